@@ -1,0 +1,1362 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(772);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(88);
+
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)({
+    runner: (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .createRunner */ .ji)(process.env),
+    env: process.env,
+    context: (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .runContextFromEnv */ .wX)(process.env),
+    signals: process,
+    // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
+    onCancelled: () => process.exit()
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 772:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
+/**
+ * Parses `90s`, `30m`, `1h`, `1h30m`, `1h30m15s` or bare seconds (`300`) into milliseconds.
+ * Returns undefined for anything else, so the caller can name the input in its error.
+ */
+function parseDuration(text) {
+    const value = text.trim().toLowerCase();
+    if (/^\d+$/.test(value))
+        return Number(value) * UNIT_MS.s;
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+    if (!match || value === '')
+        return undefined;
+    const [, h = '0', m = '0', s = '0'] = match;
+    return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
+}
+/** `95000` → `1m 35s`; `3600000` → `1h 0m 0s`; under a second → `0s`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h ${m}m ${s}s`;
+    if (m > 0)
+        return `${m}m ${s}s`;
+    return `${s}s`;
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/errors.ts
+/** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
+class WpeApiError extends Error {
+    detail;
+    constructor(message, detail) {
+        super(message);
+        this.name = 'WpeApiError';
+        this.detail = detail;
+    }
+    get status() {
+        return this.detail.status;
+    }
+}
+/** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
+class CancelledError extends Error {
+    constructor() {
+        super('The step was cancelled');
+        this.name = 'CancelledError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/pages.ts
+/**
+ * Every item of an offset-paginated list. The next offset is read from `next` but the URL itself
+ * is never followed: requests stay on the configured api-url, whatever host `next` names.
+ */
+async function* allItems(fetchPage) {
+    let offset = 0;
+    for (;;) {
+        const page = await fetchPage(offset);
+        const results = Array.isArray(page.results) ? page.results : [];
+        yield* results;
+        const next = nextOffset(page.next);
+        // An offset that does not move forward would loop for ever; an empty page ends the list too.
+        if (next === undefined || next <= offset || results.length === 0)
+            return;
+        offset = next;
+    }
+}
+function nextOffset(next) {
+    if (!next)
+        return undefined;
+    try {
+        const value = new URL(next, 'https://placeholder.invalid').searchParams.get('offset');
+        return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/create.ts
+
+
+
+/**
+ * Requests one backup, exactly once. The API takes no idempotency key, so when the answer to the
+ * POST is lost (reset after sending, timeout, 5xx) the backup may exist anyway: list the install's
+ * backups and adopt the one carrying this step's marker; only if it is not there after a short
+ * re-check is the POST sent again.
+ */
+async function createBackupOnce(options) {
+    const { client, clock, install, body, marker, log, signal, recheckDelayMs = 3_000, maxRequests = 3 } = options;
+    for (let requests = 1;; requests++) {
+        try {
+            return { backup: await client.createBackup(install, body), recovered: false, requests };
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
+                throw error;
+            log.warning(`${error.message} Looking for it in the install's backups before asking again.`);
+            const found = (await findByMarker(client, install, marker)) ?? (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)));
+            if (found) {
+                log.info(`Found backup ${found.id}, which this step requested; the lost answer changes nothing.`);
+                return { backup: found, recovered: true, requests };
+            }
+            if (requests >= maxRequests) {
+                throw new WpeApiError(`${error.message} It did not appear in the install's backups after ${requests} requests. Re-run the job later.`, error.detail);
+            }
+            log.info(`No backup of this step appeared after ${formatDuration(recheckDelayMs)}: WP Engine did not act on the request; asking again.`);
+        }
+    }
+}
+async function recheck(clock, delayMs, signal, look) {
+    await clock.sleep(delayMs, signal);
+    return look();
+}
+/** The backup whose description carries this step's marker, if the install has one. */
+async function findByMarker(client, install, marker) {
+    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+        if (typeof backup.description === 'string' && backup.description.includes(marker))
+            return backup;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
+
+
+const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
+/** Finds the install: by ID with one GET, by name through every page of GET /installs (the API has no name filter). */
+async function resolveInstall(client, ref) {
+    if (ref.kind === 'id') {
+        try {
+            return await client.getInstall(ref.id);
+        }
+        catch (error) {
+            if (error instanceof WpeApiError && error.status === 404) {
+                throw new WpeApiError(`Install ${ref.id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
+            }
+            throw error;
+        }
+    }
+    let seen = 0;
+    for await (const install of allItems((offset) => client.listInstalls(offset))) {
+        seen++;
+        if (install.name === ref.name)
+            return install;
+    }
+    throw new Error(`No install named '${ref.name}' is visible to this API user (${seen} installs searched). Check the install input ${ACCESS_HINT}.`);
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/types.ts
+// Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
+/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
+const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+
+;// CONCATENATED MODULE: ./src/backup/status.ts
+
+/** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
+function normalizeStatus(status) {
+    if (status === 'initiated')
+        return 'in_progress';
+    return BACKUP_STATUSES.includes(status) ? status : undefined;
+}
+function isFinal(status) {
+    return status === 'completed' || status === 'aborted';
+}
+
+;// CONCATENATED MODULE: ./src/log-safety.ts
+const MAX_TEXT = 500;
+/**
+ * Makes text from the API or from users safe to print in a workflow log: control characters
+ * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
+ * cannot start a workflow command, and long text is cut.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const oneLine = text
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/::/g, ': :')
+        .trim();
+    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+;// CONCATENATED MODULE: ./src/backup/schedule.ts
+/** The first status checks come this soon, so a short backup is noticed within seconds. */
+const FIRST_POLL_MS = 2_500;
+/** Each gap is at most this share of the time waited so far: a backup done after T is noticed within 20 % of T. */
+const GROWTH = 0.2;
+/** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
+const JITTER = 0.2;
+/**
+ * The gap before the next status check, after `elapsedMs` of waiting (the waiter design of
+ * AWS/Smithy: a short first delay, growth to the ceiling, jitter). Jitter only shortens a gap, so
+ * neither the 20 % bound nor the `poll-interval` ceiling is ever exceeded.
+ */
+function pollDelay(elapsedMs, ceilingMs, random) {
+    const target = Math.min(ceilingMs, Math.max(FIRST_POLL_MS, elapsedMs * GROWTH));
+    return Math.round(target * (1 - JITTER * random()));
+}
+
+;// CONCATENATED MODULE: ./src/backup/wait.ts
+
+
+
+
+
+// The last check happens this long before the deadline, so that its answer can still arrive in time.
+const FINAL_CHECK_MARGIN_MS = 2_000;
+/**
+ * Polls the backup until it is completed or aborted, or the deadline passes. A check that fails
+ * for a passing reason (5xx, 429, network) does not end the wait; a run of them in a row does,
+ * and so does any failure that cannot pass (401, 403, 404).
+ */
+async function waitForBackup(options) {
+    const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onUpdate } = options;
+    const maxFailures = options.maxConsecutiveFailures ?? 5;
+    const heartbeatMs = options.heartbeatMs ?? 60_000;
+    const start = clock.now();
+    const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
+    let backup = options.backup;
+    let status = normalizeStatus(backup.status) ?? 'requested';
+    let checks = 0;
+    let failures = 0;
+    let lastHeartbeat = start;
+    const warned = new Set();
+    const result = (outcome) => ({ backup, status, outcome, checks, waitedMs: clock.now() - start });
+    while (!isFinal(status)) {
+        const now = clock.now();
+        if (now >= lastCheckAt)
+            return result('timeout');
+        await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal);
+        try {
+            const seen = await client.getBackup(install, backup.id);
+            checks++;
+            failures = 0;
+            backup = seen;
+            onUpdate?.(seen);
+            const next = normalizeStatus(seen.status);
+            if (next === undefined) {
+                if (!warned.has(seen.status)) {
+                    warned.add(seen.status);
+                    log.warning(`WP Engine reported status '${safeText(String(seen.status), 40)}' for backup ${backup.id}, which this action does not know; waiting on for completed or aborted.`);
+                }
+            }
+            else if (next !== status) {
+                status = next;
+                log.info(`Backup ${backup.id} is ${status} (after ${formatDuration(clock.now() - start)})`);
+            }
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError))
+                throw error;
+            if (error.detail.kind === 'deadline')
+                return result('timeout');
+            if (error.status === 404) {
+                throw new WpeApiError(`Backup ${backup.id} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
+            }
+            if (!error.detail.transient)
+                throw error;
+            failures++;
+            if (failures >= maxFailures) {
+                throw new WpeApiError(`Stopped waiting for backup ${backup.id}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail);
+            }
+            log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
+        }
+        if (!isFinal(status) && clock.now() - lastHeartbeat >= heartbeatMs) {
+            lastHeartbeat = clock.now();
+            log.info(`Still waiting for backup ${backup.id}: ${status}, ${formatDuration(lastHeartbeat - start)} elapsed, ${formatDuration(Math.max(0, deadline - lastHeartbeat))} left`);
+        }
+    }
+    return result(status);
+}
+
+;// CONCATENATED MODULE: ./src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    })
+};
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/description.ts
+
+/** `Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat` */
+function defaultDescription(ctx) {
+    const where = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const run = [
+        ctx.workflow && `${ctx.workflow}${ctx.runNumber ? ` #${ctx.runNumber}` : ''}`,
+        ctx.runId && `run ${ctx.runId} attempt ${ctx.runAttempt ?? 1}`
+    ]
+        .filter(Boolean)
+        .join(', ');
+    return `Pre-deploy backup: ${where}${run ? ` (${run})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}`;
+}
+/**
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
+ */
+function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
+    const id = (value) => (value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-';
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${id(ctx.job)}/${id(ctx.step)} ${nonce}]`;
+}
+function describeBackup(custom, ctx, marker) {
+    return `${custom ?? defaultDescription(ctx)} ${marker}`;
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/wpengine/http.ts
+
+
+/** A request that got no complete answer. `sent` is false only when the request surely never left. */
+class NetworkError extends Error {
+    code;
+    sent;
+    constructor(message, code, sent) {
+        super(message);
+        this.name = 'NetworkError';
+        this.code = code;
+        this.sent = sent;
+    }
+}
+// The API answers in JSON of a few kilobytes; anything past this is not an answer we can use.
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection. */
+function createNodeSend() {
+    const agents = {
+        'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
+        'https:': new (external_node_https_default()).Agent({ keepAlive: true })
+    };
+    return (request, signal) => new Promise((resolve, reject) => {
+        const isHttps = request.url.protocol === 'https:';
+        const headers = { ...request.headers };
+        if (request.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(request.body));
+        // Until the socket has connected, not one byte of the request can have reached the server.
+        let connected = false;
+        let settled = false;
+        const fail = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            const err = error;
+            if (signal.aborted) {
+                const reason = signal.reason;
+                // The attempt's own time limit ran out: report it like any other lost answer.
+                if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+                    return reject(new NetworkError('no answer within the time limit', 'ETIMEDOUT', connected));
+                }
+                return reject(reason);
+            }
+            reject(new NetworkError(err.message, err.code ?? 'ECONNRESET', connected));
+        };
+        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(request.url, {
+            method: request.method,
+            headers,
+            agent: isHttps ? agents['https:'] : agents['http:'],
+            signal
+        });
+        req.on('socket', (socket) => {
+            if (!socket.connecting)
+                connected = true;
+            else
+                socket.once('connect', () => (connected = true));
+        });
+        req.on('error', fail);
+        req.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > MAX_BODY_BYTES) {
+                    res.destroy();
+                    fail(Object.assign(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`), { code: 'E_BODY_TOO_LARGE' }));
+                    return;
+                }
+                chunks.push(chunk);
+            });
+            res.on('error', fail);
+            res.on('close', () => {
+                if (!res.complete)
+                    return fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+                if (settled)
+                    return;
+                settled = true;
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+            });
+        });
+        req.end(request.body);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/retry.ts
+// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
+// a classifier that knows which failures may pass and which POSTs may have taken effect,
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Errors that no retry fixes: the certificate or the TLS setup is wrong.
+const PERMANENT_NETWORK_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+function classify(method, outcome) {
+    switch (outcome.kind) {
+        case 'response': {
+            const { status } = outcome;
+            if (status >= 200 && status < 300)
+                return 'success';
+            if (!RETRYABLE_STATUSES.has(status))
+                return 'fail';
+            // A 429 is the rate limiter turning the request away before the API saw it.
+            if (method === 'GET' || status === 429)
+                return 'retry';
+            return 'ambiguous';
+        }
+        case 'bad-response':
+            return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'network':
+            if (PERMANENT_NETWORK_CODE.test(outcome.code))
+                return 'fail';
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+        case 'timeout':
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+    }
+}
+const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000 };
+/**
+ * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
+ * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
+ */
+function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
+    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
+    return Math.floor(random() * ceiling);
+}
+/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/**
+ * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
+ * (timeouts and connection failures more, since they are the costliest to repeat), every success
+ * earns a little back. When the API is down for good, the step stops hammering it and fails.
+ */
+class RetryBudget {
+    capacity;
+    static RETRY_COST = 5;
+    static TIMEOUT_COST = 10;
+    tokens;
+    constructor(capacity = 100) {
+        this.capacity = capacity;
+        this.tokens = capacity;
+    }
+    get available() {
+        return this.tokens;
+    }
+    /** Takes the tokens for one retry and returns how many; undefined when the budget cannot pay. */
+    tryAcquire(outcome) {
+        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
+        if (cost > this.tokens)
+            return undefined;
+        this.tokens -= cost;
+        return cost;
+    }
+    /** A request succeeded: return what its retries took, or one token when it needed none. */
+    release(spent) {
+        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/client.ts
+
+
+
+
+
+const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
+const PAGE_LIMIT = 100;
+const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+function basicToken(userId, password) {
+    return Buffer.from(`${userId}:${password}`, 'utf8').toString('base64');
+}
+/**
+ * The WP Engine API, as far as this action needs it. Knows URLs, auth, time limits, retries and
+ * error decoding; knows nothing of GitHub Actions.
+ */
+class WpeClient {
+    options;
+    authorization;
+    constructor(options) {
+        this.options = {
+            random: Math.random,
+            attemptTimeoutMs: 30_000,
+            maxAttempts: 4,
+            budget: new RetryBudget(),
+            userAgent: 'wpengine-backup-action',
+            ...options
+        };
+        this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
+    }
+    getUser() {
+        return this.request('GET', ['user'], 'check the API credentials');
+    }
+    getInstall(installId) {
+        return this.request('GET', ['installs', installId], `get install ${installId}`);
+    }
+    listInstalls(offset) {
+        return this.request('GET', ['installs'], 'list installs', { query: { limit: PAGE_LIMIT, offset } });
+    }
+    /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
+    createBackup(install, body) {
+        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, { body });
+    }
+    getBackup(install, backupId) {
+        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`);
+    }
+    listBackups(install, offset) {
+        return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, {
+            query: { limit: PAGE_LIMIT, offset }
+        });
+    }
+    /** Path segments are encoded one by one, so no value can change the path it is put into. */
+    url(segments, query = {}) {
+        const base = this.options.apiUrl.href.replace(/\/+$/, '');
+        const url = new URL(`${base}/${segments.map(encodeURIComponent).join('/')}`);
+        for (const [key, value] of Object.entries(query))
+            url.searchParams.set(key, String(value));
+        return url;
+    }
+    async request(method, segments, operation, { query, body } = {}) {
+        const { send, clock, deadline, signal, budget, maxAttempts } = this.options;
+        const request = {
+            method,
+            url: this.url(segments, query),
+            headers: {
+                authorization: this.authorization,
+                accept: 'application/json',
+                'user-agent': this.options.userAgent,
+                ...(body === undefined ? {} : { 'content-type': 'application/json' })
+            },
+            body: body === undefined ? undefined : JSON.stringify(body)
+        };
+        let spent = 0;
+        let last;
+        for (let attempt = 1;; attempt++) {
+            if (signal?.aborted)
+                throw new CancelledError();
+            const left = deadline - clock.now();
+            if (left <= 0)
+                throw this.deadlineError(operation, attempt - 1, last?.outcome);
+            const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
+            let response;
+            let outcome;
+            let parsed;
+            try {
+                response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal);
+                outcome = { kind: 'response', status: response.status };
+                if (response.status >= 300 && response.status < 400)
+                    throw this.redirectError(operation, response, attempt);
+                if (response.status >= 200 && response.status < 300) {
+                    try {
+                        parsed = response.body === '' ? undefined : JSON.parse(response.body);
+                    }
+                    catch {
+                        outcome = { kind: 'bad-response' };
+                    }
+                }
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw new CancelledError();
+                if (!(error instanceof NetworkError))
+                    throw error;
+                outcome =
+                    error.code === 'ETIMEDOUT' && attemptSignal.aborted
+                        ? { kind: 'timeout', sent: error.sent }
+                        : { kind: 'network', code: error.code, sent: error.sent };
+            }
+            last = { outcome, response };
+            const verdict = classify(method, outcome);
+            if (verdict === 'success') {
+                budget.release(spent);
+                return parsed;
+            }
+            if (verdict === 'retry' && attempt < maxAttempts) {
+                const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now());
+                const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
+                const timeLeft = deadline - clock.now();
+                if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
+                    throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
+                        `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, operation, outcome, verdict, response, attempt);
+                }
+                const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
+                if (cost !== undefined) {
+                    spent += cost;
+                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
+                    try {
+                        await clock.sleep(delay, signal);
+                    }
+                    catch {
+                        throw new CancelledError();
+                    }
+                    continue;
+                }
+            }
+            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt);
+        }
+    }
+    failure(message, operation, outcome, verdict, response, attempts) {
+        const body = decodeErrorBody(response?.body ?? '');
+        const detail = {
+            kind: outcome.kind === 'response' ? 'http' : outcome.kind,
+            operation,
+            status: response?.status,
+            code: outcome.kind === 'network' ? outcome.code : undefined,
+            apiMessage: body.apiMessage,
+            fieldErrors: body.fieldErrors,
+            ambiguous: verdict === 'ambiguous',
+            transient: verdict !== 'fail',
+            attempts
+        };
+        return new WpeApiError(message, detail);
+    }
+    failureMessage(operation, outcome, verdict, response, attempts) {
+        const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+        if (verdict === 'ambiguous') {
+            return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`;
+        }
+        if (outcome.kind === 'network') {
+            return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
+        }
+        if (outcome.kind === 'timeout') {
+            return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
+        }
+        if (outcome.kind === 'bad-response') {
+            return `The WP Engine API answered ${operation} with a body that is not valid JSON${tries}. Re-run the job later.`;
+        }
+        const { status } = outcome;
+        const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
+        const said = apiMessage ? `: ${apiMessage}` : '';
+        switch (status) {
+            case 401:
+                return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
+                    `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+            case 403:
+                return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
+                    `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+            case 404:
+                return `Not found: could not ${operation} (404${said}).`;
+            case 429:
+                return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
+        }
+        if (status >= 500) {
+            return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
+        }
+        const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
+        return `WP Engine rejected the request to ${operation} (${status}${said}).${fields}`;
+    }
+    redirectError(operation, response, attempts) {
+        const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
+        return this.failure(`The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
+            `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
+    }
+    deadlineError(operation, attempts, last) {
+        const detail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts };
+        const lastSeen = last ? ` (last answer: ${describe(last)})` : '';
+        return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
+    }
+}
+function headerValue(response, name) {
+    const value = response?.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function describe(outcome) {
+    switch (outcome.kind) {
+        case 'response':
+            return `HTTP ${outcome.status}`;
+        case 'bad-response':
+            return 'an answer that is not valid JSON';
+        case 'network':
+            return `network error ${outcome.code}`;
+        case 'timeout':
+            return 'no answer in time';
+    }
+}
+/** The API's `message` and field-level messages, made safe to log; a non-JSON body is quoted, cut short. */
+function decodeErrorBody(text) {
+    let body;
+    try {
+        const value = JSON.parse(text);
+        if (value && typeof value === 'object')
+            body = value;
+    }
+    catch {
+        const quoted = safeText(text, 200);
+        return { apiMessage: quoted || undefined, fieldErrors: [] };
+    }
+    const apiMessage = typeof body?.message === 'string' ? safeText(body.message) : undefined;
+    const fieldErrors = (Array.isArray(body?.errors) ? body.errors : [])
+        .map((e) => [e?.field, e?.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+        .filter((text) => text !== '')
+        .map((text) => safeText(text));
+    return { apiMessage, fieldErrors };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+/** Every problem with the inputs, each naming the input and the bad value. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.join('; '));
+        this.name = 'InputError';
+        this.problems = problems;
+    }
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** WP Engine's rule for install names (openapi.json, Installation.name). */
+const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
+// The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
+const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+const LIST_SEPARATOR = /[\s,]+/;
+const MIN_POLL_MS = 1_000;
+const MAX_POLL_MS = 10 * 60_000;
+// A job may run for six hours at most on GitHub-hosted runners.
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
+function parseInputs(getInput, env) {
+    const problems = [];
+    const quote = (value) => `'${safeText(value, 80)}'`;
+    const installText = getInput('install').trim();
+    let install = { kind: 'name', name: installText };
+    if (installText === '') {
+        problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID)');
+    }
+    else if (UUID.test(installText)) {
+        install = { kind: 'id', id: installText.toLowerCase() };
+    }
+    else if (!INSTALL_NAME.test(installText)) {
+        problems.push(`install ${quote(installText)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+    }
+    const backupIdText = getInput('backup-id').trim();
+    if (backupIdText !== '' && !UUID.test(backupIdText)) {
+        problems.push(`backup-id ${quote(backupIdText)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
+    }
+    const backupId = backupIdText === '' ? undefined : backupIdText.toLowerCase();
+    const emails = [];
+    for (const address of getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
+        if (!EMAIL.test(address))
+            problems.push(`notification-emails: ${quote(address)} is not an email address`);
+        else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase()))
+            emails.push(address);
+    }
+    if (backupId === undefined && emails.length === 0 && !problems.some((p) => p.startsWith('notification-emails'))) {
+        problems.push('notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes');
+    }
+    const descriptionText = getInput('description').trim();
+    const description = descriptionText === '' ? undefined : descriptionText;
+    const waitText = getInput('wait').trim() || 'true';
+    const wait = /^(true|false)$/i.test(waitText) ? waitText.toLowerCase() === 'true' : undefined;
+    if (wait === undefined)
+        problems.push(`wait ${quote(waitText)} is not true or false`);
+    const timeoutMs = readDuration('timeout', getInput('timeout'), '60m', 1_000, MAX_TIMEOUT_MS, problems, quote);
+    const pollIntervalMs = readDuration('poll-interval', getInput('poll-interval'), '15s', MIN_POLL_MS, MAX_POLL_MS, problems, quote);
+    const userId = getInput('api-user-id').trim() || env.WPENGINE_USER_ID?.trim() || '';
+    const password = getInput('api-password') || env.WPENGINE_PASSWORD || '';
+    const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
+    if (missing.length > 0) {
+        problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+    }
+    const apiUrl = readApiUrl(getInput('api-url').trim() || DEFAULT_API_URL, problems, quote);
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return {
+        install,
+        notificationEmails: emails,
+        description,
+        wait: wait ?? true,
+        timeoutMs,
+        pollIntervalMs,
+        backupId,
+        userId,
+        password,
+        apiUrl: apiUrl
+    };
+}
+function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
+    const text = raw.trim() || fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+        problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds`);
+    }
+    else if (ms < minMs || ms > maxMs) {
+        problems.push(`${name} ${quote(text)} is out of range: it must be between ${minMs / 1000}s and ${maxMs / 60_000}m`);
+    }
+    return ms ?? 0;
+}
+function readApiUrl(text, problems, quote) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        problems.push(`api-url ${quote(text)} is not a URL`);
+        return undefined;
+    }
+    if (url.username !== '' || url.password !== '') {
+        problems.push('api-url must not contain credentials: use api-user-id and api-password');
+    }
+    else if (url.search !== '' || url.hash !== '') {
+        problems.push(`api-url ${quote(text)} must not have a query or a fragment`);
+    }
+    else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+        problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`);
+    }
+    else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        problems.push(`api-url ${quote(text)} must be an https URL`);
+    }
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+function recordBackup(report, backup) {
+    report.backup = backup;
+    report.status = normalizeStatus(backup.status) ?? report.status;
+}
+/** The action's outputs; an output stays empty until its value is known. */
+function outputsOf(report) {
+    const { install, backup } = report;
+    return {
+        'backup-id': backup?.id ?? '',
+        status: report.status ?? '',
+        'install-id': install?.id ?? '',
+        'install-name': install?.name ?? '',
+        description: backup?.description ?? '',
+        'create-time': backup?.create_time ?? '',
+        'complete-time': report.status === 'completed' ? (backup?.complete_time ?? '') : '',
+        'wordpress-version': backup?.wordpress_version ?? ''
+    };
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+const HEADINGS = {
+    completed: '✅ WP Engine backup completed',
+    requested: '🕓 WP Engine backup requested (not waited for)',
+    aborted: '❌ WP Engine backup aborted',
+    timeout: '⏱️ WP Engine backup not finished before the timeout',
+    failed: '❌ WP Engine backup step failed',
+    cancelled: '⚠️ WP Engine backup step cancelled'
+};
+/** Text from the API or the user, made inert in a Markdown table cell. */
+function cell(value) {
+    if (!value)
+        return '—';
+    return value
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;');
+}
+/** The job summary: one table with what a reviewer of the deploy needs to know about its restore point. */
+function renderSummary(report) {
+    const { install, backup, outcome = 'failed' } = report;
+    const rows = [
+        ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : '—'],
+        ['Backup ID', cell(backup?.id)],
+        ['Status', report.status ? `**${cell(report.status)}**` : '—'],
+        ['Description', cell(backup?.description)],
+        ['Created', cell(backup?.create_time)],
+        ['Completed', cell(report.status === 'completed' ? backup?.complete_time : undefined)],
+        ['Waited', report.waitedMs === undefined ? '—' : formatDuration(report.waitedMs)],
+        ['WordPress', cell(backup?.wordpress_version)]
+    ];
+    const lines = [`## ${HEADINGS[outcome]}`, ''];
+    if (report.error && outcome !== 'completed') {
+        const kind = outcome === 'timeout' || outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
+        lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '');
+    }
+    lines.push('| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '');
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function run(deps) {
+    const core = deps.runner;
+    let settings;
+    try {
+        settings = parseInputs((name) => core.getInput(name), deps.env);
+    }
+    catch (error) {
+        core.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+        return;
+    }
+    // Masked before anything else is logged: the password and the header value derived from it.
+    core.setSecret(settings.password);
+    core.setSecret(basicToken(settings.userId, settings.password));
+    const clock = deps.clock ?? systemClock;
+    const cancel = new AbortController();
+    const onSignal = () => cancel.abort(new CancelledError());
+    deps.signals?.once('SIGINT', onSignal);
+    deps.signals?.once('SIGTERM', onSignal);
+    const report = {};
+    const deadline = clock.now() + settings.timeoutMs;
+    const client = new WpeClient({
+        apiUrl: settings.apiUrl,
+        userId: settings.userId,
+        password: settings.password,
+        send: deps.send ?? createNodeSend(),
+        clock,
+        deadline,
+        signal: cancel.signal,
+        random: deps.random,
+        onRetry: (message) => core.info(message)
+    });
+    try {
+        await backUp({ core, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random });
+    }
+    catch (error) {
+        report.outcome = error instanceof CancelledError || cancel.signal.aborted ? 'cancelled' : 'failed';
+        report.error = report.outcome === 'cancelled' ? cancelledMessage(report) : failureMessage(error);
+    }
+    finally {
+        deps.signals?.off('SIGINT', onSignal);
+        deps.signals?.off('SIGTERM', onSignal);
+    }
+    for (const [name, value] of Object.entries(outputsOf(report)))
+        core.setOutput(name, value);
+    if (report.outcome === 'cancelled')
+        core.warning(report.error ?? 'Cancelled');
+    try {
+        await core.writeSummary(renderSummary(report));
+    }
+    catch (error) {
+        core.warning(`Could not write the job summary: ${failureMessage(error)}`);
+    }
+    if (report.outcome === 'completed' || report.outcome === 'requested') {
+        core.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`);
+    }
+    else {
+        core.setFailed(report.error ?? 'The backup step failed');
+    }
+    if (report.outcome === 'cancelled')
+        deps.onCancelled?.();
+}
+async function backUp(phase) {
+    const { core, client, clock, settings, report, deadline, signal } = phase;
+    const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name;
+    report.install = await group(core, `Finding install ${installLabel}`, async () => {
+        const install = await resolveInstall(client, settings.install);
+        core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`);
+        return install;
+    });
+    const install = report.install;
+    const backup = await group(core, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
+        if (settings.backupId) {
+            const existing = await client.getBackup(install, settings.backupId).catch((error) => {
+                if (error instanceof WpeApiError && error.status === 404) {
+                    throw new WpeApiError(`Backup ${settings.backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
+                }
+                throw error;
+            });
+            core.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`);
+            return existing;
+        }
+        const marker = stepMarker(phase.context);
+        const description = describeBackup(settings.description, phase.context, marker);
+        core.info(`Description: ${safeText(description)}`);
+        core.info(`Notification emails: ${settings.notificationEmails.join(', ')}`);
+        const created = await createBackupOnce({
+            client,
+            clock,
+            install,
+            body: { description, notification_emails: settings.notificationEmails },
+            marker,
+            log: core,
+            signal
+        });
+        core.info(`Backup ${created.backup.id} requested (${safeText(created.backup.status, 40)})`);
+        return created.backup;
+    });
+    recordBackup(report, backup);
+    if (!settings.wait) {
+        report.outcome = 'requested';
+        return;
+    }
+    const status = normalizeStatus(backup.status);
+    const start = clock.now();
+    const result = isFinal(status)
+        ? { backup, status, outcome: status, waitedMs: 0 }
+        : await group(core, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () => waitForBackup({
+            client,
+            clock,
+            install,
+            backup,
+            deadline,
+            pollCeilingMs: settings.pollIntervalMs,
+            log: core,
+            signal,
+            random: phase.random,
+            onUpdate: (seen) => {
+                recordBackup(report, seen);
+                report.waitedMs = clock.now() - start;
+            }
+        }));
+    recordBackup(report, result.backup);
+    report.waitedMs = result.waitedMs;
+    report.outcome = result.outcome;
+    if (result.outcome === 'aborted') {
+        report.error = `WP Engine aborted backup ${result.backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
+    }
+    else if (result.outcome === 'timeout') {
+        report.error =
+            `Backup ${result.backup.id} of install ${install.name} was still ${result.status} when the timeout of ${formatDuration(settings.timeoutMs)} ran out. ` +
+                `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${result.backup.id}, or raise timeout.`;
+    }
+}
+async function group(core, name, body) {
+    core.startGroup(name);
+    try {
+        return await body();
+    }
+    finally {
+        core.endGroup();
+    }
+}
+function completedMessage(report) {
+    const waited = report.waitedMs ? ` after waiting ${formatDuration(report.waitedMs)}` : '';
+    return `Backup ${report.backup?.id} of install ${report.install?.name} completed${waited}.`;
+}
+function cancelledMessage(report) {
+    const id = report.backup?.id;
+    return id
+        ? `The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
+        : 'The step was cancelled before a backup was requested.';
+}
+/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
+function failureMessage(error) {
+    if (error instanceof WpeApiError)
+        return error.message;
+    if (error instanceof Error)
+        return safeText(error.message);
+    return safeText(String(error));
+}
+
+
+/***/ }),
+
+/***/ 88:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ji: () => (/* binding */ createRunner),
+  wX: () => (/* binding */ runContextFromEnv)
+});
+
+// UNUSED EXPORTS: commandLine, escapeData, keyValueRecord
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/runner.ts
+
+
+
+
+/** Escaping for a command's message, as @actions/core's escapeData. */
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A workflow command line, e.g. `::warning::text`. */
+function commandLine(command, message) {
+    return `::${command}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`;
+}
+/** A record for a file command (GITHUB_OUTPUT), as @actions/core's prepareKeyValueMessage. */
+function keyValueRecord(key, value, delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`) {
+    // The runner reads up to the delimiter; a value containing it could smuggle in more outputs.
+    if (key.includes(delimiter) || value.includes(delimiter))
+        throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`);
+    return `${key}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
+}
+function createRunner(env, write = (text) => process.stdout.write(text)) {
+    const issue = (command, message) => write(commandLine(command, message));
+    return {
+        getInput: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+        setOutput(name, value) {
+            const file = env.GITHUB_OUTPUT;
+            if (file)
+                (0,external_node_fs_namespaceObject.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
+            else
+                write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_namespaceObject.EOL}`);
+        },
+        setSecret: (secret) => issue('add-mask', secret),
+        setFailed(message) {
+            process.exitCode = 1;
+            issue('error', message);
+        },
+        info: (message) => write(`${message}${external_node_os_namespaceObject.EOL}`),
+        warning: (message) => issue('warning', message),
+        startGroup: (name) => issue('group', name),
+        endGroup: () => issue('endgroup', ''),
+        async writeSummary(markdown) {
+            const file = env.GITHUB_STEP_SUMMARY;
+            if (!file)
+                throw new Error('GITHUB_STEP_SUMMARY is not set, so there is no job summary to write to');
+            await (0,promises_namespaceObject.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
+        }
+    };
+}
+/** The run's identity, from the variables the runner sets (what @actions/github's context reads). */
+function runContextFromEnv(env) {
+    const int = (value) => {
+        const n = Number.parseInt(value ?? '', 10);
+        return Number.isFinite(n) && n > 0 ? n : undefined;
+    };
+    return {
+        repository: env.GITHUB_REPOSITORY || undefined,
+        sha: env.GITHUB_SHA || undefined,
+        workflow: env.GITHUB_WORKFLOW || undefined,
+        runNumber: int(env.GITHUB_RUN_NUMBER),
+        runId: int(env.GITHUB_RUN_ID),
+        runAttempt: int(env.GITHUB_RUN_ATTEMPT),
+        actor: env.GITHUB_ACTOR || undefined,
+        job: env.GITHUB_JOB || undefined,
+        step: env.GITHUB_ACTION || undefined
+    };
+}
+
+
+/***/ }),
+
+/***/ 598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(407);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 

@@ -1,0 +1,99 @@
+import type { Clock } from '../clock.js'
+import { formatDuration } from '../duration.js'
+import { safeText } from '../log-safety.js'
+import type { WpeClient } from '../wpengine/client.js'
+import { WpeApiError } from '../wpengine/errors.js'
+import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
+import { pollDelay } from './schedule.js'
+import { isFinal, normalizeStatus } from './status.js'
+
+export interface WaitOptions {
+  client: WpeClient
+  clock: Clock
+  install: Install
+  /** The backup as last seen (from the create answer, or a first GET). */
+  backup: Backup
+  /** Absolute clock time when waiting ends. */
+  deadline: number
+  /** The poll-interval input: the longest gap between two checks. */
+  pollCeilingMs: number
+  log: { info(message: string): void; warning(message: string): void }
+  signal?: AbortSignal
+  random?: () => number
+  /** Told every time a check returns, so the outputs are current whenever the step ends. */
+  onUpdate?: (backup: Backup) => void
+  maxConsecutiveFailures?: number
+  heartbeatMs?: number
+}
+
+export interface WaitResult {
+  backup: Backup
+  /** The last documented status seen. */
+  status: BackupStatus
+  outcome: 'completed' | 'aborted' | 'timeout'
+  checks: number
+  waitedMs: number
+}
+
+// The last check happens this long before the deadline, so that its answer can still arrive in time.
+const FINAL_CHECK_MARGIN_MS = 2_000
+
+/**
+ * Polls the backup until it is completed or aborted, or the deadline passes. A check that fails
+ * for a passing reason (5xx, 429, network) does not end the wait; a run of them in a row does,
+ * and so does any failure that cannot pass (401, 403, 404).
+ */
+export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
+  const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onUpdate } = options
+  const maxFailures = options.maxConsecutiveFailures ?? 5
+  const heartbeatMs = options.heartbeatMs ?? 60_000
+  const start = clock.now()
+  const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10))
+  let backup = options.backup
+  let status: BackupStatus = normalizeStatus(backup.status) ?? 'requested'
+  let checks = 0
+  let failures = 0
+  let lastHeartbeat = start
+  const warned = new Set<string>()
+  const result = (outcome: WaitResult['outcome']): WaitResult => ({ backup, status, outcome, checks, waitedMs: clock.now() - start })
+
+  while (!isFinal(status)) {
+    const now = clock.now()
+    if (now >= lastCheckAt) return result('timeout')
+    await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal)
+    try {
+      const seen = await client.getBackup(install, backup.id)
+      checks++
+      failures = 0
+      backup = seen
+      onUpdate?.(seen)
+      const next = normalizeStatus(seen.status)
+      if (next === undefined) {
+        if (!warned.has(seen.status)) {
+          warned.add(seen.status)
+          log.warning(`WP Engine reported status '${safeText(String(seen.status), 40)}' for backup ${backup.id}, which this action does not know; waiting on for completed or aborted.`)
+        }
+      } else if (next !== status) {
+        status = next
+        log.info(`Backup ${backup.id} is ${status} (after ${formatDuration(clock.now() - start)})`)
+      }
+    } catch (error) {
+      if (!(error instanceof WpeApiError)) throw error
+      if (error.detail.kind === 'deadline') return result('timeout')
+      if (error.status === 404) {
+        throw new WpeApiError(`Backup ${backup.id} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail)
+      }
+      if (!error.detail.transient) throw error
+      failures++
+      if (failures >= maxFailures) {
+        throw new WpeApiError(`Stopped waiting for backup ${backup.id}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail)
+      }
+      log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
+    }
+    if (!isFinal(status) && clock.now() - lastHeartbeat >= heartbeatMs) {
+      lastHeartbeat = clock.now()
+      log.info(`Still waiting for backup ${backup.id}: ${status}, ${formatDuration(lastHeartbeat - start)} elapsed, ${formatDuration(Math.max(0, deadline - lastHeartbeat))} left`)
+    }
+  }
+  return result(status)
+}

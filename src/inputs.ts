@@ -1,0 +1,152 @@
+import { DEFAULT_API_URL } from './wpengine/client.js'
+import { parseDuration } from './duration.js'
+import { safeText } from './log-safety.js'
+
+export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
+
+export interface Settings {
+  install: InstallRef
+  notificationEmails: string[]
+  /** A custom description, or undefined for the generated one. */
+  description?: string
+  wait: boolean
+  timeoutMs: number
+  pollIntervalMs: number
+  /** Wait for this existing backup instead of requesting one. */
+  backupId?: string
+  userId: string
+  password: string
+  apiUrl: URL
+}
+
+/** Every problem with the inputs, each naming the input and the bad value. */
+export class InputError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(problems.join('; '))
+    this.name = 'InputError'
+    this.problems = problems
+  }
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** WP Engine's rule for install names (openapi.json, Installation.name). */
+export const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/
+// The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
+const EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/
+const LIST_SEPARATOR = /[\s,]+/
+
+const MIN_POLL_MS = 1_000
+const MAX_POLL_MS = 10 * 60_000
+// A job may run for six hours at most on GitHub-hosted runners.
+const MAX_TIMEOUT_MS = 6 * 3_600_000
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+type GetInput = (name: string) => string
+
+/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
+export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
+  const problems: string[] = []
+  const quote = (value: string): string => `'${safeText(value, 80)}'`
+
+  const installText = getInput('install').trim()
+  let install: InstallRef = { kind: 'name', name: installText }
+  if (installText === '') {
+    problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID)')
+  } else if (UUID.test(installText)) {
+    install = { kind: 'id', id: installText.toLowerCase() }
+  } else if (!INSTALL_NAME.test(installText)) {
+    problems.push(
+      `install ${quote(installText)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`
+    )
+  }
+
+  const backupIdText = getInput('backup-id').trim()
+  if (backupIdText !== '' && !UUID.test(backupIdText)) {
+    problems.push(`backup-id ${quote(backupIdText)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
+  }
+  const backupId = backupIdText === '' ? undefined : backupIdText.toLowerCase()
+
+  const emails: string[] = []
+  for (const address of getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
+    if (!EMAIL.test(address)) problems.push(`notification-emails: ${quote(address)} is not an email address`)
+    else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase())) emails.push(address)
+  }
+  if (backupId === undefined && emails.length === 0 && !problems.some((p) => p.startsWith('notification-emails'))) {
+    problems.push('notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes')
+  }
+
+  const descriptionText = getInput('description').trim()
+  const description = descriptionText === '' ? undefined : descriptionText
+
+  const waitText = getInput('wait').trim() || 'true'
+  const wait = /^(true|false)$/i.test(waitText) ? waitText.toLowerCase() === 'true' : undefined
+  if (wait === undefined) problems.push(`wait ${quote(waitText)} is not true or false`)
+
+  const timeoutMs = readDuration('timeout', getInput('timeout'), '60m', 1_000, MAX_TIMEOUT_MS, problems, quote)
+  const pollIntervalMs = readDuration('poll-interval', getInput('poll-interval'), '15s', MIN_POLL_MS, MAX_POLL_MS, problems, quote)
+
+  const userId = getInput('api-user-id').trim() || env.WPENGINE_USER_ID?.trim() || ''
+  const password = getInput('api-password') || env.WPENGINE_PASSWORD || ''
+  const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean)
+  if (missing.length > 0) {
+    problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`)
+  }
+
+  const apiUrl = readApiUrl(getInput('api-url').trim() || DEFAULT_API_URL, problems, quote)
+
+  if (problems.length > 0) throw new InputError(problems)
+  return {
+    install,
+    notificationEmails: emails,
+    description,
+    wait: wait ?? true,
+    timeoutMs,
+    pollIntervalMs,
+    backupId,
+    userId,
+    password,
+    apiUrl: apiUrl as URL
+  }
+}
+
+function readDuration(
+  name: string,
+  raw: string,
+  fallback: string,
+  minMs: number,
+  maxMs: number,
+  problems: string[],
+  quote: (value: string) => string
+): number {
+  const text = raw.trim() || fallback
+  const ms = parseDuration(text)
+  if (ms === undefined) {
+    problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds`)
+  } else if (ms < minMs || ms > maxMs) {
+    problems.push(`${name} ${quote(text)} is out of range: it must be between ${minMs / 1000}s and ${maxMs / 60_000}m`)
+  }
+  return ms ?? 0
+}
+
+function readApiUrl(text: string, problems: string[], quote: (value: string) => string): URL | undefined {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    problems.push(`api-url ${quote(text)} is not a URL`)
+    return undefined
+  }
+  if (url.username !== '' || url.password !== '') {
+    problems.push('api-url must not contain credentials: use api-user-id and api-password')
+  } else if (url.search !== '' || url.hash !== '') {
+    problems.push(`api-url ${quote(text)} must not have a query or a fragment`)
+  } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+    problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`)
+  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push(`api-url ${quote(text)} must be an https URL`)
+  }
+  return url
+}

@@ -1,0 +1,206 @@
+import { createBackupOnce } from './backup/create.js'
+import { resolveInstall } from './backup/resolve-install.js'
+import { isFinal, normalizeStatus } from './backup/status.js'
+import { waitForBackup } from './backup/wait.js'
+import { systemClock, type Clock } from './clock.js'
+import { describeBackup, stepMarker, type RunContext } from './description.js'
+import { formatDuration } from './duration.js'
+import { InputError, parseInputs, type Settings } from './inputs.js'
+import { safeText } from './log-safety.js'
+import { outputsOf, recordBackup, type Report } from './report.js'
+import { renderSummary } from './summary.js'
+import { basicToken, WpeClient } from './wpengine/client.js'
+import { CancelledError, WpeApiError } from './wpengine/errors.js'
+import { createNodeSend, type Send } from './wpengine/http.js'
+import type { Runner } from './runner.js'
+
+/** Where the runner's cancellation signals arrive (process, in the action). */
+export interface SignalSource {
+  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown
+}
+
+export interface Dependencies {
+  runner: Runner
+  env: NodeJS.ProcessEnv
+  context: RunContext
+  clock?: Clock
+  send?: Send
+  random?: () => number
+  signals?: SignalSource
+  /** Called on cancellation once outputs are written, to end the process promptly. */
+  onCancelled?: () => void
+}
+
+export async function run(deps: Dependencies): Promise<void> {
+  const core = deps.runner
+  let settings: Settings
+  try {
+    settings = parseInputs((name) => core.getInput(name), deps.env)
+  } catch (error) {
+    core.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error))
+    return
+  }
+  // Masked before anything else is logged: the password and the header value derived from it.
+  core.setSecret(settings.password)
+  core.setSecret(basicToken(settings.userId, settings.password))
+
+  const clock = deps.clock ?? systemClock
+  const cancel = new AbortController()
+  const onSignal = (): void => cancel.abort(new CancelledError())
+  deps.signals?.once('SIGINT', onSignal)
+  deps.signals?.once('SIGTERM', onSignal)
+
+  const report: Report = {}
+  const deadline = clock.now() + settings.timeoutMs
+  const client = new WpeClient({
+    apiUrl: settings.apiUrl,
+    userId: settings.userId,
+    password: settings.password,
+    send: deps.send ?? createNodeSend(),
+    clock,
+    deadline,
+    signal: cancel.signal,
+    random: deps.random,
+    onRetry: (message) => core.info(message)
+  })
+  try {
+    await backUp({ core, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random })
+  } catch (error) {
+    report.outcome = error instanceof CancelledError || cancel.signal.aborted ? 'cancelled' : 'failed'
+    report.error = report.outcome === 'cancelled' ? cancelledMessage(report) : failureMessage(error)
+  } finally {
+    deps.signals?.off('SIGINT', onSignal)
+    deps.signals?.off('SIGTERM', onSignal)
+  }
+
+  for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
+  if (report.outcome === 'cancelled') core.warning(report.error ?? 'Cancelled')
+  try {
+    await core.writeSummary(renderSummary(report))
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${failureMessage(error)}`)
+  }
+  if (report.outcome === 'completed' || report.outcome === 'requested') {
+    core.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`)
+  } else {
+    core.setFailed(report.error ?? 'The backup step failed')
+  }
+  if (report.outcome === 'cancelled') deps.onCancelled?.()
+}
+
+interface Phase {
+  core: Runner
+  client: WpeClient
+  clock: Clock
+  settings: Settings
+  report: Report
+  deadline: number
+  context: RunContext
+  signal: AbortSignal
+  random?: () => number
+}
+
+async function backUp(phase: Phase): Promise<void> {
+  const { core, client, clock, settings, report, deadline, signal } = phase
+  const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name
+  report.install = await group(core, `Finding install ${installLabel}`, async () => {
+    const install = await resolveInstall(client, settings.install)
+    core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`)
+    return install
+  })
+  const install = report.install
+
+  const backup = await group(core, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
+    if (settings.backupId) {
+      const existing = await client.getBackup(install, settings.backupId).catch((error: unknown) => {
+        if (error instanceof WpeApiError && error.status === 404) {
+          throw new WpeApiError(`Backup ${settings.backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail)
+        }
+        throw error
+      })
+      core.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`)
+      return existing
+    }
+    const marker = stepMarker(phase.context)
+    const description = describeBackup(settings.description, phase.context, marker)
+    core.info(`Description: ${safeText(description)}`)
+    core.info(`Notification emails: ${settings.notificationEmails.join(', ')}`)
+    const created = await createBackupOnce({
+      client,
+      clock,
+      install,
+      body: { description, notification_emails: settings.notificationEmails },
+      marker,
+      log: core,
+      signal
+    })
+    core.info(`Backup ${created.backup.id} requested (${safeText(created.backup.status, 40)})`)
+    return created.backup
+  })
+  recordBackup(report, backup)
+
+  if (!settings.wait) {
+    report.outcome = 'requested'
+    return
+  }
+  const status = normalizeStatus(backup.status)
+  const start = clock.now()
+  const result = isFinal(status)
+    ? { backup, status, outcome: status, waitedMs: 0 }
+    : await group(core, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () =>
+        waitForBackup({
+          client,
+          clock,
+          install,
+          backup,
+          deadline,
+          pollCeilingMs: settings.pollIntervalMs,
+          log: core,
+          signal,
+          random: phase.random,
+          onUpdate: (seen) => {
+            recordBackup(report, seen)
+            report.waitedMs = clock.now() - start
+          }
+        })
+      )
+  recordBackup(report, result.backup)
+  report.waitedMs = result.waitedMs
+  report.outcome = result.outcome
+  if (result.outcome === 'aborted') {
+    report.error = `WP Engine aborted backup ${result.backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`
+  } else if (result.outcome === 'timeout') {
+    report.error =
+      `Backup ${result.backup.id} of install ${install.name} was still ${result.status} when the timeout of ${formatDuration(settings.timeoutMs)} ran out. ` +
+      `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${result.backup.id}, or raise timeout.`
+  }
+}
+
+async function group<T>(core: Runner, name: string, body: () => Promise<T>): Promise<T> {
+  core.startGroup(name)
+  try {
+    return await body()
+  } finally {
+    core.endGroup()
+  }
+}
+
+function completedMessage(report: Report): string {
+  const waited = report.waitedMs ? ` after waiting ${formatDuration(report.waitedMs)}` : ''
+  return `Backup ${report.backup?.id} of install ${report.install?.name} completed${waited}.`
+}
+
+function cancelledMessage(report: Report): string {
+  const id = report.backup?.id
+  return id
+    ? `The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
+    : 'The step was cancelled before a backup was requested.'
+}
+
+/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
+function failureMessage(error: unknown): string {
+  if (error instanceof WpeApiError) return error.message
+  if (error instanceof Error) return safeText(error.message)
+  return safeText(String(error))
+}

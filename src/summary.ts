@@ -1,0 +1,45 @@
+import { formatDuration } from './duration.js'
+import type { Report } from './report.js'
+
+const HEADINGS: Record<NonNullable<Report['outcome']>, string> = {
+  completed: '✅ WP Engine backup completed',
+  requested: '🕓 WP Engine backup requested (not waited for)',
+  aborted: '❌ WP Engine backup aborted',
+  timeout: '⏱️ WP Engine backup not finished before the timeout',
+  failed: '❌ WP Engine backup step failed',
+  cancelled: '⚠️ WP Engine backup step cancelled'
+}
+
+/** Text from the API or the user, made inert in a Markdown table cell. */
+function cell(value: string | undefined | null): string {
+  if (!value) return '—'
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+}
+
+/** The job summary: one table with what a reviewer of the deploy needs to know about its restore point. */
+export function renderSummary(report: Report): string {
+  const { install, backup, outcome = 'failed' } = report
+  const rows: [string, string][] = [
+    ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : '—'],
+    ['Backup ID', cell(backup?.id)],
+    ['Status', report.status ? `**${cell(report.status)}**` : '—'],
+    ['Description', cell(backup?.description)],
+    ['Created', cell(backup?.create_time)],
+    ['Completed', cell(report.status === 'completed' ? backup?.complete_time : undefined)],
+    ['Waited', report.waitedMs === undefined ? '—' : formatDuration(report.waitedMs)],
+    ['WordPress', cell(backup?.wordpress_version)]
+  ]
+  const lines = [`## ${HEADINGS[outcome]}`, '']
+  if (report.error && outcome !== 'completed') {
+    const kind = outcome === 'timeout' || outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
+    lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '')
+  }
+  lines.push('| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '')
+  return lines.join('\n')
+}

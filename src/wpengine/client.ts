@@ -1,0 +1,279 @@
+import type { Clock } from '../clock.js'
+import { formatDuration } from '../duration.js'
+import { safeText } from '../log-safety.js'
+import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
+import { NetworkError, type HttpResponse, type Send } from './http.js'
+import { backoffDelay, classify, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
+import type { Backup, CreateBackupBody, ErrorBody, Install, Page, User } from './types.js'
+
+export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
+export const PAGE_LIMIT = 100
+const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access'
+
+export interface ClientOptions {
+  apiUrl: URL
+  userId: string
+  password: string
+  send: Send
+  clock: Clock
+  /** Absolute time (clock ms) after which no attempt starts and no backoff sleeps. */
+  deadline: number
+  /** Aborted when the step is cancelled. */
+  signal?: AbortSignal
+  random?: () => number
+  attemptTimeoutMs?: number
+  maxAttempts?: number
+  budget?: RetryBudget
+  userAgent?: string
+  /** Told about every retry, so the log shows why the step is taking longer. */
+  onRetry?: (message: string) => void
+}
+
+export function basicToken(userId: string, password: string): string {
+  return Buffer.from(`${userId}:${password}`, 'utf8').toString('base64')
+}
+
+/**
+ * The WP Engine API, as far as this action needs it. Knows URLs, auth, time limits, retries and
+ * error decoding; knows nothing of GitHub Actions.
+ */
+export class WpeClient {
+  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry'>> & Pick<ClientOptions, 'signal' | 'onRetry'>
+  private readonly authorization: string
+
+  constructor(options: ClientOptions) {
+    this.options = {
+      random: Math.random,
+      attemptTimeoutMs: 30_000,
+      maxAttempts: 4,
+      budget: new RetryBudget(),
+      userAgent: 'wpengine-backup-action',
+      ...options
+    }
+    this.authorization = `Basic ${basicToken(options.userId, options.password)}`
+  }
+
+  getUser(): Promise<User> {
+    return this.request('GET', ['user'], 'check the API credentials')
+  }
+
+  getInstall(installId: string): Promise<Install> {
+    return this.request('GET', ['installs', installId], `get install ${installId}`)
+  }
+
+  listInstalls(offset: number): Promise<Page<Install>> {
+    return this.request('GET', ['installs'], 'list installs', { query: { limit: PAGE_LIMIT, offset } })
+  }
+
+  /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
+  createBackup(install: Install, body: CreateBackupBody): Promise<Backup> {
+    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, { body })
+  }
+
+  getBackup(install: Install, backupId: string): Promise<Backup> {
+    return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`)
+  }
+
+  listBackups(install: Install, offset: number): Promise<Page<Backup>> {
+    return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, {
+      query: { limit: PAGE_LIMIT, offset }
+    })
+  }
+
+  /** Path segments are encoded one by one, so no value can change the path it is put into. */
+  private url(segments: string[], query: Record<string, number> = {}): URL {
+    const base = this.options.apiUrl.href.replace(/\/+$/, '')
+    const url = new URL(`${base}/${segments.map(encodeURIComponent).join('/')}`)
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value))
+    return url
+  }
+
+  private async request<T>(
+    method: Method,
+    segments: string[],
+    operation: string,
+    { query, body }: { query?: Record<string, number>; body?: unknown } = {}
+  ): Promise<T> {
+    const { send, clock, deadline, signal, budget, maxAttempts } = this.options
+    const request = {
+      method,
+      url: this.url(segments, query),
+      headers: {
+        authorization: this.authorization,
+        accept: 'application/json',
+        'user-agent': this.options.userAgent,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' })
+      },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }
+    let spent = 0
+    let last: { outcome: AttemptOutcome; response?: HttpResponse } | undefined
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw new CancelledError()
+      const left = deadline - clock.now()
+      if (left <= 0) throw this.deadlineError(operation, attempt - 1, last?.outcome)
+      const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left))
+      let response: HttpResponse | undefined
+      let outcome: AttemptOutcome
+      let parsed: unknown
+      try {
+        response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal)
+        outcome = { kind: 'response', status: response.status }
+        if (response.status >= 300 && response.status < 400) throw this.redirectError(operation, response, attempt)
+        if (response.status >= 200 && response.status < 300) {
+          try {
+            parsed = response.body === '' ? undefined : JSON.parse(response.body)
+          } catch {
+            outcome = { kind: 'bad-response' }
+          }
+        }
+      } catch (error) {
+        if (signal?.aborted) throw new CancelledError()
+        if (!(error instanceof NetworkError)) throw error
+        outcome =
+          error.code === 'ETIMEDOUT' && attemptSignal.aborted
+            ? { kind: 'timeout', sent: error.sent }
+            : { kind: 'network', code: error.code, sent: error.sent }
+      }
+      last = { outcome, response }
+      const verdict = classify(method, outcome)
+      if (verdict === 'success') {
+        budget.release(spent)
+        return parsed as T
+      }
+      if (verdict === 'retry' && attempt < maxAttempts) {
+        const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now())
+        const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0)
+        const timeLeft = deadline - clock.now()
+        if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
+          throw this.failure(
+            `WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
+              `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`,
+            operation, outcome, verdict, response, attempt
+          )
+        }
+        const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined
+        if (cost !== undefined) {
+          spent += cost
+          this.options.onRetry?.(
+            `${describe(outcome)} while trying to ${operation}; retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`
+          )
+          try {
+            await clock.sleep(delay, signal)
+          } catch {
+            throw new CancelledError()
+          }
+          continue
+        }
+      }
+      throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt)
+    }
+  }
+
+  private failure(message: string, operation: string, outcome: AttemptOutcome, verdict: Verdict, response: HttpResponse | undefined, attempts: number): WpeApiError {
+    const body = decodeErrorBody(response?.body ?? '')
+    const detail: FailureDetail = {
+      kind: outcome.kind === 'response' ? 'http' : outcome.kind,
+      operation,
+      status: response?.status,
+      code: outcome.kind === 'network' ? outcome.code : undefined,
+      apiMessage: body.apiMessage,
+      fieldErrors: body.fieldErrors,
+      ambiguous: verdict === 'ambiguous',
+      transient: verdict !== 'fail',
+      attempts
+    }
+    return new WpeApiError(message, detail)
+  }
+
+  private failureMessage(operation: string, outcome: AttemptOutcome, verdict: Verdict, response: HttpResponse | undefined, attempts: number): string {
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
+    if (verdict === 'ambiguous') {
+      return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`
+    }
+    if (outcome.kind === 'network') {
+      return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`
+    }
+    if (outcome.kind === 'timeout') {
+      return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`
+    }
+    if (outcome.kind === 'bad-response') {
+      return `The WP Engine API answered ${operation} with a body that is not valid JSON${tries}. Re-run the job later.`
+    }
+    const { status } = outcome
+    const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '')
+    const said = apiMessage ? `: ${apiMessage}` : ''
+    switch (status) {
+      case 401:
+        return (
+          `WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
+          `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`
+        )
+      case 403:
+        return (
+          `The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
+          `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`
+        )
+      case 404:
+        return `Not found: could not ${operation} (404${said}).`
+      case 429:
+        return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`
+    }
+    if (status >= 500) {
+      return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`
+    }
+    const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : ''
+    return `WP Engine rejected the request to ${operation} (${status}${said}).${fields}`
+  }
+
+  private redirectError(operation: string, response: HttpResponse, attempts: number): WpeApiError {
+    const location = safeText(headerValue(response, 'location') ?? 'no location', 200)
+    return this.failure(
+      `The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
+        `so that the credentials are not sent elsewhere. Check api-url.`,
+      operation, { kind: 'response', status: response.status }, 'fail', response, attempts
+    )
+  }
+
+  private deadlineError(operation: string, attempts: number, last: AttemptOutcome | undefined): WpeApiError {
+    const detail: FailureDetail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts }
+    const lastSeen = last ? ` (last answer: ${describe(last)})` : ''
+    return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail)
+  }
+}
+
+function headerValue(response: HttpResponse | undefined, name: string): string | undefined {
+  const value = response?.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function describe(outcome: AttemptOutcome): string {
+  switch (outcome.kind) {
+    case 'response':
+      return `HTTP ${outcome.status}`
+    case 'bad-response':
+      return 'an answer that is not valid JSON'
+    case 'network':
+      return `network error ${outcome.code}`
+    case 'timeout':
+      return 'no answer in time'
+  }
+}
+
+/** The API's `message` and field-level messages, made safe to log; a non-JSON body is quoted, cut short. */
+export function decodeErrorBody(text: string): { apiMessage?: string; fieldErrors: string[] } {
+  let body: ErrorBody | undefined
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value && typeof value === 'object') body = value as ErrorBody
+  } catch {
+    const quoted = safeText(text, 200)
+    return { apiMessage: quoted || undefined, fieldErrors: [] }
+  }
+  const apiMessage = typeof body?.message === 'string' ? safeText(body.message) : undefined
+  const fieldErrors = (Array.isArray(body?.errors) ? body.errors : [])
+    .map((e) => [e?.field, e?.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+    .filter((text) => text !== '')
+    .map((text) => safeText(text))
+  return { apiMessage, fieldErrors }
+}

@@ -1,0 +1,103 @@
+// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
+// a classifier that knows which failures may pass and which POSTs may have taken effect,
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
+
+export type Method = 'GET' | 'POST'
+
+/** What one attempt produced, as far as retrying is concerned. */
+export type AttemptOutcome =
+  | { kind: 'response'; status: number }
+  | { kind: 'bad-response' }
+  | { kind: 'network'; code: string; sent: boolean }
+  | { kind: 'timeout'; sent: boolean }
+
+/**
+ * - `success`: done.
+ * - `retry`: send the same request again (after a backoff).
+ * - `ambiguous`: a POST that may have reached the API; the caller must look before resending.
+ * - `fail`: retrying cannot help (4xx, TLS trust failures, redirects).
+ */
+export type Verdict = 'success' | 'retry' | 'ambiguous' | 'fail'
+
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+// Errors that no retry fixes: the certificate or the TLS setup is wrong.
+const PERMANENT_NETWORK_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
+
+export function classify(method: Method, outcome: AttemptOutcome): Verdict {
+  switch (outcome.kind) {
+    case 'response': {
+      const { status } = outcome
+      if (status >= 200 && status < 300) return 'success'
+      if (!RETRYABLE_STATUSES.has(status)) return 'fail'
+      // A 429 is the rate limiter turning the request away before the API saw it.
+      if (method === 'GET' || status === 429) return 'retry'
+      return 'ambiguous'
+    }
+    case 'bad-response':
+      return method === 'GET' ? 'retry' : 'ambiguous'
+    case 'network':
+      if (PERMANENT_NETWORK_CODE.test(outcome.code)) return 'fail'
+      return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous'
+    case 'timeout':
+      return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous'
+  }
+}
+
+export interface BackoffOptions {
+  baseMs: number
+  capMs: number
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 20_000 }
+
+/**
+ * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
+ * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
+ */
+export function backoffDelay(retry: number, random: () => number, options = DEFAULT_BACKOFF): number {
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30))
+  return Math.floor(random() * ceiling)
+}
+
+/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  if (!/[a-z]/i.test(text)) return undefined
+  const date = Date.parse(text)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
+}
+
+/**
+ * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
+ * (timeouts and connection failures more, since they are the costliest to repeat), every success
+ * earns a little back. When the API is down for good, the step stops hammering it and fails.
+ */
+export class RetryBudget {
+  static readonly RETRY_COST = 5
+  static readonly TIMEOUT_COST = 10
+  private tokens: number
+
+  constructor(private readonly capacity = 100) {
+    this.tokens = capacity
+  }
+
+  get available(): number {
+    return this.tokens
+  }
+
+  /** Takes the tokens for one retry and returns how many; undefined when the budget cannot pay. */
+  tryAcquire(outcome: AttemptOutcome): number | undefined {
+    const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST
+    if (cost > this.tokens) return undefined
+    this.tokens -= cost
+    return cost
+  }
+
+  /** A request succeeded: return what its retries took, or one token when it needed none. */
+  release(spent: number): void {
+    this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1))
+  }
+}
