@@ -210,7 +210,7 @@ const MAX_TEXT = 500;
 function safeText(text, max = MAX_TEXT) {
     const oneLine = text
         .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-        .replace(/::/g, ': :')
+        .replace(/:(?=:)/g, ': ')
         .trim();
     return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
@@ -379,7 +379,7 @@ function createNodeSend() {
         'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
         'https:': new (external_node_https_default()).Agent({ keepAlive: true })
     };
-    return (request, signal) => new Promise((resolve, reject) => {
+    const send = (request, signal) => new Promise((resolve, reject) => {
         const isHttps = request.url.protocol === 'https:';
         const headers = { ...request.headers };
         if (request.body !== undefined)
@@ -438,6 +438,12 @@ function createNodeSend() {
             });
         });
         req.end(request.body);
+    });
+    return Object.assign(send, {
+        close() {
+            agents['http:'].destroy();
+            agents['https:'].destroy();
+        }
     });
 }
 
@@ -975,13 +981,14 @@ async function run(deps) {
     const onSignal = () => cancel.abort(new CancelledError());
     deps.signals?.once('SIGINT', onSignal);
     deps.signals?.once('SIGTERM', onSignal);
+    const send = deps.send ?? createNodeSend();
     const report = {};
     const deadline = clock.now() + settings.timeoutMs;
     const client = new WpeClient({
         apiUrl: settings.apiUrl,
         userId: settings.userId,
         password: settings.password,
-        send: deps.send ?? createNodeSend(),
+        send,
         clock,
         deadline,
         signal: cancel.signal,
@@ -998,6 +1005,8 @@ async function run(deps) {
     finally {
         deps.signals?.off('SIGINT', onSignal);
         deps.signals?.off('SIGTERM', onSignal);
+        if (!deps.send)
+            send.close();
     }
     for (const [name, value] of Object.entries(outputsOf(report)))
         core.setOutput(name, value);
@@ -1051,7 +1060,7 @@ async function backUp(phase) {
             log: core,
             signal
         });
-        core.info(`Backup ${created.backup.id} requested (${safeText(created.backup.status, 40)})`);
+        core.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`);
         return created.backup;
     });
     recordBackup(report, backup);

@@ -8,7 +8,7 @@ const MAX_TEXT = 500
 export function safeText(text: string, max = MAX_TEXT): string {
   const oneLine = text
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/::/g, ': :')
+    .replace(/:(?=:)/g, ': ')
     .trim()
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine
 }

@@ -11,7 +11,7 @@ import { outputsOf, recordBackup, type Report } from './report.js'
 import { renderSummary } from './summary.js'
 import { basicToken, WpeClient } from './wpengine/client.js'
 import { CancelledError, WpeApiError } from './wpengine/errors.js'
-import { createNodeSend, type Send } from './wpengine/http.js'
+import { createNodeSend, type ClosableSend, type Send } from './wpengine/http.js'
 import type { Runner } from './runner.js'
 
 /** Where the runner's cancellation signals arrive (process, in the action). */
@@ -51,13 +51,14 @@ export async function run(deps: Dependencies): Promise<void> {
   deps.signals?.once('SIGINT', onSignal)
   deps.signals?.once('SIGTERM', onSignal)
 
+  const send = deps.send ?? createNodeSend()
   const report: Report = {}
   const deadline = clock.now() + settings.timeoutMs
   const client = new WpeClient({
     apiUrl: settings.apiUrl,
     userId: settings.userId,
     password: settings.password,
-    send: deps.send ?? createNodeSend(),
+    send,
     clock,
     deadline,
     signal: cancel.signal,
@@ -72,6 +73,7 @@ export async function run(deps: Dependencies): Promise<void> {
   } finally {
     deps.signals?.off('SIGINT', onSignal)
     deps.signals?.off('SIGTERM', onSignal)
+    if (!deps.send) (send as ClosableSend).close()
   }
 
   for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
@@ -135,7 +137,7 @@ async function backUp(phase: Phase): Promise<void> {
       log: core,
       signal
     })
-    core.info(`Backup ${created.backup.id} requested (${safeText(created.backup.status, 40)})`)
+    core.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`)
     return created.backup
   })
   recordBackup(report, backup)

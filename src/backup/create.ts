@@ -6,7 +6,7 @@ import type { Backup, CreateBackupBody, Install } from '../wpengine/types.js'
 import { allItems } from './pages.js'
 
 export interface CreateOptions {
-  client: WpeClient
+  client: Pick<WpeClient, 'createBackup' | 'listBackups'>
   clock: Clock
   install: Install
   body: CreateBackupBody
@@ -62,7 +62,7 @@ async function recheck(clock: Clock, delayMs: number, signal: AbortSignal | unde
 }
 
 /** The backup whose description carries this step's marker, if the install has one. */
-export async function findByMarker(client: WpeClient, install: Install, marker: string): Promise<Backup | undefined> {
+export async function findByMarker(client: Pick<WpeClient, 'listBackups'>, install: Install, marker: string): Promise<Backup | undefined> {
   for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
     if (typeof backup.description === 'string' && backup.description.includes(marker)) return backup
   }

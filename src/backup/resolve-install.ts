@@ -7,7 +7,7 @@ import { allItems } from './pages.js'
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)'
 
 /** Finds the install: by ID with one GET, by name through every page of GET /installs (the API has no name filter). */
-export async function resolveInstall(client: WpeClient, ref: InstallRef): Promise<Install> {
+export async function resolveInstall(client: Pick<WpeClient, 'getInstall' | 'listInstalls'>, ref: InstallRef): Promise<Install> {
   if (ref.kind === 'id') {
     try {
       return await client.getInstall(ref.id)

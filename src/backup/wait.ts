@@ -8,7 +8,7 @@ import { pollDelay } from './schedule.js'
 import { isFinal, normalizeStatus } from './status.js'
 
 export interface WaitOptions {
-  client: WpeClient
+  client: Pick<WpeClient, 'getBackup'>
   clock: Clock
   install: Install
   /** The backup as last seen (from the create answer, or a first GET). */

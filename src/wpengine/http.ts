@@ -36,13 +36,16 @@ export class NetworkError extends Error {
 // The API answers in JSON of a few kilobytes; anything past this is not an answer we can use.
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
+/** A Send that can also let go of its connections. */
+export type ClosableSend = Send & { close(): void }
+
 /** A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection. */
-export function createNodeSend(): Send {
+export function createNodeSend(): ClosableSend {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true })
   }
-  return (request, signal) =>
+  const send: Send = (request, signal) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const isHttps = request.url.protocol === 'https:'
       const headers: Record<string, string> = { ...request.headers }
@@ -97,4 +100,10 @@ export function createNodeSend(): Send {
       })
       req.end(request.body)
     })
+  return Object.assign(send, {
+    close(): void {
+      agents['http:'].destroy()
+      agents['https:'].destroy()
+    }
+  })
 }

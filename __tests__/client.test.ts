@@ -1,0 +1,263 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import nock from 'nock'
+import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
+import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
+import { createNodeSend } from '../src/wpengine/http.js'
+import { RetryBudget } from '../src/wpengine/retry.js'
+import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL } from './helpers.js'
+
+const BACKUP = { id: BACKUP_ID, status: 'requested', description: 'd', create_time: '2026-01-01T00:00:00Z', complete_time: null, wordpress_version: '6.8.1' }
+const BACKUP_PATH = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
+
+const transport = createNodeSend()
+
+function setup(overrides: Partial<ClientOptions> = {}) {
+  const clock = new FakeClock()
+  const retries: string[] = []
+  const client = new WpeClient({
+    apiUrl: new URL(`${API}/v1`),
+    ...CREDS,
+    send: transport,
+    clock,
+    deadline: clock.now() + 3_600_000,
+    random: () => 0.5,
+    onRetry: (message) => retries.push(message),
+    ...overrides
+  })
+  return { clock, client, retries }
+}
+
+async function failure(promise: Promise<unknown>): Promise<WpeApiError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(WpeApiError)
+    return error as WpeApiError
+  }
+  throw new Error('expected the request to fail')
+}
+
+beforeAll(() => nock.disableNetConnect())
+afterEach(() => nock.cleanAll())
+afterAll(() => transport.close())
+
+describe('WpeClient requests', () => {
+  it('sends Basic auth, JSON accept and a user agent to the documented path', async () => {
+    const scope = nock(API, { reqheaders: { authorization: BASIC, accept: 'application/json', 'user-agent': /wpengine-backup-action/ } })
+      .get(BACKUP_PATH)
+      .reply(200, BACKUP)
+    const { client } = setup()
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(BACKUP)
+    scope.done()
+  })
+
+  it('encodes values into single path segments, so no value can change the path', async () => {
+    const scope = nock(API).get(`/v1/installs/${INSTALL.id}/backups/..%2F..%2Fuser%3Fx%3D1`).reply(404, { message: 'Not Found' })
+    const { client } = setup()
+    expect((await failure(client.getBackup(INSTALL, '../../user?x=1'))).status).toBe(404)
+    scope.done()
+  })
+
+  it('posts the backup body as JSON', async () => {
+    const body = { description: 'Pre-deploy', notification_emails: ['ops@example.com'] }
+    const scope = nock(API, { reqheaders: { 'content-type': 'application/json' } })
+      .post(`/v1/installs/${INSTALL.id}/backups`, body)
+      .reply(202, BACKUP)
+    await setup().client.createBackup(INSTALL, body)
+    scope.done()
+  })
+})
+
+describe('WpeClient retries', () => {
+  it('503, 503, 200: three requests, two backoffs with full jitter', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock, retries } = setup()
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(BACKUP)
+    scope.done()
+    expect(clock.sleeps).toEqual([250, 500])
+    expect(retries).toHaveLength(2)
+    expect(retries[0]).toContain('HTTP 503 while trying to get backup')
+  })
+
+  it('429 with Retry-After: 7, then 200: waits the 7 seconds the API asked for', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '7' }).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock } = setup()
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(clock.sleeps).toEqual([7000])
+  })
+
+  it('honours Retry-After as an HTTP date', async () => {
+    const { client, clock } = setup()
+    const when = new Date(clock.now() + 12_000).toUTCString()
+    const scope = nock(API).get(BACKUP_PATH).reply(503, '', { 'Retry-After': when }).get(BACKUP_PATH).reply(200, BACKUP)
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(clock.sleeps).toEqual([12_000])
+  })
+
+  it('fails at once, naming the wait, when Retry-After reaches past the step timeout', async () => {
+    const { client, clock } = setup({ deadline: Date.UTC(2026, 0, 1) + 60_000 })
+    const scope = nock(API).get(BACKUP_PATH).reply(429, {}, { 'Retry-After': '120' })
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(clock.sleeps).toEqual([])
+    expect(error.message).toMatch(/asked to wait 2m 0s .*Retry-After.*more than the 1m 0s left/)
+  })
+
+  it('connection reset, then 200: retried', async () => {
+    const scope = nock(API).get(BACKUP_PATH).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, retries } = setup()
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(retries[0]).toContain('network error ECONNRESET')
+  })
+
+  it('an answer that takes longer than the attempt time limit is abandoned and retried', async () => {
+    const scope = nock(API).get(BACKUP_PATH).delay(400).reply(200, BACKUP).get(BACKUP_PATH).reply(200, { ...BACKUP, status: 'completed' })
+    const { client, retries } = setup({ attemptTimeoutMs: 100 })
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toMatchObject({ status: 'completed' })
+    scope.done()
+    expect(retries[0]).toContain('no answer in time')
+  })
+
+  it('a 2xx that is not JSON is retried for a GET', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(200, '{"id": ').get(BACKUP_PATH).reply(200, BACKUP)
+    await setup().client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+  })
+
+  it('gives up after four attempts and says so', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(4).reply(502, { message: 'Bad Gateway' })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(error.message).toBe(`WP Engine failed to get backup ${BACKUP_ID} of install mysite (502: Bad Gateway) after 4 attempts. The API may be having problems; re-run the job later.`)
+    expect(error.detail).toMatchObject({ transient: true, attempts: 4 })
+  })
+
+  it('stops retrying when the step-wide retry budget is spent', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(2).reply(503)
+    const error = await failure(setup({ budget: new RetryBudget(5) }).client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(error.detail.attempts).toBe(2)
+  })
+
+  it('sends nothing once the deadline has passed', async () => {
+    const clock = new FakeClock()
+    const { client } = setup({ clock, deadline: clock.now() - 1 })
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.detail.kind).toBe('deadline')
+    expect(error.message).toContain("The step's timeout ran out while trying to get backup")
+  })
+
+  it('never sleeps past the deadline', async () => {
+    const clock = new FakeClock()
+    const scope = nock(API).get(BACKUP_PATH).reply(503)
+    const error = await failure(setup({ clock, deadline: clock.now() + 100, random: () => 0.99 }).client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(clock.sleeps).toEqual([])
+    expect(error.status).toBe(503)
+  })
+
+  it('stops at once when the step is cancelled during a backoff', async () => {
+    const cancel = new AbortController()
+    const clock = new FakeClock()
+    clock.sleep = async () => {
+      cancel.abort(new CancelledError())
+      throw new CancelledError()
+    }
+    nock(API).get(BACKUP_PATH).reply(503)
+    await expect(setup({ clock, signal: cancel.signal }).client.getBackup(INSTALL, BACKUP_ID)).rejects.toBeInstanceOf(CancelledError)
+  })
+})
+
+describe('WpeClient never retries what cannot pass', () => {
+  it.each([400, 401, 403, 404, 409, 422])('%d: exactly one request', async (status) => {
+    const scope = nock(API).get(BACKUP_PATH).reply(status, { message: 'no' })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(error.status).toBe(status)
+    expect(error.detail).toMatchObject({ transient: false, attempts: 1 })
+  })
+
+  it('401 says to check the credentials and that API access must be enabled', async () => {
+    nock(API).get('/v1/user').reply(401, { message: 'Bad Credentials' })
+    const error = await failure(setup().client.getUser())
+    expect(error.message).toBe(
+      'WP Engine did not accept the API credentials (401: Bad Credentials). Check api-user-id and api-password (or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: https://my.wpengine.com/api_access'
+    )
+  })
+
+  it('403 speaks of permission', async () => {
+    nock(API).post(`/v1/installs/${INSTALL.id}/backups`).reply(403, { message: "You don't have permission to perform that action" })
+    const error = await failure(setup().client.createBackup(INSTALL, { description: 'd', notification_emails: ['a@b.co'] }))
+    expect(error.message).toMatch(/^The API user is not allowed to request a backup of install mysite \(403: You don't have permission/)
+  })
+
+  it("400 gives the API's message and every field-level message", async () => {
+    nock(API)
+      .post(`/v1/installs/${INSTALL.id}/backups`)
+      .reply(400, {
+        message: 'Invalid Backup',
+        errors: [
+          { resource: 'Backup', field: 'notification_emails', type: 'invalid_value', code: 'invalid', message: 'bad@ is not a valid email' },
+          { resource: 'Backup', field: 'description', type: 'invalid_value', code: 'too_long', message: 'is too long (maximum is 255 characters)' }
+        ]
+      })
+    const error = await failure(setup().client.createBackup(INSTALL, { description: 'd', notification_emails: ['bad@'] }))
+    expect(error.message).toBe(
+      'WP Engine rejected the request to request a backup of install mysite (400: Invalid Backup). notification_emails: bad@ is not a valid email; description: is too long (maximum is 255 characters)'
+    )
+  })
+
+  it('server text cannot inject workflow commands or extra lines', async () => {
+    nock(API).get(BACKUP_PATH).reply(400, { message: 'x\n::add-mask::oops', errors: [{ field: 'f', message: '::set-output name=status::completed' }] })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.message).not.toMatch(/::|\n/)
+  })
+
+  it('a long non-JSON error page is quoted, cut short', async () => {
+    nock(API).get(BACKUP_PATH).reply(418, `<html>${'x'.repeat(5000)}</html>`)
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.message.length).toBeLessThan(400)
+  })
+
+  it('does not follow a redirect, so credentials never reach another host', async () => {
+    const elsewhere = nock('https://evil.example.com').get(/.*/).reply(200, BACKUP)
+    nock(API).get(BACKUP_PATH).reply(302, '', { Location: 'https://evil.example.com/steal' })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.message).toContain('with a redirect (302 to https://evil.example.com/steal); it was not followed')
+    expect(elsewhere.isDone()).toBe(false)
+  })
+})
+
+describe('WpeClient POST: exactly-once rules', () => {
+  const path = `/v1/installs/${INSTALL.id}/backups`
+  const body = { description: 'd', notification_emails: ['a@b.co'] }
+
+  it('429 is retried: the rate limiter turned the request away', async () => {
+    const scope = nock(API).post(path).reply(429).post(path).reply(202, BACKUP)
+    await setup().client.createBackup(INSTALL, body)
+    scope.done()
+  })
+
+  it.each([500, 502, 503, 504])('%d is not resent but reported as ambiguous', async (status) => {
+    const scope = nock(API).post(path).reply(status)
+    const error = await failure(setup().client.createBackup(INSTALL, body))
+    scope.done()
+    expect(error.detail).toMatchObject({ ambiguous: true, attempts: 1 })
+    expect(error.message).toContain('WP Engine may or may not have acted on it')
+  })
+
+  it('a refused connection is resent: nothing reached the API', async () => {
+    const clock = new FakeClock()
+    // Port 1 on loopback refuses connections: a real ECONNREFUSED, not a simulated one.
+    nock.enableNetConnect('127.0.0.1:1')
+    const error = await failure(
+      new WpeClient({ apiUrl: new URL('http://127.0.0.1:1/v1'), ...CREDS, send: transport, clock, deadline: clock.now() + 60_000, random: () => 0 }).createBackup(INSTALL, body)
+    )
+    nock.disableNetConnect()
+    expect(error.detail).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', ambiguous: false, attempts: 4 })
+    expect(error.message).toContain('Could not reach the WP Engine API at http://127.0.0.1:1')
+  })
+})

@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { formatDuration, parseDuration } from '../src/duration.js'
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['1h30m15s', 5_415_000],
+    ['300', 300_000],
+    [' 2M ', 120_000]
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms))
+
+  it.each(['', 'abc', '1.5m', '-5', '30x', 'm', '1m1h', '1h 30m', '10ms'])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined()
+  })
+
+  it('reads back every h/m/s combination it could be given', () => {
+    fc.assert(
+      fc.property(fc.nat(99), fc.nat(59), fc.nat(59), (h, m, s) => {
+        const text = `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s'
+        expect(parseDuration(text)).toBe(((h * 60 + m) * 60 + s) * 1000)
+      })
+    )
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0s'],
+    [95_000, '1m 35s'],
+    [3_600_000, '1h 0m 0s'],
+    [499, '0s']
+  ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text))
+})

@@ -1,0 +1,75 @@
+import type { Clock } from '../src/clock.js'
+import type { Runner } from '../src/runner.js'
+
+/** A clock whose sleeps return at once and move time forward: minutes of waiting run in microseconds. */
+export class FakeClock implements Clock {
+  private time: number
+  readonly sleeps: number[] = []
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.time = start
+  }
+  now(): number {
+    return this.time
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason
+    this.sleeps.push(ms)
+    this.time += Math.max(0, ms)
+  }
+  advance(ms: number): void {
+    this.time += ms
+  }
+}
+
+/** A Runner that records what the action said and set, for assertions. */
+export class RecordingRunner implements Runner {
+  readonly inputs: Record<string, string>
+  readonly outputs: Record<string, string> = {}
+  readonly secrets: string[] = []
+  readonly log: string[] = []
+  readonly warnings: string[] = []
+  readonly summaries: string[] = []
+  failed: string | undefined
+  constructor(inputs: Record<string, string> = {}) {
+    this.inputs = inputs
+  }
+  getInput(name: string): string {
+    return (this.inputs[name] ?? '').trim()
+  }
+  setOutput(name: string, value: string): void {
+    this.outputs[name] = value
+  }
+  setSecret(secret: string): void {
+    this.secrets.push(secret)
+  }
+  setFailed(message: string): void {
+    this.failed = message
+    this.log.push(`::error::${message}`)
+  }
+  info(message: string): void {
+    this.log.push(message)
+  }
+  warning(message: string): void {
+    this.warnings.push(message)
+    this.log.push(`::warning::${message}`)
+  }
+  startGroup(name: string): void {
+    this.log.push(`::group::${name}`)
+  }
+  endGroup(): void {
+    this.log.push('::endgroup::')
+  }
+  async writeSummary(markdown: string): Promise<void> {
+    this.summaries.push(markdown)
+  }
+  /** Everything that would have reached the job log. */
+  get text(): string {
+    return this.log.join('\n')
+  }
+}
+
+export const INSTALL = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
+export const BACKUP_ID = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
+export const API = 'https://api.wpengineapi.com'
+export const CREDS = { userId: 'user-1', password: 's3cret-pw' }
+export const BASIC = `Basic ${Buffer.from('user-1:s3cret-pw').toString('base64')}`

@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { InputError, parseInputs, type Settings } from '../src/inputs.js'
+
+const BASE = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': 'u', 'api-password': 'p' }
+
+function parse(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Settings {
+  return parseInputs((name) => (inputs[name] ?? '').trim(), env)
+}
+
+function problems(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    parse(inputs, env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return (error as InputError).message
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('parseInputs', () => {
+  it('applies the documented defaults', () => {
+    const settings = parse(BASE)
+    expect(settings).toMatchObject({
+      install: { kind: 'name', name: 'mysite' },
+      notificationEmails: ['ops@example.com'],
+      description: undefined,
+      wait: true,
+      timeoutMs: 3_600_000,
+      pollIntervalMs: 15_000,
+      backupId: undefined,
+      userId: 'u',
+      password: 'p'
+    })
+    expect(settings.apiUrl.href).toBe('https://api.wpengineapi.com/v1')
+  })
+
+  describe('install', () => {
+    it('takes an ID (any case) as an ID', () => {
+      expect(parse({ ...BASE, install: '294DEACC-D8B8-4005-82C4-0727BA8DDDE0' }).install).toEqual({ kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' })
+    })
+    it('is required', () => expect(problems({ ...BASE, install: ' ' })).toContain('install is required'))
+    it.each(['MySite', 'my-site', 'ab', '1site', 'abcdefghijklmno', '../users', 'mysite?x=1'])('rejects %j, naming it', (bad) => {
+      expect(problems({ ...BASE, install: bad })).toContain(`install '${bad}' is neither an install name`)
+    })
+    it('accepts every name the API allows', () => {
+      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/), (name) => expect(parse({ ...BASE, install: name }).install).toEqual({ kind: 'name', name })))
+    })
+  })
+
+  describe('notification-emails', () => {
+    it('splits on commas, spaces and newlines, and drops duplicates', () => {
+      expect(parse({ ...BASE, 'notification-emails': 'a@x.io, b@x.io\nc@x.io  A@X.io,,' }).notificationEmails).toEqual(['a@x.io', 'b@x.io', 'c@x.io'])
+    })
+    it('names every invalid address', () => {
+      const message = problems({ ...BASE, 'notification-emails': 'ok@x.io, nope, also@bad' })
+      expect(message).toContain("notification-emails: 'nope' is not an email address")
+      expect(message).toContain("notification-emails: 'also@bad' is not an email address")
+    })
+    it('is required when a backup is requested', () => {
+      expect(problems({ ...BASE, 'notification-emails': '' })).toContain('notification-emails is required')
+    })
+    it('is not required with backup-id', () => {
+      expect(parse({ ...BASE, 'notification-emails': '', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' }).notificationEmails).toEqual([])
+    })
+  })
+
+  describe('wait', () => {
+    it.each([['true', true], ['TRUE', true], ['false', false], ['False', false]])('%s', (text, value) => {
+      expect(parse({ ...BASE, wait: text }).wait).toBe(value)
+    })
+    it('rejects anything else', () => expect(problems({ ...BASE, wait: 'yes' })).toContain("wait 'yes' is not true or false"))
+  })
+
+  describe('timeout and poll-interval', () => {
+    it('parse durations', () => {
+      const settings = parse({ ...BASE, timeout: '1h30m', 'poll-interval': '90' })
+      expect(settings.timeoutMs).toBe(5_400_000)
+      expect(settings.pollIntervalMs).toBe(90_000)
+    })
+    it.each([
+      ['timeout', 'soon', "timeout 'soon' is not a duration"],
+      ['timeout', '0', "timeout '0' is out of range"],
+      ['timeout', '7h', "timeout '7h' is out of range"],
+      ['poll-interval', '0s', "poll-interval '0s' is out of range"],
+      ['poll-interval', '11m', "poll-interval '11m' is out of range"],
+      ['poll-interval', '5 s', "poll-interval '5 s' is not a duration"]
+    ])('%s %j is refused', (name, value, message) => expect(problems({ ...BASE, [name]: value })).toContain(message))
+  })
+
+  describe('backup-id', () => {
+    it('must be a UUID', () => expect(problems({ ...BASE, 'backup-id': '123' })).toContain("backup-id '123' is not a backup ID"))
+  })
+
+  describe('credentials', () => {
+    it('fall back to WPENGINE_USER_ID and WPENGINE_PASSWORD', () => {
+      const settings = parse({ install: 'mysite', 'notification-emails': 'a@x.io' }, { WPENGINE_USER_ID: 'envuser', WPENGINE_PASSWORD: 'envpw' })
+      expect([settings.userId, settings.password]).toEqual(['envuser', 'envpw'])
+    })
+    it('inputs win over the environment', () => {
+      expect(parse(BASE, { WPENGINE_USER_ID: 'envuser', WPENGINE_PASSWORD: 'envpw' }).userId).toBe('u')
+    })
+    it('name what is missing, never the values', () => {
+      const message = problems({ install: 'mysite', 'notification-emails': 'a@x.io', 'api-password': 'p' })
+      expect(message).toContain('Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID)')
+      expect(message).not.toContain('api-password (or')
+    })
+  })
+
+  describe('api-url', () => {
+    it.each(['http://127.0.0.1:8787/v1', 'http://localhost:1/v1', 'http://[::1]:8080/v1', 'http://127.10.0.3/v1', 'https://proxy.example.com/wpe/v1'])('accepts %s', (url) => {
+      expect(parse({ ...BASE, 'api-url': url }).apiUrl.href).toBe(new URL(url).href)
+    })
+    it.each([
+      ['http://api.wpengineapi.com/v1', 'must use https'],
+      ['http://10.0.0.1/v1', 'must use https'],
+      ['http://127.0.0.1.nip.io/v1', 'must use https'],
+      ['ftp://example.com/v1', 'must be an https URL'],
+      ['not a url', 'is not a URL'],
+      ['https://user:pw@api.example.com/v1', 'must not contain credentials'],
+      ['https://api.example.com/v1?x=1', 'must not have a query']
+    ])('refuses %s', (url, message) => expect(problems({ ...BASE, 'api-url': url })).toContain(message))
+    it('does not echo credentials embedded in the URL', () => {
+      expect(problems({ ...BASE, 'api-url': 'https://user:hunter2@api.example.com/v1' })).not.toContain('hunter2')
+    })
+  })
+
+  it('reports every problem at once', () => {
+    const error = (() => {
+      try {
+        parse({ install: '', wait: 'maybe', timeout: 'x' })
+      } catch (e) {
+        return e as InputError
+      }
+      throw new Error('expected an error')
+    })()
+    expect(error.problems).toHaveLength(5)
+  })
+})

@@ -1,0 +1,341 @@
+// @ts-check
+// A local WP Engine API, written from ../shared/wpengine-api (docs and openapi.json): Basic auth,
+// offset pagination with absolute next/previous URLs, installs, backups whose status moves on with
+// time, archives, /user — and faults a test can switch on request by request.
+import http from 'node:http'
+import { randomUUID } from 'node:crypto'
+
+/**
+ * @typedef {'completed' | 'aborted'} Outcome
+ * @typedef {{ id: string, name: string, environment?: string, wp_version?: string, outcome?: Outcome, forbidden?: boolean }} InstallSeed
+ * @typedef {{ id: string, installId: string, description: string, notification_emails: string[], createdAt: number,
+ *   requestedMs: number, durationMs: number, outcome: Outcome, wordpress_version: string }} BackupRecord
+ * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json'} FaultType
+ * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number }} FaultRule
+ * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
+ *   contentType?: string, body: unknown, rawBody: string, at: number, status?: number, fault?: FaultType }} RecordedRequest
+ * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
+ */
+
+export const DEFAULT_CREDENTIALS = { userId: 'demo-user', password: 'demo-password' }
+const API_PREFIX = '/v1'
+const MAX_LIMIT = 100
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1)$/
+
+/** A deterministic UUID for the n-th filler install, so logs and tests are stable. @param {number} n */
+function fillerId(n) {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+}
+
+/** The installs the simulator serves by default: `mysite` sits on the second page behind `fillers` others. */
+export function defaultInstalls(fillers = 120) {
+  /** @type {InstallSeed[]} */
+  const installs = []
+  for (let n = 1; n <= fillers; n++) installs.push({ id: fillerId(n), name: `filler${String(n).padStart(4, '0')}`, environment: 'development' })
+  installs.push({ id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite', environment: 'production', wp_version: '6.8.1' })
+  installs.push({ id: '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'mysitestaging', environment: 'staging', wp_version: '6.8.1' })
+  return installs
+}
+
+/**
+ * @param {{
+ *   host?: string, port?: number,
+ *   credentials?: { userId: string, password: string },
+ *   installs?: InstallSeed[],
+ *   requestedMs?: number, durationMs?: number, outcome?: Outcome,
+ *   legacyInitiated?: boolean,
+ *   now?: () => number,
+ *   log?: (line: string) => void,
+ * }} [options]
+ */
+export async function startSimulator(options = {}) {
+  const host = options.host ?? '127.0.0.1'
+  if (!LOOPBACK.test(host)) throw new Error(`The simulator binds to loopback only, not ${host}`)
+  const credentials = options.credentials ?? DEFAULT_CREDENTIALS
+  const expectedAuth = `Basic ${Buffer.from(`${credentials.userId}:${credentials.password}`).toString('base64')}`
+  const now = options.now ?? Date.now
+  const installs = options.installs ?? defaultInstalls()
+  const settings = {
+    requestedMs: options.requestedMs ?? 1_000,
+    durationMs: options.durationMs ?? 4_000,
+    outcome: options.outcome ?? /** @type {Outcome} */ ('completed'),
+    legacyInitiated: options.legacyInitiated ?? false
+  }
+  /** @type {BackupRecord[]} */
+  const backups = []
+  /** @type {FaultRule[]} */
+  const faults = []
+  /** @type {RecordedRequest[]} */
+  const requests = []
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set()
+  const concurrency = { current: 0, max: 0 }
+  /** @type {string} */
+  let origin = ''
+
+  /** @param {BackupRecord} b */
+  function statusOf(b) {
+    const age = now() - b.createdAt
+    if (age < b.requestedMs) return 'requested'
+    if (age < b.durationMs) return settings.legacyInitiated ? 'initiated' : 'in_progress'
+    return b.outcome
+  }
+
+  /** @param {BackupRecord} b */
+  function backupJson(b) {
+    const status = statusOf(b)
+    return {
+      id: b.id,
+      status,
+      description: b.description,
+      create_time: new Date(b.createdAt).toISOString(),
+      complete_time: status === 'completed' || status === 'aborted' ? new Date(b.createdAt + b.durationMs).toISOString() : null,
+      wordpress_version: b.wordpress_version
+    }
+  }
+
+  /** @param {InstallSeed} i @param {boolean} single */
+  function installJson(i, single) {
+    return {
+      id: i.id,
+      name: i.name,
+      account: { id: 'eeda3227-9a39-46ae-9e14-20958bb4e6c9' },
+      php_version: '8.2',
+      status: 'active',
+      site: null,
+      cname: `${i.name}.wpengine.com`,
+      stable_ips: null,
+      environment: i.environment ?? 'production',
+      primary_domain: `${i.name}.wpengine.com`,
+      is_multisite: false,
+      created_at: '2025-06-12T09:56:42.386Z',
+      ...(single ? { wp_version: i.wp_version ?? '6.8.1', defer_wordpress_upgrades_until: null } : {})
+    }
+  }
+
+  /**
+   * Offset pagination as the API does it: `limit` (at most 100) and `offset`, `count`, and fully
+   * formed `next`/`previous` URLs.
+   * @template T @param {string} path @param {Record<string, string>} query @param {T[]} items @returns {Reply}
+   */
+  function page(path, query, items) {
+    const limit = query.limit === undefined ? MAX_LIMIT : Number(query.limit)
+    const offset = query.offset === undefined ? 0 : Number(query.offset)
+    /** @type {{ resource: string, field: string, type: string, code: string, message: string }[]} */
+    const errors = []
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) errors.push(fieldError('Pagination', 'limit', 'invalid', `limit must be an integer from 0 to ${MAX_LIMIT}`))
+    if (!Number.isInteger(offset) || offset < 0) errors.push(fieldError('Pagination', 'offset', 'invalid', 'offset must be a non-negative integer'))
+    if (errors.length > 0) return { status: 400, body: { message: 'Invalid pagination parameters', errors } }
+    const url = (/** @type {number} */ o) => `${origin}${API_PREFIX}${path}?limit=${limit}&offset=${o}`
+    return {
+      status: 200,
+      body: {
+        previous: offset > 0 ? url(Math.max(0, offset - limit)) : null,
+        next: offset + limit < items.length ? url(offset + limit) : null,
+        count: items.length,
+        results: items.slice(offset, offset + limit)
+      }
+    }
+  }
+
+  /** @param {string} resource @param {string} field @param {string} code @param {string} message */
+  function fieldError(resource, field, code, message) {
+    return { resource, field, type: 'invalid_value', code, message }
+  }
+
+  /** @param {string} id */
+  function findInstall(id) {
+    return installs.find((i) => i.id === id.toLowerCase())
+  }
+
+  /** @param {string} method @param {string} path @param {Record<string, string>} query @param {unknown} body @returns {Reply} */
+  function route(method, path, query, body) {
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+    const notFound = { status: 404, body: { message: 'Not Found' } }
+    if (method === 'GET' && path === '/user') {
+      return { status: 200, body: { id: 'fd8e24a5-1f16-4b80-af5f-d748bcc9e64d', first_name: 'Demo', last_name: 'User', email: 'demo@example.com', phone_number: null } }
+    }
+    if (parts[0] !== 'installs') return notFound
+    if (parts.length === 1 && method === 'GET') return page('/installs', query, installs.map((i) => installJson(i, false)))
+    const install = parts[1] !== undefined && UUID.test(parts[1]) ? findInstall(parts[1]) : undefined
+    if (!install) return notFound
+    if (install.forbidden) return { status: 403, body: { message: "You don't have permission to perform that action" } }
+    if (parts.length === 2 && method === 'GET') return { status: 200, body: installJson(install, true) }
+    const own = backups.filter((b) => b.installId === install.id)
+    if (parts[2] === 'backups' && parts.length === 3 && method === 'GET') return page(`/installs/${install.id}/backups`, query, own.map(backupJson))
+    if (parts[2] === 'backups' && parts.length === 3 && method === 'POST') return createBackup(install, body)
+    if (parts[2] === 'backups' && parts.length === 4 && method === 'GET') {
+      const backup = own.find((b) => b.id === parts[3]?.toLowerCase())
+      return backup ? { status: 200, body: backupJson(backup) } : notFound
+    }
+    if (parts[2] === 'archives' && parts.length === 3 && method === 'GET') return page(`/installs/${install.id}/archives`, query, [])
+    return notFound
+  }
+
+  /** @param {InstallSeed} install @param {unknown} body @returns {Reply} */
+  function createBackup(install, body) {
+    const input = /** @type {Record<string, unknown>} */ (body && typeof body === 'object' ? body : {})
+    const errors = []
+    if (typeof input.description !== 'string' || input.description.trim() === '') {
+      errors.push(fieldError('Backup', 'description', 'blank', "description can't be blank"))
+    }
+    const emails = input.notification_emails
+    if (!Array.isArray(emails) || emails.length === 0) {
+      errors.push(fieldError('Backup', 'notification_emails', 'blank', "notification_emails can't be blank"))
+    } else {
+      for (const email of emails) {
+        if (typeof email !== 'string' || !EMAIL.test(email)) errors.push(fieldError('Backup', 'notification_emails', 'invalid', `${String(email)} is not a valid email address`))
+      }
+    }
+    if (errors.length > 0) return { status: 400, body: { message: 'Invalid Backup: the request has invalid fields', errors } }
+    /** @type {BackupRecord} */
+    const backup = {
+      id: randomUUID(),
+      installId: install.id,
+      description: /** @type {string} */ (input.description),
+      notification_emails: /** @type {string[]} */ (emails),
+      createdAt: now(),
+      requestedMs: settings.requestedMs,
+      durationMs: Math.max(settings.durationMs, settings.requestedMs),
+      outcome: install.outcome ?? settings.outcome,
+      wordpress_version: install.wp_version ?? '6.8.1'
+    }
+    backups.push(backup)
+    return { status: 202, body: backupJson(backup) }
+  }
+
+  /** @param {string} method @param {string} path */
+  function takeFault(method, path) {
+    const index = faults.findIndex(
+      (f) => (!f.method || f.method === method) && (!f.path || (typeof f.path === 'string' ? f.path === path : f.path.test(path)))
+    )
+    if (index < 0) return undefined
+    const fault = /** @type {FaultRule} */ (faults[index])
+    fault.times = (fault.times ?? 1) - 1
+    if (fault.times <= 0) faults.splice(index, 1)
+    return fault
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks = /** @type {Buffer[]} */ ([])
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      concurrency.current++
+      concurrency.max = Math.max(concurrency.max, concurrency.current)
+      res.on('close', () => concurrency.current--)
+      const url = new URL(req.url ?? '/', origin)
+      const rawBody = Buffer.concat(chunks).toString('utf8')
+      let body
+      try {
+        body = rawBody === '' ? undefined : JSON.parse(rawBody)
+      } catch {
+        body = rawBody
+      }
+      const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) || '/' : url.pathname
+      /** @type {RecordedRequest} */
+      const record = {
+        method: req.method ?? 'GET',
+        path,
+        query: Object.fromEntries(url.searchParams),
+        authorized: req.headers.authorization === expectedAuth,
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        body,
+        rawBody,
+        at: now()
+      }
+      requests.push(record)
+      const send = (/** @type {Reply} */ reply) => {
+        record.status = reply.status
+        const text = reply.body === undefined ? '' : JSON.stringify(reply.body)
+        res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...reply.headers })
+        res.end(text)
+        options.log?.(`${record.method} ${url.pathname}${url.search} → ${reply.status}${record.fault ? ` (fault: ${record.fault})` : ''}`)
+      }
+      if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
+      const fault = takeFault(record.method, path)
+      if (fault) {
+        record.fault = fault.type
+        options.log?.(`${record.method} ${url.pathname} → fault: ${fault.type}`)
+        switch (fault.type) {
+          case 'reset':
+            return req.socket.destroy()
+          case 'hang':
+            return
+          case 'invalid-json':
+            record.status = 200
+            res.writeHead(200, { 'content-type': 'application/json' })
+            return res.end('{"id": "e41fa98f-ea80-4654-b229-a9b765d0863a", "status": ')
+          case 'lost-answer':
+            // The API acts on the request, then the answer never arrives.
+            if (record.authorized) route(record.method, path, record.query, body)
+            return req.socket.destroy()
+          default: {
+            const status = Number(fault.type)
+            const message = status === 429 ? 'Too Many Requests' : 'An unexpected error occurred, please try again in a few minutes'
+            return send({ status, body: { message }, headers: fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter } })
+          }
+        }
+      }
+      if (!record.authorized) return send({ status: 401, body: { message: 'Bad Credentials' } })
+      send(route(record.method, path, record.query, body))
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => resolve(undefined))
+  })
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address())
+  origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+
+  return {
+    /** The base URL to give the action as api-url. */
+    url: `${origin}${API_PREFIX}`,
+    port: address.port,
+    credentials,
+    installs,
+    /** Every request received, in order. */
+    requests,
+    /** The most requests that were being answered at the same time. */
+    concurrency,
+    /** Changes how backups requested from now on behave. */
+    configure(/** @type {Partial<typeof settings>} */ changes) {
+      Object.assign(settings, changes)
+    },
+    /** Queues a fault for the next matching request(s). */
+    fault(/** @type {FaultRule} */ rule) {
+      faults.push({ times: 1, ...rule })
+    },
+    /** Backups as the API would list them, across all installs. */
+    backups: () => backups.map((b) => ({ installId: b.installId, notification_emails: b.notification_emails, ...backupJson(b) })),
+    /** Adds a backup directly, as if requested earlier (e.g. by another step). */
+    seedBackup(/** @type {{ installId: string, description?: string, ageMs?: number }} */ seed) {
+      /** @type {BackupRecord} */
+      const backup = {
+        id: randomUUID(),
+        installId: seed.installId,
+        description: seed.description ?? 'Seeded backup',
+        notification_emails: ['ops@example.com'],
+        createdAt: now() - (seed.ageMs ?? 0),
+        requestedMs: settings.requestedMs,
+        durationMs: Math.max(settings.durationMs, settings.requestedMs),
+        outcome: settings.outcome,
+        wordpress_version: '6.8.1'
+      }
+      backups.push(backup)
+      return backupJson(backup)
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(() => resolve(undefined)))
+    }
+  }
+}
+
+/** @typedef {Awaited<ReturnType<typeof startSimulator>>} Simulator */
