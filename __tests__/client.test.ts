@@ -4,7 +4,7 @@ import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
 import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { RetryBudget } from '../src/wpengine/retry.js'
-import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL } from './helpers.js'
+import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, useNock } from './helpers.js'
 
 const BACKUP = { id: BACKUP_ID, status: 'requested', description: 'd', create_time: '2026-01-01T00:00:00Z', complete_time: null, wordpress_version: '6.8.1' }
 const BACKUP_PATH = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
@@ -37,8 +37,7 @@ async function failure(promise: Promise<unknown>): Promise<WpeApiError> {
   throw new Error('expected the request to fail')
 }
 
-beforeAll(() => nock.disableNetConnect())
-afterEach(() => nock.cleanAll())
+useNock(nock, { beforeAll, afterEach, afterAll })
 afterAll(() => transport.close())
 
 describe('WpeClient requests', () => {

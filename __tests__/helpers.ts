@@ -41,6 +41,7 @@ export class RecordingRunner implements Runner {
   }
   setSecret(secret: string): void {
     this.secrets.push(secret)
+    this.log.push(`::add-mask::${secret}`)
   }
   setFailed(message: string): void {
     this.failed = message
@@ -66,6 +67,10 @@ export class RecordingRunner implements Runner {
   get text(): string {
     return this.log.join('\n')
   }
+  /** The log but for the add-mask commands, which are the one place secrets are meant to appear. */
+  get visibleText(): string {
+    return this.log.filter((line) => !line.startsWith('::add-mask::')).join('\n')
+  }
 }
 
 export const INSTALL = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
@@ -73,3 +78,20 @@ export const BACKUP_ID = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
 export const API = 'https://api.wpengineapi.com'
 export const CREDS = { userId: 'user-1', password: 's3cret-pw' }
 export const BASIC = `Basic ${Buffer.from('user-1:s3cret-pw').toString('base64')}`
+
+/**
+ * nock for one test file: no real connections, interceptors cleared after each test, and nock
+ * removed at the end. nock patches node:http once per process through a global, so a file that
+ * leaves it applied blinds the nock of the next file that Jest runs in the same worker.
+ */
+export function useNock(nock: typeof import('nock').default, hooks: { beforeAll(fn: () => void): void; afterEach(fn: () => void): void; afterAll(fn: () => void): void }): void {
+  hooks.beforeAll(() => {
+    if (!nock.isActive()) nock.activate()
+    nock.disableNetConnect()
+  })
+  hooks.afterEach(() => nock.cleanAll())
+  hooks.afterAll(() => {
+    nock.enableNetConnect()
+    nock.restore()
+  })
+}

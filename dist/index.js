@@ -297,9 +297,11 @@ async function waitForBackup(options) {
             }
             log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
         }
+        // Anchored to whole minutes of waiting, so the heartbeat does not drift with the poll gaps.
         if (!isFinal(status) && clock.now() - lastHeartbeat >= heartbeatMs) {
-            lastHeartbeat = clock.now();
-            log.info(`Still waiting for backup ${backup.id}: ${status}, ${formatDuration(lastHeartbeat - start)} elapsed, ${formatDuration(Math.max(0, deadline - lastHeartbeat))} left`);
+            lastHeartbeat += Math.floor((clock.now() - lastHeartbeat) / heartbeatMs) * heartbeatMs;
+            const at = clock.now();
+            log.info(`Still waiting for backup ${backup.id}: ${status}, ${formatDuration(at - start)} elapsed, ${formatDuration(Math.max(0, deadline - at))} left`);
         }
     }
     return result(status);
