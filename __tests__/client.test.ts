@@ -141,6 +141,14 @@ describe('WpeClient retries', () => {
     expect(error.detail.attempts).toBe(2)
   })
 
+  it('uses its defaults for options passed as undefined', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock } = setup({ random: undefined, maxAttempts: undefined, budget: undefined })
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(clock.sleeps[0]).toBeLessThan(500)
+  })
+
   it('sends nothing once the deadline has passed', async () => {
     const clock = new FakeClock()
     const { client } = setup({ clock, deadline: clock.now() - 1 })

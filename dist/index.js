@@ -551,13 +551,14 @@ class WpeClient {
     options;
     authorization;
     constructor(options) {
+        // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
-            random: Math.random,
-            attemptTimeoutMs: 30_000,
-            maxAttempts: 4,
-            budget: new RetryBudget(),
-            userAgent: 'wpengine-backup-action',
-            ...options
+            ...options,
+            random: options.random ?? Math.random,
+            attemptTimeoutMs: options.attemptTimeoutMs ?? 30_000,
+            maxAttempts: options.maxAttempts ?? 4,
+            budget: options.budget ?? new RetryBudget(),
+            userAgent: options.userAgent ?? 'wpengine-backup-action'
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
     }

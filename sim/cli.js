@@ -19,7 +19,7 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --password PW       API password to accept (default ${DEFAULT_CREDENTIALS.password})
   --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]], e.g.
                       POST:/backups$:503:2  or  GET:.:429:1:5   (repeatable)
-                      TYPE: 408 429 500 502 503 504 reset hang lost-answer invalid-json
+                      TYPE: 408 429 500 502 503 504 reset hang lost-answer invalid-json field-errors
   --ready-file PATH   write the API URL to PATH once listening
   --quiet             do not log requests
 `

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
  * @typedef {{ id: string, name: string, environment?: string, wp_version?: string, outcome?: Outcome, forbidden?: boolean }} InstallSeed
  * @typedef {{ id: string, installId: string, description: string, notification_emails: string[], createdAt: number,
  *   requestedMs: number, durationMs: number, outcome: Outcome, wordpress_version: string }} BackupRecord
- * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json'} FaultType
+ * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors'} FaultType
  * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, body: unknown, rawBody: string, at: number, status?: number, fault?: FaultType }} RecordedRequest
@@ -268,6 +268,18 @@ export async function startSimulator(options = {}) {
             record.status = 200
             res.writeHead(200, { 'content-type': 'application/json' })
             return res.end('{"id": "e41fa98f-ea80-4654-b229-a9b765d0863a", "status": ')
+          case 'field-errors':
+            // A 400 the way the API words one, for validation the action cannot foresee.
+            return send({
+              status: 400,
+              body: {
+                message: 'Invalid Backup: the request has invalid fields',
+                errors: [
+                  fieldError('Backup', 'description', 'too_long', 'Description is too long (maximum is 255 characters)'),
+                  fieldError('Backup', 'notification_emails', 'invalid', 'ops@example.com is not allowed to receive notifications')
+                ]
+              }
+            })
           case 'lost-answer':
             // The API acts on the request, then the answer never arrives.
             if (record.authorized) route(record.method, path, record.query, body)

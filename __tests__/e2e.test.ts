@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../sim/server.js'
+import { ACTION, runAction, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
+import { existsSync } from 'node:fs'
+
+// The bundled action, run as a child process exactly as the runner runs it, against the simulator.
+
+const MYSITE_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
+let sim: Simulator
+const sims: Simulator[] = []
+
+async function freshSim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
+  const s = await startSimulator({ requestedMs: 300, durationMs: 1_000, ...options })
+  sims.push(s)
+  return s
+}
+
+function run(s: Simulator, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
+  return runAction({
+    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
+    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
+  })
+}
+
+/** The log minus the add-mask commands, the one place a secret may appear. */
+function visible(stdout: string): string {
+  return stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+}
+
+function expectNoCredentials(stdout: string, s: Simulator): void {
+  const token = Buffer.from(`${s.credentials.userId}:${s.credentials.password}`).toString('base64')
+  expect(stdout).toContain(`::add-mask::${s.credentials.password}`)
+  expect(stdout).toContain(`::add-mask::${token}`)
+  expect(visible(stdout)).not.toContain(s.credentials.password)
+  expect(visible(stdout)).not.toContain(token)
+}
+
+const count = (s: Simulator, method: string, path: RegExp) => s.requests.filter((r) => r.method === method && path.test(r.path)).length
+
+beforeAll(async () => {
+  if (!existsSync(ACTION)) throw new Error('dist/index.js is missing: run npm run bundle')
+  sim = await freshSim()
+})
+afterAll(async () => {
+  await Promise.all(sims.map((s) => s.close()))
+})
+
+describe('bundled action against the simulator', () => {
+  it.concurrent('by name, found on the second page: completes, with outputs and summary', async () => {
+    const s = await freshSim()
+    const result = await run(s)
+    expect(result.code).toBe(0)
+    expect(result.outputs).toMatchObject({ status: 'completed', 'install-id': MYSITE_ID, 'install-name': 'mysite', 'wordpress-version': '6.8.1' })
+    expect(result.outputs['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(result.outputs['complete-time']).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(result.outputs.description).toMatch(/^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/)
+    expect(result.summary).toContain('## ✅ WP Engine backup completed')
+    expect(result.summary).toContain(`| Backup ID | ${result.outputs['backup-id']} |`)
+    expect(count(s, 'GET', /^\/installs$/)).toBe(2)
+    expect(s.requests.filter((r) => r.path === '/installs').map((r) => r.query.offset)).toEqual(['0', '100'])
+    expect(count(s, 'POST', /\/backups$/)).toBe(1)
+    expect(s.backups()).toHaveLength(1)
+    expect(s.requests.every((r) => r.authorized)).toBe(true)
+    expect(result.stdout).toMatch(/::group::Finding install mysite[\s\S]*::endgroup::/)
+    expectNoCredentials(result.stdout, s)
+  })
+
+  it.concurrent('by ID: one GET for the install', async () => {
+    const s = await freshSim()
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(0)
+    expect(count(s, 'GET', /^\/installs$/)).toBe(0)
+    expect(count(s, 'GET', new RegExp(`^/installs/${MYSITE_ID}$`))).toBe(1)
+    expect(result.outputs.status).toBe('completed')
+  })
+
+  it.concurrent('wait: false: succeeds right after the request', async () => {
+    const s = await freshSim()
+    const result = await run(s, { install: MYSITE_ID, wait: 'false' })
+    expect(result.code).toBe(0)
+    expect(result.outputs).toMatchObject({ status: 'requested', 'complete-time': '' })
+    expect(s.requests).toHaveLength(2)
+  })
+
+  it.concurrent('backup-id: waits for an existing backup without requesting one', async () => {
+    const s = await freshSim()
+    const seeded = s.seedBackup({ installId: MYSITE_ID, description: 'Started by an earlier step' })
+    const result = await run(s, { install: 'mysite', 'backup-id': seeded.id, 'notification-emails': '' })
+    expect(result.code).toBe(0)
+    expect(result.outputs).toMatchObject({ 'backup-id': seeded.id, status: 'completed', description: 'Started by an earlier step' })
+    expect(count(s, 'POST', /./)).toBe(0)
+  })
+
+  it.concurrent('aborted: fails, outputs set, summary stands out', async () => {
+    const s = await freshSim({ outcome: 'aborted' })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(1)
+    expect(result.outputs).toMatchObject({ status: 'aborted', 'install-name': 'mysite' })
+    expect(result.stdout).toMatch(/^::error::WP Engine aborted backup [0-9a-f-]{36} of install mysite/m)
+    expect(result.summary).toContain('## ❌ WP Engine backup aborted')
+  })
+
+  it.concurrent('timeout: fails naming the backup, its status, and backup-id', async () => {
+    const s = await freshSim({ durationMs: 600_000 })
+    const result = await run(s, { install: MYSITE_ID, timeout: '4s' })
+    expect(result.code).toBe(1)
+    const id = result.outputs['backup-id']
+    expect(result.stdout).toContain(`::error::Backup ${id} of install mysite was still in_progress when the timeout of 4s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}, or raise timeout.`)
+    expect(result.outputs.status).toBe('in_progress')
+    expect(result.durationMs).toBeLessThan(8_000)
+  })
+
+  it.concurrent('bad credentials: one clear line, one request', async () => {
+    const s = await freshSim()
+    const result = await run(s, { install: MYSITE_ID }, { WPENGINE_PASSWORD: 'wrong-password' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/^::error::WP Engine did not accept the API credentials \(401: Bad Credentials\)/m)
+    expect(s.requests).toHaveLength(1)
+    expect(visible(result.stdout)).not.toContain('wrong-password')
+    expect(result.stdout).not.toMatch(/\n\s+at /)
+    expect(result.stderr).toBe('')
+  })
+
+  it.concurrent('bad input: nothing is sent', async () => {
+    const s = await freshSim()
+    const result = await run(s, { 'notification-emails': 'not-an-address', 'poll-interval': 'often' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain("::error::Invalid input: notification-emails: 'not-an-address' is not an email address; poll-interval 'often' is not a duration")
+    expect(s.requests).toHaveLength(0)
+  })
+
+  it.concurrent('field errors from the API: every one is reported', async () => {
+    const s = await freshSim()
+    s.fault({ method: 'POST', path: /\/backups$/, type: 'field-errors' })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('(400: Invalid Backup: the request has invalid fields). description: Description is too long (maximum is 255 characters); notification_emails: ops@example.com is not allowed')
+  })
+
+  it.concurrent('rate limited (429 with Retry-After): waits as asked, then succeeds', async () => {
+    const s = await freshSim()
+    s.fault({ method: 'POST', path: /\/backups$/, type: '429', retryAfter: '1' })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(0)
+    const posts = s.requests.filter((r) => r.method === 'POST')
+    expect(posts.map((r) => r.status)).toEqual([429, 202])
+    expect((posts[1]?.at ?? 0) - (posts[0]?.at ?? 0)).toBeGreaterThanOrEqual(1_000)
+    expect(s.backups()).toHaveLength(1)
+  })
+
+  it.concurrent('503, 503 on the install, then fine: retried', async () => {
+    const s = await freshSim()
+    s.fault({ method: 'GET', path: `/installs/${MYSITE_ID}`, type: '503', times: 2 })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(0)
+    expect(count(s, 'GET', new RegExp(`^/installs/${MYSITE_ID}$`))).toBe(3)
+  })
+
+  it.concurrent('lost answer: the POST made a backup but the connection dropped; adopted, exactly one backup', async () => {
+    const s = await freshSim()
+    s.fault({ method: 'POST', path: /\/backups$/, type: 'lost-answer' })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(0)
+    expect(count(s, 'POST', /\/backups$/)).toBe(1)
+    expect(s.backups()).toHaveLength(1)
+    expect(result.outputs['backup-id']).toBe(s.backups()[0]?.id)
+    expect(result.stdout).toContain('::warning::The answer to the request to request a backup of install mysite was lost')
+  })
+
+  it.concurrent('reset before the API acted: the POST is sent again after looking, exactly one backup', async () => {
+    const s = await freshSim()
+    s.fault({ method: 'POST', path: /\/backups$/, type: 'reset' })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(0)
+    expect(count(s, 'POST', /\/backups$/)).toBe(2)
+    expect(s.backups()).toHaveLength(1)
+  })
+
+  it.concurrent('cancelled by SIGTERM: outputs written, warning names the backup, exits within 5 seconds', async () => {
+    const s = await freshSim({ durationMs: 600_000 })
+    const { child, result } = startAction({
+      inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': s.url },
+      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password },
+      onOutput: (text) => {
+        if (text.includes('::group::Waiting for backup')) setTimeout(() => child.kill('SIGTERM'), 300)
+      }
+    })
+    const signalled = Date.now() + 300
+    const outcome = await result
+    expect(Date.now() - signalled).toBeLessThan(5_000)
+    expect(outcome.code).toBe(1)
+    const id = outcome.outputs['backup-id']
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(outcome.outputs['install-name']).toBe('mysite')
+    expect(outcome.stdout).toContain(`::warning::The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine`)
+    expect(outcome.summary).toContain('cancelled')
+  })
+})
+
+describe('the shared simulator', () => {
+  it('is reachable', () => expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/))
+})
