@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import YAML from 'yaml'
+import { parseInputs } from '../src/inputs.js'
+import { outputsOf } from '../src/report.js'
+import { ROOT } from '../scripts/run-action.js'
+import { renderTables, withTables } from '../scripts/readme-tables.js'
+
+type ValidationState = { errors: unknown[] }
+const validator = createRequire(import.meta.url)('@action-validator/core') as {
+  validateAction(src: string): ValidationState
+  validateWorkflow(src: string): ValidationState
+}
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+const actionYaml = read('action.yml')
+const action = YAML.parse(actionYaml) as {
+  name: string
+  description: string
+  branding: { icon: string; color: string }
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
+}
+
+describe('action.yml', () => {
+  it('is a valid action (per action-validator)', () => {
+    // action-validator 0.6 predates node24 (its schema stops at node20): validate everything else,
+    // and check the runtime below.
+    expect(validator.validateAction(actionYaml.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors).toEqual([])
+  })
+
+  it('would catch a broken action.yml', () => {
+    expect(validator.validateAction(actionYaml.replace('description: The install', 'description: The: install')).errors).not.toEqual([])
+  })
+
+  it('runs the bundle on Node 24, with a name, description and branding', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(action.name).toBeTruthy()
+    expect(action.description.length).toBeGreaterThan(40)
+    expect(action.branding.icon && action.branding.color).toBeTruthy()
+  })
+
+  it('describes every input and output', () => {
+    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)]) expect(entry.description.length).toBeGreaterThan(10)
+  })
+
+  it('declares exactly the inputs the action reads', () => {
+    const read: string[] = []
+    try {
+      parseInputs((name) => (read.push(name), ''), {})
+    } catch {
+      // Empty inputs are invalid; only the names asked for matter here.
+    }
+    expect(Object.keys(action.inputs).sort()).toEqual([...new Set(read)].sort())
+  })
+
+  it('declares exactly the outputs the action sets', () => {
+    expect(Object.keys(action.outputs)).toEqual(Object.keys(outputsOf({})))
+  })
+
+  it('has the defaults the code applies', () => {
+    expect(action.inputs.wait?.default).toBe('true')
+    expect(action.inputs.timeout?.default).toBe('60m')
+    expect(action.inputs['poll-interval']?.default).toBe('15s')
+    expect(action.inputs['api-url']?.default).toBe('https://api.wpengineapi.com/v1')
+    expect(action.inputs.install?.required).toBe(true)
+  })
+})
+
+describe('README.md', () => {
+  const readme = read('README.md')
+
+  it("has the input and output tables of action.yml (npm run docs writes them)", () => {
+    expect(readme).toBe(withTables(readme, renderTables(actionYaml)))
+  })
+
+  it('notices a table that is out of date', () => {
+    const stale = renderTables(actionYaml.replace('default: 60m', 'default: 30m'))
+    expect(withTables(readme, stale)).not.toBe(readme)
+  })
+
+  it('starts a fresh clone with exactly the two quick-start commands', () => {
+    const quickStart = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(quickStart?.trim().split('\n')).toEqual(['npm ci && npm run demo', 'npm test'])
+  })
+})
+
+describe('workflows', () => {
+  const files = readdirSync(join(ROOT, '.github', 'workflows')).filter((f) => f.endsWith('.yml'))
+  it('include CI and check-dist', () => expect(files.sort()).toEqual(['check-dist.yml', 'ci.yml']))
+  it.each(files)('%s is valid (per action-validator)', (file) => {
+    expect(validator.validateWorkflow(read(join('.github', 'workflows', file))).errors).toEqual([])
+  })
+})
