@@ -1,0 +1,41 @@
+// @ts-check
+// Writes the README's input and output tables from action.yml (`npm run docs`), so that what users
+// read is what the action declares; a test fails when the README is out of date.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import YAML from 'yaml'
+import { ROOT } from './run-action.js'
+
+/** @param {string} text */
+const cell = (text) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim()
+
+/** The two tables, rendered from action.yml. */
+export function renderTables(actionYaml = readFileSync(join(ROOT, 'action.yml'), 'utf8')) {
+  const action = YAML.parse(actionYaml)
+  const inputs = Object.entries(action.inputs ?? {}).map(
+    ([name, input]) =>
+      `| \`${name}\` | ${input.required ? 'yes' : 'no'} | ${input.default === undefined ? '' : `\`${cell(String(input.default))}\``} | ${cell(input.description)} |`
+  )
+  const outputs = Object.entries(action.outputs ?? {}).map(([name, output]) => `| \`${name}\` | ${cell(output.description)} |`)
+  return {
+    inputs: ['| Input | Required | Default | Description |', '| --- | --- | --- | --- |', ...inputs].join('\n'),
+    outputs: ['| Output | Description |', '| --- | --- |', ...outputs].join('\n')
+  }
+}
+
+/** @param {string} readme @param {{ inputs: string, outputs: string }} tables */
+export function withTables(readme, tables) {
+  let text = readme
+  for (const name of /** @type {const} */ (['inputs', 'outputs'])) {
+    const pattern = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`)
+    if (!pattern.test(text)) throw new Error(`README.md has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`)
+    text = text.replace(pattern, `$1${tables[name]}$2`)
+  }
+  return text
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const path = join(ROOT, 'README.md')
+  writeFileSync(path, withTables(readFileSync(path, 'utf8'), renderTables()))
+  process.stdout.write('README.md tables written from action.yml\n')
+}
