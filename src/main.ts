@@ -12,7 +12,7 @@ import { renderSummary } from './summary.js'
 import { basicToken, WpeClient } from './wpengine/client.js'
 import { CancelledError, WpeApiError } from './wpengine/errors.js'
 import { createNodeSend, type ClosableSend, type Send } from './wpengine/http.js'
-import type { Runner } from './runner.js'
+import { createRunner, runContextFromEnv, type Runner } from './runner.js'
 
 /** Where the runner's cancellation signals arrive (process, in the action). */
 export interface SignalSource {
@@ -32,7 +32,19 @@ export interface Dependencies {
   onCancelled?: () => void
 }
 
-export async function run(deps: Dependencies): Promise<void> {
+/** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
+export function actionDependencies(): Dependencies {
+  return {
+    runner: createRunner(process.env),
+    env: process.env,
+    context: runContextFromEnv(process.env),
+    signals: process,
+    // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
+    onCancelled: () => process.exit()
+  }
+}
+
+export async function run(deps: Dependencies = actionDependencies()): Promise<void> {
   const core = deps.runner
   let settings: Settings
   try {
