@@ -126,6 +126,28 @@ describe('WpeClient retries', () => {
     scope.done()
   })
 
+  it('an answer that breaks the documented shape is not trusted: retried for a GET', async () => {
+    const hostile = { ...BACKUP, id: 'x\n::add-mask::oops' }
+    const scope = nock(API).get(BACKUP_PATH).reply(200, hostile).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, retries } = setup()
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(BACKUP)
+    scope.done()
+    expect(retries[0]).toContain('an answer that is not the documented JSON')
+  })
+
+  it.each([
+    ['an install whose name breaks the API rule', `/v1/installs/${INSTALL.id}`, { id: INSTALL.id, name: '../etc' }],
+    ['a page whose items are not installs', '/v1/installs?limit=100&offset=0', { results: [{ id: 1 }], next: null }],
+    ['a backup without a status', BACKUP_PATH, { id: BACKUP_ID }]
+  ])('fails on %s, without quoting it', async (_label, path, body) => {
+    nock(API).get(path).times(4).reply(200, body)
+    const { client } = setup()
+    const call = path === BACKUP_PATH ? client.getBackup(INSTALL, BACKUP_ID) : path.includes('?') ? client.listInstalls(0) : client.getInstall(INSTALL.id)
+    const error = await failure(call)
+    expect(error.detail).toMatchObject({ kind: 'bad-response', attempts: 4 })
+    expect(error.message).toContain('with something that is not the JSON it documents after 4 attempts')
+  })
+
   it('gives up after four attempts and says so', async () => {
     const scope = nock(API).get(BACKUP_PATH).times(4).reply(502, { message: 'Bad Gateway' })
     const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
@@ -254,6 +276,13 @@ describe('WpeClient POST: exactly-once rules', () => {
     scope.done()
     expect(error.detail).toMatchObject({ ambiguous: true, attempts: 1 })
     expect(error.message).toContain('WP Engine may or may not have acted on it')
+  })
+
+  it('a 202 whose body breaks the documented shape is ambiguous: the backup may exist', async () => {
+    const scope = nock(API).post(path).reply(202, { id: 'not-a-uuid', status: 'requested' })
+    const error = await failure(setup().client.createBackup(INSTALL, body))
+    scope.done()
+    expect(error.detail).toMatchObject({ kind: 'bad-response', ambiguous: true, attempts: 1 })
   })
 
   it('a refused connection is resent: nothing reached the API', async () => {

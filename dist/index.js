@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(839);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(586);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -14,7 +14,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 839:
+/***/ 586:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -178,6 +178,9 @@ async function resolveInstall(client, ref) {
 
 ;// CONCATENATED MODULE: ./src/wpengine/types.ts
 // Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** WP Engine's rule for install names (Installation.name). */
+const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
 /** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
 const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
 
@@ -524,7 +527,25 @@ class RetryBudget {
     }
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/shapes.ts
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const optionalString = (value) => value === undefined || value === null || typeof value === 'string';
+const isBackup = (value) => isObject(value) &&
+    typeof value.id === 'string' &&
+    UUID.test(value.id) &&
+    typeof value.status === 'string' &&
+    ['description', 'create_time', 'complete_time', 'wordpress_version'].every((key) => optionalString(value[key]));
+const isInstall = (value) => isObject(value) && typeof value.id === 'string' && UUID.test(value.id) && typeof value.name === 'string' && INSTALL_NAME.test(value.name);
+const isUser = (value) => isObject(value) && typeof value.id === 'string';
+function isPageOf(isItem) {
+    return (value) => isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous);
+}
+const isInstallPage = isPageOf(isInstall);
+const isBackupPage = isPageOf(isBackup);
+
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
+
 
 
 
@@ -556,23 +577,23 @@ class WpeClient {
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
     }
     getUser() {
-        return this.request('GET', ['user'], 'check the API credentials');
+        return this.request('GET', ['user'], 'check the API credentials', isUser);
     }
     getInstall(installId) {
-        return this.request('GET', ['installs', installId], `get install ${installId}`);
+        return this.request('GET', ['installs', installId], `get install ${installId}`, isInstall);
     }
     listInstalls(offset) {
-        return this.request('GET', ['installs'], 'list installs', { query: { limit: PAGE_LIMIT, offset } });
+        return this.request('GET', ['installs'], 'list installs', isInstallPage, { query: { limit: PAGE_LIMIT, offset } });
     }
     /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
     createBackup(install, body) {
-        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, { body });
+        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, isBackup, { body });
     }
     getBackup(install, backupId) {
-        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`);
+        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, isBackup);
     }
     listBackups(install, offset) {
-        return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, {
+        return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
             query: { limit: PAGE_LIMIT, offset }
         });
     }
@@ -584,7 +605,7 @@ class WpeClient {
             url.searchParams.set(key, String(value));
         return url;
     }
-    async request(method, segments, operation, { query, body } = {}) {
+    async request(method, segments, operation, shape, { query, body } = {}) {
         const { send, clock, deadline, signal, budget, maxAttempts } = this.options;
         const request = {
             method,
@@ -616,11 +637,13 @@ class WpeClient {
                     throw this.redirectError(operation, response, attempt);
                 if (response.status >= 200 && response.status < 300) {
                     try {
-                        parsed = response.body === '' ? undefined : JSON.parse(response.body);
+                        parsed = JSON.parse(response.body);
                     }
                     catch {
-                        outcome = { kind: 'bad-response' };
+                        parsed = undefined;
                     }
+                    if (!shape(parsed))
+                        outcome = { kind: 'bad-response' };
                 }
             }
             catch (error) {
@@ -690,7 +713,7 @@ class WpeClient {
             return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
         }
         if (outcome.kind === 'bad-response') {
-            return `The WP Engine API answered ${operation} with a body that is not valid JSON${tries}. Re-run the job later.`;
+            return `The WP Engine API answered ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`;
         }
         const { status } = outcome;
         const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
@@ -733,7 +756,7 @@ function describe(outcome) {
         case 'response':
             return `HTTP ${outcome.status}`;
         case 'bad-response':
-            return 'an answer that is not valid JSON';
+            return 'an answer that is not the documented JSON';
         case 'network':
             return `network error ${outcome.code}`;
         case 'timeout':
@@ -764,6 +787,7 @@ function decodeErrorBody(text) {
 
 
 
+
 /** Every problem with the inputs, each naming the input and the bad value. */
 class InputError extends Error {
     problems;
@@ -773,9 +797,6 @@ class InputError extends Error {
         this.problems = problems;
     }
 }
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** WP Engine's rule for install names (openapi.json, Installation.name). */
-const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
 // The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 const LIST_SEPARATOR = /[\s,]+/;
@@ -1113,7 +1134,7 @@ async function backUp(phase) {
     const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name;
     report.install = await group(core, `Finding install ${installLabel}`, async () => {
         const install = await resolveInstall(client, settings.install);
-        core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`);
+        core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`);
         return install;
     });
     const install = report.install;

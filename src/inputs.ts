@@ -1,6 +1,7 @@
 import { DEFAULT_API_URL } from './wpengine/client.js'
 import { parseDuration } from './duration.js'
 import { safeText } from './log-safety.js'
+import { INSTALL_NAME, UUID } from './wpengine/types.js'
 
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
 
@@ -29,9 +30,6 @@ export class InputError extends Error {
   }
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** WP Engine's rule for install names (openapi.json, Installation.name). */
-export const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/
 // The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
 const EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/

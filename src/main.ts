@@ -120,7 +120,7 @@ async function backUp(phase: Phase): Promise<void> {
   const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name
   report.install = await group(core, `Finding install ${installLabel}`, async () => {
     const install = await resolveInstall(client, settings.install)
-    core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`)
+    core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`)
     return install
   })
   const install = report.install

@@ -4,6 +4,7 @@ import { safeText } from '../log-safety.js'
 import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import { backoffDelay, classify, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
+import { isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
 import type { Backup, CreateBackupBody, ErrorBody, Install, Page, User } from './types.js'
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
@@ -55,28 +56,28 @@ export class WpeClient {
   }
 
   getUser(): Promise<User> {
-    return this.request('GET', ['user'], 'check the API credentials')
+    return this.request('GET', ['user'], 'check the API credentials', isUser)
   }
 
   getInstall(installId: string): Promise<Install> {
-    return this.request('GET', ['installs', installId], `get install ${installId}`)
+    return this.request('GET', ['installs', installId], `get install ${installId}`, isInstall)
   }
 
   listInstalls(offset: number): Promise<Page<Install>> {
-    return this.request('GET', ['installs'], 'list installs', { query: { limit: PAGE_LIMIT, offset } })
+    return this.request('GET', ['installs'], 'list installs', isInstallPage, { query: { limit: PAGE_LIMIT, offset } })
   }
 
   /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
   createBackup(install: Install, body: CreateBackupBody): Promise<Backup> {
-    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, { body })
+    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, isBackup, { body })
   }
 
   getBackup(install: Install, backupId: string): Promise<Backup> {
-    return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`)
+    return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, isBackup)
   }
 
   listBackups(install: Install, offset: number): Promise<Page<Backup>> {
-    return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, {
+    return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
       query: { limit: PAGE_LIMIT, offset }
     })
   }
@@ -93,6 +94,7 @@ export class WpeClient {
     method: Method,
     segments: string[],
     operation: string,
+    shape: Shape<T>,
     { query, body }: { query?: Record<string, number>; body?: unknown } = {}
   ): Promise<T> {
     const { send, clock, deadline, signal, budget, maxAttempts } = this.options
@@ -123,10 +125,11 @@ export class WpeClient {
         if (response.status >= 300 && response.status < 400) throw this.redirectError(operation, response, attempt)
         if (response.status >= 200 && response.status < 300) {
           try {
-            parsed = response.body === '' ? undefined : JSON.parse(response.body)
+            parsed = JSON.parse(response.body)
           } catch {
-            outcome = { kind: 'bad-response' }
+            parsed = undefined
           }
+          if (!shape(parsed)) outcome = { kind: 'bad-response' }
         }
       } catch (error) {
         if (signal?.aborted) throw new CancelledError()
@@ -199,7 +202,7 @@ export class WpeClient {
       return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`
     }
     if (outcome.kind === 'bad-response') {
-      return `The WP Engine API answered ${operation} with a body that is not valid JSON${tries}. Re-run the job later.`
+      return `The WP Engine API answered ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`
     }
     const { status } = outcome
     const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '')
@@ -253,7 +256,7 @@ function describe(outcome: AttemptOutcome): string {
     case 'response':
       return `HTTP ${outcome.status}`
     case 'bad-response':
-      return 'an answer that is not valid JSON'
+      return 'an answer that is not the documented JSON'
     case 'network':
       return `network error ${outcome.code}`
     case 'timeout':

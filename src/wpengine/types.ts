@@ -1,5 +1,9 @@
 // Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
 
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** WP Engine's rule for install names (Installation.name). */
+export const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/
+
 /** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
 export const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'] as const
 export type BackupStatus = (typeof BACKUP_STATUSES)[number]
