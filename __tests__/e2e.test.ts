@@ -15,16 +15,29 @@ async function freshSim(options: Parameters<typeof startSimulator>[0] = {}): Pro
   return s
 }
 
-function run(s: Simulator, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
-  return runAction({
-    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
-    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
-  })
-}
-
 /** The log minus the add-mask commands, the one place a secret may appear. */
 function visible(stdout: string): string {
   return stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+}
+
+function credentialsOf(s: Simulator, env: Record<string, string>) {
+  const userId = env.WPENGINE_USER_ID ?? s.credentials.userId
+  const password = env.WPENGINE_PASSWORD ?? s.credentials.password
+  return { password, token: Buffer.from(`${userId}:${password}`).toString('base64') }
+}
+
+/** Runs the bundled action; whatever happens, neither the password nor the Basic token may be logged. */
+async function run(s: Simulator, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
+  const result = await runAction({
+    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
+    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
+  })
+  const { password, token } = credentialsOf(s, env)
+  for (const stream of [visible(result.stdout), result.stderr, result.summary, JSON.stringify(result.outputs)]) {
+    expect(stream).not.toContain(password)
+    expect(stream).not.toContain(token)
+  }
+  return result
 }
 
 function expectNoCredentials(stdout: string, s: Simulator): void {
@@ -176,13 +189,13 @@ describe('bundled action against the simulator', () => {
     expect(s.backups()).toHaveLength(1)
   })
 
-  it.concurrent('cancelled by SIGTERM: outputs written, warning names the backup, exits within 5 seconds', async () => {
+  it.concurrent.each(['SIGTERM', 'SIGINT'] as const)('cancelled by %s: outputs written, warning names the backup, exits within 5 seconds', async (signal) => {
     const s = await freshSim({ durationMs: 600_000 })
     const { child, result } = startAction({
       inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': s.url },
       env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password },
       onOutput: (text) => {
-        if (text.includes('::group::Waiting for backup')) setTimeout(() => child.kill('SIGTERM'), 300)
+        if (text.includes('::group::Waiting for backup')) setTimeout(() => child.kill(signal), 300)
       }
     })
     const signalled = Date.now() + 300
@@ -194,6 +207,7 @@ describe('bundled action against the simulator', () => {
     expect(outcome.outputs['install-name']).toBe('mysite')
     expect(outcome.stdout).toContain(`::warning::The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine`)
     expect(outcome.summary).toContain('cancelled')
+    expect(visible(outcome.stdout)).not.toContain(s.credentials.password)
   })
 })
 
