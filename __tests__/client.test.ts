@@ -102,6 +102,8 @@ describe('WpeClient retries', () => {
     scope.done()
     expect(clock.sleeps).toEqual([])
     expect(error.message).toMatch(/asked to wait 2m 0s .*Retry-After.*more than the 1m 0s left/)
+    // Waiting on within this step cannot help, so a waiter must not treat it as passing.
+    expect(error.detail.transient).toBe(false)
   })
 
   it('connection reset, then 200: retried', async () => {

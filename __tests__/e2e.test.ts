@@ -134,6 +134,14 @@ describe('bundled action against the simulator', () => {
     expect(result.stderr).toBe('')
   })
 
+  it.concurrent('a failure outside the normal paths (unwritable GITHUB_OUTPUT) is still one line, no stack trace', async () => {
+    const s = await freshSim()
+    const result = await run(s, { install: MYSITE_ID, wait: 'false' }, { GITHUB_OUTPUT: '/nonexistent/output' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/^::error::Unexpected failure: ENOENT: no such file or directory, open '\/nonexistent\/output'$/m)
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /)
+  })
+
   it.concurrent('bad input: nothing is sent', async () => {
     const s = await freshSim()
     const result = await run(s, { 'notification-emails': 'not-an-address', 'poll-interval': 'often' })

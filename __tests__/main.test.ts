@@ -99,6 +99,20 @@ describe('run: a backup that completes', () => {
     expect(runner.summaries[0]).toContain('not waited for')
   })
 
+  it('wait: false on an existing backup reports its status without waiting', async () => {
+    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('in_progress'))
+    const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
+    expect(runner.failed).toBeUndefined()
+    expect(runner.outputs.status).toBe('in_progress')
+    expect(runner.summaries[0]).toContain('## 🕓 WP Engine backup in progress (not waited for)')
+  })
+
+  it('wait: false never passes an aborted backup', async () => {
+    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('aborted'))
+    const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
+    expect(runner.failed).toMatch(/^WP Engine aborted backup/)
+  })
+
   it('backup-id waits for an existing backup and requests none', async () => {
     const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL)
       .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('in_progress'))
@@ -127,6 +141,15 @@ describe('run: failures keep every known output', () => {
     expect(runner.failed).toBe(`Backup ${BACKUP_ID} of install mysite was still in_progress when the timeout of 1m 30s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}, or raise timeout.`)
     expect(runner.outputs).toMatchObject({ status: 'in_progress', 'backup-id': BACKUP_ID })
     expect(runner.summaries[0]).toContain('> [!WARNING]')
+  })
+
+  it('a Retry-After past the timeout while waiting ends the step at once, saying so', async () => {
+    const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
+      .get(`${BACKUPS}/${BACKUP_ID}`).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '3600' })
+    const runner = await runAction({ install: INSTALL.id, timeout: '10m' })
+    api.done()
+    expect(runner.failed).toMatch(/^WP Engine asked to wait 1h 0m 0s before trying again to get backup .* more than the 9m \d+s left before the step's timeout/)
+    expect(runner.outputs['backup-id']).toBe(BACKUP_ID)
   })
 
   it('an install name that matches nothing says so and names it', async () => {

@@ -5,16 +5,23 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(586);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(656);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(88);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+// run() reports its own failures; this catches what it cannot (e.g. an unwritable GITHUB_OUTPUT)
+// so that even then the log shows one error line and no stack trace.
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)().catch((error) => {
+    process.exitCode = 1;
+    process.stdout.write((0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .commandLine */ .ay)('error', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`));
+});
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 586:
+/***/ 656:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -321,8 +328,8 @@ const systemClock = {
     })
 };
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
 ;// CONCATENATED MODULE: ./src/description.ts
 
 /** `Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat` */
@@ -341,7 +348,7 @@ function defaultDescription(ctx) {
  * too: it lets the step recognise the backup it created when the answer to the create call is lost.
  * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
  */
-function stepMarker(ctx, nonce = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')) {
+function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
     const id = (value) => (value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-';
     return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${id(ctx.job)}/${id(ctx.step)} ${nonce}]`;
 }
@@ -668,7 +675,9 @@ class WpeClient {
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
                     throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
-                        `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, operation, outcome, verdict, response, attempt);
+                        `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
+                    // Not transient for this step: waiting on would only run into the timeout.
+                    operation, outcome, 'fail', response, attempt);
                 }
                 const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
                 if (cost !== undefined) {
@@ -923,14 +932,22 @@ function outputsOf(report) {
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
-const HEADINGS = {
-    completed: '✅ WP Engine backup completed',
-    requested: '🕓 WP Engine backup requested (not waited for)',
-    aborted: '❌ WP Engine backup aborted',
-    timeout: '⏱️ WP Engine backup not finished before the timeout',
-    failed: '❌ WP Engine backup step failed',
-    cancelled: '⚠️ WP Engine backup step cancelled'
-};
+function heading(report) {
+    switch (report.outcome ?? 'failed') {
+        case 'completed':
+            return '✅ WP Engine backup completed';
+        case 'requested':
+            return `🕓 WP Engine backup ${(report.status ?? 'requested').replace('_', ' ')} (not waited for)`;
+        case 'aborted':
+            return '❌ WP Engine backup aborted';
+        case 'timeout':
+            return '⏱️ WP Engine backup not finished before the timeout';
+        case 'cancelled':
+            return '⚠️ WP Engine backup step cancelled';
+        case 'failed':
+            return '❌ WP Engine backup step failed';
+    }
+}
 /** Text from the API or the user, made inert in a Markdown table cell. */
 function cell(value) {
     if (!value)
@@ -956,7 +973,7 @@ function renderSummary(report) {
         ['Waited', report.waitedMs === undefined ? '—' : formatDuration(report.waitedMs)],
         ['WordPress', cell(backup?.wordpress_version)]
     ];
-    const lines = [`## ${HEADINGS[outcome]}`, ''];
+    const lines = [`## ${heading(report)}`, ''];
     if (report.error && outcome !== 'completed') {
         const kind = outcome === 'timeout' || outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
         lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '');
@@ -965,79 +982,8 @@ function renderSummary(report) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/runner.ts
-
-
-
-
-/** Escaping for a command's message, as @actions/core's escapeData. */
-function escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** A workflow command line, e.g. `::warning::text`. */
-function commandLine(command, message) {
-    return `::${command}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`;
-}
-/** A record for a file command (GITHUB_OUTPUT), as @actions/core's prepareKeyValueMessage. */
-function keyValueRecord(key, value, delimiter = `ghadelimiter_${(0,external_node_crypto_namespaceObject.randomUUID)()}`) {
-    // The runner reads up to the delimiter; a value containing it could smuggle in more outputs.
-    if (key.includes(delimiter) || value.includes(delimiter))
-        throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`);
-    return `${key}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
-}
-function createRunner(env, write = (text) => process.stdout.write(text)) {
-    const issue = (command, message) => write(commandLine(command, message));
-    return {
-        getInput: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
-        setOutput(name, value) {
-            const file = env.GITHUB_OUTPUT;
-            if (file)
-                (0,external_node_fs_namespaceObject.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
-            else
-                write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_namespaceObject.EOL}`);
-        },
-        setSecret: (secret) => issue('add-mask', secret),
-        setFailed(message) {
-            process.exitCode = 1;
-            issue('error', message);
-        },
-        info: (message) => write(`${message}${external_node_os_namespaceObject.EOL}`),
-        warning: (message) => issue('warning', message),
-        startGroup: (name) => issue('group', name),
-        endGroup: () => issue('endgroup', ''),
-        async writeSummary(markdown) {
-            const file = env.GITHUB_STEP_SUMMARY;
-            if (!file)
-                throw new Error('GITHUB_STEP_SUMMARY is not set, so there is no job summary to write to');
-            await (0,promises_namespaceObject.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
-        }
-    };
-}
-/** The run's identity, from the variables the runner sets (what @actions/github's context reads). */
-function runContextFromEnv(env) {
-    const int = (value) => {
-        const n = Number.parseInt(value ?? '', 10);
-        return Number.isFinite(n) && n > 0 ? n : undefined;
-    };
-    return {
-        repository: env.GITHUB_REPOSITORY || undefined,
-        sha: env.GITHUB_SHA || undefined,
-        workflow: env.GITHUB_WORKFLOW || undefined,
-        runNumber: int(env.GITHUB_RUN_NUMBER),
-        runId: int(env.GITHUB_RUN_ID),
-        runAttempt: int(env.GITHUB_RUN_ATTEMPT),
-        actor: env.GITHUB_ACTOR || undefined,
-        job: env.GITHUB_JOB || undefined,
-        step: env.GITHUB_ACTION || undefined
-    };
-}
-
+// EXTERNAL MODULE: ./src/runner.ts + 3 modules
+var runner = __nccwpck_require__(88);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -1057,9 +1003,9 @@ function runContextFromEnv(env) {
 /** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
 function actionDependencies() {
     return {
-        runner: createRunner(process.env),
+        runner: (0,runner/* createRunner */.ji)(process.env),
         env: process.env,
-        context: runContextFromEnv(process.env),
+        context: (0,runner/* runContextFromEnv */.wX)(process.env),
         signals: process,
         // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
         onCancelled: () => process.exit()
@@ -1166,11 +1112,11 @@ async function backUp(phase) {
         return created.backup;
     });
     recordBackup(report, backup);
-    if (!settings.wait) {
+    const status = normalizeStatus(backup.status);
+    if (!settings.wait && !isFinal(status)) {
         report.outcome = 'requested';
         return;
     }
-    const status = normalizeStatus(backup.status);
     const start = clock.now();
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
@@ -1229,6 +1175,104 @@ function failureMessage(error) {
     return safeText(String(error));
 }
 
+
+/***/ }),
+
+/***/ 88:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ay: () => (/* binding */ commandLine),
+  ji: () => (/* binding */ createRunner),
+  wX: () => (/* binding */ runContextFromEnv)
+});
+
+// UNUSED EXPORTS: escapeData, keyValueRecord
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/runner.ts
+
+
+
+
+/** Escaping for a command's message, as @actions/core's escapeData. */
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A workflow command line, e.g. `::warning::text`. */
+function commandLine(command, message) {
+    return `::${command}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`;
+}
+/** A record for a file command (GITHUB_OUTPUT), as @actions/core's prepareKeyValueMessage. */
+function keyValueRecord(key, value, delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`) {
+    // The runner reads up to the delimiter; a value containing it could smuggle in more outputs.
+    if (key.includes(delimiter) || value.includes(delimiter))
+        throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`);
+    return `${key}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
+}
+function createRunner(env, write = (text) => process.stdout.write(text)) {
+    const issue = (command, message) => write(commandLine(command, message));
+    return {
+        getInput: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+        setOutput(name, value) {
+            const file = env.GITHUB_OUTPUT;
+            if (file)
+                (0,external_node_fs_namespaceObject.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
+            else
+                write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_namespaceObject.EOL}`);
+        },
+        setSecret: (secret) => issue('add-mask', secret),
+        setFailed(message) {
+            process.exitCode = 1;
+            issue('error', message);
+        },
+        info: (message) => write(`${message}${external_node_os_namespaceObject.EOL}`),
+        warning: (message) => issue('warning', message),
+        startGroup: (name) => issue('group', name),
+        endGroup: () => issue('endgroup', ''),
+        async writeSummary(markdown) {
+            const file = env.GITHUB_STEP_SUMMARY;
+            if (!file)
+                throw new Error('GITHUB_STEP_SUMMARY is not set, so there is no job summary to write to');
+            await (0,promises_namespaceObject.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
+        }
+    };
+}
+/** The run's identity, from the variables the runner sets (what @actions/github's context reads). */
+function runContextFromEnv(env) {
+    const int = (value) => {
+        const n = Number.parseInt(value ?? '', 10);
+        return Number.isFinite(n) && n > 0 ? n : undefined;
+    };
+    return {
+        repository: env.GITHUB_REPOSITORY || undefined,
+        sha: env.GITHUB_SHA || undefined,
+        workflow: env.GITHUB_WORKFLOW || undefined,
+        runNumber: int(env.GITHUB_RUN_NUMBER),
+        runId: int(env.GITHUB_RUN_ID),
+        runAttempt: int(env.GITHUB_RUN_ATTEMPT),
+        actor: env.GITHUB_ACTOR || undefined,
+        job: env.GITHUB_JOB || undefined,
+        step: env.GITHUB_ACTION || undefined
+    };
+}
+
+
+/***/ }),
+
+/***/ 598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ })
 

@@ -154,11 +154,11 @@ async function backUp(phase: Phase): Promise<void> {
   })
   recordBackup(report, backup)
 
-  if (!settings.wait) {
+  const status = normalizeStatus(backup.status)
+  if (!settings.wait && !isFinal(status)) {
     report.outcome = 'requested'
     return
   }
-  const status = normalizeStatus(backup.status)
   const start = clock.now()
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }

@@ -1,13 +1,21 @@
 import { formatDuration } from './duration.js'
 import type { Report } from './report.js'
 
-const HEADINGS: Record<NonNullable<Report['outcome']>, string> = {
-  completed: '✅ WP Engine backup completed',
-  requested: '🕓 WP Engine backup requested (not waited for)',
-  aborted: '❌ WP Engine backup aborted',
-  timeout: '⏱️ WP Engine backup not finished before the timeout',
-  failed: '❌ WP Engine backup step failed',
-  cancelled: '⚠️ WP Engine backup step cancelled'
+function heading(report: Report): string {
+  switch (report.outcome ?? 'failed') {
+    case 'completed':
+      return '✅ WP Engine backup completed'
+    case 'requested':
+      return `🕓 WP Engine backup ${(report.status ?? 'requested').replace('_', ' ')} (not waited for)`
+    case 'aborted':
+      return '❌ WP Engine backup aborted'
+    case 'timeout':
+      return '⏱️ WP Engine backup not finished before the timeout'
+    case 'cancelled':
+      return '⚠️ WP Engine backup step cancelled'
+    case 'failed':
+      return '❌ WP Engine backup step failed'
+  }
 }
 
 /** Text from the API or the user, made inert in a Markdown table cell. */
@@ -35,7 +43,7 @@ export function renderSummary(report: Report): string {
     ['Waited', report.waitedMs === undefined ? '—' : formatDuration(report.waitedMs)],
     ['WordPress', cell(backup?.wordpress_version)]
   ]
-  const lines = [`## ${HEADINGS[outcome]}`, '']
+  const lines = [`## ${heading(report)}`, '']
   if (report.error && outcome !== 'completed') {
     const kind = outcome === 'timeout' || outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
     lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '')

@@ -153,7 +153,8 @@ export class WpeClient {
           throw this.failure(
             `WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
               `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`,
-            operation, outcome, verdict, response, attempt
+            // Not transient for this step: waiting on would only run into the timeout.
+            operation, outcome, 'fail', response, attempt
           )
         }
         const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined
