@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(656);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(603);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(88);
 
 
@@ -21,7 +21,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 656:
+/***/ 603:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -157,6 +157,21 @@ async function findByMarker(client, install, marker) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/backup/get-backup.ts
+
+/** The backup, or an error that names it and its install when WP Engine does not know it there. */
+async function getBackupOf(client, install, backupId) {
+    try {
+        return await client.getBackup(install, backupId);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
+        }
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
 
 
@@ -241,6 +256,7 @@ function pollDelay(elapsedMs, ceilingMs, random) {
 
 
 
+
 // The last check happens this long before the deadline, so that its answer can still arrive in time.
 const FINAL_CHECK_MARGIN_MS = 2_000;
 /**
@@ -267,7 +283,7 @@ async function waitForBackup(options) {
             return result('timeout');
         await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal);
         try {
-            const seen = await client.getBackup(install, backup.id);
+            const seen = await getBackupOf(client, install, backup.id);
             checks++;
             failures = 0;
             backup = seen;
@@ -289,9 +305,6 @@ async function waitForBackup(options) {
                 throw error;
             if (error.detail.kind === 'deadline')
                 return result('timeout');
-            if (error.status === 404) {
-                throw new WpeApiError(`Backup ${backup.id} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
-            }
             if (!error.detail.transient)
                 throw error;
             failures++;
@@ -1000,6 +1013,7 @@ var runner = __nccwpck_require__(88);
 
 
 
+
 /** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
 function actionDependencies() {
     return {
@@ -1012,18 +1026,18 @@ function actionDependencies() {
     };
 }
 async function run(deps = actionDependencies()) {
-    const core = deps.runner;
+    const { runner } = deps;
     let settings;
     try {
-        settings = parseInputs((name) => core.getInput(name), deps.env);
+        settings = parseInputs((name) => runner.getInput(name), deps.env);
     }
     catch (error) {
-        core.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+        runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
         return;
     }
     // Masked before anything else is logged: the password and the header value derived from it.
-    core.setSecret(settings.password);
-    core.setSecret(basicToken(settings.userId, settings.password));
+    runner.setSecret(settings.password);
+    runner.setSecret(basicToken(settings.userId, settings.password));
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
     const onSignal = () => cancel.abort(new CancelledError());
@@ -1041,10 +1055,10 @@ async function run(deps = actionDependencies()) {
         deadline,
         signal: cancel.signal,
         random: deps.random,
-        onRetry: (message) => core.info(message)
+        onRetry: (message) => runner.info(message)
     });
     try {
-        await backUp({ core, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random });
+        await backUp({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random });
     }
     catch (error) {
         report.outcome = error instanceof CancelledError || cancel.signal.aborted ? 'cancelled' : 'failed';
@@ -1057,58 +1071,53 @@ async function run(deps = actionDependencies()) {
             send.close();
     }
     for (const [name, value] of Object.entries(outputsOf(report)))
-        core.setOutput(name, value);
+        runner.setOutput(name, value);
     if (report.outcome === 'cancelled')
-        core.warning(report.error ?? 'Cancelled');
+        runner.warning(report.error ?? 'Cancelled');
     try {
-        await core.writeSummary(renderSummary(report));
+        await runner.writeSummary(renderSummary(report));
     }
     catch (error) {
-        core.warning(`Could not write the job summary: ${failureMessage(error)}`);
+        runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
     }
     if (report.outcome === 'completed' || report.outcome === 'requested') {
-        core.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`);
+        runner.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`);
     }
     else {
-        core.setFailed(report.error ?? 'The backup step failed');
+        runner.setFailed(report.error ?? 'The backup step failed');
     }
     if (report.outcome === 'cancelled')
         deps.onCancelled?.();
 }
 async function backUp(phase) {
-    const { core, client, clock, settings, report, deadline, signal } = phase;
+    const { runner, client, clock, settings, report, deadline, signal } = phase;
     const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name;
-    report.install = await group(core, `Finding install ${installLabel}`, async () => {
+    report.install = await group(runner, `Finding install ${installLabel}`, async () => {
         const install = await resolveInstall(client, settings.install);
-        core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`);
+        runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`);
         return install;
     });
     const install = report.install;
-    const backup = await group(core, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
+    const backup = await group(runner, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
         if (settings.backupId) {
-            const existing = await client.getBackup(install, settings.backupId).catch((error) => {
-                if (error instanceof WpeApiError && error.status === 404) {
-                    throw new WpeApiError(`Backup ${settings.backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
-                }
-                throw error;
-            });
-            core.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`);
+            const existing = await getBackupOf(client, install, settings.backupId);
+            runner.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`);
             return existing;
         }
         const marker = stepMarker(phase.context);
         const description = describeBackup(settings.description, phase.context, marker);
-        core.info(`Description: ${safeText(description)}`);
-        core.info(`Notification emails: ${settings.notificationEmails.join(', ')}`);
+        runner.info(`Description: ${safeText(description)}`);
+        runner.info(`Notification emails: ${settings.notificationEmails.join(', ')}`);
         const created = await createBackupOnce({
             client,
             clock,
             install,
             body: { description, notification_emails: settings.notificationEmails },
             marker,
-            log: core,
+            log: runner,
             signal
         });
-        core.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`);
+        runner.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`);
         return created.backup;
     });
     recordBackup(report, backup);
@@ -1120,14 +1129,14 @@ async function backUp(phase) {
     const start = clock.now();
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
-        : await group(core, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () => waitForBackup({
+        : await group(runner, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () => waitForBackup({
             client,
             clock,
             install,
             backup,
             deadline,
             pollCeilingMs: settings.pollIntervalMs,
-            log: core,
+            log: runner,
             signal,
             random: phase.random,
             onUpdate: (seen) => {
@@ -1147,13 +1156,13 @@ async function backUp(phase) {
                 `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${result.backup.id}, or raise timeout.`;
     }
 }
-async function group(core, name, body) {
-    core.startGroup(name);
+async function group(runner, name, body) {
+    runner.startGroup(name);
     try {
         return await body();
     }
     finally {
-        core.endGroup();
+        runner.endGroup();
     }
 }
 function completedMessage(report) {
@@ -1164,7 +1173,7 @@ function cancelledMessage(report) {
     const id = report.backup?.id;
     return id
         ? `The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
-        : 'The step was cancelled before a backup was requested.';
+        : 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.';
 }
 /** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
 function failureMessage(error) {

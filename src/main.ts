@@ -1,4 +1,5 @@
 import { createBackupOnce } from './backup/create.js'
+import { getBackupOf } from './backup/get-backup.js'
 import { resolveInstall } from './backup/resolve-install.js'
 import { isFinal, normalizeStatus } from './backup/status.js'
 import { waitForBackup } from './backup/wait.js'
@@ -45,17 +46,17 @@ export function actionDependencies(): Dependencies {
 }
 
 export async function run(deps: Dependencies = actionDependencies()): Promise<void> {
-  const core = deps.runner
+  const { runner } = deps
   let settings: Settings
   try {
-    settings = parseInputs((name) => core.getInput(name), deps.env)
+    settings = parseInputs((name) => runner.getInput(name), deps.env)
   } catch (error) {
-    core.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error))
+    runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error))
     return
   }
   // Masked before anything else is logged: the password and the header value derived from it.
-  core.setSecret(settings.password)
-  core.setSecret(basicToken(settings.userId, settings.password))
+  runner.setSecret(settings.password)
+  runner.setSecret(basicToken(settings.userId, settings.password))
 
   const clock = deps.clock ?? systemClock
   const cancel = new AbortController()
@@ -75,10 +76,10 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
     deadline,
     signal: cancel.signal,
     random: deps.random,
-    onRetry: (message) => core.info(message)
+    onRetry: (message) => runner.info(message)
   })
   try {
-    await backUp({ core, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random })
+    await backUp({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random })
   } catch (error) {
     report.outcome = error instanceof CancelledError || cancel.signal.aborted ? 'cancelled' : 'failed'
     report.error = report.outcome === 'cancelled' ? cancelledMessage(report) : failureMessage(error)
@@ -88,23 +89,23 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
     if (!deps.send) (send as ClosableSend).close()
   }
 
-  for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
-  if (report.outcome === 'cancelled') core.warning(report.error ?? 'Cancelled')
+  for (const [name, value] of Object.entries(outputsOf(report))) runner.setOutput(name, value)
+  if (report.outcome === 'cancelled') runner.warning(report.error ?? 'Cancelled')
   try {
-    await core.writeSummary(renderSummary(report))
+    await runner.writeSummary(renderSummary(report))
   } catch (error) {
-    core.warning(`Could not write the job summary: ${failureMessage(error)}`)
+    runner.warning(`Could not write the job summary: ${failureMessage(error)}`)
   }
   if (report.outcome === 'completed' || report.outcome === 'requested') {
-    core.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`)
+    runner.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`)
   } else {
-    core.setFailed(report.error ?? 'The backup step failed')
+    runner.setFailed(report.error ?? 'The backup step failed')
   }
   if (report.outcome === 'cancelled') deps.onCancelled?.()
 }
 
 interface Phase {
-  core: Runner
+  runner: Runner
   client: WpeClient
   clock: Clock
   settings: Settings
@@ -116,40 +117,35 @@ interface Phase {
 }
 
 async function backUp(phase: Phase): Promise<void> {
-  const { core, client, clock, settings, report, deadline, signal } = phase
+  const { runner, client, clock, settings, report, deadline, signal } = phase
   const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name
-  report.install = await group(core, `Finding install ${installLabel}`, async () => {
+  report.install = await group(runner, `Finding install ${installLabel}`, async () => {
     const install = await resolveInstall(client, settings.install)
-    core.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`)
+    runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`)
     return install
   })
   const install = report.install
 
-  const backup = await group(core, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
+  const backup = await group(runner, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
     if (settings.backupId) {
-      const existing = await client.getBackup(install, settings.backupId).catch((error: unknown) => {
-        if (error instanceof WpeApiError && error.status === 404) {
-          throw new WpeApiError(`Backup ${settings.backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail)
-        }
-        throw error
-      })
-      core.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`)
+      const existing = await getBackupOf(client, install, settings.backupId)
+      runner.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`)
       return existing
     }
     const marker = stepMarker(phase.context)
     const description = describeBackup(settings.description, phase.context, marker)
-    core.info(`Description: ${safeText(description)}`)
-    core.info(`Notification emails: ${settings.notificationEmails.join(', ')}`)
+    runner.info(`Description: ${safeText(description)}`)
+    runner.info(`Notification emails: ${settings.notificationEmails.join(', ')}`)
     const created = await createBackupOnce({
       client,
       clock,
       install,
       body: { description, notification_emails: settings.notificationEmails },
       marker,
-      log: core,
+      log: runner,
       signal
     })
-    core.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`)
+    runner.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`)
     return created.backup
   })
   recordBackup(report, backup)
@@ -162,7 +158,7 @@ async function backUp(phase: Phase): Promise<void> {
   const start = clock.now()
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }
-    : await group(core, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () =>
+    : await group(runner, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () =>
         waitForBackup({
           client,
           clock,
@@ -170,7 +166,7 @@ async function backUp(phase: Phase): Promise<void> {
           backup,
           deadline,
           pollCeilingMs: settings.pollIntervalMs,
-          log: core,
+          log: runner,
           signal,
           random: phase.random,
           onUpdate: (seen) => {
@@ -191,12 +187,12 @@ async function backUp(phase: Phase): Promise<void> {
   }
 }
 
-async function group<T>(core: Runner, name: string, body: () => Promise<T>): Promise<T> {
-  core.startGroup(name)
+async function group<T>(runner: Runner, name: string, body: () => Promise<T>): Promise<T> {
+  runner.startGroup(name)
   try {
     return await body()
   } finally {
-    core.endGroup()
+    runner.endGroup()
   }
 }
 
@@ -209,7 +205,7 @@ function cancelledMessage(report: Report): string {
   const id = report.backup?.id
   return id
     ? `The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
-    : 'The step was cancelled before a backup was requested.'
+    : 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.'
 }
 
 /** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */

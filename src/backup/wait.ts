@@ -4,6 +4,7 @@ import { safeText } from '../log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
+import { getBackupOf } from './get-backup.js'
 import { pollDelay } from './schedule.js'
 import { isFinal, normalizeStatus } from './status.js'
 
@@ -62,7 +63,7 @@ export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
     if (now >= lastCheckAt) return result('timeout')
     await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal)
     try {
-      const seen = await client.getBackup(install, backup.id)
+      const seen = await getBackupOf(client, install, backup.id)
       checks++
       failures = 0
       backup = seen
@@ -80,9 +81,6 @@ export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
     } catch (error) {
       if (!(error instanceof WpeApiError)) throw error
       if (error.detail.kind === 'deadline') return result('timeout')
-      if (error.status === 404) {
-        throw new WpeApiError(`Backup ${backup.id} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail)
-      }
       if (!error.detail.transient) throw error
       failures++
       if (failures >= maxFailures) {
