@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/server.js'
 import { ACTION, runAction, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
 import { existsSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 // The bundled action, run as a child process exactly as the runner runs it, against the simulator.
 
@@ -140,6 +142,33 @@ describe('bundled action against the simulator', () => {
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/^::error::Unexpected failure: ENOENT: no such file or directory, open '\/nonexistent\/output'$/m)
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it.concurrent('honours HTTP_PROXY, and NO_PROXY, as self-hosted runners behind a proxy need', async () => {
+    const s = await freshSim()
+    const forwarded: string[] = []
+    // A minimal forward proxy: it receives absolute-URI requests and passes them on.
+    const proxy = http.createServer((req, res) => {
+      forwarded.push(`${req.method} ${req.url}`)
+      const upstream = http.request(new URL(req.url ?? ''), { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      })
+      req.pipe(upstream)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    try {
+      const viaProxy = await run(s, { install: MYSITE_ID, wait: 'false' }, { HTTP_PROXY: proxyUrl })
+      expect(viaProxy.code).toBe(0)
+      expect(forwarded).toEqual([`GET ${s.url}/installs/${MYSITE_ID}`, `POST ${s.url}/installs/${MYSITE_ID}/backups`])
+      forwarded.length = 0
+      const direct = await run(s, { install: MYSITE_ID, wait: 'false' }, { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' })
+      expect(direct.code).toBe(0)
+      expect(forwarded).toEqual([])
+    } finally {
+      proxy.close()
+    }
   })
 
   it.concurrent('bad input: nothing is sent', async () => {

@@ -391,11 +391,15 @@ class NetworkError extends Error {
 }
 // The API answers in JSON of a few kilobytes; anything past this is not an answer we can use.
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection. */
-function createNodeSend() {
+/**
+ * A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection.
+ * HTTP_PROXY, HTTPS_PROXY and NO_PROXY from `env` are honoured (Node 24's built-in proxy support),
+ * as self-hosted runners behind a corporate proxy need.
+ */
+function createNodeSend(env = {}) {
     const agents = {
-        'http:': new (external_node_http_default()).Agent({ keepAlive: true }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: true })
+        'http:': new (external_node_http_default()).Agent({ keepAlive: true, proxyEnv: env }),
+        'https:': new (external_node_https_default()).Agent({ keepAlive: true, proxyEnv: env })
     };
     const send = (request, signal) => new Promise((resolve, reject) => {
         const isHttps = request.url.protocol === 'https:';
@@ -1043,7 +1047,7 @@ async function run(deps = actionDependencies()) {
     const onSignal = () => cancel.abort(new CancelledError());
     deps.signals?.once('SIGINT', onSignal);
     deps.signals?.once('SIGTERM', onSignal);
-    const send = deps.send ?? createNodeSend();
+    const send = deps.send ?? createNodeSend(deps.env);
     const report = {};
     const deadline = clock.now() + settings.timeoutMs;
     const client = new WpeClient({

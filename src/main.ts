@@ -64,7 +64,7 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
   deps.signals?.once('SIGINT', onSignal)
   deps.signals?.once('SIGTERM', onSignal)
 
-  const send = deps.send ?? createNodeSend()
+  const send = deps.send ?? createNodeSend(deps.env)
   const report: Report = {}
   const deadline = clock.now() + settings.timeoutMs
   const client = new WpeClient({

@@ -39,11 +39,15 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024
 /** A Send that can also let go of its connections. */
 export type ClosableSend = Send & { close(): void }
 
-/** A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection. */
-export function createNodeSend(): ClosableSend {
+/**
+ * A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection.
+ * HTTP_PROXY, HTTPS_PROXY and NO_PROXY from `env` are honoured (Node 24's built-in proxy support),
+ * as self-hosted runners behind a corporate proxy need.
+ */
+export function createNodeSend(env: NodeJS.ProcessEnv = {}): ClosableSend {
   const agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true })
+    'http:': new http.Agent({ keepAlive: true, proxyEnv: env }),
+    'https:': new https.Agent({ keepAlive: true, proxyEnv: env })
   }
   const send: Send = (request, signal) =>
     new Promise<HttpResponse>((resolve, reject) => {
