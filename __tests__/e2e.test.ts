@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/server.js'
-import { ACTION, runAction, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
-import { existsSync } from 'node:fs'
+import { ACTION, ROOT, runAction, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -169,6 +170,26 @@ describe('bundled action against the simulator', () => {
     } finally {
       proxy.close()
     }
+  })
+
+  const CERT = join(ROOT, '__tests__', 'fixtures', 'localhost-cert.pem')
+  const tls = () => ({ cert: readFileSync(CERT), key: readFileSync(join(ROOT, '__tests__', 'fixtures', 'localhost-key.pem')) })
+
+  it.concurrent('over https, as against the real API: completes', async () => {
+    const s = await freshSim({ tls: tls() })
+    expect(s.url).toMatch(/^https:/)
+    const result = await run(s, { install: 'mysite' }, { NODE_EXTRA_CA_CERTS: CERT })
+    expect(result.code).toBe(0)
+    expect(result.outputs.status).toBe('completed')
+  })
+
+  it.concurrent('over https with an untrusted certificate: one clear line, no retries', async () => {
+    const s = await freshSim({ tls: tls() })
+    const result = await run(s, { install: MYSITE_ID })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain(`::error::Could not make a trusted TLS connection to ${new URL(s.url).origin} to get install ${MYSITE_ID} (DEPTH_ZERO_SELF_SIGNED_CERT). If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`)
+    expect(result.stdout).not.toContain('retrying')
+    expect(s.requests).toHaveLength(0)
   })
 
   it.concurrent('bad input: nothing is sent', async () => {

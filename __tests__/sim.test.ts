@@ -153,5 +153,6 @@ describe('npm run sim (sim/cli.js)', () => {
     expect(help.out).toContain('--fault SPEC')
     const bad = await run(['--outcome', 'maybe'])
     expect(bad).toEqual({ code: 2, out: "--outcome 'maybe' must be completed or aborted\n" })
+    expect(await run(['--tls-cert', 'x.pem'])).toEqual({ code: 2, out: '--tls-cert and --tls-key go together\n' })
   })
 })

@@ -475,7 +475,10 @@ function createNodeSend(env = {}) {
 // exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 // Errors that no retry fixes: the certificate or the TLS setup is wrong.
-const PERMANENT_NETWORK_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+function isTlsTrustFailure(code) {
+    return TLS_TRUST_FAILURE.test(code);
+}
 function classify(method, outcome) {
     switch (outcome.kind) {
         case 'response': {
@@ -492,7 +495,7 @@ function classify(method, outcome) {
         case 'bad-response':
             return method === 'GET' ? 'retry' : 'ambiguous';
         case 'network':
-            if (PERMANENT_NETWORK_CODE.test(outcome.code))
+            if (isTlsTrustFailure(outcome.code))
                 return 'fail';
             return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
         case 'timeout':
@@ -731,6 +734,10 @@ class WpeClient {
         const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
         if (verdict === 'ambiguous') {
             return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`;
+        }
+        if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
+            return (`Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
+                `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
         }
         if (outcome.kind === 'network') {
             return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;

@@ -2,7 +2,7 @@
 // @ts-check
 // `npm run sim -- [flags]`: the WP Engine API simulator as a command, for local use and CI workflows.
 import { parseArgs } from 'node:util'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { defaultInstalls, DEFAULT_CREDENTIALS, startSimulator } from './server.js'
 
 const HELP = `Usage: npm run sim -- [options]
@@ -20,6 +20,8 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]], e.g.
                       POST:/backups$:503:2  or  GET:.:429:1:5   (repeatable)
                       TYPE: 408 429 500 502 503 504 reset hang lost-answer invalid-json field-errors
+  --tls-cert PATH     serve https with this certificate (PEM); needs --tls-key
+  --tls-key PATH      the certificate's private key (PEM)
   --ready-file PATH   write the API URL to PATH once listening
   --quiet             do not log requests
 `
@@ -36,6 +38,8 @@ const { values } = parseArgs({
     password: { type: 'string', default: DEFAULT_CREDENTIALS.password },
     fault: { type: 'string', multiple: true, default: [] },
     'ready-file': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false }
   }
@@ -61,7 +65,13 @@ if (values.outcome !== 'completed' && values.outcome !== 'aborted') {
   process.exit(2)
 }
 
+if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
+  process.stderr.write('--tls-cert and --tls-key go together\n')
+  process.exit(2)
+}
+
 const sim = await startSimulator({
+  tls: values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined,
   host: values.host,
   port: number('port', values.port),
   credentials: { userId: values.user, password: values.password },

@@ -3,6 +3,7 @@
 // offset pagination with absolute next/previous URLs, installs, backups whose status moves on with
 // time, archives, /user — and faults a test can switch on request by request.
 import http from 'node:http'
+import https from 'node:https'
 import { randomUUID } from 'node:crypto'
 
 /**
@@ -48,6 +49,7 @@ export function defaultInstalls(fillers = 120) {
  *   legacyInitiated?: boolean,
  *   now?: () => number,
  *   log?: (line: string) => void,
+ *   tls?: { key: string | Buffer, cert: string | Buffer },
  * }} [options]
  */
 export async function startSimulator(options = {}) {
@@ -218,7 +220,8 @@ export async function startSimulator(options = {}) {
     return fault
   }
 
-  const server = http.createServer((req, res) => {
+  /** @type {http.RequestListener} */
+  const handle = (req, res) => {
     const chunks = /** @type {Buffer[]} */ ([])
     req.on('data', (c) => chunks.push(c))
     req.on('end', () => {
@@ -294,7 +297,9 @@ export async function startSimulator(options = {}) {
       if (!record.authorized) return send({ status: 401, body: { message: 'Bad Credentials' } })
       send(route(record.method, path, record.query, body))
     })
-  })
+  }
+  // Over https with the given certificate, to exercise the TLS path the real API uses.
+  const server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle)
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -304,7 +309,7 @@ export async function startSimulator(options = {}) {
     server.listen(options.port ?? 0, host, () => resolve(undefined))
   })
   const address = /** @type {import('node:net').AddressInfo} */ (server.address())
-  origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  origin = `${options.tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
 
   return {
     /** The base URL to give the action as api-url. */

@@ -3,7 +3,7 @@ import { formatDuration } from '../duration.js'
 import { safeText } from '../log-safety.js'
 import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
-import { backoffDelay, classify, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
+import { backoffDelay, classify, isTlsTrustFailure, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
 import { isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
 import type { Backup, CreateBackupBody, ErrorBody, Install, Page, User } from './types.js'
 
@@ -195,6 +195,12 @@ export class WpeClient {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
     if (verdict === 'ambiguous') {
       return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`
+    }
+    if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
+      return (
+        `Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
+        `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`
+      )
     }
     if (outcome.kind === 'network') {
       return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`

@@ -22,7 +22,11 @@ export type Verdict = 'success' | 'retry' | 'ambiguous' | 'fail'
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
 // Errors that no retry fixes: the certificate or the TLS setup is wrong.
-const PERMANENT_NETWORK_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
+const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/
+
+export function isTlsTrustFailure(code: string): boolean {
+  return TLS_TRUST_FAILURE.test(code)
+}
 
 export function classify(method: Method, outcome: AttemptOutcome): Verdict {
   switch (outcome.kind) {
@@ -37,7 +41,7 @@ export function classify(method: Method, outcome: AttemptOutcome): Verdict {
     case 'bad-response':
       return method === 'GET' ? 'retry' : 'ambiguous'
     case 'network':
-      if (PERMANENT_NETWORK_CODE.test(outcome.code)) return 'fail'
+      if (isTlsTrustFailure(outcome.code)) return 'fail'
       return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous'
     case 'timeout':
       return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous'
