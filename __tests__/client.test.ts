@@ -280,6 +280,13 @@ describe('WpeClient POST: exactly-once rules', () => {
     expect(error.message).toContain('WP Engine may or may not have acted on it')
   })
 
+  it('a POST with no answer in time is ambiguous, not resent', async () => {
+    const scope = nock(API).post(path).delay(400).reply(202, BACKUP)
+    const error = await failure(setup({ attemptTimeoutMs: 100 }).client.createBackup(INSTALL, body))
+    scope.done()
+    expect(error.detail).toMatchObject({ kind: 'timeout', ambiguous: true, attempts: 1 })
+  })
+
   it('a 202 whose body breaks the documented shape is ambiguous: the backup may exist', async () => {
     const scope = nock(API).post(path).reply(202, { id: 'not-a-uuid', status: 'requested' })
     const error = await failure(setup().client.createBackup(INSTALL, body))

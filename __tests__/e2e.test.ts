@@ -249,11 +249,18 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent.each(['SIGTERM', 'SIGINT'] as const)('cancelled by %s: outputs written, warning names the backup, exits within 5 seconds', async (signal) => {
     const s = await freshSim({ durationMs: 600_000 })
+    // Watch the whole output, not single chunks: a pipe read may split the line we wait for.
+    let seen = ''
+    let sent = false
     const { child, result } = startAction({
       inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': s.url },
       env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password },
       onOutput: (text) => {
-        if (text.includes('::group::Waiting for backup')) setTimeout(() => child.kill(signal), 300)
+        seen += text
+        if (!sent && seen.includes('::group::Waiting for backup')) {
+          sent = true
+          setTimeout(() => child.kill(signal), 300)
+        }
       }
     })
     const signalled = Date.now() + 300
