@@ -258,6 +258,7 @@ describe('WpeClient never retries what cannot pass', () => {
     nock(API).get(BACKUP_PATH).reply(302, '', { Location: 'https://evil.example.com/steal' })
     const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
     expect(error.message).toContain('with a redirect (302 to https://evil.example.com/steal); it was not followed')
+    expect(error.detail).toMatchObject({ kind: 'redirect', status: 302, transient: false, attempts: 1 })
     expect(elsewhere.isDone()).toBe(false)
   })
 })

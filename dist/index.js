@@ -30,8 +30,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: actionDependencies
-
 ;// CONCATENATED MODULE: ./src/duration.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
 /**
@@ -771,8 +769,9 @@ class WpeClient {
     }
     redirectError(operation, response, attempts) {
         const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
-        return this.failure(`The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
+        const error = this.failure(`The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
             `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
+        return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
     deadlineError(operation, attempts, last) {
         const detail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts };
@@ -1208,8 +1207,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   ji: () => (/* binding */ createRunner),
   wX: () => (/* binding */ runContextFromEnv)
 });
-
-// UNUSED EXPORTS: escapeData, keyValueRecord
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");

@@ -34,7 +34,7 @@ export interface Dependencies {
 }
 
 /** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
-export function actionDependencies(): Dependencies {
+function actionDependencies(): Dependencies {
   return {
     runner: createRunner(process.env),
     env: process.env,

@@ -24,7 +24,7 @@ export interface Runner {
 }
 
 /** Escaping for a command's message, as @actions/core's escapeData. */
-export function escapeData(text: string): string {
+function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 }
 
@@ -34,7 +34,7 @@ export function commandLine(command: string, message: string): string {
 }
 
 /** A record for a file command (GITHUB_OUTPUT), as @actions/core's prepareKeyValueMessage. */
-export function keyValueRecord(key: string, value: string, delimiter = `ghadelimiter_${randomUUID()}`): string {
+function keyValueRecord(key: string, value: string, delimiter = `ghadelimiter_${randomUUID()}`): string {
   // The runner reads up to the delimiter; a value containing it could smuggle in more outputs.
   if (key.includes(delimiter) || value.includes(delimiter)) throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`)
   return `${key}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`

@@ -1,9 +1,9 @@
 /** The first status checks come this soon, so a short backup is noticed within seconds. */
 export const FIRST_POLL_MS = 2_500
 /** Each gap is at most this share of the time waited so far: a backup done after T is noticed within 20 % of T. */
-export const GROWTH = 0.2
+const GROWTH = 0.2
 /** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
-export const JITTER = 0.2
+const JITTER = 0.2
 
 /**
  * The gap before the next status check, after `elapsedMs` of waiting (the waiter design of

@@ -8,7 +8,7 @@ import { isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } 
 import type { Backup, CreateBackupBody, ErrorBody, Install, Page, User } from './types.js'
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
-export const PAGE_LIMIT = 100
+const PAGE_LIMIT = 100
 const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access'
 
 export interface ClientOptions {
@@ -239,11 +239,12 @@ export class WpeClient {
 
   private redirectError(operation: string, response: HttpResponse, attempts: number): WpeApiError {
     const location = safeText(headerValue(response, 'location') ?? 'no location', 200)
-    return this.failure(
+    const error = this.failure(
       `The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
         `so that the credentials are not sent elsewhere. Check api-url.`,
       operation, { kind: 'response', status: response.status }, 'fail', response, attempts
     )
+    return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' })
   }
 
   private deadlineError(operation: string, attempts: number, last: AttemptOutcome | undefined): WpeApiError {
@@ -272,7 +273,7 @@ function describe(outcome: AttemptOutcome): string {
 }
 
 /** The API's `message` and field-level messages, made safe to log; a non-JSON body is quoted, cut short. */
-export function decodeErrorBody(text: string): { apiMessage?: string; fieldErrors: string[] } {
+function decodeErrorBody(text: string): { apiMessage?: string; fieldErrors: string[] } {
   let body: ErrorBody | undefined
   try {
     const value: unknown = JSON.parse(text)

@@ -21,7 +21,7 @@ export const isInstall: Shape<Install> = (value): value is Install =>
 
 export const isUser: Shape<User> = (value): value is User => isObject(value) && typeof value.id === 'string'
 
-export function isPageOf<T>(isItem: Shape<T>): Shape<Page<T>> {
+function isPageOf<T>(isItem: Shape<T>): Shape<Page<T>> {
   return (value): value is Page<T> =>
     isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous)
 }
