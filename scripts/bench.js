@@ -149,7 +149,7 @@ const targets = [
   { name: `a 20 s backup costs at most 12 status requests (worst over 2000 jitter draws: ${twenty?.ours.worstRequestsAtT})`, ok: (twenty?.ours.worstRequestsAtT ?? 99) <= 12 }
 ]
 
-const runs = Number(process.env.BENCH_RUNS ?? 25)
+const runs = Number(process.env.BENCH_RUNS ?? 41)
 const start = await coldStart(runs)
 const ratio = start.action / start.bare
 lines.push(
