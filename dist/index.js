@@ -89,7 +89,7 @@ async function* allItems(fetchPage) {
     let offset = 0;
     for (;;) {
         const page = await fetchPage(offset);
-        const results = Array.isArray(page.results) ? page.results : [];
+        const { results } = page;
         yield* results;
         const next = nextOffset(page.next);
         // An offset that does not move forward would loop for ever; an empty page ends the list too.

@@ -8,7 +8,7 @@ export async function* allItems<T>(fetchPage: (offset: number) => Promise<Page<T
   let offset = 0
   for (;;) {
     const page = await fetchPage(offset)
-    const results = Array.isArray(page.results) ? page.results : []
+    const { results } = page
     yield* results
     const next = nextOffset(page.next)
     // An offset that does not move forward would loop for ever; an empty page ends the list too.
