@@ -1,7 +1,11 @@
 import type { Clock } from '../src/clock.js'
 import type { Runner } from '../src/runner.js'
 
-/** A clock whose sleeps return at once and move time forward: minutes of waiting run in microseconds. */
+/**
+ * A clock whose sleeps return at once and move time forward: minutes of waiting run in microseconds.
+ * A sleep moves time to its own wake-up time (never back), so concurrent sleepers share time as
+ * they would in real life instead of adding their sleeps up.
+ */
 export class FakeClock implements Clock {
   private time: number
   readonly sleeps: number[] = []
@@ -14,7 +18,9 @@ export class FakeClock implements Clock {
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw signal.reason
     this.sleeps.push(ms)
-    this.time += Math.max(0, ms)
+    const wakeAt = this.time + Math.max(0, ms)
+    await Promise.resolve()
+    this.time = Math.max(this.time, wakeAt)
   }
   advance(ms: number): void {
     this.time += ms

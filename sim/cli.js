@@ -14,6 +14,7 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --requested SECS    how long a new backup stays 'requested' (default 1)
   --duration SECS     how long a new backup takes in all (default 4)
   --outcome STATE     completed or aborted (default completed)
+  --latency MS        delay every answer by MS milliseconds (default 0)
   --installs N        filler installs listed before 'mysite' (default 120, so it is on page 2)
   --user ID           API user id to accept (default ${DEFAULT_CREDENTIALS.userId})
   --password PW       API password to accept (default ${DEFAULT_CREDENTIALS.password})
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     requested: { type: 'string', default: '1' },
     duration: { type: 'string', default: '4' },
     outcome: { type: 'string', default: 'completed' },
+    latency: { type: 'string', default: '0' },
     installs: { type: 'string', default: '120' },
     user: { type: 'string', default: DEFAULT_CREDENTIALS.userId },
     password: { type: 'string', default: DEFAULT_CREDENTIALS.password },
@@ -79,6 +81,7 @@ const sim = await startSimulator({
   requestedMs: number('requested', values.requested) * 1000,
   durationMs: number('duration', values.duration) * 1000,
   outcome: values.outcome,
+  latencyMs: number('latency', values.latency),
   log: values.quiet ? undefined : (line) => process.stdout.write(`[sim] ${line}\n`)
 })
 

@@ -47,6 +47,7 @@ export function defaultInstalls(fillers = 120) {
  *   installs?: InstallSeed[],
  *   requestedMs?: number, durationMs?: number, outcome?: Outcome,
  *   legacyInitiated?: boolean,
+ *   latencyMs?: number,
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
@@ -63,7 +64,9 @@ export async function startSimulator(options = {}) {
     requestedMs: options.requestedMs ?? 1_000,
     durationMs: options.durationMs ?? 4_000,
     outcome: options.outcome ?? /** @type {Outcome} */ ('completed'),
-    legacyInitiated: options.legacyInitiated ?? false
+    legacyInitiated: options.legacyInitiated ?? false,
+    /** How long every answer takes (real time), so that concurrent requests overlap as they do against the real API. */
+    latencyMs: options.latencyMs ?? 0
   }
   /** @type {BackupRecord[]} */
   const backups = []
@@ -295,7 +298,9 @@ export async function startSimulator(options = {}) {
         }
       }
       if (!record.authorized) return send({ status: 401, body: { message: 'Bad Credentials' } })
-      send(route(record.method, path, record.query, body))
+      const reply = route(record.method, path, record.query, body)
+      if (settings.latencyMs > 0) setTimeout(() => send(reply), settings.latencyMs)
+      else send(reply)
     })
   }
   // Over https with the given certificate, to exercise the TLS path the real API uses.
@@ -332,7 +337,7 @@ export async function startSimulator(options = {}) {
     /** Backups as the API would list them, across all installs. */
     backups: () => backups.map((b) => ({ installId: b.installId, notification_emails: b.notification_emails, ...backupJson(b) })),
     /** Adds a backup directly, as if requested earlier (e.g. by another step). */
-    seedBackup(/** @type {{ installId: string, description?: string, ageMs?: number }} */ seed) {
+    seedBackup(/** @type {{ installId: string, description?: string, ageMs?: number, outcome?: Outcome }} */ seed) {
       /** @type {BackupRecord} */
       const backup = {
         id: randomUUID(),
@@ -342,7 +347,7 @@ export async function startSimulator(options = {}) {
         createdAt: now() - (seed.ageMs ?? 0),
         requestedMs: settings.requestedMs,
         durationMs: Math.max(settings.durationMs, settings.requestedMs),
-        outcome: settings.outcome,
+        outcome: seed.outcome ?? settings.outcome,
         wordpress_version: '6.8.1'
       }
       backups.push(backup)
