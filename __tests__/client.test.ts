@@ -307,3 +307,40 @@ describe('WpeClient POST: exactly-once rules', () => {
     expect(error.message).toContain('Could not reach the WP Engine API at http://127.0.0.1:1')
   })
 })
+
+describe('WpeClient: requests in flight (max-parallel)', () => {
+  it('holds a slot only while a request is in flight, never during a backoff', async () => {
+    let releaseBackoff: () => void = () => {}
+    const clock = new FakeClock()
+    const backoffClock = { now: () => clock.now(), sleep: () => new Promise<void>((resolve) => (releaseBackoff = resolve)) }
+    const statuses = [503, 200, 200]
+    const inFlight = { now: 0, max: 0 }
+    const send = async () => {
+      inFlight.max = Math.max(inFlight.max, ++inFlight.now)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight.now--
+      const status = statuses.shift() ?? 500
+      return { status, headers: {}, body: JSON.stringify(status === 200 ? BACKUP : { message: 'busy' }) }
+    }
+    const { client } = setup({ send, clock: backoffClock, maxConcurrentRequests: 1 })
+    const retried = client.getBackup(INSTALL, BACKUP_ID)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // The first request is now in its backoff: another one gets the only slot and completes.
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toMatchObject({ id: BACKUP_ID })
+    releaseBackoff()
+    await expect(retried).resolves.toMatchObject({ id: BACKUP_ID })
+    expect(inFlight.max).toBe(1)
+  })
+
+  it('starts an attempt\'s time limit only once it has a slot', async () => {
+    const send = (_request: unknown, signal: AbortSignal) =>
+      new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ status: 200, headers: {}, body: JSON.stringify(BACKUP) }), 60)
+        signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))))
+      })
+    // Each attempt may take 100 ms; the third request waits 120 ms for a slot, and must not time out for it.
+    const { client } = setup({ send, maxConcurrentRequests: 1, attemptTimeoutMs: 100 })
+    const results = await Promise.all([1, 2, 3].map(() => client.getBackup(INSTALL, BACKUP_ID)))
+    expect(results.map((b) => b.id)).toEqual([BACKUP_ID, BACKUP_ID, BACKUP_ID])
+  })
+})

@@ -276,6 +276,78 @@ describe('bundled action against the simulator', () => {
   })
 })
 
+describe('bundled action: several installs and reuse', () => {
+  const STAGING_ID = '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
+  const earlierAttempt = 'Pre-deploy backup [ci 987654321-1 deploy/backup 0badc0de]'
+  const backupsOf = (result: { outputs: Record<string, string> }) => JSON.parse(result.outputs.backups ?? '[]') as Record<string, unknown>[]
+
+  it.concurrent('three installs at once, one by name on a later page, one aborted: the others are waited for and reported; the step fails naming it', async () => {
+    const s = await freshSim({ durationMs: 1_500 })
+    const doomed = s.installs.find((i) => i.name === 'filler0007')
+    if (doomed) doomed.outcome = 'aborted'
+    const result = await run(s, { install: `filler0007, mysite\n${STAGING_ID}` })
+    expect(result.code).toBe(1)
+    expect(backupsOf(result).map((b) => [b['install-name'], b.status])).toEqual([['filler0007', 'aborted'], ['mysite', 'completed'], ['mysitestaging', 'completed']])
+    expect(result.stdout).toMatch(/^::error::1 of 3 installs have no fresh backup \(filler0007\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0007/m)
+    expect(result.stdout.match(/^::error::/gm)).toHaveLength(1)
+    expect(count(s, 'POST', /\/backups$/)).toBe(3)
+    expect(result.summary).toContain('| Install | Backup ID | Status | Reused |')
+    expect(result.summary).toMatch(/\| filler0007 \| [0-9a-f-]{36} \| \*\*aborted\*\* \|/)
+  })
+
+  it.concurrent('max-parallel: the simulator never sees more requests at once', async () => {
+    const s = await freshSim({ latencyMs: 25 })
+    const installs = s.installs.slice(0, 10).map((i) => i.name).join(' ')
+    const result = await run(s, { install: installs, 'max-parallel': '2' })
+    expect(result.code).toBe(0)
+    expect(backupsOf(result)).toHaveLength(10)
+    expect(s.concurrency.max).toBe(2)
+  })
+
+  it.concurrent('a re-run attaches to the backup the first attempt requested, still in progress', async () => {
+    const s = await freshSim({ durationMs: 3_000 })
+    const earlier = s.seedBackup({ installId: MYSITE_ID, description: earlierAttempt, ageMs: 500 })
+    const result = await run(s, {}, { GITHUB_RUN_ATTEMPT: '2' })
+    expect(result.code).toBe(0)
+    expect(count(s, 'POST', /\/backups$/)).toBe(0)
+    expect(result.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
+    expect(result.stdout).toContain(`Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress`)
+  })
+
+  it.concurrent('a re-run reuses the completed backup of the first attempt', async () => {
+    const s = await freshSim()
+    const earlier = s.seedBackup({ installId: MYSITE_ID, description: earlierAttempt, ageMs: 600_000 })
+    const result = await run(s, {}, { GITHUB_RUN_ATTEMPT: '2' })
+    expect(result.code).toBe(0)
+    expect(count(s, 'POST', /\/backups$/)).toBe(0)
+    expect(result.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
+    expect(result.summary).toContain('| Reused | yes: requested by attempt 1 of this run, 10m 0s old |')
+  })
+
+  it.concurrent('reuse-within: reuses a completed backup inside the window, requests one outside it', async () => {
+    const inside = await freshSim()
+    const recent = inside.seedBackup({ installId: MYSITE_ID, description: 'Nightly', ageMs: 20 * 60_000 })
+    const reused = await run(inside, { 'reuse-within': '30m' })
+    expect(reused.outputs).toMatchObject({ 'backup-id': recent.id, reused: 'true' })
+    expect(count(inside, 'POST', /\/backups$/)).toBe(0)
+
+    const outside = await freshSim()
+    outside.seedBackup({ installId: MYSITE_ID, description: 'Nightly', ageMs: 20 * 60_000 })
+    const fresh = await run(outside, { 'reuse-within': '15m' })
+    expect(fresh.code).toBe(0)
+    expect(fresh.outputs.reused).toBe('false')
+    expect(count(outside, 'POST', /\/backups$/)).toBe(1)
+  })
+
+  it.concurrent('backup-id with several installs: an input error that says why, nothing sent', async () => {
+    const s = await freshSim()
+    const result = await run(s, { install: 'mysite mysitestaging', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('::error::Invalid input: backup-id names one backup of one install, but install lists 2 (mysite, mysitestaging)')
+    expect(s.requests).toHaveLength(0)
+  })
+})
+
 describe('the shared simulator', () => {
   it('is reachable', () => expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/))
 })

@@ -22,7 +22,9 @@ describe('parseInputs', () => {
   it('applies the documented defaults', () => {
     const settings = parse(BASE)
     expect(settings).toMatchObject({
-      install: { kind: 'name', name: 'mysite' },
+      installs: [{ kind: 'name', name: 'mysite' }],
+      maxParallel: 5,
+      reuseWithinMs: undefined,
       notificationEmails: ['ops@example.com'],
       description: undefined,
       wait: true,
@@ -37,14 +39,56 @@ describe('parseInputs', () => {
 
   describe('install', () => {
     it('takes an ID (any case) as an ID', () => {
-      expect(parse({ ...BASE, install: '294DEACC-D8B8-4005-82C4-0727BA8DDDE0' }).install).toEqual({ kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' })
+      expect(parse({ ...BASE, install: '294DEACC-D8B8-4005-82C4-0727BA8DDDE0' }).installs).toEqual([{ kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }])
     })
     it('is required', () => expect(problems({ ...BASE, install: ' ' })).toContain('install is required'))
     it.each(['MySite', 'my-site', 'ab', '1site', 'abcdefghijklmno', '../users', 'mysite?x=1'])('rejects %j, naming it', (bad) => {
       expect(problems({ ...BASE, install: bad })).toContain(`install '${bad}' is neither an install name`)
     })
     it('accepts every name the API allows', () => {
-      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/), (name) => expect(parse({ ...BASE, install: name }).install).toEqual({ kind: 'name', name })))
+      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/), (name) => expect(parse({ ...BASE, install: name }).installs).toEqual([{ kind: 'name', name }])))
+    })
+  })
+
+  describe('several installs', () => {
+    it('splits on commas, spaces and newlines, keeps the order, and drops repeats', () => {
+      expect(parse({ ...BASE, install: 'shop, blog\n294DEACC-D8B8-4005-82C4-0727BA8DDDE0  shop,,\n294deacc-d8b8-4005-82c4-0727ba8ddde0' }).installs).toEqual([
+        { kind: 'name', name: 'shop' },
+        { kind: 'name', name: 'blog' },
+        { kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }
+      ])
+    })
+    it('names every bad one', () => {
+      const message = problems({ ...BASE, install: 'shop, My-Blog, x' })
+      expect(message).toContain("install 'My-Blog' is neither")
+      expect(message).toContain("install 'x' is neither")
+      expect(message).not.toContain("'shop'")
+    })
+    it('refuses backup-id with several, saying why', () => {
+      expect(problems({ ...BASE, install: 'shop blog', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' })).toBe(
+        'backup-id names one backup of one install, but install lists 2 (shop, blog): give the one install the backup belongs to'
+      )
+    })
+    it('round-trips any list of valid installs, however separated', () => {
+      const ref = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/).map((name) => ({ kind: 'name' as const, name })), fc.uuid().map((id) => ({ kind: 'id' as const, id })))
+      fc.assert(
+        fc.property(fc.uniqueArray(ref, { minLength: 1, maxLength: 30, selector: (r) => (r.kind === 'id' ? r.id : r.name) }), fc.array(fc.constantFrom(',', ' ', '\n', ', ', ' \n'), { minLength: 30, maxLength: 30 }), (refs, separators) => {
+          const text = refs.map((r, i) => (r.kind === 'id' ? r.id.toUpperCase() : r.name) + separators[i]).join('')
+          expect(parse({ ...BASE, install: text }).installs).toEqual(refs)
+        })
+      )
+    })
+  })
+
+  describe('max-parallel and reuse-within', () => {
+    it('reads them', () => {
+      expect(parse({ ...BASE, 'max-parallel': '12', 'reuse-within': '30m' })).toMatchObject({ maxParallel: 12, reuseWithinMs: 1_800_000 })
+    })
+    it.each(['0', '21', '2.5', 'five', '-1'])('rejects max-parallel %j', (bad) => {
+      expect(problems({ ...BASE, 'max-parallel': bad })).toBe(`max-parallel '${bad}' is not a whole number from 1 to 20`)
+    })
+    it.each(['soon', '8d', '200h'])('rejects reuse-within %j', (bad) => {
+      expect(problems({ ...BASE, 'reuse-within': bad })).toMatch(new RegExp(`^reuse-within '${bad}' is (not a duration|out of range)`))
     })
   })
 

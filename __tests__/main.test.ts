@@ -37,8 +37,8 @@ afterAll(() => transport.close())
 
 describe('run: bad input', () => {
   it('sends nothing and fails with one line naming the input and value', async () => {
-    const runner = await runAction({ install: 'My Site', timeout: 'forever' })
-    expect(runner.failed).toBe("Invalid input: install 'My Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds")
+    const runner = await runAction({ install: 'My-Site', timeout: 'forever' })
+    expect(runner.failed).toBe("Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds")
     expect(nock.pendingMocks()).toEqual([])
     expect(runner.outputs).toEqual({})
   })
@@ -69,7 +69,11 @@ describe('run: a backup that completes', () => {
       description: posted?.description,
       'create-time': '2026-01-01T00:00:00Z',
       'complete-time': '2026-01-01T00:04:00Z',
-      'wordpress-version': '6.8.1'
+      'wordpress-version': '6.8.1',
+      reused: 'false',
+      backups: JSON.stringify([
+        { 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': BACKUP_ID, status: 'completed', 'create-time': '2026-01-01T00:00:00Z', 'complete-time': '2026-01-01T00:04:00Z', 'wordpress-version': '6.8.1', reused: false }
+      ])
     })
     expect(runner.summaries[0]).toContain('## ✅ WP Engine backup completed')
     expect(runner.log.at(-1)).toMatch(/^✅ Backup e41fa98f-.* of install mysite completed after waiting \d+s\.$/)

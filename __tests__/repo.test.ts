@@ -58,7 +58,7 @@ describe('action.yml', () => {
   })
 
   it('declares exactly the outputs the action sets', () => {
-    expect(Object.keys(action.outputs)).toEqual(Object.keys(outputsOf({})))
+    expect(Object.keys(action.outputs)).toEqual(Object.keys(outputsOf({ installs: [] })))
   })
 
   it('has the defaults the code applies', () => {
@@ -66,6 +66,8 @@ describe('action.yml', () => {
     expect(action.inputs.timeout?.default).toBe('60m')
     expect(action.inputs['poll-interval']?.default).toBe('15s')
     expect(action.inputs['api-url']?.default).toBe('https://api.wpengineapi.com/v1')
+    expect(action.inputs['max-parallel']?.default).toBe('5')
+    expect(action.inputs['reuse-within']?.default).toBeUndefined()
     expect(action.inputs.install?.required).toBe(true)
   })
 })

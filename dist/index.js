@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(603);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(665);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(88);
 
 
@@ -21,7 +21,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 603:
+/***/ 665:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -170,30 +170,152 @@ async function getBackupOf(client, install, backupId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
+
+// With many installs the line names this many and counts the rest.
+const NAMED_AT_MOST = 10;
+/**
+ * A "still waiting" line about once a minute, for one backup or many together. It is driven by
+ * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
+ * does not drift with the gaps between checks.
+ */
+class Heartbeat {
+    clock;
+    start;
+    deadline;
+    log;
+    everyMs;
+    last;
+    constructor(clock, start, deadline, log, everyMs = 60_000) {
+        this.clock = clock;
+        this.start = start;
+        this.deadline = deadline;
+        this.log = log;
+        this.everyMs = everyMs;
+        this.last = start;
+    }
+    /** Called after every status check with what is still being waited for, out of `total`. */
+    beat(waiting, total) {
+        const now = this.clock.now();
+        if (waiting.length === 0 || now - this.last < this.everyMs)
+            return;
+        this.last += Math.floor((now - this.last) / this.everyMs) * this.everyMs;
+        const times = `${formatDuration(now - this.start)} elapsed, ${formatDuration(Math.max(0, this.deadline - now))} left`;
+        const [only] = waiting;
+        if (total === 1 && only) {
+            this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}`);
+            return;
+        }
+        const named = waiting.slice(0, NAMED_AT_MOST).map((w) => `${w.name} ${w.status}`);
+        const more = waiting.length > NAMED_AT_MOST ? ` and ${waiting.length - NAMED_AT_MOST} more` : '';
+        this.log.info(`Still waiting for ${waiting.length} of ${total} backups, ${times}: ${named.join(', ')}${more}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
 
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
-/** Finds the install: by ID with one GET, by name through every page of GET /installs (the API has no name filter). */
-async function resolveInstall(client, ref) {
-    if (ref.kind === 'id') {
-        try {
-            return await client.getInstall(ref.id);
+/**
+ * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
+ * API has no name filter), which stops as soon as every name is found. One install that cannot be
+ * found does not stop the others. Results come in the order of `refs`.
+ */
+async function resolveInstalls(client, refs) {
+    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
+    const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))]);
+    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
+}
+async function resolveId(client, ref) {
+    try {
+        return { ref, install: await getInstallById(client, ref.id) };
+    }
+    catch (error) {
+        return { ref, error };
+    }
+}
+function nameResolution(ref, byName) {
+    if (byName.error !== undefined)
+        return { ref, error: byName.error };
+    const install = byName.found.get(ref.name);
+    return install
+        ? { ref, install }
+        : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) };
+}
+async function getInstallById(client, id) {
+    try {
+        return await client.getInstall(id);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
         }
-        catch (error) {
-            if (error instanceof WpeApiError && error.status === 404) {
-                throw new WpeApiError(`Install ${ref.id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
-            }
-            throw error;
+        throw error;
+    }
+}
+async function findByNames(client, names) {
+    const wanted = new Set(names);
+    const search = { found: new Map(), searched: 0 };
+    if (wanted.size === 0)
+        return search;
+    try {
+        for await (const install of allItems((offset) => client.listInstalls(offset))) {
+            search.searched++;
+            if (wanted.has(install.name))
+                search.found.set(install.name, install);
+            if (search.found.size === wanted.size)
+                break;
         }
     }
-    let seen = 0;
-    for await (const install of allItems((offset) => client.listInstalls(offset))) {
-        seen++;
-        if (install.name === ref.name)
-            return install;
+    catch (error) {
+        search.error = error;
     }
-    throw new Error(`No install named '${ref.name}' is visible to this API user (${seen} installs searched). Check the install input ${ACCESS_HINT}.`);
+    return search;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/description.ts
+
+/** `Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat` */
+function defaultDescription(ctx) {
+    const where = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const run = [
+        ctx.workflow && `${ctx.workflow}${ctx.runNumber ? ` #${ctx.runNumber}` : ''}`,
+        ctx.runId && `run ${ctx.runId} attempt ${ctx.runAttempt ?? 1}`
+    ]
+        .filter(Boolean)
+        .join(', ');
+    return `Pre-deploy backup: ${where}${run ? ` (${run})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}`;
+}
+// The step's identity in a marker: characters that could break the tag are dropped.
+const markerId = (value) => (value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-';
+/**
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost,
+ * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
+ */
+function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
+}
+const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+/**
+ * The attempt of this run that put this step's marker into `description`, when it was an earlier
+ * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
+ */
+function earlierAttemptOf(description, ctx) {
+    if (!description || ctx.runId === undefined)
+        return undefined;
+    const current = ctx.runAttempt ?? 1;
+    for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
+        if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
+            return Number(attempt);
+    }
+    return undefined;
+}
+function describeBackup(custom, ctx, marker) {
+    return `${custom ?? defaultDescription(ctx)} ${marker}`;
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/types.ts
@@ -214,6 +336,50 @@ function normalizeStatus(status) {
 }
 function isFinal(status) {
     return status === 'completed' || status === 'aborted';
+}
+
+;// CONCATENATED MODULE: ./src/backup/reuse.ts
+
+
+
+/** Whether any backup could be reused at all; when not, the install's backups are not listed. */
+function mayReuse(policy) {
+    return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
+}
+/**
+ * The backup to use instead of requesting one, if any, from one pass through the install's
+ * backups. An earlier attempt's backup comes first (it is the state before this run's first
+ * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
+ * second while one runs), then the newest completed one inside the window. Aborted ones never count.
+ */
+async function findReusable(client, install, policy) {
+    if (!mayReuse(policy))
+        return undefined;
+    let rerun;
+    let inFlight;
+    let recent;
+    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+        const status = normalizeStatus(backup.status);
+        if (status === undefined || status === 'aborted')
+            continue;
+        const created = Date.parse(backup.create_time ?? '');
+        const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created);
+        const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
+        const attempt = earlierAttemptOf(backup.description, policy.context);
+        if (attempt !== undefined) {
+            if (newer(rerun))
+                rerun = { backup, reason: 'rerun', ageMs, attempt };
+        }
+        else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
+            if (newer(inFlight))
+                inFlight = { backup, reason: 'in-flight', ageMs };
+        }
+        else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
+            if (newer(recent))
+                recent = { backup, reason: 'recent', ageMs };
+        }
+    }
+    return rerun ?? inFlight ?? recent;
 }
 
 ;// CONCATENATED MODULE: ./src/log-safety.ts
@@ -263,16 +429,14 @@ const FINAL_CHECK_MARGIN_MS = 2_000;
  * and so does any failure that cannot pass (401, 403, 404).
  */
 async function waitForBackup(options) {
-    const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onUpdate } = options;
+    const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck } = options;
     const maxFailures = options.maxConsecutiveFailures ?? 5;
-    const heartbeatMs = options.heartbeatMs ?? 60_000;
     const start = clock.now();
     const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
     let backup = options.backup;
     let status = normalizeStatus(backup.status) ?? 'requested';
     let checks = 0;
     let failures = 0;
-    let lastHeartbeat = start;
     const warned = new Set();
     const result = (outcome) => ({ backup, status, outcome, checks, waitedMs: clock.now() - start });
     while (!isFinal(status)) {
@@ -285,7 +449,6 @@ async function waitForBackup(options) {
             checks++;
             failures = 0;
             backup = seen;
-            onUpdate?.(seen);
             const next = normalizeStatus(seen.status);
             if (next === undefined) {
                 if (!warned.has(seen.status)) {
@@ -311,12 +474,7 @@ async function waitForBackup(options) {
             }
             log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
         }
-        // Anchored to whole minutes of waiting, so the heartbeat does not drift with the poll gaps.
-        if (!isFinal(status) && clock.now() - lastHeartbeat >= heartbeatMs) {
-            lastHeartbeat += Math.floor((clock.now() - lastHeartbeat) / heartbeatMs) * heartbeatMs;
-            const at = clock.now();
-            log.info(`Still waiting for backup ${backup.id}: ${status}, ${formatDuration(at - start)} elapsed, ${formatDuration(Math.max(0, deadline - at))} left`);
-        }
+        onCheck?.(backup);
     }
     return result(status);
 }
@@ -338,34 +496,6 @@ const systemClock = {
         signal?.addEventListener('abort', onAbort, { once: true });
     })
 };
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-;// CONCATENATED MODULE: ./src/description.ts
-
-/** `Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat` */
-function defaultDescription(ctx) {
-    const where = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
-    const run = [
-        ctx.workflow && `${ctx.workflow}${ctx.runNumber ? ` #${ctx.runNumber}` : ''}`,
-        ctx.runId && `run ${ctx.runId} attempt ${ctx.runAttempt ?? 1}`
-    ]
-        .filter(Boolean)
-        .join(', ');
-    return `Pre-deploy backup: ${where}${run ? ` (${run})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}`;
-}
-/**
- * A tag that this step execution alone puts in its backup's description, for a custom description
- * too: it lets the step recognise the backup it created when the answer to the create call is lost.
- * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
- */
-function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
-    const id = (value) => (value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-';
-    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${id(ctx.job)}/${id(ctx.step)} ${nonce}]`;
-}
-function describeBackup(custom, ctx, marker) {
-    return `${custom ?? defaultDescription(ctx)} ${marker}`;
-}
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -552,6 +682,46 @@ class RetryBudget {
     }
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
+/** At most `limit` holders at once; the rest queue in arrival order. */
+class Semaphore {
+    limit;
+    active = 0;
+    queue = [];
+    constructor(limit) {
+        this.limit = limit;
+        if (!(limit >= 1))
+            throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
+    }
+    /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
+    acquire(signal) {
+        if (signal?.aborted)
+            return Promise.reject(new CancelledError());
+        if (this.active < this.limit) {
+            this.active++;
+            return Promise.resolve();
+        }
+        return new Promise((resolve, reject) => {
+            const grant = () => {
+                signal?.removeEventListener('abort', onAbort);
+                this.active++;
+                resolve();
+            };
+            const onAbort = () => {
+                this.queue.splice(this.queue.indexOf(grant), 1);
+                reject(new CancelledError());
+            };
+            this.queue.push(grant);
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    release() {
+        this.active--;
+        this.queue.shift()?.();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/shapes.ts
 
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -576,6 +746,7 @@ const isBackupPage = isPageOf(isBackup);
 
 
 
+
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 const PAGE_LIMIT = 100;
 const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
@@ -589,6 +760,7 @@ function basicToken(userId, password) {
 class WpeClient {
     options;
     authorization;
+    slots;
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -600,6 +772,7 @@ class WpeClient {
             userAgent: options.userAgent ?? 'wpengine-backup-action'
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
+        this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
     }
     getUser() {
         return this.request('GET', ['user'], 'check the API credentials', isUser);
@@ -646,17 +819,19 @@ class WpeClient {
         let spent = 0;
         let last;
         for (let attempt = 1;; attempt++) {
-            if (signal?.aborted)
-                throw new CancelledError();
+            // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
+            await this.slots.acquire(signal);
             const left = deadline - clock.now();
-            if (left <= 0)
+            if (left <= 0) {
+                this.slots.release();
                 throw this.deadlineError(operation, attempt - 1, last?.outcome);
+            }
             const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
             let response;
             let outcome;
             let parsed;
             try {
-                response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal);
+                response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
                 outcome = { kind: 'response', status: response.status };
                 if (response.status >= 300 && response.status < 400)
                     throw this.redirectError(operation, response, attempt);
@@ -836,27 +1011,41 @@ const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
 const MAX_TIMEOUT_MS = 6 * 3_600_000;
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5;
+const MAX_PARALLEL = 20;
+// A restore point older than a week is not what anyone means by a fresh backup before a deploy.
+const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** How an install is named in the log and in messages: as the user gave it. */
+function installLabel(ref) {
+    return ref.kind === 'id' ? ref.id : ref.name;
+}
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 function parseInputs(getInput, env) {
     const problems = [];
     const quote = (value) => `'${safeText(value, 80)}'`;
-    const installText = getInput('install').trim();
-    let install = { kind: 'name', name: installText };
-    if (installText === '') {
-        problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID)');
-    }
-    else if (UUID.test(installText)) {
-        install = { kind: 'id', id: installText.toLowerCase() };
-    }
-    else if (!INSTALL_NAME.test(installText)) {
-        problems.push(`install ${quote(installText)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+    const installs = [];
+    const installTexts = getInput('install').split(LIST_SEPARATOR).filter(Boolean);
+    if (installTexts.length === 0)
+        problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+    for (const text of installTexts) {
+        const ref = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined;
+        if (ref === undefined) {
+            problems.push(`install ${quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+        }
+        else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
+            installs.push(ref);
+        }
     }
     const backupIdText = getInput('backup-id').trim();
     if (backupIdText !== '' && !UUID.test(backupIdText)) {
         problems.push(`backup-id ${quote(backupIdText)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
     }
     const backupId = backupIdText === '' ? undefined : backupIdText.toLowerCase();
+    if (backupId !== undefined && installs.length > 1) {
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
+    }
     const emails = [];
     for (const address of getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
         if (!EMAIL.test(address))
@@ -875,6 +1064,13 @@ function parseInputs(getInput, env) {
         problems.push(`wait ${quote(waitText)} is not true or false`);
     const timeoutMs = readDuration('timeout', getInput('timeout'), '60m', 1_000, MAX_TIMEOUT_MS, problems, quote);
     const pollIntervalMs = readDuration('poll-interval', getInput('poll-interval'), '15s', MIN_POLL_MS, MAX_POLL_MS, problems, quote);
+    const reuseWithinText = getInput('reuse-within').trim();
+    const reuseWithinMs = reuseWithinText === '' ? undefined : readDuration('reuse-within', reuseWithinText, '', 1_000, MAX_REUSE_WITHIN_MS, problems, quote);
+    const maxParallelText = getInput('max-parallel').trim() || String(DEFAULT_MAX_PARALLEL);
+    const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
+    if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
+        problems.push(`max-parallel ${quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+    }
     const userId = getInput('api-user-id').trim() || env.WPENGINE_USER_ID?.trim() || '';
     const password = getInput('api-password') || env.WPENGINE_PASSWORD || '';
     const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
@@ -885,7 +1081,9 @@ function parseInputs(getInput, env) {
     if (problems.length > 0)
         throw new InputError(problems);
     return {
-        install,
+        installs,
+        maxParallel,
+        reuseWithinMs,
         notificationEmails: emails,
         description,
         wait: wait ?? true,
@@ -934,42 +1132,85 @@ function readApiUrl(text, problems, quote) {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
-function recordBackup(report, backup) {
-    report.backup = backup;
-    report.status = normalizeStatus(backup.status) ?? report.status;
+
+function recordBackup(entry, backup) {
+    entry.backup = backup;
+    entry.status = normalizeStatus(backup.status) ?? entry.status;
 }
-/** The action's outputs; an output stays empty until its value is known. */
-function outputsOf(report) {
-    const { install, backup } = report;
+/** What the install is called in messages: its name once known, else what the user gave. */
+function nameOf(entry) {
+    return entry.install?.name ?? installLabel(entry.ref);
+}
+/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
+function succeeded(entry) {
+    return entry.outcome === 'completed' || entry.outcome === 'requested';
+}
+/** One install's facts, with `complete-time` empty until the backup is completed. */
+function facts(entry) {
+    const { install, backup, ref } = entry;
     return {
+        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
         'backup-id': backup?.id ?? '',
-        status: report.status ?? '',
-        'install-id': install?.id ?? '',
-        'install-name': install?.name ?? '',
-        description: backup?.description ?? '',
+        status: entry.status ?? '',
         'create-time': backup?.create_time ?? '',
-        'complete-time': report.status === 'completed' ? (backup?.complete_time ?? '') : '',
-        'wordpress-version': backup?.wordpress_version ?? ''
+        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
+        'wordpress-version': backup?.wordpress_version ?? '',
+        reused: entry.reused !== undefined
+    };
+}
+/**
+ * The action's outputs. `backups` has one object per install, always; the single-value outputs
+ * describe the install when there is exactly one, and are empty when there are several. `reused`
+ * is true when no new backup was requested for any install.
+ */
+function outputsOf(report) {
+    const all = report.installs.map(facts);
+    const only = report.installs.length === 1 ? report.installs[0] : undefined;
+    const one = only ? facts(only) : undefined;
+    return {
+        'backup-id': one?.['backup-id'] ?? '',
+        status: one?.status ?? '',
+        'install-id': one?.['install-id'] ?? '',
+        'install-name': one?.['install-name'] ?? '',
+        description: only?.backup?.description ?? '',
+        'create-time': one?.['create-time'] ?? '',
+        'complete-time': one?.['complete-time'] ?? '',
+        'wordpress-version': one?.['wordpress-version'] ?? '',
+        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+        backups: JSON.stringify(all)
     };
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
+
 function heading(report) {
-    switch (report.outcome ?? 'failed') {
-        case 'completed':
-            return '✅ WP Engine backup completed';
-        case 'requested':
-            return `🕓 WP Engine backup ${(report.status ?? 'requested').replace('_', ' ')} (not waited for)`;
-        case 'aborted':
-            return '❌ WP Engine backup aborted';
-        case 'timeout':
-            return '⏱️ WP Engine backup not finished before the timeout';
-        case 'cancelled':
-            return '⚠️ WP Engine backup step cancelled';
-        case 'failed':
-            return '❌ WP Engine backup step failed';
+    const { installs } = report;
+    const outcome = report.outcome ?? 'failed';
+    if (outcome === 'cancelled')
+        return '⚠️ WP Engine backup step cancelled';
+    const [only] = installs;
+    if (installs.length === 1 && only) {
+        switch (only.outcome ?? 'failed') {
+            case 'completed':
+                return '✅ WP Engine backup completed';
+            case 'requested':
+                return `🕓 WP Engine backup ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`;
+            case 'aborted':
+                return '❌ WP Engine backup aborted';
+            case 'timeout':
+                return '⏱️ WP Engine backup not finished before the timeout';
+            default:
+                return '❌ WP Engine backup step failed';
+        }
     }
+    const failed = installs.filter((entry) => !succeeded(entry)).length;
+    if (failed > 0)
+        return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
+    if (outcome === 'requested')
+        return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`;
+    return `✅ WP Engine backups completed for ${installs.length} installs`;
 }
 /** Text from the API or the user, made inert in a Markdown table cell. */
 function cell(value) {
@@ -983,31 +1224,68 @@ function cell(value) {
         .replace(/\|/g, '&#124;')
         .replace(/`/g, '&#96;');
 }
-/** The job summary: one table with what a reviewer of the deploy needs to know about its restore point. */
-function renderSummary(report) {
-    const { install, backup, outcome = 'failed' } = report;
+/** Whether an existing backup was used, why, and how old it is. */
+function reuseText(entry) {
+    const { reused } = entry;
+    if (!reused)
+        return entry.backup ? 'no' : '—';
+    const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`;
+    switch (reused.reason) {
+        case 'rerun':
+            return `yes: requested by attempt ${reused.attempt} of this run${age}`;
+        case 'in-flight':
+            return `yes: already running when this step started${age}`;
+        case 'recent':
+            return `yes: completed within reuse-within${age}`;
+    }
+}
+function statusCell(entry) {
+    return entry.status ? `**${cell(entry.status)}**` : '—';
+}
+function waitedCell(entry) {
+    return entry.waitedMs === undefined ? '—' : formatDuration(entry.waitedMs);
+}
+function completedCell(entry) {
+    return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined);
+}
+/** One install: every detail a reviewer of the deploy needs about its restore point. */
+function card(entry) {
+    const { install, backup } = entry;
     const rows = [
-        ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : '—'],
+        ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
         ['Backup ID', cell(backup?.id)],
-        ['Status', report.status ? `**${cell(report.status)}**` : '—'],
+        ['Status', statusCell(entry)],
+        ['Reused', reuseText(entry)],
         ['Description', cell(backup?.description)],
         ['Created', cell(backup?.create_time)],
-        ['Completed', cell(report.status === 'completed' ? backup?.complete_time : undefined)],
-        ['Waited', report.waitedMs === undefined ? '—' : formatDuration(report.waitedMs)],
+        ['Completed', completedCell(entry)],
+        ['Waited', waitedCell(entry)],
         ['WordPress', cell(backup?.wordpress_version)]
     ];
+    return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
+}
+/** Several installs: one row each, in the order they were given. */
+function table(entries) {
+    const rows = entries.map((entry) => [cell(nameOf(entry)), cell(entry.backup?.id), statusCell(entry), reuseText(entry), cell(entry.backup?.create_time), completedCell(entry), waitedCell(entry), cell(entry.backup?.wordpress_version)].join(' | '));
+    return ['| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`)];
+}
+/** The job summary: what a reviewer of the deploy needs to know about its restore points. */
+function renderSummary(report) {
     const lines = [`## ${heading(report)}`, ''];
-    if (report.error && outcome !== 'completed') {
-        const kind = outcome === 'timeout' || outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
+    if (report.error && report.outcome !== 'completed' && report.outcome !== 'requested') {
+        const kind = report.outcome === 'timeout' || report.outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
         lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '');
     }
-    lines.push('| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '');
+    const [only] = report.installs;
+    lines.push(...(report.installs.length === 1 && only ? card(only) : table(report.installs)), '');
     return lines.join('\n');
 }
 
 // EXTERNAL MODULE: ./src/runner.ts + 3 modules
 var runner = __nccwpck_require__(88);
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -1054,7 +1332,7 @@ async function run(deps = actionDependencies()) {
     deps.signals?.once('SIGINT', onSignal);
     deps.signals?.once('SIGTERM', onSignal);
     const send = deps.send ?? createNodeSend(deps.env);
-    const report = {};
+    const report = { installs: settings.installs.map((ref) => ({ ref })) };
     const deadline = clock.now() + settings.timeoutMs;
     const client = new WpeClient({
         apiUrl: settings.apiUrl,
@@ -1065,14 +1343,11 @@ async function run(deps = actionDependencies()) {
         deadline,
         signal: cancel.signal,
         random: deps.random,
+        maxConcurrentRequests: settings.maxParallel,
         onRetry: (message) => runner.info(message)
     });
     try {
-        await backUp({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random });
-    }
-    catch (error) {
-        report.outcome = error instanceof CancelledError || cancel.signal.aborted ? 'cancelled' : 'failed';
-        report.error = report.outcome === 'cancelled' ? cancelledMessage(report) : failureMessage(error);
+        await backUpAll({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random });
     }
     finally {
         deps.signals?.off('SIGINT', onSignal);
@@ -1080,6 +1355,7 @@ async function run(deps = actionDependencies()) {
         if (!deps.send)
             send.close();
     }
+    conclude(report, cancel.signal);
     for (const [name, value] of Object.entries(outputsOf(report)))
         runner.setOutput(name, value);
     if (report.outcome === 'cancelled')
@@ -1091,7 +1367,7 @@ async function run(deps = actionDependencies()) {
         runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
     }
     if (report.outcome === 'completed' || report.outcome === 'requested') {
-        runner.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`);
+        runner.info(successMessage(report));
     }
     else {
         runner.setFailed(report.error ?? 'The backup step failed');
@@ -1099,72 +1375,199 @@ async function run(deps = actionDependencies()) {
     if (report.outcome === 'cancelled')
         deps.onCancelled?.();
 }
-async function backUp(phase) {
+async function backUpAll(phase) {
     const { runner, client, clock, settings, report, deadline, signal } = phase;
-    const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name;
-    report.install = await group(runner, `Finding install ${installLabel}`, async () => {
-        const install = await resolveInstall(client, settings.install);
-        runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`);
-        return install;
-    });
-    const install = report.install;
-    const backup = await group(runner, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
-        if (settings.backupId) {
-            const existing = await getBackupOf(client, install, settings.backupId);
-            runner.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`);
-            return existing;
+    const several = report.installs.length > 1;
+    const title = several ? `Finding ${report.installs.length} installs` : `Finding install ${installLabel(settings.installs[0])}`;
+    const resolutions = await group(runner, title, () => resolveInstalls(client, settings.installs));
+    const seen = new Map();
+    report.installs = report.installs.filter((entry, index) => {
+        const resolution = resolutions[index];
+        if ('error' in resolution) {
+            settle(entry, resolution.error, signal);
+            if (several)
+                runner.info(`[${nameOf(entry)}] ❌ ${entry.error}`);
+            return true;
         }
-        const marker = stepMarker(phase.context);
-        const description = describeBackup(settings.description, phase.context, marker);
-        runner.info(`Description: ${safeText(description)}`);
-        runner.info(`Notification emails: ${settings.notificationEmails.join(', ')}`);
-        const created = await createBackupOnce({
-            client,
-            clock,
-            install,
-            body: { description, notification_emails: settings.notificationEmails },
-            marker,
-            log: runner,
-            signal
-        });
-        runner.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`);
-        return created.backup;
+        const { install } = resolution;
+        const twin = seen.get(install.id);
+        if (twin) {
+            runner.warning(`install lists ${install.name} twice (as ${installLabel(twin.ref)} and ${installLabel(entry.ref)}); backing it up once.`);
+            return false;
+        }
+        seen.set(install.id, entry);
+        entry.install = install;
+        runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`);
+        return true;
     });
-    recordBackup(report, backup);
+    const heartbeat = new Heartbeat(clock, clock.now(), deadline, runner);
+    const onCheck = () => heartbeat.beat(report.installs.flatMap(waitingOf), report.installs.length);
+    await Promise.all(report.installs.map(async (entry) => {
+        if (!entry.install)
+            return;
+        const scope = several ? prefixedScope(runner, entry.install.name) : { log: runner, group: (name, body) => group(runner, name, body) };
+        try {
+            await backUpInstall(phase, entry, entry.install, scope, onCheck);
+        }
+        catch (error) {
+            settle(entry, error, signal);
+        }
+        if (several)
+            scope.log.info(succeeded(entry) ? `✅ ${entry.status}` : `❌ ${entry.error ?? entry.outcome}`);
+    }));
+}
+function prefixedScope(runner, name) {
+    const log = { info: (message) => runner.info(`[${name}] ${message}`), warning: (message) => runner.warning(`[${name}] ${message}`) };
+    return {
+        log,
+        group: (title, body) => {
+            log.info(title);
+            return body();
+        }
+    };
+}
+function waitingOf(entry) {
+    return entry.backup && entry.outcome === undefined && !isFinal(entry.status) ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }] : [];
+}
+async function backUpInstall(phase, entry, install, scope, onCheck) {
+    const { client, clock, settings, deadline, signal } = phase;
+    const { log } = scope;
+    const backup = await scope.group(backupTitle(phase, install), () => obtainBackup(phase, entry, install, log));
+    recordBackup(entry, backup);
     const status = normalizeStatus(backup.status);
     if (!settings.wait && !isFinal(status)) {
-        report.outcome = 'requested';
+        entry.outcome = 'requested';
         return;
     }
     const start = clock.now();
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
-        : await group(runner, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () => waitForBackup({
+        : await scope.group(`Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () => waitForBackup({
             client,
             clock,
             install,
             backup,
             deadline,
             pollCeilingMs: settings.pollIntervalMs,
-            log: runner,
+            log,
             signal,
             random: phase.random,
-            onUpdate: (seen) => {
-                recordBackup(report, seen);
-                report.waitedMs = clock.now() - start;
+            onCheck: (seen) => {
+                recordBackup(entry, seen);
+                entry.waitedMs = clock.now() - start;
+                onCheck();
             }
         }));
-    recordBackup(report, result.backup);
-    report.waitedMs = result.waitedMs;
-    report.outcome = result.outcome;
+    recordBackup(entry, result.backup);
+    entry.waitedMs = result.waitedMs;
+    entry.outcome = result.outcome;
     if (result.outcome === 'aborted') {
-        report.error = `WP Engine aborted backup ${result.backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
+        entry.error = `WP Engine aborted backup ${result.backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
     }
     else if (result.outcome === 'timeout') {
-        report.error =
+        entry.error =
             `Backup ${result.backup.id} of install ${install.name} was still ${result.status} when the timeout of ${formatDuration(settings.timeoutMs)} ran out. ` +
                 `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${result.backup.id}, or raise timeout.`;
     }
+}
+function reusePolicy(phase) {
+    return { context: phase.context, reuseWithinMs: phase.settings.reuseWithinMs, now: phase.clock.now() };
+}
+function backupTitle(phase, install) {
+    if (phase.settings.backupId)
+        return `Checking backup ${phase.settings.backupId}`;
+    return mayReuse(reusePolicy(phase)) ? `Looking for a backup of ${install.name} to reuse, or requesting one` : `Requesting a backup of ${install.name}`;
+}
+/** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
+async function obtainBackup(phase, entry, install, log) {
+    const { client, clock, settings, signal } = phase;
+    if (settings.backupId) {
+        const existing = await getBackupOf(client, install, settings.backupId);
+        log.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`);
+        return existing;
+    }
+    const reusable = await findReusable(client, install, reusePolicy(phase));
+    if (reusable) {
+        const { backup, ...reused } = reusable;
+        entry.reused = reused;
+        log.info(reuseMessage(reusable, install, settings));
+        return backup;
+    }
+    const marker = stepMarker(phase.context);
+    const description = describeBackup(settings.description, phase.context, marker);
+    log.info(`Description: ${safeText(description)}`);
+    log.info(`Notification emails: ${settings.notificationEmails.join(', ')}`);
+    const created = await createBackupOnce({
+        client,
+        clock,
+        install,
+        body: { description, notification_emails: settings.notificationEmails },
+        marker,
+        log,
+        signal
+    });
+    log.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`);
+    return created.backup;
+}
+function reuseMessage({ backup, reason, ageMs, attempt }, install, settings) {
+    const status = safeText(backup.status, 40);
+    const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
+    switch (reason) {
+        case 'rerun':
+            return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`;
+        case 'in-flight':
+            return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`;
+        case 'recent':
+            return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(settings.reuseWithinMs ?? 0)}): using it instead of requesting another.`;
+    }
+}
+/** Records how an install's work ended when it threw: cancelled, or failed with one line. */
+function settle(entry, error, signal) {
+    entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed';
+    entry.error = entry.outcome === 'cancelled' ? undefined : failureMessage(error);
+}
+/** The step's outcome and its one error line, from every install's. */
+function conclude(report, signal) {
+    const { installs } = report;
+    const [only] = installs;
+    if (signal.aborted || installs.some((entry) => entry.outcome === 'cancelled')) {
+        report.outcome = 'cancelled';
+        report.error = cancelledMessage(report);
+    }
+    else if (installs.length === 1 && only) {
+        report.outcome = only.outcome;
+        report.error = only.error;
+    }
+    else if (installs.every(succeeded)) {
+        report.outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested';
+    }
+    else {
+        report.outcome = 'failed';
+        report.error = severalFailedMessage(installs);
+    }
+}
+function severalFailedMessage(installs) {
+    const failed = installs.filter((entry) => !succeeded(entry));
+    const names = failed.map(nameOf).join(', ');
+    const reasons = [...new Set(failed.map((entry) => entry.error ?? 'it failed'))];
+    const lead = `${failed.length} of ${installs.length} installs have no fresh backup (${names}), so do not deploy.`;
+    if (reasons.length === 1)
+        return `${lead} ${reasons[0]}`;
+    return `${lead} ${failed.map((entry) => `${nameOf(entry)}: ${entry.error ?? 'it failed'}`).join(' ')}`;
+}
+function successMessage(report) {
+    const [only] = report.installs;
+    if (report.installs.length === 1 && only) {
+        if (only.outcome === 'requested')
+            return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
+        const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
+        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
+    }
+    const reused = report.installs.filter((entry) => entry.reused).length;
+    const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
+    return report.outcome === 'requested'
+        ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
+        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
 }
 async function group(runner, name, body) {
     runner.startGroup(name);
@@ -1175,15 +1578,17 @@ async function group(runner, name, body) {
         runner.endGroup();
     }
 }
-function completedMessage(report) {
-    const waited = report.waitedMs ? ` after waiting ${formatDuration(report.waitedMs)}` : '';
-    return `Backup ${report.backup?.id} of install ${report.install?.name} completed${waited}.`;
-}
 function cancelledMessage(report) {
-    const id = report.backup?.id;
-    return id
-        ? `The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
-        : 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.';
+    const running = report.installs.filter((entry) => entry.backup && !isFinal(entry.status));
+    const [only] = running;
+    if (running.length === 1 && only?.backup) {
+        const id = only.backup.id;
+        return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`;
+    }
+    if (running.length > 1) {
+        return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
+    }
+    return 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.';
 }
 /** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
 function failureMessage(error) {

@@ -6,7 +6,12 @@ import { INSTALL_NAME, UUID } from './wpengine/types.js'
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
 
 export interface Settings {
-  install: InstallRef
+  /** Every install to back up, in the order given, without repeats. */
+  installs: InstallRef[]
+  /** The most requests to the API in flight at once. */
+  maxParallel: number
+  /** Reuse a completed backup younger than this, and attach to one in progress; undefined = off. */
+  reuseWithinMs?: number
   notificationEmails: string[]
   /** A custom description, or undefined for the generated one. */
   description?: string
@@ -39,26 +44,36 @@ const MIN_POLL_MS = 1_000
 const MAX_POLL_MS = 10 * 60_000
 // A job may run for six hours at most on GitHub-hosted runners.
 const MAX_TIMEOUT_MS = 6 * 3_600_000
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5
+const MAX_PARALLEL = 20
+// A restore point older than a week is not what anyone means by a fresh backup before a deploy.
+const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
 
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
 type GetInput = (name: string) => string
+
+/** How an install is named in the log and in messages: as the user gave it. */
+export function installLabel(ref: InstallRef): string {
+  return ref.kind === 'id' ? ref.id : ref.name
+}
 
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
   const problems: string[] = []
   const quote = (value: string): string => `'${safeText(value, 80)}'`
 
-  const installText = getInput('install').trim()
-  let install: InstallRef = { kind: 'name', name: installText }
-  if (installText === '') {
-    problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID)')
-  } else if (UUID.test(installText)) {
-    install = { kind: 'id', id: installText.toLowerCase() }
-  } else if (!INSTALL_NAME.test(installText)) {
-    problems.push(
-      `install ${quote(installText)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`
-    )
+  const installs: InstallRef[] = []
+  const installTexts = getInput('install').split(LIST_SEPARATOR).filter(Boolean)
+  if (installTexts.length === 0) problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines')
+  for (const text of installTexts) {
+    const ref: InstallRef | undefined = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined
+    if (ref === undefined) {
+      problems.push(`install ${quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`)
+    } else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
+      installs.push(ref)
+    }
   }
 
   const backupIdText = getInput('backup-id').trim()
@@ -66,6 +81,9 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
     problems.push(`backup-id ${quote(backupIdText)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
   }
   const backupId = backupIdText === '' ? undefined : backupIdText.toLowerCase()
+  if (backupId !== undefined && installs.length > 1) {
+    problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`)
+  }
 
   const emails: string[] = []
   for (const address of getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
@@ -85,6 +103,14 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
 
   const timeoutMs = readDuration('timeout', getInput('timeout'), '60m', 1_000, MAX_TIMEOUT_MS, problems, quote)
   const pollIntervalMs = readDuration('poll-interval', getInput('poll-interval'), '15s', MIN_POLL_MS, MAX_POLL_MS, problems, quote)
+  const reuseWithinText = getInput('reuse-within').trim()
+  const reuseWithinMs = reuseWithinText === '' ? undefined : readDuration('reuse-within', reuseWithinText, '', 1_000, MAX_REUSE_WITHIN_MS, problems, quote)
+
+  const maxParallelText = getInput('max-parallel').trim() || String(DEFAULT_MAX_PARALLEL)
+  const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN
+  if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
+    problems.push(`max-parallel ${quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`)
+  }
 
   const userId = getInput('api-user-id').trim() || env.WPENGINE_USER_ID?.trim() || ''
   const password = getInput('api-password') || env.WPENGINE_PASSWORD || ''
@@ -97,7 +123,9 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
 
   if (problems.length > 0) throw new InputError(problems)
   return {
-    install,
+    installs,
+    maxParallel,
+    reuseWithinMs,
     notificationEmails: emails,
     description,
     wait: wait ?? true,

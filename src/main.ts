@@ -1,18 +1,21 @@
 import { createBackupOnce } from './backup/create.js'
 import { getBackupOf } from './backup/get-backup.js'
-import { resolveInstall } from './backup/resolve-install.js'
+import { Heartbeat, type Waiting } from './backup/heartbeat.js'
+import { resolveInstalls, type Resolution } from './backup/resolve-install.js'
+import { findReusable, mayReuse, type Reusable } from './backup/reuse.js'
 import { isFinal, normalizeStatus } from './backup/status.js'
 import { waitForBackup } from './backup/wait.js'
 import { systemClock, type Clock } from './clock.js'
 import { describeBackup, stepMarker, type RunContext } from './description.js'
 import { formatDuration } from './duration.js'
-import { InputError, parseInputs, type Settings } from './inputs.js'
+import { InputError, installLabel, parseInputs, type InstallRef, type Settings } from './inputs.js'
 import { safeText } from './log-safety.js'
-import { outputsOf, recordBackup, type Report } from './report.js'
+import { nameOf, outputsOf, recordBackup, succeeded, type InstallReport, type Report } from './report.js'
 import { renderSummary } from './summary.js'
 import { basicToken, WpeClient } from './wpengine/client.js'
 import { CancelledError, WpeApiError } from './wpengine/errors.js'
 import { createNodeSend, type ClosableSend, type Send } from './wpengine/http.js'
+import type { Backup, Install } from './wpengine/types.js'
 import { createRunner, runContextFromEnv, type Runner } from './runner.js'
 
 /** Where the runner's cancellation signals arrive (process, in the action). */
@@ -65,7 +68,7 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
   deps.signals?.once('SIGTERM', onSignal)
 
   const send = deps.send ?? createNodeSend(deps.env)
-  const report: Report = {}
+  const report: Report = { installs: settings.installs.map((ref) => ({ ref })) }
   const deadline = clock.now() + settings.timeoutMs
   const client = new WpeClient({
     apiUrl: settings.apiUrl,
@@ -76,18 +79,17 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
     deadline,
     signal: cancel.signal,
     random: deps.random,
+    maxConcurrentRequests: settings.maxParallel,
     onRetry: (message) => runner.info(message)
   })
   try {
-    await backUp({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random })
-  } catch (error) {
-    report.outcome = error instanceof CancelledError || cancel.signal.aborted ? 'cancelled' : 'failed'
-    report.error = report.outcome === 'cancelled' ? cancelledMessage(report) : failureMessage(error)
+    await backUpAll({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random })
   } finally {
     deps.signals?.off('SIGINT', onSignal)
     deps.signals?.off('SIGTERM', onSignal)
     if (!deps.send) (send as ClosableSend).close()
   }
+  conclude(report, cancel.signal)
 
   for (const [name, value] of Object.entries(outputsOf(report))) runner.setOutput(name, value)
   if (report.outcome === 'cancelled') runner.warning(report.error ?? 'Cancelled')
@@ -97,7 +99,7 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
     runner.warning(`Could not write the job summary: ${failureMessage(error)}`)
   }
   if (report.outcome === 'completed' || report.outcome === 'requested') {
-    runner.info(report.outcome === 'completed' ? `✅ ${completedMessage(report)}` : `Backup ${report.backup?.id} is ${report.status}; not waiting for it (wait: false).`)
+    runner.info(successMessage(report))
   } else {
     runner.setFailed(report.error ?? 'The backup step failed')
   }
@@ -116,49 +118,83 @@ interface Phase {
   random?: () => number
 }
 
-async function backUp(phase: Phase): Promise<void> {
-  const { runner, client, clock, settings, report, deadline, signal } = phase
-  const installLabel = settings.install.kind === 'id' ? settings.install.id : settings.install.name
-  report.install = await group(runner, `Finding install ${installLabel}`, async () => {
-    const install = await resolveInstall(client, settings.install)
-    runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`)
-    return install
-  })
-  const install = report.install
+/** Where one install's work is logged: the runner itself for one install; prefixed lines, no groups, for several at once. */
+interface Scope {
+  log: { info(message: string): void; warning(message: string): void }
+  group<T>(name: string, body: () => Promise<T>): Promise<T>
+}
 
-  const backup = await group(runner, settings.backupId ? `Checking backup ${settings.backupId}` : `Requesting a backup of ${install.name}`, async () => {
-    if (settings.backupId) {
-      const existing = await getBackupOf(client, install, settings.backupId)
-      runner.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`)
-      return existing
+async function backUpAll(phase: Phase): Promise<void> {
+  const { runner, client, clock, settings, report, deadline, signal } = phase
+  const several = report.installs.length > 1
+  const title = several ? `Finding ${report.installs.length} installs` : `Finding install ${installLabel(settings.installs[0] as InstallRef)}`
+  const resolutions = await group(runner, title, () => resolveInstalls(client, settings.installs))
+  const seen = new Map<string, InstallReport>()
+  report.installs = report.installs.filter((entry, index) => {
+    const resolution = resolutions[index] as Resolution
+    if ('error' in resolution) {
+      settle(entry, resolution.error, signal)
+      if (several) runner.info(`[${nameOf(entry)}] ❌ ${entry.error}`)
+      return true
     }
-    const marker = stepMarker(phase.context)
-    const description = describeBackup(settings.description, phase.context, marker)
-    runner.info(`Description: ${safeText(description)}`)
-    runner.info(`Notification emails: ${settings.notificationEmails.join(', ')}`)
-    const created = await createBackupOnce({
-      client,
-      clock,
-      install,
-      body: { description, notification_emails: settings.notificationEmails },
-      marker,
-      log: runner,
-      signal
-    })
-    runner.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`)
-    return created.backup
+    const { install } = resolution
+    const twin = seen.get(install.id)
+    if (twin) {
+      runner.warning(`install lists ${install.name} twice (as ${installLabel(twin.ref)} and ${installLabel(entry.ref)}); backing it up once.`)
+      return false
+    }
+    seen.set(install.id, entry)
+    entry.install = install
+    runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`)
+    return true
   })
-  recordBackup(report, backup)
+
+  const heartbeat = new Heartbeat(clock, clock.now(), deadline, runner)
+  const onCheck = (): void => heartbeat.beat(report.installs.flatMap(waitingOf), report.installs.length)
+  await Promise.all(
+    report.installs.map(async (entry) => {
+      if (!entry.install) return
+      const scope = several ? prefixedScope(runner, entry.install.name) : { log: runner, group: <T>(name: string, body: () => Promise<T>) => group(runner, name, body) }
+      try {
+        await backUpInstall(phase, entry, entry.install, scope, onCheck)
+      } catch (error) {
+        settle(entry, error, signal)
+      }
+      if (several) scope.log.info(succeeded(entry) ? `✅ ${entry.status}` : `❌ ${entry.error ?? entry.outcome}`)
+    })
+  )
+}
+
+function prefixedScope(runner: Runner, name: string): Scope {
+  const log = { info: (message: string) => runner.info(`[${name}] ${message}`), warning: (message: string) => runner.warning(`[${name}] ${message}`) }
+  return {
+    log,
+    group: (title, body) => {
+      log.info(title)
+      return body()
+    }
+  }
+}
+
+function waitingOf(entry: InstallReport): Waiting[] {
+  return entry.backup && entry.outcome === undefined && !isFinal(entry.status) ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }] : []
+}
+
+async function backUpInstall(phase: Phase, entry: InstallReport, install: Install, scope: Scope, onCheck: () => void): Promise<void> {
+  const { client, clock, settings, deadline, signal } = phase
+  const { log } = scope
+  const backup = await scope.group(backupTitle(phase, install), () => obtainBackup(phase, entry, install, log))
+  recordBackup(entry, backup)
 
   const status = normalizeStatus(backup.status)
   if (!settings.wait && !isFinal(status)) {
-    report.outcome = 'requested'
+    entry.outcome = 'requested'
     return
   }
   const start = clock.now()
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }
-    : await group(runner, `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () =>
+    : await scope.group(`Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () =>
         waitForBackup({
           client,
           clock,
@@ -166,25 +202,127 @@ async function backUp(phase: Phase): Promise<void> {
           backup,
           deadline,
           pollCeilingMs: settings.pollIntervalMs,
-          log: runner,
+          log,
           signal,
           random: phase.random,
-          onUpdate: (seen) => {
-            recordBackup(report, seen)
-            report.waitedMs = clock.now() - start
+          onCheck: (seen) => {
+            recordBackup(entry, seen)
+            entry.waitedMs = clock.now() - start
+            onCheck()
           }
         })
       )
-  recordBackup(report, result.backup)
-  report.waitedMs = result.waitedMs
-  report.outcome = result.outcome
+  recordBackup(entry, result.backup)
+  entry.waitedMs = result.waitedMs
+  entry.outcome = result.outcome
   if (result.outcome === 'aborted') {
-    report.error = `WP Engine aborted backup ${result.backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`
+    entry.error = `WP Engine aborted backup ${result.backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`
   } else if (result.outcome === 'timeout') {
-    report.error =
+    entry.error =
       `Backup ${result.backup.id} of install ${install.name} was still ${result.status} when the timeout of ${formatDuration(settings.timeoutMs)} ran out. ` +
       `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${result.backup.id}, or raise timeout.`
   }
+}
+
+function reusePolicy(phase: Phase) {
+  return { context: phase.context, reuseWithinMs: phase.settings.reuseWithinMs, now: phase.clock.now() }
+}
+
+function backupTitle(phase: Phase, install: Install): string {
+  if (phase.settings.backupId) return `Checking backup ${phase.settings.backupId}`
+  return mayReuse(reusePolicy(phase)) ? `Looking for a backup of ${install.name} to reuse, or requesting one` : `Requesting a backup of ${install.name}`
+}
+
+/** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
+async function obtainBackup(phase: Phase, entry: InstallReport, install: Install, log: Scope['log']): Promise<Backup> {
+  const { client, clock, settings, signal } = phase
+  if (settings.backupId) {
+    const existing = await getBackupOf(client, install, settings.backupId)
+    log.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`)
+    return existing
+  }
+  const reusable = await findReusable(client, install, reusePolicy(phase))
+  if (reusable) {
+    const { backup, ...reused } = reusable
+    entry.reused = reused
+    log.info(reuseMessage(reusable, install, settings))
+    return backup
+  }
+  const marker = stepMarker(phase.context)
+  const description = describeBackup(settings.description, phase.context, marker)
+  log.info(`Description: ${safeText(description)}`)
+  log.info(`Notification emails: ${settings.notificationEmails.join(', ')}`)
+  const created = await createBackupOnce({
+    client,
+    clock,
+    install,
+    body: { description, notification_emails: settings.notificationEmails },
+    marker,
+    log,
+    signal
+  })
+  log.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`)
+  return created.backup
+}
+
+function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, install: Install, settings: Settings): string {
+  const status = safeText(backup.status, 40)
+  const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
+  switch (reason) {
+    case 'rerun':
+      return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`
+    case 'in-flight':
+      return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`
+    case 'recent':
+      return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(settings.reuseWithinMs ?? 0)}): using it instead of requesting another.`
+  }
+}
+
+/** Records how an install's work ended when it threw: cancelled, or failed with one line. */
+function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
+  entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed'
+  entry.error = entry.outcome === 'cancelled' ? undefined : failureMessage(error)
+}
+
+/** The step's outcome and its one error line, from every install's. */
+function conclude(report: Report, signal: AbortSignal): void {
+  const { installs } = report
+  const [only] = installs
+  if (signal.aborted || installs.some((entry) => entry.outcome === 'cancelled')) {
+    report.outcome = 'cancelled'
+    report.error = cancelledMessage(report)
+  } else if (installs.length === 1 && only) {
+    report.outcome = only.outcome
+    report.error = only.error
+  } else if (installs.every(succeeded)) {
+    report.outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested'
+  } else {
+    report.outcome = 'failed'
+    report.error = severalFailedMessage(installs)
+  }
+}
+
+function severalFailedMessage(installs: InstallReport[]): string {
+  const failed = installs.filter((entry) => !succeeded(entry))
+  const names = failed.map(nameOf).join(', ')
+  const reasons = [...new Set(failed.map((entry) => entry.error ?? 'it failed'))]
+  const lead = `${failed.length} of ${installs.length} installs have no fresh backup (${names}), so do not deploy.`
+  if (reasons.length === 1) return `${lead} ${reasons[0]}`
+  return `${lead} ${failed.map((entry) => `${nameOf(entry)}: ${entry.error ?? 'it failed'}`).join(' ')}`
+}
+
+function successMessage(report: Report): string {
+  const [only] = report.installs
+  if (report.installs.length === 1 && only) {
+    if (only.outcome === 'requested') return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`
+    const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : ''
+    return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`
+  }
+  const reused = report.installs.filter((entry) => entry.reused).length
+  const reusedNote = reused > 0 ? ` (${reused} reused)` : ''
+  return report.outcome === 'requested'
+    ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
+    : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`
 }
 
 async function group<T>(runner: Runner, name: string, body: () => Promise<T>): Promise<T> {
@@ -196,16 +334,17 @@ async function group<T>(runner: Runner, name: string, body: () => Promise<T>): P
   }
 }
 
-function completedMessage(report: Report): string {
-  const waited = report.waitedMs ? ` after waiting ${formatDuration(report.waitedMs)}` : ''
-  return `Backup ${report.backup?.id} of install ${report.install?.name} completed${waited}.`
-}
-
 function cancelledMessage(report: Report): string {
-  const id = report.backup?.id
-  return id
-    ? `The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
-    : 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.'
+  const running = report.installs.filter((entry) => entry.backup && !isFinal(entry.status))
+  const [only] = running
+  if (running.length === 1 && only?.backup) {
+    const id = only.backup.id
+    return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
+  }
+  if (running.length > 1) {
+    return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`
+  }
+  return 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.'
 }
 
 /** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */

@@ -1,35 +1,79 @@
+import { installLabel, type InstallRef } from './inputs.js'
+import type { Reusable } from './backup/reuse.js'
 import type { Backup, BackupStatus, Install } from './wpengine/types.js'
 import { normalizeStatus } from './backup/status.js'
 
-/** How the step ended, for the summary and the final log line. */
+/** How a backup (or the whole step) ended, for the summary and the final log line. */
 export type Outcome = 'completed' | 'aborted' | 'timeout' | 'requested' | 'failed' | 'cancelled'
 
-/** Everything the step learned, kept current so that it can be reported however the step ends. */
-export interface Report {
+/** Everything the step learned about one install, kept current so that it can be reported however the step ends. */
+export interface InstallReport {
+  ref: InstallRef
   install?: Install
   backup?: Backup
   status?: BackupStatus
+  /** Set when an existing backup stands in for a new one. */
+  reused?: Omit<Reusable, 'backup'>
   waitedMs?: number
   outcome?: Outcome
   error?: string
 }
 
-export function recordBackup(report: Report, backup: Backup): void {
-  report.backup = backup
-  report.status = normalizeStatus(backup.status) ?? report.status
+export interface Report {
+  installs: InstallReport[]
+  outcome?: Outcome
+  error?: string
 }
 
-/** The action's outputs; an output stays empty until its value is known. */
-export function outputsOf(report: Report): Record<string, string> {
-  const { install, backup } = report
+export function recordBackup(entry: InstallReport, backup: Backup): void {
+  entry.backup = backup
+  entry.status = normalizeStatus(backup.status) ?? entry.status
+}
+
+/** What the install is called in messages: its name once known, else what the user gave. */
+export function nameOf(entry: InstallReport): string {
+  return entry.install?.name ?? installLabel(entry.ref)
+}
+
+/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
+export function succeeded(entry: InstallReport): boolean {
+  return entry.outcome === 'completed' || entry.outcome === 'requested'
+}
+
+/** One install's facts, with `complete-time` empty until the backup is completed. */
+function facts(entry: InstallReport) {
+  const { install, backup, ref } = entry
   return {
+    'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+    'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
     'backup-id': backup?.id ?? '',
-    status: report.status ?? '',
-    'install-id': install?.id ?? '',
-    'install-name': install?.name ?? '',
-    description: backup?.description ?? '',
+    status: entry.status ?? '',
     'create-time': backup?.create_time ?? '',
-    'complete-time': report.status === 'completed' ? (backup?.complete_time ?? '') : '',
-    'wordpress-version': backup?.wordpress_version ?? ''
+    'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
+    'wordpress-version': backup?.wordpress_version ?? '',
+    reused: entry.reused !== undefined
+  }
+}
+
+/**
+ * The action's outputs. `backups` has one object per install, always; the single-value outputs
+ * describe the install when there is exactly one, and are empty when there are several. `reused`
+ * is true when no new backup was requested for any install.
+ */
+export function outputsOf(report: Report): Record<string, string> {
+  const all = report.installs.map(facts)
+  const only = report.installs.length === 1 ? report.installs[0] : undefined
+  const one = only ? facts(only) : undefined
+  return {
+    'backup-id': one?.['backup-id'] ?? '',
+    status: one?.status ?? '',
+    'install-id': one?.['install-id'] ?? '',
+    'install-name': one?.['install-name'] ?? '',
+    description: only?.backup?.description ?? '',
+    'create-time': one?.['create-time'] ?? '',
+    'complete-time': one?.['complete-time'] ?? '',
+    'wordpress-version': one?.['wordpress-version'] ?? '',
+    reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+    backups: JSON.stringify(all)
   }
 }

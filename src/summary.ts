@@ -1,21 +1,29 @@
 import { formatDuration } from './duration.js'
-import type { Report } from './report.js'
+import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
 function heading(report: Report): string {
-  switch (report.outcome ?? 'failed') {
-    case 'completed':
-      return '✅ WP Engine backup completed'
-    case 'requested':
-      return `🕓 WP Engine backup ${(report.status ?? 'requested').replace('_', ' ')} (not waited for)`
-    case 'aborted':
-      return '❌ WP Engine backup aborted'
-    case 'timeout':
-      return '⏱️ WP Engine backup not finished before the timeout'
-    case 'cancelled':
-      return '⚠️ WP Engine backup step cancelled'
-    case 'failed':
-      return '❌ WP Engine backup step failed'
+  const { installs } = report
+  const outcome = report.outcome ?? 'failed'
+  if (outcome === 'cancelled') return '⚠️ WP Engine backup step cancelled'
+  const [only] = installs
+  if (installs.length === 1 && only) {
+    switch (only.outcome ?? 'failed') {
+      case 'completed':
+        return '✅ WP Engine backup completed'
+      case 'requested':
+        return `🕓 WP Engine backup ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`
+      case 'aborted':
+        return '❌ WP Engine backup aborted'
+      case 'timeout':
+        return '⏱️ WP Engine backup not finished before the timeout'
+      default:
+        return '❌ WP Engine backup step failed'
+    }
   }
+  const failed = installs.filter((entry) => !succeeded(entry)).length
+  if (failed > 0) return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`
+  if (outcome === 'requested') return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`
+  return `✅ WP Engine backups completed for ${installs.length} installs`
 }
 
 /** Text from the API or the user, made inert in a Markdown table cell. */
@@ -30,24 +38,66 @@ function cell(value: string | undefined | null): string {
     .replace(/`/g, '&#96;')
 }
 
-/** The job summary: one table with what a reviewer of the deploy needs to know about its restore point. */
-export function renderSummary(report: Report): string {
-  const { install, backup, outcome = 'failed' } = report
+/** Whether an existing backup was used, why, and how old it is. */
+export function reuseText(entry: InstallReport): string {
+  const { reused } = entry
+  if (!reused) return entry.backup ? 'no' : '—'
+  const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`
+  switch (reused.reason) {
+    case 'rerun':
+      return `yes: requested by attempt ${reused.attempt} of this run${age}`
+    case 'in-flight':
+      return `yes: already running when this step started${age}`
+    case 'recent':
+      return `yes: completed within reuse-within${age}`
+  }
+}
+
+function statusCell(entry: InstallReport): string {
+  return entry.status ? `**${cell(entry.status)}**` : '—'
+}
+
+function waitedCell(entry: InstallReport): string {
+  return entry.waitedMs === undefined ? '—' : formatDuration(entry.waitedMs)
+}
+
+function completedCell(entry: InstallReport): string {
+  return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined)
+}
+
+/** One install: every detail a reviewer of the deploy needs about its restore point. */
+function card(entry: InstallReport): string[] {
+  const { install, backup } = entry
   const rows: [string, string][] = [
-    ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : '—'],
+    ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
     ['Backup ID', cell(backup?.id)],
-    ['Status', report.status ? `**${cell(report.status)}**` : '—'],
+    ['Status', statusCell(entry)],
+    ['Reused', reuseText(entry)],
     ['Description', cell(backup?.description)],
     ['Created', cell(backup?.create_time)],
-    ['Completed', cell(report.status === 'completed' ? backup?.complete_time : undefined)],
-    ['Waited', report.waitedMs === undefined ? '—' : formatDuration(report.waitedMs)],
+    ['Completed', completedCell(entry)],
+    ['Waited', waitedCell(entry)],
     ['WordPress', cell(backup?.wordpress_version)]
   ]
+  return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)]
+}
+
+/** Several installs: one row each, in the order they were given. */
+function table(entries: InstallReport[]): string[] {
+  const rows = entries.map((entry) =>
+    [cell(nameOf(entry)), cell(entry.backup?.id), statusCell(entry), reuseText(entry), cell(entry.backup?.create_time), completedCell(entry), waitedCell(entry), cell(entry.backup?.wordpress_version)].join(' | ')
+  )
+  return ['| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`)]
+}
+
+/** The job summary: what a reviewer of the deploy needs to know about its restore points. */
+export function renderSummary(report: Report): string {
   const lines = [`## ${heading(report)}`, '']
-  if (report.error && outcome !== 'completed') {
-    const kind = outcome === 'timeout' || outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
+  if (report.error && report.outcome !== 'completed' && report.outcome !== 'requested') {
+    const kind = report.outcome === 'timeout' || report.outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
     lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '')
   }
-  lines.push('| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '')
+  const [only] = report.installs
+  lines.push(...(report.installs.length === 1 && only ? card(only) : table(report.installs)), '')
   return lines.join('\n')
 }

@@ -6,22 +6,65 @@ import { allItems } from './pages.js'
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)'
 
-/** Finds the install: by ID with one GET, by name through every page of GET /installs (the API has no name filter). */
-export async function resolveInstall(client: Pick<WpeClient, 'getInstall' | 'listInstalls'>, ref: InstallRef): Promise<Install> {
-  if (ref.kind === 'id') {
-    try {
-      return await client.getInstall(ref.id)
-    } catch (error) {
-      if (error instanceof WpeApiError && error.status === 404) {
-        throw new WpeApiError(`Install ${ref.id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail)
-      }
-      throw error
+/** What became of one install the user named: found, or the error that says why not. */
+export type Resolution = { ref: InstallRef; install: Install } | { ref: InstallRef; error: unknown }
+
+/**
+ * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
+ * API has no name filter), which stops as soon as every name is found. One install that cannot be
+ * found does not stop the others. Results come in the order of `refs`.
+ */
+export async function resolveInstalls(client: Pick<WpeClient, 'getInstall' | 'listInstalls'>, refs: InstallRef[]): Promise<Resolution[]> {
+  const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []))
+  const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))])
+  return refs.map((ref, index) => (ref.kind === 'id' ? (byId[index] as Resolution) : nameResolution(ref, byName)))
+}
+
+async function resolveId(client: Pick<WpeClient, 'getInstall'>, ref: InstallRef & { kind: 'id' }): Promise<Resolution> {
+  try {
+    return { ref, install: await getInstallById(client, ref.id) }
+  } catch (error) {
+    return { ref, error }
+  }
+}
+
+function nameResolution(ref: InstallRef & { kind: 'name' }, byName: NameSearch): Resolution {
+  if (byName.error !== undefined) return { ref, error: byName.error }
+  const install = byName.found.get(ref.name)
+  return install
+    ? { ref, install }
+    : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) }
+}
+
+async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string): Promise<Install> {
+  try {
+    return await client.getInstall(id)
+  } catch (error) {
+    if (error instanceof WpeApiError && error.status === 404) {
+      throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail)
     }
+    throw error
   }
-  let seen = 0
-  for await (const install of allItems((offset) => client.listInstalls(offset))) {
-    seen++
-    if (install.name === ref.name) return install
+}
+
+interface NameSearch {
+  found: Map<string, Install>
+  searched: number
+  error?: unknown
+}
+
+async function findByNames(client: Pick<WpeClient, 'listInstalls'>, names: string[]): Promise<NameSearch> {
+  const wanted = new Set(names)
+  const search: NameSearch = { found: new Map(), searched: 0 }
+  if (wanted.size === 0) return search
+  try {
+    for await (const install of allItems((offset) => client.listInstalls(offset))) {
+      search.searched++
+      if (wanted.has(install.name)) search.found.set(install.name, install)
+      if (search.found.size === wanted.size) break
+    }
+  } catch (error) {
+    search.error = error
   }
-  throw new Error(`No install named '${ref.name}' is visible to this API user (${seen} installs searched). Check the install input ${ACCESS_HINT}.`)
+  return search
 }

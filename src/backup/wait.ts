@@ -21,10 +21,9 @@ export interface WaitOptions {
   log: { info(message: string): void; warning(message: string): void }
   signal?: AbortSignal
   random?: () => number
-  /** Told every time a check returns, so the outputs are current whenever the step ends. */
-  onUpdate?: (backup: Backup) => void
+  /** Told after every check, passed or failed, with the backup as last seen: keeps outputs and the heartbeat current. */
+  onCheck?: (backup: Backup) => void
   maxConsecutiveFailures?: number
-  heartbeatMs?: number
 }
 
 export interface WaitResult {
@@ -45,16 +44,14 @@ const FINAL_CHECK_MARGIN_MS = 2_000
  * and so does any failure that cannot pass (401, 403, 404).
  */
 export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
-  const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onUpdate } = options
+  const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck } = options
   const maxFailures = options.maxConsecutiveFailures ?? 5
-  const heartbeatMs = options.heartbeatMs ?? 60_000
   const start = clock.now()
   const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10))
   let backup = options.backup
   let status: BackupStatus = normalizeStatus(backup.status) ?? 'requested'
   let checks = 0
   let failures = 0
-  let lastHeartbeat = start
   const warned = new Set<string>()
   const result = (outcome: WaitResult['outcome']): WaitResult => ({ backup, status, outcome, checks, waitedMs: clock.now() - start })
 
@@ -67,7 +64,6 @@ export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
       checks++
       failures = 0
       backup = seen
-      onUpdate?.(seen)
       const next = normalizeStatus(seen.status)
       if (next === undefined) {
         if (!warned.has(seen.status)) {
@@ -88,12 +84,7 @@ export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
       }
       log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
     }
-    // Anchored to whole minutes of waiting, so the heartbeat does not drift with the poll gaps.
-    if (!isFinal(status) && clock.now() - lastHeartbeat >= heartbeatMs) {
-      lastHeartbeat += Math.floor((clock.now() - lastHeartbeat) / heartbeatMs) * heartbeatMs
-      const at = clock.now()
-      log.info(`Still waiting for backup ${backup.id}: ${status}, ${formatDuration(at - start)} elapsed, ${formatDuration(Math.max(0, deadline - at))} left`)
-    }
+    onCheck?.(backup)
   }
   return result(status)
 }

@@ -4,6 +4,7 @@ import { safeText } from '../log-safety.js'
 import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import { backoffDelay, classify, isTlsTrustFailure, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
+import { Semaphore } from './semaphore.js'
 import { isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
 import type { Backup, CreateBackupBody, ErrorBody, Install, Page, User } from './types.js'
 
@@ -25,6 +26,8 @@ export interface ClientOptions {
   attemptTimeoutMs?: number
   maxAttempts?: number
   budget?: RetryBudget
+  /** Requests in flight at once, across everything sharing this client (the max-parallel input). */
+  maxConcurrentRequests?: number
   userAgent?: string
   /** Told about every retry, so the log shows why the step is taking longer. */
   onRetry?: (message: string) => void
@@ -39,8 +42,9 @@ export function basicToken(userId: string, password: string): string {
  * error decoding; knows nothing of GitHub Actions.
  */
 export class WpeClient {
-  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry'>> & Pick<ClientOptions, 'signal' | 'onRetry'>
+  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'maxConcurrentRequests'>> & Pick<ClientOptions, 'signal' | 'onRetry'>
   private readonly authorization: string
+  private readonly slots: Semaphore
 
   constructor(options: ClientOptions) {
     // `??`, not a spread of defaults: an option passed as undefined must still get its default.
@@ -53,6 +57,7 @@ export class WpeClient {
       userAgent: options.userAgent ?? 'wpengine-backup-action'
     }
     this.authorization = `Basic ${basicToken(options.userId, options.password)}`
+    this.slots = new Semaphore(options.maxConcurrentRequests ?? 1)
   }
 
   getUser(): Promise<User> {
@@ -112,15 +117,19 @@ export class WpeClient {
     let spent = 0
     let last: { outcome: AttemptOutcome; response?: HttpResponse } | undefined
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw new CancelledError()
+      // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
+      await this.slots.acquire(signal)
       const left = deadline - clock.now()
-      if (left <= 0) throw this.deadlineError(operation, attempt - 1, last?.outcome)
+      if (left <= 0) {
+        this.slots.release()
+        throw this.deadlineError(operation, attempt - 1, last?.outcome)
+      }
       const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left))
       let response: HttpResponse | undefined
       let outcome: AttemptOutcome
       let parsed: unknown
       try {
-        response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal)
+        response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release())
         outcome = { kind: 'response', status: response.status }
         if (response.status >= 300 && response.status < 400) throw this.redirectError(operation, response, attempt)
         if (response.status >= 200 && response.status < 300) {

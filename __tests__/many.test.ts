@@ -1,0 +1,195 @@
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
+import { run } from '../src/main.js'
+import type { RunContext } from '../src/description.js'
+import { createNodeSend } from '../src/wpengine/http.js'
+import { startSimulator, type Simulator } from '../sim/server.js'
+import { FakeClock, RecordingRunner } from './helpers.js'
+
+// Several installs in one step, and reuse, through run() against the simulator. The simulator's
+// time is the fake clock's, so backups take minutes of simulated time and the tests milliseconds.
+
+const MINUTE = 60_000
+const MYSITE = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
+const STAGING = '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
+const CONTEXT: RunContext = { repository: 'acme/shop', sha: '8c3f2a1d9e7b', workflow: 'Deploy', runNumber: 42, runId: 987654321, runAttempt: 1, actor: 'octocat', job: 'deploy', step: 'backup' }
+const transport = createNodeSend()
+let sim: Simulator | undefined
+
+async function setup(options: Parameters<typeof startSimulator>[0] = {}) {
+  const clock = new FakeClock()
+  sim = await startSimulator({ now: () => clock.now(), requestedMs: 30_000, durationMs: 4 * MINUTE, ...options })
+  const s = sim
+  const go = async (inputs: Record<string, string>, context: RunContext = CONTEXT) => {
+    const runner = new RecordingRunner({ 'notification-emails': 'ops@example.com', 'api-user-id': s.credentials.userId, 'api-password': s.credentials.password, 'api-url': s.url, ...inputs })
+    await run({ runner, env: {}, context, clock, send: transport, random: Math.random })
+    return { runner, backups: JSON.parse(runner.outputs.backups ?? '[]') as Record<string, unknown>[] }
+  }
+  return { sim: s, clock, go }
+}
+
+const posts = (s: Simulator) => s.requests.filter((r) => r.method === 'POST')
+const rerun: RunContext = { ...CONTEXT, runAttempt: 2 }
+const markerOf = (attempt: number, step = 'backup') => `Pre-deploy backup [ci 987654321-${attempt} deploy/${step} 0badc0de]`
+
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+afterAll(() => transport.close())
+
+describe('several installs in one step', () => {
+  it('backs up three at once (one by name on a later page); an aborted one fails the step by name, the others are waited for and reported', async () => {
+    const { sim: s, go } = await setup()
+    const aborted = s.installs.find((i) => i.name === 'filler0002')
+    if (aborted) aborted.outcome = 'aborted'
+    const { runner, backups } = await go({ install: `mysite, filler0002\n${STAGING}` })
+
+    expect(posts(s)).toHaveLength(3)
+    // Both names came from one pass through the list: two pages, not a pass per name.
+    expect(s.requests.filter((r) => r.path === '/installs').map((r) => r.query.offset)).toEqual(['0', '100'])
+    expect(backups.map((b) => [b['install-name'], b.status, b.reused])).toEqual([
+      ['mysite', 'completed', false],
+      ['filler0002', 'aborted', false],
+      ['mysitestaging', 'completed', false]
+    ])
+    for (const b of backups) expect(b['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(backups[0]?.['complete-time']).toMatch(/^\d{4}-/)
+    expect(backups[1]?.['complete-time']).toBe('')
+    expect(runner.failed).toMatch(/^1 of 3 installs have no fresh backup \(filler0002\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0002/)
+    // The single-value outputs describe one install only.
+    expect(runner.outputs).toMatchObject({ 'backup-id': '', status: '', 'install-name': '', reused: 'false' })
+    const summary = runner.summaries[0] ?? ''
+    expect(summary).toContain('## ❌ WP Engine backups: 1 of 3 installs without a fresh backup')
+    expect(summary.split('\n').filter((line) => /^\| (mysite|filler0002|mysitestaging) \|/.test(line))).toHaveLength(3)
+    expect(runner.log).toContain('[filler0002] ❌ ' + String(runner.failed).slice(runner.failed?.indexOf('WP Engine aborted') ?? 0))
+    expect(runner.log.filter((l) => /^\[(mysite|mysitestaging)\] ✅ completed$/.test(l))).toHaveLength(2)
+  })
+
+  it('all completed: succeeds, one line for the step, and a heartbeat that names what is still running', async () => {
+    const { go } = await setup({ durationMs: 3 * MINUTE })
+    const { runner, backups } = await go({ install: 'mysite mysitestaging' })
+    expect(runner.failed).toBeUndefined()
+    expect(backups.map((b) => b.status)).toEqual(['completed', 'completed'])
+    expect(runner.log.at(-1)).toBe('✅ Backups of 2 installs completed. Their ids are in the backups output.')
+    const beats = runner.log.filter((l) => l.startsWith('Still waiting'))
+    expect(beats.length).toBeGreaterThanOrEqual(2)
+    expect(beats[0]).toMatch(/^Still waiting for 2 of 2 backups, 1m \d+s elapsed, 5\dm \d+s left: mysite in_progress, mysitestaging in_progress$/)
+  })
+
+  it('an install that is not found does not stop the others; the error names it', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    const { runner, backups } = await go({ install: 'mysite nosuchsite' })
+    expect(posts(s)).toHaveLength(1)
+    expect(backups.map((b) => [b['install-name'], b.status])).toEqual([['mysite', 'completed'], ['nosuchsite', '']])
+    expect(runner.failed).toBe(
+      "1 of 2 installs have no fresh backup (nosuchsite), so do not deploy. No install named 'nosuchsite' is visible to this API user (122 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)."
+    )
+  })
+
+  it('the same install by name and by ID is backed up once, with a warning', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    const { runner, backups } = await go({ install: `mysite ${MYSITE}` })
+    expect(posts(s)).toHaveLength(1)
+    expect(backups).toHaveLength(1)
+    expect(runner.warnings).toEqual([`install lists mysite twice (as mysite and ${MYSITE}); backing it up once.`])
+    // One install is left, so the single-value outputs describe it.
+    expect(runner.outputs['install-name']).toBe('mysite')
+  })
+
+  it('keeps at most max-parallel requests in flight, as the simulator records', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE, latencyMs: 20 })
+    const names = s.installs.slice(0, 12).map((i) => i.name).join(',')
+    const { runner } = await go({ install: names, 'max-parallel': '3' })
+    expect(runner.failed).toBeUndefined()
+    expect(posts(s)).toHaveLength(12)
+    expect(s.concurrency.max).toBe(3)
+  })
+
+  it('without the cap, the same run would have had more requests in flight (the observation above can fail)', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE, latencyMs: 20 })
+    await go({ install: s.installs.slice(0, 12).map((i) => i.name).join(','), 'max-parallel': '12' })
+    expect(s.concurrency.max).toBeGreaterThan(3)
+  })
+})
+
+describe('never a needless backup: re-runs', () => {
+  it('attaches to the backup an earlier attempt of this step requested while it is still running', async () => {
+    const { sim: s, go } = await setup()
+    const earlier = s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: MINUTE })
+    expect(earlier.status).toBe('in_progress')
+    const { runner, backups } = await go({ install: 'mysite' }, rerun)
+    expect(posts(s)).toHaveLength(0)
+    expect(runner.failed).toBeUndefined()
+    expect(runner.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
+    expect(backups[0]).toMatchObject({ 'backup-id': earlier.id, reused: true })
+    expect(runner.log).toContain(`Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress (1m 0s old): using it instead of requesting another.`)
+    expect(runner.summaries[0]).toContain('| Reused | yes: requested by attempt 1 of this run, 1m 0s old |')
+  })
+
+  it('reuses it at once when it completed, with no status checks', async () => {
+    const { sim: s, go } = await setup()
+    const earlier = s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: 20 * MINUTE })
+    const { runner } = await go({ install: 'mysite' }, { ...CONTEXT, runAttempt: 3 })
+    expect(posts(s)).toHaveLength(0)
+    expect(s.requests.filter((r) => r.path === `/installs/${MYSITE}/backups/${earlier.id}`)).toHaveLength(0)
+    expect(runner.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
+  })
+
+  it('does not reuse an aborted one, nor one of another step, run or later attempt; it requests a new one', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: 20 * MINUTE, outcome: 'aborted' })
+    s.seedBackup({ installId: MYSITE, description: markerOf(1, 'other-step'), ageMs: 20 * MINUTE })
+    s.seedBackup({ installId: MYSITE, description: markerOf(2), ageMs: 20 * MINUTE })
+    s.seedBackup({ installId: MYSITE, description: 'Pre-deploy backup [ci 123-1 deploy/backup 0badc0de]', ageMs: 20 * MINUTE })
+    const { runner } = await go({ install: 'mysite' }, rerun)
+    expect(posts(s)).toHaveLength(1)
+    expect(runner.outputs.reused).toBe('false')
+    expect(runner.outputs.status).toBe('completed')
+  })
+
+  it('a first attempt does not even list the backups', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: MINUTE })
+    await go({ install: 'mysite' })
+    expect(posts(s)).toHaveLength(1)
+    expect(s.requests.filter((r) => r.method === 'GET' && r.path === `/installs/${MYSITE}/backups`)).toHaveLength(0)
+  })
+})
+
+describe('never a needless backup: reuse-within', () => {
+  it('reuses a completed backup inside the window', async () => {
+    const { sim: s, go } = await setup()
+    const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 10 * MINUTE })
+    const { runner } = await go({ install: 'mysite', 'reuse-within': '30m' })
+    expect(posts(s)).toHaveLength(0)
+    expect(runner.outputs).toMatchObject({ 'backup-id': recent.id, status: 'completed', reused: 'true' })
+    expect(runner.log).toContain(`Backup ${recent.id} of mysite completed and is 10m 0s old, within reuse-within (30m 0s): using it instead of requesting another.`)
+  })
+
+  it('requests a new one when the newest completed backup is outside the window', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 40 * MINUTE })
+    const { runner } = await go({ install: 'mysite', 'reuse-within': '30m' })
+    expect(posts(s)).toHaveLength(1)
+    expect(runner.outputs.reused).toBe('false')
+  })
+
+  it('waits for a backup already running rather than starting a second, whatever the window', async () => {
+    const { sim: s, go } = await setup()
+    const running = s.seedBackup({ installId: MYSITE, description: 'Started by hand in the User Portal', ageMs: 2 * MINUTE })
+    const { runner } = await go({ install: 'mysite', 'reuse-within': '1s' })
+    expect(posts(s)).toHaveLength(0)
+    expect(runner.outputs).toMatchObject({ 'backup-id': running.id, status: 'completed', reused: 'true' })
+    expect(runner.summaries[0]).toContain('| Reused | yes: already running when this step started, 2m 0s old |')
+  })
+
+  it('with several installs, reuses where it can and requests where it must; reused is true only when all were', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 5 * MINUTE })
+    const { runner, backups } = await go({ install: 'mysite mysitestaging', 'reuse-within': '1h' })
+    expect(posts(s).map((r) => r.path)).toEqual([`/installs/${STAGING}/backups`])
+    expect(backups.map((b) => [b['backup-id'] === recent.id, b.reused])).toEqual([[true, true], [false, false]])
+    expect(runner.outputs.reused).toBe('false')
+    expect(runner.log.at(-1)).toBe('✅ Backups of 2 installs completed (1 reused). Their ids are in the backups output.')
+  })
+})

@@ -1,0 +1,181 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { Heartbeat } from '../src/backup/heartbeat.js'
+import { resolveInstalls } from '../src/backup/resolve-install.js'
+import { findReusable } from '../src/backup/reuse.js'
+import { earlierAttemptOf, stepMarker, type RunContext } from '../src/description.js'
+import { CancelledError } from '../src/wpengine/errors.js'
+import { Semaphore } from '../src/wpengine/semaphore.js'
+import type { Backup, Install, Page } from '../src/wpengine/types.js'
+import { FakeClock, INSTALL } from './helpers.js'
+import { apiError } from './fakes.js'
+
+const NOW = Date.UTC(2026, 5, 1, 12)
+const MINUTE = 60_000
+const CONTEXT: RunContext = { runId: 555, runAttempt: 3, job: 'deploy', step: 'backup' }
+let seq = 0
+
+function backup(status: string, ageMs: number | undefined, description = 'Nightly'): Backup {
+  const id = `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`
+  return { id, status, description, create_time: ageMs === undefined ? null : new Date(NOW - ageMs).toISOString() }
+}
+
+/** A client whose backups list is served in pages of two, counting the pages asked for. */
+function listing(backups: Backup[]) {
+  const client = {
+    pages: 0,
+    async listBackups(_install: Install, offset: number): Promise<Page<Backup>> {
+      client.pages++
+      return { results: backups.slice(offset, offset + 2), next: offset + 2 < backups.length ? `https://x.invalid/?offset=${offset + 2}` : null }
+    }
+  }
+  return client
+}
+
+const marker = (attempt: number) => stepMarker({ ...CONTEXT, runAttempt: attempt })
+
+describe('earlierAttemptOf', () => {
+  it('finds an earlier attempt of the same run, job and step, and nothing else', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.constantFrom('deploy', 'other'),
+        fc.constantFrom('backup', 'other'),
+        fc.constantFrom(555, 556),
+        fc.string(),
+        (attempt, current, job, step, runId, text) => {
+          const description = `${text} ${stepMarker({ runId, runAttempt: attempt, job, step })}`
+          const expected = runId === 555 && job === 'deploy' && step === 'backup' && attempt < current ? attempt : undefined
+          expect(earlierAttemptOf(description, { ...CONTEXT, runAttempt: current })).toBe(expected)
+        }
+      )
+    )
+  })
+
+  it('needs a run id: outside Actions nothing is a re-run', () => {
+    expect(earlierAttemptOf(`x ${stepMarker({ runAttempt: 1, job: 'deploy', step: 'backup' })}`, { ...CONTEXT, runId: undefined })).toBeUndefined()
+  })
+
+  it('matches the marker of a job or step id that had characters the marker drops', () => {
+    const ctx = { runId: 9, runAttempt: 2, job: 'deploy prod', step: 'back:up' }
+    expect(earlierAttemptOf(stepMarker({ ...ctx, runAttempt: 1 }), ctx)).toBe(1)
+  })
+})
+
+describe('findReusable', () => {
+  const policy = { context: CONTEXT, now: NOW }
+
+  it('prefers the newest non-aborted backup of an earlier attempt, over anything reuse-within allows', async () => {
+    const newest = backup('in_progress', 2 * MINUTE, `Pre-deploy ${marker(2)}`)
+    const client = listing([backup('completed', 1 * MINUTE), backup('completed', 30 * MINUTE, marker(1)), backup('aborted', MINUTE / 2, marker(2)), newest, backup('requested', 0)])
+    expect(await findReusable(client, INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toEqual({ backup: newest, reason: 'rerun', ageMs: 2 * MINUTE, attempt: 2 })
+    expect(client.pages).toBe(3)
+  })
+
+  it('with reuse-within: a running backup before a completed one; the newest completed one inside the window', async () => {
+    const running = backup('initiated', 90 * MINUTE)
+    expect(await findReusable(listing([backup('completed', MINUTE), running]), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })).toMatchObject({ backup: running, reason: 'in-flight' })
+    const newest = backup('completed', 4 * MINUTE)
+    const found = await findReusable(listing([backup('completed', 9 * MINUTE), newest, backup('completed', 20 * MINUTE), backup('aborted', 0)]), INSTALL, { ...policy, reuseWithinMs: 10 * MINUTE })
+    expect(found).toEqual({ backup: newest, reason: 'recent', ageMs: 4 * MINUTE })
+  })
+
+  it('never reuses a completed backup of unknown age, or one of an unknown status', async () => {
+    expect(await findReusable(listing([backup('completed', undefined), backup('queued', MINUTE)]), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toBeUndefined()
+  })
+
+  it('does not list anything on a first attempt without reuse-within', async () => {
+    const client = listing([backup('in_progress', MINUTE)])
+    expect(await findReusable(client, INSTALL, { context: { ...CONTEXT, runAttempt: 1 }, now: NOW })).toBeUndefined()
+    expect(client.pages).toBe(0)
+  })
+})
+
+describe('resolveInstalls', () => {
+  const installs = Array.from({ length: 7 }, (_, n) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `site${n}` }))
+  function api() {
+    const client = {
+      offsets: [] as number[],
+      async listInstalls(offset: number): Promise<Page<Install>> {
+        client.offsets.push(offset)
+        return { results: installs.slice(offset, offset + 2), next: offset + 2 < installs.length ? `https://x.invalid/?offset=${offset + 2}` : null }
+      },
+      async getInstall(id: string): Promise<Install> {
+        const found = installs.find((i) => i.id === id)
+        if (!found) throw apiError(404)
+        return found
+      }
+    }
+    return client
+  }
+
+  it('finds all names in one pass that stops at the last one found, IDs with one GET each, in the order given', async () => {
+    const client = api()
+    const result = await resolveInstalls(client, [{ kind: 'name', name: 'site3' }, { kind: 'id', id: installs[6]?.id ?? '' }, { kind: 'name', name: 'site1' }])
+    expect(result.map((r) => ('install' in r ? r.install.name : 'error'))).toEqual(['site3', 'site6', 'site1'])
+    expect(client.offsets).toEqual([0, 2])
+  })
+
+  it('reports each install that cannot be found on its own', async () => {
+    const result = await resolveInstalls(api(), [{ kind: 'name', name: 'nosuch' }, { kind: 'id', id: 'ffffffff-0000-4000-8000-000000000000' }, { kind: 'name', name: 'site0' }])
+    expect(result.map((r) => ('error' in r ? String(r.error) : r.install.name))).toEqual([
+      expect.stringContaining("No install named 'nosuch' is visible to this API user (7 installs searched)"),
+      expect.stringContaining('Install ffffffff-0000-4000-8000-000000000000 was not found'),
+      'site0'
+    ])
+  })
+})
+
+describe('Semaphore', () => {
+  it('lets `limit` holders in, and the rest in arrival order', async () => {
+    const slots = new Semaphore(2)
+    const order: number[] = []
+    await slots.acquire()
+    await slots.acquire()
+    const waiting = [3, 4, 5].map((n) => slots.acquire().then(() => order.push(n)))
+    slots.release()
+    slots.release()
+    slots.release()
+    await Promise.all(waiting)
+    expect(order).toEqual([3, 4, 5])
+  })
+
+  it('drops a waiter whose signal is aborted, without losing a slot', async () => {
+    const slots = new Semaphore(1)
+    await slots.acquire()
+    const cancel = new AbortController()
+    const cancelled = slots.acquire(cancel.signal)
+    const next = slots.acquire()
+    cancel.abort()
+    await expect(cancelled).rejects.toBeInstanceOf(CancelledError)
+    slots.release()
+    await next
+    await expect(slots.acquire(AbortSignal.abort())).rejects.toBeInstanceOf(CancelledError)
+  })
+})
+
+describe('Heartbeat', () => {
+  it('says so once per whole minute since the start, whatever the gaps between checks', () => {
+    const clock = new FakeClock()
+    const lines: string[] = []
+    const heartbeat = new Heartbeat(clock, clock.now(), clock.now() + 60 * MINUTE, { info: (m) => lines.push(m) })
+    const waiting = [{ name: 'mysite', backupId: 'b1', status: 'in_progress' }]
+    for (const gap of [20_000, 30_000, 15_000, 50_000, 10_000, 130_000, 5_000]) {
+      clock.advance(gap)
+      heartbeat.beat(waiting, 1)
+    }
+    expect(lines).toEqual(['1m 5s elapsed, 58m 55s left', '2m 5s elapsed, 57m 55s left', '4m 15s elapsed, 55m 45s left'].map((times) => `Still waiting for backup b1: in_progress, ${times}`))
+  })
+
+  it('names up to ten of many, counts the rest, and says nothing when nothing is waited for', () => {
+    const clock = new FakeClock()
+    const lines: string[] = []
+    const heartbeat = new Heartbeat(clock, clock.now(), clock.now() + 60 * MINUTE, { info: (m) => lines.push(m) })
+    clock.advance(MINUTE)
+    heartbeat.beat([], 3)
+    const waiting = Array.from({ length: 12 }, (_, n) => ({ name: `site${n}`, backupId: `b${n}`, status: 'requested' }))
+    heartbeat.beat(waiting, 20)
+    expect(lines).toEqual([`Still waiting for 12 of 20 backups, 1m 0s elapsed, 59m 0s left: ${waiting.slice(0, 10).map((w) => `${w.name} requested`).join(', ')} and 2 more`])
+  })
+})

@@ -1,0 +1,47 @@
+import type { Clock } from '../clock.js'
+import { formatDuration } from '../duration.js'
+
+export interface Waiting {
+  /** The install's name, shown when several backups are waited for. */
+  name: string
+  backupId: string
+  status: string
+}
+
+// With many installs the line names this many and counts the rest.
+const NAMED_AT_MOST = 10
+
+/**
+ * A "still waiting" line about once a minute, for one backup or many together. It is driven by
+ * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
+ * does not drift with the gaps between checks.
+ */
+export class Heartbeat {
+  private last: number
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly start: number,
+    private readonly deadline: number,
+    private readonly log: { info(message: string): void },
+    private readonly everyMs = 60_000
+  ) {
+    this.last = start
+  }
+
+  /** Called after every status check with what is still being waited for, out of `total`. */
+  beat(waiting: Waiting[], total: number): void {
+    const now = this.clock.now()
+    if (waiting.length === 0 || now - this.last < this.everyMs) return
+    this.last += Math.floor((now - this.last) / this.everyMs) * this.everyMs
+    const times = `${formatDuration(now - this.start)} elapsed, ${formatDuration(Math.max(0, this.deadline - now))} left`
+    const [only] = waiting
+    if (total === 1 && only) {
+      this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}`)
+      return
+    }
+    const named = waiting.slice(0, NAMED_AT_MOST).map((w) => `${w.name} ${w.status}`)
+    const more = waiting.length > NAMED_AT_MOST ? ` and ${waiting.length - NAMED_AT_MOST} more` : ''
+    this.log.info(`Still waiting for ${waiting.length} of ${total} backups, ${times}: ${named.join(', ')}${more}`)
+  }
+}

@@ -1,0 +1,62 @@
+import { earlierAttemptOf, type RunContext } from '../description.js'
+import type { WpeClient } from '../wpengine/client.js'
+import type { Backup, Install } from '../wpengine/types.js'
+import { allItems } from './pages.js'
+import { normalizeStatus } from './status.js'
+
+/**
+ * Why an existing backup stands in for a new one:
+ * - `rerun`: an earlier attempt of this workflow run requested it, in this same step;
+ * - `in-flight`: one is already requested or in progress on the install (reuse-within is set);
+ * - `recent`: a completed one is younger than reuse-within.
+ */
+export type ReuseReason = 'rerun' | 'in-flight' | 'recent'
+
+export interface Reusable {
+  backup: Backup
+  reason: ReuseReason
+  /** Since the backup was created, by its create_time; undefined when the API gave none. */
+  ageMs?: number
+  /** For `rerun`: the attempt that requested it. */
+  attempt?: number
+}
+
+export interface ReusePolicy {
+  context: RunContext
+  reuseWithinMs?: number
+  now: number
+}
+
+/** Whether any backup could be reused at all; when not, the install's backups are not listed. */
+export function mayReuse(policy: Pick<ReusePolicy, 'context' | 'reuseWithinMs'>): boolean {
+  return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1)
+}
+
+/**
+ * The backup to use instead of requesting one, if any, from one pass through the install's
+ * backups. An earlier attempt's backup comes first (it is the state before this run's first
+ * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
+ * second while one runs), then the newest completed one inside the window. Aborted ones never count.
+ */
+export async function findReusable(client: Pick<WpeClient, 'listBackups'>, install: Install, policy: ReusePolicy): Promise<Reusable | undefined> {
+  if (!mayReuse(policy)) return undefined
+  let rerun: Reusable | undefined
+  let inFlight: Reusable | undefined
+  let recent: Reusable | undefined
+  for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+    const status = normalizeStatus(backup.status)
+    if (status === undefined || status === 'aborted') continue
+    const created = Date.parse(backup.create_time ?? '')
+    const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created)
+    const newer = (known: Reusable | undefined): boolean => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity)
+    const attempt = earlierAttemptOf(backup.description, policy.context)
+    if (attempt !== undefined) {
+      if (newer(rerun)) rerun = { backup, reason: 'rerun', ageMs, attempt }
+    } else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
+      if (newer(inFlight)) inFlight = { backup, reason: 'in-flight', ageMs }
+    } else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
+      if (newer(recent)) recent = { backup, reason: 'recent', ageMs }
+    }
+  }
+  return rerun ?? inFlight ?? recent
+}

@@ -1,0 +1,38 @@
+import { CancelledError } from './errors.js'
+
+/** At most `limit` holders at once; the rest queue in arrival order. */
+export class Semaphore {
+  private active = 0
+  private readonly queue: (() => void)[] = []
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`)
+  }
+
+  /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new CancelledError())
+    if (this.active < this.limit) {
+      this.active++
+      return Promise.resolve()
+    }
+    return new Promise((resolve, reject) => {
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort)
+        this.active++
+        resolve()
+      }
+      const onAbort = (): void => {
+        this.queue.splice(this.queue.indexOf(grant), 1)
+        reject(new CancelledError())
+      }
+      this.queue.push(grant)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  release(): void {
+    this.active--
+    this.queue.shift()?.()
+  }
+}
