@@ -4,13 +4,15 @@
 //     many status requests that costs, beside the fixed 30-second polling other tools use.
 //  2. Cold start of the bundled action (wait: false, against the local simulator) beside a bare
 //     `node` doing one POST with node:http.
+//  3. Twenty installs in one step with max-parallel 5, beside twenty single-install runs one
+//     after another: wall time, requests, peak concurrency, and how spread out the polls are.
 // Exits 1 when a target is missed.
 import { spawn } from 'node:child_process'
 import { writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
-import { ACTION, ROOT, SAMPLE_RUN_ENV } from './run-action.js'
+import { ACTION, ROOT, runAction, SAMPLE_RUN_ENV } from './run-action.js'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
@@ -133,6 +135,38 @@ req.end(${JSON.stringify(body)})
   return { bare: median(samples.bare), action: median(samples.action), requestsPerRun: 2 }
 }
 
+/**
+ * The same twenty installs, by name, backed up by one step and by twenty steps in a row, each
+ * against a fresh simulator whose answers take 50 ms and whose backups take 2 s.
+ */
+async function manyInstalls() {
+  const options = { requestedMs: 500, durationMs: 2_000, latencyMs: 50 }
+  /** @param {Record<string, string>} inputs @param {import('../sim/server.js').Simulator} sim */
+  const step = async (inputs, sim) => {
+    const result = await runAction({
+      inputs: { 'notification-emails': 'ops@example.com', 'api-url': sim.url, ...inputs },
+      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: sim.credentials.userId, WPENGINE_PASSWORD: sim.credentials.password }
+    })
+    if (result.code !== 0) throw new Error(`the action failed: ${result.stdout}`)
+    return result.durationMs
+  }
+  const names = [...Array.from({ length: 19 }, (_, n) => `filler${String(n * 6 + 1).padStart(4, '0')}`), 'mysite']
+
+  const together = await startSimulator(options)
+  const togetherMs = await step({ install: names.join(', '), 'max-parallel': '5' }, together)
+  const checks = together.requests.filter((r) => r.method === 'GET' && /\/backups\/[^/]+$/.test(r.path)).map((r) => r.at)
+  // Lockstep polling would put all twenty first checks into the same instant.
+  const busiest = Math.max(...checks.map((at) => checks.filter((other) => other >= at && other < at + 100).length))
+  const result = { togetherMs, togetherRequests: together.requests.length, peak: together.concurrency.max, busiest, statusChecks: checks.length, sequentialMs: 0, sequentialRequests: 0 }
+  await together.close()
+
+  const alone = await startSimulator(options)
+  for (const name of names) result.sequentialMs += await step({ install: name }, alone)
+  result.sequentialRequests = alone.requests.length
+  await alone.close()
+  return result
+}
+
 const seconds = (/** @type {number} */ ms) => (ms < 10 * SECOND ? `${(ms / SECOND).toFixed(1)} s` : `${Math.round(ms / SECOND)} s`)
 
 const rows = schedule(15 * SECOND)
@@ -163,6 +197,25 @@ lines.push(
   `| ratio | ${ratio.toFixed(2)}x |`
 )
 targets.push({ name: `cold start ${ratio.toFixed(2)}x of a bare node POST, under 1.8x`, ok: ratio < 1.8 })
+
+const many = await manyInstalls()
+lines.push(
+  '',
+  '## Twenty installs (by name; simulator answers in 50 ms, backups take 2 s)',
+  '',
+  '| | Wall time | Requests | Most requests in flight |',
+  '| --- | --- | --- | --- |',
+  `| one step, \`max-parallel: 5\` | ${seconds(many.togetherMs)} | ${many.togetherRequests} | ${many.peak} |`,
+  `| 20 single-install runs, one after another | ${seconds(many.sequentialMs)} | ${many.sequentialRequests} | 1 |`,
+  '',
+  `Status checks in the one step: ${many.statusChecks}, at most ${many.busiest} of them within any 100 ms.`
+)
+targets.push(
+  { name: `twenty installs: one step takes ${seconds(many.togetherMs)}, under a quarter of twenty runs in a row (${seconds(many.sequentialMs)})`, ok: many.togetherMs < many.sequentialMs / 4 },
+  { name: `twenty installs: ${many.togetherRequests} requests, no more than twenty runs in a row (${many.sequentialRequests})`, ok: many.togetherRequests <= many.sequentialRequests },
+  { name: `twenty installs: at most 5 requests in flight (${many.peak})`, ok: many.peak <= 5 },
+  { name: `twenty installs: polls spread out, at most 10 of 20 status checks within any 100 ms (${many.busiest})`, ok: many.busiest <= 10 }
+)
 
 lines.push('', '## Targets', '', ...targets.map((t) => `- ${t.ok ? 'PASS' : 'FAIL'} ${t.name}`))
 process.stdout.write(`${lines.join('\n')}\n\nNode ${process.version}\n`)
