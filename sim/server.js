@@ -4,17 +4,22 @@
 // time, archives, /user — and faults a test can switch on request by request.
 import http from 'node:http'
 import https from 'node:https'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { zipArchive } from './zip.js'
 
 /**
  * @typedef {'completed' | 'aborted'} Outcome
  * @typedef {{ id: string, name: string, environment?: string, wp_version?: string, outcome?: Outcome, forbidden?: boolean }} InstallSeed
  * @typedef {{ id: string, installId: string, description: string, notification_emails: string[], createdAt: number,
  *   requestedMs: number, durationMs: number, outcome: Outcome, wordpress_version: string }} BackupRecord
- * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors'} FaultType
- * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number }} FaultRule
+ * @typedef {{ id: string, installId: string, backupId: string, notification_emails: string[], createdAt: number, durationMs: number,
+ *   outcome: Outcome, token: string }} ArchiveRecord
+ * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
+ * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download'} FaultType
+ * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
- *   contentType?: string, body: unknown, rawBody: string, at: number, status?: number, fault?: FaultType }} RecordedRequest
+ *   contentType?: string, range?: string, body: unknown, rawBody: string, at: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
  */
 
@@ -48,6 +53,7 @@ export function defaultInstalls(fillers = 120) {
  *   requestedMs?: number, durationMs?: number, outcome?: Outcome,
  *   legacyInitiated?: boolean,
  *   latencyMs?: number,
+ *   archiveMs?: number, archiveOutcome?: Outcome, archiveBytes?: number, archiveTruncatedTo?: number, archiveRanges?: boolean,
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
@@ -66,8 +72,21 @@ export async function startSimulator(options = {}) {
     outcome: options.outcome ?? /** @type {Outcome} */ ('completed'),
     legacyInitiated: options.legacyInitiated ?? false,
     /** How long every answer takes (real time), so that concurrent requests overlap as they do against the real API. */
-    latencyMs: options.latencyMs ?? 0
+    latencyMs: options.latencyMs ?? 0,
+    /** How long an archive takes to build, and how it ends. */
+    archiveMs: options.archiveMs ?? 2_000,
+    archiveOutcome: options.archiveOutcome ?? /** @type {Outcome} */ ('completed'),
+    /** The size of the zip each download serves (generated, never held in memory). */
+    archiveBytes: options.archiveBytes ?? 256 * 1024,
+    /** Serve the zip cut short at this many bytes, as a broken archive would be. */
+    archiveTruncatedTo: options.archiveTruncatedTo,
+    /** Whether downloads honour Range requests. */
+    archiveRanges: options.archiveRanges ?? true
   }
+  /** @type {ArchiveRecord[]} */
+  const archives = []
+  /** @type {RestoreRecord[]} */
+  const restores = []
   /** @type {BackupRecord[]} */
   const backups = []
   /** @type {FaultRule[]} */
@@ -98,6 +117,31 @@ export async function startSimulator(options = {}) {
       create_time: new Date(b.createdAt).toISOString(),
       complete_time: status === 'completed' || status === 'aborted' ? new Date(b.createdAt + b.durationMs).toISOString() : null,
       wordpress_version: b.wordpress_version
+    }
+  }
+
+  /** @param {ArchiveRecord} a */
+  function archiveState(a) {
+    const age = now() - a.createdAt
+    if (age < a.durationMs / 4) return 'requested'
+    if (age < a.durationMs) return 'in_progress'
+    return a.outcome
+  }
+
+  /** @param {ArchiveRecord} a */
+  function archiveJson(a) {
+    const state = archiveState(a)
+    const at = (/** @type {number} */ t) => new Date(t).toISOString()
+    return {
+      id: a.id,
+      backup: { id: a.backupId },
+      notification_emails: a.notification_emails,
+      state,
+      create_time: at(a.createdAt),
+      start_time: at(a.createdAt + a.durationMs / 4),
+      complete_time: state === 'completed' ? at(a.createdAt + a.durationMs) : null,
+      abort_time: state === 'aborted' ? at(a.createdAt + a.durationMs) : null,
+      download_uri: state === 'completed' ? `${origin}/downloads/${a.id}.zip?token=${a.token}` : null
     }
   }
 
@@ -175,7 +219,14 @@ export async function startSimulator(options = {}) {
       const backup = own.find((b) => b.id === parts[3]?.toLowerCase())
       return backup ? { status: 200, body: backupJson(backup) } : notFound
     }
-    if (parts[2] === 'archives' && parts.length === 3 && method === 'GET') return page(`/installs/${install.id}/archives`, query, [])
+    if (parts[2] === 'backups' && parts.length === 5 && parts[4] === 'restore' && method === 'POST') {
+      const backup = own.find((b) => b.id === parts[3]?.toLowerCase())
+      return backup ? restore(install, backup, body) : notFound
+    }
+    if (parts[2] === 'archives' && parts.length === 3 && method === 'GET') {
+      return page(`/installs/${install.id}/archives`, query, archives.filter((a) => a.installId === install.id).map(archiveJson))
+    }
+    if (parts[2] === 'archives' && parts.length === 3 && method === 'POST') return createArchive(install, own, body)
     return notFound
   }
 
@@ -209,6 +260,104 @@ export async function startSimulator(options = {}) {
     }
     backups.push(backup)
     return { status: 202, body: backupJson(backup) }
+  }
+
+  /** @param {unknown} emails */
+  function emailErrors(emails) {
+    if (!Array.isArray(emails) || emails.length === 0) return [fieldError('Request', 'notification_emails', 'blank', "notification_emails can't be blank")]
+    return emails.filter((e) => typeof e !== 'string' || !EMAIL.test(e)).map((e) => fieldError('Request', 'notification_emails', 'invalid', `${String(e)} is not a valid email address`))
+  }
+
+  /** Answers 202 with no body, as the live docs describe; the archive then shows up in the list. @param {InstallSeed} install @param {BackupRecord[]} own @param {unknown} body @returns {Reply} */
+  function createArchive(install, own, body) {
+    const input = /** @type {Record<string, unknown>} */ (body && typeof body === 'object' ? body : {})
+    const errors = emailErrors(input.notification_emails)
+    const backup = own.find((b) => b.id === String(input.backup_id ?? '').toLowerCase())
+    if (!backup) errors.push(fieldError('Archive', 'backup_id', 'invalid', 'backup_id must name a backup of this install'))
+    else if (statusOf(backup) !== 'completed') errors.push(fieldError('Archive', 'backup_id', 'invalid', 'the backup is not completed'))
+    if (errors.length > 0) return { status: 400, body: { message: 'Invalid Archive: the request has invalid fields', errors } }
+    archives.push({
+      id: randomUUID(),
+      installId: install.id,
+      backupId: /** @type {BackupRecord} */ (backup).id,
+      notification_emails: /** @type {string[]} */ (input.notification_emails),
+      createdAt: now(),
+      durationMs: settings.archiveMs,
+      outcome: settings.archiveOutcome,
+      token: randomBytes(16).toString('hex')
+    })
+    return { status: 202 }
+  }
+
+  /** @param {InstallSeed} install @param {BackupRecord} backup @param {unknown} body @returns {Reply} */
+  function restore(install, backup, body) {
+    const input = /** @type {Record<string, unknown>} */ (body && typeof body === 'object' ? body : {})
+    const errors = emailErrors(input.notification_emails)
+    for (const flag of ['restore_database', 'create_checkpoint']) {
+      if (input[flag] !== undefined && typeof input[flag] !== 'boolean') errors.push(fieldError('Restore', flag, 'invalid', `${flag} must be true or false`))
+    }
+    if (statusOf(backup) !== 'completed') errors.push(fieldError('Restore', 'backup_id', 'invalid', 'only a completed backup can be restored'))
+    if (errors.length > 0) return { status: 400, body: { message: 'Invalid Restore: the request has invalid fields', errors } }
+    restores.push({ installId: install.id, backupId: backup.id, body: input, at: now() })
+    return { status: 202 }
+  }
+
+  /**
+   * The archive's zip, generated as it is sent, with Range support; a `break-download` fault cuts the
+   * connection after `afterBytes`. @param {http.IncomingMessage} req @param {http.ServerResponse} res
+   * @param {RecordedRequest} record @param {FaultRule | undefined} fault
+   */
+  function download(req, res, record, fault) {
+    const match = /^\/downloads\/([0-9a-f-]{36})\.zip$/.exec(new URL(req.url ?? '/', origin).pathname)
+    const archive = archives.find((a) => a.id === match?.[1])
+    const token = new URL(req.url ?? '/', origin).searchParams.get('token')
+    const reply = (/** @type {number} */ status, /** @type {http.OutgoingHttpHeaders} */ headers = {}) => {
+      record.status = status
+      res.writeHead(status, headers)
+    }
+    if (fault?.type === 'reset') return req.socket.destroy()
+    if (fault && /^\d+$/.test(fault.type)) {
+      reply(Number(fault.type), { 'content-type': 'application/xml' })
+      return res.end('<Error><Code>ServiceUnavailable</Code></Error>')
+    }
+    if (!archive || archiveState(archive) !== 'completed' || token !== archive.token) {
+      reply(403, { 'content-type': 'application/xml' })
+      return res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>')
+    }
+    const zip = zipArchive(settings.archiveBytes)
+    const size = Math.min(zip.size, settings.archiveTruncatedTo ?? zip.size)
+    const etag = `"${archive.id}-${size}"`
+    const range = settings.archiveRanges ? /^bytes=(\d+)-$/.exec(String(req.headers.range ?? '')) : null
+    const ifRange = req.headers['if-range']
+    const start = range && (!ifRange || ifRange === etag) ? Number(range[1]) : 0
+    if (start >= size && start > 0) {
+      reply(416, { 'content-range': `bytes */${size}` })
+      return res.end()
+    }
+    const headers = { 'content-type': 'application/zip', 'content-length': size - start, etag, ...(settings.archiveRanges ? { 'accept-ranges': 'bytes' } : {}) }
+    if (start > 0) reply(206, { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` })
+    else reply(200, headers)
+    const body = Readable.from(zip.read(start, size))
+    if (fault?.type === 'break-download') {
+      let sent = 0
+      const limit = fault.afterBytes ?? Math.floor((size - start) / 2)
+      body.on('data', (/** @type {Buffer} */ chunk) => {
+        if (sent + chunk.length >= limit) {
+          body.pause()
+          res.write(chunk.subarray(0, Math.max(0, limit - sent)), () => req.socket.destroy())
+          body.destroy()
+          return
+        }
+        sent += chunk.length
+        if (!res.write(chunk)) {
+          body.pause()
+          res.once('drain', () => body.resume())
+        }
+      })
+      body.on('end', () => res.end())
+      return
+    }
+    body.pipe(res)
   }
 
   /** @param {string} method @param {string} path */
@@ -248,6 +397,7 @@ export async function startSimulator(options = {}) {
         authorized: req.headers.authorization === expectedAuth,
         authorization: req.headers.authorization,
         contentType: req.headers['content-type'],
+        range: req.headers.range,
         body,
         rawBody,
         at: now()
@@ -260,6 +410,8 @@ export async function startSimulator(options = {}) {
         res.end(text)
         options.log?.(`${record.method} ${url.pathname}${url.search} → ${reply.status}${record.fault ? ` (fault: ${record.fault})` : ''}`)
       }
+      // A download link is a bearer URL on the storage host: no Basic auth, a token instead.
+      if (url.pathname.startsWith('/downloads/') && record.method === 'GET') return download(req, res, record, takeFault(record.method, path))
       if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
       const fault = takeFault(record.method, path)
       if (fault) {
@@ -334,6 +486,10 @@ export async function startSimulator(options = {}) {
     fault(/** @type {FaultRule} */ rule) {
       faults.push({ times: 1, ...rule })
     },
+    /** Archives as the API would list them, across all installs. */
+    archives: () => archives.map((a) => ({ installId: a.installId, ...archiveJson(a) })),
+    /** Every restore the API accepted. */
+    restores: () => restores.map((r) => ({ ...r })),
     /** Backups as the API would list them, across all installs. */
     backups: () => backups.map((b) => ({ installId: b.installId, notification_emails: b.notification_emails, ...backupJson(b) })),
     /** Adds a backup directly, as if requested earlier (e.g. by another step). */
