@@ -71,6 +71,11 @@ describe('run: a backup that completes', () => {
       'complete-time': '2026-01-01T00:04:00Z',
       'wordpress-version': '6.8.1',
       reused: 'false',
+      'archive-id': '',
+      'archive-state': '',
+      'archive-url': '',
+      'archive-file': '',
+      'archive-bytes': '',
       backups: JSON.stringify([
         { 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': BACKUP_ID, status: 'completed', 'create-time': '2026-01-01T00:00:00Z', 'complete-time': '2026-01-01T00:04:00Z', 'wordpress-version': '6.8.1', reused: false }
       ])

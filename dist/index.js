@@ -5,8 +5,8 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(665);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(88);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(186);
 
 
 // run() reports its own failures; this catches what it cannot (e.g. an unwritable GITHUB_OUTPUT)
@@ -21,7 +21,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 665:
+/***/ 26:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -168,6 +168,508 @@ async function getBackupOf(client, install, backupId) {
         }
         throw error;
     }
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/wpengine/types.ts
+// Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** WP Engine's rule for install names (Installation.name). */
+const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
+/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
+const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+/** The states the docs define for an archive (a downloadable zip of a backup). */
+const ARCHIVE_STATES = (/* unused pure expression or super */ null && (['requested', 'in_progress', 'completed', 'aborted']));
+
+;// CONCATENATED MODULE: ./src/backup/status.ts
+
+/** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
+function normalizeStatus(status) {
+    if (status === 'initiated')
+        return 'in_progress';
+    return BACKUP_STATUSES.includes(status) ? status : undefined;
+}
+function isFinal(status) {
+    return status === 'completed' || status === 'aborted';
+}
+
+;// CONCATENATED MODULE: ./src/log-safety.ts
+const MAX_TEXT = 500;
+/**
+ * Makes text from the API or from users safe to print in a workflow log: control characters
+ * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
+ * cannot start a workflow command, and long text is cut.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const oneLine = text
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+;// CONCATENATED MODULE: ./src/backup/schedule.ts
+/** The first status checks come this soon, so a short backup is noticed within seconds. */
+const FIRST_POLL_MS = 2_500;
+/** Each gap is at most this share of the time waited so far: a backup done after T is noticed within 20 % of T. */
+const GROWTH = 0.2;
+/** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
+const JITTER = 0.2;
+/**
+ * The gap before the next status check, after `elapsedMs` of waiting (the waiter design of
+ * AWS/Smithy: a short first delay, growth to the ceiling, jitter). Jitter only shortens a gap, so
+ * neither the 20 % bound nor the `poll-interval` ceiling is ever exceeded.
+ */
+function pollDelay(elapsedMs, ceilingMs, random) {
+    const target = Math.min(ceilingMs, Math.max(FIRST_POLL_MS, elapsedMs * GROWTH));
+    return Math.round(target * (1 - JITTER * random()));
+}
+
+;// CONCATENATED MODULE: ./src/backup/wait.ts
+
+
+
+
+
+
+// The last check happens this long before the deadline, so that its answer can still arrive in time.
+const FINAL_CHECK_MARGIN_MS = 2_000;
+/**
+ * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
+ * passing reason (5xx, 429, network) does not end the wait; a run of them in a row does, and so
+ * does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
+ */
+async function pollUntilFinal(options) {
+    const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options;
+    const maxFailures = options.maxConsecutiveFailures ?? 5;
+    const start = clock.now();
+    const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
+    let item = options.initial;
+    let status = normalizeStatus(options.state(item)) ?? 'requested';
+    let checks = 0;
+    let failures = 0;
+    const warned = new Set();
+    const result = (outcome) => ({ item, status, outcome, checks, waitedMs: clock.now() - start });
+    const Subject = subject.charAt(0).toUpperCase() + subject.slice(1);
+    while (!isFinal(status)) {
+        const now = clock.now();
+        if (now >= lastCheckAt)
+            return result('timeout');
+        await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal);
+        try {
+            item = await options.check();
+            checks++;
+            failures = 0;
+            const seen = options.state(item);
+            const next = normalizeStatus(seen);
+            if (next === undefined) {
+                if (!warned.has(seen)) {
+                    warned.add(seen);
+                    log.warning(`WP Engine reported status '${safeText(String(seen), 40)}' for ${subject}, which this action does not know; waiting on for completed or aborted.`);
+                }
+            }
+            else if (next !== status) {
+                status = next;
+                log.info(`${Subject} is ${status} (after ${formatDuration(clock.now() - start)})`);
+            }
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError))
+                throw error;
+            if (error.detail.kind === 'deadline')
+                return result('timeout');
+            if (!error.detail.transient)
+                throw error;
+            failures++;
+            if (failures >= maxFailures) {
+                throw new WpeApiError(`Stopped waiting for ${subject}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail);
+            }
+            log.warning(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
+        }
+        onCheck?.(item);
+    }
+    return result(status);
+}
+/** Polls the backup until it is completed or aborted, or the deadline passes. */
+async function waitForBackup(options) {
+    const { client, install, backup, ...settings } = options;
+    const { item, ...rest } = await pollUntilFinal({
+        ...settings,
+        subject: `backup ${backup.id}`,
+        initial: backup,
+        check: () => getBackupOf(client, install, backup.id),
+        state: (b) => b.status
+    });
+    return { backup: item, ...rest };
+}
+
+;// CONCATENATED MODULE: ./src/archive/archive.ts
+
+
+
+
+async function archivesOf(client, install, backupId) {
+    const found = [];
+    for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
+        if (archive.backup.id === backupId)
+            found.push(archive);
+    }
+    return found;
+}
+const newest = (archives) => archives.reduce((best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best), undefined);
+/**
+ * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create
+ * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
+ * install's list: an archive of this backup that is not aborted is used as it is (a re-run asks for
+ * none); otherwise one is requested, and the new one is the archive of this backup that was not in
+ * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
+ */
+async function archiveBackup(options) {
+    const { client, install, backup, log } = options;
+    const before = await archivesOf(client, install, backup.id);
+    const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted'));
+    if (usable) {
+        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
+    }
+    else {
+        try {
+            await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
+            log.info(`Archive of backup ${backup.id} requested.`);
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
+                throw error;
+            log.warning(`${error.message} Looking for it in the install's archives.`);
+        }
+    }
+    const known = new Set(before.map((a) => a.id));
+    let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
+    const result = await pollUntilFinal({
+        ...options,
+        subject: `the archive of backup ${backup.id}`,
+        initial: current,
+        // Until the new archive is listed, it counts as requested.
+        check: async () => {
+            const archives = await archivesOf(client, install, backup.id);
+            const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)));
+            if (seen)
+                current = seen;
+            return current;
+        },
+        state: (a) => a.state,
+        onCheck: options.onCheck
+    });
+    return { ...result, existing: usable !== undefined };
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/archive/zip-check.ts
+
+/** A file that is not a complete zip; the message says what is wrong with it. */
+class IncompleteZipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'IncompleteZipError';
+    }
+}
+const LOCAL_FILE = 0x04034b50;
+const CENTRAL_FILE = 0x02014b50;
+const END = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_END = 0x06064b50;
+const END_SIZE = 22;
+// The end record may be followed by a comment of up to 65535 bytes.
+const END_SEARCH = END_SIZE + 0xffff;
+/**
+ * Checks that the file is a whole zip, reading only its structure: it starts with an entry, the
+ * end-of-central-directory record (ZIP64 too, for archives over 4 GiB) is there, and the central
+ * directory it points to lies inside the file and starts where it says. A download cut short
+ * anywhere loses the end record or moves it, so it fails here.
+ */
+async function checkZip(path) {
+    const file = await (0,promises_.open)(path, 'r');
+    try {
+        const { size } = await file.stat();
+        if (size < END_SIZE)
+            throw new IncompleteZipError(`it is ${size} bytes long, shorter than any zip`);
+        const read = async (position, length) => {
+            const buffer = Buffer.alloc(length);
+            const { bytesRead } = await file.read(buffer, 0, length, position);
+            return buffer.subarray(0, bytesRead);
+        };
+        const first = (await read(0, 4)).readUInt32LE(0);
+        if (first !== LOCAL_FILE && first !== END)
+            throw new IncompleteZipError('it does not start like a zip');
+        const tailStart = Math.max(0, size - END_SEARCH);
+        const tail = await read(tailStart, size - tailStart);
+        let at = -1;
+        for (let i = tail.length - END_SIZE; i >= 0; i--) {
+            // The comment length must reach exactly to the end of the file, or this is not the real end record.
+            if (tail.readUInt32LE(i) === END && i + END_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0)
+            throw new IncompleteZipError('its end-of-central-directory record is missing: the file was cut short');
+        const endOffset = tailStart + at;
+        let entries = tail.readUInt16LE(at + 10);
+        let directorySize = tail.readUInt32LE(at + 12);
+        let directoryOffset = tail.readUInt32LE(at + 16);
+        let directoryEnd = endOffset;
+        if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
+            const locator = endOffset >= 20 ? await read(endOffset - 20, 20) : Buffer.alloc(0);
+            if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR)
+                throw new IncompleteZipError('its ZIP64 end locator is missing');
+            const recordOffset = Number(locator.readBigUInt64LE(8));
+            const record = await read(recordOffset, 56);
+            if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END)
+                throw new IncompleteZipError('its ZIP64 end record is missing');
+            entries = Number(record.readBigUInt64LE(32));
+            directorySize = Number(record.readBigUInt64LE(40));
+            directoryOffset = Number(record.readBigUInt64LE(48));
+            directoryEnd = recordOffset;
+        }
+        if (directoryOffset + directorySize !== directoryEnd) {
+            throw new IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`);
+        }
+        if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
+            throw new IncompleteZipError('its central directory is not where the end record says');
+        }
+        return { entries, bytes: size };
+    }
+    finally {
+        await file.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/archive/download.ts
+
+
+
+
+
+
+
+
+
+
+/** Why the download failed for good; the message never contains the link. */
+class DownloadError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DownloadError';
+    }
+}
+const MAX_REDIRECTS = 5;
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
+function formatBytes(bytes) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
+class Progress {
+    clock;
+    log;
+    everyMs;
+    lastAt;
+    lastBytes = 0;
+    bytes = 0;
+    total;
+    constructor(clock, log, everyMs) {
+        this.clock = clock;
+        this.log = log;
+        this.everyMs = everyMs;
+        this.lastAt = clock.now();
+    }
+    add(count) {
+        this.bytes += count;
+        const now = this.clock.now();
+        if (now - this.lastAt < this.everyMs)
+            return;
+        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
+        const of = this.total ? ` of ${formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
+        this.log.info(`Downloaded ${formatBytes(this.bytes)}${of}, ${formatBytes(rate)}/s`);
+        this.lastAt = now;
+        this.lastBytes = this.bytes;
+    }
+    /** After a restart from the beginning, or a resume at `bytes`. */
+    reset(bytes) {
+        this.bytes = bytes;
+        this.lastBytes = bytes;
+    }
+}
+class TransferError extends Error {
+    transient;
+    constructor(message, transient) {
+        super(message);
+        this.transient = transient;
+    }
+}
+/**
+ * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
+ * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
+ * whole), and checks the result is a complete zip before it takes the final name. No credentials
+ * are ever sent: the link itself is the authorisation.
+ */
+async function downloadArchive(options) {
+    const { url, file, clock, deadline, signal, log } = options;
+    const maxFailures = options.maxFailures ?? 5;
+    const part = `${file}.part`;
+    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+    await (0,promises_.rm)(part, { force: true });
+    const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new (external_node_https_default()).Agent({ keepAlive: false, proxyEnv: options.env }) };
+    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
+    const started = clock.now();
+    let etag;
+    let rangesAccepted = false;
+    let failures = 0;
+    let resumes = 0;
+    try {
+        for (;;) {
+            const have = (await (0,promises_.stat)(part).catch(() => undefined))?.size ?? 0;
+            const before = have;
+            try {
+                const left = deadline - clock.now();
+                if (left <= 0)
+                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(have)} so far). Raise timeout.`);
+                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
+                const resume = have > 0 && rangesAccepted;
+                const headers = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) };
+                const response = await get(url, headers, agents, attemptSignal);
+                const status = response.statusCode ?? 0;
+                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
+                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
+                let offset = 0;
+                if (status === 206 && resume) {
+                    offset = Number(/^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] ?? -1);
+                    if (offset !== have)
+                        throw new TransferError('the server resumed at the wrong place', true);
+                    progress.total = have + Number(response.headers['content-length'] ?? NaN) || undefined;
+                }
+                else if (status === 200) {
+                    progress.total = Number(response.headers['content-length'] ?? NaN) || undefined;
+                }
+                else {
+                    response.resume();
+                    throw new TransferError(status === 403 || status === 404 || status === 410
+                        ? `The download link was refused (HTTP ${status}); it may have expired. Re-run the job to request a fresh archive.`
+                        : `The download server answered HTTP ${status}.`, status === 408 || status === 429 || status >= 500);
+                }
+                if (offset === 0 && have > 0)
+                    log.info('The server sent the whole file again; starting over.');
+                progress.reset(offset);
+                await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000);
+                const size = (await (0,promises_.stat)(part)).size;
+                if (progress.total !== undefined && size < progress.total)
+                    throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true);
+                break;
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw new CancelledError();
+                if (error instanceof DownloadError)
+                    throw error;
+                const transient = !(error instanceof TransferError) || error.transient;
+                const reason = error instanceof Error ? error.message : String(error);
+                if (clock.now() >= deadline)
+                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(progress.bytes)} so far). Raise timeout.`);
+                const now = (await (0,promises_.stat)(part).catch(() => undefined))?.size ?? 0;
+                failures = now > before ? 1 : failures + 1;
+                if (!transient || failures >= maxFailures) {
+                    throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason);
+                }
+                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
+                resumes++;
+                log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
+                if (!rangesAccepted)
+                    await (0,promises_.rm)(part, { force: true });
+                await clock.sleep(delay, signal).catch(() => {
+                    throw new CancelledError();
+                });
+            }
+        }
+        try {
+            await checkZip(part);
+        }
+        catch (error) {
+            await (0,promises_.rm)(part, { force: true });
+            throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`);
+        }
+        await (0,promises_.rename)(part, file);
+        const bytes = (await (0,promises_.stat)(file)).size;
+        const took = Math.max(1, clock.now() - started);
+        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`);
+        return { file, bytes, resumes };
+    }
+    finally {
+        agents['http:'].destroy();
+        agents['https:'].destroy();
+    }
+}
+/** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
+function get(url, headers, agents, signal, redirects = 0) {
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+        return Promise.reject(new TransferError('the download link is not an https URL', false));
+    }
+    return new Promise((resolve, reject) => {
+        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent: agents[url.protocol], signal }, (response) => {
+            const location = response.headers.location;
+            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+                response.resume();
+                if (redirects >= MAX_REDIRECTS)
+                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
+                return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1));
+            }
+            resolve(response);
+        });
+        request.on('error', reject);
+    });
+}
+/** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
+async function receive(response, part, append, progress, stallMs) {
+    let timer;
+    const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
+    };
+    const count = new external_node_stream_namespaceObject.Transform({
+        transform(chunk, _encoding, done) {
+            arm();
+            progress.add(chunk.length);
+            done(null, chunk);
+        }
+    });
+    arm();
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, count, (0,external_node_fs_.createWriteStream)(part, { flags: append ? 'a' : 'w' }));
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    if (!response.complete)
+        throw new TransferError('the connection closed before the file was complete', true);
 }
 
 ;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
@@ -318,26 +820,6 @@ function describeBackup(custom, ctx, marker) {
     return `${custom ?? defaultDescription(ctx)} ${marker}`;
 }
 
-;// CONCATENATED MODULE: ./src/wpengine/types.ts
-// Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** WP Engine's rule for install names (Installation.name). */
-const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
-/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
-const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
-
-;// CONCATENATED MODULE: ./src/backup/status.ts
-
-/** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
-function normalizeStatus(status) {
-    if (status === 'initiated')
-        return 'in_progress';
-    return BACKUP_STATUSES.includes(status) ? status : undefined;
-}
-function isFinal(status) {
-    return status === 'completed' || status === 'aborted';
-}
-
 ;// CONCATENATED MODULE: ./src/backup/reuse.ts
 
 
@@ -382,103 +864,6 @@ async function findReusable(client, install, policy) {
     return rerun ?? inFlight ?? recent;
 }
 
-;// CONCATENATED MODULE: ./src/log-safety.ts
-const MAX_TEXT = 500;
-/**
- * Makes text from the API or from users safe to print in a workflow log: control characters
- * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
- * cannot start a workflow command, and long text is cut.
- */
-function safeText(text, max = MAX_TEXT) {
-    const oneLine = text
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-        .replace(/:(?=:)/g, ': ')
-        .trim();
-    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
-}
-
-;// CONCATENATED MODULE: ./src/backup/schedule.ts
-/** The first status checks come this soon, so a short backup is noticed within seconds. */
-const FIRST_POLL_MS = 2_500;
-/** Each gap is at most this share of the time waited so far: a backup done after T is noticed within 20 % of T. */
-const GROWTH = 0.2;
-/** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
-const JITTER = 0.2;
-/**
- * The gap before the next status check, after `elapsedMs` of waiting (the waiter design of
- * AWS/Smithy: a short first delay, growth to the ceiling, jitter). Jitter only shortens a gap, so
- * neither the 20 % bound nor the `poll-interval` ceiling is ever exceeded.
- */
-function pollDelay(elapsedMs, ceilingMs, random) {
-    const target = Math.min(ceilingMs, Math.max(FIRST_POLL_MS, elapsedMs * GROWTH));
-    return Math.round(target * (1 - JITTER * random()));
-}
-
-;// CONCATENATED MODULE: ./src/backup/wait.ts
-
-
-
-
-
-
-// The last check happens this long before the deadline, so that its answer can still arrive in time.
-const FINAL_CHECK_MARGIN_MS = 2_000;
-/**
- * Polls the backup until it is completed or aborted, or the deadline passes. A check that fails
- * for a passing reason (5xx, 429, network) does not end the wait; a run of them in a row does,
- * and so does any failure that cannot pass (401, 403, 404).
- */
-async function waitForBackup(options) {
-    const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck } = options;
-    const maxFailures = options.maxConsecutiveFailures ?? 5;
-    const start = clock.now();
-    const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
-    let backup = options.backup;
-    let status = normalizeStatus(backup.status) ?? 'requested';
-    let checks = 0;
-    let failures = 0;
-    const warned = new Set();
-    const result = (outcome) => ({ backup, status, outcome, checks, waitedMs: clock.now() - start });
-    while (!isFinal(status)) {
-        const now = clock.now();
-        if (now >= lastCheckAt)
-            return result('timeout');
-        await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal);
-        try {
-            const seen = await getBackupOf(client, install, backup.id);
-            checks++;
-            failures = 0;
-            backup = seen;
-            const next = normalizeStatus(seen.status);
-            if (next === undefined) {
-                if (!warned.has(seen.status)) {
-                    warned.add(seen.status);
-                    log.warning(`WP Engine reported status '${safeText(String(seen.status), 40)}' for backup ${backup.id}, which this action does not know; waiting on for completed or aborted.`);
-                }
-            }
-            else if (next !== status) {
-                status = next;
-                log.info(`Backup ${backup.id} is ${status} (after ${formatDuration(clock.now() - start)})`);
-            }
-        }
-        catch (error) {
-            if (!(error instanceof WpeApiError))
-                throw error;
-            if (error.detail.kind === 'deadline')
-                return result('timeout');
-            if (!error.detail.transient)
-                throw error;
-            failures++;
-            if (failures >= maxFailures) {
-                throw new WpeApiError(`Stopped waiting for backup ${backup.id}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail);
-            }
-            log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
-        }
-        onCheck?.(backup);
-    }
-    return result(status);
-}
-
 ;// CONCATENATED MODULE: ./src/clock.ts
 const systemClock = {
     now: () => Date.now(),
@@ -497,12 +882,6 @@ const systemClock = {
     })
 };
 
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
 
 
@@ -732,12 +1111,22 @@ const isBackup = (value) => isObject(value) &&
     typeof value.status === 'string' &&
     ['description', 'create_time', 'complete_time', 'wordpress_version'].every((key) => optionalString(value[key]));
 const isInstall = (value) => isObject(value) && typeof value.id === 'string' && UUID.test(value.id) && typeof value.name === 'string' && INSTALL_NAME.test(value.name);
+const isArchive = (value) => isObject(value) &&
+    typeof value.id === 'string' &&
+    UUID.test(value.id) &&
+    isObject(value.backup) &&
+    optionalString(value.backup.id) &&
+    typeof value.state === 'string' &&
+    ['create_time', 'complete_time', 'download_uri'].every((key) => optionalString(value[key]));
+/** For the calls documented to answer 202 with no body: whatever comes back is fine. */
+const isAnything = (_value) => true;
 const isUser = (value) => isObject(value) && typeof value.id === 'string';
 function isPageOf(isItem) {
     return (value) => isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous);
 }
 const isInstallPage = isPageOf(isInstall);
 const isBackupPage = isPageOf(isBackup);
+const isArchivePage = isPageOf(isArchive);
 
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
 
@@ -794,6 +1183,19 @@ class WpeClient {
         return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
             query: { limit: PAGE_LIMIT, offset }
         });
+    }
+    /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
+    async createArchive(install, body) {
+        await this.request('POST', ['installs', install.id, 'archives'], `request an archive of backup ${body.backup_id} of install ${install.name}`, isAnything, { body });
+    }
+    listArchives(install, offset) {
+        return this.request('GET', ['installs', install.id, 'archives'], `list the archives of install ${install.name}`, isArchivePage, {
+            query: { limit: PAGE_LIMIT, offset }
+        });
+    }
+    /** Starts restoring the install from the backup; 202 with no body, and no status to follow. */
+    async restoreBackup(install, backupId, body) {
+        await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, isAnything, { body });
     }
     /** Path segments are encoded one by one, so no value can change the path it is put into. */
     url(segments, query = {}) {
@@ -995,6 +1397,7 @@ function decodeErrorBody(text) {
 
 
 
+
 /** Every problem with the inputs, each naming the input and the bad value. */
 class InputError extends Error {
     problems;
@@ -1021,79 +1424,128 @@ const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
 }
+/**
+ * Reads inputs one by one, collecting every problem instead of stopping at the first; `done()`
+ * throws them all at once. Shared by the backup and the restore action.
+ */
+class InputReader {
+    getInput;
+    env;
+    problems = [];
+    constructor(getInput, env) {
+        this.getInput = getInput;
+        this.env = env;
+    }
+    quote(value) {
+        return `'${safeText(value, 80)}'`;
+    }
+    text(name) {
+        return this.getInput(name).trim();
+    }
+    /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
+    installs() {
+        const installs = [];
+        const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean);
+        if (texts.length === 0)
+            this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+        for (const text of texts) {
+            const ref = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined;
+            if (ref === undefined) {
+                this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+            }
+            else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
+                installs.push(ref);
+            }
+        }
+        return installs;
+    }
+    backupId(required) {
+        const text = this.text('backup-id');
+        if (text === '' && required)
+            this.problems.push('backup-id is required: the ID of the backup (a UUID), e.g. from the backup step\'s backup-id output');
+        if (text !== '' && !UUID.test(text))
+            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
+        return text === '' ? undefined : text.toLowerCase();
+    }
+    /** The addresses, without repeats; `requiredFor` says why they are needed, or undefined when they are not. */
+    emails(requiredFor) {
+        const emails = [];
+        let bad = false;
+        for (const address of this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
+            if (!EMAIL.test(address)) {
+                bad = true;
+                this.problems.push(`notification-emails: ${this.quote(address)} is not an email address`);
+            }
+            else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase())) {
+                emails.push(address);
+            }
+        }
+        if (requiredFor !== undefined && emails.length === 0 && !bad)
+            this.problems.push(`notification-emails is required ${requiredFor}`);
+        return emails;
+    }
+    boolean(name, fallback) {
+        const text = this.text(name) || String(fallback);
+        if (/^(true|false)$/i.test(text))
+            return text.toLowerCase() === 'true';
+        this.problems.push(`${name} ${this.quote(text)} is not true or false`);
+        return fallback;
+    }
+    duration(name, fallback, minMs, maxMs) {
+        return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value));
+    }
+    credentials() {
+        const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || '';
+        const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
+        const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
+        if (missing.length > 0) {
+            this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+        }
+        return { userId, password };
+    }
+    apiUrl() {
+        return readApiUrl(this.text('api-url') || DEFAULT_API_URL, this.problems, (value) => this.quote(value)) ?? new URL(DEFAULT_API_URL);
+    }
+    /** Throws one InputError with every problem found, if there is any. */
+    done() {
+        if (this.problems.length > 0)
+            throw new InputError(this.problems);
+    }
+}
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 function parseInputs(getInput, env) {
-    const problems = [];
-    const quote = (value) => `'${safeText(value, 80)}'`;
-    const installs = [];
-    const installTexts = getInput('install').split(LIST_SEPARATOR).filter(Boolean);
-    if (installTexts.length === 0)
-        problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
-    for (const text of installTexts) {
-        const ref = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined;
-        if (ref === undefined) {
-            problems.push(`install ${quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
-        }
-        else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-            installs.push(ref);
-        }
-    }
-    const backupIdText = getInput('backup-id').trim();
-    if (backupIdText !== '' && !UUID.test(backupIdText)) {
-        problems.push(`backup-id ${quote(backupIdText)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
-    }
-    const backupId = backupIdText === '' ? undefined : backupIdText.toLowerCase();
+    const read = new InputReader(getInput, env);
+    const { problems } = read;
+    const installs = read.installs();
+    const backupId = read.backupId(false);
     if (backupId !== undefined && installs.length > 1) {
         problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
     }
-    const emails = [];
-    for (const address of getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
-        if (!EMAIL.test(address))
-            problems.push(`notification-emails: ${quote(address)} is not an email address`);
-        else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase()))
-            emails.push(address);
-    }
-    if (backupId === undefined && emails.length === 0 && !problems.some((p) => p.startsWith('notification-emails'))) {
-        problems.push('notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes');
-    }
-    const descriptionText = getInput('description').trim();
-    const description = descriptionText === '' ? undefined : descriptionText;
-    const waitText = getInput('wait').trim() || 'true';
-    const wait = /^(true|false)$/i.test(waitText) ? waitText.toLowerCase() === 'true' : undefined;
-    if (wait === undefined)
-        problems.push(`wait ${quote(waitText)} is not true or false`);
-    const timeoutMs = readDuration('timeout', getInput('timeout'), '60m', 1_000, MAX_TIMEOUT_MS, problems, quote);
-    const pollIntervalMs = readDuration('poll-interval', getInput('poll-interval'), '15s', MIN_POLL_MS, MAX_POLL_MS, problems, quote);
-    const reuseWithinText = getInput('reuse-within').trim();
-    const reuseWithinMs = reuseWithinText === '' ? undefined : readDuration('reuse-within', reuseWithinText, '', 1_000, MAX_REUSE_WITHIN_MS, problems, quote);
-    const maxParallelText = getInput('max-parallel').trim() || String(DEFAULT_MAX_PARALLEL);
+    const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
+    const description = read.text('description') || undefined;
+    const wait = read.boolean('wait', true);
+    const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS);
+    const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS);
+    const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
+    const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
     const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
     if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
-        problems.push(`max-parallel ${quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+        problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
     }
-    const userId = getInput('api-user-id').trim() || env.WPENGINE_USER_ID?.trim() || '';
-    const password = getInput('api-password') || env.WPENGINE_PASSWORD || '';
-    const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
-    if (missing.length > 0) {
-        problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+    const archivePathText = read.text('archive-path');
+    // A path to download to implies the archive.
+    const archive = read.boolean('archive', false) || archivePathText !== '';
+    if (archive && installs.length > 1) {
+        problems.push(`archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`);
     }
-    const apiUrl = readApiUrl(getInput('api-url').trim() || DEFAULT_API_URL, problems, quote);
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return {
-        installs,
-        maxParallel,
-        reuseWithinMs,
-        notificationEmails: emails,
-        description,
-        wait: wait ?? true,
-        timeoutMs,
-        pollIntervalMs,
-        backupId,
-        userId,
-        password,
-        apiUrl: apiUrl
-    };
+    if (archive && !wait)
+        problems.push('archive needs wait: true: an archive can only be made of a completed backup');
+    // A trailing slash says "a directory": keep it, as resolve() drops it.
+    const archivePath = archivePathText === '' ? undefined : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? external_node_path_namespaceObject.sep : '');
+    const { userId, password } = read.credentials();
+    const apiUrl = read.apiUrl();
+    read.done();
+    return { installs, maxParallel, reuseWithinMs, notificationEmails, description, wait, timeoutMs, pollIntervalMs, backupId, archive, archivePath, userId, password, apiUrl };
 }
 function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
     const text = raw.trim() || fallback;
@@ -1178,11 +1630,17 @@ function outputsOf(report) {
         'complete-time': one?.['complete-time'] ?? '',
         'wordpress-version': one?.['wordpress-version'] ?? '',
         reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+        'archive-id': report.archive?.archive?.id ?? '',
+        'archive-state': report.archive?.state ?? '',
+        'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
+        'archive-file': report.archive?.file ?? '',
+        'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
         backups: JSON.stringify(all)
     };
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 
 function heading(report) {
@@ -1191,6 +1649,8 @@ function heading(report) {
     if (outcome === 'cancelled')
         return '⚠️ WP Engine backup step cancelled';
     const [only] = installs;
+    if (report.archive?.error && only?.outcome === 'completed')
+        return '❌ WP Engine backup completed, but its archive failed';
     if (installs.length === 1 && only) {
         switch (only.outcome ?? 'failed') {
             case 'completed':
@@ -1249,7 +1709,7 @@ function completedCell(entry) {
     return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined);
 }
 /** One install: every detail a reviewer of the deploy needs about its restore point. */
-function card(entry) {
+function card(entry, archive) {
     const { install, backup } = entry;
     const rows = [
         ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
@@ -1260,7 +1720,10 @@ function card(entry) {
         ['Created', cell(backup?.create_time)],
         ['Completed', completedCell(entry)],
         ['Waited', waitedCell(entry)],
-        ['WordPress', cell(backup?.wordpress_version)]
+        ['WordPress', cell(backup?.wordpress_version)],
+        // Never the download link: it is a bearer URL, and the summary is not masked.
+        ...(archive ? [['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] : []),
+        ...(archive?.file ? [['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] : [])
     ];
     return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
 }
@@ -1277,12 +1740,44 @@ function renderSummary(report) {
         lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '');
     }
     const [only] = report.installs;
-    lines.push(...(report.installs.length === 1 && only ? card(only) : table(report.installs)), '');
+    lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '');
     return lines.join('\n');
 }
 
-// EXTERNAL MODULE: ./src/runner.ts + 3 modules
-var runner = __nccwpck_require__(88);
+// EXTERNAL MODULE: ./src/runner.ts + 1 modules
+var runner = __nccwpck_require__(186);
+;// CONCATENATED MODULE: ./src/step.ts
+
+
+
+/** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
+function actionDependencies() {
+    return {
+        runner: (0,runner/* createRunner */.ji)(process.env),
+        env: process.env,
+        context: (0,runner/* runContextFromEnv */.wX)(process.env),
+        signals: process,
+        // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
+        onCancelled: () => process.exit()
+    };
+}
+async function group(runner, name, body) {
+    runner.startGroup(name);
+    try {
+        return await body();
+    }
+    finally {
+        runner.endGroup();
+    }
+}
+function failureMessage(error) {
+    if (error instanceof WpeApiError)
+        return error.message;
+    if (error instanceof Error)
+        return safeText(error.message);
+    return safeText(String(error));
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -1302,17 +1797,10 @@ var runner = __nccwpck_require__(88);
 
 
 
-/** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
-function actionDependencies() {
-    return {
-        runner: (0,runner/* createRunner */.ji)(process.env),
-        env: process.env,
-        context: (0,runner/* runContextFromEnv */.wX)(process.env),
-        signals: process,
-        // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
-        onCancelled: () => process.exit()
-    };
-}
+
+
+
+
 async function run(deps = actionDependencies()) {
     const { runner } = deps;
     let settings;
@@ -1347,7 +1835,11 @@ async function run(deps = actionDependencies()) {
         onRetry: (message) => runner.info(message)
     });
     try {
-        await backUpAll({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random });
+        const phase = { runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random };
+        await backUpAll(phase);
+        const [only] = report.installs;
+        if (settings.archive && only?.install && only.backup && only.outcome === 'completed')
+            await archive(phase, only.install, only.backup, deps.env);
     }
     finally {
         deps.signals?.off('SIGINT', onSignal);
@@ -1470,6 +1962,54 @@ async function backUpInstall(phase, entry, install, scope, onCheck) {
                 `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${result.backup.id}, or raise timeout.`;
     }
 }
+/** The off-site copy: an archive of the completed backup, and with archive-path its zip on disk. */
+async function archive(phase, install, backup, env) {
+    const { runner, client, clock, settings, deadline, signal } = phase;
+    const entry = {};
+    phase.report.archive = entry;
+    // The download link is a bearer URL: masked the moment it is seen, before anything could log it.
+    const masked = new Set();
+    const see = (seen) => {
+        if (seen.download_uri && !masked.has(seen.download_uri)) {
+            masked.add(seen.download_uri);
+            runner.setSecret(seen.download_uri);
+        }
+        entry.archive = seen.id ? seen : entry.archive;
+        entry.state = normalizeStatus(seen.state) ?? entry.state;
+    };
+    try {
+        const result = await group(runner, `Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({ client, clock, install, backup, notificationEmails: settings.notificationEmails, deadline, pollCeilingMs: settings.pollIntervalMs, log: runner, signal, random: phase.random, onCheck: see }));
+        see(result.item);
+        if (result.outcome === 'aborted') {
+            entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`;
+            return;
+        }
+        if (result.outcome === 'timeout') {
+            entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(settings.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`;
+            return;
+        }
+        runner.info(`Archive ${result.item.id} is completed; its download link is in the archive-url output (masked in logs).`);
+        const link = result.item.download_uri;
+        if (!settings.archivePath)
+            return;
+        if (!link) {
+            entry.error = `WP Engine reported archive ${result.item.id} completed but gave no download link. Re-run the job later.`;
+            return;
+        }
+        const file = settings.archivePath.endsWith(external_node_path_namespaceObject.sep) || (await isDirectory(settings.archivePath)) ? (0,external_node_path_namespaceObject.join)(settings.archivePath, `${install.name}-${backup.id}.zip`) : settings.archivePath;
+        const downloaded = await group(runner, `Downloading archive ${result.item.id} to ${file}`, () => downloadArchive({ url: new URL(link), file, env, clock, deadline, signal, log: runner }));
+        entry.file = downloaded.file;
+        entry.bytes = downloaded.bytes;
+    }
+    catch (error) {
+        // A cancelled step is reported as such by conclude().
+        if (!(error instanceof CancelledError || signal.aborted))
+            entry.error = failureMessage(error);
+    }
+}
+async function isDirectory(path) {
+    return (await (0,promises_.stat)(path).catch(() => undefined))?.isDirectory() ?? false;
+}
 function reusePolicy(phase) {
     return { context: phase.context, reuseWithinMs: phase.settings.reuseWithinMs, now: phase.clock.now() };
 }
@@ -1545,6 +2085,11 @@ function conclude(report, signal) {
         report.outcome = 'failed';
         report.error = severalFailedMessage(installs);
     }
+    // A fresh backup without the off-site copy that was asked for still fails the step.
+    if (report.outcome === 'completed' && report.archive?.error) {
+        report.outcome = 'failed';
+        report.error = report.archive.error;
+    }
 }
 function severalFailedMessage(installs) {
     const failed = installs.filter((entry) => !succeeded(entry));
@@ -1569,15 +2114,6 @@ function successMessage(report) {
         ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
         : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
 }
-async function group(runner, name, body) {
-    runner.startGroup(name);
-    try {
-        return await body();
-    }
-    finally {
-        runner.endGroup();
-    }
-}
 function cancelledMessage(report) {
     const running = report.installs.filter((entry) => entry.backup && !isFinal(entry.status));
     const [only] = running;
@@ -1590,19 +2126,11 @@ function cancelledMessage(report) {
     }
     return 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.';
 }
-/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
-function failureMessage(error) {
-    if (error instanceof WpeApiError)
-        return error.message;
-    if (error instanceof Error)
-        return safeText(error.message);
-    return safeText(String(error));
-}
 
 
 /***/ }),
 
-/***/ 88:
+/***/ 186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1613,10 +2141,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   wX: () => (/* binding */ runContextFromEnv)
 });
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:crypto"
@@ -1648,7 +2176,7 @@ function createRunner(env, write = (text) => process.stdout.write(text)) {
         setOutput(name, value) {
             const file = env.GITHUB_OUTPUT;
             if (file)
-                (0,external_node_fs_namespaceObject.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
+                (0,external_node_fs_.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
             else
                 write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_namespaceObject.EOL}`);
         },
@@ -1665,7 +2193,7 @@ function createRunner(env, write = (text) => process.stdout.write(text)) {
             const file = env.GITHUB_STEP_SUMMARY;
             if (!file)
                 throw new Error('GITHUB_STEP_SUMMARY is not set, so there is no job summary to write to');
-            await (0,promises_namespaceObject.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
+            await (0,promises_.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
         }
     };
 }
@@ -1695,6 +2223,20 @@ function runContextFromEnv(env) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ })
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const ACTION = join(ROOT, 'dist', 'index.js')
+export const RESTORE_ACTION = join(ROOT, 'dist', 'restore', 'index.js')
 
 /** A workflow run as the runner describes it in GITHUB_* variables. */
 export const SAMPLE_RUN_ENV = {
@@ -48,10 +49,10 @@ export function parseOutputFile(text) {
 /**
  * @typedef {{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string,
  *   outputs: Record<string, string>, summary: string, durationMs: number }} ActionResult
- * @param {{ inputs?: Record<string, string>, env?: Record<string, string>, onOutput?: (text: string) => void, node?: string }} options
+ * @param {{ inputs?: Record<string, string>, env?: Record<string, string>, onOutput?: (text: string) => void, node?: string, script?: string }} options
  * @returns {{ child: import('node:child_process').ChildProcess, result: Promise<ActionResult> }}
  */
-export function startAction({ inputs = {}, env = {}, onOutput, node = process.execPath }) {
+export function startAction({ inputs = {}, env = {}, onOutput, node = process.execPath, script = ACTION }) {
   const dir = mkdtempSync(join(tmpdir(), 'wpe-action-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -61,7 +62,7 @@ export function startAction({ inputs = {}, env = {}, onOutput, node = process.ex
   const inputEnv = {}
   for (const [name, value] of Object.entries(inputs)) inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   const started = performance.now()
-  const child = spawn(node, [ACTION], {
+  const child = spawn(node, [script], {
     cwd: ROOT,
     // Only what a runner would pass: no developer credentials leak in from this shell.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...env, ...inputEnv },

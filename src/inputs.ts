@@ -1,3 +1,4 @@
+import { resolve, sep } from 'node:path'
 import { DEFAULT_API_URL } from './wpengine/client.js'
 import { parseDuration } from './duration.js'
 import { safeText } from './log-safety.js'
@@ -20,6 +21,10 @@ export interface Settings {
   pollIntervalMs: number
   /** Wait for this existing backup instead of requesting one. */
   backupId?: string
+  /** Request a downloadable zip of the completed backup. */
+  archive: boolean
+  /** Download the zip here (absolute; relative inputs are resolved against the workspace). */
+  archivePath?: string
   userId: string
   password: string
   apiUrl: URL
@@ -59,83 +64,132 @@ export function installLabel(ref: InstallRef): string {
   return ref.kind === 'id' ? ref.id : ref.name
 }
 
+/**
+ * Reads inputs one by one, collecting every problem instead of stopping at the first; `done()`
+ * throws them all at once. Shared by the backup and the restore action.
+ */
+export class InputReader {
+  readonly problems: string[] = []
+
+  constructor(
+    private readonly getInput: GetInput,
+    private readonly env: NodeJS.ProcessEnv
+  ) {}
+
+  quote(value: string): string {
+    return `'${safeText(value, 80)}'`
+  }
+
+  text(name: string): string {
+    return this.getInput(name).trim()
+  }
+
+  /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
+  installs(): InstallRef[] {
+    const installs: InstallRef[] = []
+    const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean)
+    if (texts.length === 0) this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines')
+    for (const text of texts) {
+      const ref: InstallRef | undefined = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined
+      if (ref === undefined) {
+        this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`)
+      } else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
+        installs.push(ref)
+      }
+    }
+    return installs
+  }
+
+  backupId(required: boolean): string | undefined {
+    const text = this.text('backup-id')
+    if (text === '' && required) this.problems.push('backup-id is required: the ID of the backup (a UUID), e.g. from the backup step\'s backup-id output')
+    if (text !== '' && !UUID.test(text)) this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
+    return text === '' ? undefined : text.toLowerCase()
+  }
+
+  /** The addresses, without repeats; `requiredFor` says why they are needed, or undefined when they are not. */
+  emails(requiredFor: string | undefined): string[] {
+    const emails: string[] = []
+    let bad = false
+    for (const address of this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
+      if (!EMAIL.test(address)) {
+        bad = true
+        this.problems.push(`notification-emails: ${this.quote(address)} is not an email address`)
+      } else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase())) {
+        emails.push(address)
+      }
+    }
+    if (requiredFor !== undefined && emails.length === 0 && !bad) this.problems.push(`notification-emails is required ${requiredFor}`)
+    return emails
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const text = this.text(name) || String(fallback)
+    if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true'
+    this.problems.push(`${name} ${this.quote(text)} is not true or false`)
+    return fallback
+  }
+
+  duration(name: string, fallback: string, minMs: number, maxMs: number): number {
+    return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value))
+  }
+
+  credentials(): { userId: string; password: string } {
+    const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || ''
+    const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || ''
+    const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean)
+    if (missing.length > 0) {
+      this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`)
+    }
+    return { userId, password }
+  }
+
+  apiUrl(): URL {
+    return readApiUrl(this.text('api-url') || DEFAULT_API_URL, this.problems, (value) => this.quote(value)) ?? new URL(DEFAULT_API_URL)
+  }
+
+  /** Throws one InputError with every problem found, if there is any. */
+  done(): void {
+    if (this.problems.length > 0) throw new InputError(this.problems)
+  }
+}
+
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
-  const problems: string[] = []
-  const quote = (value: string): string => `'${safeText(value, 80)}'`
-
-  const installs: InstallRef[] = []
-  const installTexts = getInput('install').split(LIST_SEPARATOR).filter(Boolean)
-  if (installTexts.length === 0) problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines')
-  for (const text of installTexts) {
-    const ref: InstallRef | undefined = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined
-    if (ref === undefined) {
-      problems.push(`install ${quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`)
-    } else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-      installs.push(ref)
-    }
-  }
-
-  const backupIdText = getInput('backup-id').trim()
-  if (backupIdText !== '' && !UUID.test(backupIdText)) {
-    problems.push(`backup-id ${quote(backupIdText)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
-  }
-  const backupId = backupIdText === '' ? undefined : backupIdText.toLowerCase()
+  const read = new InputReader(getInput, env)
+  const { problems } = read
+  const installs = read.installs()
+  const backupId = read.backupId(false)
   if (backupId !== undefined && installs.length > 1) {
     problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`)
   }
+  const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined)
+  const description = read.text('description') || undefined
+  const wait = read.boolean('wait', true)
+  const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS)
+  const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS)
+  const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS)
 
-  const emails: string[] = []
-  for (const address of getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
-    if (!EMAIL.test(address)) problems.push(`notification-emails: ${quote(address)} is not an email address`)
-    else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase())) emails.push(address)
-  }
-  if (backupId === undefined && emails.length === 0 && !problems.some((p) => p.startsWith('notification-emails'))) {
-    problems.push('notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes')
-  }
-
-  const descriptionText = getInput('description').trim()
-  const description = descriptionText === '' ? undefined : descriptionText
-
-  const waitText = getInput('wait').trim() || 'true'
-  const wait = /^(true|false)$/i.test(waitText) ? waitText.toLowerCase() === 'true' : undefined
-  if (wait === undefined) problems.push(`wait ${quote(waitText)} is not true or false`)
-
-  const timeoutMs = readDuration('timeout', getInput('timeout'), '60m', 1_000, MAX_TIMEOUT_MS, problems, quote)
-  const pollIntervalMs = readDuration('poll-interval', getInput('poll-interval'), '15s', MIN_POLL_MS, MAX_POLL_MS, problems, quote)
-  const reuseWithinText = getInput('reuse-within').trim()
-  const reuseWithinMs = reuseWithinText === '' ? undefined : readDuration('reuse-within', reuseWithinText, '', 1_000, MAX_REUSE_WITHIN_MS, problems, quote)
-
-  const maxParallelText = getInput('max-parallel').trim() || String(DEFAULT_MAX_PARALLEL)
+  const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)
   const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN
   if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
-    problems.push(`max-parallel ${quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`)
+    problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`)
   }
 
-  const userId = getInput('api-user-id').trim() || env.WPENGINE_USER_ID?.trim() || ''
-  const password = getInput('api-password') || env.WPENGINE_PASSWORD || ''
-  const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean)
-  if (missing.length > 0) {
-    problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`)
+  const archivePathText = read.text('archive-path')
+  // A path to download to implies the archive.
+  const archive = read.boolean('archive', false) || archivePathText !== ''
+  if (archive && installs.length > 1) {
+    problems.push(`archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`)
   }
+  if (archive && !wait) problems.push('archive needs wait: true: an archive can only be made of a completed backup')
+  // A trailing slash says "a directory": keep it, as resolve() drops it.
+  const archivePath = archivePathText === '' ? undefined : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '')
 
-  const apiUrl = readApiUrl(getInput('api-url').trim() || DEFAULT_API_URL, problems, quote)
-
-  if (problems.length > 0) throw new InputError(problems)
-  return {
-    installs,
-    maxParallel,
-    reuseWithinMs,
-    notificationEmails: emails,
-    description,
-    wait: wait ?? true,
-    timeoutMs,
-    pollIntervalMs,
-    backupId,
-    userId,
-    password,
-    apiUrl: apiUrl as URL
-  }
+  const { userId, password } = read.credentials()
+  const apiUrl = read.apiUrl()
+  read.done()
+  return { installs, maxParallel, reuseWithinMs, notificationEmails, description, wait, timeoutMs, pollIntervalMs, backupId, archive, archivePath, userId, password, apiUrl }
 }
 
 function readDuration(

@@ -1,5 +1,9 @@
 import { createBackupOnce } from './backup/create.js'
 import { getBackupOf } from './backup/get-backup.js'
+import { stat } from 'node:fs/promises'
+import { join, sep } from 'node:path'
+import { archiveBackup } from './archive/archive.js'
+import { downloadArchive } from './archive/download.js'
 import { Heartbeat, type Waiting } from './backup/heartbeat.js'
 import { resolveInstalls, type Resolution } from './backup/resolve-install.js'
 import { findReusable, mayReuse, type Reusable } from './backup/reuse.js'
@@ -10,43 +14,16 @@ import { describeBackup, stepMarker, type RunContext } from './description.js'
 import { formatDuration } from './duration.js'
 import { InputError, installLabel, parseInputs, type InstallRef, type Settings } from './inputs.js'
 import { safeText } from './log-safety.js'
-import { nameOf, outputsOf, recordBackup, succeeded, type InstallReport, type Report } from './report.js'
+import { nameOf, outputsOf, recordBackup, succeeded, type ArchiveReport, type InstallReport, type Report } from './report.js'
 import { renderSummary } from './summary.js'
 import { basicToken, WpeClient } from './wpengine/client.js'
-import { CancelledError, WpeApiError } from './wpengine/errors.js'
-import { createNodeSend, type ClosableSend, type Send } from './wpengine/http.js'
-import type { Backup, Install } from './wpengine/types.js'
-import { createRunner, runContextFromEnv, type Runner } from './runner.js'
+import { CancelledError } from './wpengine/errors.js'
+import { createNodeSend, type ClosableSend } from './wpengine/http.js'
+import type { Archive, Backup, Install } from './wpengine/types.js'
+import type { Runner } from './runner.js'
+import { actionDependencies, failureMessage, group, type Dependencies } from './step.js'
 
-/** Where the runner's cancellation signals arrive (process, in the action). */
-export interface SignalSource {
-  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown
-  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown
-}
-
-export interface Dependencies {
-  runner: Runner
-  env: NodeJS.ProcessEnv
-  context: RunContext
-  clock?: Clock
-  send?: Send
-  random?: () => number
-  signals?: SignalSource
-  /** Called on cancellation once outputs are written, to end the process promptly. */
-  onCancelled?: () => void
-}
-
-/** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
-function actionDependencies(): Dependencies {
-  return {
-    runner: createRunner(process.env),
-    env: process.env,
-    context: runContextFromEnv(process.env),
-    signals: process,
-    // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
-    onCancelled: () => process.exit()
-  }
-}
+export type { Dependencies } from './step.js'
 
 export async function run(deps: Dependencies = actionDependencies()): Promise<void> {
   const { runner } = deps
@@ -83,7 +60,10 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
     onRetry: (message) => runner.info(message)
   })
   try {
-    await backUpAll({ runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random })
+    const phase = { runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random }
+    await backUpAll(phase)
+    const [only] = report.installs
+    if (settings.archive && only?.install && only.backup && only.outcome === 'completed') await archive(phase, only.install, only.backup, deps.env)
   } finally {
     deps.signals?.off('SIGINT', onSignal)
     deps.signals?.off('SIGTERM', onSignal)
@@ -224,6 +204,55 @@ async function backUpInstall(phase: Phase, entry: InstallReport, install: Instal
   }
 }
 
+/** The off-site copy: an archive of the completed backup, and with archive-path its zip on disk. */
+async function archive(phase: Phase, install: Install, backup: Backup, env: NodeJS.ProcessEnv): Promise<void> {
+  const { runner, client, clock, settings, deadline, signal } = phase
+  const entry: ArchiveReport = {}
+  phase.report.archive = entry
+  // The download link is a bearer URL: masked the moment it is seen, before anything could log it.
+  const masked = new Set<string>()
+  const see = (seen: Archive): void => {
+    if (seen.download_uri && !masked.has(seen.download_uri)) {
+      masked.add(seen.download_uri)
+      runner.setSecret(seen.download_uri)
+    }
+    entry.archive = seen.id ? seen : entry.archive
+    entry.state = normalizeStatus(seen.state) ?? entry.state
+  }
+  try {
+    const result = await group(runner, `Archiving backup ${backup.id} (a downloadable zip)`, () =>
+      archiveBackup({ client, clock, install, backup, notificationEmails: settings.notificationEmails, deadline, pollCeilingMs: settings.pollIntervalMs, log: runner, signal, random: phase.random, onCheck: see })
+    )
+    see(result.item)
+    if (result.outcome === 'aborted') {
+      entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`
+      return
+    }
+    if (result.outcome === 'timeout') {
+      entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(settings.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`
+      return
+    }
+    runner.info(`Archive ${result.item.id} is completed; its download link is in the archive-url output (masked in logs).`)
+    const link = result.item.download_uri
+    if (!settings.archivePath) return
+    if (!link) {
+      entry.error = `WP Engine reported archive ${result.item.id} completed but gave no download link. Re-run the job later.`
+      return
+    }
+    const file = settings.archivePath.endsWith(sep) || (await isDirectory(settings.archivePath)) ? join(settings.archivePath, `${install.name}-${backup.id}.zip`) : settings.archivePath
+    const downloaded = await group(runner, `Downloading archive ${result.item.id} to ${file}`, () => downloadArchive({ url: new URL(link), file, env, clock, deadline, signal, log: runner }))
+    entry.file = downloaded.file
+    entry.bytes = downloaded.bytes
+  } catch (error) {
+    // A cancelled step is reported as such by conclude().
+    if (!(error instanceof CancelledError || signal.aborted)) entry.error = failureMessage(error)
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false
+}
+
 function reusePolicy(phase: Phase) {
   return { context: phase.context, reuseWithinMs: phase.settings.reuseWithinMs, now: phase.clock.now() }
 }
@@ -300,6 +329,11 @@ function conclude(report: Report, signal: AbortSignal): void {
     report.outcome = 'failed'
     report.error = severalFailedMessage(installs)
   }
+  // A fresh backup without the off-site copy that was asked for still fails the step.
+  if (report.outcome === 'completed' && report.archive?.error) {
+    report.outcome = 'failed'
+    report.error = report.archive.error
+  }
 }
 
 function severalFailedMessage(installs: InstallReport[]): string {
@@ -325,14 +359,6 @@ function successMessage(report: Report): string {
     : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`
 }
 
-async function group<T>(runner: Runner, name: string, body: () => Promise<T>): Promise<T> {
-  runner.startGroup(name)
-  try {
-    return await body()
-  } finally {
-    runner.endGroup()
-  }
-}
 
 function cancelledMessage(report: Report): string {
   const running = report.installs.filter((entry) => entry.backup && !isFinal(entry.status))
@@ -347,9 +373,3 @@ function cancelledMessage(report: Report): string {
   return 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.'
 }
 
-/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
-function failureMessage(error: unknown): string {
-  if (error instanceof WpeApiError) return error.message
-  if (error instanceof Error) return safeText(error.message)
-  return safeText(String(error))
-}

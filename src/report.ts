@@ -1,6 +1,6 @@
 import { installLabel, type InstallRef } from './inputs.js'
 import type { Reusable } from './backup/reuse.js'
-import type { Backup, BackupStatus, Install } from './wpengine/types.js'
+import type { Archive, Backup, BackupStatus, Install } from './wpengine/types.js'
 import { normalizeStatus } from './backup/status.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
@@ -19,8 +19,19 @@ export interface InstallReport {
   error?: string
 }
 
+/** The off-site copy: the archive of the backup, and the downloaded zip. */
+export interface ArchiveReport {
+  archive?: Archive
+  state?: BackupStatus
+  /** Set when the archive phase ended badly: aborted, timed out or failed. */
+  error?: string
+  file?: string
+  bytes?: number
+}
+
 export interface Report {
   installs: InstallReport[]
+  archive?: ArchiveReport
   outcome?: Outcome
   error?: string
 }
@@ -74,6 +85,11 @@ export function outputsOf(report: Report): Record<string, string> {
     'complete-time': one?.['complete-time'] ?? '',
     'wordpress-version': one?.['wordpress-version'] ?? '',
     reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+    'archive-id': report.archive?.archive?.id ?? '',
+    'archive-state': report.archive?.state ?? '',
+    'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
+    'archive-file': report.archive?.file ?? '',
+    'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
     backups: JSON.stringify(all)
   }
 }

@@ -1,11 +1,13 @@
 import { formatDuration } from './duration.js'
-import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
+import { formatBytes } from './archive/download.js'
+import { nameOf, succeeded, type ArchiveReport, type InstallReport, type Report } from './report.js'
 
 function heading(report: Report): string {
   const { installs } = report
   const outcome = report.outcome ?? 'failed'
   if (outcome === 'cancelled') return '⚠️ WP Engine backup step cancelled'
   const [only] = installs
+  if (report.archive?.error && only?.outcome === 'completed') return '❌ WP Engine backup completed, but its archive failed'
   if (installs.length === 1 && only) {
     switch (only.outcome ?? 'failed') {
       case 'completed':
@@ -27,7 +29,7 @@ function heading(report: Report): string {
 }
 
 /** Text from the API or the user, made inert in a Markdown table cell. */
-function cell(value: string | undefined | null): string {
+export function cell(value: string | undefined | null): string {
   if (!value) return '—'
   return value
     .replace(/[\r\n]+/g, ' ')
@@ -66,7 +68,7 @@ function completedCell(entry: InstallReport): string {
 }
 
 /** One install: every detail a reviewer of the deploy needs about its restore point. */
-function card(entry: InstallReport): string[] {
+function card(entry: InstallReport, archive?: ArchiveReport): string[] {
   const { install, backup } = entry
   const rows: [string, string][] = [
     ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
@@ -77,7 +79,10 @@ function card(entry: InstallReport): string[] {
     ['Created', cell(backup?.create_time)],
     ['Completed', completedCell(entry)],
     ['Waited', waitedCell(entry)],
-    ['WordPress', cell(backup?.wordpress_version)]
+    ['WordPress', cell(backup?.wordpress_version)],
+    // Never the download link: it is a bearer URL, and the summary is not masked.
+    ...(archive ? ([['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] as [string, string][]) : []),
+    ...(archive?.file ? ([['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] as [string, string][]) : [])
   ]
   return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)]
 }
@@ -98,6 +103,6 @@ export function renderSummary(report: Report): string {
     lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '')
   }
   const [only] = report.installs
-  lines.push(...(report.installs.length === 1 && only ? card(only) : table(report.installs)), '')
+  lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '')
   return lines.join('\n')
 }

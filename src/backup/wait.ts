@@ -8,12 +8,9 @@ import { getBackupOf } from './get-backup.js'
 import { pollDelay } from './schedule.js'
 import { isFinal, normalizeStatus } from './status.js'
 
-export interface WaitOptions {
-  client: Pick<WpeClient, 'getBackup'>
+/** What every wait shares: time, the schedule's ceiling, the log, cancellation. */
+export interface WaitSettings {
   clock: Clock
-  install: Install
-  /** The backup as last seen (from the create answer, or a first GET). */
-  backup: Backup
   /** Absolute clock time when waiting ends. */
   deadline: number
   /** The poll-interval input: the longest gap between two checks. */
@@ -21,14 +18,24 @@ export interface WaitOptions {
   log: { info(message: string): void; warning(message: string): void }
   signal?: AbortSignal
   random?: () => number
-  /** Told after every check, passed or failed, with the backup as last seen: keeps outputs and the heartbeat current. */
-  onCheck?: (backup: Backup) => void
   maxConsecutiveFailures?: number
 }
 
-export interface WaitResult {
-  backup: Backup
-  /** The last documented status seen. */
+export interface PollOptions<T> extends WaitSettings {
+  /** What is waited for, as a message names it: `backup <id>`. */
+  subject: string
+  /** The item as last seen. */
+  initial: T
+  /** One status check. */
+  check: () => Promise<T>
+  state: (item: T) => string
+  /** Told after every check, passed or failed, with the item as last seen: keeps outputs and the heartbeat current. */
+  onCheck?: (item: T) => void
+}
+
+export interface PollResult<T> {
+  item: T
+  /** The last documented state seen. */
   status: BackupStatus
   outcome: 'completed' | 'aborted' | 'timeout'
   checks: number
@@ -39,40 +46,41 @@ export interface WaitResult {
 const FINAL_CHECK_MARGIN_MS = 2_000
 
 /**
- * Polls the backup until it is completed or aborted, or the deadline passes. A check that fails
- * for a passing reason (5xx, 429, network) does not end the wait; a run of them in a row does,
- * and so does any failure that cannot pass (401, 403, 404).
+ * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
+ * passing reason (5xx, 429, network) does not end the wait; a run of them in a row does, and so
+ * does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
  */
-export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
-  const { client, clock, install, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck } = options
+export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollResult<T>> {
+  const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options
   const maxFailures = options.maxConsecutiveFailures ?? 5
   const start = clock.now()
   const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10))
-  let backup = options.backup
-  let status: BackupStatus = normalizeStatus(backup.status) ?? 'requested'
+  let item = options.initial
+  let status: BackupStatus = normalizeStatus(options.state(item)) ?? 'requested'
   let checks = 0
   let failures = 0
   const warned = new Set<string>()
-  const result = (outcome: WaitResult['outcome']): WaitResult => ({ backup, status, outcome, checks, waitedMs: clock.now() - start })
+  const result = (outcome: PollResult<T>['outcome']): PollResult<T> => ({ item, status, outcome, checks, waitedMs: clock.now() - start })
+  const Subject = subject.charAt(0).toUpperCase() + subject.slice(1)
 
   while (!isFinal(status)) {
     const now = clock.now()
     if (now >= lastCheckAt) return result('timeout')
     await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal)
     try {
-      const seen = await getBackupOf(client, install, backup.id)
+      item = await options.check()
       checks++
       failures = 0
-      backup = seen
-      const next = normalizeStatus(seen.status)
+      const seen = options.state(item)
+      const next = normalizeStatus(seen)
       if (next === undefined) {
-        if (!warned.has(seen.status)) {
-          warned.add(seen.status)
-          log.warning(`WP Engine reported status '${safeText(String(seen.status), 40)}' for backup ${backup.id}, which this action does not know; waiting on for completed or aborted.`)
+        if (!warned.has(seen)) {
+          warned.add(seen)
+          log.warning(`WP Engine reported status '${safeText(String(seen), 40)}' for ${subject}, which this action does not know; waiting on for completed or aborted.`)
         }
       } else if (next !== status) {
         status = next
-        log.info(`Backup ${backup.id} is ${status} (after ${formatDuration(clock.now() - start)})`)
+        log.info(`${Subject} is ${status} (after ${formatDuration(clock.now() - start)})`)
       }
     } catch (error) {
       if (!(error instanceof WpeApiError)) throw error
@@ -80,11 +88,36 @@ export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
       if (!error.detail.transient) throw error
       failures++
       if (failures >= maxFailures) {
-        throw new WpeApiError(`Stopped waiting for backup ${backup.id}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail)
+        throw new WpeApiError(`Stopped waiting for ${subject}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail)
       }
-      log.warning(`A status check of backup ${backup.id} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
+      log.warning(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
     }
-    onCheck?.(backup)
+    onCheck?.(item)
   }
   return result(status)
+}
+
+export interface WaitOptions extends WaitSettings {
+  client: Pick<WpeClient, 'getBackup'>
+  install: Install
+  /** The backup as last seen (from the create answer, or a first GET). */
+  backup: Backup
+  onCheck?: (backup: Backup) => void
+}
+
+export interface WaitResult extends Omit<PollResult<Backup>, 'item'> {
+  backup: Backup
+}
+
+/** Polls the backup until it is completed or aborted, or the deadline passes. */
+export async function waitForBackup(options: WaitOptions): Promise<WaitResult> {
+  const { client, install, backup, ...settings } = options
+  const { item, ...rest } = await pollUntilFinal({
+    ...settings,
+    subject: `backup ${backup.id}`,
+    initial: backup,
+    check: () => getBackupOf(client, install, backup.id),
+    state: (b) => b.status
+  })
+  return { backup: item, ...rest }
 }

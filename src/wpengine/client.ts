@@ -5,8 +5,8 @@ import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import { backoffDelay, classify, isTlsTrustFailure, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
 import { Semaphore } from './semaphore.js'
-import { isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
-import type { Backup, CreateBackupBody, ErrorBody, Install, Page, User } from './types.js'
+import { isAnything, isArchivePage, isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
+import type { Archive, Backup, CreateArchiveBody, CreateBackupBody, ErrorBody, Install, Page, RestoreBody, User } from './types.js'
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
 const PAGE_LIMIT = 100
@@ -85,6 +85,22 @@ export class WpeClient {
     return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
       query: { limit: PAGE_LIMIT, offset }
     })
+  }
+
+  /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
+  async createArchive(install: Install, body: CreateArchiveBody): Promise<void> {
+    await this.request('POST', ['installs', install.id, 'archives'], `request an archive of backup ${body.backup_id} of install ${install.name}`, isAnything, { body })
+  }
+
+  listArchives(install: Install, offset: number): Promise<Page<Archive>> {
+    return this.request('GET', ['installs', install.id, 'archives'], `list the archives of install ${install.name}`, isArchivePage, {
+      query: { limit: PAGE_LIMIT, offset }
+    })
+  }
+
+  /** Starts restoring the install from the backup; 202 with no body, and no status to follow. */
+  async restoreBackup(install: Install, backupId: string, body: RestoreBody): Promise<void> {
+    await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, isAnything, { body })
   }
 
   /** Path segments are encoded one by one, so no value can change the path it is put into. */

@@ -1,4 +1,4 @@
-import { INSTALL_NAME, UUID, type Backup, type Install, type Page, type User } from './types.js'
+import { INSTALL_NAME, UUID, type Archive, type Backup, type Install, type Page, type User } from './types.js'
 
 // Answers are checked against the spec's shapes before anything uses them: an id that is not a UUID
 // or a name outside WP Engine's rule is not an answer to trust, and would otherwise reach the log
@@ -19,6 +19,18 @@ export const isBackup: Shape<Backup> = (value): value is Backup =>
 export const isInstall: Shape<Install> = (value): value is Install =>
   isObject(value) && typeof value.id === 'string' && UUID.test(value.id) && typeof value.name === 'string' && INSTALL_NAME.test(value.name)
 
+export const isArchive: Shape<Archive> = (value): value is Archive =>
+  isObject(value) &&
+  typeof value.id === 'string' &&
+  UUID.test(value.id) &&
+  isObject(value.backup) &&
+  optionalString(value.backup.id) &&
+  typeof value.state === 'string' &&
+  ['create_time', 'complete_time', 'download_uri'].every((key) => optionalString(value[key]))
+
+/** For the calls documented to answer 202 with no body: whatever comes back is fine. */
+export const isAnything: Shape<unknown> = (_value): _value is unknown => true
+
 export const isUser: Shape<User> = (value): value is User => isObject(value) && typeof value.id === 'string'
 
 function isPageOf<T>(isItem: Shape<T>): Shape<Page<T>> {
@@ -28,3 +40,4 @@ function isPageOf<T>(isItem: Shape<T>): Shape<Page<T>> {
 
 export const isInstallPage = isPageOf(isInstall)
 export const isBackupPage = isPageOf(isBackup)
+export const isArchivePage = isPageOf(isArchive)

@@ -57,3 +57,28 @@ export interface CreateBackupBody {
   description: string
   notification_emails: string[]
 }
+
+/** The states the docs define for an archive (a downloadable zip of a backup). */
+export const ARCHIVE_STATES = ['requested', 'in_progress', 'completed', 'aborted'] as const
+
+export interface Archive {
+  id: string
+  backup: { id?: string }
+  /** Kept as a string, like a backup's status. */
+  state: string
+  create_time?: string | null
+  complete_time?: string | null
+  /** A bearer link, present once the archive is completed: anyone holding it can download the zip. */
+  download_uri?: string | null
+}
+
+export interface CreateArchiveBody {
+  backup_id: string
+  notification_emails: string[]
+}
+
+export interface RestoreBody {
+  notification_emails: string[]
+  restore_database: boolean
+  create_checkpoint: boolean
+}

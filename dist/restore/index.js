@@ -1,0 +1,1822 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 474:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(677);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(173);
+
+
+// The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)().catch((error) => {
+    process.exitCode = 1;
+    process.stdout.write((0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .commandLine */ .ay)('error', `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`));
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 677:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Y: () => (/* binding */ runRestore)
+});
+
+// UNUSED EXPORTS: parseRestoreInputs
+
+;// CONCATENATED MODULE: ./src/wpengine/errors.ts
+/** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
+class WpeApiError extends Error {
+    detail;
+    constructor(message, detail) {
+        super(message);
+        this.name = 'WpeApiError';
+        this.detail = detail;
+    }
+    get status() {
+        return this.detail.status;
+    }
+}
+/** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
+class errors_CancelledError extends Error {
+    constructor() {
+        super('The step was cancelled');
+        this.name = 'CancelledError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/get-backup.ts
+
+/** The backup, or an error that names it and its install when WP Engine does not know it there. */
+async function getBackupOf(client, install, backupId) {
+    try {
+        return await client.getBackup(install, backupId);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/pages.ts
+/**
+ * Every item of an offset-paginated list. The next offset is read from `next` but the URL itself
+ * is never followed: requests stay on the configured api-url, whatever host `next` names.
+ */
+async function* allItems(fetchPage) {
+    let offset = 0;
+    for (;;) {
+        const page = await fetchPage(offset);
+        const { results } = page;
+        yield* results;
+        const next = nextOffset(page.next);
+        // An offset that does not move forward would loop for ever; an empty page ends the list too.
+        if (next === undefined || next <= offset || results.length === 0)
+            return;
+        offset = next;
+    }
+}
+function nextOffset(next) {
+    if (!next)
+        return undefined;
+    try {
+        const value = new URL(next, 'https://placeholder.invalid').searchParams.get('offset');
+        return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
+
+
+const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
+/**
+ * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
+ * API has no name filter), which stops as soon as every name is found. One install that cannot be
+ * found does not stop the others. Results come in the order of `refs`.
+ */
+async function resolveInstalls(client, refs) {
+    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
+    const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))]);
+    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
+}
+async function resolveId(client, ref) {
+    try {
+        return { ref, install: await getInstallById(client, ref.id) };
+    }
+    catch (error) {
+        return { ref, error };
+    }
+}
+function nameResolution(ref, byName) {
+    if (byName.error !== undefined)
+        return { ref, error: byName.error };
+    const install = byName.found.get(ref.name);
+    return install
+        ? { ref, install }
+        : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) };
+}
+async function getInstallById(client, id) {
+    try {
+        return await client.getInstall(id);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
+        }
+        throw error;
+    }
+}
+async function findByNames(client, names) {
+    const wanted = new Set(names);
+    const search = { found: new Map(), searched: 0 };
+    if (wanted.size === 0)
+        return search;
+    try {
+        for await (const install of allItems((offset) => client.listInstalls(offset))) {
+            search.searched++;
+            if (wanted.has(install.name))
+                search.found.set(install.name, install);
+            if (search.found.size === wanted.size)
+                break;
+        }
+    }
+    catch (error) {
+        search.error = error;
+    }
+    return search;
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/types.ts
+// Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** WP Engine's rule for install names (Installation.name). */
+const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
+/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
+const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+/** The states the docs define for an archive (a downloadable zip of a backup). */
+const ARCHIVE_STATES = (/* unused pure expression or super */ null && (['requested', 'in_progress', 'completed', 'aborted']));
+
+;// CONCATENATED MODULE: ./src/backup/status.ts
+
+/** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
+function status_normalizeStatus(status) {
+    if (status === 'initiated')
+        return 'in_progress';
+    return BACKUP_STATUSES.includes(status) ? status : undefined;
+}
+function isFinal(status) {
+    return status === 'completed' || status === 'aborted';
+}
+
+;// CONCATENATED MODULE: ./src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    })
+};
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
+/**
+ * Parses `90s`, `30m`, `1h`, `1h30m`, `1h30m15s` or bare seconds (`300`) into milliseconds.
+ * Returns undefined for anything else, so the caller can name the input in its error.
+ */
+function parseDuration(text) {
+    const value = text.trim().toLowerCase();
+    if (/^\d+$/.test(value))
+        return Number(value) * UNIT_MS.s;
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+    if (!match || value === '')
+        return undefined;
+    const [, h = '0', m = '0', s = '0'] = match;
+    return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
+}
+/** `95000` → `1m 35s`; `3600000` → `1h 0m 0s`; under a second → `0s`. */
+function duration_formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h ${m}m ${s}s`;
+    if (m > 0)
+        return `${m}m ${s}s`;
+    return `${s}s`;
+}
+
+;// CONCATENATED MODULE: ./src/log-safety.ts
+const MAX_TEXT = 500;
+/**
+ * Makes text from the API or from users safe to print in a workflow log: control characters
+ * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
+ * cannot start a workflow command, and long text is cut.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const oneLine = text
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/wpengine/http.ts
+
+
+/** A request that got no complete answer. `sent` is false only when the request surely never left. */
+class NetworkError extends Error {
+    code;
+    sent;
+    constructor(message, code, sent) {
+        super(message);
+        this.name = 'NetworkError';
+        this.code = code;
+        this.sent = sent;
+    }
+}
+// The API answers in JSON of a few kilobytes; anything past this is not an answer we can use.
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection.
+ * HTTP_PROXY, HTTPS_PROXY and NO_PROXY from `env` are honoured (Node 24's built-in proxy support),
+ * as self-hosted runners behind a corporate proxy need.
+ */
+function createNodeSend(env = {}) {
+    const agents = {
+        'http:': new (external_node_http_default()).Agent({ keepAlive: true, proxyEnv: env }),
+        'https:': new (external_node_https_default()).Agent({ keepAlive: true, proxyEnv: env })
+    };
+    const send = (request, signal) => new Promise((resolve, reject) => {
+        const isHttps = request.url.protocol === 'https:';
+        const headers = { ...request.headers };
+        if (request.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(request.body));
+        // Until the socket has connected, not one byte of the request can have reached the server.
+        let connected = false;
+        let settled = false;
+        const fail = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            const err = error;
+            if (signal.aborted) {
+                const reason = signal.reason;
+                // The attempt's own time limit ran out: report it like any other lost answer.
+                if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+                    return reject(new NetworkError('no answer within the time limit', 'ETIMEDOUT', connected));
+                }
+                return reject(reason);
+            }
+            reject(new NetworkError(err.message, err.code ?? 'ECONNRESET', connected));
+        };
+        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(request.url, {
+            method: request.method,
+            headers,
+            agent: isHttps ? agents['https:'] : agents['http:'],
+            signal
+        });
+        req.on('socket', (socket) => {
+            if (!socket.connecting)
+                connected = true;
+            else
+                socket.once('connect', () => (connected = true));
+        });
+        req.on('error', fail);
+        req.on('response', (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > MAX_BODY_BYTES) {
+                    res.destroy();
+                    fail(Object.assign(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`), { code: 'E_BODY_TOO_LARGE' }));
+                    return;
+                }
+                chunks.push(chunk);
+            });
+            res.on('error', fail);
+            res.on('close', () => {
+                if (!res.complete)
+                    return fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+                if (settled)
+                    return;
+                settled = true;
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+            });
+        });
+        req.end(request.body);
+    });
+    return Object.assign(send, {
+        close() {
+            agents['http:'].destroy();
+            agents['https:'].destroy();
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/retry.ts
+// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
+// a classifier that knows which failures may pass and which POSTs may have taken effect,
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Errors that no retry fixes: the certificate or the TLS setup is wrong.
+const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+function isTlsTrustFailure(code) {
+    return TLS_TRUST_FAILURE.test(code);
+}
+function classify(method, outcome) {
+    switch (outcome.kind) {
+        case 'response': {
+            const { status } = outcome;
+            if (status >= 200 && status < 300)
+                return 'success';
+            if (!RETRYABLE_STATUSES.has(status))
+                return 'fail';
+            // A 429 is the rate limiter turning the request away before the API saw it.
+            if (method === 'GET' || status === 429)
+                return 'retry';
+            return 'ambiguous';
+        }
+        case 'bad-response':
+            return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'network':
+            if (isTlsTrustFailure(outcome.code))
+                return 'fail';
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+        case 'timeout':
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+    }
+}
+const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000 };
+/**
+ * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
+ * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
+ */
+function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
+    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
+    return Math.floor(random() * ceiling);
+}
+/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/**
+ * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
+ * (timeouts and connection failures more, since they are the costliest to repeat), every success
+ * earns a little back. When the API is down for good, the step stops hammering it and fails.
+ */
+class RetryBudget {
+    capacity;
+    static RETRY_COST = 5;
+    static TIMEOUT_COST = 10;
+    tokens;
+    constructor(capacity = 100) {
+        this.capacity = capacity;
+        this.tokens = capacity;
+    }
+    get available() {
+        return this.tokens;
+    }
+    /** Takes the tokens for one retry and returns how many; undefined when the budget cannot pay. */
+    tryAcquire(outcome) {
+        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
+        if (cost > this.tokens)
+            return undefined;
+        this.tokens -= cost;
+        return cost;
+    }
+    /** A request succeeded: return what its retries took, or one token when it needed none. */
+    release(spent) {
+        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
+/** At most `limit` holders at once; the rest queue in arrival order. */
+class Semaphore {
+    limit;
+    active = 0;
+    queue = [];
+    constructor(limit) {
+        this.limit = limit;
+        if (!(limit >= 1))
+            throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
+    }
+    /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
+    acquire(signal) {
+        if (signal?.aborted)
+            return Promise.reject(new errors_CancelledError());
+        if (this.active < this.limit) {
+            this.active++;
+            return Promise.resolve();
+        }
+        return new Promise((resolve, reject) => {
+            const grant = () => {
+                signal?.removeEventListener('abort', onAbort);
+                this.active++;
+                resolve();
+            };
+            const onAbort = () => {
+                this.queue.splice(this.queue.indexOf(grant), 1);
+                reject(new errors_CancelledError());
+            };
+            this.queue.push(grant);
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    release() {
+        this.active--;
+        this.queue.shift()?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/shapes.ts
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const optionalString = (value) => value === undefined || value === null || typeof value === 'string';
+const isBackup = (value) => isObject(value) &&
+    typeof value.id === 'string' &&
+    UUID.test(value.id) &&
+    typeof value.status === 'string' &&
+    ['description', 'create_time', 'complete_time', 'wordpress_version'].every((key) => optionalString(value[key]));
+const isInstall = (value) => isObject(value) && typeof value.id === 'string' && UUID.test(value.id) && typeof value.name === 'string' && INSTALL_NAME.test(value.name);
+const isArchive = (value) => isObject(value) &&
+    typeof value.id === 'string' &&
+    UUID.test(value.id) &&
+    isObject(value.backup) &&
+    optionalString(value.backup.id) &&
+    typeof value.state === 'string' &&
+    ['create_time', 'complete_time', 'download_uri'].every((key) => optionalString(value[key]));
+/** For the calls documented to answer 202 with no body: whatever comes back is fine. */
+const isAnything = (_value) => true;
+const isUser = (value) => isObject(value) && typeof value.id === 'string';
+function isPageOf(isItem) {
+    return (value) => isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous);
+}
+const isInstallPage = isPageOf(isInstall);
+const isBackupPage = isPageOf(isBackup);
+const isArchivePage = isPageOf(isArchive);
+
+;// CONCATENATED MODULE: ./src/wpengine/client.ts
+
+
+
+
+
+
+
+const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
+const PAGE_LIMIT = 100;
+const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+function basicToken(userId, password) {
+    return Buffer.from(`${userId}:${password}`, 'utf8').toString('base64');
+}
+/**
+ * The WP Engine API, as far as this action needs it. Knows URLs, auth, time limits, retries and
+ * error decoding; knows nothing of GitHub Actions.
+ */
+class WpeClient {
+    options;
+    authorization;
+    slots;
+    constructor(options) {
+        // `??`, not a spread of defaults: an option passed as undefined must still get its default.
+        this.options = {
+            ...options,
+            random: options.random ?? Math.random,
+            attemptTimeoutMs: options.attemptTimeoutMs ?? 30_000,
+            maxAttempts: options.maxAttempts ?? 4,
+            budget: options.budget ?? new RetryBudget(),
+            userAgent: options.userAgent ?? 'wpengine-backup-action'
+        };
+        this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
+        this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
+    }
+    getUser() {
+        return this.request('GET', ['user'], 'check the API credentials', isUser);
+    }
+    getInstall(installId) {
+        return this.request('GET', ['installs', installId], `get install ${installId}`, isInstall);
+    }
+    listInstalls(offset) {
+        return this.request('GET', ['installs'], 'list installs', isInstallPage, { query: { limit: PAGE_LIMIT, offset } });
+    }
+    /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
+    createBackup(install, body) {
+        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, isBackup, { body });
+    }
+    getBackup(install, backupId) {
+        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, isBackup);
+    }
+    listBackups(install, offset) {
+        return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
+            query: { limit: PAGE_LIMIT, offset }
+        });
+    }
+    /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
+    async createArchive(install, body) {
+        await this.request('POST', ['installs', install.id, 'archives'], `request an archive of backup ${body.backup_id} of install ${install.name}`, isAnything, { body });
+    }
+    listArchives(install, offset) {
+        return this.request('GET', ['installs', install.id, 'archives'], `list the archives of install ${install.name}`, isArchivePage, {
+            query: { limit: PAGE_LIMIT, offset }
+        });
+    }
+    /** Starts restoring the install from the backup; 202 with no body, and no status to follow. */
+    async restoreBackup(install, backupId, body) {
+        await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, isAnything, { body });
+    }
+    /** Path segments are encoded one by one, so no value can change the path it is put into. */
+    url(segments, query = {}) {
+        const base = this.options.apiUrl.href.replace(/\/+$/, '');
+        const url = new URL(`${base}/${segments.map(encodeURIComponent).join('/')}`);
+        for (const [key, value] of Object.entries(query))
+            url.searchParams.set(key, String(value));
+        return url;
+    }
+    async request(method, segments, operation, shape, { query, body } = {}) {
+        const { send, clock, deadline, signal, budget, maxAttempts } = this.options;
+        const request = {
+            method,
+            url: this.url(segments, query),
+            headers: {
+                authorization: this.authorization,
+                accept: 'application/json',
+                'user-agent': this.options.userAgent,
+                ...(body === undefined ? {} : { 'content-type': 'application/json' })
+            },
+            body: body === undefined ? undefined : JSON.stringify(body)
+        };
+        let spent = 0;
+        let last;
+        for (let attempt = 1;; attempt++) {
+            // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
+            await this.slots.acquire(signal);
+            const left = deadline - clock.now();
+            if (left <= 0) {
+                this.slots.release();
+                throw this.deadlineError(operation, attempt - 1, last?.outcome);
+            }
+            const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
+            let response;
+            let outcome;
+            let parsed;
+            try {
+                response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
+                outcome = { kind: 'response', status: response.status };
+                if (response.status >= 300 && response.status < 400)
+                    throw this.redirectError(operation, response, attempt);
+                if (response.status >= 200 && response.status < 300) {
+                    try {
+                        parsed = JSON.parse(response.body);
+                    }
+                    catch {
+                        parsed = undefined;
+                    }
+                    if (!shape(parsed))
+                        outcome = { kind: 'bad-response' };
+                }
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw new errors_CancelledError();
+                if (!(error instanceof NetworkError))
+                    throw error;
+                outcome =
+                    error.code === 'ETIMEDOUT' && attemptSignal.aborted
+                        ? { kind: 'timeout', sent: error.sent }
+                        : { kind: 'network', code: error.code, sent: error.sent };
+            }
+            last = { outcome, response };
+            const verdict = classify(method, outcome);
+            if (verdict === 'success') {
+                budget.release(spent);
+                return parsed;
+            }
+            if (verdict === 'retry' && attempt < maxAttempts) {
+                const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now());
+                const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
+                const timeLeft = deadline - clock.now();
+                if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
+                    throw this.failure(`WP Engine asked to wait ${duration_formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
+                        `more than the ${duration_formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
+                    // Not transient for this step: waiting on would only run into the timeout.
+                    operation, outcome, 'fail', response, attempt);
+                }
+                const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
+                if (cost !== undefined) {
+                    spent += cost;
+                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${duration_formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
+                    try {
+                        await clock.sleep(delay, signal);
+                    }
+                    catch {
+                        throw new errors_CancelledError();
+                    }
+                    continue;
+                }
+            }
+            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt);
+        }
+    }
+    failure(message, operation, outcome, verdict, response, attempts) {
+        const body = decodeErrorBody(response?.body ?? '');
+        const detail = {
+            kind: outcome.kind === 'response' ? 'http' : outcome.kind,
+            operation,
+            status: response?.status,
+            code: outcome.kind === 'network' ? outcome.code : undefined,
+            apiMessage: body.apiMessage,
+            fieldErrors: body.fieldErrors,
+            ambiguous: verdict === 'ambiguous',
+            transient: verdict !== 'fail',
+            attempts
+        };
+        return new WpeApiError(message, detail);
+    }
+    failureMessage(operation, outcome, verdict, response, attempts) {
+        const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+        if (verdict === 'ambiguous') {
+            return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`;
+        }
+        if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
+            return (`Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
+                `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
+        }
+        if (outcome.kind === 'network') {
+            return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
+        }
+        if (outcome.kind === 'timeout') {
+            return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
+        }
+        if (outcome.kind === 'bad-response') {
+            return `The WP Engine API answered ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`;
+        }
+        const { status } = outcome;
+        const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
+        const said = apiMessage ? `: ${apiMessage}` : '';
+        switch (status) {
+            case 401:
+                return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
+                    `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+            case 403:
+                return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
+                    `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+            case 404:
+                return `Not found: could not ${operation} (404${said}).`;
+            case 429:
+                return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
+        }
+        if (status >= 500) {
+            return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
+        }
+        const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
+        return `WP Engine rejected the request to ${operation} (${status}${said}).${fields}`;
+    }
+    redirectError(operation, response, attempts) {
+        const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
+        const error = this.failure(`The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
+            `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
+        return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
+    }
+    deadlineError(operation, attempts, last) {
+        const detail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts };
+        const lastSeen = last ? ` (last answer: ${describe(last)})` : '';
+        return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
+    }
+}
+function headerValue(response, name) {
+    const value = response?.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function describe(outcome) {
+    switch (outcome.kind) {
+        case 'response':
+            return `HTTP ${outcome.status}`;
+        case 'bad-response':
+            return 'an answer that is not the documented JSON';
+        case 'network':
+            return `network error ${outcome.code}`;
+        case 'timeout':
+            return 'no answer in time';
+    }
+}
+/** The API's `message` and field-level messages, made safe to log; a non-JSON body is quoted, cut short. */
+function decodeErrorBody(text) {
+    let body;
+    try {
+        const value = JSON.parse(text);
+        if (value && typeof value === 'object')
+            body = value;
+    }
+    catch {
+        const quoted = safeText(text, 200);
+        return { apiMessage: quoted || undefined, fieldErrors: [] };
+    }
+    const apiMessage = typeof body?.message === 'string' ? safeText(body.message) : undefined;
+    const fieldErrors = (Array.isArray(body?.errors) ? body.errors : [])
+        .map((e) => [e?.field, e?.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+        .filter((text) => text !== '')
+        .map((text) => safeText(text));
+    return { apiMessage, fieldErrors };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+/** Every problem with the inputs, each naming the input and the bad value. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.join('; '));
+        this.name = 'InputError';
+        this.problems = problems;
+    }
+}
+// The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
+const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+const LIST_SEPARATOR = /[\s,]+/;
+const MIN_POLL_MS = 1_000;
+const MAX_POLL_MS = (/* unused pure expression or super */ null && (10 * 60_000));
+// A job may run for six hours at most on GitHub-hosted runners.
+const MAX_TIMEOUT_MS = (/* unused pure expression or super */ null && (6 * 3_600_000));
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5;
+const MAX_PARALLEL = 20;
+// A restore point older than a week is not what anyone means by a fresh backup before a deploy.
+const MAX_REUSE_WITHIN_MS = (/* unused pure expression or super */ null && (7 * 24 * 3_600_000));
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** How an install is named in the log and in messages: as the user gave it. */
+function inputs_installLabel(ref) {
+    return ref.kind === 'id' ? ref.id : ref.name;
+}
+/**
+ * Reads inputs one by one, collecting every problem instead of stopping at the first; `done()`
+ * throws them all at once. Shared by the backup and the restore action.
+ */
+class InputReader {
+    getInput;
+    env;
+    problems = [];
+    constructor(getInput, env) {
+        this.getInput = getInput;
+        this.env = env;
+    }
+    quote(value) {
+        return `'${safeText(value, 80)}'`;
+    }
+    text(name) {
+        return this.getInput(name).trim();
+    }
+    /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
+    installs() {
+        const installs = [];
+        const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean);
+        if (texts.length === 0)
+            this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+        for (const text of texts) {
+            const ref = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined;
+            if (ref === undefined) {
+                this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+            }
+            else if (!installs.some((known) => inputs_installLabel(known) === inputs_installLabel(ref))) {
+                installs.push(ref);
+            }
+        }
+        return installs;
+    }
+    backupId(required) {
+        const text = this.text('backup-id');
+        if (text === '' && required)
+            this.problems.push('backup-id is required: the ID of the backup (a UUID), e.g. from the backup step\'s backup-id output');
+        if (text !== '' && !UUID.test(text))
+            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
+        return text === '' ? undefined : text.toLowerCase();
+    }
+    /** The addresses, without repeats; `requiredFor` says why they are needed, or undefined when they are not. */
+    emails(requiredFor) {
+        const emails = [];
+        let bad = false;
+        for (const address of this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
+            if (!EMAIL.test(address)) {
+                bad = true;
+                this.problems.push(`notification-emails: ${this.quote(address)} is not an email address`);
+            }
+            else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase())) {
+                emails.push(address);
+            }
+        }
+        if (requiredFor !== undefined && emails.length === 0 && !bad)
+            this.problems.push(`notification-emails is required ${requiredFor}`);
+        return emails;
+    }
+    boolean(name, fallback) {
+        const text = this.text(name) || String(fallback);
+        if (/^(true|false)$/i.test(text))
+            return text.toLowerCase() === 'true';
+        this.problems.push(`${name} ${this.quote(text)} is not true or false`);
+        return fallback;
+    }
+    duration(name, fallback, minMs, maxMs) {
+        return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value));
+    }
+    credentials() {
+        const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || '';
+        const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
+        const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
+        if (missing.length > 0) {
+            this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+        }
+        return { userId, password };
+    }
+    apiUrl() {
+        return readApiUrl(this.text('api-url') || DEFAULT_API_URL, this.problems, (value) => this.quote(value)) ?? new URL(DEFAULT_API_URL);
+    }
+    /** Throws one InputError with every problem found, if there is any. */
+    done() {
+        if (this.problems.length > 0)
+            throw new InputError(this.problems);
+    }
+}
+/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
+function parseInputs(getInput, env) {
+    const read = new InputReader(getInput, env);
+    const { problems } = read;
+    const installs = read.installs();
+    const backupId = read.backupId(false);
+    if (backupId !== undefined && installs.length > 1) {
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(inputs_installLabel).join(', ')}): give the one install the backup belongs to`);
+    }
+    const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
+    const description = read.text('description') || undefined;
+    const wait = read.boolean('wait', true);
+    const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS);
+    const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS);
+    const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
+    const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
+    const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
+    if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
+        problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+    }
+    const archivePathText = read.text('archive-path');
+    // A path to download to implies the archive.
+    const archive = read.boolean('archive', false) || archivePathText !== '';
+    if (archive && installs.length > 1) {
+        problems.push(`archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`);
+    }
+    if (archive && !wait)
+        problems.push('archive needs wait: true: an archive can only be made of a completed backup');
+    // A trailing slash says "a directory": keep it, as resolve() drops it.
+    const archivePath = archivePathText === '' ? undefined : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '');
+    const { userId, password } = read.credentials();
+    const apiUrl = read.apiUrl();
+    read.done();
+    return { installs, maxParallel, reuseWithinMs, notificationEmails, description, wait, timeoutMs, pollIntervalMs, backupId, archive, archivePath, userId, password, apiUrl };
+}
+function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
+    const text = raw.trim() || fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+        problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds`);
+    }
+    else if (ms < minMs || ms > maxMs) {
+        problems.push(`${name} ${quote(text)} is out of range: it must be between ${minMs / 1000}s and ${maxMs / 60_000}m`);
+    }
+    return ms ?? 0;
+}
+function readApiUrl(text, problems, quote) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        problems.push(`api-url ${quote(text)} is not a URL`);
+        return undefined;
+    }
+    if (url.username !== '' || url.password !== '') {
+        problems.push('api-url must not contain credentials: use api-user-id and api-password');
+    }
+    else if (url.search !== '' || url.hash !== '') {
+        problems.push(`api-url ${quote(text)} must not have a query or a fragment`);
+    }
+    else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+        problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`);
+    }
+    else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        problems.push(`api-url ${quote(text)} must be an https URL`);
+    }
+    return url;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/archive/zip-check.ts
+
+/** A file that is not a complete zip; the message says what is wrong with it. */
+class zip_check_IncompleteZipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'IncompleteZipError';
+    }
+}
+const LOCAL_FILE = 0x04034b50;
+const CENTRAL_FILE = 0x02014b50;
+const END = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_END = 0x06064b50;
+const END_SIZE = 22;
+// The end record may be followed by a comment of up to 65535 bytes.
+const END_SEARCH = END_SIZE + 0xffff;
+/**
+ * Checks that the file is a whole zip, reading only its structure: it starts with an entry, the
+ * end-of-central-directory record (ZIP64 too, for archives over 4 GiB) is there, and the central
+ * directory it points to lies inside the file and starts where it says. A download cut short
+ * anywhere loses the end record or moves it, so it fails here.
+ */
+async function zip_check_checkZip(path) {
+    const file = await open(path, 'r');
+    try {
+        const { size } = await file.stat();
+        if (size < END_SIZE)
+            throw new zip_check_IncompleteZipError(`it is ${size} bytes long, shorter than any zip`);
+        const read = async (position, length) => {
+            const buffer = Buffer.alloc(length);
+            const { bytesRead } = await file.read(buffer, 0, length, position);
+            return buffer.subarray(0, bytesRead);
+        };
+        const first = (await read(0, 4)).readUInt32LE(0);
+        if (first !== LOCAL_FILE && first !== END)
+            throw new zip_check_IncompleteZipError('it does not start like a zip');
+        const tailStart = Math.max(0, size - END_SEARCH);
+        const tail = await read(tailStart, size - tailStart);
+        let at = -1;
+        for (let i = tail.length - END_SIZE; i >= 0; i--) {
+            // The comment length must reach exactly to the end of the file, or this is not the real end record.
+            if (tail.readUInt32LE(i) === END && i + END_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0)
+            throw new zip_check_IncompleteZipError('its end-of-central-directory record is missing: the file was cut short');
+        const endOffset = tailStart + at;
+        let entries = tail.readUInt16LE(at + 10);
+        let directorySize = tail.readUInt32LE(at + 12);
+        let directoryOffset = tail.readUInt32LE(at + 16);
+        let directoryEnd = endOffset;
+        if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
+            const locator = endOffset >= 20 ? await read(endOffset - 20, 20) : Buffer.alloc(0);
+            if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR)
+                throw new zip_check_IncompleteZipError('its ZIP64 end locator is missing');
+            const recordOffset = Number(locator.readBigUInt64LE(8));
+            const record = await read(recordOffset, 56);
+            if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END)
+                throw new zip_check_IncompleteZipError('its ZIP64 end record is missing');
+            entries = Number(record.readBigUInt64LE(32));
+            directorySize = Number(record.readBigUInt64LE(40));
+            directoryOffset = Number(record.readBigUInt64LE(48));
+            directoryEnd = recordOffset;
+        }
+        if (directoryOffset + directorySize !== directoryEnd) {
+            throw new zip_check_IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`);
+        }
+        if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
+            throw new zip_check_IncompleteZipError('its central directory is not where the end record says');
+        }
+        return { entries, bytes: size };
+    }
+    finally {
+        await file.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/archive/download.ts
+
+
+
+
+
+
+
+
+
+
+/** Why the download failed for good; the message never contains the link. */
+class DownloadError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DownloadError';
+    }
+}
+const MAX_REDIRECTS = 5;
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
+function download_formatBytes(bytes) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
+class Progress {
+    clock;
+    log;
+    everyMs;
+    lastAt;
+    lastBytes = 0;
+    bytes = 0;
+    total;
+    constructor(clock, log, everyMs) {
+        this.clock = clock;
+        this.log = log;
+        this.everyMs = everyMs;
+        this.lastAt = clock.now();
+    }
+    add(count) {
+        this.bytes += count;
+        const now = this.clock.now();
+        if (now - this.lastAt < this.everyMs)
+            return;
+        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
+        const of = this.total ? ` of ${download_formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
+        this.log.info(`Downloaded ${download_formatBytes(this.bytes)}${of}, ${download_formatBytes(rate)}/s`);
+        this.lastAt = now;
+        this.lastBytes = this.bytes;
+    }
+    /** After a restart from the beginning, or a resume at `bytes`. */
+    reset(bytes) {
+        this.bytes = bytes;
+        this.lastBytes = bytes;
+    }
+}
+class TransferError extends Error {
+    transient;
+    constructor(message, transient) {
+        super(message);
+        this.transient = transient;
+    }
+}
+/**
+ * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
+ * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
+ * whole), and checks the result is a complete zip before it takes the final name. No credentials
+ * are ever sent: the link itself is the authorisation.
+ */
+async function downloadArchive(options) {
+    const { url, file, clock, deadline, signal, log } = options;
+    const maxFailures = options.maxFailures ?? 5;
+    const part = `${file}.part`;
+    await mkdir(dirname(file), { recursive: true });
+    await rm(part, { force: true });
+    const agents = { 'http:': new http.Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new https.Agent({ keepAlive: false, proxyEnv: options.env }) };
+    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
+    const started = clock.now();
+    let etag;
+    let rangesAccepted = false;
+    let failures = 0;
+    let resumes = 0;
+    try {
+        for (;;) {
+            const have = (await stat(part).catch(() => undefined))?.size ?? 0;
+            const before = have;
+            try {
+                const left = deadline - clock.now();
+                if (left <= 0)
+                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${download_formatBytes(have)} so far). Raise timeout.`);
+                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
+                const resume = have > 0 && rangesAccepted;
+                const headers = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) };
+                const response = await get(url, headers, agents, attemptSignal);
+                const status = response.statusCode ?? 0;
+                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
+                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
+                let offset = 0;
+                if (status === 206 && resume) {
+                    offset = Number(/^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] ?? -1);
+                    if (offset !== have)
+                        throw new TransferError('the server resumed at the wrong place', true);
+                    progress.total = have + Number(response.headers['content-length'] ?? NaN) || undefined;
+                }
+                else if (status === 200) {
+                    progress.total = Number(response.headers['content-length'] ?? NaN) || undefined;
+                }
+                else {
+                    response.resume();
+                    throw new TransferError(status === 403 || status === 404 || status === 410
+                        ? `The download link was refused (HTTP ${status}); it may have expired. Re-run the job to request a fresh archive.`
+                        : `The download server answered HTTP ${status}.`, status === 408 || status === 429 || status >= 500);
+                }
+                if (offset === 0 && have > 0)
+                    log.info('The server sent the whole file again; starting over.');
+                progress.reset(offset);
+                await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000);
+                const size = (await stat(part)).size;
+                if (progress.total !== undefined && size < progress.total)
+                    throw new TransferError(`the transfer ended after ${download_formatBytes(size)} of ${download_formatBytes(progress.total)}`, true);
+                break;
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw new CancelledError();
+                if (error instanceof DownloadError)
+                    throw error;
+                const transient = !(error instanceof TransferError) || error.transient;
+                const reason = error instanceof Error ? error.message : String(error);
+                if (clock.now() >= deadline)
+                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${download_formatBytes(progress.bytes)} so far). Raise timeout.`);
+                const now = (await stat(part).catch(() => undefined))?.size ?? 0;
+                failures = now > before ? 1 : failures + 1;
+                if (!transient || failures >= maxFailures) {
+                    throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason);
+                }
+                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
+                resumes++;
+                log.warning(`The archive download broke after ${download_formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
+                if (!rangesAccepted)
+                    await rm(part, { force: true });
+                await clock.sleep(delay, signal).catch(() => {
+                    throw new CancelledError();
+                });
+            }
+        }
+        try {
+            await checkZip(part);
+        }
+        catch (error) {
+            await rm(part, { force: true });
+            throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`);
+        }
+        await rename(part, file);
+        const bytes = (await stat(file)).size;
+        const took = Math.max(1, clock.now() - started);
+        log.info(`Downloaded ${download_formatBytes(bytes)} in ${formatDuration(took)} (${download_formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`);
+        return { file, bytes, resumes };
+    }
+    finally {
+        agents['http:'].destroy();
+        agents['https:'].destroy();
+    }
+}
+/** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
+function get(url, headers, agents, signal, redirects = 0) {
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+        return Promise.reject(new TransferError('the download link is not an https URL', false));
+    }
+    return new Promise((resolve, reject) => {
+        const request = (url.protocol === 'https:' ? https : http).get(url, { headers, agent: agents[url.protocol], signal }, (response) => {
+            const location = response.headers.location;
+            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+                response.resume();
+                if (redirects >= MAX_REDIRECTS)
+                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
+                return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1));
+            }
+            resolve(response);
+        });
+        request.on('error', reject);
+    });
+}
+/** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
+async function receive(response, part, append, progress, stallMs) {
+    let timer;
+    const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
+    };
+    const count = new Transform({
+        transform(chunk, _encoding, done) {
+            arm();
+            progress.add(chunk.length);
+            done(null, chunk);
+        }
+    });
+    arm();
+    try {
+        await pipeline(response, count, createWriteStream(part, { flags: append ? 'a' : 'w' }));
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    if (!response.complete)
+        throw new TransferError('the connection closed before the file was complete', true);
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+function recordBackup(entry, backup) {
+    entry.backup = backup;
+    entry.status = normalizeStatus(backup.status) ?? entry.status;
+}
+/** What the install is called in messages: its name once known, else what the user gave. */
+function report_nameOf(entry) {
+    return entry.install?.name ?? installLabel(entry.ref);
+}
+/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
+function report_succeeded(entry) {
+    return entry.outcome === 'completed' || entry.outcome === 'requested';
+}
+/** One install's facts, with `complete-time` empty until the backup is completed. */
+function facts(entry) {
+    const { install, backup, ref } = entry;
+    return {
+        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+        'backup-id': backup?.id ?? '',
+        status: entry.status ?? '',
+        'create-time': backup?.create_time ?? '',
+        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
+        'wordpress-version': backup?.wordpress_version ?? '',
+        reused: entry.reused !== undefined
+    };
+}
+/**
+ * The action's outputs. `backups` has one object per install, always; the single-value outputs
+ * describe the install when there is exactly one, and are empty when there are several. `reused`
+ * is true when no new backup was requested for any install.
+ */
+function outputsOf(report) {
+    const all = report.installs.map(facts);
+    const only = report.installs.length === 1 ? report.installs[0] : undefined;
+    const one = only ? facts(only) : undefined;
+    return {
+        'backup-id': one?.['backup-id'] ?? '',
+        status: one?.status ?? '',
+        'install-id': one?.['install-id'] ?? '',
+        'install-name': one?.['install-name'] ?? '',
+        description: only?.backup?.description ?? '',
+        'create-time': one?.['create-time'] ?? '',
+        'complete-time': one?.['complete-time'] ?? '',
+        'wordpress-version': one?.['wordpress-version'] ?? '',
+        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+        'archive-id': report.archive?.archive?.id ?? '',
+        'archive-state': report.archive?.state ?? '',
+        'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
+        'archive-file': report.archive?.file ?? '',
+        'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
+        backups: JSON.stringify(all)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+
+function heading(report) {
+    const { installs } = report;
+    const outcome = report.outcome ?? 'failed';
+    if (outcome === 'cancelled')
+        return '⚠️ WP Engine backup step cancelled';
+    const [only] = installs;
+    if (report.archive?.error && only?.outcome === 'completed')
+        return '❌ WP Engine backup completed, but its archive failed';
+    if (installs.length === 1 && only) {
+        switch (only.outcome ?? 'failed') {
+            case 'completed':
+                return '✅ WP Engine backup completed';
+            case 'requested':
+                return `🕓 WP Engine backup ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`;
+            case 'aborted':
+                return '❌ WP Engine backup aborted';
+            case 'timeout':
+                return '⏱️ WP Engine backup not finished before the timeout';
+            default:
+                return '❌ WP Engine backup step failed';
+        }
+    }
+    const failed = installs.filter((entry) => !succeeded(entry)).length;
+    if (failed > 0)
+        return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
+    if (outcome === 'requested')
+        return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`;
+    return `✅ WP Engine backups completed for ${installs.length} installs`;
+}
+/** Text from the API or the user, made inert in a Markdown table cell. */
+function cell(value) {
+    if (!value)
+        return '—';
+    return value
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;');
+}
+/** Whether an existing backup was used, why, and how old it is. */
+function reuseText(entry) {
+    const { reused } = entry;
+    if (!reused)
+        return entry.backup ? 'no' : '—';
+    const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`;
+    switch (reused.reason) {
+        case 'rerun':
+            return `yes: requested by attempt ${reused.attempt} of this run${age}`;
+        case 'in-flight':
+            return `yes: already running when this step started${age}`;
+        case 'recent':
+            return `yes: completed within reuse-within${age}`;
+    }
+}
+function statusCell(entry) {
+    return entry.status ? `**${cell(entry.status)}**` : '—';
+}
+function waitedCell(entry) {
+    return entry.waitedMs === undefined ? '—' : formatDuration(entry.waitedMs);
+}
+function completedCell(entry) {
+    return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined);
+}
+/** One install: every detail a reviewer of the deploy needs about its restore point. */
+function card(entry, archive) {
+    const { install, backup } = entry;
+    const rows = [
+        ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
+        ['Backup ID', cell(backup?.id)],
+        ['Status', statusCell(entry)],
+        ['Reused', reuseText(entry)],
+        ['Description', cell(backup?.description)],
+        ['Created', cell(backup?.create_time)],
+        ['Completed', completedCell(entry)],
+        ['Waited', waitedCell(entry)],
+        ['WordPress', cell(backup?.wordpress_version)],
+        // Never the download link: it is a bearer URL, and the summary is not masked.
+        ...(archive ? [['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] : []),
+        ...(archive?.file ? [['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] : [])
+    ];
+    return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
+}
+/** Several installs: one row each, in the order they were given. */
+function table(entries) {
+    const rows = entries.map((entry) => [cell(nameOf(entry)), cell(entry.backup?.id), statusCell(entry), reuseText(entry), cell(entry.backup?.create_time), completedCell(entry), waitedCell(entry), cell(entry.backup?.wordpress_version)].join(' | '));
+    return ['| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`)];
+}
+/** The job summary: what a reviewer of the deploy needs to know about its restore points. */
+function renderSummary(report) {
+    const lines = [`## ${heading(report)}`, ''];
+    if (report.error && report.outcome !== 'completed' && report.outcome !== 'requested') {
+        const kind = report.outcome === 'timeout' || report.outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
+        lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '');
+    }
+    const [only] = report.installs;
+    lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '');
+    return lines.join('\n');
+}
+
+// EXTERNAL MODULE: ./src/runner.ts + 2 modules
+var runner = __nccwpck_require__(173);
+;// CONCATENATED MODULE: ./src/step.ts
+
+
+
+/** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
+function actionDependencies() {
+    return {
+        runner: (0,runner/* createRunner */.ji)(process.env),
+        env: process.env,
+        context: (0,runner/* runContextFromEnv */.wX)(process.env),
+        signals: process,
+        // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
+        onCancelled: () => process.exit()
+    };
+}
+async function group(runner, name, body) {
+    runner.startGroup(name);
+    try {
+        return await body();
+    }
+    finally {
+        runner.endGroup();
+    }
+}
+function failureMessage(error) {
+    if (error instanceof WpeApiError)
+        return error.message;
+    if (error instanceof Error)
+        return safeText(error.message);
+    return safeText(String(error));
+}
+
+;// CONCATENATED MODULE: ./src/restore/main.ts
+
+
+
+
+
+
+
+
+
+
+
+// Finding the install, checking the backup and sending the request take seconds; this bounds a hung API.
+const RESTORE_STEP_TIMEOUT_MS = 5 * 60_000;
+function parseRestoreInputs(getInput, env) {
+    const read = new InputReader(getInput, env);
+    const installs = read.installs();
+    if (installs.length > 1)
+        read.problems.push(`install lists ${installs.length} installs (${installs.map(inputs_installLabel).join(', ')}): a restore goes to exactly one`);
+    const backupId = read.backupId(true);
+    const notificationEmails = read.emails('to restore: WP Engine emails these addresses when the restore is done');
+    const restoreDatabase = read.boolean('restore-database', true);
+    const createCheckpoint = read.boolean('create-checkpoint', true);
+    const { userId, password } = read.credentials();
+    const apiUrl = read.apiUrl();
+    read.done();
+    return { install: installs[0], backupId: backupId, notificationEmails, restoreDatabase, createCheckpoint, userId, password, apiUrl };
+}
+/**
+ * Restores an install from a backup, for a failed deploy. Checks first that the backup belongs to
+ * the install and is completed; the API gives no status to follow, so success means WP Engine
+ * accepted the restore. A lost answer is never resent: a second restore would run again over the
+ * first, so the step fails and says to look before trying again.
+ */
+async function runRestore(deps = actionDependencies()) {
+    const { runner } = deps;
+    let settings;
+    try {
+        settings = parseRestoreInputs((name) => runner.getInput(name), deps.env);
+    }
+    catch (error) {
+        runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+        return;
+    }
+    runner.setSecret(settings.password);
+    runner.setSecret(basicToken(settings.userId, settings.password));
+    const clock = deps.clock ?? systemClock;
+    const send = deps.send ?? createNodeSend(deps.env);
+    const client = new WpeClient({ ...settings, send, clock, deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS, random: deps.random, onRetry: (message) => runner.info(message) });
+    let install;
+    try {
+        install = await group(runner, `Finding install ${inputs_installLabel(settings.install)}`, async () => {
+            const [found] = await resolveInstalls(client, [settings.install]);
+            if (!found || 'error' in found)
+                throw found?.error;
+            runner.info(`Install ${found.install.name} (${found.install.id})${found.install.environment ? `, ${safeText(found.install.environment, 40)}` : ''}`);
+            return found.install;
+        });
+        const target = install;
+        await group(runner, `Restoring ${target.name} from backup ${settings.backupId}`, async () => {
+            const backup = await getBackupOf(client, target, settings.backupId);
+            const status = status_normalizeStatus(backup.status);
+            runner.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`);
+            if (status === 'aborted') {
+                throw new Error(`Backup ${backup.id} of install ${target.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`);
+            }
+            if (status !== 'completed') {
+                throw new Error(`Backup ${backup.id} of install ${target.name} is ${safeText(backup.status, 40)}, not completed; nothing was restored. ` +
+                    `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`);
+            }
+            const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`;
+            runner.info(`Asking WP Engine to restore ${target.name} from backup ${backup.id} (${options}).`);
+            try {
+                await client.restoreBackup(target, backup.id, { notification_emails: settings.notificationEmails, restore_database: settings.restoreDatabase, create_checkpoint: settings.createCheckpoint });
+            }
+            catch (error) {
+                if (error instanceof WpeApiError && error.detail.ambiguous) {
+                    throw new WpeApiError(`${error.message} Check install ${target.name} in the WP Engine User Portal before running the restore again: a second request would restore it twice.`, error.detail);
+                }
+                throw error;
+            }
+        });
+    }
+    catch (error) {
+        if (install)
+            runner.setOutput('install-id', install.id);
+        runner.setFailed(failureMessage(error));
+        await writeSummary(deps, `## ❌ WP Engine restore not started\n\n> [!CAUTION]\n> ${cell(failureMessage(error))}\n`);
+        return;
+    }
+    finally {
+        if (!deps.send)
+            send.close();
+    }
+    const acceptedAt = new Date(clock.now()).toISOString();
+    const outputs = { accepted: 'true', 'accepted-at': acceptedAt, 'install-id': install.id, 'install-name': install.name, 'backup-id': settings.backupId };
+    for (const [name, value] of Object.entries(outputs))
+        runner.setOutput(name, value);
+    await writeSummary(deps, [
+        '## ✅ WP Engine restore accepted',
+        '',
+        '| | |',
+        '| --- | --- |',
+        `| Install | ${install.name} (${install.id}) |`,
+        `| Backup ID | ${settings.backupId} |`,
+        `| Database | ${settings.restoreDatabase ? 'restored' : 'left as it is'} |`,
+        `| Checkpoint first | ${settings.createCheckpoint ? 'yes' : 'no'} |`,
+        `| Accepted at | ${acceptedAt} |`,
+        '',
+        `WP Engine gives no restore status to follow; it emails ${settings.notificationEmails.join(', ')} when the restore is done.`,
+        ''
+    ].join('\n'));
+    runner.info(`✅ WP Engine accepted the restore of ${install.name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${settings.notificationEmails.join(', ')} when done; the API gives no status to wait on.`);
+}
+async function writeSummary(deps, markdown) {
+    try {
+        await deps.runner.writeSummary(markdown);
+    }
+    catch (error) {
+        deps.runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 173:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ay: () => (/* binding */ commandLine),
+  ji: () => (/* binding */ createRunner),
+  wX: () => (/* binding */ runContextFromEnv)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/runner.ts
+
+
+
+
+/** Escaping for a command's message, as @actions/core's escapeData. */
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** A workflow command line, e.g. `::warning::text`. */
+function commandLine(command, message) {
+    return `::${command}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`;
+}
+/** A record for a file command (GITHUB_OUTPUT), as @actions/core's prepareKeyValueMessage. */
+function keyValueRecord(key, value, delimiter = `ghadelimiter_${(0,external_node_crypto_namespaceObject.randomUUID)()}`) {
+    // The runner reads up to the delimiter; a value containing it could smuggle in more outputs.
+    if (key.includes(delimiter) || value.includes(delimiter))
+        throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`);
+    return `${key}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`;
+}
+function createRunner(env, write = (text) => process.stdout.write(text)) {
+    const issue = (command, message) => write(commandLine(command, message));
+    return {
+        getInput: (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+        setOutput(name, value) {
+            const file = env.GITHUB_OUTPUT;
+            if (file)
+                (0,external_node_fs_.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
+            else
+                write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_namespaceObject.EOL}`);
+        },
+        setSecret: (secret) => issue('add-mask', secret),
+        setFailed(message) {
+            process.exitCode = 1;
+            issue('error', message);
+        },
+        info: (message) => write(`${message}${external_node_os_namespaceObject.EOL}`),
+        warning: (message) => issue('warning', message),
+        startGroup: (name) => issue('group', name),
+        endGroup: () => issue('endgroup', ''),
+        async writeSummary(markdown) {
+            const file = env.GITHUB_STEP_SUMMARY;
+            if (!file)
+                throw new Error('GITHUB_STEP_SUMMARY is not set, so there is no job summary to write to');
+            await (0,promises_.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
+        }
+    };
+}
+/** The run's identity, from the variables the runner sets (what @actions/github's context reads). */
+function runContextFromEnv(env) {
+    const int = (value) => {
+        const n = Number.parseInt(value ?? '', 10);
+        return Number.isFinite(n) && n > 0 ? n : undefined;
+    };
+    return {
+        repository: env.GITHUB_REPOSITORY || undefined,
+        sha: env.GITHUB_SHA || undefined,
+        workflow: env.GITHUB_WORKFLOW || undefined,
+        runNumber: int(env.GITHUB_RUN_NUMBER),
+        runId: int(env.GITHUB_RUN_ID),
+        runAttempt: int(env.GITHUB_RUN_ATTEMPT),
+        actor: env.GITHUB_ACTOR || undefined,
+        job: env.GITHUB_JOB || undefined,
+        step: env.GITHUB_ACTION || undefined
+    };
+}
+
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(474);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 

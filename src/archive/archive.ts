@@ -1,0 +1,72 @@
+import { allItems } from '../backup/pages.js'
+import { normalizeStatus } from '../backup/status.js'
+import { pollUntilFinal, type PollResult, type WaitSettings } from '../backup/wait.js'
+import type { WpeClient } from '../wpengine/client.js'
+import { WpeApiError } from '../wpengine/errors.js'
+import type { Archive, Backup, Install } from '../wpengine/types.js'
+
+export interface ArchiveOptions extends WaitSettings {
+  client: Pick<WpeClient, 'createArchive' | 'listArchives'>
+  install: Install
+  backup: Backup
+  notificationEmails: string[]
+  /** Told whenever the archive is seen, e.g. to mask its download link at once. */
+  onCheck?: (archive: Archive) => void
+}
+
+export interface ArchiveResult extends PollResult<Archive> {
+  /** True when an archive of this backup already existed (a re-run), so none was requested. */
+  existing: boolean
+}
+
+async function archivesOf(client: Pick<WpeClient, 'listArchives'>, install: Install, backupId: string): Promise<Archive[]> {
+  const found: Archive[] = []
+  for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
+    if (archive.backup.id === backupId) found.push(archive)
+  }
+  return found
+}
+
+const newest = (archives: Archive[]): Archive | undefined =>
+  archives.reduce<Archive | undefined>((best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best), undefined)
+
+/**
+ * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create
+ * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
+ * install's list: an archive of this backup that is not aborted is used as it is (a re-run asks for
+ * none); otherwise one is requested, and the new one is the archive of this backup that was not in
+ * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
+ */
+export async function archiveBackup(options: ArchiveOptions): Promise<ArchiveResult> {
+  const { client, install, backup, log } = options
+  const before = await archivesOf(client, install, backup.id)
+  const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted'))
+  if (usable) {
+    log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`)
+  } else {
+    try {
+      await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails })
+      log.info(`Archive of backup ${backup.id} requested.`)
+    } catch (error) {
+      if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
+      log.warning(`${error.message} Looking for it in the install's archives.`)
+    }
+  }
+  const known = new Set(before.map((a) => a.id))
+  let current: Archive = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' }
+  const result = await pollUntilFinal({
+    ...options,
+    subject: `the archive of backup ${backup.id}`,
+    initial: current,
+    // Until the new archive is listed, it counts as requested.
+    check: async () => {
+      const archives = await archivesOf(client, install, backup.id)
+      const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)))
+      if (seen) current = seen
+      return current
+    },
+    state: (a) => a.state,
+    onCheck: options.onCheck
+  })
+  return { ...result, existing: usable !== undefined }
+}
