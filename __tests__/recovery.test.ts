@@ -169,7 +169,7 @@ describe('archive: an off-site copy of the backup', () => {
     expect(s.requests).toHaveLength(0)
   })
 
-  it('downloads a file of hundreds of megabytes with flat memory', async () => {
+  it('downloads files of hundreds of megabytes with flat memory', async () => {
     const probe = join(ROOT, '__tests__', 'fixtures', 'peak-memory.mjs')
     const peak = async (bytes: number) => {
       const s = await freshSim({ archiveBytes: bytes })
@@ -181,12 +181,13 @@ describe('archive: an off-site copy of the backup', () => {
       rmSync(join(dir, 'site.zip'))
       return Number(readFileSync(memoryFile, 'utf8'))
     }
-    const small = await peak(4 * MB)
-    const large = await peak(300 * MB)
-    // 296 MB more on disk; the process's peak memory barely moves (a buffering download would add 300 MB).
+    // Both sizes are past the point where the garbage collector keeps up with the chunks (measured:
+    // 108 MB and 125 MB peak). 300 MB more on disk barely moves it; a buffering download would add 300 MB.
+    const small = await peak(100 * MB)
+    const large = await peak(400 * MB)
     expect(large - small).toBeLessThan(48 * MB)
-    expect(large).toBeLessThan(160 * MB)
-  }, 60_000)
+    expect(large).toBeLessThan(200 * MB)
+  }, 90_000)
 })
 
 describe('restore: for a failed deploy', () => {

@@ -19,7 +19,7 @@ import { zipArchive } from './zip.js'
  * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download'} FaultType
  * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
- *   contentType?: string, range?: string, body: unknown, rawBody: string, at: number, status?: number, fault?: FaultType }} RecordedRequest
+ *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
  */
 
@@ -379,7 +379,10 @@ export async function startSimulator(options = {}) {
     req.on('end', () => {
       concurrency.current++
       concurrency.max = Math.max(concurrency.max, concurrency.current)
-      res.on('close', () => concurrency.current--)
+      res.on('close', () => {
+        concurrency.current--
+        record.doneAt = now()
+      })
       const url = new URL(req.url ?? '/', origin)
       const rawBody = Buffer.concat(chunks).toString('utf8')
       let body
@@ -398,6 +401,7 @@ export async function startSimulator(options = {}) {
         authorization: req.headers.authorization,
         contentType: req.headers['content-type'],
         range: req.headers.range,
+        userAgent: req.headers['user-agent'],
         body,
         rawBody,
         at: now()

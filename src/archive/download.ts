@@ -3,7 +3,6 @@ import https from 'node:https'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Clock } from '../clock.js'
 import { formatDuration } from '../duration.js'
@@ -210,6 +209,9 @@ function get(url: URL, headers: Record<string, string>, agents: Record<'http:' |
   })
 }
 
+// Large writes: fewer system calls at the speed of a fast link.
+const WRITE_BUFFER_BYTES = 1024 * 1024
+
 /** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
 async function receive(response: http.IncomingMessage, part: string, append: boolean, progress: Progress, stallMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
@@ -217,16 +219,14 @@ async function receive(response: http.IncomingMessage, part: string, append: boo
     clearTimeout(timer)
     timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs)
   }
-  const count = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      arm()
-      progress.add(chunk.length)
-      done(null, chunk)
-    }
+  // A listener beside the pipe: it sees every chunk, and the pipe still applies backpressure.
+  response.on('data', (chunk: Buffer) => {
+    arm()
+    progress.add(chunk.length)
   })
   arm()
   try {
-    await pipeline(response, count, createWriteStream(part, { flags: append ? 'a' : 'w' }))
+    await pipeline(response, createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES }))
   } finally {
     clearTimeout(timer)
   }
