@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import YAML from 'yaml'
 import { parseInputs } from '../src/inputs.js'
 import { outputsOf } from '../src/report.js'
+import { parseRestoreInputs } from '../src/restore/main.js'
 import { ROOT } from '../scripts/run-action.js'
 import { renderTables, withTables } from '../scripts/readme-tables.js'
 
@@ -79,6 +80,10 @@ describe('README.md', () => {
     expect(readme).toBe(withTables(readme, renderTables(actionYaml)))
   })
 
+  it('has the tables of restore/action.yml too', () => {
+    expect(readme).toBe(withTables(readme, renderTables(restoreYaml), 'restore-'))
+  })
+
   it('notices a table that is out of date', () => {
     const stale = renderTables(actionYaml.replace('default: 60m', 'default: 30m'))
     expect(withTables(readme, stale)).not.toBe(readme)
@@ -87,6 +92,30 @@ describe('README.md', () => {
   it('starts a fresh clone with exactly the two quick-start commands', () => {
     const quickStart = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(quickStart?.trim().split('\n')).toEqual(['npm ci && npm run demo', 'npm test'])
+  })
+})
+
+const restoreYaml = read('restore/action.yml')
+
+describe('restore/action.yml', () => {
+  const restore = YAML.parse(restoreYaml) as typeof action
+
+  it('is a valid action that runs its own bundle on Node 24', () => {
+    expect(validator.validateAction(restoreYaml.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors).toEqual([])
+    expect(restore.runs).toEqual({ using: 'node24', main: '../dist/restore/index.js' })
+  })
+
+  it('declares exactly the inputs the restore step reads, with the defaults it applies', () => {
+    const readInputs: string[] = []
+    try {
+      parseRestoreInputs((name) => (readInputs.push(name), ''), {})
+    } catch {
+      // Empty inputs are invalid; only the names asked for matter here.
+    }
+    expect(Object.keys(restore.inputs).sort()).toEqual([...new Set(readInputs)].sort())
+    expect(restore.inputs['restore-database']?.default).toBe('true')
+    expect(restore.inputs['create-checkpoint']?.default).toBe('true')
+    expect(restore.inputs['backup-id']?.required).toBe(true)
   })
 })
 

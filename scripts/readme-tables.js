@@ -1,6 +1,6 @@
 // @ts-check
-// Writes the README's input and output tables from action.yml (`npm run docs`), so that what users
-// read is what the action declares; a test fails when the README is out of date.
+// Writes the README's input and output tables from action.yml and restore/action.yml (`npm run docs`),
+// so that what users read is what the actions declare; a test fails when the README is out of date.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import YAML from 'yaml'
@@ -23,12 +23,16 @@ export function renderTables(actionYaml = readFileSync(join(ROOT, 'action.yml'),
   }
 }
 
-/** @param {string} readme @param {{ inputs: string, outputs: string }} tables */
-export function withTables(readme, tables) {
+/**
+ * The README with its tables between `<!-- <prefix>inputs:start -->` and `…:end -->` markers replaced.
+ * @param {string} readme @param {{ inputs: string, outputs: string }} tables @param {string} prefix '' for action.yml, 'restore-' for restore/action.yml
+ */
+export function withTables(readme, tables, prefix = '') {
   let text = readme
   for (const name of /** @type {const} */ (['inputs', 'outputs'])) {
-    const pattern = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`)
-    if (!pattern.test(text)) throw new Error(`README.md has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`)
+    const marker = `${prefix}${name}`
+    const pattern = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`)
+    if (!pattern.test(text)) throw new Error(`README.md has no <!-- ${marker}:start --> … <!-- ${marker}:end --> markers`)
     text = text.replace(pattern, `$1${tables[name]}$2`)
   }
   return text
@@ -36,6 +40,7 @@ export function withTables(readme, tables) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const path = join(ROOT, 'README.md')
-  writeFileSync(path, withTables(readFileSync(path, 'utf8'), renderTables()))
-  process.stdout.write('README.md tables written from action.yml\n')
+  const restore = renderTables(readFileSync(join(ROOT, 'restore', 'action.yml'), 'utf8'))
+  writeFileSync(path, withTables(withTables(readFileSync(path, 'utf8'), renderTables()), restore, 'restore-'))
+  process.stdout.write('README.md tables written from action.yml and restore/action.yml\n')
 }
