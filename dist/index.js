@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(553);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(869);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(186);
 
 
@@ -21,7 +21,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 553:
+/***/ 869:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1636,7 +1636,22 @@ function outputsOf(report) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/markdown.ts
+/** Text from the API or the user, made inert in a Markdown table cell. */
+function cell(value) {
+    if (!value)
+        return '—';
+    return value
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;');
+}
+
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 
 
@@ -1668,18 +1683,6 @@ function heading(report) {
     if (outcome === 'requested')
         return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`;
     return `✅ WP Engine backups completed for ${installs.length} installs`;
-}
-/** Text from the API or the user, made inert in a Markdown table cell. */
-function cell(value) {
-    if (!value)
-        return '—';
-    return value
-        .replace(/[\r\n]+/g, ' ')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;');
 }
 /** Whether an existing backup was used, why, and how old it is. */
 function reuseText(entry) {
@@ -1747,6 +1750,8 @@ var runner = __nccwpck_require__(186);
 
 
 
+
+
 /** The real collaborators: the runner protocol on stdout and files, the run context, process signals. */
 function actionDependencies() {
     return {
@@ -1774,6 +1779,33 @@ function failureMessage(error) {
         return safeText(error.message);
     return safeText(String(error));
 }
+/**
+ * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
+ * undefined once the step has failed with one line naming every bad input (nothing is sent then).
+ */
+function readSettings(runner, parse) {
+    let settings;
+    try {
+        settings = parse();
+    }
+    catch (error) {
+        runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+        return undefined;
+    }
+    // The password and the header value derived from it.
+    runner.setSecret(settings.password);
+    runner.setSecret(basicToken(settings.userId, settings.password));
+    return settings;
+}
+/** The job summary; failing to write it is a warning, never the step's failure. */
+async function writeSummary(runner, markdown) {
+    try {
+        await runner.writeSummary(markdown);
+    }
+    catch (error) {
+        runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -1800,17 +1832,9 @@ function failureMessage(error) {
 
 async function run(deps = actionDependencies()) {
     const { runner } = deps;
-    let settings;
-    try {
-        settings = parseInputs((name) => runner.getInput(name), deps.env);
-    }
-    catch (error) {
-        runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+    const settings = readSettings(runner, () => parseInputs((name) => runner.getInput(name), deps.env));
+    if (!settings)
         return;
-    }
-    // Masked before anything else is logged: the password and the header value derived from it.
-    runner.setSecret(settings.password);
-    runner.setSecret(basicToken(settings.userId, settings.password));
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
     const onSignal = () => cancel.abort(new CancelledError());
@@ -1849,12 +1873,7 @@ async function run(deps = actionDependencies()) {
         runner.setOutput(name, value);
     if (report.outcome === 'cancelled')
         runner.warning(report.error ?? 'Cancelled');
-    try {
-        await runner.writeSummary(renderSummary(report));
-    }
-    catch (error) {
-        runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
-    }
+    await writeSummary(runner, renderSummary(report));
     if (report.outcome === 'completed' || report.outcome === 'requested') {
         runner.info(successMessage(report));
     }

@@ -12,31 +12,23 @@ import { waitForBackup } from './backup/wait.js'
 import { systemClock, type Clock } from './clock.js'
 import { describeBackup, stepMarker, type RunContext } from './description.js'
 import { formatDuration } from './duration.js'
-import { InputError, installLabel, parseInputs, type InstallRef, type Settings } from './inputs.js'
+import { installLabel, parseInputs, type InstallRef, type Settings } from './inputs.js'
 import { safeText } from './log-safety.js'
 import { nameOf, outputsOf, recordBackup, succeeded, type ArchiveReport, type InstallReport, type Report } from './report.js'
 import { renderSummary } from './summary.js'
-import { basicToken, WpeClient } from './wpengine/client.js'
+import { WpeClient } from './wpengine/client.js'
 import { CancelledError } from './wpengine/errors.js'
 import { createNodeSend, type ClosableSend } from './wpengine/http.js'
 import type { Archive, Backup, Install } from './wpengine/types.js'
 import type { Runner } from './runner.js'
-import { actionDependencies, failureMessage, group, type Dependencies } from './step.js'
+import { actionDependencies, failureMessage, group, readSettings, writeSummary, type Dependencies } from './step.js'
 
 export type { Dependencies } from './step.js'
 
 export async function run(deps: Dependencies = actionDependencies()): Promise<void> {
   const { runner } = deps
-  let settings: Settings
-  try {
-    settings = parseInputs((name) => runner.getInput(name), deps.env)
-  } catch (error) {
-    runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error))
-    return
-  }
-  // Masked before anything else is logged: the password and the header value derived from it.
-  runner.setSecret(settings.password)
-  runner.setSecret(basicToken(settings.userId, settings.password))
+  const settings = readSettings(runner, () => parseInputs((name) => runner.getInput(name), deps.env))
+  if (!settings) return
 
   const clock = deps.clock ?? systemClock
   const cancel = new AbortController()
@@ -73,11 +65,7 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
 
   for (const [name, value] of Object.entries(outputsOf(report))) runner.setOutput(name, value)
   if (report.outcome === 'cancelled') runner.warning(report.error ?? 'Cancelled')
-  try {
-    await runner.writeSummary(renderSummary(report))
-  } catch (error) {
-    runner.warning(`Could not write the job summary: ${failureMessage(error)}`)
-  }
+  await writeSummary(runner, renderSummary(report))
   if (report.outcome === 'completed' || report.outcome === 'requested') {
     runner.info(successMessage(report))
   } else {

@@ -1,5 +1,6 @@
 import { formatDuration } from './duration.js'
 import { formatBytes } from './archive/download.js'
+import { cell } from './markdown.js'
 import { nameOf, succeeded, type ArchiveReport, type InstallReport, type Report } from './report.js'
 
 function heading(report: Report): string {
@@ -28,17 +29,6 @@ function heading(report: Report): string {
   return `✅ WP Engine backups completed for ${installs.length} installs`
 }
 
-/** Text from the API or the user, made inert in a Markdown table cell. */
-export function cell(value: string | undefined | null): string {
-  if (!value) return '—'
-  return value
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/`/g, '&#96;')
-}
 
 /** Whether an existing backup was used, why, and how old it is. */
 export function reuseText(entry: InstallReport): string {

@@ -5,8 +5,8 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(747);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(173);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(571);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(988);
 
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
@@ -20,7 +20,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 747:
+/***/ 571:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45,7 +45,7 @@ class WpeApiError extends Error {
     }
 }
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
-class errors_CancelledError extends Error {
+class CancelledError extends Error {
     constructor() {
         super('The step was cancelled');
         this.name = 'CancelledError';
@@ -171,7 +171,7 @@ const ARCHIVE_STATES = (/* unused pure expression or super */ null && (['request
 ;// CONCATENATED MODULE: ./src/backup/status.ts
 
 /** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
-function status_normalizeStatus(status) {
+function normalizeStatus(status) {
     if (status === 'initiated')
         return 'in_progress';
     return BACKUP_STATUSES.includes(status) ? status : undefined;
@@ -217,7 +217,7 @@ function parseDuration(text) {
     return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
 }
 /** `95000` → `1m 35s`; `3600000` → `1h 0m 0s`; under a second → `0s`. */
-function duration_formatDuration(ms) {
+function formatDuration(ms) {
     const total = Math.max(0, Math.round(ms / 1000));
     const h = Math.floor(total / 3600);
     const m = Math.floor((total % 3600) / 60);
@@ -444,7 +444,7 @@ class Semaphore {
     /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
     acquire(signal) {
         if (signal?.aborted)
-            return Promise.reject(new errors_CancelledError());
+            return Promise.reject(new CancelledError());
         if (this.active < this.limit) {
             this.active++;
             return Promise.resolve();
@@ -457,7 +457,7 @@ class Semaphore {
             };
             const onAbort = () => {
                 this.queue.splice(this.queue.indexOf(grant), 1);
-                reject(new errors_CancelledError());
+                reject(new CancelledError());
             };
             this.queue.push(grant);
             signal?.addEventListener('abort', onAbort, { once: true });
@@ -618,7 +618,7 @@ class WpeClient {
             }
             catch (error) {
                 if (signal?.aborted)
-                    throw new errors_CancelledError();
+                    throw new CancelledError();
                 if (!(error instanceof NetworkError))
                     throw error;
                 outcome =
@@ -637,20 +637,20 @@ class WpeClient {
                 const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
-                    throw this.failure(`WP Engine asked to wait ${duration_formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
-                        `more than the ${duration_formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
+                    throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
+                        `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
                     // Not transient for this step: waiting on would only run into the timeout.
                     operation, outcome, 'fail', response, attempt);
                 }
                 const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
                 if (cost !== undefined) {
                     spent += cost;
-                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${duration_formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
+                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
                     try {
                         await clock.sleep(delay, signal);
                     }
                     catch {
-                        throw new errors_CancelledError();
+                        throw new CancelledError();
                     }
                     continue;
                 }
@@ -789,7 +789,7 @@ const MAX_PARALLEL = 20;
 const MAX_REUSE_WITHIN_MS = (/* unused pure expression or super */ null && (7 * 24 * 3_600_000));
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 /** How an install is named in the log and in messages: as the user gave it. */
-function inputs_installLabel(ref) {
+function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
 }
 /**
@@ -821,7 +821,7 @@ class InputReader {
             if (ref === undefined) {
                 this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
-            else if (!installs.some((known) => inputs_installLabel(known) === inputs_installLabel(ref))) {
+            else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
                 installs.push(ref);
             }
         }
@@ -887,7 +887,7 @@ function parseInputs(getInput, env) {
     const installs = read.installs();
     const backupId = read.backupId(false);
     if (backupId !== undefined && installs.length > 1) {
-        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(inputs_installLabel).join(', ')}): give the one install the backup belongs to`);
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
     }
     const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
     const description = read.text('description') || undefined;
@@ -950,396 +950,7 @@ function readApiUrl(text, problems, quote) {
     return url;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/archive/zip-check.ts
-
-/** A file that is not a complete zip; the message says what is wrong with it. */
-class zip_check_IncompleteZipError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'IncompleteZipError';
-    }
-}
-const LOCAL_FILE = 0x04034b50;
-const CENTRAL_FILE = 0x02014b50;
-const END = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_END = 0x06064b50;
-const END_SIZE = 22;
-// The end record may be followed by a comment of up to 65535 bytes.
-const END_SEARCH = END_SIZE + 0xffff;
-/**
- * Checks that the file is a whole zip, reading only its structure: it starts with an entry, the
- * end-of-central-directory record (ZIP64 too, for archives over 4 GiB) is there, and the central
- * directory it points to lies inside the file and starts where it says. A download cut short
- * anywhere loses the end record or moves it, so it fails here.
- */
-async function zip_check_checkZip(path) {
-    const file = await open(path, 'r');
-    try {
-        const { size } = await file.stat();
-        if (size < END_SIZE)
-            throw new zip_check_IncompleteZipError(`it is ${size} bytes long, shorter than any zip`);
-        const read = async (position, length) => {
-            const buffer = Buffer.alloc(length);
-            const { bytesRead } = await file.read(buffer, 0, length, position);
-            return buffer.subarray(0, bytesRead);
-        };
-        const first = (await read(0, 4)).readUInt32LE(0);
-        if (first !== LOCAL_FILE && first !== END)
-            throw new zip_check_IncompleteZipError('it does not start like a zip');
-        const tailStart = Math.max(0, size - END_SEARCH);
-        const tail = await read(tailStart, size - tailStart);
-        let at = -1;
-        for (let i = tail.length - END_SIZE; i >= 0; i--) {
-            // The comment length must reach exactly to the end of the file, or this is not the real end record.
-            if (tail.readUInt32LE(i) === END && i + END_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-                at = i;
-                break;
-            }
-        }
-        if (at < 0)
-            throw new zip_check_IncompleteZipError('its end-of-central-directory record is missing: the file was cut short');
-        const endOffset = tailStart + at;
-        let entries = tail.readUInt16LE(at + 10);
-        let directorySize = tail.readUInt32LE(at + 12);
-        let directoryOffset = tail.readUInt32LE(at + 16);
-        let directoryEnd = endOffset;
-        if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
-            const locator = endOffset >= 20 ? await read(endOffset - 20, 20) : Buffer.alloc(0);
-            if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR)
-                throw new zip_check_IncompleteZipError('its ZIP64 end locator is missing');
-            const recordOffset = Number(locator.readBigUInt64LE(8));
-            const record = await read(recordOffset, 56);
-            if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END)
-                throw new zip_check_IncompleteZipError('its ZIP64 end record is missing');
-            entries = Number(record.readBigUInt64LE(32));
-            directorySize = Number(record.readBigUInt64LE(40));
-            directoryOffset = Number(record.readBigUInt64LE(48));
-            directoryEnd = recordOffset;
-        }
-        if (directoryOffset + directorySize !== directoryEnd) {
-            throw new zip_check_IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`);
-        }
-        if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
-            throw new zip_check_IncompleteZipError('its central directory is not where the end record says');
-        }
-        return { entries, bytes: size };
-    }
-    finally {
-        await file.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/archive/download.ts
-
-
-
-
-
-
-
-
-
-/** Why the download failed for good; the message never contains the link. */
-class DownloadError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DownloadError';
-    }
-}
-const MAX_REDIRECTS = 5;
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
-function download_formatBytes(bytes) {
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
-class Progress {
-    clock;
-    log;
-    everyMs;
-    lastAt;
-    lastBytes = 0;
-    bytes = 0;
-    total;
-    constructor(clock, log, everyMs) {
-        this.clock = clock;
-        this.log = log;
-        this.everyMs = everyMs;
-        this.lastAt = clock.now();
-    }
-    add(count) {
-        this.bytes += count;
-        const now = this.clock.now();
-        if (now - this.lastAt < this.everyMs)
-            return;
-        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
-        const of = this.total ? ` of ${download_formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
-        this.log.info(`Downloaded ${download_formatBytes(this.bytes)}${of}, ${download_formatBytes(rate)}/s`);
-        this.lastAt = now;
-        this.lastBytes = this.bytes;
-    }
-    /** After a restart from the beginning, or a resume at `bytes`. */
-    reset(bytes) {
-        this.bytes = bytes;
-        this.lastBytes = bytes;
-    }
-}
-class TransferError extends Error {
-    transient;
-    constructor(message, transient) {
-        super(message);
-        this.transient = transient;
-    }
-}
-/**
- * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
- * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
- * whole), and checks the result is a complete zip before it takes the final name. No credentials
- * are ever sent: the link itself is the authorisation.
- */
-async function downloadArchive(options) {
-    const { url, file, clock, deadline, signal, log } = options;
-    const maxFailures = options.maxFailures ?? 5;
-    const part = `${file}.part`;
-    await mkdir(dirname(file), { recursive: true });
-    await rm(part, { force: true });
-    const agents = { 'http:': new http.Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new https.Agent({ keepAlive: false, proxyEnv: options.env }) };
-    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
-    const started = clock.now();
-    let etag;
-    let rangesAccepted = false;
-    let failures = 0;
-    let resumes = 0;
-    try {
-        for (;;) {
-            const have = (await stat(part).catch(() => undefined))?.size ?? 0;
-            const before = have;
-            try {
-                const left = deadline - clock.now();
-                if (left <= 0)
-                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${download_formatBytes(have)} so far). Raise timeout.`);
-                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
-                const resume = have > 0 && rangesAccepted;
-                const headers = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) };
-                const response = await get(url, headers, agents, attemptSignal);
-                const status = response.statusCode ?? 0;
-                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
-                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
-                let offset = 0;
-                if (status === 206 && resume) {
-                    offset = Number(/^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] ?? -1);
-                    if (offset !== have)
-                        throw new TransferError('the server resumed at the wrong place', true);
-                    progress.total = have + Number(response.headers['content-length'] ?? NaN) || undefined;
-                }
-                else if (status === 200) {
-                    progress.total = Number(response.headers['content-length'] ?? NaN) || undefined;
-                }
-                else {
-                    response.resume();
-                    throw new TransferError(status === 403 || status === 404 || status === 410
-                        ? `The download link was refused (HTTP ${status}); it may have expired. Re-run the job to request a fresh archive.`
-                        : `The download server answered HTTP ${status}.`, status === 408 || status === 429 || status >= 500);
-                }
-                if (offset === 0 && have > 0)
-                    log.info('The server sent the whole file again; starting over.');
-                progress.reset(offset);
-                await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000);
-                const size = (await stat(part)).size;
-                if (progress.total !== undefined && size < progress.total)
-                    throw new TransferError(`the transfer ended after ${download_formatBytes(size)} of ${download_formatBytes(progress.total)}`, true);
-                break;
-            }
-            catch (error) {
-                if (signal?.aborted)
-                    throw new CancelledError();
-                if (error instanceof DownloadError)
-                    throw error;
-                const transient = !(error instanceof TransferError) || error.transient;
-                const reason = error instanceof Error ? error.message : String(error);
-                if (clock.now() >= deadline)
-                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${download_formatBytes(progress.bytes)} so far). Raise timeout.`);
-                const now = (await stat(part).catch(() => undefined))?.size ?? 0;
-                failures = now > before ? 1 : failures + 1;
-                if (!transient || failures >= maxFailures) {
-                    throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason);
-                }
-                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
-                resumes++;
-                log.warning(`The archive download broke after ${download_formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
-                if (!rangesAccepted)
-                    await rm(part, { force: true });
-                await clock.sleep(delay, signal).catch(() => {
-                    throw new CancelledError();
-                });
-            }
-        }
-        try {
-            await checkZip(part);
-        }
-        catch (error) {
-            await rm(part, { force: true });
-            throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`);
-        }
-        await rename(part, file);
-        const bytes = (await stat(file)).size;
-        const took = Math.max(1, clock.now() - started);
-        log.info(`Downloaded ${download_formatBytes(bytes)} in ${formatDuration(took)} (${download_formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`);
-        return { file, bytes, resumes };
-    }
-    finally {
-        agents['http:'].destroy();
-        agents['https:'].destroy();
-    }
-}
-/** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
-function get(url, headers, agents, signal, redirects = 0) {
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-        return Promise.reject(new TransferError('the download link is not an https URL', false));
-    }
-    return new Promise((resolve, reject) => {
-        const request = (url.protocol === 'https:' ? https : http).get(url, { headers, agent: agents[url.protocol], signal }, (response) => {
-            const location = response.headers.location;
-            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-                response.resume();
-                if (redirects >= MAX_REDIRECTS)
-                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
-                return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1));
-            }
-            resolve(response);
-        });
-        request.on('error', reject);
-    });
-}
-// Large writes: fewer system calls at the speed of a fast link.
-const WRITE_BUFFER_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
-/** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
-async function receive(response, part, append, progress, stallMs) {
-    let timer;
-    const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
-    };
-    // A listener beside the pipe: it sees every chunk, and the pipe still applies backpressure.
-    response.on('data', (chunk) => {
-        arm();
-        progress.add(chunk.length);
-    });
-    arm();
-    try {
-        await pipeline(response, createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES }));
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    if (!response.complete)
-        throw new TransferError('the connection closed before the file was complete', true);
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-function recordBackup(entry, backup) {
-    entry.backup = backup;
-    entry.status = normalizeStatus(backup.status) ?? entry.status;
-}
-/** What the install is called in messages: its name once known, else what the user gave. */
-function report_nameOf(entry) {
-    return entry.install?.name ?? installLabel(entry.ref);
-}
-/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
-function report_succeeded(entry) {
-    return entry.outcome === 'completed' || entry.outcome === 'requested';
-}
-/** One install's facts, with `complete-time` empty until the backup is completed. */
-function facts(entry) {
-    const { install, backup, ref } = entry;
-    return {
-        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
-        'backup-id': backup?.id ?? '',
-        status: entry.status ?? '',
-        'create-time': backup?.create_time ?? '',
-        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
-        'wordpress-version': backup?.wordpress_version ?? '',
-        reused: entry.reused !== undefined
-    };
-}
-/**
- * The action's outputs. `backups` has one object per install, always; the single-value outputs
- * describe the install when there is exactly one, and are empty when there are several. `reused`
- * is true when no new backup was requested for any install.
- */
-function outputsOf(report) {
-    const all = report.installs.map(facts);
-    const only = report.installs.length === 1 ? report.installs[0] : undefined;
-    const one = only ? facts(only) : undefined;
-    return {
-        'backup-id': one?.['backup-id'] ?? '',
-        status: one?.status ?? '',
-        'install-id': one?.['install-id'] ?? '',
-        'install-name': one?.['install-name'] ?? '',
-        description: only?.backup?.description ?? '',
-        'create-time': one?.['create-time'] ?? '',
-        'complete-time': one?.['complete-time'] ?? '',
-        'wordpress-version': one?.['wordpress-version'] ?? '',
-        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
-        'archive-id': report.archive?.archive?.id ?? '',
-        'archive-state': report.archive?.state ?? '',
-        'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
-        'archive-file': report.archive?.file ?? '',
-        'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
-        backups: JSON.stringify(all)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-
-
-function heading(report) {
-    const { installs } = report;
-    const outcome = report.outcome ?? 'failed';
-    if (outcome === 'cancelled')
-        return '⚠️ WP Engine backup step cancelled';
-    const [only] = installs;
-    if (report.archive?.error && only?.outcome === 'completed')
-        return '❌ WP Engine backup completed, but its archive failed';
-    if (installs.length === 1 && only) {
-        switch (only.outcome ?? 'failed') {
-            case 'completed':
-                return '✅ WP Engine backup completed';
-            case 'requested':
-                return `🕓 WP Engine backup ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`;
-            case 'aborted':
-                return '❌ WP Engine backup aborted';
-            case 'timeout':
-                return '⏱️ WP Engine backup not finished before the timeout';
-            default:
-                return '❌ WP Engine backup step failed';
-        }
-    }
-    const failed = installs.filter((entry) => !succeeded(entry)).length;
-    if (failed > 0)
-        return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
-    if (outcome === 'requested')
-        return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`;
-    return `✅ WP Engine backups completed for ${installs.length} installs`;
-}
+;// CONCATENATED MODULE: ./src/markdown.ts
 /** Text from the API or the user, made inert in a Markdown table cell. */
 function cell(value) {
     if (!value)
@@ -1352,69 +963,12 @@ function cell(value) {
         .replace(/\|/g, '&#124;')
         .replace(/`/g, '&#96;');
 }
-/** Whether an existing backup was used, why, and how old it is. */
-function reuseText(entry) {
-    const { reused } = entry;
-    if (!reused)
-        return entry.backup ? 'no' : '—';
-    const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`;
-    switch (reused.reason) {
-        case 'rerun':
-            return `yes: requested by attempt ${reused.attempt} of this run${age}`;
-        case 'in-flight':
-            return `yes: already running when this step started${age}`;
-        case 'recent':
-            return `yes: completed within reuse-within${age}`;
-    }
-}
-function statusCell(entry) {
-    return entry.status ? `**${cell(entry.status)}**` : '—';
-}
-function waitedCell(entry) {
-    return entry.waitedMs === undefined ? '—' : formatDuration(entry.waitedMs);
-}
-function completedCell(entry) {
-    return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined);
-}
-/** One install: every detail a reviewer of the deploy needs about its restore point. */
-function card(entry, archive) {
-    const { install, backup } = entry;
-    const rows = [
-        ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
-        ['Backup ID', cell(backup?.id)],
-        ['Status', statusCell(entry)],
-        ['Reused', reuseText(entry)],
-        ['Description', cell(backup?.description)],
-        ['Created', cell(backup?.create_time)],
-        ['Completed', completedCell(entry)],
-        ['Waited', waitedCell(entry)],
-        ['WordPress', cell(backup?.wordpress_version)],
-        // Never the download link: it is a bearer URL, and the summary is not masked.
-        ...(archive ? [['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] : []),
-        ...(archive?.file ? [['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] : [])
-    ];
-    return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
-}
-/** Several installs: one row each, in the order they were given. */
-function table(entries) {
-    const rows = entries.map((entry) => [cell(nameOf(entry)), cell(entry.backup?.id), statusCell(entry), reuseText(entry), cell(entry.backup?.create_time), completedCell(entry), waitedCell(entry), cell(entry.backup?.wordpress_version)].join(' | '));
-    return ['| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`)];
-}
-/** The job summary: what a reviewer of the deploy needs to know about its restore points. */
-function renderSummary(report) {
-    const lines = [`## ${heading(report)}`, ''];
-    if (report.error && report.outcome !== 'completed' && report.outcome !== 'requested') {
-        const kind = report.outcome === 'timeout' || report.outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
-        lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '');
-    }
-    const [only] = report.installs;
-    lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '');
-    return lines.join('\n');
-}
 
-// EXTERNAL MODULE: ./src/runner.ts + 2 modules
-var runner = __nccwpck_require__(173);
+// EXTERNAL MODULE: ./src/runner.ts + 4 modules
+var runner = __nccwpck_require__(988);
 ;// CONCATENATED MODULE: ./src/step.ts
+
+
 
 
 
@@ -1445,6 +999,33 @@ function failureMessage(error) {
         return safeText(error.message);
     return safeText(String(error));
 }
+/**
+ * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
+ * undefined once the step has failed with one line naming every bad input (nothing is sent then).
+ */
+function readSettings(runner, parse) {
+    let settings;
+    try {
+        settings = parse();
+    }
+    catch (error) {
+        runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+        return undefined;
+    }
+    // The password and the header value derived from it.
+    runner.setSecret(settings.password);
+    runner.setSecret(basicToken(settings.userId, settings.password));
+    return settings;
+}
+/** The job summary; failing to write it is a warning, never the step's failure. */
+async function writeSummary(runner, markdown) {
+    try {
+        await runner.writeSummary(markdown);
+    }
+    catch (error) {
+        runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/restore/main.ts
 
@@ -1464,7 +1045,7 @@ function parseRestoreInputs(getInput, env) {
     const read = new InputReader(getInput, env);
     const installs = read.installs();
     if (installs.length > 1)
-        read.problems.push(`install lists ${installs.length} installs (${installs.map(inputs_installLabel).join(', ')}): a restore goes to exactly one`);
+        read.problems.push(`install lists ${installs.length} installs (${installs.map(installLabel).join(', ')}): a restore goes to exactly one`);
     const backupId = read.backupId(true);
     const notificationEmails = read.emails('to restore: WP Engine emails these addresses when the restore is done');
     const restoreDatabase = read.boolean('restore-database', true);
@@ -1482,22 +1063,15 @@ function parseRestoreInputs(getInput, env) {
  */
 async function runRestore(deps = actionDependencies()) {
     const { runner } = deps;
-    let settings;
-    try {
-        settings = parseRestoreInputs((name) => runner.getInput(name), deps.env);
-    }
-    catch (error) {
-        runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error));
+    const settings = readSettings(runner, () => parseRestoreInputs((name) => runner.getInput(name), deps.env));
+    if (!settings)
         return;
-    }
-    runner.setSecret(settings.password);
-    runner.setSecret(basicToken(settings.userId, settings.password));
     const clock = deps.clock ?? systemClock;
     const send = deps.send ?? createNodeSend(deps.env);
     const client = new WpeClient({ ...settings, send, clock, deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS, random: deps.random, onRetry: (message) => runner.info(message) });
     let install;
     try {
-        install = await group(runner, `Finding install ${inputs_installLabel(settings.install)}`, async () => {
+        install = await group(runner, `Finding install ${installLabel(settings.install)}`, async () => {
             const [found] = await resolveInstalls(client, [settings.install]);
             if (!found || 'error' in found)
                 throw found?.error;
@@ -1507,7 +1081,7 @@ async function runRestore(deps = actionDependencies()) {
         const target = install;
         await group(runner, `Restoring ${target.name} from backup ${settings.backupId}`, async () => {
             const backup = await getBackupOf(client, target, settings.backupId);
-            const status = status_normalizeStatus(backup.status);
+            const status = normalizeStatus(backup.status);
             runner.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`);
             if (status === 'aborted') {
                 throw new Error(`Backup ${backup.id} of install ${target.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`);
@@ -1533,7 +1107,7 @@ async function runRestore(deps = actionDependencies()) {
         if (install)
             runner.setOutput('install-id', install.id);
         runner.setFailed(failureMessage(error));
-        await writeSummary(deps, `## ❌ WP Engine restore not started\n\n> [!CAUTION]\n> ${cell(failureMessage(error))}\n`);
+        await writeSummary(runner, `## ❌ WP Engine restore not started\n\n> [!CAUTION]\n> ${cell(failureMessage(error))}\n`);
         return;
     }
     finally {
@@ -1544,7 +1118,7 @@ async function runRestore(deps = actionDependencies()) {
     const outputs = { accepted: 'true', 'accepted-at': acceptedAt, 'install-id': install.id, 'install-name': install.name, 'backup-id': settings.backupId };
     for (const [name, value] of Object.entries(outputs))
         runner.setOutput(name, value);
-    await writeSummary(deps, [
+    await writeSummary(runner, [
         '## ✅ WP Engine restore accepted',
         '',
         '| | |',
@@ -1560,19 +1134,11 @@ async function runRestore(deps = actionDependencies()) {
     ].join('\n'));
     runner.info(`✅ WP Engine accepted the restore of ${install.name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${settings.notificationEmails.join(', ')} when done; the API gives no status to wait on.`);
 }
-async function writeSummary(deps, markdown) {
-    try {
-        await deps.runner.writeSummary(markdown);
-    }
-    catch (error) {
-        deps.runner.warning(`Could not write the job summary: ${failureMessage(error)}`);
-    }
-}
 
 
 /***/ }),
 
-/***/ 173:
+/***/ 988:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1583,10 +1149,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   wX: () => (/* binding */ runContextFromEnv)
 });
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -1618,7 +1184,7 @@ function createRunner(env, write = (text) => process.stdout.write(text)) {
         setOutput(name, value) {
             const file = env.GITHUB_OUTPUT;
             if (file)
-                (0,external_node_fs_.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
+                (0,external_node_fs_namespaceObject.appendFileSync)(file, keyValueRecord(name, value), 'utf8');
             else
                 write(`${external_node_os_namespaceObject.EOL}::set-output name=${name}::${escapeData(value)}${external_node_os_namespaceObject.EOL}`);
         },
@@ -1635,7 +1201,7 @@ function createRunner(env, write = (text) => process.stdout.write(text)) {
             const file = env.GITHUB_STEP_SUMMARY;
             if (!file)
                 throw new Error('GITHUB_STEP_SUMMARY is not set, so there is no job summary to write to');
-            await (0,promises_.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
+            await (0,promises_namespaceObject.appendFile)(file, `${markdown}${external_node_os_namespaceObject.EOL}`, 'utf8');
         }
     };
 }
@@ -1658,20 +1224,6 @@ function runContextFromEnv(env) {
     };
 }
 
-
-/***/ }),
-
-/***/ 24:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ })
 

@@ -2,11 +2,11 @@ import { getBackupOf } from '../backup/get-backup.js'
 import { resolveInstalls } from '../backup/resolve-install.js'
 import { normalizeStatus } from '../backup/status.js'
 import { systemClock } from '../clock.js'
-import { InputError, InputReader, installLabel, type InstallRef } from '../inputs.js'
+import { InputReader, installLabel, type InstallRef } from '../inputs.js'
 import { safeText } from '../log-safety.js'
-import { cell } from '../summary.js'
-import { actionDependencies, failureMessage, group, type Dependencies } from '../step.js'
-import { basicToken, WpeClient } from '../wpengine/client.js'
+import { cell } from '../markdown.js'
+import { actionDependencies, failureMessage, group, readSettings, writeSummary, type Dependencies } from '../step.js'
+import { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import { createNodeSend, type ClosableSend } from '../wpengine/http.js'
 import type { Install } from '../wpengine/types.js'
@@ -47,15 +47,8 @@ export function parseRestoreInputs(getInput: (name: string) => string, env: Node
  */
 export async function runRestore(deps: Dependencies = actionDependencies()): Promise<void> {
   const { runner } = deps
-  let settings: RestoreSettings
-  try {
-    settings = parseRestoreInputs((name) => runner.getInput(name), deps.env)
-  } catch (error) {
-    runner.setFailed(error instanceof InputError ? `Invalid input: ${error.message}` : String(error))
-    return
-  }
-  runner.setSecret(settings.password)
-  runner.setSecret(basicToken(settings.userId, settings.password))
+  const settings = readSettings(runner, () => parseRestoreInputs((name) => runner.getInput(name), deps.env))
+  if (!settings) return
   const clock = deps.clock ?? systemClock
   const send = deps.send ?? createNodeSend(deps.env)
   const client = new WpeClient({ ...settings, send, clock, deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS, random: deps.random, onRetry: (message) => runner.info(message) })
@@ -95,7 +88,7 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
   } catch (error) {
     if (install) runner.setOutput('install-id', install.id)
     runner.setFailed(failureMessage(error))
-    await writeSummary(deps, `## ❌ WP Engine restore not started\n\n> [!CAUTION]\n> ${cell(failureMessage(error))}\n`)
+    await writeSummary(runner, `## ❌ WP Engine restore not started\n\n> [!CAUTION]\n> ${cell(failureMessage(error))}\n`)
     return
   } finally {
     if (!deps.send) (send as ClosableSend).close()
@@ -105,7 +98,7 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
   const outputs = { accepted: 'true', 'accepted-at': acceptedAt, 'install-id': install.id, 'install-name': install.name, 'backup-id': settings.backupId }
   for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value)
   await writeSummary(
-    deps,
+    runner,
     [
       '## ✅ WP Engine restore accepted',
       '',
@@ -122,12 +115,4 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
     ].join('\n')
   )
   runner.info(`✅ WP Engine accepted the restore of ${install.name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${settings.notificationEmails.join(', ')} when done; the API gives no status to wait on.`)
-}
-
-async function writeSummary(deps: Dependencies, markdown: string): Promise<void> {
-  try {
-    await deps.runner.writeSummary(markdown)
-  } catch (error) {
-    deps.runner.warning(`Could not write the job summary: ${failureMessage(error)}`)
-  }
 }
