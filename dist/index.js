@@ -347,7 +347,7 @@ async function archiveBackup(options) {
     }
     const known = new Set(before.map((a) => a.id));
     let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
-    const result = await pollUntilFinal({
+    return pollUntilFinal({
         ...options,
         subject: `the archive of backup ${backup.id}`,
         initial: current,
@@ -362,7 +362,6 @@ async function archiveBackup(options) {
         state: (a) => a.state,
         onCheck: options.onCheck
     });
-    return { ...result, existing: usable !== undefined };
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -375,510 +374,6 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/archive/zip-check.ts
-
-/** A file that is not a complete zip; the message says what is wrong with it. */
-class IncompleteZipError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'IncompleteZipError';
-    }
-}
-const LOCAL_FILE = 0x04034b50;
-const CENTRAL_FILE = 0x02014b50;
-const END = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_END = 0x06064b50;
-const END_SIZE = 22;
-// The end record may be followed by a comment of up to 65535 bytes.
-const END_SEARCH = END_SIZE + 0xffff;
-/**
- * Checks that the file is a whole zip, reading only its structure: it starts with an entry, the
- * end-of-central-directory record (ZIP64 too, for archives over 4 GiB) is there, and the central
- * directory it points to lies inside the file and starts where it says. A download cut short
- * anywhere loses the end record or moves it, so it fails here.
- */
-async function checkZip(path) {
-    const file = await (0,promises_.open)(path, 'r');
-    try {
-        const { size } = await file.stat();
-        if (size < END_SIZE)
-            throw new IncompleteZipError(`it is ${size} bytes long, shorter than any zip`);
-        const read = async (position, length) => {
-            const buffer = Buffer.alloc(length);
-            const { bytesRead } = await file.read(buffer, 0, length, position);
-            return buffer.subarray(0, bytesRead);
-        };
-        const first = (await read(0, 4)).readUInt32LE(0);
-        if (first !== LOCAL_FILE && first !== END)
-            throw new IncompleteZipError('it does not start like a zip');
-        const tailStart = Math.max(0, size - END_SEARCH);
-        const tail = await read(tailStart, size - tailStart);
-        let at = -1;
-        for (let i = tail.length - END_SIZE; i >= 0; i--) {
-            // The comment length must reach exactly to the end of the file, or this is not the real end record.
-            if (tail.readUInt32LE(i) === END && i + END_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-                at = i;
-                break;
-            }
-        }
-        if (at < 0)
-            throw new IncompleteZipError('its end-of-central-directory record is missing: the file was cut short');
-        const endOffset = tailStart + at;
-        let entries = tail.readUInt16LE(at + 10);
-        let directorySize = tail.readUInt32LE(at + 12);
-        let directoryOffset = tail.readUInt32LE(at + 16);
-        let directoryEnd = endOffset;
-        if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
-            const locator = endOffset >= 20 ? await read(endOffset - 20, 20) : Buffer.alloc(0);
-            if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR)
-                throw new IncompleteZipError('its ZIP64 end locator is missing');
-            const recordOffset = Number(locator.readBigUInt64LE(8));
-            const record = await read(recordOffset, 56);
-            if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END)
-                throw new IncompleteZipError('its ZIP64 end record is missing');
-            entries = Number(record.readBigUInt64LE(32));
-            directorySize = Number(record.readBigUInt64LE(40));
-            directoryOffset = Number(record.readBigUInt64LE(48));
-            directoryEnd = recordOffset;
-        }
-        if (directoryOffset + directorySize !== directoryEnd) {
-            throw new IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`);
-        }
-        if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
-            throw new IncompleteZipError('its central directory is not where the end record says');
-        }
-        return { entries, bytes: size };
-    }
-    finally {
-        await file.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/archive/download.ts
-
-
-
-
-
-
-
-
-
-/** Why the download failed for good; the message never contains the link. */
-class DownloadError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DownloadError';
-    }
-}
-const MAX_REDIRECTS = 5;
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
-function formatBytes(bytes) {
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
-class Progress {
-    clock;
-    log;
-    everyMs;
-    lastAt;
-    lastBytes = 0;
-    bytes = 0;
-    total;
-    constructor(clock, log, everyMs) {
-        this.clock = clock;
-        this.log = log;
-        this.everyMs = everyMs;
-        this.lastAt = clock.now();
-    }
-    add(count) {
-        this.bytes += count;
-        const now = this.clock.now();
-        if (now - this.lastAt < this.everyMs)
-            return;
-        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
-        const of = this.total ? ` of ${formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
-        this.log.info(`Downloaded ${formatBytes(this.bytes)}${of}, ${formatBytes(rate)}/s`);
-        this.lastAt = now;
-        this.lastBytes = this.bytes;
-    }
-    /** After a restart from the beginning, or a resume at `bytes`. */
-    reset(bytes) {
-        this.bytes = bytes;
-        this.lastBytes = bytes;
-    }
-}
-class TransferError extends Error {
-    transient;
-    constructor(message, transient) {
-        super(message);
-        this.transient = transient;
-    }
-}
-/**
- * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
- * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
- * whole), and checks the result is a complete zip before it takes the final name. No credentials
- * are ever sent: the link itself is the authorisation.
- */
-async function downloadArchive(options) {
-    const { url, file, clock, deadline, signal, log } = options;
-    const maxFailures = options.maxFailures ?? 5;
-    const part = `${file}.part`;
-    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
-    await (0,promises_.rm)(part, { force: true });
-    const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new (external_node_https_default()).Agent({ keepAlive: false, proxyEnv: options.env }) };
-    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
-    const started = clock.now();
-    let etag;
-    let rangesAccepted = false;
-    let failures = 0;
-    let resumes = 0;
-    try {
-        for (;;) {
-            const have = (await (0,promises_.stat)(part).catch(() => undefined))?.size ?? 0;
-            const before = have;
-            try {
-                const left = deadline - clock.now();
-                if (left <= 0)
-                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(have)} so far). Raise timeout.`);
-                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
-                const resume = have > 0 && rangesAccepted;
-                const headers = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) };
-                const response = await get(url, headers, agents, attemptSignal);
-                const status = response.statusCode ?? 0;
-                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
-                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
-                let offset = 0;
-                if (status === 206 && resume) {
-                    offset = Number(/^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] ?? -1);
-                    if (offset !== have)
-                        throw new TransferError('the server resumed at the wrong place', true);
-                    progress.total = have + Number(response.headers['content-length'] ?? NaN) || undefined;
-                }
-                else if (status === 200) {
-                    progress.total = Number(response.headers['content-length'] ?? NaN) || undefined;
-                }
-                else {
-                    response.resume();
-                    throw new TransferError(status === 403 || status === 404 || status === 410
-                        ? `The download link was refused (HTTP ${status}); it may have expired. Re-run the job to request a fresh archive.`
-                        : `The download server answered HTTP ${status}.`, status === 408 || status === 429 || status >= 500);
-                }
-                if (offset === 0 && have > 0)
-                    log.info('The server sent the whole file again; starting over.');
-                progress.reset(offset);
-                await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000);
-                const size = (await (0,promises_.stat)(part)).size;
-                if (progress.total !== undefined && size < progress.total)
-                    throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true);
-                break;
-            }
-            catch (error) {
-                if (signal?.aborted)
-                    throw new CancelledError();
-                if (error instanceof DownloadError)
-                    throw error;
-                const transient = !(error instanceof TransferError) || error.transient;
-                const reason = error instanceof Error ? error.message : String(error);
-                if (clock.now() >= deadline)
-                    throw new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(progress.bytes)} so far). Raise timeout.`);
-                const now = (await (0,promises_.stat)(part).catch(() => undefined))?.size ?? 0;
-                failures = now > before ? 1 : failures + 1;
-                if (!transient || failures >= maxFailures) {
-                    throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason);
-                }
-                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
-                resumes++;
-                log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
-                if (!rangesAccepted)
-                    await (0,promises_.rm)(part, { force: true });
-                await clock.sleep(delay, signal).catch(() => {
-                    throw new CancelledError();
-                });
-            }
-        }
-        try {
-            await checkZip(part);
-        }
-        catch (error) {
-            await (0,promises_.rm)(part, { force: true });
-            throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`);
-        }
-        await (0,promises_.rename)(part, file);
-        const bytes = (await (0,promises_.stat)(file)).size;
-        const took = Math.max(1, clock.now() - started);
-        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`);
-        return { file, bytes, resumes };
-    }
-    finally {
-        agents['http:'].destroy();
-        agents['https:'].destroy();
-    }
-}
-/** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
-function get(url, headers, agents, signal, redirects = 0) {
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-        return Promise.reject(new TransferError('the download link is not an https URL', false));
-    }
-    return new Promise((resolve, reject) => {
-        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent: agents[url.protocol], signal }, (response) => {
-            const location = response.headers.location;
-            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-                response.resume();
-                if (redirects >= MAX_REDIRECTS)
-                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
-                return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1));
-            }
-            resolve(response);
-        });
-        request.on('error', reject);
-    });
-}
-// Large writes: fewer system calls at the speed of a fast link.
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-/** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
-async function receive(response, part, append, progress, stallMs) {
-    let timer;
-    const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
-    };
-    // A listener beside the pipe: it sees every chunk, and the pipe still applies backpressure.
-    response.on('data', (chunk) => {
-        arm();
-        progress.add(chunk.length);
-    });
-    arm();
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, (0,external_node_fs_.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES }));
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    if (!response.complete)
-        throw new TransferError('the connection closed before the file was complete', true);
-}
-
-;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
-
-// With many installs the line names this many and counts the rest.
-const NAMED_AT_MOST = 10;
-/**
- * A "still waiting" line about once a minute, for one backup or many together. It is driven by
- * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
- * does not drift with the gaps between checks.
- */
-class Heartbeat {
-    clock;
-    start;
-    deadline;
-    log;
-    everyMs;
-    last;
-    constructor(clock, start, deadline, log, everyMs = 60_000) {
-        this.clock = clock;
-        this.start = start;
-        this.deadline = deadline;
-        this.log = log;
-        this.everyMs = everyMs;
-        this.last = start;
-    }
-    /** Called after every status check with what is still being waited for, out of `total`. */
-    beat(waiting, total) {
-        const now = this.clock.now();
-        if (waiting.length === 0 || now - this.last < this.everyMs)
-            return;
-        this.last += Math.floor((now - this.last) / this.everyMs) * this.everyMs;
-        const times = `${formatDuration(now - this.start)} elapsed, ${formatDuration(Math.max(0, this.deadline - now))} left`;
-        const [only] = waiting;
-        if (total === 1 && only) {
-            this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}`);
-            return;
-        }
-        const named = waiting.slice(0, NAMED_AT_MOST).map((w) => `${w.name} ${w.status}`);
-        const more = waiting.length > NAMED_AT_MOST ? ` and ${waiting.length - NAMED_AT_MOST} more` : '';
-        this.log.info(`Still waiting for ${waiting.length} of ${total} backups, ${times}: ${named.join(', ')}${more}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
-
-
-const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
-/**
- * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
- * API has no name filter), which stops as soon as every name is found. One install that cannot be
- * found does not stop the others. Results come in the order of `refs`.
- */
-async function resolveInstalls(client, refs) {
-    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
-    const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))]);
-    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
-}
-async function resolveId(client, ref) {
-    try {
-        return { ref, install: await getInstallById(client, ref.id) };
-    }
-    catch (error) {
-        return { ref, error };
-    }
-}
-function nameResolution(ref, byName) {
-    if (byName.error !== undefined)
-        return { ref, error: byName.error };
-    const install = byName.found.get(ref.name);
-    return install
-        ? { ref, install }
-        : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) };
-}
-async function getInstallById(client, id) {
-    try {
-        return await client.getInstall(id);
-    }
-    catch (error) {
-        if (error instanceof WpeApiError && error.status === 404) {
-            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
-        }
-        throw error;
-    }
-}
-async function findByNames(client, names) {
-    const wanted = new Set(names);
-    const search = { found: new Map(), searched: 0 };
-    if (wanted.size === 0)
-        return search;
-    try {
-        for await (const install of allItems((offset) => client.listInstalls(offset))) {
-            search.searched++;
-            if (wanted.has(install.name))
-                search.found.set(install.name, install);
-            if (search.found.size === wanted.size)
-                break;
-        }
-    }
-    catch (error) {
-        search.error = error;
-    }
-    return search;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-;// CONCATENATED MODULE: ./src/description.ts
-
-/** `Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat` */
-function defaultDescription(ctx) {
-    const where = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
-    const run = [
-        ctx.workflow && `${ctx.workflow}${ctx.runNumber ? ` #${ctx.runNumber}` : ''}`,
-        ctx.runId && `run ${ctx.runId} attempt ${ctx.runAttempt ?? 1}`
-    ]
-        .filter(Boolean)
-        .join(', ');
-    return `Pre-deploy backup: ${where}${run ? ` (${run})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}`;
-}
-// The step's identity in a marker: characters that could break the tag are dropped.
-const markerId = (value) => (value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-';
-/**
- * A tag that this step execution alone puts in its backup's description, for a custom description
- * too: it lets the step recognise the backup it created when the answer to the create call is lost,
- * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
- * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
- */
-function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
-    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
-}
-const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
-/**
- * The attempt of this run that put this step's marker into `description`, when it was an earlier
- * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
- */
-function earlierAttemptOf(description, ctx) {
-    if (!description || ctx.runId === undefined)
-        return undefined;
-    const current = ctx.runAttempt ?? 1;
-    for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
-        if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
-            return Number(attempt);
-    }
-    return undefined;
-}
-function describeBackup(custom, ctx, marker) {
-    return `${custom ?? defaultDescription(ctx)} ${marker}`;
-}
-
-;// CONCATENATED MODULE: ./src/backup/reuse.ts
-
-
-
-/** Whether any backup could be reused at all; when not, the install's backups are not listed. */
-function mayReuse(policy) {
-    return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
-}
-/**
- * The backup to use instead of requesting one, if any, from one pass through the install's
- * backups. An earlier attempt's backup comes first (it is the state before this run's first
- * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
- * second while one runs), then the newest completed one inside the window. Aborted ones never count.
- */
-async function findReusable(client, install, policy) {
-    if (!mayReuse(policy))
-        return undefined;
-    let rerun;
-    let inFlight;
-    let recent;
-    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
-        const status = normalizeStatus(backup.status);
-        if (status === undefined || status === 'aborted')
-            continue;
-        const created = Date.parse(backup.create_time ?? '');
-        const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created);
-        const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
-        const attempt = earlierAttemptOf(backup.description, policy.context);
-        if (attempt !== undefined) {
-            if (newer(rerun))
-                rerun = { backup, reason: 'rerun', ageMs, attempt };
-        }
-        else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
-            if (newer(inFlight))
-                inFlight = { backup, reason: 'in-flight', ageMs };
-        }
-        else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
-            if (newer(recent))
-                recent = { backup, reason: 'recent', ageMs };
-        }
-    }
-    return rerun ?? inFlight ?? recent;
-}
-
-;// CONCATENATED MODULE: ./src/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    })
-};
-
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
 
 
@@ -1417,6 +912,10 @@ const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+function isLoopbackHost(hostname) {
+    return LOOPBACK_HOSTS.test(hostname);
+}
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -1570,7 +1069,7 @@ function readApiUrl(text, problems, quote) {
     else if (url.search !== '' || url.hash !== '') {
         problems.push(`api-url ${quote(text)} must not have a query or a fragment`);
     }
-    else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+    else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
         problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`);
     }
     else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -1578,6 +1077,519 @@ function readApiUrl(text, problems, quote) {
     }
     return url;
 }
+
+;// CONCATENATED MODULE: ./src/archive/zip-check.ts
+
+/** A file that is not a complete zip; the message says what is wrong with it. */
+class IncompleteZipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'IncompleteZipError';
+    }
+}
+const LOCAL_FILE = 0x04034b50;
+const CENTRAL_FILE = 0x02014b50;
+const END = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_END = 0x06064b50;
+const END_SIZE = 22;
+// The end record may be followed by a comment of up to 65535 bytes.
+const END_SEARCH = END_SIZE + 0xffff;
+/**
+ * Checks that the file is a whole zip, reading only its structure: it starts with an entry, the
+ * end-of-central-directory record (ZIP64 too, for archives over 4 GiB) is there, and the central
+ * directory it points to lies inside the file and starts where it says. A download cut short
+ * anywhere loses the end record or moves it, so it fails here.
+ */
+async function checkZip(path) {
+    const file = await (0,promises_.open)(path, 'r');
+    try {
+        const { size } = await file.stat();
+        if (size < END_SIZE)
+            throw new IncompleteZipError(`it is ${size} bytes long, shorter than any zip`);
+        const read = async (position, length) => {
+            const buffer = Buffer.alloc(length);
+            const { bytesRead } = await file.read(buffer, 0, length, position);
+            return buffer.subarray(0, bytesRead);
+        };
+        const first = (await read(0, 4)).readUInt32LE(0);
+        if (first !== LOCAL_FILE && first !== END)
+            throw new IncompleteZipError('it does not start like a zip');
+        const tailStart = Math.max(0, size - END_SEARCH);
+        const tail = await read(tailStart, size - tailStart);
+        let at = -1;
+        for (let i = tail.length - END_SIZE; i >= 0; i--) {
+            // The comment length must reach exactly to the end of the file, or this is not the real end record.
+            if (tail.readUInt32LE(i) === END && i + END_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0)
+            throw new IncompleteZipError('its end-of-central-directory record is missing: the file was cut short');
+        const endOffset = tailStart + at;
+        let entries = tail.readUInt16LE(at + 10);
+        let directorySize = tail.readUInt32LE(at + 12);
+        let directoryOffset = tail.readUInt32LE(at + 16);
+        let directoryEnd = endOffset;
+        if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
+            const locator = endOffset >= 20 ? await read(endOffset - 20, 20) : Buffer.alloc(0);
+            if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR)
+                throw new IncompleteZipError('its ZIP64 end locator is missing');
+            const recordOffset = Number(locator.readBigUInt64LE(8));
+            const record = await read(recordOffset, 56);
+            if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END)
+                throw new IncompleteZipError('its ZIP64 end record is missing');
+            entries = Number(record.readBigUInt64LE(32));
+            directorySize = Number(record.readBigUInt64LE(40));
+            directoryOffset = Number(record.readBigUInt64LE(48));
+            directoryEnd = recordOffset;
+        }
+        if (directoryOffset + directorySize !== directoryEnd) {
+            throw new IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`);
+        }
+        if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
+            throw new IncompleteZipError('its central directory is not where the end record says');
+        }
+        return { entries, bytes: size };
+    }
+    finally {
+        await file.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/archive/download.ts
+
+
+
+
+
+
+
+
+
+
+/** Why the download failed for good; the message never contains the link. */
+class DownloadError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DownloadError';
+    }
+}
+const MAX_REDIRECTS = 5;
+/** Bytes in the file so far; 0 when there is none yet. */
+async function sizeOf(path) {
+    return (await (0,promises_.stat)(path).catch(() => undefined))?.size ?? 0;
+}
+function timedOut(bytes) {
+    return new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(bytes)} so far). Raise timeout.`);
+}
+/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
+function formatBytes(bytes) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
+class Progress {
+    clock;
+    log;
+    everyMs;
+    lastAt;
+    lastBytes = 0;
+    bytes = 0;
+    total;
+    constructor(clock, log, everyMs) {
+        this.clock = clock;
+        this.log = log;
+        this.everyMs = everyMs;
+        this.lastAt = clock.now();
+    }
+    add(count) {
+        this.bytes += count;
+        const now = this.clock.now();
+        if (now - this.lastAt < this.everyMs)
+            return;
+        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
+        const of = this.total ? ` of ${formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
+        this.log.info(`Downloaded ${formatBytes(this.bytes)}${of}, ${formatBytes(rate)}/s`);
+        this.lastAt = now;
+        this.lastBytes = this.bytes;
+    }
+    /** After a restart from the beginning, or a resume at `bytes`. */
+    reset(bytes) {
+        this.bytes = bytes;
+        this.lastBytes = bytes;
+    }
+}
+class TransferError extends Error {
+    transient;
+    constructor(message, transient) {
+        super(message);
+        this.transient = transient;
+    }
+}
+/**
+ * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
+ * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
+ * whole), and checks the result is a complete zip before it takes the final name. No credentials
+ * are ever sent: the link itself is the authorisation.
+ */
+async function downloadArchive(options) {
+    const { url, file, clock, deadline, signal, log } = options;
+    const maxFailures = options.maxFailures ?? 5;
+    const part = `${file}.part`;
+    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+    await (0,promises_.rm)(part, { force: true });
+    const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new (external_node_https_default()).Agent({ keepAlive: false, proxyEnv: options.env }) };
+    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
+    const started = clock.now();
+    let etag;
+    let rangesAccepted = false;
+    let failures = 0;
+    try {
+        for (;;) {
+            const have = await sizeOf(part);
+            try {
+                const left = deadline - clock.now();
+                if (left <= 0)
+                    throw timedOut(have);
+                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
+                const resume = have > 0 && rangesAccepted;
+                const headers = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) };
+                const response = await get(url, headers, agents, attemptSignal);
+                const status = response.statusCode ?? 0;
+                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
+                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
+                let offset = 0;
+                if (status === 206 && resume) {
+                    offset = Number(/^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] ?? -1);
+                    if (offset !== have)
+                        throw new TransferError('the server resumed at the wrong place', true);
+                    progress.total = have + Number(response.headers['content-length'] ?? NaN) || undefined;
+                }
+                else if (status === 200) {
+                    progress.total = Number(response.headers['content-length'] ?? NaN) || undefined;
+                }
+                else {
+                    response.resume();
+                    throw new TransferError(status === 403 || status === 404 || status === 410
+                        ? `The download link was refused (HTTP ${status}); it may have expired. Re-run the job to request a fresh archive.`
+                        : `The download server answered HTTP ${status}.`, status === 408 || status === 429 || status >= 500);
+                }
+                if (offset === 0 && have > 0)
+                    log.info('The server sent the whole file again; starting over.');
+                progress.reset(offset);
+                await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000);
+                const size = (await (0,promises_.stat)(part)).size;
+                if (progress.total !== undefined && size < progress.total)
+                    throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true);
+                break;
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw new CancelledError();
+                if (error instanceof DownloadError)
+                    throw error;
+                const transient = !(error instanceof TransferError) || error.transient;
+                const reason = error instanceof Error ? error.message : String(error);
+                if (clock.now() >= deadline)
+                    throw timedOut(progress.bytes);
+                const now = await sizeOf(part);
+                failures = now > have ? 1 : failures + 1;
+                if (!transient || failures >= maxFailures) {
+                    throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason);
+                }
+                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
+                log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
+                if (!rangesAccepted)
+                    await (0,promises_.rm)(part, { force: true });
+                await clock.sleep(delay, signal).catch(() => {
+                    throw new CancelledError();
+                });
+            }
+        }
+        try {
+            await checkZip(part);
+        }
+        catch (error) {
+            await (0,promises_.rm)(part, { force: true });
+            throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`);
+        }
+        await (0,promises_.rename)(part, file);
+        const bytes = (await (0,promises_.stat)(file)).size;
+        const took = Math.max(1, clock.now() - started);
+        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`);
+        return { file, bytes };
+    }
+    finally {
+        agents['http:'].destroy();
+        agents['https:'].destroy();
+    }
+}
+/** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
+function get(url, headers, agents, signal, redirects = 0) {
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+        return Promise.reject(new TransferError('the download link is not an https URL', false));
+    }
+    return new Promise((resolve, reject) => {
+        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent: agents[url.protocol], signal }, (response) => {
+            const location = response.headers.location;
+            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+                response.resume();
+                if (redirects >= MAX_REDIRECTS)
+                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
+                return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1));
+            }
+            resolve(response);
+        });
+        request.on('error', reject);
+    });
+}
+// Large writes: fewer system calls at the speed of a fast link.
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
+async function receive(response, part, append, progress, stallMs) {
+    let timer;
+    const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
+    };
+    // A listener beside the pipe: it sees every chunk, and the pipe still applies backpressure.
+    response.on('data', (chunk) => {
+        arm();
+        progress.add(chunk.length);
+    });
+    arm();
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, (0,external_node_fs_.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES }));
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    if (!response.complete)
+        throw new TransferError('the connection closed before the file was complete', true);
+}
+
+;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
+
+// With many installs the line names this many and counts the rest.
+const NAMED_AT_MOST = 10;
+/**
+ * A "still waiting" line about once a minute, for one backup or many together. It is driven by
+ * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
+ * does not drift with the gaps between checks.
+ */
+class Heartbeat {
+    clock;
+    start;
+    deadline;
+    log;
+    everyMs;
+    last;
+    constructor(clock, start, deadline, log, everyMs = 60_000) {
+        this.clock = clock;
+        this.start = start;
+        this.deadline = deadline;
+        this.log = log;
+        this.everyMs = everyMs;
+        this.last = start;
+    }
+    /** Called after every status check with what is still being waited for, out of `total`. */
+    beat(waiting, total) {
+        const now = this.clock.now();
+        if (waiting.length === 0 || now - this.last < this.everyMs)
+            return;
+        this.last += Math.floor((now - this.last) / this.everyMs) * this.everyMs;
+        const times = `${formatDuration(now - this.start)} elapsed, ${formatDuration(Math.max(0, this.deadline - now))} left`;
+        const [only] = waiting;
+        if (total === 1 && only) {
+            this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}`);
+            return;
+        }
+        const named = waiting.slice(0, NAMED_AT_MOST).map((w) => `${w.name} ${w.status}`);
+        const more = waiting.length > NAMED_AT_MOST ? ` and ${waiting.length - NAMED_AT_MOST} more` : '';
+        this.log.info(`Still waiting for ${waiting.length} of ${total} backups, ${times}: ${named.join(', ')}${more}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
+
+
+
+const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
+/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
+function describeInstall(install) {
+    return `Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`;
+}
+/**
+ * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
+ * API has no name filter), which stops as soon as every name is found. One install that cannot be
+ * found does not stop the others. Results come in the order of `refs`.
+ */
+async function resolveInstalls(client, refs) {
+    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
+    const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))]);
+    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
+}
+async function resolveId(client, ref) {
+    try {
+        return { ref, install: await getInstallById(client, ref.id) };
+    }
+    catch (error) {
+        return { ref, error };
+    }
+}
+function nameResolution(ref, byName) {
+    if (byName.error !== undefined)
+        return { ref, error: byName.error };
+    const install = byName.found.get(ref.name);
+    return install
+        ? { ref, install }
+        : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) };
+}
+async function getInstallById(client, id) {
+    try {
+        return await client.getInstall(id);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
+        }
+        throw error;
+    }
+}
+async function findByNames(client, names) {
+    const wanted = new Set(names);
+    const search = { found: new Map(), searched: 0 };
+    if (wanted.size === 0)
+        return search;
+    try {
+        for await (const install of allItems((offset) => client.listInstalls(offset))) {
+            search.searched++;
+            if (wanted.has(install.name))
+                search.found.set(install.name, install);
+            if (search.found.size === wanted.size)
+                break;
+        }
+    }
+    catch (error) {
+        search.error = error;
+    }
+    return search;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/description.ts
+
+/** `Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat` */
+function defaultDescription(ctx) {
+    const where = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const run = [
+        ctx.workflow && `${ctx.workflow}${ctx.runNumber ? ` #${ctx.runNumber}` : ''}`,
+        ctx.runId && `run ${ctx.runId} attempt ${ctx.runAttempt ?? 1}`
+    ]
+        .filter(Boolean)
+        .join(', ');
+    return `Pre-deploy backup: ${where}${run ? ` (${run})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}`;
+}
+// The step's identity in a marker: characters that could break the tag are dropped.
+const markerId = (value) => (value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-';
+/**
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost,
+ * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
+ */
+function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
+}
+const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+/**
+ * The attempt of this run that put this step's marker into `description`, when it was an earlier
+ * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
+ */
+function earlierAttemptOf(description, ctx) {
+    if (!description || ctx.runId === undefined)
+        return undefined;
+    const current = ctx.runAttempt ?? 1;
+    for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
+        if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
+            return Number(attempt);
+    }
+    return undefined;
+}
+function describeBackup(custom, ctx, marker) {
+    return `${custom ?? defaultDescription(ctx)} ${marker}`;
+}
+
+;// CONCATENATED MODULE: ./src/backup/reuse.ts
+
+
+
+/** Whether any backup could be reused at all; when not, the install's backups are not listed. */
+function mayReuse(policy) {
+    return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
+}
+/**
+ * The backup to use instead of requesting one, if any, from one pass through the install's
+ * backups. An earlier attempt's backup comes first (it is the state before this run's first
+ * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
+ * second while one runs), then the newest completed one inside the window. Aborted ones never count.
+ */
+async function findReusable(client, install, policy) {
+    if (!mayReuse(policy))
+        return undefined;
+    let rerun;
+    let inFlight;
+    let recent;
+    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+        const status = normalizeStatus(backup.status);
+        if (status === undefined || status === 'aborted')
+            continue;
+        const created = Date.parse(backup.create_time ?? '');
+        const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created);
+        const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
+        const attempt = earlierAttemptOf(backup.description, policy.context);
+        if (attempt !== undefined) {
+            if (newer(rerun))
+                rerun = { backup, reason: 'rerun', ageMs, attempt };
+        }
+        else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
+            if (newer(inFlight))
+                inFlight = { backup, reason: 'in-flight', ageMs };
+        }
+        else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
+            if (newer(recent))
+                recent = { backup, reason: 'recent', ageMs };
+        }
+    }
+    return rerun ?? inFlight ?? recent;
+}
+
+;// CONCATENATED MODULE: ./src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    })
+};
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
@@ -1905,7 +1917,7 @@ async function backUpAll(phase) {
         }
         seen.set(install.id, entry);
         entry.install = install;
-        runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`);
+        runner.info(describeInstall(install));
         return true;
     });
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, runner);

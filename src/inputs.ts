@@ -57,6 +57,11 @@ const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
 
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.test(hostname)
+}
+
 type GetInput = (name: string) => string
 
 /** How an install is named in the log and in messages: as the user gave it. */
@@ -223,7 +228,7 @@ function readApiUrl(text: string, problems: string[], quote: (value: string) => 
     problems.push('api-url must not contain credentials: use api-user-id and api-password')
   } else if (url.search !== '' || url.hash !== '') {
     problems.push(`api-url ${quote(text)} must not have a query or a fragment`)
-  } else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+  } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`)
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     problems.push(`api-url ${quote(text)} must be an https URL`)

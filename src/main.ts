@@ -5,7 +5,7 @@ import { join, sep } from 'node:path'
 import { archiveBackup } from './archive/archive.js'
 import { downloadArchive } from './archive/download.js'
 import { Heartbeat, type Waiting } from './backup/heartbeat.js'
-import { resolveInstalls, type Resolution } from './backup/resolve-install.js'
+import { describeInstall, resolveInstalls, type Resolution } from './backup/resolve-install.js'
 import { findReusable, mayReuse, type Reusable } from './backup/reuse.js'
 import { isFinal, normalizeStatus } from './backup/status.js'
 import { waitForBackup } from './backup/wait.js'
@@ -113,7 +113,7 @@ async function backUpAll(phase: Phase): Promise<void> {
     }
     seen.set(install.id, entry)
     entry.install = install
-    runner.info(`Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`)
+    runner.info(describeInstall(install))
     return true
   })
 

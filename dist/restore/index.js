@@ -67,6 +67,21 @@ async function getBackupOf(client, install, backupId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/log-safety.ts
+const MAX_TEXT = 500;
+/**
+ * Makes text from the API or from users safe to print in a workflow log: control characters
+ * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
+ * cannot start a workflow command, and long text is cut.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const oneLine = text
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/pages.ts
 /**
  * Every item of an offset-paginated list. The next offset is read from `next` but the URL itself
@@ -100,7 +115,12 @@ function nextOffset(next) {
 ;// CONCATENATED MODULE: ./src/backup/resolve-install.ts
 
 
+
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
+/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
+function describeInstall(install) {
+    return `Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`;
+}
 /**
  * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
  * API has no name filter), which stops as soon as every name is found. One install that cannot be
@@ -227,21 +247,6 @@ function formatDuration(ms) {
     if (m > 0)
         return `${m}m ${s}s`;
     return `${s}s`;
-}
-
-;// CONCATENATED MODULE: ./src/log-safety.ts
-const MAX_TEXT = 500;
-/**
- * Makes text from the API or from users safe to print in a workflow log: control characters
- * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
- * cannot start a workflow command, and long text is cut.
- */
-function safeText(text, max = MAX_TEXT) {
-    const oneLine = text
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-        .replace(/:(?=:)/g, ': ')
-        .trim();
-    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -788,6 +793,10 @@ const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = (/* unused pure expression or super */ null && (7 * 24 * 3_600_000));
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+function isLoopbackHost(hostname) {
+    return LOOPBACK_HOSTS.test(hostname);
+}
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -941,7 +950,7 @@ function readApiUrl(text, problems, quote) {
     else if (url.search !== '' || url.hash !== '') {
         problems.push(`api-url ${quote(text)} must not have a query or a fragment`);
     }
-    else if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+    else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
         problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`);
     }
     else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -1075,7 +1084,7 @@ async function runRestore(deps = actionDependencies()) {
             const [found] = await resolveInstalls(client, [settings.install]);
             if (!found || 'error' in found)
                 throw found?.error;
-            runner.info(`Install ${found.install.name} (${found.install.id})${found.install.environment ? `, ${safeText(found.install.environment, 40)}` : ''}`);
+            runner.info(describeInstall(found.install));
             return found.install;
         });
         const target = install;

@@ -14,11 +14,6 @@ export interface ArchiveOptions extends WaitSettings {
   onCheck?: (archive: Archive) => void
 }
 
-export interface ArchiveResult extends PollResult<Archive> {
-  /** True when an archive of this backup already existed (a re-run), so none was requested. */
-  existing: boolean
-}
-
 async function archivesOf(client: Pick<WpeClient, 'listArchives'>, install: Install, backupId: string): Promise<Archive[]> {
   const found: Archive[] = []
   for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
@@ -37,7 +32,7 @@ const newest = (archives: Archive[]): Archive | undefined =>
  * none); otherwise one is requested, and the new one is the archive of this backup that was not in
  * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
  */
-export async function archiveBackup(options: ArchiveOptions): Promise<ArchiveResult> {
+export async function archiveBackup(options: ArchiveOptions): Promise<PollResult<Archive>> {
   const { client, install, backup, log } = options
   const before = await archivesOf(client, install, backup.id)
   const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted'))
@@ -54,7 +49,7 @@ export async function archiveBackup(options: ArchiveOptions): Promise<ArchiveRes
   }
   const known = new Set(before.map((a) => a.id))
   let current: Archive = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' }
-  const result = await pollUntilFinal({
+  return pollUntilFinal({
     ...options,
     subject: `the archive of backup ${backup.id}`,
     initial: current,
@@ -68,5 +63,4 @@ export async function archiveBackup(options: ArchiveOptions): Promise<ArchiveRes
     state: (a) => a.state,
     onCheck: options.onCheck
   })
-  return { ...result, existing: usable !== undefined }
 }

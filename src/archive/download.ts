@@ -6,6 +6,7 @@ import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Clock } from '../clock.js'
 import { formatDuration } from '../duration.js'
+import { isLoopbackHost } from '../inputs.js'
 import { CancelledError } from '../wpengine/errors.js'
 import { checkZip, IncompleteZipError } from './zip-check.js'
 
@@ -29,8 +30,6 @@ export interface DownloadOptions {
 export interface Downloaded {
   file: string
   bytes: number
-  /** How many times a broken transfer was picked up again. */
-  resumes: number
 }
 
 /** Why the download failed for good; the message never contains the link. */
@@ -42,7 +41,15 @@ export class DownloadError extends Error {
 }
 
 const MAX_REDIRECTS = 5
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+/** Bytes in the file so far; 0 when there is none yet. */
+async function sizeOf(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.size ?? 0
+}
+
+function timedOut(bytes: number): DownloadError {
+  return new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(bytes)} so far). Raise timeout.`)
+}
 
 /** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
 export function formatBytes(bytes: number): string {
@@ -116,14 +123,12 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
   let etag: string | undefined
   let rangesAccepted = false
   let failures = 0
-  let resumes = 0
   try {
     for (;;) {
-      const have = (await stat(part).catch(() => undefined))?.size ?? 0
-      const before = have
+      const have = await sizeOf(part)
       try {
         const left = deadline - clock.now()
-        if (left <= 0) throw new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(have)} so far). Raise timeout.`)
+        if (left <= 0) throw timedOut(have)
         const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)])
         const resume = have > 0 && rangesAccepted
         const headers: Record<string, string> = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) }
@@ -158,14 +163,13 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
         if (error instanceof DownloadError) throw error
         const transient = !(error instanceof TransferError) || error.transient
         const reason = error instanceof Error ? error.message : String(error)
-        if (clock.now() >= deadline) throw new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(progress.bytes)} so far). Raise timeout.`)
-        const now = (await stat(part).catch(() => undefined))?.size ?? 0
-        failures = now > before ? 1 : failures + 1
+        if (clock.now() >= deadline) throw timedOut(progress.bytes)
+        const now = await sizeOf(part)
+        failures = now > have ? 1 : failures + 1
         if (!transient || failures >= maxFailures) {
           throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason)
         }
         const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1))
-        resumes++
         log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`)
         if (!rangesAccepted) await rm(part, { force: true })
         await clock.sleep(delay, signal).catch(() => {
@@ -183,7 +187,7 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
     const bytes = (await stat(file)).size
     const took = Math.max(1, clock.now() - started)
     log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`)
-    return { file, bytes, resumes }
+    return { file, bytes }
   } finally {
     agents['http:'].destroy()
     agents['https:'].destroy()
@@ -192,7 +196,7 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
 
 /** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
 function get(url: URL, headers: Record<string, string>, agents: Record<'http:' | 'https:', http.Agent>, signal: AbortSignal, redirects = 0): Promise<http.IncomingMessage> {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return Promise.reject(new TransferError('the download link is not an https URL', false))
   }
   return new Promise((resolve, reject) => {

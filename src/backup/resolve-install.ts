@@ -1,10 +1,16 @@
 import type { InstallRef } from '../inputs.js'
+import { safeText } from '../log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Install } from '../wpengine/types.js'
 import { allItems } from './pages.js'
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)'
+
+/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
+export function describeInstall(install: Install): string {
+  return `Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`
+}
 
 /** What became of one install the user named: found, or the error that says why not. */
 export type Resolution = { ref: InstallRef; install: Install } | { ref: InstallRef; error: unknown }

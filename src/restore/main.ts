@@ -1,5 +1,5 @@
 import { getBackupOf } from '../backup/get-backup.js'
-import { resolveInstalls } from '../backup/resolve-install.js'
+import { describeInstall, resolveInstalls } from '../backup/resolve-install.js'
 import { normalizeStatus } from '../backup/status.js'
 import { systemClock } from '../clock.js'
 import { InputReader, installLabel, type InstallRef } from '../inputs.js'
@@ -57,7 +57,7 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
     install = await group(runner, `Finding install ${installLabel(settings.install)}`, async () => {
       const [found] = await resolveInstalls(client, [settings.install])
       if (!found || 'error' in found) throw found?.error
-      runner.info(`Install ${found.install.name} (${found.install.id})${found.install.environment ? `, ${safeText(found.install.environment, 40)}` : ''}`)
+      runner.info(describeInstall(found.install))
       return found.install
     })
     const target = install
