@@ -6,7 +6,14 @@ import { createNodeSend } from '../src/wpengine/http.js'
 import { RetryBudget } from '../src/wpengine/retry.js'
 import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, useNock } from './helpers.js'
 
-const BACKUP = { id: BACKUP_ID, status: 'requested', description: 'd', create_time: '2026-01-01T00:00:00Z', complete_time: null, wordpress_version: '6.8.1' }
+const BACKUP = {
+  id: BACKUP_ID,
+  status: 'requested',
+  description: 'd',
+  create_time: '2026-01-01T00:00:00Z',
+  complete_time: null,
+  wordpress_version: '6.8.1'
+}
 const BACKUP_PATH = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
 
 const transport = createNodeSend()
@@ -79,7 +86,11 @@ describe('WpeClient retries', () => {
   })
 
   it('429 with Retry-After: 7, then 200: waits the 7 seconds the API asked for', async () => {
-    const scope = nock(API).get(BACKUP_PATH).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '7' }).get(BACKUP_PATH).reply(200, BACKUP)
+    const scope = nock(API)
+      .get(BACKUP_PATH)
+      .reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '7' })
+      .get(BACKUP_PATH)
+      .reply(200, BACKUP)
     const { client, clock } = setup()
     await client.getBackup(INSTALL, BACKUP_ID)
     scope.done()
@@ -107,7 +118,11 @@ describe('WpeClient retries', () => {
   })
 
   it('connection reset, then 200: retried', async () => {
-    const scope = nock(API).get(BACKUP_PATH).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).get(BACKUP_PATH).reply(200, BACKUP)
+    const scope = nock(API)
+      .get(BACKUP_PATH)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .get(BACKUP_PATH)
+      .reply(200, BACKUP)
     const { client, retries } = setup()
     await client.getBackup(INSTALL, BACKUP_ID)
     scope.done()
@@ -115,7 +130,12 @@ describe('WpeClient retries', () => {
   })
 
   it('an answer that takes longer than the attempt time limit is abandoned and retried', async () => {
-    const scope = nock(API).get(BACKUP_PATH).delay(400).reply(200, BACKUP).get(BACKUP_PATH).reply(200, { ...BACKUP, status: 'completed' })
+    const scope = nock(API)
+      .get(BACKUP_PATH)
+      .delay(400)
+      .reply(200, BACKUP)
+      .get(BACKUP_PATH)
+      .reply(200, { ...BACKUP, status: 'completed' })
     const { client, retries } = setup({ attemptTimeoutMs: 100 })
     await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toMatchObject({ status: 'completed' })
     scope.done()
@@ -144,7 +164,12 @@ describe('WpeClient retries', () => {
   ])('fails on %s, without quoting it', async (_label, path, body) => {
     nock(API).get(path).times(4).reply(200, body)
     const { client } = setup()
-    const call = path === BACKUP_PATH ? client.getBackup(INSTALL, BACKUP_ID) : path.includes('?') ? client.listInstalls(0) : client.getInstall(INSTALL.id)
+    const call =
+      path === BACKUP_PATH
+        ? client.getBackup(INSTALL, BACKUP_ID)
+        : path.includes('?')
+          ? client.listInstalls(0)
+          : client.getInstall(INSTALL.id)
     const error = await failure(call)
     expect(error.detail).toMatchObject({ kind: 'bad-response', attempts: 4 })
     expect(error.message).toContain('with something that is not the JSON it documents after 4 attempts')
@@ -154,7 +179,9 @@ describe('WpeClient retries', () => {
     const scope = nock(API).get(BACKUP_PATH).times(4).reply(502, { message: 'Bad Gateway' })
     const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
     scope.done()
-    expect(error.message).toBe(`WP Engine failed to get backup ${BACKUP_ID} of install mysite (502: Bad Gateway) after 4 attempts. The API may be having problems; re-run the job later.`)
+    expect(error.message).toBe(
+      `WP Engine failed to get backup ${BACKUP_ID} of install mysite (502: Bad Gateway) after 4 attempts. The API may be having problems; re-run the job later.`
+    )
     expect(error.detail).toMatchObject({ transient: true, attempts: 4 })
   })
 
@@ -231,8 +258,20 @@ describe('WpeClient never retries what cannot pass', () => {
       .reply(400, {
         message: 'Invalid Backup',
         errors: [
-          { resource: 'Backup', field: 'notification_emails', type: 'invalid_value', code: 'invalid', message: 'bad@ is not a valid email' },
-          { resource: 'Backup', field: 'description', type: 'invalid_value', code: 'too_long', message: 'is too long (maximum is 255 characters)' }
+          {
+            resource: 'Backup',
+            field: 'notification_emails',
+            type: 'invalid_value',
+            code: 'invalid',
+            message: 'bad@ is not a valid email'
+          },
+          {
+            resource: 'Backup',
+            field: 'description',
+            type: 'invalid_value',
+            code: 'too_long',
+            message: 'is too long (maximum is 255 characters)'
+          }
         ]
       })
     const error = await failure(setup().client.createBackup(INSTALL, { description: 'd', notification_emails: ['bad@'] }))
@@ -242,13 +281,17 @@ describe('WpeClient never retries what cannot pass', () => {
   })
 
   it('server text cannot inject workflow commands or extra lines', async () => {
-    nock(API).get(BACKUP_PATH).reply(400, { message: 'x\n::add-mask::oops', errors: [{ field: 'f', message: '::set-output name=status::completed' }] })
+    nock(API)
+      .get(BACKUP_PATH)
+      .reply(400, { message: 'x\n::add-mask::oops', errors: [{ field: 'f', message: '::set-output name=status::completed' }] })
     const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
     expect(error.message).not.toMatch(/::|\n/)
   })
 
   it('a long non-JSON error page is quoted, cut short', async () => {
-    nock(API).get(BACKUP_PATH).reply(418, `<html>${'x'.repeat(5000)}</html>`)
+    nock(API)
+      .get(BACKUP_PATH)
+      .reply(418, `<html>${'x'.repeat(5000)}</html>`)
     const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
     expect(error.message.length).toBeLessThan(400)
   })
@@ -300,7 +343,14 @@ describe('WpeClient POST: exactly-once rules', () => {
     // Port 1 on loopback refuses connections: a real ECONNREFUSED, not a simulated one.
     nock.enableNetConnect('127.0.0.1:1')
     const error = await failure(
-      new WpeClient({ apiUrl: new URL('http://127.0.0.1:1/v1'), ...CREDS, send: transport, clock, deadline: clock.now() + 60_000, random: () => 0 }).createBackup(INSTALL, body)
+      new WpeClient({
+        apiUrl: new URL('http://127.0.0.1:1/v1'),
+        ...CREDS,
+        send: transport,
+        clock,
+        deadline: clock.now() + 60_000,
+        random: () => 0
+      }).createBackup(INSTALL, body)
     )
     nock.disableNetConnect()
     expect(error.detail).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', ambiguous: false, attempts: 4 })
@@ -332,7 +382,7 @@ describe('WpeClient: requests in flight (max-parallel)', () => {
     expect(inFlight.max).toBe(1)
   })
 
-  it('starts an attempt\'s time limit only once it has a slot', async () => {
+  it("starts an attempt's time limit only once it has a slot", async () => {
     const send = (_request: unknown, signal: AbortSignal) =>
       new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
         const timer = setTimeout(() => resolve({ status: 200, headers: {}, body: JSON.stringify(BACKUP) }), 60)

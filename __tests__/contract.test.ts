@@ -65,7 +65,8 @@ function validatorFor(key: string, schema: Schema): ValidateFunction {
 
 function expectValid(key: string, schema: Schema, value: unknown): void {
   const validate = validatorFor(key, schema)
-  if (!validate(value)) throw new Error(`${key} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 400)}`)
+  if (!validate(value))
+    throw new Error(`${key} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 400)}`)
 }
 
 function resolveParameter(parameter: Schema): Schema {
@@ -104,11 +105,18 @@ let sim: Simulator
 let client: WpeClient
 
 beforeAll(async () => {
-  sim = await startSimulator({ requestedMs: 200, durationMs: 600, installs: [
-    ...Array.from({ length: 130 }, (_, n) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `site${String(n).padStart(4, '0')}` })),
-    { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' },
-    { id: '11111111-2222-4333-8444-555555555555', name: 'locked', forbidden: true }
-  ] })
+  sim = await startSimulator({
+    requestedMs: 200,
+    durationMs: 600,
+    installs: [
+      ...Array.from({ length: 130 }, (_, n) => ({
+        id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+        name: `site${String(n).padStart(4, '0')}`
+      })),
+      { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' },
+      { id: '11111111-2222-4333-8444-555555555555', name: 'locked', forbidden: true }
+    ]
+  })
   const send = async (request: HttpRequest, signal: AbortSignal) => {
     const response = await transport(request, signal)
     exchanges.push({ request, response })
@@ -137,12 +145,28 @@ describe('simulator responses match openapi.json', () => {
       client.getInstall('99999999-9999-4999-8999-999999999999'),
       client.getBackup(install, '99999999-9999-4999-8999-999999999999'),
       client.createBackup(install, { description: '', notification_emails: ['nope'] }),
-      client.createBackup({ id: '11111111-2222-4333-8444-555555555555', name: 'locked' }, { description: 'x', notification_emails: ['ops@example.com'] }),
-      new WpeClient({ apiUrl: new URL(sim.url), userId: 'x', password: 'y', send: async (r, s) => { const response = await transport(r, s); exchanges.push({ request: r, response }); return response }, clock: systemClock, deadline: Date.now() + 10_000 }).getUser()
+      client.createBackup(
+        { id: '11111111-2222-4333-8444-555555555555', name: 'locked' },
+        { description: 'x', notification_emails: ['ops@example.com'] }
+      ),
+      new WpeClient({
+        apiUrl: new URL(sim.url),
+        userId: 'x',
+        password: 'y',
+        send: async (r, s) => {
+          const response = await transport(r, s)
+          exchanges.push({ request: r, response })
+          return response
+        },
+        clock: systemClock,
+        deadline: Date.now() + 10_000
+      }).getUser()
     ]
     const settled = await Promise.allSettled(failures)
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
-    const archives = await fetch(`${sim.url}/installs/${install.id}/archives?limit=10&offset=0`, { headers: { authorization: `Basic ${Buffer.from(`${sim.credentials.userId}:${sim.credentials.password}`).toString('base64')}` } })
+    const archives = await fetch(`${sim.url}/installs/${install.id}/archives?limit=10&offset=0`, {
+      headers: { authorization: `Basic ${Buffer.from(`${sim.credentials.userId}:${sim.credentials.password}`).toString('base64')}` }
+    })
     const seenStatuses = new Set<number>()
     for (const { request, response } of exchanges) {
       const path = request.url.pathname.slice(spec.basePath.length)
@@ -191,7 +215,9 @@ describe('the requests the action sends match openapi.json', () => {
 
   it('would catch a request the spec does not allow', () => {
     expect(() => checkRequest('GET', '/installs', { limit: '500' }, undefined)).toThrow(/query limit does not match the spec/)
-    expect(() => checkRequest('POST', '/installs/294deacc-d8b8-4005-82c4-0727ba8ddde0/backups', {}, { description: 'x' })).toThrow(/body does not match/)
+    expect(() => checkRequest('POST', '/installs/294deacc-d8b8-4005-82c4-0727ba8ddde0/backups', {}, { description: 'x' })).toThrow(
+      /body does not match/
+    )
     expect(() => checkRequest('GET', '/installs/mysite', {}, undefined)).toThrow(/path install_id does not match/)
   })
 })

@@ -8,14 +8,26 @@ const MARKER = '[ci 987654321-1 deploy/backup 0a1b2c3d]'
 const BODY = { description: `Pre-deploy ${MARKER}`, notification_emails: ['ops@example.com'] }
 
 function lost(status?: number): WpeApiError {
-  return new WpeApiError('The answer to the request to request a backup of install mysite was lost (HTTP 504); WP Engine may or may not have acted on it.', {
-    kind: status ? 'http' : 'network', operation: 'request a backup', status, ambiguous: true, transient: true, attempts: 1
-  })
+  return new WpeApiError(
+    'The answer to the request to request a backup of install mysite was lost (HTTP 504); WP Engine may or may not have acted on it.',
+    {
+      kind: status ? 'http' : 'network',
+      operation: 'request a backup',
+      status,
+      ambiguous: true,
+      transient: true,
+      attempts: 1
+    }
+  )
 }
 
 /** A WP Engine whose create answers can be lost, with or without the backup having been made. */
 function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'forbidden')[], { others = 0, listLag = 0 } = {}) {
-  const backups: Backup[] = Array.from({ length: others }, (_, n) => ({ id: `other-${n}`, status: 'completed', description: `Nightly ${n}` }))
+  const backups: Backup[] = Array.from({ length: others }, (_, n) => ({
+    id: `other-${n}`,
+    status: 'completed',
+    description: `Nightly ${n}`
+  }))
   let posts = 0
   let lists = 0
   return {
@@ -28,7 +40,8 @@ function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'f
     },
     async createBackup(_install: unknown, body: CreateBackupBody): Promise<Backup> {
       const step = script[posts++] ?? 'ok'
-      if (step === 'forbidden') throw new WpeApiError('403', { kind: 'http', operation: 'x', status: 403, ambiguous: false, transient: false, attempts: 1 })
+      if (step === 'forbidden')
+        throw new WpeApiError('403', { kind: 'http', operation: 'x', status: 403, ambiguous: false, transient: false, attempts: 1 })
       if (step === 'lost-before-create') throw lost(502)
       const backup = { id: `b-${posts}`, status: 'requested', description: body.description }
       backups.push(backup)
@@ -40,7 +53,11 @@ function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'f
       // A backup can take a moment to show up in the list after it was made.
       const visible = lists <= listLag ? backups.slice(0, others) : backups
       const results = visible.slice(offset, offset + 100)
-      return { count: visible.length, results, next: offset + 100 < visible.length ? `https://api.wpengineapi.com/v1/x?limit=100&offset=${offset + 100}` : null }
+      return {
+        count: visible.length,
+        results,
+        next: offset + 100 < visible.length ? `https://api.wpengineapi.com/v1/x?limit=100&offset=${offset + 100}` : null
+      }
     }
   }
 }
@@ -48,7 +65,14 @@ function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'f
 function create(api: ReturnType<typeof fakeApi>) {
   const log: string[] = []
   const clock = new FakeClock()
-  const promise = createBackupOnce({ client: api, clock, install: { ...INSTALL }, body: BODY, marker: MARKER, log: { info: (m) => log.push(m), warning: (m) => log.push(`warn: ${m}`) } })
+  const promise = createBackupOnce({
+    client: api,
+    clock,
+    install: { ...INSTALL },
+    body: BODY,
+    marker: MARKER,
+    log: { info: (m) => log.push(m), warning: (m) => log.push(`warn: ${m}`) }
+  })
   return { promise, log, clock }
 }
 

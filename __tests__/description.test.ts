@@ -2,7 +2,17 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { defaultDescription, describeBackup, stepMarker } from '../src/description.js'
 
-const FULL = { repository: 'acme/shop', sha: '8c3f2a1d9e7b', workflow: 'Deploy', runNumber: 42, runId: 987654321, runAttempt: 1, actor: 'octocat', job: 'deploy', step: 'backup' }
+const FULL = {
+  repository: 'acme/shop',
+  sha: '8c3f2a1d9e7b',
+  workflow: 'Deploy',
+  runNumber: 42,
+  runId: 987654321,
+  runAttempt: 1,
+  actor: 'octocat',
+  job: 'deploy',
+  step: 'backup'
+}
 
 describe('defaultDescription', () => {
   it('names the repository, short SHA, workflow, run and actor', () => {

@@ -20,7 +20,10 @@ async function freshSim(options: Parameters<typeof startSimulator>[0] = {}): Pro
 
 /** The log minus the add-mask commands, the one place a secret may appear. */
 function visible(stdout: string): string {
-  return stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+  return stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
 }
 
 function credentialsOf(s: Simulator, env: Record<string, string>) {
@@ -66,10 +69,17 @@ describe('bundled action against the simulator', () => {
     const s = await freshSim()
     const result = await run(s)
     expect(result.code).toBe(0)
-    expect(result.outputs).toMatchObject({ status: 'completed', 'install-id': MYSITE_ID, 'install-name': 'mysite', 'wordpress-version': '6.8.1' })
+    expect(result.outputs).toMatchObject({
+      status: 'completed',
+      'install-id': MYSITE_ID,
+      'install-name': 'mysite',
+      'wordpress-version': '6.8.1'
+    })
     expect(result.outputs['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(result.outputs['complete-time']).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(result.outputs.description).toMatch(/^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/)
+    expect(result.outputs.description).toMatch(
+      /^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/
+    )
     expect(result.summary).toContain('## ✅ WP Engine backup completed')
     expect(result.summary).toContain(`| Backup ID | ${result.outputs['backup-id']} |`)
     expect(count(s, 'GET', /^\/installs$/)).toBe(2)
@@ -121,7 +131,9 @@ describe('bundled action against the simulator', () => {
     const result = await run(s, { install: MYSITE_ID, timeout: '4s' })
     expect(result.code).toBe(1)
     const id = result.outputs['backup-id']
-    expect(result.stdout).toContain(`::error::Backup ${id} of install mysite was still in_progress when the timeout of 4s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}, or raise timeout.`)
+    expect(result.stdout).toContain(
+      `::error::Backup ${id} of install mysite was still in_progress when the timeout of 4s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}, or raise timeout.`
+    )
     expect(result.outputs.status).toBe('in_progress')
     expect(result.durationMs).toBeLessThan(8_000)
   })
@@ -187,7 +199,9 @@ describe('bundled action against the simulator', () => {
     const s = await freshSim({ tls: tls() })
     const result = await run(s, { install: MYSITE_ID })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain(`::error::Could not make a trusted TLS connection to ${new URL(s.url).origin} to get install ${MYSITE_ID} (DEPTH_ZERO_SELF_SIGNED_CERT). If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`)
+    expect(result.stdout).toContain(
+      `::error::Could not make a trusted TLS connection to ${new URL(s.url).origin} to get install ${MYSITE_ID} (DEPTH_ZERO_SELF_SIGNED_CERT). If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`
+    )
     expect(result.stdout).not.toContain('retrying')
     expect(s.requests).toHaveLength(0)
   })
@@ -196,7 +210,9 @@ describe('bundled action against the simulator', () => {
     const s = await freshSim()
     const result = await run(s, { 'notification-emails': 'not-an-address', 'poll-interval': 'often' })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain("::error::Invalid input: notification-emails: 'not-an-address' is not an email address; poll-interval 'often' is not a duration")
+    expect(result.stdout).toContain(
+      "::error::Invalid input: notification-emails: 'not-an-address' is not an email address; poll-interval 'often' is not a duration"
+    )
     expect(s.requests).toHaveLength(0)
   })
 
@@ -205,7 +221,9 @@ describe('bundled action against the simulator', () => {
     s.fault({ method: 'POST', path: /\/backups$/, type: 'field-errors' })
     const result = await run(s, { install: MYSITE_ID })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain('(400: Invalid Backup: the request has invalid fields). description: Description is too long (maximum is 255 characters); notification_emails: ops@example.com is not allowed')
+    expect(result.stdout).toContain(
+      '(400: Invalid Backup: the request has invalid fields). description: Description is too long (maximum is 255 characters); notification_emails: ops@example.com is not allowed'
+    )
   })
 
   it.concurrent('rate limited (429 with Retry-After): waits as asked, then succeeds', async () => {
@@ -247,33 +265,38 @@ describe('bundled action against the simulator', () => {
     expect(s.backups()).toHaveLength(1)
   })
 
-  it.concurrent.each(['SIGTERM', 'SIGINT'] as const)('cancelled by %s: outputs written, warning names the backup, exits within 5 seconds', async (signal) => {
-    const s = await freshSim({ durationMs: 600_000 })
-    // Watch the whole output, not single chunks: a pipe read may split the line we wait for.
-    let seen = ''
-    let sent = false
-    const { child, result } = startAction({
-      inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': s.url },
-      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password },
-      onOutput: (text) => {
-        seen += text
-        if (!sent && seen.includes('::group::Waiting for backup')) {
-          sent = true
-          setTimeout(() => child.kill(signal), 300)
+  it.concurrent.each(['SIGTERM', 'SIGINT'] as const)(
+    'cancelled by %s: outputs written, warning names the backup, exits within 5 seconds',
+    async (signal) => {
+      const s = await freshSim({ durationMs: 600_000 })
+      // Watch the whole output, not single chunks: a pipe read may split the line we wait for.
+      let seen = ''
+      let sent = false
+      const { child, result } = startAction({
+        inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': s.url },
+        env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password },
+        onOutput: (text) => {
+          seen += text
+          if (!sent && seen.includes('::group::Waiting for backup')) {
+            sent = true
+            setTimeout(() => child.kill(signal), 300)
+          }
         }
-      }
-    })
-    const signalled = Date.now() + 300
-    const outcome = await result
-    expect(Date.now() - signalled).toBeLessThan(5_000)
-    expect(outcome.code).toBe(1)
-    const id = outcome.outputs['backup-id']
-    expect(id).toMatch(/^[0-9a-f-]{36}$/)
-    expect(outcome.outputs['install-name']).toBe('mysite')
-    expect(outcome.stdout).toContain(`::warning::The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine`)
-    expect(outcome.summary).toContain('cancelled')
-    expect(visible(outcome.stdout)).not.toContain(s.credentials.password)
-  })
+      })
+      const signalled = Date.now() + 300
+      const outcome = await result
+      expect(Date.now() - signalled).toBeLessThan(5_000)
+      expect(outcome.code).toBe(1)
+      const id = outcome.outputs['backup-id']
+      expect(id).toMatch(/^[0-9a-f-]{36}$/)
+      expect(outcome.outputs['install-name']).toBe('mysite')
+      expect(outcome.stdout).toContain(
+        `::warning::The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine`
+      )
+      expect(outcome.summary).toContain('cancelled')
+      expect(visible(outcome.stdout)).not.toContain(s.credentials.password)
+    }
+  )
 })
 
 describe('bundled action: several installs and reuse', () => {
@@ -281,23 +304,35 @@ describe('bundled action: several installs and reuse', () => {
   const earlierAttempt = 'Pre-deploy backup [ci 987654321-1 deploy/backup 0badc0de]'
   const backupsOf = (result: { outputs: Record<string, string> }) => JSON.parse(result.outputs.backups ?? '[]') as Record<string, unknown>[]
 
-  it.concurrent('three installs at once, one by name on a later page, one aborted: the others are waited for and reported; the step fails naming it', async () => {
-    const s = await freshSim({ durationMs: 1_500 })
-    const doomed = s.installs.find((i) => i.name === 'filler0007')
-    if (doomed) doomed.outcome = 'aborted'
-    const result = await run(s, { install: `filler0007, mysite\n${STAGING_ID}` })
-    expect(result.code).toBe(1)
-    expect(backupsOf(result).map((b) => [b['install-name'], b.status])).toEqual([['filler0007', 'aborted'], ['mysite', 'completed'], ['mysitestaging', 'completed']])
-    expect(result.stdout).toMatch(/^::error::1 of 3 installs have no fresh backup \(filler0007\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0007/m)
-    expect(result.stdout.match(/^::error::/gm)).toHaveLength(1)
-    expect(count(s, 'POST', /\/backups$/)).toBe(3)
-    expect(result.summary).toContain('| Install | Backup ID | Status | Reused |')
-    expect(result.summary).toMatch(/\| filler0007 \| [0-9a-f-]{36} \| \*\*aborted\*\* \|/)
-  })
+  it.concurrent(
+    'three installs at once, one by name on a later page, one aborted: the others are waited for and reported; the step fails naming it',
+    async () => {
+      const s = await freshSim({ durationMs: 1_500 })
+      const doomed = s.installs.find((i) => i.name === 'filler0007')
+      if (doomed) doomed.outcome = 'aborted'
+      const result = await run(s, { install: `filler0007, mysite\n${STAGING_ID}` })
+      expect(result.code).toBe(1)
+      expect(backupsOf(result).map((b) => [b['install-name'], b.status])).toEqual([
+        ['filler0007', 'aborted'],
+        ['mysite', 'completed'],
+        ['mysitestaging', 'completed']
+      ])
+      expect(result.stdout).toMatch(
+        /^::error::1 of 3 installs have no fresh backup \(filler0007\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0007/m
+      )
+      expect(result.stdout.match(/^::error::/gm)).toHaveLength(1)
+      expect(count(s, 'POST', /\/backups$/)).toBe(3)
+      expect(result.summary).toContain('| Install | Backup ID | Status | Reused |')
+      expect(result.summary).toMatch(/\| filler0007 \| [0-9a-f-]{36} \| \*\*aborted\*\* \|/)
+    }
+  )
 
   it.concurrent('max-parallel: the simulator never sees more requests at once', async () => {
     const s = await freshSim({ latencyMs: 25 })
-    const installs = s.installs.slice(0, 10).map((i) => i.name).join(' ')
+    const installs = s.installs
+      .slice(0, 10)
+      .map((i) => i.name)
+      .join(' ')
     const result = await run(s, { install: installs, 'max-parallel': '2' })
     expect(result.code).toBe(0)
     expect(backupsOf(result)).toHaveLength(10)
@@ -343,7 +378,9 @@ describe('bundled action: several installs and reuse', () => {
     const s = await freshSim()
     const result = await run(s, { install: 'mysite mysitestaging', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain('::error::Invalid input: backup-id names one backup of one install, but install lists 2 (mysite, mysitestaging)')
+    expect(result.stdout).toContain(
+      '::error::Invalid input: backup-id names one backup of one install, but install lists 2 (mysite, mysitestaging)'
+    )
     expect(s.requests).toHaveLength(0)
   })
 })

@@ -3,7 +3,15 @@ import { WpeApiError, type FailureDetail } from '../src/wpengine/errors.js'
 import type { Backup } from '../src/wpengine/types.js'
 
 /** A WP Engine backup whose status moves on with the (fake) clock, as the real one does. */
-export function timedBackup(clock: Clock, { requestedMs = 1_000, durationMs, outcome = 'completed' as string, id = 'e41fa98f-ea80-4654-b229-a9b765d0863a' }: { requestedMs?: number; durationMs: number; outcome?: string; id?: string }) {
+export function timedBackup(
+  clock: Clock,
+  {
+    requestedMs = 1_000,
+    durationMs,
+    outcome = 'completed' as string,
+    id = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
+  }: { requestedMs?: number; durationMs: number; outcome?: string; id?: string }
+) {
   const start = clock.now()
   let calls = 0
   const failures = new Map<number, WpeApiError>()
@@ -23,12 +31,27 @@ export function timedBackup(clock: Clock, { requestedMs = 1_000, durationMs, out
       const age = clock.now() - start
       const status = age < requestedMs ? 'requested' : age < durationMs ? 'in_progress' : outcome
       const done = status === 'completed' || status === 'aborted'
-      return { id, status, description: 'd', create_time: new Date(start).toISOString(), complete_time: done ? new Date(start + durationMs).toISOString() : null, wordpress_version: '6.8.1' }
+      return {
+        id,
+        status,
+        description: 'd',
+        create_time: new Date(start).toISOString(),
+        complete_time: done ? new Date(start + durationMs).toISOString() : null,
+        wordpress_version: '6.8.1'
+      }
     }
   }
 }
 
 export function apiError(status: number, overrides: Partial<FailureDetail> = {}): WpeApiError {
   const transient = status === 429 || status >= 500
-  return new WpeApiError(`HTTP ${status} from the API`, { kind: 'http', operation: 'get backup', status, ambiguous: false, transient, attempts: 4, ...overrides })
+  return new WpeApiError(`HTTP ${status} from the API`, {
+    kind: 'http',
+    operation: 'get backup',
+    status,
+    ambiguous: false,
+    transient,
+    attempts: 4,
+    ...overrides
+  })
 }

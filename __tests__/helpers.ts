@@ -90,7 +90,10 @@ export const BASIC = `Basic ${Buffer.from('user-1:s3cret-pw').toString('base64')
  * removed at the end. nock patches node:http once per process through a global, so a file that
  * leaves it applied blinds the nock of the next file that Jest runs in the same worker.
  */
-export function useNock(nock: typeof import('nock').default, hooks: { beforeAll(fn: () => void): void; afterEach(fn: () => void): void; afterAll(fn: () => void): void }): void {
+export function useNock(
+  nock: typeof import('nock').default,
+  hooks: { beforeAll(fn: () => void): void; afterEach(fn: () => void): void; afterAll(fn: () => void): void }
+): void {
   hooks.beforeAll(() => {
     if (!nock.isActive()) nock.activate()
     nock.disableNetConnect()

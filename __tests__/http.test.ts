@@ -55,7 +55,10 @@ describe('createNodeSend', () => {
   })
 
   it('reports a refused connection as never sent', async () => {
-    const error = await send({ method: 'POST', url: new URL('http://127.0.0.1:1/v1'), headers: {}, body: '{}' }, AbortSignal.timeout(5_000)).catch((e: unknown) => e)
+    const error = await send(
+      { method: 'POST', url: new URL('http://127.0.0.1:1/v1'), headers: {}, body: '{}' },
+      AbortSignal.timeout(5_000)
+    ).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'ECONNREFUSED', sent: false })
   })
 
@@ -73,8 +76,12 @@ describe('allItems', () => {
     const items: number[] = []
     for await (const item of allItems(async (offset) => {
       offsets.push(offset)
-      return { results: [offset], next: offset === 0 ? 'https://api.example.com/v1/x?limit=1&offset=1' : offset === 1 ? 'not a url at all %%' : null }
-    })) items.push(item)
+      return {
+        results: [offset],
+        next: offset === 0 ? 'https://api.example.com/v1/x?limit=1&offset=1' : offset === 1 ? 'not a url at all %%' : null
+      }
+    }))
+      items.push(item)
     expect(offsets).toEqual([0, 1])
     expect(items).toEqual([0, 1])
   })

@@ -39,20 +39,29 @@ describe('parseInputs', () => {
 
   describe('install', () => {
     it('takes an ID (any case) as an ID', () => {
-      expect(parse({ ...BASE, install: '294DEACC-D8B8-4005-82C4-0727BA8DDDE0' }).installs).toEqual([{ kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }])
+      expect(parse({ ...BASE, install: '294DEACC-D8B8-4005-82C4-0727BA8DDDE0' }).installs).toEqual([
+        { kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }
+      ])
     })
     it('is required', () => expect(problems({ ...BASE, install: ' ' })).toContain('install is required'))
     it.each(['MySite', 'my-site', 'ab', '1site', 'abcdefghijklmno', '../users', 'mysite?x=1'])('rejects %j, naming it', (bad) => {
       expect(problems({ ...BASE, install: bad })).toContain(`install '${bad}' is neither an install name`)
     })
     it('accepts every name the API allows', () => {
-      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/), (name) => expect(parse({ ...BASE, install: name }).installs).toEqual([{ kind: 'name', name }])))
+      fc.assert(
+        fc.property(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/), (name) =>
+          expect(parse({ ...BASE, install: name }).installs).toEqual([{ kind: 'name', name }])
+        )
+      )
     })
   })
 
   describe('several installs', () => {
     it('splits on commas, spaces and newlines, keeps the order, and drops repeats', () => {
-      expect(parse({ ...BASE, install: 'shop, blog\n294DEACC-D8B8-4005-82C4-0727BA8DDDE0  shop,,\n294deacc-d8b8-4005-82c4-0727ba8ddde0' }).installs).toEqual([
+      expect(
+        parse({ ...BASE, install: 'shop, blog\n294DEACC-D8B8-4005-82C4-0727BA8DDDE0  shop,,\n294deacc-d8b8-4005-82c4-0727ba8ddde0' })
+          .installs
+      ).toEqual([
         { kind: 'name', name: 'shop' },
         { kind: 'name', name: 'blog' },
         { kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }
@@ -70,12 +79,19 @@ describe('parseInputs', () => {
       )
     })
     it('round-trips any list of valid installs, however separated', () => {
-      const ref = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/).map((name) => ({ kind: 'name' as const, name })), fc.uuid().map((id) => ({ kind: 'id' as const, id })))
+      const ref = fc.oneof(
+        fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/).map((name) => ({ kind: 'name' as const, name })),
+        fc.uuid().map((id) => ({ kind: 'id' as const, id }))
+      )
       fc.assert(
-        fc.property(fc.uniqueArray(ref, { minLength: 1, maxLength: 30, selector: (r) => (r.kind === 'id' ? r.id : r.name) }), fc.array(fc.constantFrom(',', ' ', '\n', ', ', ' \n'), { minLength: 30, maxLength: 30 }), (refs, separators) => {
-          const text = refs.map((r, i) => (r.kind === 'id' ? r.id.toUpperCase() : r.name) + separators[i]).join('')
-          expect(parse({ ...BASE, install: text }).installs).toEqual(refs)
-        })
+        fc.property(
+          fc.uniqueArray(ref, { minLength: 1, maxLength: 30, selector: (r) => (r.kind === 'id' ? r.id : r.name) }),
+          fc.array(fc.constantFrom(',', ' ', '\n', ', ', ' \n'), { minLength: 30, maxLength: 30 }),
+          (refs, separators) => {
+            const text = refs.map((r, i) => (r.kind === 'id' ? r.id.toUpperCase() : r.name) + separators[i]).join('')
+            expect(parse({ ...BASE, install: text }).installs).toEqual(refs)
+          }
+        )
       )
     })
   })
@@ -94,7 +110,11 @@ describe('parseInputs', () => {
 
   describe('notification-emails', () => {
     it('splits on commas, spaces and newlines, and drops duplicates', () => {
-      expect(parse({ ...BASE, 'notification-emails': 'a@x.io, b@x.io\nc@x.io  A@X.io,,' }).notificationEmails).toEqual(['a@x.io', 'b@x.io', 'c@x.io'])
+      expect(parse({ ...BASE, 'notification-emails': 'a@x.io, b@x.io\nc@x.io  A@X.io,,' }).notificationEmails).toEqual([
+        'a@x.io',
+        'b@x.io',
+        'c@x.io'
+      ])
     })
     it('names every invalid address', () => {
       const message = problems({ ...BASE, 'notification-emails': 'ok@x.io, nope, also@bad' })
@@ -105,12 +125,19 @@ describe('parseInputs', () => {
       expect(problems({ ...BASE, 'notification-emails': '' })).toContain('notification-emails is required')
     })
     it('is not required with backup-id', () => {
-      expect(parse({ ...BASE, 'notification-emails': '', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' }).notificationEmails).toEqual([])
+      expect(parse({ ...BASE, 'notification-emails': '', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' }).notificationEmails).toEqual(
+        []
+      )
     })
   })
 
   describe('wait', () => {
-    it.each([['true', true], ['TRUE', true], ['false', false], ['False', false]])('%s', (text, value) => {
+    it.each([
+      ['true', true],
+      ['TRUE', true],
+      ['false', false],
+      ['False', false]
+    ])('%s', (text, value) => {
       expect(parse({ ...BASE, wait: text }).wait).toBe(value)
     })
     it('rejects anything else', () => expect(problems({ ...BASE, wait: 'yes' })).toContain("wait 'yes' is not true or false"))
@@ -138,7 +165,10 @@ describe('parseInputs', () => {
 
   describe('credentials', () => {
     it('fall back to WPENGINE_USER_ID and WPENGINE_PASSWORD', () => {
-      const settings = parse({ install: 'mysite', 'notification-emails': 'a@x.io' }, { WPENGINE_USER_ID: 'envuser', WPENGINE_PASSWORD: 'envpw' })
+      const settings = parse(
+        { install: 'mysite', 'notification-emails': 'a@x.io' },
+        { WPENGINE_USER_ID: 'envuser', WPENGINE_PASSWORD: 'envpw' }
+      )
       expect([settings.userId, settings.password]).toEqual(['envuser', 'envpw'])
     })
     it('inputs win over the environment', () => {
@@ -152,7 +182,13 @@ describe('parseInputs', () => {
   })
 
   describe('api-url', () => {
-    it.each(['http://127.0.0.1:8787/v1', 'http://localhost:1/v1', 'http://[::1]:8080/v1', 'http://127.10.0.3/v1', 'https://proxy.example.com/wpe/v1'])('accepts %s', (url) => {
+    it.each([
+      'http://127.0.0.1:8787/v1',
+      'http://localhost:1/v1',
+      'http://[::1]:8080/v1',
+      'http://127.10.0.3/v1',
+      'https://proxy.example.com/wpe/v1'
+    ])('accepts %s', (url) => {
       expect(parse({ ...BASE, 'api-url': url }).apiUrl.href).toBe(new URL(url).href)
     })
     it.each([

@@ -6,22 +6,45 @@ import { createNodeSend } from '../src/wpengine/http.js'
 import type { Backup } from '../src/wpengine/types.js'
 import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, RecordingRunner, useNock } from './helpers.js'
 
-const CONTEXT = { repository: 'acme/shop', sha: '8c3f2a1d9e7b', workflow: 'Deploy', runNumber: 42, runId: 987654321, runAttempt: 1, actor: 'octocat', job: 'deploy', step: 'backup' }
+const CONTEXT = {
+  repository: 'acme/shop',
+  sha: '8c3f2a1d9e7b',
+  workflow: 'Deploy',
+  runNumber: 42,
+  runId: 987654321,
+  runAttempt: 1,
+  actor: 'octocat',
+  job: 'deploy',
+  step: 'backup'
+}
 const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': CREDS.userId, 'api-password': CREDS.password }
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
 
 function backup(status: string, extra: Partial<Backup> = {}): Backup {
-  return { id: BACKUP_ID, status, description: 'Pre-deploy backup', create_time: '2026-01-01T00:00:00Z', complete_time: status === 'completed' ? '2026-01-01T00:04:00Z' : null, wordpress_version: '6.8.1', ...extra }
+  return {
+    id: BACKUP_ID,
+    status,
+    description: 'Pre-deploy backup',
+    create_time: '2026-01-01T00:00:00Z',
+    complete_time: status === 'completed' ? '2026-01-01T00:04:00Z' : null,
+    wordpress_version: '6.8.1',
+    ...extra
+  }
 }
 
 /** Installs list with `mysite` on the second page; `next` names another host, which must not be contacted. */
 function installsOnTwoPages() {
-  const fillers = Array.from({ length: 100 }, (_, n) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `filler${n}` }))
+  const fillers = Array.from({ length: 100 }, (_, n) => ({
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    name: `filler${n}`
+  }))
   return nock(API)
-    .get('/v1/installs').query({ limit: 100, offset: 0 })
+    .get('/v1/installs')
+    .query({ limit: 100, offset: 0 })
     .reply(200, { count: 101, previous: null, next: 'https://elsewhere.example.com/v1/installs?limit=100&offset=100', results: fillers })
-    .get('/v1/installs').query({ limit: 100, offset: 100 })
+    .get('/v1/installs')
+    .query({ limit: 100, offset: 100 })
     .reply(200, { count: 101, previous: 'x', next: null, results: [{ ...INSTALL, environment: 'production' }] })
 }
 
@@ -38,7 +61,9 @@ afterAll(() => transport.close())
 describe('run: bad input', () => {
   it('sends nothing and fails with one line naming the input and value', async () => {
     const runner = await runAction({ install: 'My-Site', timeout: 'forever' })
-    expect(runner.failed).toBe("Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds")
+    expect(runner.failed).toBe(
+      "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds"
+    )
     expect(nock.pendingMocks()).toEqual([])
     expect(runner.outputs).toEqual({})
   })
@@ -52,15 +77,19 @@ describe('run: a backup that completes', () => {
     const api = nock(API, { reqheaders: { authorization: BASIC } })
       .post(BACKUPS, (body) => ((posted = body), true))
       .reply(202, () => backup('requested', { description: posted?.description }))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, () => backup('in_progress', { description: posted?.description }))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, () => backup('completed', { description: posted?.description }))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, () => backup('in_progress', { description: posted?.description }))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, () => backup('completed', { description: posted?.description }))
     const runner = await runAction({})
     installs.done()
     api.done()
     expect(elsewhere.isDone()).toBe(false)
     expect(runner.failed).toBeUndefined()
     expect(posted?.notification_emails).toEqual(['ops@example.com'])
-    expect(posted?.description).toMatch(/^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/)
+    expect(posted?.description).toMatch(
+      /^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/
+    )
     expect(runner.outputs).toEqual({
       'backup-id': BACKUP_ID,
       status: 'completed',
@@ -77,7 +106,16 @@ describe('run: a backup that completes', () => {
       'archive-file': '',
       'archive-bytes': '',
       backups: JSON.stringify([
-        { 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': BACKUP_ID, status: 'completed', 'create-time': '2026-01-01T00:00:00Z', 'complete-time': '2026-01-01T00:04:00Z', 'wordpress-version': '6.8.1', reused: false }
+        {
+          'install-id': INSTALL.id,
+          'install-name': 'mysite',
+          'backup-id': BACKUP_ID,
+          status: 'completed',
+          'create-time': '2026-01-01T00:00:00Z',
+          'complete-time': '2026-01-01T00:04:00Z',
+          'wordpress-version': '6.8.1',
+          reused: false
+        }
       ])
     })
     expect(runner.summaries[0]).toContain('## ✅ WP Engine backup completed')
@@ -94,7 +132,11 @@ describe('run: a backup that completes', () => {
 
   it('appends the step marker to a custom description', async () => {
     let posted = ''
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS, (b) => ((posted = b.description), true)).reply(202, backup('completed'))
+    nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS, (b) => ((posted = b.description), true))
+      .reply(202, backup('completed'))
     await runAction({ install: INSTALL.id, description: 'Release 2.4' })
     expect(posted).toMatch(/^Release 2\.4 \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/)
   })
@@ -123,10 +165,15 @@ describe('run: a backup that completes', () => {
   })
 
   it('backup-id waits for an existing backup and requests none', async () => {
-    const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL)
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('in_progress'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('initiated'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('completed'))
+    const api = nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, backup('in_progress'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, backup('initiated'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, backup('completed'))
     const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, 'notification-emails': '' })
     api.done()
     expect(runner.outputs.status).toBe('completed')
@@ -135,48 +182,76 @@ describe('run: a backup that completes', () => {
 
 describe('run: failures keep every known output', () => {
   it('aborted: fails saying so, outputs set, summary stands out', async () => {
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('aborted'))
+    nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS)
+      .reply(202, backup('requested'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, backup('aborted'))
     const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toMatch(/^WP Engine aborted backup e41fa98f-.* of install mysite: there is no fresh restore point, so do not deploy/)
+    expect(runner.failed).toMatch(
+      /^WP Engine aborted backup e41fa98f-.* of install mysite: there is no fresh restore point, so do not deploy/
+    )
     expect(runner.outputs).toMatchObject({ status: 'aborted', 'backup-id': BACKUP_ID, 'install-name': 'mysite', 'complete-time': '' })
     expect(runner.summaries[0]).toMatch(/## ❌ WP Engine backup aborted\n\n> \[!CAUTION\]/)
   })
 
   it('timeout: names the backup, its last status and how to wait later', async () => {
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).times(100).reply(200, backup('in_progress'))
+    nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS)
+      .reply(202, backup('requested'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .times(100)
+      .reply(200, backup('in_progress'))
     const runner = await runAction({ install: INSTALL.id, timeout: '90s' })
-    expect(runner.failed).toBe(`Backup ${BACKUP_ID} of install mysite was still in_progress when the timeout of 1m 30s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}, or raise timeout.`)
+    expect(runner.failed).toBe(
+      `Backup ${BACKUP_ID} of install mysite was still in_progress when the timeout of 1m 30s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}, or raise timeout.`
+    )
     expect(runner.outputs).toMatchObject({ status: 'in_progress', 'backup-id': BACKUP_ID })
     expect(runner.summaries[0]).toContain('> [!WARNING]')
   })
 
   it('a Retry-After past the timeout while waiting ends the step at once, saying so', async () => {
-    const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '3600' })
+    const api = nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS)
+      .reply(202, backup('requested'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '3600' })
     const runner = await runAction({ install: INSTALL.id, timeout: '10m' })
     api.done()
-    expect(runner.failed).toMatch(/^WP Engine asked to wait 1h 0m 0s before trying again to get backup .* more than the 9m \d+s left before the step's timeout/)
+    expect(runner.failed).toMatch(
+      /^WP Engine asked to wait 1h 0m 0s before trying again to get backup .* more than the 9m \d+s left before the step's timeout/
+    )
     expect(runner.outputs['backup-id']).toBe(BACKUP_ID)
   })
 
   it('an install name that matches nothing says so and names it', async () => {
     installsOnTwoPages()
     const runner = await runAction({ install: 'othersite' })
-    expect(runner.failed).toBe("No install named 'othersite' is visible to this API user (101 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access).")
+    expect(runner.failed).toBe(
+      "No install named 'othersite' is visible to this API user (101 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)."
+    )
   })
 
   it('an install ID that is not found names it', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(404, { message: 'Not Found' })
     const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toBe(`Install ${INSTALL.id} was not found. Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access).`)
+    expect(runner.failed).toBe(
+      `Install ${INSTALL.id} was not found. Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access).`
+    )
   })
 
   it('a backup-id that is not found names it and the install', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(404, { message: 'Not Found' })
     const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID })
-    expect(runner.failed).toBe(`Backup ${BACKUP_ID} was not found on install mysite. Check backup-id, and that the backup belongs to this install.`)
+    expect(runner.failed).toBe(
+      `Backup ${BACKUP_ID} was not found on install mysite. Check backup-id, and that the backup belongs to this install.`
+    )
     expect(runner.outputs).toMatchObject({ 'install-id': INSTALL.id, 'backup-id': '' })
   })
 
@@ -187,17 +262,31 @@ describe('run: failures keep every known output', () => {
   })
 
   it('field errors from the API are all reported', async () => {
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL)
-      .post(BACKUPS).reply(400, { message: 'Invalid Backup', errors: [{ resource: 'Backup', field: 'description', type: 'invalid_value', code: 'too_long', message: 'is too long' }] })
+    nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS)
+      .reply(400, {
+        message: 'Invalid Backup',
+        errors: [{ resource: 'Backup', field: 'description', type: 'invalid_value', code: 'too_long', message: 'is too long' }]
+      })
     const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toBe('WP Engine rejected the request to request a backup of install mysite (400: Invalid Backup). description: is too long')
+    expect(runner.failed).toBe(
+      'WP Engine rejected the request to request a backup of install mysite (400: Invalid Backup). description: is too long'
+    )
   })
 })
 
 describe('run: resilience', () => {
   it('503, 503, 200 while resolving: exactly three requests, then on', async () => {
-    const api = nock(API).get(`/v1/installs/${INSTALL.id}`).times(2).reply(503).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL)
-      .post(BACKUPS).reply(202, backup('completed'))
+    const api = nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .times(2)
+      .reply(503)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS)
+      .reply(202, backup('completed'))
     const runner = await runAction({ install: INSTALL.id })
     api.done()
     expect(runner.failed).toBeUndefined()
@@ -207,14 +296,18 @@ describe('run: resilience', () => {
   it('a POST whose answer is lost after the backup was made: adopted, one POST, exactly one backup', async () => {
     const made: Backup[] = []
     const api = nock(API)
-      .get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
       .post(BACKUPS, (body) => {
         made.push(backup('requested', { description: body.description }))
         return true
       })
       .reply(504, { message: 'Gateway Timeout' })
-      .get(BACKUPS).query({ limit: 100, offset: 0 }).reply(200, () => ({ count: made.length, next: null, previous: null, results: made }))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, () => ({ ...made[0], status: 'completed', complete_time: '2026-01-01T00:01:00Z' }))
+      .get(BACKUPS)
+      .query({ limit: 100, offset: 0 })
+      .reply(200, () => ({ count: made.length, next: null, previous: null, results: made }))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, () => ({ ...made[0], status: 'completed', complete_time: '2026-01-01T00:01:00Z' }))
     const runner = await runAction({ install: INSTALL.id })
     api.done()
     expect(made).toHaveLength(1)
@@ -229,16 +322,24 @@ describe('run: cancellation', () => {
     const signals = new EventEmitter()
     const clock = new FakeClock()
     let cancelled = false
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('in_progress'))
-      .get(`${BACKUPS}/${BACKUP_ID}`).reply(200, () => {
+    nock(API)
+      .get(`/v1/installs/${INSTALL.id}`)
+      .reply(200, INSTALL)
+      .post(BACKUPS)
+      .reply(202, backup('requested'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, backup('in_progress'))
+      .get(`${BACKUPS}/${BACKUP_ID}`)
+      .reply(200, () => {
         signals.emit('SIGTERM')
         return backup('in_progress')
       })
     const runner = await runAction({ install: INSTALL.id }, { clock, signals, onCancelled: () => (cancelled = true) })
     expect(cancelled).toBe(true)
     expect(runner.outputs).toMatchObject({ 'backup-id': BACKUP_ID, status: 'in_progress' })
-    expect(runner.warnings.at(-1)).toBe(`The step was cancelled while waiting for backup ${BACKUP_ID}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}.`)
+    expect(runner.warnings.at(-1)).toBe(
+      `The step was cancelled while waiting for backup ${BACKUP_ID}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}.`
+    )
     expect(runner.failed).toBe(runner.warnings.at(-1))
     expect(signals.listenerCount('SIGTERM')).toBe(0)
   })

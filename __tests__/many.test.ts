@@ -11,7 +11,17 @@ import { FakeClock, RecordingRunner } from './helpers.js'
 const MINUTE = 60_000
 const MYSITE = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
 const STAGING = '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
-const CONTEXT: RunContext = { repository: 'acme/shop', sha: '8c3f2a1d9e7b', workflow: 'Deploy', runNumber: 42, runId: 987654321, runAttempt: 1, actor: 'octocat', job: 'deploy', step: 'backup' }
+const CONTEXT: RunContext = {
+  repository: 'acme/shop',
+  sha: '8c3f2a1d9e7b',
+  workflow: 'Deploy',
+  runNumber: 42,
+  runId: 987654321,
+  runAttempt: 1,
+  actor: 'octocat',
+  job: 'deploy',
+  step: 'backup'
+}
 const transport = createNodeSend()
 let sim: Simulator | undefined
 
@@ -20,7 +30,13 @@ async function setup(options: Parameters<typeof startSimulator>[0] = {}) {
   sim = await startSimulator({ now: () => clock.now(), requestedMs: 30_000, durationMs: 4 * MINUTE, ...options })
   const s = sim
   const go = async (inputs: Record<string, string>, context: RunContext = CONTEXT) => {
-    const runner = new RecordingRunner({ 'notification-emails': 'ops@example.com', 'api-user-id': s.credentials.userId, 'api-password': s.credentials.password, 'api-url': s.url, ...inputs })
+    const runner = new RecordingRunner({
+      'notification-emails': 'ops@example.com',
+      'api-user-id': s.credentials.userId,
+      'api-password': s.credentials.password,
+      'api-url': s.url,
+      ...inputs
+    })
     await run({ runner, env: {}, context, clock, send: transport, random: Math.random })
     return { runner, backups: JSON.parse(runner.outputs.backups ?? '[]') as Record<string, unknown>[] }
   }
@@ -55,7 +71,9 @@ describe('several installs in one step', () => {
     for (const b of backups) expect(b['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(backups[0]?.['complete-time']).toMatch(/^\d{4}-/)
     expect(backups[1]?.['complete-time']).toBe('')
-    expect(runner.failed).toMatch(/^1 of 3 installs have no fresh backup \(filler0002\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0002/)
+    expect(runner.failed).toMatch(
+      /^1 of 3 installs have no fresh backup \(filler0002\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0002/
+    )
     // The single-value outputs describe one install only.
     expect(runner.outputs).toMatchObject({ 'backup-id': '', status: '', 'install-name': '', reused: 'false' })
     const summary = runner.summaries[0] ?? ''
@@ -73,14 +91,19 @@ describe('several installs in one step', () => {
     expect(runner.log.at(-1)).toBe('✅ Backups of 2 installs completed. Their ids are in the backups output.')
     const beats = runner.log.filter((l) => l.startsWith('Still waiting'))
     expect(beats.length).toBeGreaterThanOrEqual(2)
-    expect(beats[0]).toMatch(/^Still waiting for 2 of 2 backups, 1m \d+s elapsed, 5\dm \d+s left: mysite in_progress, mysitestaging in_progress$/)
+    expect(beats[0]).toMatch(
+      /^Still waiting for 2 of 2 backups, 1m \d+s elapsed, 5\dm \d+s left: mysite in_progress, mysitestaging in_progress$/
+    )
   })
 
   it('an install that is not found does not stop the others; the error names it', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
     const { runner, backups } = await go({ install: 'mysite nosuchsite' })
     expect(posts(s)).toHaveLength(1)
-    expect(backups.map((b) => [b['install-name'], b.status])).toEqual([['mysite', 'completed'], ['nosuchsite', '']])
+    expect(backups.map((b) => [b['install-name'], b.status])).toEqual([
+      ['mysite', 'completed'],
+      ['nosuchsite', '']
+    ])
     expect(runner.failed).toBe(
       "1 of 2 installs have no fresh backup (nosuchsite), so do not deploy. No install named 'nosuchsite' is visible to this API user (122 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)."
     )
@@ -98,7 +121,10 @@ describe('several installs in one step', () => {
 
   it('keeps at most max-parallel requests in flight, as the simulator records', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE, latencyMs: 20 })
-    const names = s.installs.slice(0, 12).map((i) => i.name).join(',')
+    const names = s.installs
+      .slice(0, 12)
+      .map((i) => i.name)
+      .join(',')
     const { runner } = await go({ install: names, 'max-parallel': '3' })
     expect(runner.failed).toBeUndefined()
     expect(posts(s)).toHaveLength(12)
@@ -107,7 +133,13 @@ describe('several installs in one step', () => {
 
   it('without the cap, the same run would have had more requests in flight (the observation above can fail)', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE, latencyMs: 20 })
-    await go({ install: s.installs.slice(0, 12).map((i) => i.name).join(','), 'max-parallel': '12' })
+    await go({
+      install: s.installs
+        .slice(0, 12)
+        .map((i) => i.name)
+        .join(','),
+      'max-parallel': '12'
+    })
     expect(s.concurrency.max).toBeGreaterThan(3)
   })
 })
@@ -122,7 +154,9 @@ describe('never a needless backup: re-runs', () => {
     expect(runner.failed).toBeUndefined()
     expect(runner.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
     expect(backups[0]).toMatchObject({ 'backup-id': earlier.id, reused: true })
-    expect(runner.log).toContain(`Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress (1m 0s old): using it instead of requesting another.`)
+    expect(runner.log).toContain(
+      `Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress (1m 0s old): using it instead of requesting another.`
+    )
     expect(runner.summaries[0]).toContain('| Reused | yes: requested by attempt 1 of this run, 1m 0s old |')
   })
 
@@ -163,7 +197,9 @@ describe('never a needless backup: reuse-within', () => {
     const { runner } = await go({ install: 'mysite', 'reuse-within': '30m' })
     expect(posts(s)).toHaveLength(0)
     expect(runner.outputs).toMatchObject({ 'backup-id': recent.id, status: 'completed', reused: 'true' })
-    expect(runner.log).toContain(`Backup ${recent.id} of mysite completed and is 10m 0s old, within reuse-within (30m 0s): using it instead of requesting another.`)
+    expect(runner.log).toContain(
+      `Backup ${recent.id} of mysite completed and is 10m 0s old, within reuse-within (30m 0s): using it instead of requesting another.`
+    )
   })
 
   it('requests a new one when the newest completed backup is outside the window', async () => {
@@ -188,7 +224,10 @@ describe('never a needless backup: reuse-within', () => {
     const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 5 * MINUTE })
     const { runner, backups } = await go({ install: 'mysite mysitestaging', 'reuse-within': '1h' })
     expect(posts(s).map((r) => r.path)).toEqual([`/installs/${STAGING}/backups`])
-    expect(backups.map((b) => [b['backup-id'] === recent.id, b.reused])).toEqual([[true, true], [false, false]])
+    expect(backups.map((b) => [b['backup-id'] === recent.id, b.reused])).toEqual([
+      [true, true],
+      [false, false]
+    ])
     expect(runner.outputs.reused).toBe('false')
     expect(runner.log.at(-1)).toBe('✅ Backups of 2 installs completed (1 reused). Their ids are in the backups output.')
   })

@@ -37,7 +37,11 @@ afterAll(async () => {
 })
 
 /** The log without its add-mask lines, which are the one place a secret may appear. */
-const visible = (stdout: string) => stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')
+const visible = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
 
 async function backup(s: Simulator, inputs: Record<string, string>, env: Record<string, string> = {}) {
   const result = await runAction({
@@ -48,7 +52,8 @@ async function backup(s: Simulator, inputs: Record<string, string>, env: Record<
   for (const archive of s.archives()) {
     if (!archive.download_uri) continue
     expect(result.stdout).toContain(`::add-mask::${archive.download_uri}`)
-    for (const stream of [visible(result.stdout), result.stderr, result.summary]) expect(stream).not.toContain(archive.download_uri.split('?')[1])
+    for (const stream of [visible(result.stdout), result.stderr, result.summary])
+      expect(stream).not.toContain(archive.download_uri.split('?')[1])
   }
   return result
 }
@@ -66,7 +71,13 @@ describe('archive: an off-site copy of the backup', () => {
     const post = s.requests.find((r) => r.method === 'POST' && r.path.endsWith('/archives'))
     expect(post?.body).toEqual({ backup_id: result.outputs['backup-id'], notification_emails: ['ops@example.com'] })
     const file = join(dir, 'backups', `mysite-${result.outputs['backup-id']}.zip`)
-    expect(result.outputs).toMatchObject({ 'archive-id': archive?.id, 'archive-state': 'completed', 'archive-url': archive?.download_uri, 'archive-file': file, 'archive-bytes': String(3 * MB) })
+    expect(result.outputs).toMatchObject({
+      'archive-id': archive?.id,
+      'archive-state': 'completed',
+      'archive-url': archive?.download_uri,
+      'archive-file': file,
+      'archive-bytes': String(3 * MB)
+    })
     expect(statSync(file).size).toBe(3 * MB)
     expect(existsSync(`${file}.part`)).toBe(false)
     await expect(checkZip(file)).resolves.toEqual({ entries: 1, bytes: 3 * MB })
@@ -91,7 +102,9 @@ describe('archive: an off-site copy of the backup', () => {
     const result = await backup(s, { archive: 'true' })
     expect(result.code).toBe(1)
     expect(result.outputs).toMatchObject({ status: 'completed', 'archive-state': 'aborted', 'archive-url': '' })
-    expect(result.stdout).toMatch(/^::error::Backup [0-9a-f-]{36} completed, but WP Engine aborted its archive [0-9a-f-]{36}: there is no off-site copy\./m)
+    expect(result.stdout).toMatch(
+      /^::error::Backup [0-9a-f-]{36} completed, but WP Engine aborted its archive [0-9a-f-]{36}: there is no off-site copy\./m
+    )
     expect(result.summary).toContain('## ❌ WP Engine backup completed, but its archive failed')
   })
 
@@ -120,7 +133,9 @@ describe('archive: an off-site copy of the backup', () => {
     expect(first?.status).toBe(200)
     expect(second?.status).toBe(206)
     // Bytes in flight when the connection broke are lost: the resume asks for exactly what is missing.
-    const resumedAt = Number(/::warning::The archive download broke after [\d.]+ MB \(.+\); resuming at byte (\d+) in 1s\./.exec(result.stdout)?.[1])
+    const resumedAt = Number(
+      /::warning::The archive download broke after [\d.]+ MB \(.+\); resuming at byte (\d+) in 1s\./.exec(result.stdout)?.[1]
+    )
     expect(resumedAt).toBeGreaterThan(2 * MB)
     expect(resumedAt).toBeLessThanOrEqual(3 * MB)
     expect(second?.range).toBe(`bytes=${resumedAt}-`)
@@ -145,7 +160,9 @@ describe('archive: an off-site copy of the backup', () => {
     const dir = workspace()
     const result = await backup(s, { 'archive-path': 'site.zip' }, { GITHUB_WORKSPACE: dir })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/^::error::The downloaded archive is not a complete zip file: its end-of-central-directory record is missing: the file was cut short\. It was deleted; re-run the job to download it again\.$/m)
+    expect(result.stdout).toMatch(
+      /^::error::The downloaded archive is not a complete zip file: its end-of-central-directory record is missing: the file was cut short\. It was deleted; re-run the job to download it again\.$/m
+    )
     expect(result.outputs['archive-file']).toBe('')
     expect(existsSync(join(dir, 'site.zip'))).toBe(false)
     expect(existsSync(join(dir, 'site.zip.part'))).toBe(false)
@@ -156,7 +173,9 @@ describe('archive: an off-site copy of the backup', () => {
     s.fault({ path: /^\/downloads\//, type: '403' as never })
     const result = await backup(s, { 'archive-path': 'site.zip' }, { GITHUB_WORKSPACE: workspace() })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain('::error::The download link was refused (HTTP 403); it may have expired. Re-run the job to request a fresh archive.')
+    expect(result.stdout).toContain(
+      '::error::The download link was refused (HTTP 403); it may have expired. Re-run the job to request a fresh archive.'
+    )
     expect(downloads(s)).toHaveLength(1)
   })
 
@@ -175,7 +194,11 @@ describe('archive: an off-site copy of the backup', () => {
       const s = await freshSim({ archiveBytes: bytes })
       const dir = workspace()
       const memoryFile = join(dir, 'peak')
-      const result = await backup(s, { 'archive-path': 'site.zip' }, { GITHUB_WORKSPACE: dir, NODE_OPTIONS: `--import ${probe}`, PEAK_MEMORY_FILE: memoryFile })
+      const result = await backup(
+        s,
+        { 'archive-path': 'site.zip' },
+        { GITHUB_WORKSPACE: dir, NODE_OPTIONS: `--import ${probe}`, PEAK_MEMORY_FILE: memoryFile }
+      )
       expect(result.code).toBe(0)
       expect(statSync(join(dir, 'site.zip')).size).toBe(bytes)
       rmSync(join(dir, 'site.zip'))
@@ -206,7 +229,13 @@ describe('restore: for a failed deploy', () => {
     const done = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000 })
     const result = await restore(s, { 'backup-id': done.id, 'create-checkpoint': 'false' })
     expect(result.code).toBe(0)
-    expect(s.restores()).toEqual([expect.objectContaining({ installId: MYSITE_ID, backupId: done.id, body: { notification_emails: ['ops@example.com'], restore_database: true, create_checkpoint: false } })])
+    expect(s.restores()).toEqual([
+      expect.objectContaining({
+        installId: MYSITE_ID,
+        backupId: done.id,
+        body: { notification_emails: ['ops@example.com'], restore_database: true, create_checkpoint: false }
+      })
+    ])
     expect(result.outputs).toMatchObject({ accepted: 'true', 'install-id': MYSITE_ID, 'install-name': 'mysite', 'backup-id': done.id })
     expect(result.outputs['accepted-at']).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(result.stdout).toContain(`✅ WP Engine accepted the restore of mysite from backup ${done.id}.`)
@@ -218,7 +247,9 @@ describe('restore: for a failed deploy', () => {
     const aborted = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000, outcome: 'aborted' })
     const result = await restore(s, { 'backup-id': aborted.id })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain(`::error::Backup ${aborted.id} of install mysite was aborted, so it holds no restore point; nothing was restored.`)
+    expect(result.stdout).toContain(
+      `::error::Backup ${aborted.id} of install mysite was aborted, so it holds no restore point; nothing was restored.`
+    )
     expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(0)
   })
 
@@ -227,7 +258,9 @@ describe('restore: for a failed deploy', () => {
     const running = s.seedBackup({ installId: MYSITE_ID, ageMs: 1_000 })
     const result = await restore(s, { 'backup-id': running.id })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain(`::error::Backup ${running.id} of install mysite is in_progress, not completed; nothing was restored. Wait for it first`)
+    expect(result.stdout).toContain(
+      `::error::Backup ${running.id} of install mysite is in_progress, not completed; nothing was restored. Wait for it first`
+    )
     expect(s.restores()).toHaveLength(0)
   })
 
@@ -236,7 +269,9 @@ describe('restore: for a failed deploy', () => {
     const staging = s.seedBackup({ installId: STAGING_ID, ageMs: 60_000 })
     const result = await restore(s, { 'backup-id': staging.id })
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain(`::error::Backup ${staging.id} was not found on install mysite. Check backup-id, and that the backup belongs to this install.`)
+    expect(result.stdout).toContain(
+      `::error::Backup ${staging.id} was not found on install mysite. Check backup-id, and that the backup belongs to this install.`
+    )
     expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(0)
   })
 
@@ -253,7 +288,9 @@ describe('restore: for a failed deploy', () => {
   it.concurrent('bad input: every problem named, nothing sent', async () => {
     const s = await freshSim()
     const result = await restore(s, { install: 'mysite blog', 'backup-id': '', 'restore-database': 'maybe' })
-    expect(result.stdout).toContain("::error::Invalid input: install lists 2 installs (mysite, blog): a restore goes to exactly one; backup-id is required")
+    expect(result.stdout).toContain(
+      '::error::Invalid input: install lists 2 installs (mysite, blog): a restore goes to exactly one; backup-id is required'
+    )
     expect(result.stdout).toContain("restore-database 'maybe' is not true or false")
     expect(s.requests).toHaveLength(0)
   })
@@ -303,7 +340,9 @@ describe('checkZip', () => {
   })
 
   it('rejects what is not a zip at all', async () => {
-    await expect(checkZip(zipFile(Buffer.from('<html>Access denied</html>'.padEnd(100, ' '))))).rejects.toThrow('it does not start like a zip')
+    await expect(checkZip(zipFile(Buffer.from('<html>Access denied</html>'.padEnd(100, ' '))))).rejects.toThrow(
+      'it does not start like a zip'
+    )
   })
 })
 

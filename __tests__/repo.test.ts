@@ -45,7 +45,8 @@ describe('action.yml', () => {
   })
 
   it('describes every input and output', () => {
-    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)]) expect(entry.description.length).toBeGreaterThan(10)
+    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)])
+      expect(entry.description.length).toBeGreaterThan(10)
   })
 
   it('declares exactly the inputs the action reads', () => {
@@ -76,7 +77,7 @@ describe('action.yml', () => {
 describe('README.md', () => {
   const readme = read('README.md')
 
-  it("has the input and output tables of action.yml (npm run docs writes them)", () => {
+  it('has the input and output tables of action.yml (npm run docs writes them)', () => {
     expect(readme).toBe(withTables(readme, renderTables(actionYaml)))
   })
 

@@ -1,11 +1,25 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { backoffDelay, classify, DEFAULT_BACKOFF, parseRetryAfter, RETRYABLE_STATUSES, RetryBudget, type AttemptOutcome } from '../src/wpengine/retry.js'
+import {
+  backoffDelay,
+  classify,
+  DEFAULT_BACKOFF,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  RetryBudget,
+  type AttemptOutcome
+} from '../src/wpengine/retry.js'
 
 const method = fc.constantFrom('GET' as const, 'POST' as const)
 const status = fc.integer({ min: 100, max: 599 })
 const networkCode = fc.constantFrom('ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED')
-const tlsCode = fc.constantFrom('CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN')
+const tlsCode = fc.constantFrom(
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN'
+)
 
 describe('classify', () => {
   it('succeeds on 2xx and never retries other 4xx than 408 and 429', () => {
@@ -46,20 +60,27 @@ describe('classify', () => {
   })
 
   it('never retries TLS trust failures', () => {
-    fc.assert(fc.property(method, tlsCode, fc.boolean(), (m, code, sent) => expect(classify(m, { kind: 'network', code, sent })).toBe('fail')))
+    fc.assert(
+      fc.property(method, tlsCode, fc.boolean(), (m, code, sent) => expect(classify(m, { kind: 'network', code, sent })).toBe('fail'))
+    )
   })
 })
 
 describe('backoffDelay (full jitter)', () => {
   it('stays within [0, min(cap, base·2^retry)) and grows with the random draw', () => {
     fc.assert(
-      fc.property(fc.nat(40), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (retry, r1, r2) => {
-        const ceiling = Math.min(DEFAULT_BACKOFF.capMs, DEFAULT_BACKOFF.baseMs * 2 ** retry)
-        const d1 = backoffDelay(retry, () => r1)
-        expect(d1).toBeGreaterThanOrEqual(0)
-        expect(d1).toBeLessThan(ceiling)
-        if (r1 <= r2) expect(d1).toBeLessThanOrEqual(backoffDelay(retry, () => r2))
-      })
+      fc.property(
+        fc.nat(40),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (retry, r1, r2) => {
+          const ceiling = Math.min(DEFAULT_BACKOFF.capMs, DEFAULT_BACKOFF.baseMs * 2 ** retry)
+          const d1 = backoffDelay(retry, () => r1)
+          expect(d1).toBeGreaterThanOrEqual(0)
+          expect(d1).toBeLessThan(ceiling)
+          if (r1 <= r2) expect(d1).toBeLessThanOrEqual(backoffDelay(retry, () => r2))
+        }
+      )
     )
   })
 
@@ -90,7 +111,11 @@ describe('RetryBudget', () => {
   it('never goes below zero or above its capacity, whatever happens', () => {
     const step = fc.oneof(
       fc.constant<'success'>('success'),
-      fc.constantFrom<AttemptOutcome>({ kind: 'response', status: 503 }, { kind: 'timeout', sent: true }, { kind: 'network', code: 'ECONNRESET', sent: false })
+      fc.constantFrom<AttemptOutcome>(
+        { kind: 'response', status: 503 },
+        { kind: 'timeout', sent: true },
+        { kind: 'network', code: 'ECONNRESET', sent: false }
+      )
     )
     fc.assert(
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {

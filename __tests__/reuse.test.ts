@@ -26,7 +26,10 @@ function listing(backups: Backup[]) {
     pages: 0,
     async listBackups(_install: Install, offset: number): Promise<Page<Backup>> {
       client.pages++
-      return { results: backups.slice(offset, offset + 2), next: offset + 2 < backups.length ? `https://x.invalid/?offset=${offset + 2}` : null }
+      return {
+        results: backups.slice(offset, offset + 2),
+        next: offset + 2 < backups.length ? `https://x.invalid/?offset=${offset + 2}` : null
+      }
     }
   }
   return client
@@ -54,7 +57,9 @@ describe('earlierAttemptOf', () => {
   })
 
   it('needs a run id: outside Actions nothing is a re-run', () => {
-    expect(earlierAttemptOf(`x ${stepMarker({ runAttempt: 1, job: 'deploy', step: 'backup' })}`, { ...CONTEXT, runId: undefined })).toBeUndefined()
+    expect(
+      earlierAttemptOf(`x ${stepMarker({ runAttempt: 1, job: 'deploy', step: 'backup' })}`, { ...CONTEXT, runId: undefined })
+    ).toBeUndefined()
   })
 
   it('matches the marker of a job or step id that had characters the marker drops', () => {
@@ -68,21 +73,43 @@ describe('findReusable', () => {
 
   it('prefers the newest non-aborted backup of an earlier attempt, over anything reuse-within allows', async () => {
     const newest = backup('in_progress', 2 * MINUTE, `Pre-deploy ${marker(2)}`)
-    const client = listing([backup('completed', 1 * MINUTE), backup('completed', 30 * MINUTE, marker(1)), backup('aborted', MINUTE / 2, marker(2)), newest, backup('requested', 0)])
-    expect(await findReusable(client, INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toEqual({ backup: newest, reason: 'rerun', ageMs: 2 * MINUTE, attempt: 2 })
+    const client = listing([
+      backup('completed', 1 * MINUTE),
+      backup('completed', 30 * MINUTE, marker(1)),
+      backup('aborted', MINUTE / 2, marker(2)),
+      newest,
+      backup('requested', 0)
+    ])
+    expect(await findReusable(client, INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toEqual({
+      backup: newest,
+      reason: 'rerun',
+      ageMs: 2 * MINUTE,
+      attempt: 2
+    })
     expect(client.pages).toBe(3)
   })
 
   it('with reuse-within: a running backup before a completed one; the newest completed one inside the window', async () => {
     const running = backup('initiated', 90 * MINUTE)
-    expect(await findReusable(listing([backup('completed', MINUTE), running]), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })).toMatchObject({ backup: running, reason: 'in-flight' })
+    expect(
+      await findReusable(listing([backup('completed', MINUTE), running]), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })
+    ).toMatchObject({ backup: running, reason: 'in-flight' })
     const newest = backup('completed', 4 * MINUTE)
-    const found = await findReusable(listing([backup('completed', 9 * MINUTE), newest, backup('completed', 20 * MINUTE), backup('aborted', 0)]), INSTALL, { ...policy, reuseWithinMs: 10 * MINUTE })
+    const found = await findReusable(
+      listing([backup('completed', 9 * MINUTE), newest, backup('completed', 20 * MINUTE), backup('aborted', 0)]),
+      INSTALL,
+      { ...policy, reuseWithinMs: 10 * MINUTE }
+    )
     expect(found).toEqual({ backup: newest, reason: 'recent', ageMs: 4 * MINUTE })
   })
 
   it('never reuses a completed backup of unknown age, or one of an unknown status', async () => {
-    expect(await findReusable(listing([backup('completed', undefined), backup('queued', MINUTE)]), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toBeUndefined()
+    expect(
+      await findReusable(listing([backup('completed', undefined), backup('queued', MINUTE)]), INSTALL, {
+        ...policy,
+        reuseWithinMs: 60 * MINUTE
+      })
+    ).toBeUndefined()
   })
 
   it('does not list anything on a first attempt without reuse-within', async () => {
@@ -99,7 +126,10 @@ describe('resolveInstalls', () => {
       offsets: [] as number[],
       async listInstalls(offset: number): Promise<Page<Install>> {
         client.offsets.push(offset)
-        return { results: installs.slice(offset, offset + 2), next: offset + 2 < installs.length ? `https://x.invalid/?offset=${offset + 2}` : null }
+        return {
+          results: installs.slice(offset, offset + 2),
+          next: offset + 2 < installs.length ? `https://x.invalid/?offset=${offset + 2}` : null
+        }
       },
       async getInstall(id: string): Promise<Install> {
         const found = installs.find((i) => i.id === id)
@@ -112,13 +142,21 @@ describe('resolveInstalls', () => {
 
   it('finds all names in one pass that stops at the last one found, IDs with one GET each, in the order given', async () => {
     const client = api()
-    const result = await resolveInstalls(client, [{ kind: 'name', name: 'site3' }, { kind: 'id', id: installs[6]?.id ?? '' }, { kind: 'name', name: 'site1' }])
+    const result = await resolveInstalls(client, [
+      { kind: 'name', name: 'site3' },
+      { kind: 'id', id: installs[6]?.id ?? '' },
+      { kind: 'name', name: 'site1' }
+    ])
     expect(result.map((r) => ('install' in r ? r.install.name : 'error'))).toEqual(['site3', 'site6', 'site1'])
     expect(client.offsets).toEqual([0, 2])
   })
 
   it('reports each install that cannot be found on its own', async () => {
-    const result = await resolveInstalls(api(), [{ kind: 'name', name: 'nosuch' }, { kind: 'id', id: 'ffffffff-0000-4000-8000-000000000000' }, { kind: 'name', name: 'site0' }])
+    const result = await resolveInstalls(api(), [
+      { kind: 'name', name: 'nosuch' },
+      { kind: 'id', id: 'ffffffff-0000-4000-8000-000000000000' },
+      { kind: 'name', name: 'site0' }
+    ])
     expect(result.map((r) => ('error' in r ? String(r.error) : r.install.name))).toEqual([
       expect.stringContaining("No install named 'nosuch' is visible to this API user (7 installs searched)"),
       expect.stringContaining('Install ffffffff-0000-4000-8000-000000000000 was not found'),
@@ -165,7 +203,11 @@ describe('Heartbeat', () => {
       clock.advance(gap)
       heartbeat.beat(waiting, 1)
     }
-    expect(lines).toEqual(['1m 5s elapsed, 58m 55s left', '2m 5s elapsed, 57m 55s left', '4m 15s elapsed, 55m 45s left'].map((times) => `Still waiting for backup b1: in_progress, ${times}`))
+    expect(lines).toEqual(
+      ['1m 5s elapsed, 58m 55s left', '2m 5s elapsed, 57m 55s left', '4m 15s elapsed, 55m 45s left'].map(
+        (times) => `Still waiting for backup b1: in_progress, ${times}`
+      )
+    )
   })
 
   it('names up to ten of many, counts the rest, and says nothing when nothing is waited for', () => {
@@ -176,6 +218,11 @@ describe('Heartbeat', () => {
     heartbeat.beat([], 3)
     const waiting = Array.from({ length: 12 }, (_, n) => ({ name: `site${n}`, backupId: `b${n}`, status: 'requested' }))
     heartbeat.beat(waiting, 20)
-    expect(lines).toEqual([`Still waiting for 12 of 20 backups, 1m 0s elapsed, 59m 0s left: ${waiting.slice(0, 10).map((w) => `${w.name} requested`).join(', ')} and 2 more`])
+    expect(lines).toEqual([
+      `Still waiting for 12 of 20 backups, 1m 0s elapsed, 59m 0s left: ${waiting
+        .slice(0, 10)
+        .map((w) => `${w.name} requested`)
+        .join(', ')} and 2 more`
+    ])
   })
 })

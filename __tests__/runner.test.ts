@@ -100,7 +100,17 @@ describe('runner outputs match @actions/core', () => {
 
 describe('runContextFromEnv matches @actions/github', () => {
   it('reads the same run identity', () => {
-    const env = { GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: 'abc123', GITHUB_WORKFLOW: 'Deploy', GITHUB_RUN_NUMBER: '42', GITHUB_RUN_ID: '987654321', GITHUB_RUN_ATTEMPT: '2', GITHUB_ACTOR: 'octocat', GITHUB_JOB: 'deploy', GITHUB_ACTION: 'backup' }
+    const env = {
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: 'abc123',
+      GITHUB_WORKFLOW: 'Deploy',
+      GITHUB_RUN_NUMBER: '42',
+      GITHUB_RUN_ID: '987654321',
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_JOB: 'deploy',
+      GITHUB_ACTION: 'backup'
+    }
     const saved = { ...process.env }
     Object.assign(process.env, env)
     delete process.env.GITHUB_EVENT_PATH

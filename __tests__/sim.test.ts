@@ -17,7 +17,15 @@ let sim: Simulator
 
 const auth = () => ({ authorization: `Basic ${Buffer.from(`${sim.credentials.userId}:${sim.credentials.password}`).toString('base64')}` })
 const client = (attemptTimeoutMs = 30_000) =>
-  new WpeClient({ apiUrl: new URL(sim.url), ...sim.credentials, send: transport, clock: systemClock, deadline: Date.now() + 30_000, attemptTimeoutMs, random: () => 0 })
+  new WpeClient({
+    apiUrl: new URL(sim.url),
+    ...sim.credentials,
+    send: transport,
+    clock: systemClock,
+    deadline: Date.now() + 30_000,
+    attemptTimeoutMs,
+    random: () => 0
+  })
 
 beforeAll(async () => {
   sim = await startSimulator({ requestedMs: 100, durationMs: 300 })
@@ -56,15 +64,35 @@ describe('simulator', () => {
   it("can report the deprecated 'initiated' instead of in_progress", async () => {
     const legacy = await startSimulator({ requestedMs: 0, durationMs: 60_000, legacyInitiated: true })
     try {
-      const headers = { authorization: `Basic ${Buffer.from('demo-user:demo-password').toString('base64')}`, 'content-type': 'application/json' }
-      const created = (await (await fetch(`${legacy.url}/installs/${MYSITE.id}/backups`, { method: 'POST', headers, body: JSON.stringify({ description: 'x', notification_emails: ['a@b.co'] }) })).json()) as { id: string }
-      expect(((await (await fetch(`${legacy.url}/installs/${MYSITE.id}/backups/${created.id}`, { headers })).json()) as { status: string }).status).toBe('initiated')
+      const headers = {
+        authorization: `Basic ${Buffer.from('demo-user:demo-password').toString('base64')}`,
+        'content-type': 'application/json'
+      }
+      const created = (await (
+        await fetch(`${legacy.url}/installs/${MYSITE.id}/backups`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ description: 'x', notification_emails: ['a@b.co'] })
+        })
+      ).json()) as { id: string }
+      expect(
+        ((await (await fetch(`${legacy.url}/installs/${MYSITE.id}/backups/${created.id}`, { headers })).json()) as { status: string })
+          .status
+      ).toBe('initiated')
     } finally {
       await legacy.close()
     }
   })
 
-  it.each([['429', undefined], ['429', '3'], ['408', undefined], ['500', undefined], ['502', undefined], ['503', '10'], ['504', undefined]])('fault %s (Retry-After %s)', async (type, retryAfter) => {
+  it.each([
+    ['429', undefined],
+    ['429', '3'],
+    ['408', undefined],
+    ['500', undefined],
+    ['502', undefined],
+    ['503', '10'],
+    ['504', undefined]
+  ])('fault %s (Retry-After %s)', async (type, retryAfter) => {
     sim.fault({ method: 'GET', path: '/user', type: type as '429', retryAfter })
     const response = await fetch(`${sim.url}/user`, { headers: auth() })
     expect(response.status).toBe(Number(type))
@@ -82,14 +110,26 @@ describe('simulator', () => {
   it('fault reset: the connection drops and nothing is done', async () => {
     const before = sim.backups().length
     sim.fault({ method: 'POST', type: 'reset' })
-    await expect(fetch(`${sim.url}/installs/${MYSITE.id}/backups`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"description":"x","notification_emails":["a@b.co"]}' })).rejects.toThrow()
+    await expect(
+      fetch(`${sim.url}/installs/${MYSITE.id}/backups`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: '{"description":"x","notification_emails":["a@b.co"]}'
+      })
+    ).rejects.toThrow()
     expect(sim.backups().length).toBe(before)
   })
 
   it('fault lost-answer: the backup is made, then the connection drops', async () => {
     const before = sim.backups().length
     sim.fault({ method: 'POST', type: 'lost-answer' })
-    await expect(fetch(`${sim.url}/installs/${MYSITE.id}/backups`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"description":"x","notification_emails":["a@b.co"]}' })).rejects.toThrow()
+    await expect(
+      fetch(`${sim.url}/installs/${MYSITE.id}/backups`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: '{"description":"x","notification_emails":["a@b.co"]}'
+      })
+    ).rejects.toThrow()
     expect(sim.backups().length).toBe(before + 1)
   })
 
@@ -123,7 +163,11 @@ describe('simulator', () => {
 describe('npm run sim (sim/cli.js)', () => {
   it('starts on the given port, writes the ready file, applies faults, and stops on SIGTERM', async () => {
     const ready = join(mkdtempSync(join(tmpdir(), 'sim-cli-')), 'url')
-    const child = spawn(process.execPath, ['sim/cli.js', '--port', '0', '--quiet', '--ready-file', ready, '--fault', 'GET:^/user$:503:1:7', '--outcome', 'aborted'], { cwd: ROOT })
+    const child = spawn(
+      process.execPath,
+      ['sim/cli.js', '--port', '0', '--quiet', '--ready-file', ready, '--fault', 'GET:^/user$:503:1:7', '--outcome', 'aborted'],
+      { cwd: ROOT }
+    )
     let stdout = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
     for (let i = 0; i < 100 && !existsSync(ready); i++) await new Promise((resolve) => setTimeout(resolve, 50))

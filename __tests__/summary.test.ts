@@ -5,7 +5,14 @@ import { renderSummary } from '../src/summary.js'
 
 const install = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
 const ref = { kind: 'name' as const, name: 'mysite' }
-const backup = { id: 'e41fa98f-ea80-4654-b229-a9b765d0863a', status: 'completed', description: 'd', create_time: '2026-01-01T00:00:00Z', complete_time: '2026-01-01T00:04:00Z', wordpress_version: '6.8.1' }
+const backup = {
+  id: 'e41fa98f-ea80-4654-b229-a9b765d0863a',
+  status: 'completed',
+  description: 'd',
+  create_time: '2026-01-01T00:00:00Z',
+  complete_time: '2026-01-01T00:04:00Z',
+  wordpress_version: '6.8.1'
+}
 
 /** A report of one install, whose outcome is the step's. */
 function one(entry: Partial<InstallReport>, error?: string) {
@@ -44,8 +51,12 @@ describe('renderSummary: one install', () => {
   })
 
   it('makes an aborted backup or a timeout stand out with an alert', () => {
-    expect(renderSummary(one({ install, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain('## ❌ WP Engine backup aborted\n\n> [!CAUTION]\n> WP Engine aborted it')
-    expect(renderSummary(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain('> [!WARNING]\n> still running')
+    expect(renderSummary(one({ install, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
+      '## ❌ WP Engine backup aborted\n\n> [!CAUTION]\n> WP Engine aborted it'
+    )
+    expect(renderSummary(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
+      '> [!WARNING]\n> still running'
+    )
   })
 
   it('shows a dash for what is not known, and no completion time before completion', () => {
@@ -53,13 +64,19 @@ describe('renderSummary: one install', () => {
     expect(text).toContain('| Install | mysite |')
     expect(text).toContain('| Backup ID | — |')
     expect(text).toContain('| Reused | — |')
-    expect(renderSummary(one({ install, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' }))).toContain('| Completed | — |')
+    expect(
+      renderSummary(
+        one({ install, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' })
+      )
+    ).toContain('| Completed | — |')
   })
 
   it('keeps text from the API inside its table cell, whatever it contains', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('|', '<', '>', '&', '`', '\n', '\r', 'a', ' ') }), (description) => {
-        const rows = renderSummary(one({ install, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split('\n')
+        const rows = renderSummary(one({ install, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split(
+          '\n'
+        )
         const row = rows.find((line) => line.startsWith('| Description |')) ?? ''
         expect(rows).toHaveLength(14)
         expect(row.match(/\|/g)).toHaveLength(3)
@@ -72,13 +89,27 @@ describe('renderSummary: one install', () => {
 describe('renderSummary: several installs', () => {
   const shop = { id: '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'shop' }
   const entries = (outcomes: Outcome[]): InstallReport[] =>
-    outcomes.map((outcome, n) => ({ ref: { kind: 'name', name: `site${n}` }, install: { ...install, name: `site${n}` }, backup, status: outcome === 'aborted' ? 'aborted' : 'completed', outcome, waitedMs: 1_000 }))
+    outcomes.map((outcome, n) => ({
+      ref: { kind: 'name', name: `site${n}` },
+      install: { ...install, name: `site${n}` },
+      backup,
+      status: outcome === 'aborted' ? 'aborted' : 'completed',
+      outcome,
+      waitedMs: 1_000
+    }))
 
   it('has one row per install, in order, with its reuse', () => {
     const report = {
       installs: [
         { ref, install, backup, status: 'completed' as const, outcome: 'completed' as const, waitedMs: 61_000 },
-        { ref: { kind: 'name' as const, name: 'shop' }, install: shop, backup, status: 'completed' as const, outcome: 'completed' as const, reused: { reason: 'recent' as const, ageMs: 60_000 } }
+        {
+          ref: { kind: 'name' as const, name: 'shop' },
+          install: shop,
+          backup,
+          status: 'completed' as const,
+          outcome: 'completed' as const,
+          reused: { reason: 'recent' as const, ageMs: 60_000 }
+        }
       ],
       outcome: 'completed' as const
     }
@@ -96,13 +127,23 @@ describe('renderSummary: several installs', () => {
   })
 
   it('counts the installs without a fresh backup in the heading, and shows the error', () => {
-    const text = renderSummary({ installs: entries(['completed', 'aborted', 'completed']), outcome: 'failed', error: '1 of 3 installs have no fresh backup (site1)' })
-    expect(text).toContain('## ❌ WP Engine backups: 1 of 3 installs without a fresh backup\n\n> [!CAUTION]\n> 1 of 3 installs have no fresh backup (site1)')
+    const text = renderSummary({
+      installs: entries(['completed', 'aborted', 'completed']),
+      outcome: 'failed',
+      error: '1 of 3 installs have no fresh backup (site1)'
+    })
+    expect(text).toContain(
+      '## ❌ WP Engine backups: 1 of 3 installs without a fresh backup\n\n> [!CAUTION]\n> 1 of 3 installs have no fresh backup (site1)'
+    )
     expect(text.split('\n').filter((line) => line.startsWith('| site'))).toHaveLength(3)
   })
 
   it('names an install that could not be found by what the user gave', () => {
-    const text = renderSummary({ installs: [{ ref: { kind: 'name', name: 'gone' }, outcome: 'failed', error: 'No install named gone' }, ...entries(['completed'])], outcome: 'failed', error: 'x' })
+    const text = renderSummary({
+      installs: [{ ref: { kind: 'name', name: 'gone' }, outcome: 'failed', error: 'No install named gone' }, ...entries(['completed'])],
+      outcome: 'failed',
+      error: 'x'
+    })
     expect(text).toContain('| gone | — | — | — | — | — | — | — |')
   })
 })

@@ -34,7 +34,10 @@ describe('waitForBackup', () => {
     const result = await wait()
     expect(result.outcome).toBe('completed')
     expect(result.backup.complete_time).not.toBeNull()
-    expect(lines.filter((l) => l.includes(' is '))).toEqual([expect.stringMatching(/is in_progress/), expect.stringMatching(/is completed/)])
+    expect(lines.filter((l) => l.includes(' is '))).toEqual([
+      expect.stringMatching(/is in_progress/),
+      expect.stringMatching(/is completed/)
+    ])
     expect(clock.now() - Date.UTC(2026, 0, 1)).toBeLessThanOrEqual(24_000)
   })
 
@@ -49,7 +52,11 @@ describe('waitForBackup', () => {
     const statuses = ['initiated', 'initiated', 'completed']
     const result = await waitForBackup({
       client: { getBackup: async () => ({ id: 'b', status: statuses.shift() ?? 'completed' }) },
-      clock, install: INSTALL, backup: { id: 'b', status: 'requested' }, deadline: clock.now() + MINUTE, pollCeilingMs: 5_000,
+      clock,
+      install: INSTALL,
+      backup: { id: 'b', status: 'requested' },
+      deadline: clock.now() + MINUTE,
+      pollCeilingMs: 5_000,
       log: { info: (m) => lines.push(m), warning: () => {} }
     })
     expect(result.outcome).toBe('completed')
@@ -62,7 +69,11 @@ describe('waitForBackup', () => {
     const warnings: string[] = []
     const result = await waitForBackup({
       client: { getBackup: async () => ({ id: 'b', status: statuses.shift() ?? 'completed' }) },
-      clock, install: INSTALL, backup: { id: 'b', status: 'requested' }, deadline: clock.now() + MINUTE, pollCeilingMs: 5_000,
+      clock,
+      install: INSTALL,
+      backup: { id: 'b', status: 'requested' },
+      deadline: clock.now() + MINUTE,
+      pollCeilingMs: 5_000,
       log: { info: () => {}, warning: (m) => warnings.push(m) }
     })
     expect(result.outcome).toBe('completed')
@@ -94,7 +105,10 @@ describe('waitForBackup', () => {
     api.failOn(2, apiError(503))
     api.failOn(3, apiError(429))
     expect((await wait()).outcome).toBe('completed')
-    expect(warnings).toEqual([expect.stringContaining('(1 in a row; giving up at 5)'), expect.stringContaining('(2 in a row; giving up at 5)')])
+    expect(warnings).toEqual([
+      expect.stringContaining('(1 in a row; giving up at 5)'),
+      expect.stringContaining('(2 in a row; giving up at 5)')
+    ])
   })
 
   it('gives up after five failed checks in a row', async () => {
@@ -148,16 +162,21 @@ describe('poll schedule', () => {
 
   it('notices a backup that completes after T within max(3 s, 20 % of T) and within the ceiling', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1_000, max: 2 * 60 * MINUTE }), fc.integer({ min: 1_000, max: 5 * MINUTE }), fc.integer(), async (durationMs, ceilingMs, seed) => {
-        let state = seed
-        const random = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000)
-        const { wait, clock } = setup(durationMs, { ceilingMs, timeoutMs: 3 * 60 * MINUTE, random })
-        const start = clock.now()
-        await wait()
-        const lag = clock.now() - start - durationMs
-        expect(lag).toBeGreaterThanOrEqual(0)
-        expect(lag).toBeLessThanOrEqual(Math.min(ceilingMs, Math.max(3_000, durationMs * 0.2)) + 1)
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1_000, max: 2 * 60 * MINUTE }),
+        fc.integer({ min: 1_000, max: 5 * MINUTE }),
+        fc.integer(),
+        async (durationMs, ceilingMs, seed) => {
+          let state = seed
+          const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000
+          const { wait, clock } = setup(durationMs, { ceilingMs, timeoutMs: 3 * 60 * MINUTE, random })
+          const start = clock.now()
+          await wait()
+          const lag = clock.now() - start - durationMs
+          expect(lag).toBeGreaterThanOrEqual(0)
+          expect(lag).toBeLessThanOrEqual(Math.min(ceilingMs, Math.max(3_000, durationMs * 0.2)) + 1)
+        }
+      ),
       { numRuns: 300 }
     )
   })

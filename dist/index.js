@@ -130,7 +130,8 @@ async function createBackupOnce(options) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
             log.warning(`${error.message} Looking for it in the install's backups before asking again.`);
-            const found = (await findByMarker(client, install, marker)) ?? (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)));
+            const found = (await findByMarker(client, install, marker)) ??
+                (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)));
             if (found) {
                 log.info(`Found backup ${found.id}, which this step requested; the lost answer changes nothing.`);
                 return { backup: found, recovered: true, requests };
@@ -614,7 +615,11 @@ const isArchive = (value) => isObject(value) &&
 const isAnything = (_value) => true;
 const isUser = (value) => isObject(value) && typeof value.id === 'string';
 function isPageOf(isItem) {
-    return (value) => isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous);
+    return (value) => isObject(value) &&
+        Array.isArray(value.results) &&
+        value.results.every(isItem) &&
+        optionalString(value.next) &&
+        optionalString(value.previous);
 }
 const isInstallPage = isPageOf(isInstall);
 const isBackupPage = isPageOf(isBackup);
@@ -945,7 +950,11 @@ class InputReader {
         if (texts.length === 0)
             this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
         for (const text of texts) {
-            const ref = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined;
+            const ref = UUID.test(text)
+                ? { kind: 'id', id: text.toLowerCase() }
+                : INSTALL_NAME.test(text)
+                    ? { kind: 'name', name: text }
+                    : undefined;
             if (ref === undefined) {
                 this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
@@ -958,7 +967,7 @@ class InputReader {
     backupId(required) {
         const text = this.text('backup-id');
         if (text === '' && required)
-            this.problems.push('backup-id is required: the ID of the backup (a UUID), e.g. from the backup step\'s backup-id output');
+            this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output");
         if (text !== '' && !UUID.test(text))
             this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
         return text === '' ? undefined : text.toLowerCase();
@@ -1037,11 +1046,28 @@ function parseInputs(getInput, env) {
     if (archive && !wait)
         problems.push('archive needs wait: true: an archive can only be made of a completed backup');
     // A trailing slash says "a directory": keep it, as resolve() drops it.
-    const archivePath = archivePathText === '' ? undefined : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? external_node_path_namespaceObject.sep : '');
+    const archivePath = archivePathText === ''
+        ? undefined
+        : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? external_node_path_namespaceObject.sep : '');
     const { userId, password } = read.credentials();
     const apiUrl = read.apiUrl();
     read.done();
-    return { installs, maxParallel, reuseWithinMs, notificationEmails, description, wait, timeoutMs, pollIntervalMs, backupId, archive, archivePath, userId, password, apiUrl };
+    return {
+        installs,
+        maxParallel,
+        reuseWithinMs,
+        notificationEmails,
+        description,
+        wait,
+        timeoutMs,
+        pollIntervalMs,
+        backupId,
+        archive,
+        archivePath,
+        userId,
+        password,
+        apiUrl
+    };
 }
 function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
     const text = raw.trim() || fallback;
@@ -1246,7 +1272,10 @@ async function downloadArchive(options) {
     const part = `${file}.part`;
     await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
     await (0,promises_.rm)(part, { force: true });
-    const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new (external_node_https_default()).Agent({ keepAlive: false, proxyEnv: options.env }) };
+    const agents = {
+        'http:': new (external_node_http_default()).Agent({ keepAlive: false, proxyEnv: options.env }),
+        'https:': new (external_node_https_default()).Agent({ keepAlive: false, proxyEnv: options.env })
+    };
     const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
     const started = clock.now();
     let etag;
@@ -1261,7 +1290,10 @@ async function downloadArchive(options) {
                     throw timedOut(have);
                 const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
                 const resume = have > 0 && rangesAccepted;
-                const headers = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) };
+                const headers = {
+                    'user-agent': 'wpengine-backup-action',
+                    ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {})
+                };
                 const response = await get(url, headers, agents, attemptSignal);
                 const status = response.statusCode ?? 0;
                 rangesAccepted = response.headers['accept-ranges'] === 'bytes';
@@ -1303,7 +1335,9 @@ async function downloadArchive(options) {
                 const now = await sizeOf(part);
                 failures = now > have ? 1 : failures + 1;
                 if (!transient || failures >= maxFailures) {
-                    throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason);
+                    throw new DownloadError(transient
+                        ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.`
+                        : reason);
                 }
                 const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
                 log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
@@ -1434,7 +1468,10 @@ function describeInstall(install) {
  */
 async function resolveInstalls(client, refs) {
     const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
-    const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))]);
+    const [byName, byId] = await Promise.all([
+        findByNames(client, names),
+        Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
+    ]);
     return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
 }
 async function resolveId(client, ref) {
@@ -1451,7 +1488,10 @@ function nameResolution(ref, byName) {
     const install = byName.found.get(ref.name);
     return install
         ? { ref, install }
-        : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) };
+        : {
+            ref,
+            error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`)
+        };
 }
 async function getInstallById(client, id) {
     try {
@@ -1734,15 +1774,30 @@ function card(entry, archive) {
         ['Waited', waitedCell(entry)],
         ['WordPress', cell(backup?.wordpress_version)],
         // Never the download link: it is a bearer URL, and the summary is not masked.
-        ...(archive ? [['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] : []),
+        ...(archive
+            ? [['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]]
+            : []),
         ...(archive?.file ? [['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] : [])
     ];
     return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
 }
 /** Several installs: one row each, in the order they were given. */
 function table(entries) {
-    const rows = entries.map((entry) => [cell(nameOf(entry)), cell(entry.backup?.id), statusCell(entry), reuseText(entry), cell(entry.backup?.create_time), completedCell(entry), waitedCell(entry), cell(entry.backup?.wordpress_version)].join(' | '));
-    return ['| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`)];
+    const rows = entries.map((entry) => [
+        cell(nameOf(entry)),
+        cell(entry.backup?.id),
+        statusCell(entry),
+        reuseText(entry),
+        cell(entry.backup?.create_time),
+        completedCell(entry),
+        waitedCell(entry),
+        cell(entry.backup?.wordpress_version)
+    ].join(' | '));
+    return [
+        '| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        ...rows.map((row) => `| ${row} |`)
+    ];
 }
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
 function renderSummary(report) {
@@ -1898,7 +1953,9 @@ async function run(deps = actionDependencies()) {
 async function backUpAll(phase) {
     const { runner, client, clock, settings, report, deadline, signal } = phase;
     const several = report.installs.length > 1;
-    const title = several ? `Finding ${report.installs.length} installs` : `Finding install ${installLabel(settings.installs[0])}`;
+    const title = several
+        ? `Finding ${report.installs.length} installs`
+        : `Finding install ${installLabel(settings.installs[0])}`;
     const resolutions = await group(runner, title, () => resolveInstalls(client, settings.installs));
     const seen = new Map();
     report.installs = report.installs.filter((entry, index) => {
@@ -1925,7 +1982,9 @@ async function backUpAll(phase) {
     await Promise.all(report.installs.map(async (entry) => {
         if (!entry.install)
             return;
-        const scope = several ? prefixedScope(runner, entry.install.name) : { log: runner, group: (name, body) => group(runner, name, body) };
+        const scope = several
+            ? prefixedScope(runner, entry.install.name)
+            : { log: runner, group: (name, body) => group(runner, name, body) };
         try {
             await backUpInstall(phase, entry, entry.install, scope, onCheck);
         }
@@ -1937,7 +1996,10 @@ async function backUpAll(phase) {
     }));
 }
 function prefixedScope(runner, name) {
-    const log = { info: (message) => runner.info(`[${name}] ${message}`), warning: (message) => runner.warning(`[${name}] ${message}`) };
+    const log = {
+        info: (message) => runner.info(`[${name}] ${message}`),
+        warning: (message) => runner.warning(`[${name}] ${message}`)
+    };
     return {
         log,
         group: (title, body) => {
@@ -1947,7 +2009,9 @@ function prefixedScope(runner, name) {
     };
 }
 function waitingOf(entry) {
-    return entry.backup && entry.outcome === undefined && !isFinal(entry.status) ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }] : [];
+    return entry.backup && entry.outcome === undefined && !isFinal(entry.status)
+        ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }]
+        : [];
 }
 async function backUpInstall(phase, entry, install, scope, onCheck) {
     const { client, clock, settings, deadline, signal } = phase;
@@ -2006,7 +2070,19 @@ async function archive(phase, install, backup, env) {
         entry.state = normalizeStatus(seen.state) ?? entry.state;
     };
     try {
-        const result = await group(runner, `Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({ client, clock, install, backup, notificationEmails: settings.notificationEmails, deadline, pollCeilingMs: settings.pollIntervalMs, log: runner, signal, random: phase.random, onCheck: see }));
+        const result = await group(runner, `Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({
+            client,
+            clock,
+            install,
+            backup,
+            notificationEmails: settings.notificationEmails,
+            deadline,
+            pollCeilingMs: settings.pollIntervalMs,
+            log: runner,
+            signal,
+            random: phase.random,
+            onCheck: see
+        }));
         see(result.item);
         if (result.outcome === 'aborted') {
             entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`;
@@ -2024,7 +2100,9 @@ async function archive(phase, install, backup, env) {
             entry.error = `WP Engine reported archive ${result.item.id} completed but gave no download link. Re-run the job later.`;
             return;
         }
-        const file = settings.archivePath.endsWith(external_node_path_namespaceObject.sep) || (await isDirectory(settings.archivePath)) ? (0,external_node_path_namespaceObject.join)(settings.archivePath, `${install.name}-${backup.id}.zip`) : settings.archivePath;
+        const file = settings.archivePath.endsWith(external_node_path_namespaceObject.sep) || (await isDirectory(settings.archivePath))
+            ? (0,external_node_path_namespaceObject.join)(settings.archivePath, `${install.name}-${backup.id}.zip`)
+            : settings.archivePath;
         const downloaded = await group(runner, `Downloading archive ${result.item.id} to ${file}`, () => downloadArchive({ url: new URL(link), file, env, clock, deadline, signal, log: runner }));
         entry.file = downloaded.file;
         entry.bytes = downloaded.bytes;
@@ -2044,7 +2122,9 @@ function reusePolicy(phase) {
 function backupTitle(phase, install) {
     if (phase.settings.backupId)
         return `Checking backup ${phase.settings.backupId}`;
-    return mayReuse(reusePolicy(phase)) ? `Looking for a backup of ${install.name} to reuse, or requesting one` : `Requesting a backup of ${install.name}`;
+    return mayReuse(reusePolicy(phase))
+        ? `Looking for a backup of ${install.name} to reuse, or requesting one`
+        : `Requesting a backup of ${install.name}`;
 }
 /** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
 async function obtainBackup(phase, entry, install, log) {
@@ -2152,7 +2232,7 @@ function cancelledMessage(report) {
     if (running.length > 1) {
         return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
     }
-    return 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.';
+    return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
 }
 
 

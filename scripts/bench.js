@@ -26,7 +26,7 @@ const { pollDelay } = await import(join(ROOT, 'src', 'backup', 'schedule.ts'))
 /** A seeded random source, so every run of the benchmark measures the same jitter. @param {number} seed */
 function seeded(seed) {
   let state = seed >>> 0
-  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32)
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32
 }
 
 /**
@@ -48,7 +48,12 @@ function schedule(ceilingMs) {
   const rows = []
   const random = seeded(42)
   /** @type {[string, number][]} */
-  const durations = [['20 s', 20 * SECOND], ['2 min', 2 * MINUTE], ['10 min', 10 * MINUTE], ['1 h', 60 * MINUTE]]
+  const durations = [
+    ['20 s', 20 * SECOND],
+    ['2 min', 2 * MINUTE],
+    ['10 min', 10 * MINUTE],
+    ['1 h', 60 * MINUTE]
+  ]
   for (const [label, T] of durations) {
     /** @type {{ ours: { lags: number[], requests: number[] }, fixed: { lags: number[], requests: number[] } }} */
     const stats = { ours: { lags: [], requests: [] }, fixed: { lags: [], requests: [] } }
@@ -71,7 +76,12 @@ function schedule(ceilingMs) {
     rows.push({
       label,
       T,
-      ours: { worstLag: worst(stats.ours.lags), meanLag: mean(stats.ours.lags), meanRequests: mean(stats.ours.requests), worstRequestsAtT: worst(exact.map((e) => e.requests)) },
+      ours: {
+        worstLag: worst(stats.ours.lags),
+        meanLag: mean(stats.ours.lags),
+        meanRequests: mean(stats.ours.requests),
+        worstRequestsAtT: worst(exact.map((e) => e.requests))
+      },
       fixed: { worstLag: worst(stats.fixed.lags), meanLag: mean(stats.fixed.lags), meanRequests: mean(stats.fixed.requests) },
       late
     })
@@ -88,7 +98,9 @@ function timeProcess(args, env) {
     const started = process.hrtime.bigint()
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] })
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${args.join(' ')} exited ${code}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${args.join(' ')} exited ${code}`))
+    )
   })
 }
 
@@ -156,7 +168,13 @@ async function manyInstalls() {
 
   const together = await startSimulator(options)
   const togetherMs = await step({ install: names.join(', '), 'max-parallel': '5' }, together)
-  const result = { togetherMs, togetherRequests: together.requests.length, peak: together.concurrency.max, sequentialMs: 0, sequentialRequests: 0 }
+  const result = {
+    togetherMs,
+    togetherRequests: together.requests.length,
+    peak: together.concurrency.max,
+    sequentialMs: 0,
+    sequentialRequests: 0
+  }
   await together.close()
 
   const alone = await startSimulator(options)
@@ -174,15 +192,27 @@ async function downloadThroughput() {
   const bytes = 256 * 1024 * 1024
   const sim = await startSimulator({ requestedMs: 100, durationMs: 300, archiveMs: 300, archiveBytes: bytes })
   const dir = mkdtempSync(join(tmpdir(), 'wpe-bench-download-'))
-  const rate = (/** @type {import('../sim/server.js').Simulator['requests'][number] | undefined} */ r) => (r?.doneAt ? bytes / 1048576 / ((r.doneAt - r.at) / SECOND) : Number.NaN)
+  const rate = (/** @type {import('../sim/server.js').Simulator['requests'][number] | undefined} */ r) =>
+    r?.doneAt ? bytes / 1048576 / ((r.doneAt - r.at) / SECOND) : Number.NaN
   const downloads = () => sim.requests.filter((r) => r.path.startsWith('/downloads/'))
   /** @type {{ action: number[], curl: number[] }} */
   const rates = { action: [], curl: [] }
   let url = ''
   for (let i = 0; i < 5; i++) {
     const result = await runAction({
-      inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': sim.url, 'archive-path': 'site.zip', 'reuse-within': '1h' },
-      env: { ...SAMPLE_RUN_ENV, GITHUB_WORKSPACE: dir, WPENGINE_USER_ID: sim.credentials.userId, WPENGINE_PASSWORD: sim.credentials.password }
+      inputs: {
+        install: 'mysite',
+        'notification-emails': 'ops@example.com',
+        'api-url': sim.url,
+        'archive-path': 'site.zip',
+        'reuse-within': '1h'
+      },
+      env: {
+        ...SAMPLE_RUN_ENV,
+        GITHUB_WORKSPACE: dir,
+        WPENGINE_USER_ID: sim.credentials.userId,
+        WPENGINE_PASSWORD: sim.credentials.password
+      }
     })
     if (result.code !== 0) throw new Error(`the action failed: ${result.stdout}`)
     url = result.outputs['archive-url'] ?? ''
@@ -191,7 +221,11 @@ async function downloadThroughput() {
   const curl = spawnSync('curl', ['--version']).status === 0
   for (let i = 0; curl && i < 5; i++) {
     // Not spawnSync: the simulator serving the file runs in this process.
-    await new Promise((resolve, reject) => spawn('curl', ['-sS', '-o', join(dir, 'curl.zip'), url], { stdio: 'inherit' }).on('error', reject).on('exit', resolve))
+    await new Promise((resolve, reject) =>
+      spawn('curl', ['-sS', '-o', join(dir, 'curl.zip'), url], { stdio: 'inherit' })
+        .on('error', reject)
+        .on('exit', resolve)
+    )
     rates.curl.push(rate(downloads().at(-1)))
   }
   await sim.close()
@@ -207,12 +241,21 @@ const lines = [
   '',
   '| Backup takes | This action: worst lag | mean lag | status requests (mean) | Fixed 30 s: worst lag | mean lag | status requests (mean) |',
   '| --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.label} | ${seconds(r.ours.worstLag)} | ${seconds(r.ours.meanLag)} | ${r.ours.meanRequests.toFixed(1)} | ${seconds(r.fixed.worstLag)} | ${seconds(r.fixed.meanLag)} | ${r.fixed.meanRequests.toFixed(1)} |`)
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${seconds(r.ours.worstLag)} | ${seconds(r.ours.meanLag)} | ${r.ours.meanRequests.toFixed(1)} | ${seconds(r.fixed.worstLag)} | ${seconds(r.fixed.meanLag)} | ${r.fixed.meanRequests.toFixed(1)} |`
+  )
 ]
 const twenty = rows[0]
 const targets = [
-  ...rows.map((r) => ({ name: `${r.label}: every backup noticed within max(3 s, 20 % of its duration) and the 15 s ceiling (${r.late} of 2000 late)`, ok: r.late === 0 })),
-  { name: `a 20 s backup costs at most 12 status requests (worst over 2000 jitter draws: ${twenty?.ours.worstRequestsAtT})`, ok: (twenty?.ours.worstRequestsAtT ?? 99) <= 12 }
+  ...rows.map((r) => ({
+    name: `${r.label}: every backup noticed within max(3 s, 20 % of its duration) and the 15 s ceiling (${r.late} of 2000 late)`,
+    ok: r.late === 0
+  })),
+  {
+    name: `a 20 s backup costs at most 12 status requests (worst over 2000 jitter draws: ${twenty?.ours.worstRequestsAtT})`,
+    ok: (twenty?.ours.worstRequestsAtT ?? 99) <= 12
+  }
 ]
 
 const runs = Number(process.env.BENCH_RUNS ?? 41)
@@ -241,8 +284,14 @@ lines.push(
   `| 20 single-install runs, one after another | ${seconds(many.sequentialMs)} | ${many.sequentialRequests} | 1 |`
 )
 targets.push(
-  { name: `twenty installs: one step takes ${seconds(many.togetherMs)}, under a quarter of twenty runs in a row (${seconds(many.sequentialMs)})`, ok: many.togetherMs < many.sequentialMs / 4 },
-  { name: `twenty installs: ${many.togetherRequests} requests, no more than twenty runs in a row (${many.sequentialRequests})`, ok: many.togetherRequests <= many.sequentialRequests },
+  {
+    name: `twenty installs: one step takes ${seconds(many.togetherMs)}, under a quarter of twenty runs in a row (${seconds(many.sequentialMs)})`,
+    ok: many.togetherMs < many.sequentialMs / 4
+  },
+  {
+    name: `twenty installs: ${many.togetherRequests} requests, no more than twenty runs in a row (${many.sequentialRequests})`,
+    ok: many.togetherRequests <= many.sequentialRequests
+  },
   { name: `twenty installs: at most 5 requests in flight (${many.peak})`, ok: many.peak <= 5 }
 )
 
@@ -259,7 +308,10 @@ lines.push(
 if (download.curl !== undefined) {
   // On loopback both run at hundreds of MiB/s and the ratio swings by 20 points between runs; the
   // floor catches a real regression (per-chunk work, buffering), not noise.
-  targets.push({ name: `archive download at ${((download.action / download.curl) * 100).toFixed(0)} % of curl's throughput, at least 25 %`, ok: download.action >= download.curl / 4 })
+  targets.push({
+    name: `archive download at ${((download.action / download.curl) * 100).toFixed(0)} % of curl's throughput, at least 25 %`,
+    ok: download.action >= download.curl / 4
+  })
 }
 
 lines.push('', '## Targets', '', ...targets.map((t) => `- ${t.ok ? 'PASS' : 'FAIL'} ${t.name}`))

@@ -25,7 +25,9 @@ process.stdout.write(
   `${bold('WP Engine backup action — demo')}\n` +
     `A local WP Engine API simulator is listening on ${sim.url}; its backups complete after about 5 seconds.\n` +
     `Running node dist/index.js as the GitHub runner would, with these inputs:\n` +
-    Object.entries(inputs).map(([k, v]) => `  ${k}: ${v}\n`).join('') +
+    Object.entries(inputs)
+      .map(([k, v]) => `  ${k}: ${v}\n`)
+      .join('') +
     `  (credentials from WPENGINE_USER_ID / WPENGINE_PASSWORD, as in the README's example)\n\n` +
     `${bold('── Action log ─────────────────────────────────────────────')}\n`
 )

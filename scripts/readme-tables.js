@@ -7,7 +7,11 @@ import YAML from 'yaml'
 import { ROOT } from './run-action.js'
 
 /** @param {string} text */
-const cell = (text) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim()
+const cell = (text) =>
+  text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
 
 /** The two tables, rendered from action.yml. */
 export function renderTables(actionYaml = readFileSync(join(ROOT, 'action.yml'), 'utf8')) {

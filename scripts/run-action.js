@@ -65,7 +65,15 @@ export function startAction({ inputs = {}, env = {}, onOutput, node = process.ex
   const child = spawn(node, [script], {
     cwd: ROOT,
     // Only what a runner would pass: no developer credentials leak in from this shell.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...env, ...inputEnv },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      RUNNER_TEMP: dir,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...env,
+      ...inputEnv
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''

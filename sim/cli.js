@@ -73,7 +73,8 @@ if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
 }
 
 const sim = await startSimulator({
-  tls: values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined,
+  tls:
+    values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined,
   host: values.host,
   port: number('port', values.port),
   credentials: { userId: values.user, password: values.password },
@@ -91,10 +92,18 @@ for (const spec of values.fault) {
     process.stderr.write(`--fault '${spec}' is not METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]]\n`)
     process.exit(2)
   }
-  sim.fault({ method: method.toUpperCase(), path: new RegExp(path), type: /** @type {any} */ (type), times: number('fault times', times), retryAfter })
+  sim.fault({
+    method: method.toUpperCase(),
+    path: new RegExp(path),
+    type: /** @type {any} */ (type),
+    times: number('fault times', times),
+    retryAfter
+  })
 }
 
-process.stdout.write(`WP Engine API simulator listening on ${sim.url}\n  user: ${sim.credentials.userId}  password: ${sim.credentials.password}\n  installs: mysite and mysitestaging (IDs ${sim.installs.at(-2)?.id}, ${sim.installs.at(-1)?.id})\n`)
+process.stdout.write(
+  `WP Engine API simulator listening on ${sim.url}\n  user: ${sim.credentials.userId}  password: ${sim.credentials.password}\n  installs: mysite and mysitestaging (IDs ${sim.installs.at(-2)?.id}, ${sim.installs.at(-1)?.id})\n`
+)
 if (values['ready-file']) writeFileSync(values['ready-file'], `${sim.url}\n`)
 
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {

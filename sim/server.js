@@ -39,7 +39,8 @@ function fillerId(n) {
 export function defaultInstalls(fillers = 120) {
   /** @type {InstallSeed[]} */
   const installs = []
-  for (let n = 1; n <= fillers; n++) installs.push({ id: fillerId(n), name: `filler${String(n).padStart(4, '0')}`, environment: 'development' })
+  for (let n = 1; n <= fillers; n++)
+    installs.push({ id: fillerId(n), name: `filler${String(n).padStart(4, '0')}`, environment: 'development' })
   installs.push({ id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite', environment: 'production', wp_version: '6.8.1' })
   installs.push({ id: '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'mysitestaging', environment: 'staging', wp_version: '6.8.1' })
   return installs
@@ -174,8 +175,10 @@ export async function startSimulator(options = {}) {
     const offset = query.offset === undefined ? 0 : Number(query.offset)
     /** @type {{ resource: string, field: string, type: string, code: string, message: string }[]} */
     const errors = []
-    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) errors.push(fieldError('Pagination', 'limit', 'invalid', `limit must be an integer from 0 to ${MAX_LIMIT}`))
-    if (!Number.isInteger(offset) || offset < 0) errors.push(fieldError('Pagination', 'offset', 'invalid', 'offset must be a non-negative integer'))
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT)
+      errors.push(fieldError('Pagination', 'limit', 'invalid', `limit must be an integer from 0 to ${MAX_LIMIT}`))
+    if (!Number.isInteger(offset) || offset < 0)
+      errors.push(fieldError('Pagination', 'offset', 'invalid', 'offset must be a non-negative integer'))
     if (errors.length > 0) return { status: 400, body: { message: 'Invalid pagination parameters', errors } }
     const url = (/** @type {number} */ o) => `${origin}${API_PREFIX}${path}?limit=${limit}&offset=${o}`
     return {
@@ -204,16 +207,31 @@ export async function startSimulator(options = {}) {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
     const notFound = { status: 404, body: { message: 'Not Found' } }
     if (method === 'GET' && path === '/user') {
-      return { status: 200, body: { id: 'fd8e24a5-1f16-4b80-af5f-d748bcc9e64d', first_name: 'Demo', last_name: 'User', email: 'demo@example.com', phone_number: null } }
+      return {
+        status: 200,
+        body: {
+          id: 'fd8e24a5-1f16-4b80-af5f-d748bcc9e64d',
+          first_name: 'Demo',
+          last_name: 'User',
+          email: 'demo@example.com',
+          phone_number: null
+        }
+      }
     }
     if (parts[0] !== 'installs') return notFound
-    if (parts.length === 1 && method === 'GET') return page('/installs', query, installs.map((i) => installJson(i, false)))
+    if (parts.length === 1 && method === 'GET')
+      return page(
+        '/installs',
+        query,
+        installs.map((i) => installJson(i, false))
+      )
     const install = parts[1] !== undefined && UUID.test(parts[1]) ? findInstall(parts[1]) : undefined
     if (!install) return notFound
     if (install.forbidden) return { status: 403, body: { message: "You don't have permission to perform that action" } }
     if (parts.length === 2 && method === 'GET') return { status: 200, body: installJson(install, true) }
     const own = backups.filter((b) => b.installId === install.id)
-    if (parts[2] === 'backups' && parts.length === 3 && method === 'GET') return page(`/installs/${install.id}/backups`, query, own.map(backupJson))
+    if (parts[2] === 'backups' && parts.length === 3 && method === 'GET')
+      return page(`/installs/${install.id}/backups`, query, own.map(backupJson))
     if (parts[2] === 'backups' && parts.length === 3 && method === 'POST') return createBackup(install, body)
     if (parts[2] === 'backups' && parts.length === 4 && method === 'GET') {
       const backup = own.find((b) => b.id === parts[3]?.toLowerCase())
@@ -242,7 +260,8 @@ export async function startSimulator(options = {}) {
       errors.push(fieldError('Backup', 'notification_emails', 'blank', "notification_emails can't be blank"))
     } else {
       for (const email of emails) {
-        if (typeof email !== 'string' || !EMAIL.test(email)) errors.push(fieldError('Backup', 'notification_emails', 'invalid', `${String(email)} is not a valid email address`))
+        if (typeof email !== 'string' || !EMAIL.test(email))
+          errors.push(fieldError('Backup', 'notification_emails', 'invalid', `${String(email)} is not a valid email address`))
       }
     }
     if (errors.length > 0) return { status: 400, body: { message: 'Invalid Backup: the request has invalid fields', errors } }
@@ -264,8 +283,11 @@ export async function startSimulator(options = {}) {
 
   /** @param {unknown} emails */
   function emailErrors(emails) {
-    if (!Array.isArray(emails) || emails.length === 0) return [fieldError('Request', 'notification_emails', 'blank', "notification_emails can't be blank")]
-    return emails.filter((e) => typeof e !== 'string' || !EMAIL.test(e)).map((e) => fieldError('Request', 'notification_emails', 'invalid', `${String(e)} is not a valid email address`))
+    if (!Array.isArray(emails) || emails.length === 0)
+      return [fieldError('Request', 'notification_emails', 'blank', "notification_emails can't be blank")]
+    return emails
+      .filter((e) => typeof e !== 'string' || !EMAIL.test(e))
+      .map((e) => fieldError('Request', 'notification_emails', 'invalid', `${String(e)} is not a valid email address`))
   }
 
   /** Answers 202 with no body, as the live docs describe; the archive then shows up in the list. @param {InstallSeed} install @param {BackupRecord[]} own @param {unknown} body @returns {Reply} */
@@ -294,9 +316,11 @@ export async function startSimulator(options = {}) {
     const input = /** @type {Record<string, unknown>} */ (body && typeof body === 'object' ? body : {})
     const errors = emailErrors(input.notification_emails)
     for (const flag of ['restore_database', 'create_checkpoint']) {
-      if (input[flag] !== undefined && typeof input[flag] !== 'boolean') errors.push(fieldError('Restore', flag, 'invalid', `${flag} must be true or false`))
+      if (input[flag] !== undefined && typeof input[flag] !== 'boolean')
+        errors.push(fieldError('Restore', flag, 'invalid', `${flag} must be true or false`))
     }
-    if (statusOf(backup) !== 'completed') errors.push(fieldError('Restore', 'backup_id', 'invalid', 'only a completed backup can be restored'))
+    if (statusOf(backup) !== 'completed')
+      errors.push(fieldError('Restore', 'backup_id', 'invalid', 'only a completed backup can be restored'))
     if (errors.length > 0) return { status: 400, body: { message: 'Invalid Restore: the request has invalid fields', errors } }
     restores.push({ installId: install.id, backupId: backup.id, body: input, at: now() })
     return { status: 202 }
@@ -334,7 +358,12 @@ export async function startSimulator(options = {}) {
       reply(416, { 'content-range': `bytes */${size}` })
       return res.end()
     }
-    const headers = { 'content-type': 'application/zip', 'content-length': size - start, etag, ...(settings.archiveRanges ? { 'accept-ranges': 'bytes' } : {}) }
+    const headers = {
+      'content-type': 'application/zip',
+      'content-length': size - start,
+      etag,
+      ...(settings.archiveRanges ? { 'accept-ranges': 'bytes' } : {})
+    }
     if (start > 0) reply(206, { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` })
     else reply(200, headers)
     const body = Readable.from(zip.read(start, size))
@@ -415,7 +444,8 @@ export async function startSimulator(options = {}) {
         options.log?.(`${record.method} ${url.pathname}${url.search} → ${reply.status}${record.fault ? ` (fault: ${record.fault})` : ''}`)
       }
       // A download link is a bearer URL on the storage host: no Basic auth, a token instead.
-      if (url.pathname.startsWith('/downloads/') && record.method === 'GET') return download(req, res, record, takeFault(record.method, path))
+      if (url.pathname.startsWith('/downloads/') && record.method === 'GET')
+        return download(req, res, record, takeFault(record.method, path))
       if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
       const fault = takeFault(record.method, path)
       if (fault) {

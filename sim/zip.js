@@ -73,10 +73,14 @@ export function zipArchive(size) {
     const parts = [
       { from: 0, bytes: (/** @type {number} */ a, /** @type {number} */ b) => local.subarray(a, b), length: LOCAL_HEADER },
       { from: LOCAL_HEADER, bytes: (/** @type {number} */ a, /** @type {number} */ b) => contentSlice(a, b), length: dataLength },
-      { from: LOCAL_HEADER + dataLength, bytes: (/** @type {number} */ a, /** @type {number} */ b) => central.subarray(a, b), length: central.length }
+      {
+        from: LOCAL_HEADER + dataLength,
+        bytes: (/** @type {number} */ a, /** @type {number} */ b) => central.subarray(a, b),
+        length: central.length
+      }
     ]
     for (const part of parts) {
-      for (let at = Math.max(start, part.from); at < Math.min(stop, part.from + part.length); ) {
+      for (let at = Math.max(start, part.from); at < Math.min(stop, part.from + part.length);) {
         const next = Math.min(stop, part.from + part.length, at + BLOCK - ((at - part.from) % BLOCK))
         yield part.bytes(at - part.from, next - part.from)
         at = next
@@ -88,5 +92,5 @@ export function zipArchive(size) {
 
 /** Content bytes [a, b) lie within one block: `read` never crosses a block boundary. @param {number} a @param {number} b */
 function contentSlice(a, b) {
-  return block.subarray(a % BLOCK, a % BLOCK + (b - a))
+  return block.subarray(a % BLOCK, (a % BLOCK) + (b - a))
 }

@@ -49,7 +49,8 @@ export function earlierAttemptOf(description: string | null | undefined, ctx: Ru
   if (!description || ctx.runId === undefined) return undefined
   const current = ctx.runAttempt ?? 1
   for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
-    if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current) return Number(attempt)
+    if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
+      return Number(attempt)
   }
   return undefined
 }

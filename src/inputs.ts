@@ -93,11 +93,20 @@ export class InputReader {
   installs(): InstallRef[] {
     const installs: InstallRef[] = []
     const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean)
-    if (texts.length === 0) this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines')
+    if (texts.length === 0)
+      this.problems.push(
+        'install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines'
+      )
     for (const text of texts) {
-      const ref: InstallRef | undefined = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined
+      const ref: InstallRef | undefined = UUID.test(text)
+        ? { kind: 'id', id: text.toLowerCase() }
+        : INSTALL_NAME.test(text)
+          ? { kind: 'name', name: text }
+          : undefined
       if (ref === undefined) {
-        this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`)
+        this.problems.push(
+          `install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`
+        )
       } else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
         installs.push(ref)
       }
@@ -107,8 +116,10 @@ export class InputReader {
 
   backupId(required: boolean): string | undefined {
     const text = this.text('backup-id')
-    if (text === '' && required) this.problems.push('backup-id is required: the ID of the backup (a UUID), e.g. from the backup step\'s backup-id output')
-    if (text !== '' && !UUID.test(text)) this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
+    if (text === '' && required)
+      this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output")
+    if (text !== '' && !UUID.test(text))
+      this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
     return text === '' ? undefined : text.toLowerCase()
   }
 
@@ -142,7 +153,9 @@ export class InputReader {
   credentials(): { userId: string; password: string } {
     const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || ''
     const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || ''
-    const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean)
+    const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(
+      Boolean
+    )
     if (missing.length > 0) {
       this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`)
     }
@@ -166,9 +179,13 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
   const installs = read.installs()
   const backupId = read.backupId(false)
   if (backupId !== undefined && installs.length > 1) {
-    problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`)
+    problems.push(
+      `backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`
+    )
   }
-  const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined)
+  const notificationEmails = read.emails(
+    backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined
+  )
   const description = read.text('description') || undefined
   const wait = read.boolean('wait', true)
   const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS)
@@ -185,16 +202,36 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
   // A path to download to implies the archive.
   const archive = read.boolean('archive', false) || archivePathText !== ''
   if (archive && installs.length > 1) {
-    problems.push(`archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`)
+    problems.push(
+      `archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`
+    )
   }
   if (archive && !wait) problems.push('archive needs wait: true: an archive can only be made of a completed backup')
   // A trailing slash says "a directory": keep it, as resolve() drops it.
-  const archivePath = archivePathText === '' ? undefined : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '')
+  const archivePath =
+    archivePathText === ''
+      ? undefined
+      : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '')
 
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()
   read.done()
-  return { installs, maxParallel, reuseWithinMs, notificationEmails, description, wait, timeoutMs, pollIntervalMs, backupId, archive, archivePath, userId, password, apiUrl }
+  return {
+    installs,
+    maxParallel,
+    reuseWithinMs,
+    notificationEmails,
+    description,
+    wait,
+    timeoutMs,
+    pollIntervalMs,
+    backupId,
+    archive,
+    archivePath,
+    userId,
+    password,
+    apiUrl
+  }
 }
 
 function readDuration(

@@ -55,7 +55,8 @@ export async function run(deps: Dependencies = actionDependencies()): Promise<vo
     const phase = { runner, client, clock, settings, report, deadline, context: deps.context, signal: cancel.signal, random: deps.random }
     await backUpAll(phase)
     const [only] = report.installs
-    if (settings.archive && only?.install && only.backup && only.outcome === 'completed') await archive(phase, only.install, only.backup, deps.env)
+    if (settings.archive && only?.install && only.backup && only.outcome === 'completed')
+      await archive(phase, only.install, only.backup, deps.env)
   } finally {
     deps.signals?.off('SIGINT', onSignal)
     deps.signals?.off('SIGTERM', onSignal)
@@ -95,7 +96,9 @@ interface Scope {
 async function backUpAll(phase: Phase): Promise<void> {
   const { runner, client, clock, settings, report, deadline, signal } = phase
   const several = report.installs.length > 1
-  const title = several ? `Finding ${report.installs.length} installs` : `Finding install ${installLabel(settings.installs[0] as InstallRef)}`
+  const title = several
+    ? `Finding ${report.installs.length} installs`
+    : `Finding install ${installLabel(settings.installs[0] as InstallRef)}`
   const resolutions = await group(runner, title, () => resolveInstalls(client, settings.installs))
   const seen = new Map<string, InstallReport>()
   report.installs = report.installs.filter((entry, index) => {
@@ -108,7 +111,9 @@ async function backUpAll(phase: Phase): Promise<void> {
     const { install } = resolution
     const twin = seen.get(install.id)
     if (twin) {
-      runner.warning(`install lists ${install.name} twice (as ${installLabel(twin.ref)} and ${installLabel(entry.ref)}); backing it up once.`)
+      runner.warning(
+        `install lists ${install.name} twice (as ${installLabel(twin.ref)} and ${installLabel(entry.ref)}); backing it up once.`
+      )
       return false
     }
     seen.set(install.id, entry)
@@ -122,7 +127,9 @@ async function backUpAll(phase: Phase): Promise<void> {
   await Promise.all(
     report.installs.map(async (entry) => {
       if (!entry.install) return
-      const scope = several ? prefixedScope(runner, entry.install.name) : { log: runner, group: <T>(name: string, body: () => Promise<T>) => group(runner, name, body) }
+      const scope = several
+        ? prefixedScope(runner, entry.install.name)
+        : { log: runner, group: <T>(name: string, body: () => Promise<T>) => group(runner, name, body) }
       try {
         await backUpInstall(phase, entry, entry.install, scope, onCheck)
       } catch (error) {
@@ -134,7 +141,10 @@ async function backUpAll(phase: Phase): Promise<void> {
 }
 
 function prefixedScope(runner: Runner, name: string): Scope {
-  const log = { info: (message: string) => runner.info(`[${name}] ${message}`), warning: (message: string) => runner.warning(`[${name}] ${message}`) }
+  const log = {
+    info: (message: string) => runner.info(`[${name}] ${message}`),
+    warning: (message: string) => runner.warning(`[${name}] ${message}`)
+  }
   return {
     log,
     group: (title, body) => {
@@ -145,7 +155,9 @@ function prefixedScope(runner: Runner, name: string): Scope {
 }
 
 function waitingOf(entry: InstallReport): Waiting[] {
-  return entry.backup && entry.outcome === undefined && !isFinal(entry.status) ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }] : []
+  return entry.backup && entry.outcome === undefined && !isFinal(entry.status)
+    ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }]
+    : []
 }
 
 async function backUpInstall(phase: Phase, entry: InstallReport, install: Install, scope: Scope, onCheck: () => void): Promise<void> {
@@ -162,23 +174,25 @@ async function backUpInstall(phase: Phase, entry: InstallReport, install: Instal
   const start = clock.now()
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }
-    : await scope.group(`Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () =>
-        waitForBackup({
-          client,
-          clock,
-          install,
-          backup,
-          deadline,
-          pollCeilingMs: settings.pollIntervalMs,
-          log,
-          signal,
-          random: phase.random,
-          onCheck: (seen) => {
-            recordBackup(entry, seen)
-            entry.waitedMs = clock.now() - start
-            onCheck()
-          }
-        })
+    : await scope.group(
+        `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`,
+        () =>
+          waitForBackup({
+            client,
+            clock,
+            install,
+            backup,
+            deadline,
+            pollCeilingMs: settings.pollIntervalMs,
+            log,
+            signal,
+            random: phase.random,
+            onCheck: (seen) => {
+              recordBackup(entry, seen)
+              entry.waitedMs = clock.now() - start
+              onCheck()
+            }
+          })
       )
   recordBackup(entry, result.backup)
   entry.waitedMs = result.waitedMs
@@ -209,7 +223,19 @@ async function archive(phase: Phase, install: Install, backup: Backup, env: Node
   }
   try {
     const result = await group(runner, `Archiving backup ${backup.id} (a downloadable zip)`, () =>
-      archiveBackup({ client, clock, install, backup, notificationEmails: settings.notificationEmails, deadline, pollCeilingMs: settings.pollIntervalMs, log: runner, signal, random: phase.random, onCheck: see })
+      archiveBackup({
+        client,
+        clock,
+        install,
+        backup,
+        notificationEmails: settings.notificationEmails,
+        deadline,
+        pollCeilingMs: settings.pollIntervalMs,
+        log: runner,
+        signal,
+        random: phase.random,
+        onCheck: see
+      })
     )
     see(result.item)
     if (result.outcome === 'aborted') {
@@ -227,8 +253,13 @@ async function archive(phase: Phase, install: Install, backup: Backup, env: Node
       entry.error = `WP Engine reported archive ${result.item.id} completed but gave no download link. Re-run the job later.`
       return
     }
-    const file = settings.archivePath.endsWith(sep) || (await isDirectory(settings.archivePath)) ? join(settings.archivePath, `${install.name}-${backup.id}.zip`) : settings.archivePath
-    const downloaded = await group(runner, `Downloading archive ${result.item.id} to ${file}`, () => downloadArchive({ url: new URL(link), file, env, clock, deadline, signal, log: runner }))
+    const file =
+      settings.archivePath.endsWith(sep) || (await isDirectory(settings.archivePath))
+        ? join(settings.archivePath, `${install.name}-${backup.id}.zip`)
+        : settings.archivePath
+    const downloaded = await group(runner, `Downloading archive ${result.item.id} to ${file}`, () =>
+      downloadArchive({ url: new URL(link), file, env, clock, deadline, signal, log: runner })
+    )
     entry.file = downloaded.file
     entry.bytes = downloaded.bytes
   } catch (error) {
@@ -247,7 +278,9 @@ function reusePolicy(phase: Phase) {
 
 function backupTitle(phase: Phase, install: Install): string {
   if (phase.settings.backupId) return `Checking backup ${phase.settings.backupId}`
-  return mayReuse(reusePolicy(phase)) ? `Looking for a backup of ${install.name} to reuse, or requesting one` : `Requesting a backup of ${install.name}`
+  return mayReuse(reusePolicy(phase))
+    ? `Looking for a backup of ${install.name} to reuse, or requesting one`
+    : `Requesting a backup of ${install.name}`
 }
 
 /** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
@@ -347,7 +380,6 @@ function successMessage(report: Report): string {
     : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`
 }
 
-
 function cancelledMessage(report: Report): string {
   const running = report.installs.filter((entry) => entry.backup && !isFinal(entry.status))
   const [only] = running
@@ -358,6 +390,5 @@ function cancelledMessage(report: Report): string {
   if (running.length > 1) {
     return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`
   }
-  return 'The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step\'s [ci …] tag.'
+  return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag."
 }
-

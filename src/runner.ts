@@ -36,7 +36,8 @@ export function commandLine(command: string, message: string): string {
 /** A record for a file command (GITHUB_OUTPUT), as @actions/core's prepareKeyValueMessage. */
 function keyValueRecord(key: string, value: string, delimiter = `ghadelimiter_${randomUUID()}`): string {
   // The runner reads up to the delimiter; a value containing it could smuggle in more outputs.
-  if (key.includes(delimiter) || value.includes(delimiter)) throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`)
+  if (key.includes(delimiter) || value.includes(delimiter))
+    throw new Error(`Unexpected input: the value of output ${key} contains the delimiter`)
   return `${key}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`
 }
 

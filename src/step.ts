@@ -39,7 +39,6 @@ export function actionDependencies(): Dependencies {
   }
 }
 
-
 export async function group<T>(runner: Runner, name: string, body: () => Promise<T>): Promise<T> {
   runner.startGroup(name)
   try {

@@ -29,7 +29,6 @@ function heading(report: Report): string {
   return `✅ WP Engine backups completed for ${installs.length} installs`
 }
 
-
 /** Whether an existing backup was used, why, and how old it is. */
 export function reuseText(entry: InstallReport): string {
   const { reused } = entry
@@ -71,7 +70,12 @@ function card(entry: InstallReport, archive?: ArchiveReport): string[] {
     ['Waited', waitedCell(entry)],
     ['WordPress', cell(backup?.wordpress_version)],
     // Never the download link: it is a bearer URL, and the summary is not masked.
-    ...(archive ? ([['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] as [string, string][]) : []),
+    ...(archive
+      ? ([['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] as [
+          string,
+          string
+        ][])
+      : []),
     ...(archive?.file ? ([['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] as [string, string][]) : [])
   ]
   return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)]
@@ -80,9 +84,22 @@ function card(entry: InstallReport, archive?: ArchiveReport): string[] {
 /** Several installs: one row each, in the order they were given. */
 function table(entries: InstallReport[]): string[] {
   const rows = entries.map((entry) =>
-    [cell(nameOf(entry)), cell(entry.backup?.id), statusCell(entry), reuseText(entry), cell(entry.backup?.create_time), completedCell(entry), waitedCell(entry), cell(entry.backup?.wordpress_version)].join(' | ')
+    [
+      cell(nameOf(entry)),
+      cell(entry.backup?.id),
+      statusCell(entry),
+      reuseText(entry),
+      cell(entry.backup?.create_time),
+      completedCell(entry),
+      waitedCell(entry),
+      cell(entry.backup?.wordpress_version)
+    ].join(' | ')
   )
-  return ['| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows.map((row) => `| ${row} |`)]
+  return [
+    '| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row} |`)
+  ]
 }
 
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */

@@ -128,7 +128,10 @@ function describeInstall(install) {
  */
 async function resolveInstalls(client, refs) {
     const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
-    const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))]);
+    const [byName, byId] = await Promise.all([
+        findByNames(client, names),
+        Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
+    ]);
     return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
 }
 async function resolveId(client, ref) {
@@ -145,7 +148,10 @@ function nameResolution(ref, byName) {
     const install = byName.found.get(ref.name);
     return install
         ? { ref, install }
-        : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) };
+        : {
+            ref,
+            error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`)
+        };
 }
 async function getInstallById(client, id) {
     try {
@@ -495,7 +501,11 @@ const isArchive = (value) => isObject(value) &&
 const isAnything = (_value) => true;
 const isUser = (value) => isObject(value) && typeof value.id === 'string';
 function isPageOf(isItem) {
-    return (value) => isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous);
+    return (value) => isObject(value) &&
+        Array.isArray(value.results) &&
+        value.results.every(isItem) &&
+        optionalString(value.next) &&
+        optionalString(value.previous);
 }
 const isInstallPage = isPageOf(isInstall);
 const isBackupPage = isPageOf(isBackup);
@@ -826,7 +836,11 @@ class InputReader {
         if (texts.length === 0)
             this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
         for (const text of texts) {
-            const ref = UUID.test(text) ? { kind: 'id', id: text.toLowerCase() } : INSTALL_NAME.test(text) ? { kind: 'name', name: text } : undefined;
+            const ref = UUID.test(text)
+                ? { kind: 'id', id: text.toLowerCase() }
+                : INSTALL_NAME.test(text)
+                    ? { kind: 'name', name: text }
+                    : undefined;
             if (ref === undefined) {
                 this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
@@ -839,7 +853,7 @@ class InputReader {
     backupId(required) {
         const text = this.text('backup-id');
         if (text === '' && required)
-            this.problems.push('backup-id is required: the ID of the backup (a UUID), e.g. from the backup step\'s backup-id output');
+            this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output");
         if (text !== '' && !UUID.test(text))
             this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
         return text === '' ? undefined : text.toLowerCase();
@@ -918,11 +932,28 @@ function parseInputs(getInput, env) {
     if (archive && !wait)
         problems.push('archive needs wait: true: an archive can only be made of a completed backup');
     // A trailing slash says "a directory": keep it, as resolve() drops it.
-    const archivePath = archivePathText === '' ? undefined : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '');
+    const archivePath = archivePathText === ''
+        ? undefined
+        : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '');
     const { userId, password } = read.credentials();
     const apiUrl = read.apiUrl();
     read.done();
-    return { installs, maxParallel, reuseWithinMs, notificationEmails, description, wait, timeoutMs, pollIntervalMs, backupId, archive, archivePath, userId, password, apiUrl };
+    return {
+        installs,
+        maxParallel,
+        reuseWithinMs,
+        notificationEmails,
+        description,
+        wait,
+        timeoutMs,
+        pollIntervalMs,
+        backupId,
+        archive,
+        archivePath,
+        userId,
+        password,
+        apiUrl
+    };
 }
 function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
     const text = raw.trim() || fallback;
@@ -1062,7 +1093,16 @@ function parseRestoreInputs(getInput, env) {
     const { userId, password } = read.credentials();
     const apiUrl = read.apiUrl();
     read.done();
-    return { install: installs[0], backupId: backupId, notificationEmails, restoreDatabase, createCheckpoint, userId, password, apiUrl };
+    return {
+        install: installs[0],
+        backupId: backupId,
+        notificationEmails,
+        restoreDatabase,
+        createCheckpoint,
+        userId,
+        password,
+        apiUrl
+    };
 }
 /**
  * Restores an install from a backup, for a failed deploy. Checks first that the backup belongs to
@@ -1077,7 +1117,14 @@ async function runRestore(deps = actionDependencies()) {
         return;
     const clock = deps.clock ?? systemClock;
     const send = deps.send ?? createNodeSend(deps.env);
-    const client = new WpeClient({ ...settings, send, clock, deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS, random: deps.random, onRetry: (message) => runner.info(message) });
+    const client = new WpeClient({
+        ...settings,
+        send,
+        clock,
+        deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS,
+        random: deps.random,
+        onRetry: (message) => runner.info(message)
+    });
     let install;
     try {
         install = await group(runner, `Finding install ${installLabel(settings.install)}`, async () => {
@@ -1102,7 +1149,11 @@ async function runRestore(deps = actionDependencies()) {
             const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`;
             runner.info(`Asking WP Engine to restore ${target.name} from backup ${backup.id} (${options}).`);
             try {
-                await client.restoreBackup(target, backup.id, { notification_emails: settings.notificationEmails, restore_database: settings.restoreDatabase, create_checkpoint: settings.createCheckpoint });
+                await client.restoreBackup(target, backup.id, {
+                    notification_emails: settings.notificationEmails,
+                    restore_database: settings.restoreDatabase,
+                    create_checkpoint: settings.createCheckpoint
+                });
             }
             catch (error) {
                 if (error instanceof WpeApiError && error.detail.ambiguous) {
@@ -1124,7 +1175,13 @@ async function runRestore(deps = actionDependencies()) {
             send.close();
     }
     const acceptedAt = new Date(clock.now()).toISOString();
-    const outputs = { accepted: 'true', 'accepted-at': acceptedAt, 'install-id': install.id, 'install-name': install.name, 'backup-id': settings.backupId };
+    const outputs = {
+        accepted: 'true',
+        'accepted-at': acceptedAt,
+        'install-id': install.id,
+        'install-name': install.name,
+        'backup-id': settings.backupId
+    };
     for (const [name, value] of Object.entries(outputs))
         runner.setOutput(name, value);
     await writeSummary(runner, [

@@ -23,7 +23,10 @@ async function archivesOf(client: Pick<WpeClient, 'listArchives'>, install: Inst
 }
 
 const newest = (archives: Archive[]): Archive | undefined =>
-  archives.reduce<Archive | undefined>((best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best), undefined)
+  archives.reduce<Archive | undefined>(
+    (best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best),
+    undefined
+  )
 
 /**
  * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create

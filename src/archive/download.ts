@@ -117,7 +117,10 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
   const part = `${file}.part`
   await mkdir(dirname(file), { recursive: true })
   await rm(part, { force: true })
-  const agents = { 'http:': new http.Agent({ keepAlive: false, proxyEnv: options.env }), 'https:': new https.Agent({ keepAlive: false, proxyEnv: options.env }) }
+  const agents = {
+    'http:': new http.Agent({ keepAlive: false, proxyEnv: options.env }),
+    'https:': new https.Agent({ keepAlive: false, proxyEnv: options.env })
+  }
   const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000)
   const started = clock.now()
   let etag: string | undefined
@@ -131,7 +134,10 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
         if (left <= 0) throw timedOut(have)
         const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)])
         const resume = have > 0 && rangesAccepted
-        const headers: Record<string, string> = { 'user-agent': 'wpengine-backup-action', ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {}) }
+        const headers: Record<string, string> = {
+          'user-agent': 'wpengine-backup-action',
+          ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {})
+        }
         const response = await get(url, headers, agents, attemptSignal)
         const status = response.statusCode ?? 0
         rangesAccepted = response.headers['accept-ranges'] === 'bytes'
@@ -156,7 +162,8 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
         progress.reset(offset)
         await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000)
         const size = (await stat(part)).size
-        if (progress.total !== undefined && size < progress.total) throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true)
+        if (progress.total !== undefined && size < progress.total)
+          throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true)
         break
       } catch (error) {
         if (signal?.aborted) throw new CancelledError()
@@ -167,10 +174,16 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
         const now = await sizeOf(part)
         failures = now > have ? 1 : failures + 1
         if (!transient || failures >= maxFailures) {
-          throw new DownloadError(transient ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.` : reason)
+          throw new DownloadError(
+            transient
+              ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.`
+              : reason
+          )
         }
         const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1))
-        log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`)
+        log.warning(
+          `The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`
+        )
         if (!rangesAccepted) await rm(part, { force: true })
         await clock.sleep(delay, signal).catch(() => {
           throw new CancelledError()
@@ -181,12 +194,16 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
       await checkZip(part)
     } catch (error) {
       await rm(part, { force: true })
-      throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`)
+      throw new DownloadError(
+        `The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`
+      )
     }
     await rename(part, file)
     const bytes = (await stat(file)).size
     const took = Math.max(1, clock.now() - started)
-    log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`)
+    log.info(
+      `Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`
+    )
     return { file, bytes }
   } finally {
     agents['http:'].destroy()
@@ -195,20 +212,31 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
 }
 
 /** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
-function get(url: URL, headers: Record<string, string>, agents: Record<'http:' | 'https:', http.Agent>, signal: AbortSignal, redirects = 0): Promise<http.IncomingMessage> {
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  agents: Record<'http:' | 'https:', http.Agent>,
+  signal: AbortSignal,
+  redirects = 0
+): Promise<http.IncomingMessage> {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return Promise.reject(new TransferError('the download link is not an https URL', false))
   }
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).get(url, { headers, agent: agents[url.protocol as 'http:' | 'https:'], signal }, (response) => {
-      const location = response.headers.location
-      if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-        response.resume()
-        if (redirects >= MAX_REDIRECTS) return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false))
-        return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1))
+    const request = (url.protocol === 'https:' ? https : http).get(
+      url,
+      { headers, agent: agents[url.protocol as 'http:' | 'https:'], signal },
+      (response) => {
+        const location = response.headers.location
+        if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+          response.resume()
+          if (redirects >= MAX_REDIRECTS)
+            return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false))
+          return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1))
+        }
+        resolve(response)
       }
-      resolve(response)
-    })
+    )
     request.on('error', reject)
   })
 }

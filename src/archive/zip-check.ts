@@ -64,7 +64,9 @@ export async function checkZip(path: string): Promise<{ entries: number; bytes: 
       directoryEnd = recordOffset
     }
     if (directoryOffset + directorySize !== directoryEnd) {
-      throw new IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`)
+      throw new IncompleteZipError(
+        `its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`
+      )
     }
     if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
       throw new IncompleteZipError('its central directory is not where the end record says')

@@ -40,7 +40,9 @@ export async function createBackupOnce(options: CreateOptions): Promise<CreateRe
     } catch (error) {
       if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
       log.warning(`${error.message} Looking for it in the install's backups before asking again.`)
-      const found = (await findByMarker(client, install, marker)) ?? (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)))
+      const found =
+        (await findByMarker(client, install, marker)) ??
+        (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)))
       if (found) {
         log.info(`Found backup ${found.id}, which this step requested; the lost answer changes nothing.`)
         return { backup: found, recovered: true, requests }
@@ -51,12 +53,19 @@ export async function createBackupOnce(options: CreateOptions): Promise<CreateRe
           error.detail
         )
       }
-      log.info(`No backup of this step appeared after ${formatDuration(recheckDelayMs)}: WP Engine did not act on the request; asking again.`)
+      log.info(
+        `No backup of this step appeared after ${formatDuration(recheckDelayMs)}: WP Engine did not act on the request; asking again.`
+      )
     }
   }
 }
 
-async function recheck(clock: Clock, delayMs: number, signal: AbortSignal | undefined, look: () => Promise<Backup | undefined>): Promise<Backup | undefined> {
+async function recheck(
+  clock: Clock,
+  delayMs: number,
+  signal: AbortSignal | undefined,
+  look: () => Promise<Backup | undefined>
+): Promise<Backup | undefined> {
   await clock.sleep(delayMs, signal)
   return look()
 }

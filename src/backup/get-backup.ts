@@ -8,7 +8,10 @@ export async function getBackupOf(client: Pick<WpeClient, 'getBackup'>, install:
     return await client.getBackup(install, backupId)
   } catch (error) {
     if (error instanceof WpeApiError && error.status === 404) {
-      throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail)
+      throw new WpeApiError(
+        `Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`,
+        error.detail
+      )
     }
     throw error
   }

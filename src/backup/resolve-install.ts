@@ -22,7 +22,10 @@ export type Resolution = { ref: InstallRef; install: Install } | { ref: InstallR
  */
 export async function resolveInstalls(client: Pick<WpeClient, 'getInstall' | 'listInstalls'>, refs: InstallRef[]): Promise<Resolution[]> {
   const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []))
-  const [byName, byId] = await Promise.all([findByNames(client, names), Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))])
+  const [byName, byId] = await Promise.all([
+    findByNames(client, names),
+    Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
+  ])
   return refs.map((ref, index) => (ref.kind === 'id' ? (byId[index] as Resolution) : nameResolution(ref, byName)))
 }
 
@@ -39,7 +42,12 @@ function nameResolution(ref: InstallRef & { kind: 'name' }, byName: NameSearch):
   const install = byName.found.get(ref.name)
   return install
     ? { ref, install }
-    : { ref, error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`) }
+    : {
+        ref,
+        error: new Error(
+          `No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`
+        )
+      }
 }
 
 async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string): Promise<Install> {

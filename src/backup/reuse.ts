@@ -38,7 +38,11 @@ export function mayReuse(policy: Pick<ReusePolicy, 'context' | 'reuseWithinMs'>)
  * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
  * second while one runs), then the newest completed one inside the window. Aborted ones never count.
  */
-export async function findReusable(client: Pick<WpeClient, 'listBackups'>, install: Install, policy: ReusePolicy): Promise<Reusable | undefined> {
+export async function findReusable(
+  client: Pick<WpeClient, 'listBackups'>,
+  install: Install,
+  policy: ReusePolicy
+): Promise<Reusable | undefined> {
   if (!mayReuse(policy)) return undefined
   let rerun: Reusable | undefined
   let inFlight: Reusable | undefined

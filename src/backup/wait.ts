@@ -76,7 +76,9 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
       if (next === undefined) {
         if (!warned.has(seen)) {
           warned.add(seen)
-          log.warning(`WP Engine reported status '${safeText(String(seen), 40)}' for ${subject}, which this action does not know; waiting on for completed or aborted.`)
+          log.warning(
+            `WP Engine reported status '${safeText(String(seen), 40)}' for ${subject}, which this action does not know; waiting on for completed or aborted.`
+          )
         }
       } else if (next !== status) {
         status = next
@@ -88,7 +90,10 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
       if (!error.detail.transient) throw error
       failures++
       if (failures >= maxFailures) {
-        throw new WpeApiError(`Stopped waiting for ${subject}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail)
+        throw new WpeApiError(
+          `Stopped waiting for ${subject}: ${failures} status checks in a row failed. The last: ${error.message}`,
+          error.detail
+        )
       }
       log.warning(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
     }

@@ -28,7 +28,10 @@ const RESTORE_STEP_TIMEOUT_MS = 5 * 60_000
 export function parseRestoreInputs(getInput: (name: string) => string, env: NodeJS.ProcessEnv): RestoreSettings {
   const read = new InputReader(getInput, env)
   const installs = read.installs()
-  if (installs.length > 1) read.problems.push(`install lists ${installs.length} installs (${installs.map(installLabel).join(', ')}): a restore goes to exactly one`)
+  if (installs.length > 1)
+    read.problems.push(
+      `install lists ${installs.length} installs (${installs.map(installLabel).join(', ')}): a restore goes to exactly one`
+    )
   const backupId = read.backupId(true)
   const notificationEmails = read.emails('to restore: WP Engine emails these addresses when the restore is done')
   const restoreDatabase = read.boolean('restore-database', true)
@@ -36,7 +39,16 @@ export function parseRestoreInputs(getInput: (name: string) => string, env: Node
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()
   read.done()
-  return { install: installs[0] as InstallRef, backupId: backupId as string, notificationEmails, restoreDatabase, createCheckpoint, userId, password, apiUrl }
+  return {
+    install: installs[0] as InstallRef,
+    backupId: backupId as string,
+    notificationEmails,
+    restoreDatabase,
+    createCheckpoint,
+    userId,
+    password,
+    apiUrl
+  }
 }
 
 /**
@@ -51,7 +63,14 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
   if (!settings) return
   const clock = deps.clock ?? systemClock
   const send = deps.send ?? createNodeSend(deps.env)
-  const client = new WpeClient({ ...settings, send, clock, deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS, random: deps.random, onRetry: (message) => runner.info(message) })
+  const client = new WpeClient({
+    ...settings,
+    send,
+    clock,
+    deadline: clock.now() + RESTORE_STEP_TIMEOUT_MS,
+    random: deps.random,
+    onRetry: (message) => runner.info(message)
+  })
   let install: Install | undefined
   try {
     install = await group(runner, `Finding install ${installLabel(settings.install)}`, async () => {
@@ -66,7 +85,9 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
       const status = normalizeStatus(backup.status)
       runner.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`)
       if (status === 'aborted') {
-        throw new Error(`Backup ${backup.id} of install ${target.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`)
+        throw new Error(
+          `Backup ${backup.id} of install ${target.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`
+        )
       }
       if (status !== 'completed') {
         throw new Error(
@@ -77,10 +98,17 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
       const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`
       runner.info(`Asking WP Engine to restore ${target.name} from backup ${backup.id} (${options}).`)
       try {
-        await client.restoreBackup(target, backup.id, { notification_emails: settings.notificationEmails, restore_database: settings.restoreDatabase, create_checkpoint: settings.createCheckpoint })
+        await client.restoreBackup(target, backup.id, {
+          notification_emails: settings.notificationEmails,
+          restore_database: settings.restoreDatabase,
+          create_checkpoint: settings.createCheckpoint
+        })
       } catch (error) {
         if (error instanceof WpeApiError && error.detail.ambiguous) {
-          throw new WpeApiError(`${error.message} Check install ${target.name} in the WP Engine User Portal before running the restore again: a second request would restore it twice.`, error.detail)
+          throw new WpeApiError(
+            `${error.message} Check install ${target.name} in the WP Engine User Portal before running the restore again: a second request would restore it twice.`,
+            error.detail
+          )
         }
         throw error
       }
@@ -95,7 +123,13 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
   }
 
   const acceptedAt = new Date(clock.now()).toISOString()
-  const outputs = { accepted: 'true', 'accepted-at': acceptedAt, 'install-id': install.id, 'install-name': install.name, 'backup-id': settings.backupId }
+  const outputs = {
+    accepted: 'true',
+    'accepted-at': acceptedAt,
+    'install-id': install.id,
+    'install-name': install.name,
+    'backup-id': settings.backupId
+  }
   for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value)
   await writeSummary(
     runner,
@@ -114,5 +148,7 @@ export async function runRestore(deps: Dependencies = actionDependencies()): Pro
       ''
     ].join('\n')
   )
-  runner.info(`✅ WP Engine accepted the restore of ${install.name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${settings.notificationEmails.join(', ')} when done; the API gives no status to wait on.`)
+  runner.info(
+    `✅ WP Engine accepted the restore of ${install.name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${settings.notificationEmails.join(', ')} when done; the API gives no status to wait on.`
+  )
 }

@@ -3,7 +3,16 @@ import { formatDuration } from '../duration.js'
 import { safeText } from '../log-safety.js'
 import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
-import { backoffDelay, classify, isTlsTrustFailure, parseRetryAfter, RetryBudget, type AttemptOutcome, type Method, type Verdict } from './retry.js'
+import {
+  backoffDelay,
+  classify,
+  isTlsTrustFailure,
+  parseRetryAfter,
+  RetryBudget,
+  type AttemptOutcome,
+  type Method,
+  type Verdict
+} from './retry.js'
 import { Semaphore } from './semaphore.js'
 import { isAnything, isArchivePage, isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
 import type { Archive, Backup, CreateArchiveBody, CreateBackupBody, ErrorBody, Install, Page, RestoreBody, User } from './types.js'
@@ -42,7 +51,8 @@ export function basicToken(userId: string, password: string): string {
  * error decoding; knows nothing of GitHub Actions.
  */
 export class WpeClient {
-  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'maxConcurrentRequests'>> & Pick<ClientOptions, 'signal' | 'onRetry'>
+  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'maxConcurrentRequests'>> &
+    Pick<ClientOptions, 'signal' | 'onRetry'>
   private readonly authorization: string
   private readonly slots: Semaphore
 
@@ -89,7 +99,13 @@ export class WpeClient {
 
   /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
   async createArchive(install: Install, body: CreateArchiveBody): Promise<void> {
-    await this.request('POST', ['installs', install.id, 'archives'], `request an archive of backup ${body.backup_id} of install ${install.name}`, isAnything, { body })
+    await this.request(
+      'POST',
+      ['installs', install.id, 'archives'],
+      `request an archive of backup ${body.backup_id} of install ${install.name}`,
+      isAnything,
+      { body }
+    )
   }
 
   listArchives(install: Install, offset: number): Promise<Page<Archive>> {
@@ -100,7 +116,13 @@ export class WpeClient {
 
   /** Starts restoring the install from the backup; 202 with no body, and no status to follow. */
   async restoreBackup(install: Install, backupId: string, body: RestoreBody): Promise<void> {
-    await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, isAnything, { body })
+    await this.request(
+      'POST',
+      ['installs', install.id, 'backups', backupId, 'restore'],
+      `restore install ${install.name} from backup ${backupId}`,
+      isAnything,
+      { body }
+    )
   }
 
   /** Path segments are encoded one by one, so no value can change the path it is put into. */
@@ -145,7 +167,9 @@ export class WpeClient {
       let outcome: AttemptOutcome
       let parsed: unknown
       try {
-        response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release())
+        response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() =>
+          this.slots.release()
+        )
         outcome = { kind: 'response', status: response.status }
         if (response.status >= 300 && response.status < 400) throw this.redirectError(operation, response, attempt)
         if (response.status >= 200 && response.status < 300) {
@@ -179,7 +203,11 @@ export class WpeClient {
             `WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
               `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`,
             // Not transient for this step: waiting on would only run into the timeout.
-            operation, outcome, 'fail', response, attempt
+            operation,
+            outcome,
+            'fail',
+            response,
+            attempt
           )
         }
         const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined
@@ -196,11 +224,25 @@ export class WpeClient {
           continue
         }
       }
-      throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt)
+      throw this.failure(
+        this.failureMessage(operation, outcome, verdict, response, attempt),
+        operation,
+        outcome,
+        verdict,
+        response,
+        attempt
+      )
     }
   }
 
-  private failure(message: string, operation: string, outcome: AttemptOutcome, verdict: Verdict, response: HttpResponse | undefined, attempts: number): WpeApiError {
+  private failure(
+    message: string,
+    operation: string,
+    outcome: AttemptOutcome,
+    verdict: Verdict,
+    response: HttpResponse | undefined,
+    attempts: number
+  ): WpeApiError {
     const body = decodeErrorBody(response?.body ?? '')
     const detail: FailureDetail = {
       kind: outcome.kind === 'response' ? 'http' : outcome.kind,
@@ -216,7 +258,13 @@ export class WpeClient {
     return new WpeApiError(message, detail)
   }
 
-  private failureMessage(operation: string, outcome: AttemptOutcome, verdict: Verdict, response: HttpResponse | undefined, attempts: number): string {
+  private failureMessage(
+    operation: string,
+    outcome: AttemptOutcome,
+    verdict: Verdict,
+    response: HttpResponse | undefined,
+    attempts: number
+  ): string {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
     if (verdict === 'ambiguous') {
       return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`
@@ -267,7 +315,11 @@ export class WpeClient {
     const error = this.failure(
       `The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
         `so that the credentials are not sent elsewhere. Check api-url.`,
-      operation, { kind: 'response', status: response.status }, 'fail', response, attempts
+      operation,
+      { kind: 'response', status: response.status },
+      'fail',
+      response,
+      attempts
     )
     return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' })
   }

@@ -96,7 +96,8 @@ export function createNodeSend(env: NodeJS.ProcessEnv = {}): ClosableSend {
         })
         res.on('error', fail)
         res.on('close', () => {
-          if (!res.complete) return fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }))
+          if (!res.complete)
+            return fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }))
           if (settled) return
           settled = true
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })

@@ -35,7 +35,11 @@ export const isUser: Shape<User> = (value): value is User => isObject(value) && 
 
 function isPageOf<T>(isItem: Shape<T>): Shape<Page<T>> {
   return (value): value is Page<T> =>
-    isObject(value) && Array.isArray(value.results) && value.results.every(isItem) && optionalString(value.next) && optionalString(value.previous)
+    isObject(value) &&
+    Array.isArray(value.results) &&
+    value.results.every(isItem) &&
+    optionalString(value.next) &&
+    optionalString(value.previous)
 }
 
 export const isInstallPage = isPageOf(isInstall)
