@@ -7,7 +7,7 @@ import { startSimulator, type Simulator } from '../sim/server.js'
 import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
 import { WpeClient } from '../src/wpengine/client.js'
 import { createNodeSend, type HttpRequest, type HttpResponse } from '../src/wpengine/http.js'
-import { systemClock } from '../src/clock.js'
+import { systemClock } from '../src/util/clock.js'
 
 // The simulator and the client are both checked against WP Engine's OpenAPI description, so that
 // neither can drift from the API unnoticed, even if both drift the same way.

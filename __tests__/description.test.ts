@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { defaultDescription, describeBackup, stepMarker } from '../src/description.js'
+import { defaultDescription, describeBackup, stepMarker } from '../src/backup/description.js'
 
 const FULL = {
   repository: 'acme/shop',
   sha: '8c3f2a1d9e7b',
+  ref: 'refs/heads/main',
+  serverUrl: 'https://github.com',
   workflow: 'Deploy',
   runNumber: 42,
   runId: 987654321,
@@ -15,14 +17,24 @@ const FULL = {
 }
 
 describe('defaultDescription', () => {
-  it('names the repository, short SHA, workflow, run and actor', () => {
-    expect(defaultDescription(FULL)).toBe('Pre-deploy backup: acme/shop@8c3f2a1 (Deploy #42, run 987654321 attempt 1) by octocat')
+  it('names the repository, short SHA, the ref deployed, the actor and the run page', () => {
+    expect(defaultDescription(FULL)).toBe(
+      'Pre-deploy backup of acme/shop@8c3f2a1 (main) by octocat: https://github.com/acme/shop/actions/runs/987654321'
+    )
+  })
+
+  it('names the pull request being deployed, or the tag', () => {
+    expect(defaultDescription({ ...FULL, ref: 'refs/pull/12/merge', pullRequest: 12 })).toContain('acme/shop@8c3f2a1 (PR #12) by')
+    expect(defaultDescription({ ...FULL, ref: 'refs/tags/v1.2.0' })).toContain('acme/shop@8c3f2a1 (tag v1.2.0) by')
   })
 
   it('leaves out what is not known', () => {
-    expect(defaultDescription({})).toBe('Pre-deploy backup: wpengine-backup-action')
-    expect(defaultDescription({ repository: 'acme/shop', runId: 5 })).toBe('Pre-deploy backup: acme/shop (run 5 attempt 1)')
-    expect(defaultDescription({ workflow: 'Deploy', actor: 'me' })).toBe('Pre-deploy backup: wpengine-backup-action (Deploy) by me')
+    expect(defaultDescription({})).toBe('Pre-deploy backup of wpengine-backup-action')
+    expect(defaultDescription({ repository: 'acme/shop', runId: 5 })).toBe('Pre-deploy backup of acme/shop')
+    expect(defaultDescription({ repository: 'acme/shop', runId: 5, serverUrl: 'https://ghe.example.com/' })).toBe(
+      'Pre-deploy backup of acme/shop: https://ghe.example.com/acme/shop/actions/runs/5'
+    )
+    expect(defaultDescription({ actor: 'me' })).toBe('Pre-deploy backup of wpengine-backup-action by me')
   })
 })
 
@@ -41,6 +53,16 @@ describe('stepMarker', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (job, step) => {
         expect(stepMarker({ ...FULL, job, step }, '0a1b2c3d')).toMatch(/^\[ci 987654321-1 [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ 0a1b2c3d\]$/)
+      })
+    )
+  })
+
+  it('survives any description: the text is cut to 200 characters, the marker always ends it', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 1000 }), (text) => {
+        const description = describeBackup(text, FULL, '[ci 1-1 a/b 0a1b2c3d]')
+        expect(description.endsWith(' [ci 1-1 a/b 0a1b2c3d]')).toBe(true)
+        expect(description.length).toBeLessThanOrEqual(200 + ' [ci 1-1 a/b 0a1b2c3d]'.length)
       })
     )
   })

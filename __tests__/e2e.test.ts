@@ -78,7 +78,7 @@ describe('bundled action against the simulator', () => {
     expect(result.outputs['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(result.outputs['complete-time']).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(result.outputs.description).toMatch(
-      /^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/
+      /^Pre-deploy backup of acme\/shop@8c3f2a1 \(main\) by octocat: https:\/\/github\.com\/acme\/shop\/actions\/runs\/987654321 \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/
     )
     expect(result.summary).toContain('## ✅ WP Engine backup completed')
     expect(result.summary).toContain(`| Backup ID | ${result.outputs['backup-id']} |`)
@@ -153,7 +153,7 @@ describe('bundled action against the simulator', () => {
     const s = await freshSim()
     const result = await run(s, { install: MYSITE_ID, wait: 'false' }, { GITHUB_OUTPUT: '/nonexistent/output' })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/^::error::Unexpected failure: ENOENT: no such file or directory, open '\/nonexistent\/output'$/m)
+    expect(result.stdout).toMatch(/^::error::Unexpected failure: Missing file at path: \/nonexistent\/output$/m)
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /)
   })
 
@@ -266,7 +266,7 @@ describe('bundled action against the simulator', () => {
   })
 
   it.concurrent.each(['SIGTERM', 'SIGINT'] as const)(
-    'cancelled by %s: outputs written, warning names the backup, exits within 5 seconds',
+    'cancelled by %s: outputs written, one error line names the backup, exits within 5 seconds',
     async (signal) => {
       const s = await freshSim({ durationMs: 600_000 })
       // Watch the whole output, not single chunks: a pipe read may split the line we wait for.
@@ -291,8 +291,9 @@ describe('bundled action against the simulator', () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/)
       expect(outcome.outputs['install-name']).toBe('mysite')
       expect(outcome.stdout).toContain(
-        `::warning::The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine`
+        `::error::The step was cancelled while waiting for backup ${id}. The backup keeps running on WP Engine`
       )
+      expect(outcome.stdout).not.toContain('::warning::')
       expect(outcome.summary).toContain('cancelled')
       expect(visible(outcome.stdout)).not.toContain(s.credentials.password)
     }
@@ -356,7 +357,7 @@ describe('bundled action: several installs and reuse', () => {
     expect(result.code).toBe(0)
     expect(count(s, 'POST', /\/backups$/)).toBe(0)
     expect(result.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
-    expect(result.summary).toContain('| Reused | yes: requested by attempt 1 of this run, 10m 0s old |')
+    expect(result.summary).toMatch(/\| Reused \| yes: requested by attempt 1 of this run, 10m [01]s old \|/)
   })
 
   it.concurrent('reuse-within: reuses a completed backup inside the window, requests one outside it', async () => {

@@ -1,4 +1,4 @@
-import type { Clock } from '../src/clock.js'
+import type { Clock } from '../src/util/clock.js'
 import { WpeApiError, type FailureDetail } from '../src/wpengine/errors.js'
 import type { Backup } from '../src/wpengine/types.js'
 

@@ -1,5 +1,5 @@
-import type { Clock } from '../src/clock.js'
-import type { Runner } from '../src/runner.js'
+import type { Core } from '../src/shared/harness.js'
+import type { Clock } from '../src/util/clock.js'
 
 /**
  * A clock whose sleeps return at once and move time forward: minutes of waiting run in microseconds.
@@ -27,13 +27,15 @@ export class FakeClock implements Clock {
   }
 }
 
-/** A Runner that records what the action said and set, for assertions. */
-export class RecordingRunner implements Runner {
+/** A stand-in for @actions/core that records what the action said and set, for assertions. */
+export class RecordingCore implements Core {
   readonly inputs: Record<string, string>
   readonly outputs: Record<string, string> = {}
   readonly secrets: string[] = []
   readonly log: string[] = []
   readonly warnings: string[] = []
+  readonly notices: string[] = []
+  readonly debugs: string[] = []
   readonly summaries: string[] = []
   failed: string | undefined
   constructor(inputs: Record<string, string> = {}) {
@@ -42,23 +44,31 @@ export class RecordingRunner implements Runner {
   getInput(name: string): string {
     return (this.inputs[name] ?? '').trim()
   }
-  setOutput(name: string, value: string): void {
-    this.outputs[name] = value
+  setOutput(name: string, value: unknown): void {
+    this.outputs[name] = String(value)
   }
   setSecret(secret: string): void {
     this.secrets.push(secret)
     this.log.push(`::add-mask::${secret}`)
   }
-  setFailed(message: string): void {
-    this.failed = message
+  setFailed(message: string | Error): void {
+    this.failed = String(message)
     this.log.push(`::error::${message}`)
   }
   info(message: string): void {
     this.log.push(message)
   }
-  warning(message: string): void {
-    this.warnings.push(message)
+  warning(message: string | Error): void {
+    this.warnings.push(String(message))
     this.log.push(`::warning::${message}`)
+  }
+  notice(message: string | Error): void {
+    this.notices.push(String(message))
+    this.log.push(`::notice::${message}`)
+  }
+  debug(message: string): void {
+    this.debugs.push(message)
+    this.log.push(`::debug::${message}`)
   }
   startGroup(name: string): void {
     this.log.push(`::group::${name}`)
@@ -66,8 +76,17 @@ export class RecordingRunner implements Runner {
   endGroup(): void {
     this.log.push('::endgroup::')
   }
-  async writeSummary(markdown: string): Promise<void> {
-    this.summaries.push(markdown)
+  private pending = ''
+  readonly summary = {
+    addRaw: (text: string, addEOL = false) => {
+      this.pending += addEOL ? `${text}\n` : text
+      return this.summary
+    },
+    write: async () => {
+      this.summaries.push(this.pending)
+      this.pending = ''
+      return this.summary
+    }
   }
   /** Everything that would have reached the job log. */
   get text(): string {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { allItems } from '../src/backup/pages.js'
-import { systemClock } from '../src/clock.js'
+import { allItems } from '../src/wpengine/pages.js'
+import { systemClock } from '../src/util/clock.js'
 import { createNodeSend, NetworkError } from '../src/wpengine/http.js'
 
 // The transport against a real local server that misbehaves on purpose.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { InputError, parseInputs, type Settings } from '../src/inputs.js'
+import { parseInputs, type Settings } from '../src/backup/inputs.js'
+import { InputError } from '../src/shared/inputs.js'
 
 const BASE = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': 'u', 'api-password': 'p' }
 

@@ -1,14 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { EventEmitter } from 'node:events'
 import nock from 'nock'
-import { run, type Dependencies } from '../src/main.js'
+import { run, type Dependencies } from '../src/backup/main.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Backup } from '../src/wpengine/types.js'
-import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, RecordingRunner, useNock } from './helpers.js'
+import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, RecordingCore, useNock } from './helpers.js'
 
 const CONTEXT = {
   repository: 'acme/shop',
   sha: '8c3f2a1d9e7b',
+  ref: 'refs/heads/main',
+  serverUrl: 'https://github.com',
   workflow: 'Deploy',
   runNumber: 42,
   runId: 987654321,
@@ -49,10 +51,10 @@ function installsOnTwoPages() {
 }
 
 async function runAction(inputs: Record<string, string>, extra: Partial<Dependencies> = {}) {
-  const runner = new RecordingRunner({ ...INPUTS, ...inputs })
+  const core = new RecordingCore({ ...INPUTS, ...inputs })
   const clock = new FakeClock()
-  await run({ runner, env: {}, context: CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
-  return runner
+  await run({ core, env: {}, context: CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
+  return core
 }
 
 useNock(nock, { beforeAll, afterEach, afterAll })
@@ -60,12 +62,12 @@ afterAll(() => transport.close())
 
 describe('run: bad input', () => {
   it('sends nothing and fails with one line naming the input and value', async () => {
-    const runner = await runAction({ install: 'My-Site', timeout: 'forever' })
-    expect(runner.failed).toBe(
+    const core = await runAction({ install: 'My-Site', timeout: 'forever' })
+    expect(core.failed).toBe(
       "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds"
     )
     expect(nock.pendingMocks()).toEqual([])
-    expect(runner.outputs).toEqual({})
+    expect(core.outputs).toEqual({})
   })
 })
 
@@ -81,16 +83,16 @@ describe('run: a backup that completes', () => {
       .reply(200, () => backup('in_progress', { description: posted?.description }))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(200, () => backup('completed', { description: posted?.description }))
-    const runner = await runAction({})
+    const core = await runAction({})
     installs.done()
     api.done()
     expect(elsewhere.isDone()).toBe(false)
-    expect(runner.failed).toBeUndefined()
+    expect(core.failed).toBeUndefined()
     expect(posted?.notification_emails).toEqual(['ops@example.com'])
     expect(posted?.description).toMatch(
-      /^Pre-deploy backup: acme\/shop@8c3f2a1 \(Deploy #42, run 987654321 attempt 1\) by octocat \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/
+      /^Pre-deploy backup of acme\/shop@8c3f2a1 \(main\) by octocat: https:\/\/github\.com\/acme\/shop\/actions\/runs\/987654321 \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/
     )
-    expect(runner.outputs).toEqual({
+    expect(core.outputs).toEqual({
       'backup-id': BACKUP_ID,
       status: 'completed',
       'install-id': INSTALL.id,
@@ -118,16 +120,16 @@ describe('run: a backup that completes', () => {
         }
       ])
     })
-    expect(runner.summaries[0]).toContain('## ✅ WP Engine backup completed')
-    expect(runner.log.at(-1)).toMatch(/^✅ Backup e41fa98f-.* of install mysite completed after waiting \d+s\.$/)
+    expect(core.summaries[0]).toContain('## ✅ WP Engine backup completed')
+    expect(core.log.at(-1)).toMatch(/^✅ Backup e41fa98f-.* of install mysite completed after waiting \d+s\.$/)
   })
 
   it('masks the password and the Basic token before anything else is logged, and never logs them', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('completed'))
-    const runner = await runAction({ install: INSTALL.id })
-    expect(runner.log.slice(0, 2)).toEqual([`::add-mask::${CREDS.password}`, `::add-mask::${BASIC.slice(6)}`])
-    expect(runner.visibleText).not.toContain(CREDS.password)
-    expect(runner.visibleText).not.toContain(BASIC.slice(6))
+    const core = await runAction({ install: INSTALL.id })
+    expect(core.log.slice(0, 2)).toEqual([`::add-mask::${CREDS.password}`, `::add-mask::${BASIC.slice(6)}`])
+    expect(core.visibleText).not.toContain(CREDS.password)
+    expect(core.visibleText).not.toContain(BASIC.slice(6))
   })
 
   it('appends the step marker to a custom description', async () => {
@@ -143,25 +145,25 @@ describe('run: a backup that completes', () => {
 
   it('wait: false succeeds right after the request with the status the API returned', async () => {
     const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
-    const runner = await runAction({ install: INSTALL.id, wait: 'false' })
+    const core = await runAction({ install: INSTALL.id, wait: 'false' })
     api.done()
-    expect(runner.failed).toBeUndefined()
-    expect(runner.outputs).toMatchObject({ status: 'requested', 'backup-id': BACKUP_ID, 'complete-time': '' })
-    expect(runner.summaries[0]).toContain('not waited for')
+    expect(core.failed).toBeUndefined()
+    expect(core.outputs).toMatchObject({ status: 'requested', 'backup-id': BACKUP_ID, 'complete-time': '' })
+    expect(core.summaries[0]).toContain('not waited for')
   })
 
   it('wait: false on an existing backup reports its status without waiting', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('in_progress'))
-    const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
-    expect(runner.failed).toBeUndefined()
-    expect(runner.outputs.status).toBe('in_progress')
-    expect(runner.summaries[0]).toContain('## 🕓 WP Engine backup in progress (not waited for)')
+    const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
+    expect(core.failed).toBeUndefined()
+    expect(core.outputs.status).toBe('in_progress')
+    expect(core.summaries[0]).toContain('## 🕓 WP Engine backup in progress (not waited for)')
   })
 
   it('wait: false never passes an aborted backup', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('aborted'))
-    const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
-    expect(runner.failed).toMatch(/^WP Engine aborted backup/)
+    const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
+    expect(core.failed).toMatch(/^WP Engine aborted backup/)
   })
 
   it('backup-id waits for an existing backup and requests none', async () => {
@@ -174,9 +176,9 @@ describe('run: a backup that completes', () => {
       .reply(200, backup('initiated'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(200, backup('completed'))
-    const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, 'notification-emails': '' })
+    const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, 'notification-emails': '' })
     api.done()
-    expect(runner.outputs.status).toBe('completed')
+    expect(core.outputs.status).toBe('completed')
   })
 })
 
@@ -189,12 +191,12 @@ describe('run: failures keep every known output', () => {
       .reply(202, backup('requested'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(200, backup('aborted'))
-    const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toMatch(
+    const core = await runAction({ install: INSTALL.id })
+    expect(core.failed).toMatch(
       /^WP Engine aborted backup e41fa98f-.* of install mysite: there is no fresh restore point, so do not deploy/
     )
-    expect(runner.outputs).toMatchObject({ status: 'aborted', 'backup-id': BACKUP_ID, 'install-name': 'mysite', 'complete-time': '' })
-    expect(runner.summaries[0]).toMatch(/## ❌ WP Engine backup aborted\n\n> \[!CAUTION\]/)
+    expect(core.outputs).toMatchObject({ status: 'aborted', 'backup-id': BACKUP_ID, 'install-name': 'mysite', 'complete-time': '' })
+    expect(core.summaries[0]).toMatch(/## ❌ WP Engine backup aborted\n\n> \[!CAUTION\]/)
   })
 
   it('timeout: names the backup, its last status and how to wait later', async () => {
@@ -206,12 +208,12 @@ describe('run: failures keep every known output', () => {
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .times(100)
       .reply(200, backup('in_progress'))
-    const runner = await runAction({ install: INSTALL.id, timeout: '90s' })
-    expect(runner.failed).toBe(
+    const core = await runAction({ install: INSTALL.id, timeout: '90s' })
+    expect(core.failed).toBe(
       `Backup ${BACKUP_ID} of install mysite was still in_progress when the timeout of 1m 30s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}, or raise timeout.`
     )
-    expect(runner.outputs).toMatchObject({ status: 'in_progress', 'backup-id': BACKUP_ID })
-    expect(runner.summaries[0]).toContain('> [!WARNING]')
+    expect(core.outputs).toMatchObject({ status: 'in_progress', 'backup-id': BACKUP_ID })
+    expect(core.summaries[0]).toContain('> [!WARNING]')
   })
 
   it('a Retry-After past the timeout while waiting ends the step at once, saying so', async () => {
@@ -222,43 +224,43 @@ describe('run: failures keep every known output', () => {
       .reply(202, backup('requested'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '3600' })
-    const runner = await runAction({ install: INSTALL.id, timeout: '10m' })
+    const core = await runAction({ install: INSTALL.id, timeout: '10m' })
     api.done()
-    expect(runner.failed).toMatch(
+    expect(core.failed).toMatch(
       /^WP Engine asked to wait 1h 0m 0s before trying again to get backup .* more than the 9m \d+s left before the step's timeout/
     )
-    expect(runner.outputs['backup-id']).toBe(BACKUP_ID)
+    expect(core.outputs['backup-id']).toBe(BACKUP_ID)
   })
 
   it('an install name that matches nothing says so and names it', async () => {
     installsOnTwoPages()
-    const runner = await runAction({ install: 'othersite' })
-    expect(runner.failed).toBe(
+    const core = await runAction({ install: 'othersite' })
+    expect(core.failed).toBe(
       "No install named 'othersite' is visible to this API user (101 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)."
     )
   })
 
   it('an install ID that is not found names it', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(404, { message: 'Not Found' })
-    const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toBe(
+    const core = await runAction({ install: INSTALL.id })
+    expect(core.failed).toBe(
       `Install ${INSTALL.id} was not found. Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access).`
     )
   })
 
   it('a backup-id that is not found names it and the install', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(404, { message: 'Not Found' })
-    const runner = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID })
-    expect(runner.failed).toBe(
+    const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID })
+    expect(core.failed).toBe(
       `Backup ${BACKUP_ID} was not found on install mysite. Check backup-id, and that the backup belongs to this install.`
     )
-    expect(runner.outputs).toMatchObject({ 'install-id': INSTALL.id, 'backup-id': '' })
+    expect(core.outputs).toMatchObject({ 'install-id': INSTALL.id, 'backup-id': '' })
   })
 
   it('bad credentials: one line about credentials and API access', async () => {
     nock(API).get(`/v1/installs/${INSTALL.id}`).reply(401, { message: 'Bad Credentials' })
-    const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toMatch(/^WP Engine did not accept the API credentials \(401: Bad Credentials\)\. Check api-user-id/)
+    const core = await runAction({ install: INSTALL.id })
+    expect(core.failed).toMatch(/^WP Engine did not accept the API credentials \(401: Bad Credentials\)\. Check api-user-id/)
   })
 
   it('field errors from the API are all reported', async () => {
@@ -270,8 +272,8 @@ describe('run: failures keep every known output', () => {
         message: 'Invalid Backup',
         errors: [{ resource: 'Backup', field: 'description', type: 'invalid_value', code: 'too_long', message: 'is too long' }]
       })
-    const runner = await runAction({ install: INSTALL.id })
-    expect(runner.failed).toBe(
+    const core = await runAction({ install: INSTALL.id })
+    expect(core.failed).toBe(
       'WP Engine rejected the request to request a backup of install mysite (400: Invalid Backup). description: is too long'
     )
   })
@@ -287,10 +289,10 @@ describe('run: resilience', () => {
       .reply(200, INSTALL)
       .post(BACKUPS)
       .reply(202, backup('completed'))
-    const runner = await runAction({ install: INSTALL.id })
+    const core = await runAction({ install: INSTALL.id })
     api.done()
-    expect(runner.failed).toBeUndefined()
-    expect(runner.log.filter((l) => l.includes('retrying in'))).toHaveLength(2)
+    expect(core.failed).toBeUndefined()
+    expect(core.log.filter((l) => l.includes('retrying in'))).toHaveLength(2)
   })
 
   it('a POST whose answer is lost after the backup was made: adopted, one POST, exactly one backup', async () => {
@@ -308,17 +310,17 @@ describe('run: resilience', () => {
       .reply(200, () => ({ count: made.length, next: null, previous: null, results: made }))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(200, () => ({ ...made[0], status: 'completed', complete_time: '2026-01-01T00:01:00Z' }))
-    const runner = await runAction({ install: INSTALL.id })
+    const core = await runAction({ install: INSTALL.id })
     api.done()
     expect(made).toHaveLength(1)
-    expect(runner.failed).toBeUndefined()
-    expect(runner.outputs['backup-id']).toBe(BACKUP_ID)
-    expect(runner.warnings[0]).toContain('was lost (HTTP 504)')
+    expect(core.failed).toBeUndefined()
+    expect(core.outputs['backup-id']).toBe(BACKUP_ID)
+    expect(core.warnings[0]).toContain('was lost (HTTP 504)')
   })
 })
 
 describe('run: cancellation', () => {
-  it('writes what it knows, warns that the backup keeps running, and fails', async () => {
+  it('writes what it knows and fails with one line saying the backup keeps running', async () => {
     const signals = new EventEmitter()
     const clock = new FakeClock()
     let cancelled = false
@@ -334,13 +336,14 @@ describe('run: cancellation', () => {
         signals.emit('SIGTERM')
         return backup('in_progress')
       })
-    const runner = await runAction({ install: INSTALL.id }, { clock, signals, onCancelled: () => (cancelled = true) })
+    const core = await runAction({ install: INSTALL.id }, { clock, signals, onCancelled: () => (cancelled = true) })
     expect(cancelled).toBe(true)
-    expect(runner.outputs).toMatchObject({ 'backup-id': BACKUP_ID, status: 'in_progress' })
-    expect(runner.warnings.at(-1)).toBe(
+    expect(core.outputs).toMatchObject({ 'backup-id': BACKUP_ID, status: 'in_progress' })
+    expect(core.failed).toBe(
       `The step was cancelled while waiting for backup ${BACKUP_ID}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}.`
     )
-    expect(runner.failed).toBe(runner.warnings.at(-1))
+    expect(core.warnings).toEqual([])
+    expect(core.summaries[0]).toContain('## ⚠️ WP Engine backup step cancelled')
     expect(signals.listenerCount('SIGTERM')).toBe(0)
   })
 })

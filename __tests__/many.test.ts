@@ -1,9 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
-import { run } from '../src/main.js'
-import type { RunContext } from '../src/description.js'
+import { run } from '../src/backup/main.js'
+import type { RunContext } from '../src/shared/context.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { startSimulator, type Simulator } from '../sim/server.js'
-import { FakeClock, RecordingRunner } from './helpers.js'
+import { FakeClock, RecordingCore } from './helpers.js'
 
 // Several installs in one step, and reuse, through run() against the simulator. The simulator's
 // time is the fake clock's, so backups take minutes of simulated time and the tests milliseconds.
@@ -30,15 +30,15 @@ async function setup(options: Parameters<typeof startSimulator>[0] = {}) {
   sim = await startSimulator({ now: () => clock.now(), requestedMs: 30_000, durationMs: 4 * MINUTE, ...options })
   const s = sim
   const go = async (inputs: Record<string, string>, context: RunContext = CONTEXT) => {
-    const runner = new RecordingRunner({
+    const core = new RecordingCore({
       'notification-emails': 'ops@example.com',
       'api-user-id': s.credentials.userId,
       'api-password': s.credentials.password,
       'api-url': s.url,
       ...inputs
     })
-    await run({ runner, env: {}, context, clock, send: transport, random: Math.random })
-    return { runner, backups: JSON.parse(runner.outputs.backups ?? '[]') as Record<string, unknown>[] }
+    await run({ core, env: {}, context, clock, send: transport, random: Math.random })
+    return { core, backups: JSON.parse(core.outputs.backups ?? '[]') as Record<string, unknown>[] }
   }
   return { sim: s, clock, go }
 }
@@ -58,7 +58,7 @@ describe('several installs in one step', () => {
     const { sim: s, go } = await setup()
     const aborted = s.installs.find((i) => i.name === 'filler0002')
     if (aborted) aborted.outcome = 'aborted'
-    const { runner, backups } = await go({ install: `mysite, filler0002\n${STAGING}` })
+    const { core, backups } = await go({ install: `mysite, filler0002\n${STAGING}` })
 
     expect(posts(s)).toHaveLength(3)
     // Both names came from one pass through the list: two pages, not a pass per name.
@@ -71,25 +71,25 @@ describe('several installs in one step', () => {
     for (const b of backups) expect(b['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(backups[0]?.['complete-time']).toMatch(/^\d{4}-/)
     expect(backups[1]?.['complete-time']).toBe('')
-    expect(runner.failed).toMatch(
+    expect(core.failed).toMatch(
       /^1 of 3 installs have no fresh backup \(filler0002\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0002/
     )
     // The single-value outputs describe one install only.
-    expect(runner.outputs).toMatchObject({ 'backup-id': '', status: '', 'install-name': '', reused: 'false' })
-    const summary = runner.summaries[0] ?? ''
+    expect(core.outputs).toMatchObject({ 'backup-id': '', status: '', 'install-name': '', reused: 'false' })
+    const summary = core.summaries[0] ?? ''
     expect(summary).toContain('## ❌ WP Engine backups: 1 of 3 installs without a fresh backup')
     expect(summary.split('\n').filter((line) => /^\| (mysite|filler0002|mysitestaging) \|/.test(line))).toHaveLength(3)
-    expect(runner.log).toContain('[filler0002] ❌ ' + String(runner.failed).slice(runner.failed?.indexOf('WP Engine aborted') ?? 0))
-    expect(runner.log.filter((l) => /^\[(mysite|mysitestaging)\] ✅ completed$/.test(l))).toHaveLength(2)
+    expect(core.log).toContain('[filler0002] ❌ ' + String(core.failed).slice(core.failed?.indexOf('WP Engine aborted') ?? 0))
+    expect(core.log.filter((l) => /^\[(mysite|mysitestaging)\] ✅ completed$/.test(l))).toHaveLength(2)
   })
 
   it('all completed: succeeds, one line for the step, and a heartbeat that names what is still running', async () => {
     const { go } = await setup({ durationMs: 3 * MINUTE })
-    const { runner, backups } = await go({ install: 'mysite mysitestaging' })
-    expect(runner.failed).toBeUndefined()
+    const { core, backups } = await go({ install: 'mysite mysitestaging' })
+    expect(core.failed).toBeUndefined()
     expect(backups.map((b) => b.status)).toEqual(['completed', 'completed'])
-    expect(runner.log.at(-1)).toBe('✅ Backups of 2 installs completed. Their ids are in the backups output.')
-    const beats = runner.log.filter((l) => l.startsWith('Still waiting'))
+    expect(core.log.at(-1)).toBe('✅ Backups of 2 installs completed. Their ids are in the backups output.')
+    const beats = core.log.filter((l) => l.startsWith('Still waiting'))
     expect(beats.length).toBeGreaterThanOrEqual(2)
     expect(beats[0]).toMatch(
       /^Still waiting for 2 of 2 backups, 1m \d+s elapsed, 5\dm \d+s left: mysite in_progress, mysitestaging in_progress$/
@@ -98,25 +98,25 @@ describe('several installs in one step', () => {
 
   it('an install that is not found does not stop the others; the error names it', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    const { runner, backups } = await go({ install: 'mysite nosuchsite' })
+    const { core, backups } = await go({ install: 'mysite nosuchsite' })
     expect(posts(s)).toHaveLength(1)
     expect(backups.map((b) => [b['install-name'], b.status])).toEqual([
       ['mysite', 'completed'],
       ['nosuchsite', '']
     ])
-    expect(runner.failed).toBe(
+    expect(core.failed).toBe(
       "1 of 2 installs have no fresh backup (nosuchsite), so do not deploy. No install named 'nosuchsite' is visible to this API user (122 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)."
     )
   })
 
   it('the same install by name and by ID is backed up once, with a warning', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    const { runner, backups } = await go({ install: `mysite ${MYSITE}` })
+    const { core, backups } = await go({ install: `mysite ${MYSITE}` })
     expect(posts(s)).toHaveLength(1)
     expect(backups).toHaveLength(1)
-    expect(runner.warnings).toEqual([`install lists mysite twice (as mysite and ${MYSITE}); backing it up once.`])
+    expect(core.warnings).toEqual([`install lists mysite twice (as mysite and ${MYSITE}); backing it up once.`])
     // One install is left, so the single-value outputs describe it.
-    expect(runner.outputs['install-name']).toBe('mysite')
+    expect(core.outputs['install-name']).toBe('mysite')
   })
 
   it('keeps at most max-parallel requests in flight, as the simulator records', async () => {
@@ -125,8 +125,8 @@ describe('several installs in one step', () => {
       .slice(0, 12)
       .map((i) => i.name)
       .join(',')
-    const { runner } = await go({ install: names, 'max-parallel': '3' })
-    expect(runner.failed).toBeUndefined()
+    const { core } = await go({ install: names, 'max-parallel': '3' })
+    expect(core.failed).toBeUndefined()
     expect(posts(s)).toHaveLength(12)
     expect(s.concurrency.max).toBe(3)
   })
@@ -149,24 +149,24 @@ describe('never a needless backup: re-runs', () => {
     const { sim: s, go } = await setup()
     const earlier = s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: MINUTE })
     expect(earlier.status).toBe('in_progress')
-    const { runner, backups } = await go({ install: 'mysite' }, rerun)
+    const { core, backups } = await go({ install: 'mysite' }, rerun)
     expect(posts(s)).toHaveLength(0)
-    expect(runner.failed).toBeUndefined()
-    expect(runner.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
+    expect(core.failed).toBeUndefined()
+    expect(core.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
     expect(backups[0]).toMatchObject({ 'backup-id': earlier.id, reused: true })
-    expect(runner.log).toContain(
+    expect(core.log).toContain(
       `Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress (1m 0s old): using it instead of requesting another.`
     )
-    expect(runner.summaries[0]).toContain('| Reused | yes: requested by attempt 1 of this run, 1m 0s old |')
+    expect(core.summaries[0]).toContain('| Reused | yes: requested by attempt 1 of this run, 1m 0s old |')
   })
 
   it('reuses it at once when it completed, with no status checks', async () => {
     const { sim: s, go } = await setup()
     const earlier = s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: 20 * MINUTE })
-    const { runner } = await go({ install: 'mysite' }, { ...CONTEXT, runAttempt: 3 })
+    const { core } = await go({ install: 'mysite' }, { ...CONTEXT, runAttempt: 3 })
     expect(posts(s)).toHaveLength(0)
     expect(s.requests.filter((r) => r.path === `/installs/${MYSITE}/backups/${earlier.id}`)).toHaveLength(0)
-    expect(runner.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
+    expect(core.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
   })
 
   it('does not reuse an aborted one, nor one of another step, run or later attempt; it requests a new one', async () => {
@@ -175,10 +175,10 @@ describe('never a needless backup: re-runs', () => {
     s.seedBackup({ installId: MYSITE, description: markerOf(1, 'other-step'), ageMs: 20 * MINUTE })
     s.seedBackup({ installId: MYSITE, description: markerOf(2), ageMs: 20 * MINUTE })
     s.seedBackup({ installId: MYSITE, description: 'Pre-deploy backup [ci 123-1 deploy/backup 0badc0de]', ageMs: 20 * MINUTE })
-    const { runner } = await go({ install: 'mysite' }, rerun)
+    const { core } = await go({ install: 'mysite' }, rerun)
     expect(posts(s)).toHaveLength(1)
-    expect(runner.outputs.reused).toBe('false')
-    expect(runner.outputs.status).toBe('completed')
+    expect(core.outputs.reused).toBe('false')
+    expect(core.outputs.status).toBe('completed')
   })
 
   it('a first attempt does not even list the backups', async () => {
@@ -194,10 +194,10 @@ describe('never a needless backup: reuse-within', () => {
   it('reuses a completed backup inside the window', async () => {
     const { sim: s, go } = await setup()
     const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 10 * MINUTE })
-    const { runner } = await go({ install: 'mysite', 'reuse-within': '30m' })
+    const { core } = await go({ install: 'mysite', 'reuse-within': '30m' })
     expect(posts(s)).toHaveLength(0)
-    expect(runner.outputs).toMatchObject({ 'backup-id': recent.id, status: 'completed', reused: 'true' })
-    expect(runner.log).toContain(
+    expect(core.outputs).toMatchObject({ 'backup-id': recent.id, status: 'completed', reused: 'true' })
+    expect(core.log).toContain(
       `Backup ${recent.id} of mysite completed and is 10m 0s old, within reuse-within (30m 0s): using it instead of requesting another.`
     )
   })
@@ -205,30 +205,30 @@ describe('never a needless backup: reuse-within', () => {
   it('requests a new one when the newest completed backup is outside the window', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
     s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 40 * MINUTE })
-    const { runner } = await go({ install: 'mysite', 'reuse-within': '30m' })
+    const { core } = await go({ install: 'mysite', 'reuse-within': '30m' })
     expect(posts(s)).toHaveLength(1)
-    expect(runner.outputs.reused).toBe('false')
+    expect(core.outputs.reused).toBe('false')
   })
 
   it('waits for a backup already running rather than starting a second, whatever the window', async () => {
     const { sim: s, go } = await setup()
     const running = s.seedBackup({ installId: MYSITE, description: 'Started by hand in the User Portal', ageMs: 2 * MINUTE })
-    const { runner } = await go({ install: 'mysite', 'reuse-within': '1s' })
+    const { core } = await go({ install: 'mysite', 'reuse-within': '1s' })
     expect(posts(s)).toHaveLength(0)
-    expect(runner.outputs).toMatchObject({ 'backup-id': running.id, status: 'completed', reused: 'true' })
-    expect(runner.summaries[0]).toContain('| Reused | yes: already running when this step started, 2m 0s old |')
+    expect(core.outputs).toMatchObject({ 'backup-id': running.id, status: 'completed', reused: 'true' })
+    expect(core.summaries[0]).toContain('| Reused | yes: already running when this step started, 2m 0s old |')
   })
 
   it('with several installs, reuses where it can and requests where it must; reused is true only when all were', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
     const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 5 * MINUTE })
-    const { runner, backups } = await go({ install: 'mysite mysitestaging', 'reuse-within': '1h' })
+    const { core, backups } = await go({ install: 'mysite mysitestaging', 'reuse-within': '1h' })
     expect(posts(s).map((r) => r.path)).toEqual([`/installs/${STAGING}/backups`])
     expect(backups.map((b) => [b['backup-id'] === recent.id, b.reused])).toEqual([
       [true, true],
       [false, false]
     ])
-    expect(runner.outputs.reused).toBe('false')
-    expect(runner.log.at(-1)).toBe('✅ Backups of 2 installs completed (1 reused). Their ids are in the backups output.')
+    expect(core.outputs.reused).toBe('false')
+    expect(core.log.at(-1)).toBe('✅ Backups of 2 installs completed (1 reused). Their ids are in the backups output.')
   })
 })

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { Heartbeat } from '../src/backup/heartbeat.js'
-import { resolveInstalls } from '../src/backup/resolve-install.js'
+import { findInstalls } from '../src/shared/find-installs.js'
 import { findReusable } from '../src/backup/reuse.js'
-import { earlierAttemptOf, stepMarker, type RunContext } from '../src/description.js'
+import { earlierAttemptOf, stepMarker } from '../src/backup/description.js'
+import type { RunContext } from '../src/shared/context.js'
 import { CancelledError } from '../src/wpengine/errors.js'
 import { Semaphore } from '../src/wpengine/semaphore.js'
 import type { Backup, Install, Page } from '../src/wpengine/types.js'
@@ -119,7 +120,7 @@ describe('findReusable', () => {
   })
 })
 
-describe('resolveInstalls', () => {
+describe('findInstalls', () => {
   const installs = Array.from({ length: 7 }, (_, n) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `site${n}` }))
   function api() {
     const client = {
@@ -142,7 +143,7 @@ describe('resolveInstalls', () => {
 
   it('finds all names in one pass that stops at the last one found, IDs with one GET each, in the order given', async () => {
     const client = api()
-    const result = await resolveInstalls(client, [
+    const result = await findInstalls(client, [
       { kind: 'name', name: 'site3' },
       { kind: 'id', id: installs[6]?.id ?? '' },
       { kind: 'name', name: 'site1' }
@@ -152,7 +153,7 @@ describe('resolveInstalls', () => {
   })
 
   it('reports each install that cannot be found on its own', async () => {
-    const result = await resolveInstalls(api(), [
+    const result = await findInstalls(api(), [
       { kind: 'name', name: 'nosuch' },
       { kind: 'id', id: 'ffffffff-0000-4000-8000-000000000000' },
       { kind: 'name', name: 'site0' }

@@ -7,7 +7,7 @@ import { startSimulator, type Simulator } from '../sim/server.js'
 import { ROOT } from '../scripts/run-action.js'
 import { WpeClient } from '../src/wpengine/client.js'
 import { createNodeSend } from '../src/wpengine/http.js'
-import { systemClock } from '../src/clock.js'
+import { systemClock } from '../src/util/clock.js'
 
 // The simulator itself: its faults do what the README and `npm run sim -- --help` promise.
 

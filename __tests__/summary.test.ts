@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import type { InstallReport, Outcome } from '../src/report.js'
-import { renderSummary } from '../src/summary.js'
+import type { InstallReport, Outcome, Report } from '../src/backup/report.js'
+import { renderSummary } from '../src/backup/summary.js'
 
 const install = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
 const ref = { kind: 'name' as const, name: 'mysite' }
@@ -14,6 +14,12 @@ const backup = {
   wordpress_version: '6.8.1'
 }
 
+/** The summary of a report whose step outcome and error are given, as the verdict would have them. */
+function render({ outcome = 'failed', error, ...report }: Report & { outcome?: Outcome; error?: string }): string {
+  const ok = outcome === 'completed' || outcome === 'requested'
+  return renderSummary(report, { ok, cancelled: outcome === 'cancelled', outcome, line: error ?? '', error })
+}
+
 /** A report of one install, whose outcome is the step's. */
 function one(entry: Partial<InstallReport>, error?: string) {
   return { installs: [{ ref, ...entry }], outcome: entry.outcome, error }
@@ -21,7 +27,7 @@ function one(entry: Partial<InstallReport>, error?: string) {
 
 describe('renderSummary: one install', () => {
   it('lists install, backup, status, reuse, description, times, wait and WordPress version', () => {
-    expect(renderSummary(one({ install, backup, status: 'completed', waitedMs: 241_000, outcome: 'completed' }))).toBe(
+    expect(render(one({ install, backup, status: 'completed', waitedMs: 241_000, outcome: 'completed' }))).toBe(
       [
         '## ✅ WP Engine backup completed',
         '',
@@ -47,36 +53,32 @@ describe('renderSummary: one install', () => {
     [{ reason: 'recent' as const, ageMs: 600_000 }, 'yes: completed within reuse-within, 10m 0s old'],
     [{ reason: 'rerun' as const, attempt: 2 }, 'yes: requested by attempt 2 of this run']
   ])('says why a backup was reused, and how old it is: %j', (reused, text) => {
-    expect(renderSummary(one({ install, backup, status: 'completed', outcome: 'completed', reused }))).toContain(`| Reused | ${text} |`)
+    expect(render(one({ install, backup, status: 'completed', outcome: 'completed', reused }))).toContain(`| Reused | ${text} |`)
   })
 
   it('makes an aborted backup or a timeout stand out with an alert', () => {
-    expect(renderSummary(one({ install, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
+    expect(render(one({ install, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
       '## ❌ WP Engine backup aborted\n\n> [!CAUTION]\n> WP Engine aborted it'
     )
-    expect(renderSummary(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
+    expect(render(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
       '> [!WARNING]\n> still running'
     )
   })
 
   it('shows a dash for what is not known, and no completion time before completion', () => {
-    const text = renderSummary(one({ outcome: 'failed' }, 'x'))
+    const text = render(one({ outcome: 'failed' }, 'x'))
     expect(text).toContain('| Install | mysite |')
     expect(text).toContain('| Backup ID | — |')
     expect(text).toContain('| Reused | — |')
     expect(
-      renderSummary(
-        one({ install, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' })
-      )
+      render(one({ install, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' }))
     ).toContain('| Completed | — |')
   })
 
   it('keeps text from the API inside its table cell, whatever it contains', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('|', '<', '>', '&', '`', '\n', '\r', 'a', ' ') }), (description) => {
-        const rows = renderSummary(one({ install, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split(
-          '\n'
-        )
+        const rows = render(one({ install, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split('\n')
         const row = rows.find((line) => line.startsWith('| Description |')) ?? ''
         expect(rows).toHaveLength(14)
         expect(row.match(/\|/g)).toHaveLength(3)
@@ -113,7 +115,7 @@ describe('renderSummary: several installs', () => {
       ],
       outcome: 'completed' as const
     }
-    expect(renderSummary(report)).toBe(
+    expect(render(report)).toBe(
       [
         '## ✅ WP Engine backups completed for 2 installs',
         '',
@@ -127,7 +129,7 @@ describe('renderSummary: several installs', () => {
   })
 
   it('counts the installs without a fresh backup in the heading, and shows the error', () => {
-    const text = renderSummary({
+    const text = render({
       installs: entries(['completed', 'aborted', 'completed']),
       outcome: 'failed',
       error: '1 of 3 installs have no fresh backup (site1)'
@@ -139,7 +141,7 @@ describe('renderSummary: several installs', () => {
   })
 
   it('names an install that could not be found by what the user gave', () => {
-    const text = renderSummary({
+    const text = render({
       installs: [{ ref: { kind: 'name', name: 'gone' }, outcome: 'failed', error: 'No install named gone' }, ...entries(['completed'])],
       outcome: 'failed',
       error: 'x'

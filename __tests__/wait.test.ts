@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { FIRST_POLL_MS, pollDelay } from '../src/backup/schedule.js'
+import { FIRST_POLL_MS, pollDelay } from '../src/shared/schedule.js'
 import { waitForBackup, type WaitOptions } from '../src/backup/wait.js'
 import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
 import { FakeClock, INSTALL } from './helpers.js'

@@ -3,14 +3,14 @@
 //  1. Poll schedule (fake clock, no real waiting): how late a finished backup is noticed, and how
 //     many status requests that costs, beside the fixed 30-second polling other tools use.
 //  2. Cold start of the bundled action (wait: false, against the local simulator) beside a bare
-//     `node` doing one POST with node:http.
+//     `node` doing one POST with node:http (at most 150 ms more), and the size of both bundles.
 //  3. Twenty installs in one step with max-parallel 5, beside twenty single-install runs one
 //     after another: wall time, requests and peak concurrency.
 //  4. Archive download throughput of the bundled action beside curl fetching the same file, both
 //     timed by the simulator from the request's arrival to the last byte.
 // Exits 1 when a target is missed.
 import { spawn, spawnSync } from 'node:child_process'
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
@@ -19,9 +19,9 @@ import { ACTION, ROOT, runAction, SAMPLE_RUN_ENV } from './run-action.js'
 const SECOND = 1000
 const MINUTE = 60 * SECOND
 
-// The schedule is the one in src/backup/schedule.ts, loaded from the bundle-free source through
+// The schedule is the one in src/shared/schedule.ts, loaded from the bundle-free source through
 // the type-stripping Node that `npm run` provides.
-const { pollDelay } = await import(join(ROOT, 'src', 'backup', 'schedule.ts'))
+const { pollDelay } = await import(join(ROOT, 'src', 'shared', 'schedule.ts'))
 
 /** A seeded random source, so every run of the benchmark measures the same jitter. @param {number} seed */
 function seeded(seed) {
@@ -122,6 +122,9 @@ const req = http.request(${JSON.stringify(`${sim.url}/installs/294deacc-d8b8-400
 req.end(${JSON.stringify(body)})
 `
   )
+  // The runner creates these files before a step starts; @actions/core appends to them.
+  writeFileSync(join(dir, 'output'), '')
+  writeFileSync(join(dir, 'summary'), '')
   const actionEnv = {
     PATH: process.env.PATH ?? '',
     ...SAMPLE_RUN_ENV,
@@ -260,7 +263,8 @@ const targets = [
 
 const runs = Number(process.env.BENCH_RUNS ?? 41)
 const start = await coldStart(runs)
-const ratio = start.action / start.bare
+const extra = start.action - start.bare
+const bundleKiB = (/** @type {string} */ file) => `${(statSync(join(ROOT, file)).size / 1024).toFixed(0)} KiB`
 lines.push(
   '',
   `## Cold start (median of ${runs} interleaved runs, against the local simulator)`,
@@ -269,9 +273,14 @@ lines.push(
   '| --- | --- |',
   `| bare \`node\` doing one POST with node:http | ${start.bare.toFixed(1)} ms |`,
   `| this action, \`wait: false\` by install ID (2 requests: install, backup) | ${start.action.toFixed(1)} ms |`,
-  `| ratio | ${ratio.toFixed(2)}x |`
+  `| the action's extra time | ${extra.toFixed(1)} ms |`,
+  '',
+  '| Bundle | Size |',
+  '| --- | --- |',
+  `| dist/index.js (backup) | ${bundleKiB('dist/index.js')} |`,
+  `| dist/restore/index.js (restore) | ${bundleKiB('dist/restore/index.js')} |`
 )
-targets.push({ name: `cold start ${ratio.toFixed(2)}x of a bare node POST, under 1.8x`, ok: ratio < 1.8 })
+targets.push({ name: `cold start ${extra.toFixed(0)} ms more than a bare node POST, at most 150 ms`, ok: extra <= 150 })
 
 const many = await manyInstalls()
 lines.push(

@@ -16,6 +16,8 @@ export const SAMPLE_RUN_ENV = {
   GITHUB_ACTIONS: 'true',
   GITHUB_REPOSITORY: 'acme/shop',
   GITHUB_SHA: '8c3f2a1d9e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
+  GITHUB_REF: 'refs/heads/main',
+  GITHUB_SERVER_URL: 'https://github.com',
   GITHUB_WORKFLOW: 'Deploy',
   GITHUB_RUN_NUMBER: '42',
   GITHUB_RUN_ID: '987654321',

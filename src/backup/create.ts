@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js'
-import { formatDuration } from '../duration.js'
+import type { Clock } from '../util/clock.js'
+import { formatDuration } from '../util/duration.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, CreateBackupBody, Install } from '../wpengine/types.js'
-import { allItems } from './pages.js'
+import { allItems } from '../wpengine/pages.js'
 
 export interface CreateOptions {
   client: Pick<WpeClient, 'createBackup' | 'listBackups'>

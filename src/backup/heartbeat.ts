@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js'
-import { formatDuration } from '../duration.js'
+import type { Clock } from '../util/clock.js'
+import { formatDuration } from '../util/duration.js'
 
 export interface Waiting {
   /** The install's name, shown when several backups are waited for. */

@@ -1,8 +1,9 @@
-import { earlierAttemptOf, type RunContext } from '../description.js'
+import type { RunContext } from '../shared/context.js'
+import { earlierAttemptOf } from './description.js'
 import type { WpeClient } from '../wpengine/client.js'
 import type { Backup, Install } from '../wpengine/types.js'
-import { allItems } from './pages.js'
-import { normalizeStatus } from './status.js'
+import { allItems } from '../wpengine/pages.js'
+import { normalizeStatus } from '../wpengine/status.js'
 
 /**
  * Why an existing backup stands in for a new one:

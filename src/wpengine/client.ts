@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js'
-import { formatDuration } from '../duration.js'
-import { safeText } from '../log-safety.js'
+import type { Clock } from '../util/clock.js'
+import { formatDuration } from '../util/duration.js'
+import { safeText } from '../util/log-safety.js'
 import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import {

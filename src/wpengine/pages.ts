@@ -1,4 +1,4 @@
-import type { Page } from '../wpengine/types.js'
+import type { Page } from './types.js'
 
 /**
  * Every item of an offset-paginated list. The next offset is read from `next` but the URL itself

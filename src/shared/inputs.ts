@@ -1,34 +1,9 @@
-import { resolve, sep } from 'node:path'
-import { DEFAULT_API_URL } from './wpengine/client.js'
-import { parseDuration } from './duration.js'
-import { safeText } from './log-safety.js'
-import { INSTALL_NAME, UUID } from './wpengine/types.js'
+import { DEFAULT_API_URL } from '../wpengine/client.js'
+import { INSTALL_NAME, UUID } from '../wpengine/types.js'
+import { parseDuration } from '../util/duration.js'
+import { safeText } from '../util/log-safety.js'
 
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
-
-export interface Settings {
-  /** Every install to back up, in the order given, without repeats. */
-  installs: InstallRef[]
-  /** The most requests to the API in flight at once. */
-  maxParallel: number
-  /** Reuse a completed backup younger than this, and attach to one in progress; undefined = off. */
-  reuseWithinMs?: number
-  notificationEmails: string[]
-  /** A custom description, or undefined for the generated one. */
-  description?: string
-  wait: boolean
-  timeoutMs: number
-  pollIntervalMs: number
-  /** Wait for this existing backup instead of requesting one. */
-  backupId?: string
-  /** Request a downloadable zip of the completed backup. */
-  archive: boolean
-  /** Download the zip here (absolute; relative inputs are resolved against the workspace). */
-  archivePath?: string
-  userId: string
-  password: string
-  apiUrl: URL
-}
 
 /** Every problem with the inputs, each naming the input and the bad value. */
 export class InputError extends Error {
@@ -45,16 +20,6 @@ const EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/
 const LIST_SEPARATOR = /[\s,]+/
 
-const MIN_POLL_MS = 1_000
-const MAX_POLL_MS = 10 * 60_000
-// A job may run for six hours at most on GitHub-hosted runners.
-const MAX_TIMEOUT_MS = 6 * 3_600_000
-// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
-const DEFAULT_MAX_PARALLEL = 5
-const MAX_PARALLEL = 20
-// A restore point older than a week is not what anyone means by a fresh backup before a deploy.
-const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
-
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
 /** Plain http is allowed to these hosts only (api-url, and a download link). */
@@ -62,7 +27,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.test(hostname)
 }
 
-type GetInput = (name: string) => string
+export type GetInput = (name: string) => string
 
 /** How an install is named in the log and in messages: as the user gave it. */
 export function installLabel(ref: InstallRef): string {
@@ -172,68 +137,6 @@ export class InputReader {
   }
 }
 
-/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
-  const read = new InputReader(getInput, env)
-  const { problems } = read
-  const installs = read.installs()
-  const backupId = read.backupId(false)
-  if (backupId !== undefined && installs.length > 1) {
-    problems.push(
-      `backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`
-    )
-  }
-  const notificationEmails = read.emails(
-    backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined
-  )
-  const description = read.text('description') || undefined
-  const wait = read.boolean('wait', true)
-  const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS)
-  const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS)
-  const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS)
-
-  const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)
-  const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN
-  if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
-    problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`)
-  }
-
-  const archivePathText = read.text('archive-path')
-  // A path to download to implies the archive.
-  const archive = read.boolean('archive', false) || archivePathText !== ''
-  if (archive && installs.length > 1) {
-    problems.push(
-      `archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`
-    )
-  }
-  if (archive && !wait) problems.push('archive needs wait: true: an archive can only be made of a completed backup')
-  // A trailing slash says "a directory": keep it, as resolve() drops it.
-  const archivePath =
-    archivePathText === ''
-      ? undefined
-      : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '')
-
-  const { userId, password } = read.credentials()
-  const apiUrl = read.apiUrl()
-  read.done()
-  return {
-    installs,
-    maxParallel,
-    reuseWithinMs,
-    notificationEmails,
-    description,
-    wait,
-    timeoutMs,
-    pollIntervalMs,
-    backupId,
-    archive,
-    archivePath,
-    userId,
-    password,
-    apiUrl
-  }
-}
-
 function readDuration(
   name: string,
   raw: string,
@@ -258,17 +161,24 @@ function readApiUrl(text: string, problems: string[], quote: (value: string) => 
   try {
     url = new URL(text)
   } catch {
-    problems.push(`api-url ${quote(text)} is not a URL`)
+    problems.push(`api-url ${quote(redactUserinfo(text))} is not a URL`)
     return undefined
   }
+  // Userinfo and a query may hold secrets: the message names the address without them.
+  const shown = quote(`${url.protocol}//${url.host}${url.pathname}`)
   if (url.username !== '' || url.password !== '') {
-    problems.push('api-url must not contain credentials: use api-user-id and api-password')
+    problems.push(`api-url ${shown} must not contain credentials: use api-user-id and api-password`)
   } else if (url.search !== '' || url.hash !== '') {
-    problems.push(`api-url ${quote(text)} must not have a query or a fragment`)
+    problems.push(`api-url ${shown} must not have a query or a fragment`)
   } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    problems.push(`api-url ${quote(text)} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`)
+    problems.push(`api-url ${shown} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`)
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    problems.push(`api-url ${quote(text)} must be an https URL`)
+    problems.push(`api-url ${shown} must be an https URL`)
   }
   return url
+}
+
+/** `scheme://user:secret@host` → `scheme://***@host`, for text that is not a URL and may still carry credentials. */
+export function redactUserinfo(text: string): string {
+  return text.replace(/\/\/[^/?#]*@/g, '//***@')
 }

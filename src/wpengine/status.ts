@@ -1,4 +1,4 @@
-import { BACKUP_STATUSES, type BackupStatus } from '../wpengine/types.js'
+import { BACKUP_STATUSES, type BackupStatus } from './types.js'
 
 /** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
 export function normalizeStatus(status: string): BackupStatus | undefined {

@@ -1,9 +1,9 @@
-import type { InstallRef } from '../inputs.js'
-import { safeText } from '../log-safety.js'
+import type { InstallRef } from './inputs.js'
+import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Install } from '../wpengine/types.js'
-import { allItems } from './pages.js'
+import { allItems } from '../wpengine/pages.js'
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)'
 
@@ -20,7 +20,7 @@ export type Resolution = { ref: InstallRef; install: Install } | { ref: InstallR
  * API has no name filter), which stops as soon as every name is found. One install that cannot be
  * found does not stop the others. Results come in the order of `refs`.
  */
-export async function resolveInstalls(client: Pick<WpeClient, 'getInstall' | 'listInstalls'>, refs: InstallRef[]): Promise<Resolution[]> {
+export async function findInstalls(client: Pick<WpeClient, 'getInstall' | 'listInstalls'>, refs: InstallRef[]): Promise<Resolution[]> {
   const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []))
   const [byName, byId] = await Promise.all([
     findByNames(client, names),

@@ -1,7 +1,8 @@
-import { installLabel, type InstallRef } from './inputs.js'
-import type { Reusable } from './backup/reuse.js'
-import type { Archive, Backup, BackupStatus, Install } from './wpengine/types.js'
-import { normalizeStatus } from './backup/status.js'
+import type { ArchiveReport } from '../archive/phase.js'
+import { installLabel, type InstallRef } from '../shared/inputs.js'
+import { normalizeStatus } from '../wpengine/status.js'
+import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
+import type { Reusable } from './reuse.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
 export type Outcome = 'completed' | 'aborted' | 'timeout' | 'requested' | 'failed' | 'cancelled'
@@ -19,21 +20,10 @@ export interface InstallReport {
   error?: string
 }
 
-/** The off-site copy: the archive of the backup, and the downloaded zip. */
-export interface ArchiveReport {
-  archive?: Archive
-  state?: BackupStatus
-  /** Set when the archive phase ended badly: aborted, timed out or failed. */
-  error?: string
-  file?: string
-  bytes?: number
-}
-
 export interface Report {
   installs: InstallReport[]
+  /** Set once the archive phase starts. */
   archive?: ArchiveReport
-  outcome?: Outcome
-  error?: string
 }
 
 export function recordBackup(entry: InstallReport, backup: Backup): void {

@@ -1,11 +1,12 @@
-import { formatDuration } from './duration.js'
-import { formatBytes } from './archive/download.js'
-import { cell } from './markdown.js'
-import { nameOf, succeeded, type ArchiveReport, type InstallReport, type Report } from './report.js'
+import { formatBytes } from '../archive/download.js'
+import type { ArchiveReport } from '../archive/phase.js'
+import { formatDuration } from '../util/duration.js'
+import { cell } from '../util/markdown.js'
+import type { BackupVerdict } from './outcome.js'
+import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
-function heading(report: Report): string {
+function heading(report: Report, { outcome }: BackupVerdict): string {
   const { installs } = report
-  const outcome = report.outcome ?? 'failed'
   if (outcome === 'cancelled') return '⚠️ WP Engine backup step cancelled'
   const [only] = installs
   if (report.archive?.error && only?.outcome === 'completed') return '❌ WP Engine backup completed, but its archive failed'
@@ -103,11 +104,11 @@ function table(entries: InstallReport[]): string[] {
 }
 
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
-export function renderSummary(report: Report): string {
-  const lines = [`## ${heading(report)}`, '']
-  if (report.error && report.outcome !== 'completed' && report.outcome !== 'requested') {
-    const kind = report.outcome === 'timeout' || report.outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
-    lines.push(`> [!${kind}]`, `> ${cell(report.error)}`, '')
+export function renderSummary(report: Report, verdict: BackupVerdict): string {
+  const lines = [`## ${heading(report, verdict)}`, '']
+  if (verdict.error) {
+    const kind = verdict.outcome === 'timeout' || verdict.outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
+    lines.push(`> [!${kind}]`, `> ${cell(verdict.error)}`, '')
   }
   const [only] = report.installs
   lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '')

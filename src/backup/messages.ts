@@ -1,0 +1,74 @@
+import { formatDuration } from '../util/duration.js'
+import { safeText } from '../util/log-safety.js'
+import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
+import { nameOf, type InstallReport, type Report } from './report.js'
+import type { Reusable } from './reuse.js'
+
+// The backup step's sentences, in one place: what the log, the summary and the failure line say.
+
+export function abortedMessage(backup: Backup, install: Install): string {
+  return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`
+}
+
+export function timeoutMessage(backup: Backup, install: Install, status: BackupStatus, timeoutMs: number): string {
+  return (
+    `Backup ${backup.id} of install ${install.name} was still ${status} when the timeout of ${formatDuration(timeoutMs)} ran out. ` +
+    `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${backup.id}, or raise timeout.`
+  )
+}
+
+export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, install: Install, reuseWithinMs: number | undefined): string {
+  const status = safeText(backup.status, 40)
+  const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
+  switch (reason) {
+    case 'rerun':
+      return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`
+    case 'in-flight':
+      return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`
+    case 'recent':
+      return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`
+  }
+}
+
+export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[]): string {
+  const names = failed.map(nameOf).join(', ')
+  const reasons = [...new Set(failed.map((entry) => entry.error ?? 'it failed'))]
+  const lead = `${failed.length} of ${installs.length} installs have no fresh backup (${names}), so do not deploy.`
+  if (reasons.length === 1) return `${lead} ${reasons[0]}`
+  return `${lead} ${failed.map((entry) => `${nameOf(entry)}: ${entry.error ?? 'it failed'}`).join(' ')}`
+}
+
+export function successMessage(report: Report, outcome: 'completed' | 'requested'): string {
+  const [only] = report.installs
+  if (report.installs.length === 1 && only) {
+    if (outcome === 'requested') return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`
+    const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : ''
+    return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`
+  }
+  const reused = report.installs.filter((entry) => entry.reused).length
+  const reusedNote = reused > 0 ? ` (${reused} reused)` : ''
+  return outcome === 'requested'
+    ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
+    : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`
+}
+
+/** What was still running when the runner cancelled the step, and how to pick it up again. */
+export function cancelledMessage(report: Report, running: InstallReport[]): string {
+  const [only] = running
+  if (running.length === 1 && only?.backup) {
+    const id = only.backup.id
+    return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`
+  }
+  if (running.length > 1) {
+    return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`
+  }
+  const archived = report.archive && report.installs[0]?.backup
+  if (archived) {
+    const archive = report.archive?.archive?.id ? ` (archive ${report.archive.archive.id})` : ''
+    return `The step was cancelled while making the off-site copy of backup ${archived.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`
+  }
+  if (report.installs.some((entry) => entry.backup)) {
+    return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.'
+  }
+  return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag."
+}

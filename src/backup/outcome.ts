@@ -1,0 +1,44 @@
+import { failureMessage, type Verdict } from '../shared/harness.js'
+import { isFinal } from '../wpengine/status.js'
+import { cancelledMessage, severalFailedMessage, successMessage } from './messages.js'
+import { succeeded, type Outcome, type Report } from './report.js'
+
+export interface BackupVerdict extends Verdict {
+  outcome: Outcome
+  /** Set when the step failed, timed out or was cancelled: the same sentence as `line`. */
+  error?: string
+}
+
+/** The step's one decision, from every install's outcome and the archive's: read by outputs, summary and the last line. */
+export function conclude(report: Report, { cancelled, error }: { cancelled: boolean; error?: unknown }): BackupVerdict {
+  const { installs } = report
+  const [only] = installs
+  if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
+    const running = installs.filter((entry) => entry.backup && !isFinal(entry.status))
+    return failed('cancelled', cancelledMessage(report, running))
+  }
+  if (error !== undefined) return failed('failed', failureMessage(error))
+  let outcome: Outcome
+  let reason: string | undefined
+  if (installs.length === 1 && only) {
+    outcome = only.outcome ?? 'failed'
+    reason = only.error
+  } else if (installs.every(succeeded)) {
+    outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested'
+  } else {
+    outcome = 'failed'
+    reason = severalFailedMessage(
+      installs,
+      installs.filter((entry) => !succeeded(entry))
+    )
+  }
+  // A fresh backup without the off-site copy that was asked for still fails the step.
+  if (outcome === 'completed' && report.archive?.error) return failed('failed', report.archive.error)
+  if (outcome === 'completed' || outcome === 'requested')
+    return { ok: true, cancelled: false, outcome, line: successMessage(report, outcome) }
+  return failed(outcome, reason ?? 'The backup step failed')
+}
+
+function failed(outcome: Outcome, line: string): BackupVerdict {
+  return { ok: false, cancelled: outcome === 'cancelled', outcome, line, error: line }
+}

@@ -1,0 +1,50 @@
+import { getBackupOf } from '../shared/get-backup.js'
+import { safeText } from '../util/log-safety.js'
+import type { WpeClient } from '../wpengine/client.js'
+import { WpeApiError } from '../wpengine/errors.js'
+import { normalizeStatus } from '../wpengine/status.js'
+import type { Backup, Install, RestoreBody } from '../wpengine/types.js'
+
+/**
+ * The backup to restore from, checked first: it must belong to the install (WP Engine answers 404
+ * for another install's backup) and be completed. Nothing is sent when it is not.
+ */
+export async function restorableBackup(client: Pick<WpeClient, 'getBackup'>, install: Install, backupId: string): Promise<Backup> {
+  const backup = await getBackupOf(client, install, backupId)
+  const status = normalizeStatus(backup.status)
+  if (status === 'aborted') {
+    throw new Error(
+      `Backup ${backup.id} of install ${install.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`
+    )
+  }
+  if (status !== 'completed') {
+    throw new Error(
+      `Backup ${backup.id} of install ${install.name} is ${safeText(backup.status, 40)}, not completed; nothing was restored. ` +
+        `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`
+    )
+  }
+  return backup
+}
+
+/**
+ * Sends the restore request, once. A lost answer is never resent: a second restore would run again
+ * over the first, so the error says to look at the install before trying again.
+ */
+export async function requestRestore(
+  client: Pick<WpeClient, 'restoreBackup'>,
+  install: Install,
+  backup: Backup,
+  body: RestoreBody
+): Promise<void> {
+  try {
+    await client.restoreBackup(install, backup.id, body)
+  } catch (error) {
+    if (error instanceof WpeApiError && error.detail.ambiguous) {
+      throw new WpeApiError(
+        `${error.message} Check install ${install.name} in the WP Engine User Portal before running the restore again: a second request would restore it twice.`,
+        error.detail
+      )
+    }
+    throw error
+  }
+}

@@ -1,0 +1,221 @@
+import * as actionsCore from '@actions/core'
+import { context as githubContext } from '@actions/github'
+import { basicToken, WpeClient } from '../wpengine/client.js'
+import { CancelledError, WpeApiError } from '../wpengine/errors.js'
+import { createNodeSend, type ClosableSend, type Send } from '../wpengine/http.js'
+import { systemClock, type Clock } from '../util/clock.js'
+import { runContextOf, type RunContext } from './context.js'
+import { InputError, type GetInput } from './inputs.js'
+import { safeText } from '../util/log-safety.js'
+import { cell } from '../util/markdown.js'
+
+// What every step does, whichever action it is: read and check the inputs, mask the credentials before
+// anything else is printed, open and close the API client, turn the runner's cancel into an abort, decide
+// the outcome once, and let the outputs, the job summary and the one failure line all read that decision.
+
+/** The part of @actions/core the actions use; tests pass a recording fake in its place. */
+export type Core = Pick<
+  typeof actionsCore,
+  'getInput' | 'setOutput' | 'setSecret' | 'setFailed' | 'info' | 'warning' | 'notice' | 'debug' | 'startGroup' | 'endGroup'
+> & { summary: { addRaw(text: string, addEOL?: boolean): unknown; write(): Promise<unknown> } }
+
+/** Where the runner's cancellation signals arrive (process, in the action). */
+export interface SignalSource {
+  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown
+}
+
+export interface Dependencies {
+  core: Core
+  env: NodeJS.ProcessEnv
+  context: RunContext
+  clock?: Clock
+  send?: Send
+  random?: () => number
+  signals?: SignalSource
+  /** Called on cancellation once outputs and summary are written, to end the process promptly. */
+  onCancelled?: () => void
+}
+
+/** The real collaborators: @actions/core, @actions/github's context, the process's signals. */
+export function actionDependencies(): Dependencies {
+  return {
+    core: actionsCore,
+    env: process.env,
+    context: runContextOf(githubContext),
+    signals: process,
+    // In-flight requests are already aborted and the outputs written: end now, whatever else is pending.
+    onCancelled: () => process.exit()
+  }
+}
+
+/** What a step's work is given: its settings and the collaborators it acts through. */
+export interface StepTools<S> {
+  settings: S
+  core: Core
+  client: WpeClient
+  clock: Clock
+  /** Absolute clock time when the step's timeout runs out. */
+  deadline: number
+  /** Aborted when the runner cancels the step. */
+  signal: AbortSignal
+  context: RunContext
+  env: NodeJS.ProcessEnv
+  random?: () => number
+}
+
+/** The one decision on how a step ended. `line` is the last log line: the success, or the failure and what to do. */
+export interface Verdict {
+  ok: boolean
+  cancelled: boolean
+  line: string
+}
+
+export interface Credentials {
+  userId: string
+  password: string
+  apiUrl: URL
+}
+
+/** One action's step: how to read its inputs, do its work into a report, and judge and tell the result. */
+export interface StepDefinition<S extends Credentials, R, V extends Verdict> {
+  /** `WP Engine backup`: heads the summary of an input error. */
+  title: string
+  readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): S
+  limits(settings: S): { timeoutMs: number; maxConcurrentRequests?: number }
+  /** The report, kept current by the work so that it can be told however the step ends. */
+  start(settings: S): R
+  work(report: R, tools: StepTools<S>): Promise<void>
+  /** `error` is what the work threw, if it threw. */
+  conclude(report: R, ending: { cancelled: boolean; error?: unknown }): V
+  outputs(report: R, verdict: V): Record<string, string>
+  summary(report: R, verdict: V): string
+}
+
+export async function runStep<S extends Credentials, R, V extends Verdict>(
+  step: StepDefinition<S, R, V>,
+  deps: Dependencies
+): Promise<void> {
+  const { core } = deps
+  try {
+    const settings = await readSettings(step, deps)
+    if (!settings) return
+    const clock = deps.clock ?? systemClock
+    const cancel = new AbortController()
+    const onSignal = (): void => cancel.abort(new CancelledError())
+    deps.signals?.once('SIGINT', onSignal)
+    deps.signals?.once('SIGTERM', onSignal)
+    const send = deps.send ?? createNodeSend(deps.env)
+    const { timeoutMs, maxConcurrentRequests } = step.limits(settings)
+    const deadline = clock.now() + timeoutMs
+    const client = new WpeClient({
+      ...settings,
+      send,
+      clock,
+      deadline,
+      signal: cancel.signal,
+      random: deps.random,
+      maxConcurrentRequests,
+      onRetry: (message) => core.info(message)
+    })
+    const report = step.start(settings)
+    let error: unknown
+    try {
+      await step.work(report, {
+        settings,
+        core,
+        client,
+        clock,
+        deadline,
+        signal: cancel.signal,
+        context: deps.context,
+        env: deps.env,
+        random: deps.random
+      })
+    } catch (thrown) {
+      error = thrown
+    } finally {
+      deps.signals?.off('SIGINT', onSignal)
+      deps.signals?.off('SIGTERM', onSignal)
+      if (!deps.send) (send as ClosableSend).close()
+    }
+    const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error })
+    for (const [name, value] of Object.entries(step.outputs(report, verdict))) core.setOutput(name, value)
+    await writeSummary(core, step.summary(report, verdict))
+    if (verdict.ok) core.info(verdict.line)
+    else core.setFailed(verdict.line)
+    if (verdict.cancelled) deps.onCancelled?.()
+  } catch (error) {
+    // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
+    core.setFailed(`Unexpected failure: ${failureMessage(error)}`)
+  }
+}
+
+/**
+ * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
+ * undefined once the step has failed with one line naming every bad input (nothing is sent then).
+ */
+async function readSettings<S extends Credentials>(
+  step: Pick<StepDefinition<S, unknown, Verdict>, 'title' | 'readInputs'>,
+  { core, env }: Dependencies
+): Promise<S | undefined> {
+  let settings: S
+  try {
+    settings = step.readInputs((name) => core.getInput(name), env)
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    // Whatever was given as credentials stays masked, even when another input is wrong.
+    maskCredentials(core, env)
+    core.setFailed(`Invalid input: ${error.message}`)
+    await writeSummary(core, inputErrorSummary(step.title, error.problems))
+    return undefined
+  }
+  maskCredentials(core, env, settings)
+  return settings
+}
+
+/** The password and the header value derived from it. */
+function maskCredentials(core: Core, env: NodeJS.ProcessEnv, settings?: Credentials): void {
+  const userId = settings?.userId ?? (core.getInput('api-user-id') || env.WPENGINE_USER_ID?.trim() || '')
+  const password = settings?.password ?? (core.getInput('api-password') || env.WPENGINE_PASSWORD || '')
+  if (password === '') return
+  core.setSecret(password)
+  core.setSecret(basicToken(userId, password))
+}
+
+function inputErrorSummary(title: string, problems: string[]): string {
+  return [
+    `## ❌ ${title}: invalid input`,
+    '',
+    'Nothing was sent to WP Engine.',
+    '',
+    ...problems.map((problem) => `- ${cell(problem)}`),
+    ''
+  ].join('\n')
+}
+
+/** The job summary; failing to write it is a warning, never the step's failure. */
+export async function writeSummary(core: Core, markdown: string): Promise<void> {
+  try {
+    core.summary.addRaw(markdown, true)
+    await core.summary.write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${failureMessage(error)}`)
+  }
+}
+
+export async function group<T>(core: Pick<Core, 'startGroup' | 'endGroup'>, name: string, body: () => Promise<T>): Promise<T> {
+  core.startGroup(name)
+  try {
+    return await body()
+  } finally {
+    core.endGroup()
+  }
+}
+
+/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof WpeApiError) return error.message
+  if (error instanceof Error) return safeText(error.message)
+  return safeText(String(error))
+}
