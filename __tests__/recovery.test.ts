@@ -9,7 +9,7 @@ import type { Simulator } from '../sim/server.js'
 import { zipArchive } from '../sim/zip.js'
 import { RESTORE_ACTION, ROOT, runAction } from '../scripts/run-action.js'
 import { FakeClock, INSTALL, STAGING, visible } from './helpers.js'
-import { actionAgainst, useSimulators } from './sim-helpers.js'
+import { actionAgainst, credentialsOf, expectNoCredentialsIn, useSimulators } from './sim-helpers.js'
 
 // The recovery kit: archives and their download with the bundled backup action, and the bundled
 // restore action, against the simulator.
@@ -198,7 +198,7 @@ describe('archive: an off-site copy of the backup', () => {
 describe('restore: for a failed deploy', () => {
   async function restore(s: Simulator, inputs: Record<string, string>) {
     const result = await runAction({ script: RESTORE_ACTION, ...actionAgainst(s, inputs) })
-    expect(visible(result.stdout)).not.toContain(s.credentials.password)
+    expectNoCredentialsIn([visible(result.stdout)], credentialsOf(s))
     return result
   }
 
