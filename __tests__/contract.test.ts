@@ -3,11 +3,12 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startSimulator, type Simulator } from '../sim/server.js'
-import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { WpeClient } from '../src/wpengine/client.js'
+import type { Simulator } from '../sim/server.js'
+import { ROOT, runAction } from '../scripts/run-action.js'
+import type { WpeClient } from '../src/wpengine/client.js'
 import { createNodeSend, type HttpRequest, type HttpResponse } from '../src/wpengine/http.js'
-import { systemClock } from '../src/util/clock.js'
+import { FakeClock, INSTALL } from './helpers.js'
+import { actionAgainst, credentialsOf, simClient, useSimulators } from './sim-helpers.js'
 
 // The simulator and the client are both checked against WP Engine's OpenAPI description, so that
 // neither can drift from the API unnoticed, even if both drift the same way.
@@ -101,19 +102,20 @@ function checkResponse(method: string, path: string, status: number, body: unkno
 
 const exchanges: { request: HttpRequest; response: HttpResponse }[] = []
 const transport = createNodeSend()
+const freshSim = useSimulators({ requestedMs: 200, durationMs: 600 })
+const clock = new FakeClock()
 let sim: Simulator
 let client: WpeClient
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    requestedMs: 200,
-    durationMs: 600,
+  sim = await freshSim({
+    now: () => clock.now(),
     installs: [
       ...Array.from({ length: 130 }, (_, n) => ({
         id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
         name: `site${String(n).padStart(4, '0')}`
       })),
-      { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' },
+      { ...INSTALL },
       { id: '11111111-2222-4333-8444-555555555555', name: 'locked', forbidden: true }
     ]
   })
@@ -122,35 +124,30 @@ beforeAll(async () => {
     exchanges.push({ request, response })
     return response
   }
-  client = new WpeClient({ apiUrl: new URL(sim.url), ...sim.credentials, send, clock: systemClock, deadline: Date.now() + 60_000 })
+  client = simClient(sim, { send, clock, deadline: clock.now() + 60_000 })
 })
-afterAll(async () => {
-  transport.close()
-  await sim.close()
-})
+afterAll(() => transport.close())
 
 describe('simulator responses match openapi.json', () => {
   it('for every operation the action uses, success and error answers alike', async () => {
-    const install = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
     await client.getUser()
     await client.listInstalls(0)
     await client.listInstalls(100)
-    await client.getInstall(install.id)
-    const backup = await client.createBackup(install, { description: 'Contract', notification_emails: ['ops@example.com'] })
-    await client.getBackup(install, backup.id)
-    await new Promise((resolve) => setTimeout(resolve, 700))
-    await client.getBackup(install, backup.id)
-    await client.listBackups(install, 0)
+    await client.getInstall(INSTALL.id)
+    const backup = await client.createBackup(INSTALL, { description: 'Contract', notification_emails: ['ops@example.com'] })
+    await client.getBackup(INSTALL, backup.id)
+    clock.advance(700)
+    expect(await client.getBackup(INSTALL, backup.id)).toMatchObject({ status: 'completed' })
+    await client.listBackups(INSTALL, 0)
     const failures = [
       client.getInstall('99999999-9999-4999-8999-999999999999'),
-      client.getBackup(install, '99999999-9999-4999-8999-999999999999'),
-      client.createBackup(install, { description: '', notification_emails: ['nope'] }),
+      client.getBackup(INSTALL, '99999999-9999-4999-8999-999999999999'),
+      client.createBackup(INSTALL, { description: '', notification_emails: ['nope'] }),
       client.createBackup(
         { id: '11111111-2222-4333-8444-555555555555', name: 'locked' },
         { description: 'x', notification_emails: ['ops@example.com'] }
       ),
-      new WpeClient({
-        apiUrl: new URL(sim.url),
+      simClient(sim, {
         userId: 'x',
         password: 'y',
         send: async (r, s) => {
@@ -158,14 +155,14 @@ describe('simulator responses match openapi.json', () => {
           exchanges.push({ request: r, response })
           return response
         },
-        clock: systemClock,
-        deadline: Date.now() + 10_000
+        clock,
+        deadline: clock.now() + 10_000
       }).getUser()
     ]
     const settled = await Promise.allSettled(failures)
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
-    const archives = await fetch(`${sim.url}/installs/${install.id}/archives?limit=10&offset=0`, {
-      headers: { authorization: `Basic ${Buffer.from(`${sim.credentials.userId}:${sim.credentials.password}`).toString('base64')}` }
+    const archives = await fetch(`${sim.url}/installs/${INSTALL.id}/archives?limit=10&offset=0`, {
+      headers: { authorization: credentialsOf(sim).authorization }
     })
     const seenStatuses = new Set<number>()
     for (const { request, response } of exchanges) {
@@ -173,7 +170,7 @@ describe('simulator responses match openapi.json', () => {
       seenStatuses.add(response.status)
       checkResponse(request.method, path, response.status, response.body === '' ? undefined : JSON.parse(response.body))
     }
-    checkResponse('GET', `/installs/${install.id}/archives`, archives.status, await archives.json())
+    checkResponse('GET', `/installs/${INSTALL.id}/archives`, archives.status, await archives.json())
     expect([...seenStatuses].sort()).toEqual([200, 202, 400, 401, 403, 404])
   })
 
@@ -187,37 +184,28 @@ describe('simulator responses match openapi.json', () => {
 
 describe('the requests the action sends match openapi.json', () => {
   it('for a whole run by name, with a lost answer to recover from', async () => {
-    const own = await startSimulator({ requestedMs: 200, durationMs: 600 })
+    const own = await freshSim()
     own.fault({ method: 'POST', path: /\/backups$/, type: 'lost-answer' })
-    try {
-      const result = await runAction({
-        inputs: { install: 'mysite', 'notification-emails': 'ops@example.com, dev@example.com', 'api-url': own.url },
-        env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: own.credentials.userId, WPENGINE_PASSWORD: own.credentials.password }
-      })
-      expect(result.code).toBe(0)
-      const operations = new Set<string>()
-      for (const request of own.requests) {
-        checkRequest(request.method, request.path, request.query, request.body)
-        expect(request.authorized).toBe(true)
-        if (request.method === 'POST') expect(request.contentType).toBe('application/json')
-        operations.add(`${request.method} ${operationFor(request.method, request.path).template}`)
-      }
-      expect([...operations].sort()).toEqual([
-        'GET /installs',
-        'GET /installs/{install_id}/backups',
-        'GET /installs/{install_id}/backups/{backup_id}',
-        'POST /installs/{install_id}/backups'
-      ])
-    } finally {
-      await own.close()
+    const result = await runAction(actionAgainst(own, { 'notification-emails': 'ops@example.com, dev@example.com' }))
+    expect(result.code).toBe(0)
+    const operations = new Set<string>()
+    for (const request of own.requests) {
+      checkRequest(request.method, request.path, request.query, request.body)
+      expect(request.authorized).toBe(true)
+      if (request.method === 'POST') expect(request.contentType).toBe('application/json')
+      operations.add(`${request.method} ${operationFor(request.method, request.path).template}`)
     }
+    expect([...operations].sort()).toEqual([
+      'GET /installs',
+      'GET /installs/{install_id}/backups',
+      'GET /installs/{install_id}/backups/{backup_id}',
+      'POST /installs/{install_id}/backups'
+    ])
   })
 
   it('would catch a request the spec does not allow', () => {
     expect(() => checkRequest('GET', '/installs', { limit: '500' }, undefined)).toThrow(/query limit does not match the spec/)
-    expect(() => checkRequest('POST', '/installs/294deacc-d8b8-4005-82c4-0727ba8ddde0/backups', {}, { description: 'x' })).toThrow(
-      /body does not match/
-    )
+    expect(() => checkRequest('POST', `/installs/${INSTALL.id}/backups`, {}, { description: 'x' })).toThrow(/body does not match/)
     expect(() => checkRequest('GET', '/installs/mysite', {}, undefined)).toThrow(/path install_id does not match/)
   })
 })

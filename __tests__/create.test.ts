@@ -1,130 +1,130 @@
-import { describe, expect, it } from '@jest/globals'
-import { createBackupOnce, findByMarker } from '../src/backup/create.js'
-import { WpeApiError } from '../src/wpengine/errors.js'
-import type { Backup, CreateBackupBody, Page } from '../src/wpengine/types.js'
-import { FakeClock, INSTALL } from './helpers.js'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import nock from 'nock'
+import { createBackupOnce, findByMarker, type CreateOptions } from '../src/backup/create.js'
+import { WpeClient } from '../src/wpengine/client.js'
+import { createNodeSend } from '../src/wpengine/http.js'
+import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, markerOf, useNock } from './helpers.js'
+import { count, simClient, useSimulators } from './sim-helpers.js'
 
-const MARKER = '[ci 987654321-1 deploy/backup 0a1b2c3d]'
+// Requesting a backup exactly once, against the simulator: its lost-answer fault makes the backup
+// and then drops the connection, a 502 answers without making one.
+
+const MARKER = markerOf({ nonce: '0a1b2c3d' })
 const BODY = { description: `Pre-deploy ${MARKER}`, notification_emails: ['ops@example.com'] }
+const BACKUPS = `/installs/${INSTALL.id}/backups`
+const transport = createNodeSend()
+const freshSim = useSimulators()
+afterAll(() => transport.close())
 
-function lost(status?: number): WpeApiError {
-  return new WpeApiError(
-    'The answer to the request to request a backup of install mysite was lost (HTTP 504); WP Engine may or may not have acted on it.',
-    {
-      kind: status ? 'http' : 'network',
-      operation: 'request a backup',
-      status,
-      ambiguous: true,
-      transient: true,
-      attempts: 1
-    }
-  )
-}
-
-/** A WP Engine whose create answers can be lost, with or without the backup having been made. */
-function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'forbidden')[], { others = 0, listLag = 0 } = {}) {
-  const backups: Backup[] = Array.from({ length: others }, (_, n) => ({
-    id: `other-${n}`,
-    status: 'completed',
-    description: `Nightly ${n}`
-  }))
-  let posts = 0
-  let lists = 0
-  return {
-    backups,
-    get posts() {
-      return posts
-    },
-    get lists() {
-      return lists
-    },
-    async createBackup(_install: unknown, body: CreateBackupBody): Promise<Backup> {
-      const step = script[posts++] ?? 'ok'
-      if (step === 'forbidden')
-        throw new WpeApiError('403', { kind: 'http', operation: 'x', status: 403, ambiguous: false, transient: false, attempts: 1 })
-      if (step === 'lost-before-create') throw lost(502)
-      const backup = { id: `b-${posts}`, status: 'requested', description: body.description }
-      backups.push(backup)
-      if (step === 'lost-after-create') throw lost(504)
-      return backup
-    },
-    async listBackups(_install: unknown, offset: number): Promise<Page<Backup>> {
-      lists++
-      // A backup can take a moment to show up in the list after it was made.
-      const visible = lists <= listLag ? backups.slice(0, others) : backups
-      const results = visible.slice(offset, offset + 100)
-      return {
-        count: visible.length,
-        results,
-        next: offset + 100 < visible.length ? `https://api.wpengineapi.com/v1/x?limit=100&offset=${offset + 100}` : null
-      }
-    }
-  }
-}
-
-function create(api: ReturnType<typeof fakeApi>) {
+function create(client: CreateOptions['client'], clock: FakeClock) {
   const log: string[] = []
-  const clock = new FakeClock()
   const promise = createBackupOnce({
-    client: api,
+    client,
     clock,
     install: { ...INSTALL },
     body: BODY,
     marker: MARKER,
     log: { info: (m) => log.push(m), warning: (m) => log.push(`warn: ${m}`) }
   })
-  return { promise, log, clock }
+  return { promise, log }
+}
+
+/** A simulator on a fake clock whose mysite has `others` backups already, and a createBackupOnce against it. */
+async function setup({ others = 0 } = {}) {
+  const clock = new FakeClock()
+  const sim = await freshSim({ now: () => clock.now() })
+  for (let n = 0; n < others; n++) sim.seedBackup({ installId: INSTALL.id, description: `Nightly ${n}` })
+  const client = simClient(sim, { send: transport, clock })
+  return {
+    sim,
+    clock,
+    client,
+    start: () => create(client, clock),
+    posts: () => count(sim, 'POST', BACKUPS),
+    lists: () => count(sim, 'GET', BACKUPS),
+    /** The backups of this step (carrying its marker) that WP Engine holds. */
+    mine: () => sim.backups().filter((b) => b.description.includes(MARKER))
+  }
 }
 
 describe('createBackupOnce', () => {
   it('one POST when all goes well, and no listing', async () => {
-    const api = fakeApi(['ok'])
-    const { promise } = create(api)
-    await expect(promise).resolves.toMatchObject({ recovered: false, requests: 1 })
-    expect([api.posts, api.lists, api.backups.length]).toEqual([1, 0, 1])
+    const { sim, start, posts, lists } = await setup()
+    await expect(start().promise).resolves.toMatchObject({ recovered: false, requests: 1 })
+    expect([posts(), lists(), sim.backups().length]).toEqual([1, 0, 1])
   })
 
   it('answer lost after the backup was made: adopts it, one POST, exactly one backup', async () => {
-    const api = fakeApi(['lost-after-create'], { others: 250 })
-    const { promise, log } = create(api)
-    await expect(promise).resolves.toMatchObject({ backup: { id: 'b-1' }, recovered: true, requests: 1 })
-    expect(api.posts).toBe(1)
-    expect(api.backups.filter((b) => b.description?.includes(MARKER))).toHaveLength(1)
+    const { sim, start, posts, lists, mine } = await setup({ others: 250 })
+    sim.fault({ method: 'POST', path: BACKUPS, type: 'lost-answer' })
+    const { promise, log } = start()
+    const result = await promise
+    expect(result).toMatchObject({ recovered: true, requests: 1 })
+    expect(posts()).toBe(1)
+    expect(mine()).toHaveLength(1)
+    expect(result.backup.id).toBe(mine()[0]?.id)
+    // Behind the 250 others, on the third page.
+    expect(lists()).toBe(3)
     expect(log[0]).toMatch(/^warn: The answer .* was lost .* Looking for it in the install's backups/)
   })
 
-  it('the backup shows up in the list only on the re-check: still adopted', async () => {
-    const api = fakeApi(['lost-after-create'], { listLag: 1 })
-    const { promise, clock } = create(api)
-    await expect(promise).resolves.toMatchObject({ recovered: true })
-    expect(api.posts).toBe(1)
-    expect(clock.sleeps).toEqual([3_000])
-  })
-
   it('answer lost and nothing made: asks again after the re-check, exactly one backup', async () => {
-    const api = fakeApi(['lost-before-create', 'ok'])
-    const { promise, log } = create(api)
-    await expect(promise).resolves.toMatchObject({ backup: { id: 'b-2' }, recovered: false, requests: 2 })
-    expect([api.posts, api.lists, api.backups.length]).toEqual([2, 2, 1])
+    const { sim, start, posts, lists, mine } = await setup()
+    sim.fault({ method: 'POST', path: BACKUPS, type: '502' })
+    const { promise, log } = start()
+    const result = await promise
+    expect(result).toMatchObject({ recovered: false, requests: 2 })
+    expect(result.backup.id).toBe(mine()[0]?.id)
+    expect([posts(), lists(), sim.backups().length]).toEqual([2, 2, 1])
     expect(log).toContain('No backup of this step appeared after 3s: WP Engine did not act on the request; asking again.')
   })
 
   it('gives up after three lost requests that made nothing', async () => {
-    const api = fakeApi(['lost-before-create', 'lost-before-create', 'lost-before-create'])
-    const { promise } = create(api)
-    await expect(promise).rejects.toThrow(/did not appear in the install's backups after 3 requests/)
-    expect([api.posts, api.backups.length]).toEqual([3, 0])
+    const { sim, start, posts } = await setup()
+    sim.fault({ method: 'POST', path: BACKUPS, type: '502', times: 3 })
+    await expect(start().promise).rejects.toThrow(/did not appear in the install's backups after 3 requests/)
+    expect([posts(), sim.backups().length]).toEqual([3, 0])
   })
 
   it('a clear refusal is reported as it is, without looking', async () => {
-    const api = fakeApi(['forbidden'])
-    await expect(create(api).promise).rejects.toThrow('403')
-    expect(api.lists).toBe(0)
+    const { sim, start, lists } = await setup()
+    const mysite = sim.installs.find((i) => i.id === INSTALL.id)
+    if (mysite) mysite.forbidden = true
+    await expect(start().promise).rejects.toThrow('403')
+    expect(lists()).toBe(0)
   })
 
   it("never adopts another step's backup", async () => {
-    const api = fakeApi([])
-    api.backups.push({ id: 'x', status: 'requested', description: 'Pre-deploy [ci 987654321-1 deploy/backup ffffffff]' })
-    await expect(findByMarker(api, { ...INSTALL }, MARKER)).resolves.toBeUndefined()
+    const { sim, client } = await setup()
+    const other = markerOf({ nonce: 'ffffffff' })
+    const theirs = sim.seedBackup({ installId: INSTALL.id, description: `Pre-deploy ${other}` })
+    await expect(findByMarker(client, { ...INSTALL }, MARKER)).resolves.toBeUndefined()
+    // The same list does hold it, under its own marker.
+    await expect(findByMarker(client, { ...INSTALL }, other)).resolves.toMatchObject({ id: theirs.id })
+  })
+})
+
+describe('createBackupOnce: a backup that shows up in the list late', () => {
+  // The simulator lists a backup as soon as it is made; this delay only nock can script.
+  useNock(nock, { beforeAll, afterEach, afterAll })
+
+  it('the backup shows up in the list only on the re-check: still adopted', async () => {
+    const clock = new FakeClock()
+    const made = { id: BACKUP_ID, status: 'requested', description: BODY.description }
+    const page = (results: unknown[]) => ({ count: results.length, previous: null, next: null, results })
+    const scope = nock(API)
+      .post(`/v1${BACKUPS}`)
+      .reply(504, { message: 'Gateway Timeout' })
+      .get(`/v1${BACKUPS}`)
+      .query({ limit: 100, offset: 0 })
+      .reply(200, page([]))
+      .get(`/v1${BACKUPS}`)
+      .query({ limit: 100, offset: 0 })
+      .reply(200, page([made]))
+    const client = new WpeClient({ apiUrl: new URL(`${API}/v1`), ...CREDS, send: transport, clock, deadline: clock.now() + 3_600_000 })
+    await expect(create(client, clock).promise).resolves.toMatchObject({ backup: { id: BACKUP_ID }, recovered: true, requests: 1 })
+    // One POST, then a list, the re-check's pause, and a list: a second POST would find no answer here.
+    scope.done()
+    expect(clock.sleeps).toEqual([3_000])
   })
 })

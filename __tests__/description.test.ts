@@ -1,31 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { defaultDescription, describeBackup, stepMarker } from '../src/backup/description.js'
-
-const FULL = {
-  repository: 'acme/shop',
-  sha: '8c3f2a1d9e7b',
-  ref: 'refs/heads/main',
-  serverUrl: 'https://github.com',
-  workflow: 'Deploy',
-  runNumber: 42,
-  runId: 987654321,
-  runAttempt: 1,
-  actor: 'octocat',
-  job: 'deploy',
-  step: 'backup'
-}
+import { RUN_CONTEXT } from './helpers.js'
 
 describe('defaultDescription', () => {
   it('names the repository, short SHA, the ref deployed, the actor and the run page', () => {
-    expect(defaultDescription(FULL)).toBe(
+    expect(defaultDescription(RUN_CONTEXT)).toBe(
       'Pre-deploy backup of acme/shop@8c3f2a1 (main) by octocat: https://github.com/acme/shop/actions/runs/987654321'
     )
   })
 
   it('names the pull request being deployed, or the tag', () => {
-    expect(defaultDescription({ ...FULL, ref: 'refs/pull/12/merge', pullRequest: 12 })).toContain('acme/shop@8c3f2a1 (PR #12) by')
-    expect(defaultDescription({ ...FULL, ref: 'refs/tags/v1.2.0' })).toContain('acme/shop@8c3f2a1 (tag v1.2.0) by')
+    expect(defaultDescription({ ...RUN_CONTEXT, ref: 'refs/pull/12/merge', pullRequest: 12 })).toContain('acme/shop@8c3f2a1 (PR #12) by')
+    expect(defaultDescription({ ...RUN_CONTEXT, ref: 'refs/tags/v1.2.0' })).toContain('acme/shop@8c3f2a1 (tag v1.2.0) by')
   })
 
   it('leaves out what is not known', () => {
@@ -40,19 +27,21 @@ describe('defaultDescription', () => {
 
 describe('stepMarker', () => {
   it('identifies the run, the attempt, the job and step, with a nonce', () => {
-    expect(stepMarker(FULL, '0a1b2c3d')).toBe('[ci 987654321-1 deploy/backup 0a1b2c3d]')
+    expect(stepMarker(RUN_CONTEXT, '0a1b2c3d')).toBe('[ci 987654321-1 deploy/backup 0a1b2c3d]')
     expect(stepMarker({}, 'ffffffff')).toBe('[ci local-1 -/- ffffffff]')
   })
 
   it('is unique per step execution', () => {
-    const markers = new Set(Array.from({ length: 1000 }, () => stepMarker(FULL)))
+    const markers = new Set(Array.from({ length: 1000 }, () => stepMarker(RUN_CONTEXT)))
     expect(markers.size).toBe(1000)
   })
 
   it('keeps its shape whatever the job and step ids contain', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (job, step) => {
-        expect(stepMarker({ ...FULL, job, step }, '0a1b2c3d')).toMatch(/^\[ci 987654321-1 [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ 0a1b2c3d\]$/)
+        expect(stepMarker({ ...RUN_CONTEXT, job, step }, '0a1b2c3d')).toMatch(
+          /^\[ci 987654321-1 [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ 0a1b2c3d\]$/
+        )
       })
     )
   })
@@ -60,7 +49,7 @@ describe('stepMarker', () => {
   it('survives any description: the text is cut to 200 characters, the marker always ends it', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 1000 }), (text) => {
-        const description = describeBackup(text, FULL, '[ci 1-1 a/b 0a1b2c3d]')
+        const description = describeBackup(text, RUN_CONTEXT, '[ci 1-1 a/b 0a1b2c3d]')
         expect(description.endsWith(' [ci 1-1 a/b 0a1b2c3d]')).toBe(true)
         expect(description.length).toBeLessThanOrEqual(200 + ' [ci 1-1 a/b 0a1b2c3d]'.length)
       })
@@ -68,7 +57,7 @@ describe('stepMarker', () => {
   })
 
   it('is appended to a custom description as to the default one', () => {
-    expect(describeBackup('Release 2.4', FULL, '[ci x]')).toBe('Release 2.4 [ci x]')
-    expect(describeBackup(undefined, FULL, '[ci x]')).toBe(`${defaultDescription(FULL)} [ci x]`)
+    expect(describeBackup('Release 2.4', RUN_CONTEXT, '[ci x]')).toBe('Release 2.4 [ci x]')
+    expect(describeBackup(undefined, RUN_CONTEXT, '[ci x]')).toBe(`${defaultDescription(RUN_CONTEXT)} [ci x]`)
   })
 })

@@ -1,67 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/server.js'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../sim/server.js'
 import { ACTION, ROOT, runAction, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { BACKUP_ID, INSTALL, markerOf, STAGING, visible } from './helpers.js'
+import { actionAgainst, count, credentialsOf, expectNoCredentials, expectNoCredentialsIn, useSimulators } from './sim-helpers.js'
 
 // The bundled action, run as a child process exactly as the runner runs it, against the simulator.
 
-const MYSITE_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
 let sim: Simulator
-const sims: Simulator[] = []
-
-async function freshSim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
-  const s = await startSimulator({ requestedMs: 300, durationMs: 1_000, ...options })
-  sims.push(s)
-  return s
-}
-
-/** The log minus the add-mask commands, the one place a secret may appear. */
-function visible(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-}
-
-function credentialsOf(s: Simulator, env: Record<string, string>) {
-  const userId = env.WPENGINE_USER_ID ?? s.credentials.userId
-  const password = env.WPENGINE_PASSWORD ?? s.credentials.password
-  return { password, token: Buffer.from(`${userId}:${password}`).toString('base64') }
-}
+const freshSim = useSimulators({ requestedMs: 300, durationMs: 1_000 })
 
 /** Runs the bundled action; whatever happens, neither the password nor the Basic token may be logged. */
 async function run(s: Simulator, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
-  const result = await runAction({
-    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
-    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
-  })
-  const { password, token } = credentialsOf(s, env)
-  for (const stream of [visible(result.stdout), result.stderr, result.summary, JSON.stringify(result.outputs)]) {
-    expect(stream).not.toContain(password)
-    expect(stream).not.toContain(token)
-  }
+  const result = await runAction(actionAgainst(s, inputs, env))
+  expectNoCredentialsIn([visible(result.stdout), result.stderr, result.summary, JSON.stringify(result.outputs)], credentialsOf(s, env))
   return result
 }
-
-function expectNoCredentials(stdout: string, s: Simulator): void {
-  const token = Buffer.from(`${s.credentials.userId}:${s.credentials.password}`).toString('base64')
-  expect(stdout).toContain(`::add-mask::${s.credentials.password}`)
-  expect(stdout).toContain(`::add-mask::${token}`)
-  expect(visible(stdout)).not.toContain(s.credentials.password)
-  expect(visible(stdout)).not.toContain(token)
-}
-
-const count = (s: Simulator, method: string, path: RegExp) => s.requests.filter((r) => r.method === method && path.test(r.path)).length
 
 beforeAll(async () => {
   if (!existsSync(ACTION)) throw new Error('dist/index.js is missing: run npm run bundle')
   sim = await freshSim()
-})
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.close()))
 })
 
 describe('bundled action against the simulator', () => {
@@ -71,7 +32,7 @@ describe('bundled action against the simulator', () => {
     expect(result.code).toBe(0)
     expect(result.outputs).toMatchObject({
       status: 'completed',
-      'install-id': MYSITE_ID,
+      'install-id': INSTALL.id,
       'install-name': 'mysite',
       'wordpress-version': '6.8.1'
     })
@@ -93,16 +54,16 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('by ID: one GET for the install', async () => {
     const s = await freshSim()
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(0)
     expect(count(s, 'GET', /^\/installs$/)).toBe(0)
-    expect(count(s, 'GET', new RegExp(`^/installs/${MYSITE_ID}$`))).toBe(1)
+    expect(count(s, 'GET', new RegExp(`^/installs/${INSTALL.id}$`))).toBe(1)
     expect(result.outputs.status).toBe('completed')
   })
 
   it.concurrent('wait: false: succeeds right after the request', async () => {
     const s = await freshSim()
-    const result = await run(s, { install: MYSITE_ID, wait: 'false' })
+    const result = await run(s, { install: INSTALL.id, wait: 'false' })
     expect(result.code).toBe(0)
     expect(result.outputs).toMatchObject({ status: 'requested', 'complete-time': '' })
     expect(s.requests).toHaveLength(2)
@@ -110,7 +71,7 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('backup-id: waits for an existing backup without requesting one', async () => {
     const s = await freshSim()
-    const seeded = s.seedBackup({ installId: MYSITE_ID, description: 'Started by an earlier step' })
+    const seeded = s.seedBackup({ installId: INSTALL.id, description: 'Started by an earlier step' })
     const result = await run(s, { install: 'mysite', 'backup-id': seeded.id, 'notification-emails': '' })
     expect(result.code).toBe(0)
     expect(result.outputs).toMatchObject({ 'backup-id': seeded.id, status: 'completed', description: 'Started by an earlier step' })
@@ -119,7 +80,7 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('aborted: fails, outputs set, summary stands out', async () => {
     const s = await freshSim({ outcome: 'aborted' })
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(1)
     expect(result.outputs).toMatchObject({ status: 'aborted', 'install-name': 'mysite' })
     expect(result.stdout).toMatch(/^::error::WP Engine aborted backup [0-9a-f-]{36} of install mysite/m)
@@ -128,7 +89,7 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('timeout: fails naming the backup, its status, and backup-id', async () => {
     const s = await freshSim({ durationMs: 600_000 })
-    const result = await run(s, { install: MYSITE_ID, timeout: '4s' })
+    const result = await run(s, { install: INSTALL.id, timeout: '4s' })
     expect(result.code).toBe(1)
     const id = result.outputs['backup-id']
     expect(result.stdout).toContain(
@@ -140,7 +101,7 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('bad credentials: one clear line, one request', async () => {
     const s = await freshSim()
-    const result = await run(s, { install: MYSITE_ID }, { WPENGINE_PASSWORD: 'wrong-password' })
+    const result = await run(s, { install: INSTALL.id }, { WPENGINE_PASSWORD: 'wrong-password' })
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/^::error::WP Engine did not accept the API credentials \(401: Bad Credentials\)/m)
     expect(s.requests).toHaveLength(1)
@@ -151,7 +112,7 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('a failure outside the normal paths (unwritable GITHUB_OUTPUT) is still one line, no stack trace', async () => {
     const s = await freshSim()
-    const result = await run(s, { install: MYSITE_ID, wait: 'false' }, { GITHUB_OUTPUT: '/nonexistent/output' })
+    const result = await run(s, { install: INSTALL.id, wait: 'false' }, { GITHUB_OUTPUT: '/nonexistent/output' })
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/^::error::Unexpected failure: Missing file at path: \/nonexistent\/output$/m)
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /)
@@ -172,11 +133,11 @@ describe('bundled action against the simulator', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
     try {
-      const viaProxy = await run(s, { install: MYSITE_ID, wait: 'false' }, { HTTP_PROXY: proxyUrl })
+      const viaProxy = await run(s, { install: INSTALL.id, wait: 'false' }, { HTTP_PROXY: proxyUrl })
       expect(viaProxy.code).toBe(0)
-      expect(forwarded).toEqual([`GET ${s.url}/installs/${MYSITE_ID}`, `POST ${s.url}/installs/${MYSITE_ID}/backups`])
+      expect(forwarded).toEqual([`GET ${s.url}/installs/${INSTALL.id}`, `POST ${s.url}/installs/${INSTALL.id}/backups`])
       forwarded.length = 0
-      const direct = await run(s, { install: MYSITE_ID, wait: 'false' }, { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' })
+      const direct = await run(s, { install: INSTALL.id, wait: 'false' }, { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' })
       expect(direct.code).toBe(0)
       expect(forwarded).toEqual([])
     } finally {
@@ -197,10 +158,10 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('over https with an untrusted certificate: one clear line, no retries', async () => {
     const s = await freshSim({ tls: tls() })
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
-      `::error::Could not make a trusted TLS connection to ${new URL(s.url).origin} to get install ${MYSITE_ID} (DEPTH_ZERO_SELF_SIGNED_CERT). If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`
+      `::error::Could not make a trusted TLS connection to ${new URL(s.url).origin} to get install ${INSTALL.id} (DEPTH_ZERO_SELF_SIGNED_CERT). If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`
     )
     expect(result.stdout).not.toContain('retrying')
     expect(s.requests).toHaveLength(0)
@@ -219,7 +180,7 @@ describe('bundled action against the simulator', () => {
   it.concurrent('field errors from the API: every one is reported', async () => {
     const s = await freshSim()
     s.fault({ method: 'POST', path: /\/backups$/, type: 'field-errors' })
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
       '(400: Invalid Backup: the request has invalid fields). description: Description is too long (maximum is 255 characters); notification_emails: ops@example.com is not allowed'
@@ -229,7 +190,7 @@ describe('bundled action against the simulator', () => {
   it.concurrent('rate limited (429 with Retry-After): waits as asked, then succeeds', async () => {
     const s = await freshSim()
     s.fault({ method: 'POST', path: /\/backups$/, type: '429', retryAfter: '1' })
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(0)
     const posts = s.requests.filter((r) => r.method === 'POST')
     expect(posts.map((r) => r.status)).toEqual([429, 202])
@@ -239,16 +200,16 @@ describe('bundled action against the simulator', () => {
 
   it.concurrent('503, 503 on the install, then fine: retried', async () => {
     const s = await freshSim()
-    s.fault({ method: 'GET', path: `/installs/${MYSITE_ID}`, type: '503', times: 2 })
-    const result = await run(s, { install: MYSITE_ID })
+    s.fault({ method: 'GET', path: `/installs/${INSTALL.id}`, type: '503', times: 2 })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(0)
-    expect(count(s, 'GET', new RegExp(`^/installs/${MYSITE_ID}$`))).toBe(3)
+    expect(count(s, 'GET', new RegExp(`^/installs/${INSTALL.id}$`))).toBe(3)
   })
 
   it.concurrent('lost answer: the POST made a backup but the connection dropped; adopted, exactly one backup', async () => {
     const s = await freshSim()
     s.fault({ method: 'POST', path: /\/backups$/, type: 'lost-answer' })
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(0)
     expect(count(s, 'POST', /\/backups$/)).toBe(1)
     expect(s.backups()).toHaveLength(1)
@@ -259,7 +220,7 @@ describe('bundled action against the simulator', () => {
   it.concurrent('reset before the API acted: the POST is sent again after looking, exactly one backup', async () => {
     const s = await freshSim()
     s.fault({ method: 'POST', path: /\/backups$/, type: 'reset' })
-    const result = await run(s, { install: MYSITE_ID })
+    const result = await run(s, { install: INSTALL.id })
     expect(result.code).toBe(0)
     expect(count(s, 'POST', /\/backups$/)).toBe(2)
     expect(s.backups()).toHaveLength(1)
@@ -273,7 +234,7 @@ describe('bundled action against the simulator', () => {
       let seen = ''
       let sent = false
       const { child, result } = startAction({
-        inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': s.url },
+        inputs: { install: INSTALL.id, 'notification-emails': 'ops@example.com', 'api-url': s.url },
         env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password },
         onOutput: (text) => {
           seen += text
@@ -301,8 +262,7 @@ describe('bundled action against the simulator', () => {
 })
 
 describe('bundled action: several installs and reuse', () => {
-  const STAGING_ID = '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
-  const earlierAttempt = 'Pre-deploy backup [ci 987654321-1 deploy/backup 0badc0de]'
+  const earlierAttempt = `Pre-deploy backup ${markerOf()}`
   const backupsOf = (result: { outputs: Record<string, string> }) => JSON.parse(result.outputs.backups ?? '[]') as Record<string, unknown>[]
 
   it.concurrent(
@@ -311,7 +271,7 @@ describe('bundled action: several installs and reuse', () => {
       const s = await freshSim({ durationMs: 1_500 })
       const doomed = s.installs.find((i) => i.name === 'filler0007')
       if (doomed) doomed.outcome = 'aborted'
-      const result = await run(s, { install: `filler0007, mysite\n${STAGING_ID}` })
+      const result = await run(s, { install: `filler0007, mysite\n${STAGING.id}` })
       expect(result.code).toBe(1)
       expect(backupsOf(result).map((b) => [b['install-name'], b.status])).toEqual([
         ['filler0007', 'aborted'],
@@ -342,7 +302,7 @@ describe('bundled action: several installs and reuse', () => {
 
   it.concurrent('a re-run attaches to the backup the first attempt requested, still in progress', async () => {
     const s = await freshSim({ durationMs: 3_000 })
-    const earlier = s.seedBackup({ installId: MYSITE_ID, description: earlierAttempt, ageMs: 500 })
+    const earlier = s.seedBackup({ installId: INSTALL.id, description: earlierAttempt, ageMs: 500 })
     const result = await run(s, {}, { GITHUB_RUN_ATTEMPT: '2' })
     expect(result.code).toBe(0)
     expect(count(s, 'POST', /\/backups$/)).toBe(0)
@@ -352,7 +312,7 @@ describe('bundled action: several installs and reuse', () => {
 
   it.concurrent('a re-run reuses the completed backup of the first attempt', async () => {
     const s = await freshSim()
-    const earlier = s.seedBackup({ installId: MYSITE_ID, description: earlierAttempt, ageMs: 600_000 })
+    const earlier = s.seedBackup({ installId: INSTALL.id, description: earlierAttempt, ageMs: 600_000 })
     const result = await run(s, {}, { GITHUB_RUN_ATTEMPT: '2' })
     expect(result.code).toBe(0)
     expect(count(s, 'POST', /\/backups$/)).toBe(0)
@@ -362,13 +322,13 @@ describe('bundled action: several installs and reuse', () => {
 
   it.concurrent('reuse-within: reuses a completed backup inside the window, requests one outside it', async () => {
     const inside = await freshSim()
-    const recent = inside.seedBackup({ installId: MYSITE_ID, description: 'Nightly', ageMs: 20 * 60_000 })
+    const recent = inside.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 20 * 60_000 })
     const reused = await run(inside, { 'reuse-within': '30m' })
     expect(reused.outputs).toMatchObject({ 'backup-id': recent.id, reused: 'true' })
     expect(count(inside, 'POST', /\/backups$/)).toBe(0)
 
     const outside = await freshSim()
-    outside.seedBackup({ installId: MYSITE_ID, description: 'Nightly', ageMs: 20 * 60_000 })
+    outside.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 20 * 60_000 })
     const fresh = await run(outside, { 'reuse-within': '15m' })
     expect(fresh.code).toBe(0)
     expect(fresh.outputs.reused).toBe('false')
@@ -377,7 +337,7 @@ describe('bundled action: several installs and reuse', () => {
 
   it.concurrent('backup-id with several installs: an input error that says why, nothing sent', async () => {
     const s = await freshSim()
-    const result = await run(s, { install: 'mysite mysitestaging', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' })
+    const result = await run(s, { install: 'mysite mysitestaging', 'backup-id': BACKUP_ID })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
       '::error::Invalid input: backup-id names one backup of one install, but install lists 2 (mysite, mysitestaging)'

@@ -1,5 +1,66 @@
+import { defaultInstalls } from '../sim/server.js'
+import { SAMPLE_RUN_ENV } from '../scripts/run-action.js'
+import type { RunContext } from '../src/shared/context.js'
 import type { Core } from '../src/shared/harness.js'
 import type { Clock } from '../src/util/clock.js'
+import type { Install } from '../src/wpengine/types.js'
+
+// The tests' shared fixtures: the data every test file uses (installs, a backup, credentials, the
+// run), and the in-process stand-ins (a clock, @actions/core, nock's set-up). What concerns the
+// simulator lives in sim-helpers.ts.
+
+/** An install the simulator serves by default, as the API names it. */
+function simInstall(name: string): Install {
+  const install = defaultInstalls(0).find((i) => i.name === name)
+  if (!install) throw new Error(`the simulator serves no install named ${name}`)
+  return { id: install.id, name: install.name }
+}
+
+/** The install the tests back up: `mysite`, as the simulator serves it (behind 120 others). */
+export const INSTALL = simInstall('mysite')
+/** A second install the simulator serves. */
+export const STAGING = simInstall('mysitestaging')
+export const BACKUP_ID = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
+export const API = 'https://api.wpengineapi.com'
+/** The credentials the nock tests use (the simulator has its own, in sim.credentials). */
+export const CREDS = { userId: 'user-1', password: 's3cret-pw' }
+/** The Basic token for a user id and password, worked out here rather than by the code under test. */
+export const basicToken = (userId: string, password: string) => Buffer.from(`${userId}:${password}`).toString('base64')
+export const BASIC = `Basic ${basicToken(CREDS.userId, CREDS.password)}`
+
+/**
+ * The run the in-process tests pretend to be, read from the same GITHUB_* variables that
+ * scripts/run-action.js gives the bundled action (SAMPLE_RUN_ENV), as @actions/github reads them.
+ */
+export const RUN_CONTEXT: RunContext = {
+  repository: SAMPLE_RUN_ENV.GITHUB_REPOSITORY,
+  sha: SAMPLE_RUN_ENV.GITHUB_SHA,
+  ref: SAMPLE_RUN_ENV.GITHUB_REF,
+  serverUrl: SAMPLE_RUN_ENV.GITHUB_SERVER_URL,
+  workflow: SAMPLE_RUN_ENV.GITHUB_WORKFLOW,
+  runNumber: Number(SAMPLE_RUN_ENV.GITHUB_RUN_NUMBER),
+  runId: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ID),
+  runAttempt: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ATTEMPT),
+  actor: SAMPLE_RUN_ENV.GITHUB_ACTOR,
+  job: SAMPLE_RUN_ENV.GITHUB_JOB,
+  step: SAMPLE_RUN_ENV.GITHUB_ACTION
+}
+
+/**
+ * The marker a step of that run puts at the end of its backup's description (`[ci 987654321-1
+ * deploy/backup 0badc0de]`), written out here rather than by stepMarker, the code under test.
+ */
+export function markerOf({ attempt = 1, step = RUN_CONTEXT.step, nonce = '0badc0de' } = {}): string {
+  return `[ci ${RUN_CONTEXT.runId}-${attempt} ${RUN_CONTEXT.job}/${step} ${nonce}]`
+}
+
+/** A job log minus its add-mask commands, which are the one place a secret is meant to appear. */
+export function visible(log: string): string {
+  return log
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+}
 
 /**
  * A clock whose sleeps return at once and move time forward: minutes of waiting run in microseconds.
@@ -94,15 +155,10 @@ export class RecordingCore implements Core {
   }
   /** The log but for the add-mask commands, which are the one place secrets are meant to appear. */
   get visibleText(): string {
+    // By call, not by line: a message that smuggles in a line of its own must not hide it.
     return this.log.filter((line) => !line.startsWith('::add-mask::')).join('\n')
   }
 }
-
-export const INSTALL = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
-export const BACKUP_ID = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
-export const API = 'https://api.wpengineapi.com'
-export const CREDS = { userId: 'user-1', password: 's3cret-pw' }
-export const BASIC = `Basic ${Buffer.from('user-1:s3cret-pw').toString('base64')}`
 
 /**
  * nock for one test file: no real connections, interceptors cleared after each test, and nock

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { parseInputs, type Settings } from '../src/backup/inputs.js'
 import { InputError } from '../src/shared/inputs.js'
+import { BACKUP_ID, INSTALL } from './helpers.js'
 
 const BASE = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': 'u', 'api-password': 'p' }
 
@@ -40,9 +41,7 @@ describe('parseInputs', () => {
 
   describe('install', () => {
     it('takes an ID (any case) as an ID', () => {
-      expect(parse({ ...BASE, install: '294DEACC-D8B8-4005-82C4-0727BA8DDDE0' }).installs).toEqual([
-        { kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }
-      ])
+      expect(parse({ ...BASE, install: INSTALL.id.toUpperCase() }).installs).toEqual([{ kind: 'id', id: INSTALL.id }])
     })
     it('is required', () => expect(problems({ ...BASE, install: ' ' })).toContain('install is required'))
     it.each(['MySite', 'my-site', 'ab', '1site', 'abcdefghijklmno', '../users', 'mysite?x=1'])('rejects %j, naming it', (bad) => {
@@ -59,13 +58,10 @@ describe('parseInputs', () => {
 
   describe('several installs', () => {
     it('splits on commas, spaces and newlines, keeps the order, and drops repeats', () => {
-      expect(
-        parse({ ...BASE, install: 'shop, blog\n294DEACC-D8B8-4005-82C4-0727BA8DDDE0  shop,,\n294deacc-d8b8-4005-82c4-0727ba8ddde0' })
-          .installs
-      ).toEqual([
+      expect(parse({ ...BASE, install: `shop, blog\n${INSTALL.id.toUpperCase()}  shop,,\n${INSTALL.id}` }).installs).toEqual([
         { kind: 'name', name: 'shop' },
         { kind: 'name', name: 'blog' },
-        { kind: 'id', id: '294deacc-d8b8-4005-82c4-0727ba8ddde0' }
+        { kind: 'id', id: INSTALL.id }
       ])
     })
     it('names every bad one', () => {
@@ -75,7 +71,7 @@ describe('parseInputs', () => {
       expect(message).not.toContain("'shop'")
     })
     it('refuses backup-id with several, saying why', () => {
-      expect(problems({ ...BASE, install: 'shop blog', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' })).toBe(
+      expect(problems({ ...BASE, install: 'shop blog', 'backup-id': BACKUP_ID })).toBe(
         'backup-id names one backup of one install, but install lists 2 (shop, blog): give the one install the backup belongs to'
       )
     })
@@ -126,9 +122,7 @@ describe('parseInputs', () => {
       expect(problems({ ...BASE, 'notification-emails': '' })).toContain('notification-emails is required')
     })
     it('is not required with backup-id', () => {
-      expect(parse({ ...BASE, 'notification-emails': '', 'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a' }).notificationEmails).toEqual(
-        []
-      )
+      expect(parse({ ...BASE, 'notification-emails': '', 'backup-id': BACKUP_ID }).notificationEmails).toEqual([])
     })
   })
 

@@ -4,21 +4,8 @@ import nock from 'nock'
 import { run, type Dependencies } from '../src/backup/main.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Backup } from '../src/wpengine/types.js'
-import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, RecordingCore, useNock } from './helpers.js'
+import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, RecordingCore, RUN_CONTEXT, useNock } from './helpers.js'
 
-const CONTEXT = {
-  repository: 'acme/shop',
-  sha: '8c3f2a1d9e7b',
-  ref: 'refs/heads/main',
-  serverUrl: 'https://github.com',
-  workflow: 'Deploy',
-  runNumber: 42,
-  runId: 987654321,
-  runAttempt: 1,
-  actor: 'octocat',
-  job: 'deploy',
-  step: 'backup'
-}
 const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': CREDS.userId, 'api-password': CREDS.password }
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
@@ -53,7 +40,7 @@ function installsOnTwoPages() {
 async function runAction(inputs: Record<string, string>, extra: Partial<Dependencies> = {}) {
   const core = new RecordingCore({ ...INPUTS, ...inputs })
   const clock = new FakeClock()
-  await run({ core, env: {}, context: CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
+  await run({ core, env: {}, context: RUN_CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
   return core
 }
 

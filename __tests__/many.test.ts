@@ -1,35 +1,22 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { run } from '../src/backup/main.js'
 import type { RunContext } from '../src/shared/context.js'
 import { createNodeSend } from '../src/wpengine/http.js'
-import { startSimulator, type Simulator } from '../sim/server.js'
-import { FakeClock, RecordingCore } from './helpers.js'
+import type { Simulator } from '../sim/server.js'
+import { FakeClock, INSTALL, markerOf, RecordingCore, RUN_CONTEXT, STAGING } from './helpers.js'
+import { count, requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
 
 // Several installs in one step, and reuse, through run() against the simulator. The simulator's
 // time is the fake clock's, so backups take minutes of simulated time and the tests milliseconds.
 
 const MINUTE = 60_000
-const MYSITE = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
-const STAGING = '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
-const CONTEXT: RunContext = {
-  repository: 'acme/shop',
-  sha: '8c3f2a1d9e7b',
-  workflow: 'Deploy',
-  runNumber: 42,
-  runId: 987654321,
-  runAttempt: 1,
-  actor: 'octocat',
-  job: 'deploy',
-  step: 'backup'
-}
 const transport = createNodeSend()
-let sim: Simulator | undefined
+const freshSim = useSimulators({ requestedMs: 30_000, durationMs: 4 * MINUTE })
 
-async function setup(options: Parameters<typeof startSimulator>[0] = {}) {
+async function setup(options: SimOptions = {}) {
   const clock = new FakeClock()
-  sim = await startSimulator({ now: () => clock.now(), requestedMs: 30_000, durationMs: 4 * MINUTE, ...options })
-  const s = sim
-  const go = async (inputs: Record<string, string>, context: RunContext = CONTEXT) => {
+  const s = await freshSim({ now: () => clock.now(), ...options })
+  const go = async (inputs: Record<string, string>, context: RunContext = RUN_CONTEXT) => {
     const core = new RecordingCore({
       'notification-emails': 'ops@example.com',
       'api-user-id': s.credentials.userId,
@@ -43,14 +30,11 @@ async function setup(options: Parameters<typeof startSimulator>[0] = {}) {
   return { sim: s, clock, go }
 }
 
-const posts = (s: Simulator) => s.requests.filter((r) => r.method === 'POST')
-const rerun: RunContext = { ...CONTEXT, runAttempt: 2 }
-const markerOf = (attempt: number, step = 'backup') => `Pre-deploy backup [ci 987654321-${attempt} deploy/${step} 0badc0de]`
+const posts = (s: Simulator) => requestsTo(s, 'POST')
+const rerun: RunContext = { ...RUN_CONTEXT, runAttempt: 2 }
+/** The description of a backup requested by an earlier attempt of a step of this run. */
+const descriptionOf = (attempt: number, step?: string) => `Pre-deploy backup ${markerOf({ attempt, step })}`
 
-afterEach(async () => {
-  await sim?.close()
-  sim = undefined
-})
 afterAll(() => transport.close())
 
 describe('several installs in one step', () => {
@@ -58,7 +42,7 @@ describe('several installs in one step', () => {
     const { sim: s, go } = await setup()
     const aborted = s.installs.find((i) => i.name === 'filler0002')
     if (aborted) aborted.outcome = 'aborted'
-    const { core, backups } = await go({ install: `mysite, filler0002\n${STAGING}` })
+    const { core, backups } = await go({ install: `mysite, filler0002\n${STAGING.id}` })
 
     expect(posts(s)).toHaveLength(3)
     // Both names came from one pass through the list: two pages, not a pass per name.
@@ -111,10 +95,10 @@ describe('several installs in one step', () => {
 
   it('the same install by name and by ID is backed up once, with a warning', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    const { core, backups } = await go({ install: `mysite ${MYSITE}` })
+    const { core, backups } = await go({ install: `mysite ${INSTALL.id}` })
     expect(posts(s)).toHaveLength(1)
     expect(backups).toHaveLength(1)
-    expect(core.warnings).toEqual([`install lists mysite twice (as mysite and ${MYSITE}); backing it up once.`])
+    expect(core.warnings).toEqual([`install lists mysite twice (as mysite and ${INSTALL.id}); backing it up once.`])
     // One install is left, so the single-value outputs describe it.
     expect(core.outputs['install-name']).toBe('mysite')
   })
@@ -147,7 +131,7 @@ describe('several installs in one step', () => {
 describe('never a needless backup: re-runs', () => {
   it('attaches to the backup an earlier attempt of this step requested while it is still running', async () => {
     const { sim: s, go } = await setup()
-    const earlier = s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: MINUTE })
+    const earlier = s.seedBackup({ installId: INSTALL.id, description: descriptionOf(1), ageMs: MINUTE })
     expect(earlier.status).toBe('in_progress')
     const { core, backups } = await go({ install: 'mysite' }, rerun)
     expect(posts(s)).toHaveLength(0)
@@ -162,19 +146,19 @@ describe('never a needless backup: re-runs', () => {
 
   it('reuses it at once when it completed, with no status checks', async () => {
     const { sim: s, go } = await setup()
-    const earlier = s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: 20 * MINUTE })
-    const { core } = await go({ install: 'mysite' }, { ...CONTEXT, runAttempt: 3 })
+    const earlier = s.seedBackup({ installId: INSTALL.id, description: descriptionOf(1), ageMs: 20 * MINUTE })
+    const { core } = await go({ install: 'mysite' }, { ...RUN_CONTEXT, runAttempt: 3 })
     expect(posts(s)).toHaveLength(0)
-    expect(s.requests.filter((r) => r.path === `/installs/${MYSITE}/backups/${earlier.id}`)).toHaveLength(0)
+    expect(s.requests.filter((r) => r.path === `/installs/${INSTALL.id}/backups/${earlier.id}`)).toHaveLength(0)
     expect(core.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
   })
 
   it('does not reuse an aborted one, nor one of another step, run or later attempt; it requests a new one', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: 20 * MINUTE, outcome: 'aborted' })
-    s.seedBackup({ installId: MYSITE, description: markerOf(1, 'other-step'), ageMs: 20 * MINUTE })
-    s.seedBackup({ installId: MYSITE, description: markerOf(2), ageMs: 20 * MINUTE })
-    s.seedBackup({ installId: MYSITE, description: 'Pre-deploy backup [ci 123-1 deploy/backup 0badc0de]', ageMs: 20 * MINUTE })
+    s.seedBackup({ installId: INSTALL.id, description: descriptionOf(1), ageMs: 20 * MINUTE, outcome: 'aborted' })
+    s.seedBackup({ installId: INSTALL.id, description: descriptionOf(1, 'other-step'), ageMs: 20 * MINUTE })
+    s.seedBackup({ installId: INSTALL.id, description: descriptionOf(2), ageMs: 20 * MINUTE })
+    s.seedBackup({ installId: INSTALL.id, description: 'Pre-deploy backup [ci 123-1 deploy/backup 0badc0de]', ageMs: 20 * MINUTE })
     const { core } = await go({ install: 'mysite' }, rerun)
     expect(posts(s)).toHaveLength(1)
     expect(core.outputs.reused).toBe('false')
@@ -183,17 +167,17 @@ describe('never a needless backup: re-runs', () => {
 
   it('a first attempt does not even list the backups', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    s.seedBackup({ installId: MYSITE, description: markerOf(1), ageMs: MINUTE })
+    s.seedBackup({ installId: INSTALL.id, description: descriptionOf(1), ageMs: MINUTE })
     await go({ install: 'mysite' })
     expect(posts(s)).toHaveLength(1)
-    expect(s.requests.filter((r) => r.method === 'GET' && r.path === `/installs/${MYSITE}/backups`)).toHaveLength(0)
+    expect(count(s, 'GET', `/installs/${INSTALL.id}/backups`)).toBe(0)
   })
 })
 
 describe('never a needless backup: reuse-within', () => {
   it('reuses a completed backup inside the window', async () => {
     const { sim: s, go } = await setup()
-    const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 10 * MINUTE })
+    const recent = s.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 10 * MINUTE })
     const { core } = await go({ install: 'mysite', 'reuse-within': '30m' })
     expect(posts(s)).toHaveLength(0)
     expect(core.outputs).toMatchObject({ 'backup-id': recent.id, status: 'completed', reused: 'true' })
@@ -204,7 +188,7 @@ describe('never a needless backup: reuse-within', () => {
 
   it('requests a new one when the newest completed backup is outside the window', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 40 * MINUTE })
+    s.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 40 * MINUTE })
     const { core } = await go({ install: 'mysite', 'reuse-within': '30m' })
     expect(posts(s)).toHaveLength(1)
     expect(core.outputs.reused).toBe('false')
@@ -212,7 +196,7 @@ describe('never a needless backup: reuse-within', () => {
 
   it('waits for a backup already running rather than starting a second, whatever the window', async () => {
     const { sim: s, go } = await setup()
-    const running = s.seedBackup({ installId: MYSITE, description: 'Started by hand in the User Portal', ageMs: 2 * MINUTE })
+    const running = s.seedBackup({ installId: INSTALL.id, description: 'Started by hand in the User Portal', ageMs: 2 * MINUTE })
     const { core } = await go({ install: 'mysite', 'reuse-within': '1s' })
     expect(posts(s)).toHaveLength(0)
     expect(core.outputs).toMatchObject({ 'backup-id': running.id, status: 'completed', reused: 'true' })
@@ -221,9 +205,9 @@ describe('never a needless backup: reuse-within', () => {
 
   it('with several installs, reuses where it can and requests where it must; reused is true only when all were', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
-    const recent = s.seedBackup({ installId: MYSITE, description: 'Nightly', ageMs: 5 * MINUTE })
+    const recent = s.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 5 * MINUTE })
     const { core, backups } = await go({ install: 'mysite mysitestaging', 'reuse-within': '1h' })
-    expect(posts(s).map((r) => r.path)).toEqual([`/installs/${STAGING}/backups`])
+    expect(posts(s).map((r) => r.path)).toEqual([`/installs/${STAGING.id}/backups`])
     expect(backups.map((b) => [b['backup-id'] === recent.id, b.reused])).toEqual([
       [true, true],
       [false, false]

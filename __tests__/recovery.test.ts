@@ -5,25 +5,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkZip } from '../src/archive/zip-check.js'
 import { formatBytes, Progress } from '../src/archive/download.js'
-import { startSimulator, type Simulator } from '../sim/server.js'
+import type { Simulator } from '../sim/server.js'
 import { zipArchive } from '../sim/zip.js'
-import { RESTORE_ACTION, ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { FakeClock } from './helpers.js'
+import { RESTORE_ACTION, ROOT, runAction } from '../scripts/run-action.js'
+import { FakeClock, INSTALL, STAGING, visible } from './helpers.js'
+import { actionAgainst, credentialsOf, expectNoCredentialsIn, useSimulators } from './sim-helpers.js'
 
 // The recovery kit: archives and their download with the bundled backup action, and the bundled
 // restore action, against the simulator.
 
-const MYSITE_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
-const STAGING_ID = '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f'
 const MB = 1024 * 1024
-const sims: Simulator[] = []
+const freshSim = useSimulators({ requestedMs: 200, durationMs: 600, archiveMs: 800 })
 const dirs: string[] = []
-
-async function freshSim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
-  const s = await startSimulator({ requestedMs: 200, durationMs: 600, archiveMs: 800, ...options })
-  sims.push(s)
-  return s
-}
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wpe-workspace-'))
@@ -31,23 +24,12 @@ function workspace(): string {
   return dir
 }
 
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.close()))
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
-/** The log without its add-mask lines, which are the one place a secret may appear. */
-const visible = (stdout: string) =>
-  stdout
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-
 async function backup(s: Simulator, inputs: Record<string, string>, env: Record<string, string> = {}) {
-  const result = await runAction({
-    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
-    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
-  })
+  const result = await runAction(actionAgainst(s, inputs, env))
   // Whatever happens, the download link is a secret: masked first, never shown.
   for (const archive of s.archives()) {
     if (!archive.download_uri) continue
@@ -112,7 +94,7 @@ describe('archive: an off-site copy of the backup', () => {
     const s = await freshSim()
     const dir = workspace()
     const first = await backup(s, { archive: 'true' })
-    const earlier = s.seedBackup({ installId: MYSITE_ID, description: 'x', ageMs: 0 })
+    const earlier = s.seedBackup({ installId: INSTALL.id, description: 'x', ageMs: 0 })
     expect(earlier).toBeDefined()
     const again = await backup(s, { archive: 'true', 'archive-path': 'site.zip' }, { GITHUB_RUN_ATTEMPT: '2', GITHUB_WORKSPACE: dir })
     expect(again.code).toBe(0)
@@ -215,28 +197,24 @@ describe('archive: an off-site copy of the backup', () => {
 
 describe('restore: for a failed deploy', () => {
   async function restore(s: Simulator, inputs: Record<string, string>) {
-    const result = await runAction({
-      script: RESTORE_ACTION,
-      inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
-      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password }
-    })
-    expect(visible(result.stdout)).not.toContain(s.credentials.password)
+    const result = await runAction({ script: RESTORE_ACTION, ...actionAgainst(s, inputs) })
+    expectNoCredentialsIn([visible(result.stdout)], credentialsOf(s))
     return result
   }
 
   it.concurrent('restores from a completed backup of the install: accepted, with the options sent', async () => {
     const s = await freshSim()
-    const done = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000 })
+    const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
     const result = await restore(s, { 'backup-id': done.id, 'create-checkpoint': 'false' })
     expect(result.code).toBe(0)
     expect(s.restores()).toEqual([
       expect.objectContaining({
-        installId: MYSITE_ID,
+        installId: INSTALL.id,
         backupId: done.id,
         body: { notification_emails: ['ops@example.com'], restore_database: true, create_checkpoint: false }
       })
     ])
-    expect(result.outputs).toMatchObject({ accepted: 'true', 'install-id': MYSITE_ID, 'install-name': 'mysite', 'backup-id': done.id })
+    expect(result.outputs).toMatchObject({ accepted: 'true', 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': done.id })
     expect(result.outputs['accepted-at']).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(result.stdout).toContain(`✅ WP Engine accepted the restore of mysite from backup ${done.id}.`)
     expect(result.summary).toContain('## ✅ WP Engine restore accepted')
@@ -244,7 +222,7 @@ describe('restore: for a failed deploy', () => {
 
   it.concurrent('refuses an aborted backup, sending no restore', async () => {
     const s = await freshSim()
-    const aborted = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000, outcome: 'aborted' })
+    const aborted = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000, outcome: 'aborted' })
     const result = await restore(s, { 'backup-id': aborted.id })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
@@ -255,7 +233,7 @@ describe('restore: for a failed deploy', () => {
 
   it.concurrent('refuses a backup that is not finished', async () => {
     const s = await freshSim({ durationMs: 60_000 })
-    const running = s.seedBackup({ installId: MYSITE_ID, ageMs: 1_000 })
+    const running = s.seedBackup({ installId: INSTALL.id, ageMs: 1_000 })
     const result = await restore(s, { 'backup-id': running.id })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
@@ -266,7 +244,7 @@ describe('restore: for a failed deploy', () => {
 
   it.concurrent('refuses a backup of another install', async () => {
     const s = await freshSim()
-    const staging = s.seedBackup({ installId: STAGING_ID, ageMs: 60_000 })
+    const staging = s.seedBackup({ installId: STAGING.id, ageMs: 60_000 })
     const result = await restore(s, { 'backup-id': staging.id })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
@@ -277,7 +255,7 @@ describe('restore: for a failed deploy', () => {
 
   it.concurrent('a lost answer is not resent: it says to check before restoring again', async () => {
     const s = await freshSim()
-    const done = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000 })
+    const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
     s.fault({ method: 'POST', path: /\/restore$/, type: '502' })
     const result = await restore(s, { 'backup-id': done.id })
     expect(result.code).toBe(1)

@@ -1,19 +1,22 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import nock from 'nock'
 import { Heartbeat } from '../src/backup/heartbeat.js'
 import { findInstalls } from '../src/shared/find-installs.js'
 import { findReusable } from '../src/backup/reuse.js'
 import { earlierAttemptOf, stepMarker } from '../src/backup/description.js'
 import type { RunContext } from '../src/shared/context.js'
+import { WpeClient } from '../src/wpengine/client.js'
 import { CancelledError } from '../src/wpengine/errors.js'
+import { createNodeSend } from '../src/wpengine/http.js'
 import { Semaphore } from '../src/wpengine/semaphore.js'
-import type { Backup, Install, Page } from '../src/wpengine/types.js'
-import { FakeClock, INSTALL } from './helpers.js'
-import { apiError } from './fakes.js'
+import type { Backup } from '../src/wpengine/types.js'
+import { API, CREDS, FakeClock, INSTALL, RUN_CONTEXT, useNock } from './helpers.js'
 
 const NOW = Date.UTC(2026, 5, 1, 12)
 const MINUTE = 60_000
-const CONTEXT: RunContext = { runId: 555, runAttempt: 3, job: 'deploy', step: 'backup' }
+const CONTEXT: RunContext = { ...RUN_CONTEXT, runAttempt: 3 }
+const RUN_ID = RUN_CONTEXT.runId ?? 0
 let seq = 0
 
 function backup(status: string, ageMs: number | undefined, description = 'Nightly'): Backup {
@@ -21,20 +24,37 @@ function backup(status: string, ageMs: number | undefined, description = 'Nightl
   return { id, status, description, create_time: ageMs === undefined ? null : new Date(NOW - ageMs).toISOString() }
 }
 
-/** A client whose backups list is served in pages of two, counting the pages asked for. */
-function listing(backups: Backup[]) {
-  const client = {
-    pages: 0,
-    async listBackups(_install: Install, offset: number): Promise<Page<Backup>> {
-      client.pages++
-      return {
-        results: backups.slice(offset, offset + 2),
-        next: offset + 2 < backups.length ? `https://x.invalid/?offset=${offset + 2}` : null
-      }
-    }
-  }
-  return client
+const transport = createNodeSend()
+useNock(nock, { beforeAll, afterEach, afterAll })
+afterAll(() => transport.close())
+
+/** The WP Engine client the action uses, against nock. */
+function client(): WpeClient {
+  const clock = new FakeClock()
+  return new WpeClient({ apiUrl: new URL(`${API}/v1`), ...CREDS, send: transport, clock, deadline: clock.now() + 60 * MINUTE })
 }
+
+/**
+ * Serves the list at `path` in pages of two, as the API may page it (the client reads the next
+ * offset from `next`); returns the offsets asked for, in order.
+ */
+function servePages(path: string, items: unknown[]): number[] {
+  const offsets: number[] = []
+  for (let offset = 0; offset === 0 || offset < items.length; offset += 2) {
+    const next = offset + 2 < items.length ? `${API}/v1${path}?limit=100&offset=${offset + 2}` : null
+    nock(API)
+      .get(`/v1${path}`)
+      .query({ limit: 100, offset })
+      .reply(200, () => {
+        offsets.push(offset)
+        return { count: items.length, previous: null, next, results: items.slice(offset, offset + 2) }
+      })
+  }
+  return offsets
+}
+
+/** The backups of mysite, served in pages of two; returns the offsets asked for. */
+const listing = (backups: Backup[]) => servePages(`/installs/${INSTALL.id}/backups`, backups)
 
 const marker = (attempt: number) => stepMarker({ ...CONTEXT, runAttempt: attempt })
 
@@ -46,11 +66,11 @@ describe('earlierAttemptOf', () => {
         fc.integer({ min: 1, max: 10 }),
         fc.constantFrom('deploy', 'other'),
         fc.constantFrom('backup', 'other'),
-        fc.constantFrom(555, 556),
+        fc.constantFrom(RUN_ID, RUN_ID + 1),
         fc.string(),
         (attempt, current, job, step, runId, text) => {
           const description = `${text} ${stepMarker({ runId, runAttempt: attempt, job, step })}`
-          const expected = runId === 555 && job === 'deploy' && step === 'backup' && attempt < current ? attempt : undefined
+          const expected = runId === RUN_ID && job === 'deploy' && step === 'backup' && attempt < current ? attempt : undefined
           expect(earlierAttemptOf(description, { ...CONTEXT, runAttempt: current })).toBe(expected)
         }
       )
@@ -74,86 +94,81 @@ describe('findReusable', () => {
 
   it('prefers the newest non-aborted backup of an earlier attempt, over anything reuse-within allows', async () => {
     const newest = backup('in_progress', 2 * MINUTE, `Pre-deploy ${marker(2)}`)
-    const client = listing([
+    const pages = listing([
       backup('completed', 1 * MINUTE),
       backup('completed', 30 * MINUTE, marker(1)),
       backup('aborted', MINUTE / 2, marker(2)),
       newest,
       backup('requested', 0)
     ])
-    expect(await findReusable(client, INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toEqual({
+    expect(await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toEqual({
       backup: newest,
       reason: 'rerun',
       ageMs: 2 * MINUTE,
       attempt: 2
     })
-    expect(client.pages).toBe(3)
+    expect(pages).toEqual([0, 2, 4])
   })
 
   it('with reuse-within: a running backup before a completed one; the newest completed one inside the window', async () => {
     const running = backup('initiated', 90 * MINUTE)
-    expect(
-      await findReusable(listing([backup('completed', MINUTE), running]), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })
-    ).toMatchObject({ backup: running, reason: 'in-flight' })
+    listing([backup('completed', MINUTE), running])
+    expect(await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })).toMatchObject({
+      backup: running,
+      reason: 'in-flight'
+    })
     const newest = backup('completed', 4 * MINUTE)
-    const found = await findReusable(
-      listing([backup('completed', 9 * MINUTE), newest, backup('completed', 20 * MINUTE), backup('aborted', 0)]),
-      INSTALL,
-      { ...policy, reuseWithinMs: 10 * MINUTE }
-    )
+    listing([backup('completed', 9 * MINUTE), newest, backup('completed', 20 * MINUTE), backup('aborted', 0)])
+    const found = await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 10 * MINUTE })
     expect(found).toEqual({ backup: newest, reason: 'recent', ageMs: 4 * MINUTE })
   })
 
   it('never reuses a completed backup of unknown age, or one of an unknown status', async () => {
-    expect(
-      await findReusable(listing([backup('completed', undefined), backup('queued', MINUTE)]), INSTALL, {
-        ...policy,
-        reuseWithinMs: 60 * MINUTE
-      })
-    ).toBeUndefined()
+    const pages = listing([backup('completed', undefined), backup('queued', MINUTE)])
+    expect(await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toBeUndefined()
+    expect(pages).toEqual([0])
   })
 
   it('does not list anything on a first attempt without reuse-within', async () => {
-    const client = listing([backup('in_progress', MINUTE)])
-    expect(await findReusable(client, INSTALL, { context: { ...CONTEXT, runAttempt: 1 }, now: NOW })).toBeUndefined()
-    expect(client.pages).toBe(0)
+    const pages = listing([backup('in_progress', MINUTE)])
+    expect(await findReusable(client(), INSTALL, { context: { ...CONTEXT, runAttempt: 1 }, now: NOW })).toBeUndefined()
+    expect(pages).toEqual([])
   })
 })
 
 describe('findInstalls', () => {
   const installs = Array.from({ length: 7 }, (_, n) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `site${n}` }))
+  /** Serves the installs in pages of two, and each by ID (404 for any other); records the offsets and IDs asked for. */
   function api() {
-    const client = {
-      offsets: [] as number[],
-      async listInstalls(offset: number): Promise<Page<Install>> {
-        client.offsets.push(offset)
-        return {
-          results: installs.slice(offset, offset + 2),
-          next: offset + 2 < installs.length ? `https://x.invalid/?offset=${offset + 2}` : null
-        }
-      },
-      async getInstall(id: string): Promise<Install> {
-        const found = installs.find((i) => i.id === id)
-        if (!found) throw apiError(404)
-        return found
-      }
-    }
-    return client
+    const gets: string[] = []
+    nock(API)
+      .get(/^\/v1\/installs\/[0-9a-f-]{36}$/)
+      .times(10)
+      .optionally()
+      .reply((request: Request) => {
+        const id = new URL(request.url).pathname.split('/').at(-1) ?? ''
+        gets.push(id)
+        const install = installs.find((i) => i.id === id)
+        return install ? [200, install] : [404, { message: 'Not Found' }]
+      })
+    return { offsets: servePages('/installs', installs), gets }
   }
 
   it('finds all names in one pass that stops at the last one found, IDs with one GET each, in the order given', async () => {
-    const client = api()
-    const result = await findInstalls(client, [
+    const { offsets, gets } = api()
+    const result = await findInstalls(client(), [
       { kind: 'name', name: 'site3' },
       { kind: 'id', id: installs[6]?.id ?? '' },
       { kind: 'name', name: 'site1' }
     ])
     expect(result.map((r) => ('install' in r ? r.install.name : 'error'))).toEqual(['site3', 'site6', 'site1'])
-    expect(client.offsets).toEqual([0, 2])
+    expect(offsets).toEqual([0, 2])
+    expect(gets).toEqual([installs[6]?.id])
   })
 
   it('reports each install that cannot be found on its own', async () => {
-    const result = await findInstalls(api(), [
+    api()
+    const result = await findInstalls(client(), [
       { kind: 'name', name: 'nosuch' },
       { kind: 'id', id: 'ffffffff-0000-4000-8000-000000000000' },
       { kind: 'name', name: 'site0' }

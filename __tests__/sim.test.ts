@@ -3,37 +3,29 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startSimulator, type Simulator } from '../sim/server.js'
+import { DEFAULT_CREDENTIALS, startSimulator, type Simulator } from '../sim/server.js'
 import { ROOT } from '../scripts/run-action.js'
-import { WpeClient } from '../src/wpengine/client.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { systemClock } from '../src/util/clock.js'
+import { basicToken, INSTALL } from './helpers.js'
+import { credentialsOf, simClient, useSimulators } from './sim-helpers.js'
 
 // The simulator itself: its faults do what the README and `npm run sim -- --help` promise.
 
-const MYSITE = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
 const transport = createNodeSend()
+const freshSim = useSimulators()
 let sim: Simulator
 
-const auth = () => ({ authorization: `Basic ${Buffer.from(`${sim.credentials.userId}:${sim.credentials.password}`).toString('base64')}` })
+const auth = () => ({ authorization: credentialsOf(sim).authorization })
+/** What a simulator started without credentials (as `npm run sim` is) accepts. */
+const defaultAuth = { authorization: `Basic ${basicToken(DEFAULT_CREDENTIALS.userId, DEFAULT_CREDENTIALS.password)}` }
 const client = (attemptTimeoutMs = 30_000) =>
-  new WpeClient({
-    apiUrl: new URL(sim.url),
-    ...sim.credentials,
-    send: transport,
-    clock: systemClock,
-    deadline: Date.now() + 30_000,
-    attemptTimeoutMs,
-    random: () => 0
-  })
+  simClient(sim, { send: transport, clock: systemClock, deadline: Date.now() + 30_000, attemptTimeoutMs, random: () => 0 })
 
 beforeAll(async () => {
-  sim = await startSimulator({ requestedMs: 100, durationMs: 300 })
+  sim = await freshSim({ requestedMs: 100, durationMs: 300 })
 })
-afterAll(async () => {
-  transport.close()
-  await sim.close()
-})
+afterAll(() => transport.close())
 
 describe('simulator', () => {
   it('binds to loopback only', async () => {
@@ -53,35 +45,27 @@ describe('simulator', () => {
 
   it('moves a backup from requested through in_progress to completed with time', async () => {
     const c = client()
-    const backup = await c.createBackup(MYSITE, { description: 'x', notification_emails: ['a@b.co'] })
+    const backup = await c.createBackup(INSTALL, { description: 'x', notification_emails: ['a@b.co'] })
     expect(backup.status).toBe('requested')
     await new Promise((resolve) => setTimeout(resolve, 150))
-    expect((await c.getBackup(MYSITE, backup.id)).status).toBe('in_progress')
+    expect((await c.getBackup(INSTALL, backup.id)).status).toBe('in_progress')
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(await c.getBackup(MYSITE, backup.id)).toMatchObject({ status: 'completed', complete_time: expect.any(String) })
+    expect(await c.getBackup(INSTALL, backup.id)).toMatchObject({ status: 'completed', complete_time: expect.any(String) })
   })
 
   it("can report the deprecated 'initiated' instead of in_progress", async () => {
-    const legacy = await startSimulator({ requestedMs: 0, durationMs: 60_000, legacyInitiated: true })
-    try {
-      const headers = {
-        authorization: `Basic ${Buffer.from('demo-user:demo-password').toString('base64')}`,
-        'content-type': 'application/json'
-      }
-      const created = (await (
-        await fetch(`${legacy.url}/installs/${MYSITE.id}/backups`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ description: 'x', notification_emails: ['a@b.co'] })
-        })
-      ).json()) as { id: string }
-      expect(
-        ((await (await fetch(`${legacy.url}/installs/${MYSITE.id}/backups/${created.id}`, { headers })).json()) as { status: string })
-          .status
-      ).toBe('initiated')
-    } finally {
-      await legacy.close()
-    }
+    const legacy = await freshSim({ requestedMs: 0, durationMs: 60_000, legacyInitiated: true })
+    const headers = { ...defaultAuth, 'content-type': 'application/json' }
+    const created = (await (
+      await fetch(`${legacy.url}/installs/${INSTALL.id}/backups`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ description: 'x', notification_emails: ['a@b.co'] })
+      })
+    ).json()) as { id: string }
+    expect(
+      ((await (await fetch(`${legacy.url}/installs/${INSTALL.id}/backups/${created.id}`, { headers })).json()) as { status: string }).status
+    ).toBe('initiated')
   })
 
   it.each([
@@ -111,7 +95,7 @@ describe('simulator', () => {
     const before = sim.backups().length
     sim.fault({ method: 'POST', type: 'reset' })
     await expect(
-      fetch(`${sim.url}/installs/${MYSITE.id}/backups`, {
+      fetch(`${sim.url}/installs/${INSTALL.id}/backups`, {
         method: 'POST',
         headers: { ...auth(), 'content-type': 'application/json' },
         body: '{"description":"x","notification_emails":["a@b.co"]}'
@@ -124,7 +108,7 @@ describe('simulator', () => {
     const before = sim.backups().length
     sim.fault({ method: 'POST', type: 'lost-answer' })
     await expect(
-      fetch(`${sim.url}/installs/${MYSITE.id}/backups`, {
+      fetch(`${sim.url}/installs/${INSTALL.id}/backups`, {
         method: 'POST',
         headers: { ...auth(), 'content-type': 'application/json' },
         body: '{"description":"x","notification_emails":["a@b.co"]}'
@@ -142,21 +126,18 @@ describe('simulator', () => {
   })
 
   it('records how many requests were open at once', async () => {
-    const fresh = await startSimulator()
-    try {
-      fresh.fault({ path: '/user', type: 'hang', times: 3 })
-      const abort = new AbortController()
-      const headers = { authorization: `Basic ${Buffer.from('demo-user:demo-password').toString('base64')}` }
-      const open = Array.from({ length: 3 }, () => fetch(`${fresh.url}/user`, { headers, signal: abort.signal }).catch(() => undefined))
-      for (let i = 0; i < 100 && fresh.requests.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(fresh.concurrency).toEqual({ current: 3, max: 3 })
-      abort.abort()
-      await Promise.all(open)
-      for (let i = 0; i < 100 && fresh.concurrency.current > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      expect(fresh.concurrency).toEqual({ current: 0, max: 3 })
-    } finally {
-      await fresh.close()
-    }
+    const fresh = await freshSim()
+    fresh.fault({ path: '/user', type: 'hang', times: 3 })
+    const abort = new AbortController()
+    const open = Array.from({ length: 3 }, () =>
+      fetch(`${fresh.url}/user`, { headers: defaultAuth, signal: abort.signal }).catch(() => undefined)
+    )
+    for (let i = 0; i < 100 && fresh.requests.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(fresh.concurrency).toEqual({ current: 3, max: 3 })
+    abort.abort()
+    await Promise.all(open)
+    for (let i = 0; i < 100 && fresh.concurrency.current > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(fresh.concurrency).toEqual({ current: 0, max: 3 })
   })
 })
 
@@ -173,7 +154,7 @@ describe('npm run sim (sim/cli.js)', () => {
     for (let i = 0; i < 100 && !existsSync(ready); i++) await new Promise((resolve) => setTimeout(resolve, 50))
     const url = readFileSync(ready, 'utf8').trim()
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/)
-    const headers = { authorization: `Basic ${Buffer.from('demo-user:demo-password').toString('base64')}` }
+    const headers = defaultAuth
     const first = await fetch(`${url}/user`, { headers })
     expect([first.status, first.headers.get('retry-after')]).toEqual([503, '7'])
     expect((await fetch(`${url}/user`, { headers })).status).toBe(200)

@@ -2,11 +2,11 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { InstallReport, Outcome, Report } from '../src/backup/report.js'
 import { renderSummary } from '../src/backup/summary.js'
+import { BACKUP_ID, INSTALL, STAGING } from './helpers.js'
 
-const install = { id: '294deacc-d8b8-4005-82c4-0727ba8ddde0', name: 'mysite' }
 const ref = { kind: 'name' as const, name: 'mysite' }
 const backup = {
-  id: 'e41fa98f-ea80-4654-b229-a9b765d0863a',
+  id: BACKUP_ID,
   status: 'completed',
   description: 'd',
   create_time: '2026-01-01T00:00:00Z',
@@ -27,14 +27,14 @@ function one(entry: Partial<InstallReport>, error?: string) {
 
 describe('renderSummary: one install', () => {
   it('lists install, backup, status, reuse, description, times, wait and WordPress version', () => {
-    expect(render(one({ install, backup, status: 'completed', waitedMs: 241_000, outcome: 'completed' }))).toBe(
+    expect(render(one({ install: INSTALL, backup, status: 'completed', waitedMs: 241_000, outcome: 'completed' }))).toBe(
       [
         '## ✅ WP Engine backup completed',
         '',
         '| | |',
         '| --- | --- |',
-        '| Install | mysite (294deacc-d8b8-4005-82c4-0727ba8ddde0) |',
-        '| Backup ID | e41fa98f-ea80-4654-b229-a9b765d0863a |',
+        `| Install | mysite (${INSTALL.id}) |`,
+        `| Backup ID | ${BACKUP_ID} |`,
         '| Status | **completed** |',
         '| Reused | no |',
         '| Description | d |',
@@ -53,14 +53,14 @@ describe('renderSummary: one install', () => {
     [{ reason: 'recent' as const, ageMs: 600_000 }, 'yes: completed within reuse-within, 10m 0s old'],
     [{ reason: 'rerun' as const, attempt: 2 }, 'yes: requested by attempt 2 of this run']
   ])('says why a backup was reused, and how old it is: %j', (reused, text) => {
-    expect(render(one({ install, backup, status: 'completed', outcome: 'completed', reused }))).toContain(`| Reused | ${text} |`)
+    expect(render(one({ install: INSTALL, backup, status: 'completed', outcome: 'completed', reused }))).toContain(`| Reused | ${text} |`)
   })
 
   it('makes an aborted backup or a timeout stand out with an alert', () => {
-    expect(render(one({ install, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
+    expect(render(one({ install: INSTALL, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
       '## ❌ WP Engine backup aborted\n\n> [!CAUTION]\n> WP Engine aborted it'
     )
-    expect(render(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
+    expect(render(one({ install: INSTALL, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
       '> [!WARNING]\n> still running'
     )
   })
@@ -71,14 +71,18 @@ describe('renderSummary: one install', () => {
     expect(text).toContain('| Backup ID | — |')
     expect(text).toContain('| Reused | — |')
     expect(
-      render(one({ install, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' }))
+      render(
+        one({ install: INSTALL, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' })
+      )
     ).toContain('| Completed | — |')
   })
 
   it('keeps text from the API inside its table cell, whatever it contains', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('|', '<', '>', '&', '`', '\n', '\r', 'a', ' ') }), (description) => {
-        const rows = render(one({ install, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split('\n')
+        const rows = render(one({ install: INSTALL, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split(
+          '\n'
+        )
         const row = rows.find((line) => line.startsWith('| Description |')) ?? ''
         expect(rows).toHaveLength(14)
         expect(row.match(/\|/g)).toHaveLength(3)
@@ -89,11 +93,11 @@ describe('renderSummary: one install', () => {
 })
 
 describe('renderSummary: several installs', () => {
-  const shop = { id: '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'shop' }
+  const shop = { id: STAGING.id, name: 'shop' }
   const entries = (outcomes: Outcome[]): InstallReport[] =>
     outcomes.map((outcome, n) => ({
       ref: { kind: 'name', name: `site${n}` },
-      install: { ...install, name: `site${n}` },
+      install: { ...INSTALL, name: `site${n}` },
       backup,
       status: outcome === 'aborted' ? 'aborted' : 'completed',
       outcome,
@@ -103,7 +107,7 @@ describe('renderSummary: several installs', () => {
   it('has one row per install, in order, with its reuse', () => {
     const report = {
       installs: [
-        { ref, install, backup, status: 'completed' as const, outcome: 'completed' as const, waitedMs: 61_000 },
+        { ref, install: INSTALL, backup, status: 'completed' as const, outcome: 'completed' as const, waitedMs: 61_000 },
         {
           ref: { kind: 'name' as const, name: 'shop' },
           install: shop,

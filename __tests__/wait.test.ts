@@ -1,31 +1,89 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import nock from 'nock'
+import { pollUntilFinal } from '../src/shared/poll.js'
 import { FIRST_POLL_MS, pollDelay } from '../src/shared/schedule.js'
 import { waitForBackup, type WaitOptions } from '../src/backup/wait.js'
-import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
-import { FakeClock, INSTALL } from './helpers.js'
-import { apiError, timedBackup } from './fakes.js'
+import { WpeClient } from '../src/wpengine/client.js'
+import { CancelledError } from '../src/wpengine/errors.js'
+import { createNodeSend } from '../src/wpengine/http.js'
+import type { Backup } from '../src/wpengine/types.js'
+import type { FaultRule, Simulator } from '../sim/server.js'
+import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, useNock } from './helpers.js'
+import { count, requestsTo, simClient, useSimulators } from './sim-helpers.js'
+
+// Waiting for a backup, against the simulator on a fake clock: its backups move on with that clock
+// as WP Engine's do with time, so hours of waiting take milliseconds.
 
 const MINUTE = 60_000
+const transport = createNodeSend()
+const freshSim = useSimulators()
+let clock = new FakeClock()
+let sim: Simulator
 
-function setup(durationMs: number, options: { outcome?: string; timeoutMs?: number; ceilingMs?: number; random?: () => number } = {}) {
-  const clock = new FakeClock()
-  const api = timedBackup(clock, { durationMs, outcome: options.outcome })
+beforeAll(async () => {
+  // One simulator for the file, on whichever clock the running test set up.
+  sim = await freshSim({ now: () => clock.now() })
+})
+afterAll(() => transport.close())
+
+interface Setup {
+  outcome?: 'completed' | 'aborted'
+  timeoutMs?: number
+  ceilingMs?: number
+  random?: () => number
+  /** The simulator reports the deprecated 'initiated' instead of in_progress. */
+  legacyInitiated?: boolean
+  /** When the client's own deadline (the step's timeout) comes, if before the wait's. */
+  clientDeadlineMs?: number
+}
+
+/** A backup of mysite requested just now that takes `durationMs` (1 s of it 'requested'), and a wait for it. */
+function setup(durationMs: number, options: Setup = {}) {
+  clock = new FakeClock()
+  sim.configure({ requestedMs: 1_000, durationMs, legacyInitiated: options.legacyInitiated ?? false })
+  const backup: Backup = sim.seedBackup({ installId: INSTALL.id, outcome: options.outcome })
+  const path = `/installs/${INSTALL.id}/backups/${backup.id}`
+  const deadline = clock.now() + (options.timeoutMs ?? 60 * MINUTE)
+  // One attempt per request, so that every status check is one request and a fault fails the
+  // check; the client's own retries are client.test.ts's concern.
+  const client = simClient(sim, {
+    send: transport,
+    clock,
+    deadline: options.clientDeadlineMs === undefined ? deadline : clock.now() + options.clientDeadlineMs,
+    maxAttempts: 1
+  })
   const lines: string[] = []
   const warnings: string[] = []
+  const armed = new Map<number, FaultRule[]>()
+  let checks = 0
+  /** Makes the n-th status check (1-based) fail: the simulator answers it with this fault. */
+  const failCheck = (n: number, type: FaultRule['type']) => {
+    const rule: FaultRule = { method: 'GET', path, type }
+    if (n === 1) sim.fault(rule)
+    else armed.set(n, [...(armed.get(n) ?? []), rule])
+  }
   const wait = (extra: Partial<WaitOptions> = {}) =>
     waitForBackup({
-      client: api,
+      client,
       clock,
       install: INSTALL,
-      backup: api.initial,
-      deadline: clock.now() + (options.timeoutMs ?? 60 * MINUTE),
+      backup,
+      deadline,
       pollCeilingMs: options.ceilingMs ?? 15_000,
       log: { info: (m) => lines.push(m), warning: (m) => warnings.push(m) },
       random: options.random ?? (() => 0.5),
-      ...extra
+      ...extra,
+      onCheck: (seen) => {
+        checks++
+        for (const rule of armed.get(checks + 1) ?? []) sim.fault(rule)
+        extra.onCheck?.(seen)
+      }
     })
-  return { clock, api, lines, warnings, wait }
+  /** The status checks the simulator received, and how it answered each. */
+  const calls = () => count(sim, 'GET', path)
+  const answers = () => requestsTo(sim, 'GET', path).map((r) => r.status)
+  return { clock, backup, lines, warnings, wait, failCheck, calls, answers }
 }
 
 describe('waitForBackup', () => {
@@ -47,63 +105,39 @@ describe('waitForBackup', () => {
   })
 
   it("reads the deprecated 'initiated' as in_progress", async () => {
-    const lines: string[] = []
-    const clock = new FakeClock()
-    const statuses = ['initiated', 'initiated', 'completed']
-    const result = await waitForBackup({
-      client: { getBackup: async () => ({ id: 'b', status: statuses.shift() ?? 'completed' }) },
-      clock,
-      install: INSTALL,
-      backup: { id: 'b', status: 'requested' },
-      deadline: clock.now() + MINUTE,
-      pollCeilingMs: 5_000,
-      log: { info: (m) => lines.push(m), warning: () => {} }
-    })
+    const { wait, lines } = setup(20_000, { legacyInitiated: true, timeoutMs: MINUTE, ceilingMs: 5_000 })
+    const seen: string[] = []
+    const result = await wait({ onCheck: (backup) => seen.push(backup.status) })
+    expect(seen).toContain('initiated')
     expect(result.outcome).toBe('completed')
     expect(lines.some((l) => l.includes('is in_progress'))).toBe(true)
   })
 
-  it('warns once about an unknown status and waits on', async () => {
-    const clock = new FakeClock()
-    const statuses = ['queued', 'queued', 'queued', 'completed']
-    const warnings: string[] = []
-    const result = await waitForBackup({
-      client: { getBackup: async () => ({ id: 'b', status: statuses.shift() ?? 'completed' }) },
-      clock,
-      install: INSTALL,
-      backup: { id: 'b', status: 'requested' },
-      deadline: clock.now() + MINUTE,
-      pollCeilingMs: 5_000,
-      log: { info: () => {}, warning: (m) => warnings.push(m) }
-    })
-    expect(result.outcome).toBe('completed')
-    expect(warnings).toEqual([expect.stringContaining("status 'queued'")])
-  })
-
   it('times out with the last status, after a last check just before the deadline', async () => {
-    const { wait, api, clock } = setup(2 * 60 * MINUTE, { timeoutMs: 5 * MINUTE })
+    const { wait, calls, clock } = setup(2 * 60 * MINUTE, { timeoutMs: 5 * MINUTE })
     const start = clock.now()
     const result = await wait()
     expect(result).toMatchObject({ outcome: 'timeout', status: 'in_progress' })
     expect(clock.now() - start).toBeGreaterThanOrEqual(5 * MINUTE - 2_000)
     expect(clock.now() - start).toBeLessThanOrEqual(5 * MINUTE)
-    expect(result.checks).toBe(api.calls)
+    expect(result.checks).toBe(calls())
   })
 
   it('reports every check, passed or failed, with the backup as last seen', async () => {
-    const { wait, api } = setup(60_000)
-    api.failOn(2, apiError(503))
+    const { wait, failCheck, calls, answers } = setup(60_000)
+    failCheck(2, '503')
     const seen: string[] = []
     await wait({ onCheck: (backup) => seen.push(backup.status) })
-    expect(seen).toHaveLength(api.calls)
+    expect(answers().slice(0, 3)).toEqual([200, 503, 200])
+    expect(seen).toHaveLength(calls())
     expect(seen[1]).toBe(seen[0])
     expect(seen.at(-1)).toBe('completed')
   })
 
   it('rides out passing failures', async () => {
-    const { wait, api, warnings } = setup(60_000)
-    api.failOn(2, apiError(503))
-    api.failOn(3, apiError(429))
+    const { wait, failCheck, warnings } = setup(60_000)
+    failCheck(2, '503')
+    failCheck(3, '429')
     expect((await wait()).outcome).toBe('completed')
     expect(warnings).toEqual([
       expect.stringContaining('(1 in a row; giving up at 5)'),
@@ -112,29 +146,33 @@ describe('waitForBackup', () => {
   })
 
   it('gives up after five failed checks in a row', async () => {
-    const { wait, api } = setup(60 * MINUTE)
-    for (let n = 3; n <= 7; n++) api.failOn(n, apiError(502))
-    await expect(wait()).rejects.toThrow(/Stopped waiting for backup e41fa98f-.*: 5 status checks in a row failed. The last: HTTP 502/)
-    expect(api.calls).toBe(7)
+    const { wait, failCheck, calls, backup } = setup(60 * MINUTE)
+    for (let n = 3; n <= 7; n++) failCheck(n, '502')
+    await expect(wait()).rejects.toThrow(
+      `Stopped waiting for backup ${backup.id}: 5 status checks in a row failed. The last: WP Engine failed to get backup ${backup.id} of install mysite (502`
+    )
+    expect(calls()).toBe(7)
   })
 
-  it.each([401, 403])('stops at once on %d', async (status) => {
-    const { wait, api } = setup(60 * MINUTE)
-    api.failOn(2, apiError(status))
-    await expect(wait()).rejects.toThrow(`HTTP ${status}`)
-    expect(api.calls).toBe(2)
+  it.each(['401', '403'] as const)('stops at once on %s', async (status) => {
+    const { wait, failCheck, calls } = setup(60 * MINUTE)
+    failCheck(2, status)
+    await expect(wait()).rejects.toMatchObject({ status: Number(status), message: expect.stringContaining(`(${status}`) })
+    expect(calls()).toBe(2)
   })
 
   it('names the backup and the install on 404', async () => {
-    const { wait, api } = setup(60 * MINUTE)
-    api.failOn(1, apiError(404))
-    await expect(wait()).rejects.toThrow('Backup e41fa98f-ea80-4654-b229-a9b765d0863a was not found on install mysite.')
+    const { wait } = setup(60 * MINUTE)
+    // A backup the install does not have: the simulator knows only the one it made.
+    await expect(wait({ backup: { id: BACKUP_ID, status: 'requested' } })).rejects.toThrow(
+      'Backup e41fa98f-ea80-4654-b229-a9b765d0863a was not found on install mysite.'
+    )
   })
 
   it('reports a timeout when the client runs into the deadline', async () => {
-    const { wait, api } = setup(60 * MINUTE)
-    api.failOn(1, new WpeApiError('deadline', { kind: 'deadline', operation: 'x', ambiguous: false, transient: true, attempts: 0 }))
+    const { wait, calls } = setup(60 * MINUTE, { clientDeadlineMs: 1_000 })
     expect((await wait()).outcome).toBe('timeout')
+    expect(calls()).toBe(0)
   })
 
   it('stops when cancelled', async () => {
@@ -161,6 +199,9 @@ describe('poll schedule', () => {
   })
 
   it('notices a backup that completes after T within max(3 s, 20 % of T) and within the ceiling', async () => {
+    // Some 200,000 status checks in all (a two-hour backup polled every second takes 7,200), too many
+    // for any API over HTTP: this property of the schedule is checked on the polling loop itself
+    // (src/shared/poll.ts, which waitForBackup runs), its check reading the state from the clock.
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1_000, max: 2 * 60 * MINUTE }),
@@ -169,9 +210,19 @@ describe('poll schedule', () => {
         async (durationMs, ceilingMs, seed) => {
           let state = seed
           const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000
-          const { wait, clock } = setup(durationMs, { ceilingMs, timeoutMs: 3 * 60 * MINUTE, random })
+          const clock = new FakeClock()
           const start = clock.now()
-          await wait()
+          await pollUntilFinal({
+            subject: `backup ${BACKUP_ID}`,
+            initial: 'requested',
+            check: async () => (clock.now() - start < durationMs ? 'in_progress' : 'completed'),
+            state: (status) => status,
+            clock,
+            deadline: start + 3 * 60 * MINUTE,
+            pollCeilingMs: ceilingMs,
+            log: { info: () => {}, warning: () => {} },
+            random
+          })
           const lag = clock.now() - start - durationMs
           expect(lag).toBeGreaterThanOrEqual(0)
           expect(lag).toBeLessThanOrEqual(Math.min(ceilingMs, Math.max(3_000, durationMs * 0.2)) + 1)
@@ -184,9 +235,9 @@ describe('poll schedule', () => {
   it('costs at most 12 status checks for a 20-second backup, whatever the jitter', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(draws, { minLength: 30, maxLength: 30 }), async (rs) => {
-        const { wait, api } = setup(20_000, { random: () => rs.shift() ?? 0 })
+        const { wait, calls } = setup(20_000, { random: () => rs.shift() ?? 0 })
         await wait()
-        expect(api.calls).toBeLessThanOrEqual(12)
+        expect(calls()).toBeLessThanOrEqual(12)
       })
     )
   })
@@ -194,5 +245,33 @@ describe('poll schedule', () => {
   it('spreads parallel jobs apart instead of polling in lockstep', () => {
     const delays = new Set(Array.from({ length: 50 }, () => pollDelay(60_000, 15_000, Math.random)))
     expect(delays.size).toBeGreaterThan(25)
+  })
+})
+
+describe('waitForBackup: a status the simulator never reports', () => {
+  useNock(nock, { beforeAll, afterEach, afterAll })
+
+  it('warns once about an unknown status and waits on', async () => {
+    const clock = new FakeClock()
+    const path = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
+    const scope = nock(API)
+      .get(path)
+      .times(3)
+      .reply(200, { id: BACKUP_ID, status: 'queued' })
+      .get(path)
+      .reply(200, { id: BACKUP_ID, status: 'completed' })
+    const warnings: string[] = []
+    const result = await waitForBackup({
+      client: new WpeClient({ apiUrl: new URL(`${API}/v1`), ...CREDS, send: transport, clock, deadline: clock.now() + MINUTE }),
+      clock,
+      install: INSTALL,
+      backup: { id: BACKUP_ID, status: 'requested' },
+      deadline: clock.now() + MINUTE,
+      pollCeilingMs: 5_000,
+      log: { info: () => {}, warning: (m) => warnings.push(m) }
+    })
+    scope.done()
+    expect(result.outcome).toBe('completed')
+    expect(warnings).toEqual([expect.stringContaining("status 'queued'")])
   })
 })

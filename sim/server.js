@@ -16,7 +16,7 @@ import { zipArchive } from './zip.js'
  * @typedef {{ id: string, installId: string, backupId: string, notification_emails: string[], createdAt: number, durationMs: number,
  *   outcome: Outcome, token: string }} ArchiveRecord
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
- * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download'} FaultType
+ * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download'} FaultType
  * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
