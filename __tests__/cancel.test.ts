@@ -1,30 +1,18 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/server.js'
-import { ACTION, RESTORE_ACTION, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../sim/server.js'
+import { ACTION, RESTORE_ACTION, startAction } from '../scripts/run-action.js'
+import { INSTALL, visible } from './helpers.js'
+import { actionAgainst, expectNoCredentials, useSimulators } from './sim-helpers.js'
 
 // The runner cancels a step with SIGINT, then SIGTERM: each bundled action, signalled at the moment
 // that matters, must end within seconds with its outputs, a summary, and one line saying what is
 // known of what it had sent.
 
-const MYSITE_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
-const sims: Simulator[] = []
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.close()))
-})
-
-async function freshSim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
-  const s = await startSimulator({ requestedMs: 200, durationMs: 600, archiveMs: 600_000, ...options })
-  sims.push(s)
-  return s
-}
+const freshSim = useSimulators({ requestedMs: 200, durationMs: 600, archiveMs: 600_000 })
 
 /** Runs `script`, and sends `signal` once `ready()` says the moment has come. */
 async function cancelWhen(s: Simulator, script: string, inputs: Record<string, string>, signal: NodeJS.Signals, ready: () => boolean) {
-  const { child, result } = startAction({
-    script,
-    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
-    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password }
-  })
+  const { child, result } = startAction({ script, ...actionAgainst(s, inputs) })
   const watch = setInterval(() => {
     if (ready()) {
       clearInterval(watch)
@@ -32,17 +20,22 @@ async function cancelWhen(s: Simulator, script: string, inputs: Record<string, s
     }
   }, 20)
   child.once('exit', () => clearInterval(watch))
-  return result
+  const outcome = await result
+  expectNoCredentials(outcome.stdout, s)
+  return outcome
 }
 
-const errorLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::error::'))
+const errorLines = (stdout: string) =>
+  visible(stdout)
+    .split('\n')
+    .filter((line) => line.startsWith('::error::'))
 
 describe('restore: cancelled', () => {
   it.concurrent.each(['SIGTERM', 'SIGINT'] as const)(
     '%s while the restore request hangs: may have started, says so in one line, outputs and summary written',
     async (signal) => {
       const s = await freshSim()
-      const done = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000 })
+      const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
       s.fault({ method: 'POST', path: /\/restore$/, type: 'hang' })
       const started = Date.now()
       const result = await cancelWhen(s, RESTORE_ACTION, { 'backup-id': done.id }, signal, () =>
@@ -54,7 +47,7 @@ describe('restore: cancelled', () => {
         `::error::The step was cancelled while the request to restore mysite from backup ${done.id} was on its way; WP Engine may or may not have started the restore. Check the install in the WP Engine User Portal before running the restore again.`
       ])
       expect(result.stdout).not.toMatch(/^\s+at /m)
-      expect(result.outputs).toMatchObject({ accepted: 'false', 'install-id': MYSITE_ID, 'install-name': 'mysite', 'backup-id': done.id })
+      expect(result.outputs).toMatchObject({ accepted: 'false', 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': done.id })
       expect(result.summary).toContain('## ❓ WP Engine restore may have started')
       expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(1)
     }
@@ -62,7 +55,7 @@ describe('restore: cancelled', () => {
 
   it.concurrent('SIGTERM before the request: nothing was restored, and it says so', async () => {
     const s = await freshSim()
-    const done = s.seedBackup({ installId: MYSITE_ID, ageMs: 60_000 })
+    const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
     s.fault({ method: 'GET', path: new RegExp(`/backups/${done.id}$`), type: 'hang' })
     const result = await cancelWhen(s, RESTORE_ACTION, { 'backup-id': done.id }, 'SIGTERM', () =>
       s.requests.some((r) => r.method === 'GET' && r.path.endsWith(done.id))
@@ -80,7 +73,7 @@ describe('restore: cancelled', () => {
 describe('backup: cancelled in the archive phase', () => {
   it.concurrent('says the backup completed and is a restore point', async () => {
     const s = await freshSim()
-    const result = await cancelWhen(s, ACTION, { install: MYSITE_ID, archive: 'true' }, 'SIGTERM', () =>
+    const result = await cancelWhen(s, ACTION, { install: INSTALL.id, archive: 'true' }, 'SIGTERM', () =>
       s.requests.some((r) => r.method === 'POST' && r.path.endsWith('/archives'))
     )
     const id = result.outputs['backup-id']

@@ -2,12 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import { run } from '../src/backup/main.js'
 import { runRestore } from '../src/restore/main.js'
 import type { HttpRequest } from '../src/wpengine/http.js'
-import { FakeClock, RecordingCore } from './helpers.js'
+import { basicToken, CREDS, FakeClock, RecordingCore, RUN_CONTEXT } from './helpers.js'
 
 // What every step does before its work: all inputs checked at once, credentials masked first, and
 // on a bad input one line, a summary, and nothing sent.
-
-const CONTEXT = { repository: 'acme/shop', runId: 1, runAttempt: 1, job: 'deploy', step: 'backup' }
 
 async function withInputs(action: typeof run, inputs: Record<string, string>) {
   const core = new RecordingCore(inputs)
@@ -15,7 +13,7 @@ async function withInputs(action: typeof run, inputs: Record<string, string>) {
   await action({
     core,
     env: {},
-    context: CONTEXT,
+    context: RUN_CONTEXT,
     clock: new FakeClock(),
     send: async (request) => {
       sent.push(request)
@@ -30,9 +28,9 @@ describe.each([
   ['restore', runRestore]
 ] as const)('%s action: bad input', (_name, action) => {
   it('masks the credentials before the error line, writes a summary, and sends nothing', async () => {
-    const { core, sent } = await withInputs(action, { install: 'My-Site', 'api-user-id': 'user-1', 'api-password': 's3cret-pw' })
+    const { core, sent } = await withInputs(action, { install: 'My-Site', 'api-user-id': CREDS.userId, 'api-password': CREDS.password })
     expect(sent).toEqual([])
-    expect(core.log.slice(0, 2)).toEqual(['::add-mask::s3cret-pw', `::add-mask::${Buffer.from('user-1:s3cret-pw').toString('base64')}`])
+    expect(core.log.slice(0, 2)).toEqual([`::add-mask::${CREDS.password}`, `::add-mask::${basicToken(CREDS.userId, CREDS.password)}`])
     expect(core.failed).toMatch(/^Invalid input: install 'My-Site' is neither an install name/)
     expect(core.summaries).toHaveLength(1)
     expect(core.summaries[0]).toMatch(
@@ -49,8 +47,8 @@ describe.each([
       install: 'mysite',
       'backup-id': 'e41fa98f-ea80-4654-b229-a9b765d0863a',
       'notification-emails': 'ops@example.com',
-      'api-user-id': 'user-1',
-      'api-password': 's3cret-pw',
+      'api-user-id': CREDS.userId,
+      'api-password': CREDS.password,
       'api-url': apiUrl
     })
     expect(sent).toEqual([])
