@@ -329,7 +329,7 @@ describe('bundled action: several installs and reuse', () => {
       expect(result.stdout.match(/^::error::/gm)).toHaveLength(1)
       expect(count(s, 'POST', /\/backups$/)).toBe(3)
       expect(result.summary).toContain('| Install | Outcome | Backup | Details |')
-      expect(result.summary).toMatch(/\| filler0007 \| ❌ aborted \| `[0-9a-f-]{36}` \| WP Engine aborted backup/)
+      expect(result.summary).toMatch(/\| filler0007 \| ❌\u00a0aborted \| `[0-9a-f]{8}` \| WP Engine aborted backup/)
     }
   )
 

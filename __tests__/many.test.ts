@@ -82,7 +82,7 @@ describe('several installs in one step', () => {
     expect(summary.split('\n').filter((line) => /^\| (mysite|filler0002|mysitestaging) \|/.test(line))).toHaveLength(3)
     const abortedRow = summary.split('\n').find((line) => line.startsWith('| filler0002 |')) ?? ''
     expect(abortedRow).toMatch(
-      /^\| filler0002 \| ❌ aborted \| `[0-9a-f-]{36}` \| WP Engine aborted backup [0-9a-f-]{36} of install filler0002: there is no fresh restore point/
+      /^\| filler0002 \| ❌\u00a0aborted \| `[0-9a-f]{8}` \| WP Engine aborted backup [0-9a-f-]{36} of install filler0002: there is no fresh restore point/
     )
     expect(core.log.find((l) => l.startsWith('[filler0002] ❌ '))).toMatch(
       /^\[filler0002\] ❌ WP Engine aborted backup [0-9a-f-]{36} of install filler0002/
@@ -124,7 +124,7 @@ describe('several installs in one step', () => {
       '1 of 2 installs have no fresh backup, so do not deploy to them: mystie (not found; did you mean mysite?). The job summary says why for each.'
     )
     expect(core.summaries[0]).toContain(
-      "| mystie | ❌ failed | — | No install named 'mystie' is visible to this API user (122 installs searched). Did you mean mysite?"
+      "| mystie | ❌\u00a0failed | — | No install named 'mystie' is visible to this API user (122 installs searched). Did you mean mysite?"
     )
   })
 

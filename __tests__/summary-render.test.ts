@@ -39,11 +39,11 @@ describe('job summaries as GitHub renders them', () => {
     expect(html).toMatch(/^<h2>(✅|❌|⏱️|🕓|⚠️|❓) /u)
 
     // No Markdown shows as Markdown: emphasis, code marks, table pipes, headings, alert markers.
-    for (const raw of ['**', '`', '| ---', '##', '[!']) expect(text).not.toContain(raw)
+    for (const raw of ['**', '`', '| ---', '| :--', '##', '[!']) expect(text).not.toContain(raw)
     for (const line of text.split('\n')) expect(line.trim()).not.toMatch(/^\|.*\|$/)
 
     // Every table line became a table row, no header is empty, and every row has the header's cells.
-    const tableLines = markdown.split('\n').filter((line) => line.startsWith('|') && !line.startsWith('| ---'))
+    const tableLines = markdown.split('\n').filter((line) => line.startsWith('|') && !/^\| :?-/.test(line))
     const rendered = tables(html)
     expect(rendered.reduce((sum, table) => sum + 1 + table.rows.length, 0)).toBe(tableLines.length)
     for (const { headers, rows } of rendered) {

@@ -32,7 +32,7 @@ describe('renderSummary: one install', () => {
         '## ✅ WP Engine backup of mysite completed',
         '',
         '| Install | mysite (`294deacc-d8b8-4005-82c4-0727ba8ddde0`) |',
-        '| --- | --- |',
+        '| :-- | :-- |',
         '| Backup | `e41fa98f-ea80-4654-b229-a9b765d0863a` |',
         '| Status | **completed** |',
         '| Reused | no |',
@@ -125,9 +125,9 @@ describe('renderSummary: several installs', () => {
         '## ✅ WP Engine backups completed for 2 installs',
         '',
         '| Install | Outcome | Backup | Details |',
-        '| --- | --- | --- | --- |',
-        `| mysite | ✅ completed | \`${backup.id}\` | completed 2026-01-01 00:04:00 UTC, after 1m 1s |`,
-        `| shop | ✅ completed | \`${backup.id}\` | reused (completed within reuse-within, 1m old), completed 2026-01-01 00:04:00 UTC |`,
+        '| :-- | :-- | :-- | :-- |',
+        `| mysite | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | completed 2026-01-01 00:04:00 UTC, after 1m 1s |`,
+        `| shop | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | reused (completed within reuse-within, 1m old), completed 2026-01-01 00:04:00 UTC |`,
         ''
       ].join('\n')
     )
@@ -145,7 +145,9 @@ describe('renderSummary: several installs', () => {
     )
     // The failure line points here; here it would only repeat itself.
     expect(text).not.toContain('The job summary says why')
-    expect(text).toContain(`| site1 | ❌ aborted | \`${backup.id}\` | WP Engine aborted backup ${backup.id} of install site1 |`)
+    expect(text).toContain(
+      `| site1 | ❌\u00a0aborted | \`${backup.id.slice(0, 8)}\` | WP Engine aborted backup ${backup.id} of install site1 |`
+    )
     expect(text.split('\n').filter((line) => line.startsWith('| site'))).toHaveLength(3)
   })
 
@@ -158,6 +160,6 @@ describe('renderSummary: several installs', () => {
       outcome: 'failed',
       error: 'x'
     })
-    expect(text).toContain("| gone | ❌ failed | — | No install named 'gone' is visible. Did you mean gona? |")
+    expect(text).toContain("| gone | ❌\u00a0failed | — | No install named 'gone' is visible. Did you mean gona? |")
   })
 })

@@ -39578,15 +39578,18 @@ function detailsTable([head, ...rows]) {
     const known = rows.filter((row) => row[1] !== undefined);
     if (known.length === 0)
         return [];
-    return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| --- | --- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), ''];
+    return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| :-- | :-- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), ''];
 }
 /** What went wrong and what to do, set apart from the facts. */
 function problemQuote(text) {
     return [`> ${cell(text)}`, ''];
 }
-/** An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain. */
-function idCell(id) {
-    return id && UUID.test(id) ? `\`${id}\`` : cell(id);
+/**
+ * An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain.
+ * `short` gives its first eight digits, as git shortens a SHA, for a table where the whole ID would wrap.
+ */
+function idCell(id, { short = false } = {}) {
+    return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
 
 ;// CONCATENATED MODULE: ./src/util/time.ts
@@ -39679,13 +39682,14 @@ function card(entry, archive) {
         ...archiveRows
     ]);
 }
+// A no-break space keeps each outcome on one line in a narrow column.
 const OUTCOMES = {
-    completed: '✅ completed',
-    requested: '🕓 requested',
-    aborted: '❌ aborted',
-    timeout: '⏱️ timed out',
-    failed: '❌ failed',
-    cancelled: '⚠️ cancelled'
+    completed: '✅\u00a0completed',
+    requested: '🕓\u00a0requested',
+    aborted: '❌\u00a0aborted',
+    timeout: '⏱️\u00a0timed\u00a0out',
+    failed: '❌\u00a0failed',
+    cancelled: '⚠️\u00a0cancelled'
 };
 /** A few words on how it went: when it completed and how long it took, or the whole reason it failed. */
 function details(entry) {
@@ -39700,12 +39704,15 @@ function details(entry) {
     ];
     return facts.filter(Boolean).join(', ') || '—';
 }
-/** Several installs: one compact row each, in the order they were given, with its outcome and why. */
+/**
+ * Several installs: one compact row each, in the order they were given, with its outcome and why.
+ * Backup IDs are shortened to keep a row on one line; the backups output has them whole.
+ */
 function table(entries) {
     return [
         '| Install | Outcome | Backup | Details |',
-        '| --- | --- | --- | --- |',
-        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id)} | ${details(entry)} |`),
+        '| :-- | :-- | :-- | :-- |',
+        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |`),
         ''
     ];
 }

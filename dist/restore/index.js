@@ -38495,15 +38495,18 @@ function detailsTable([head, ...rows]) {
     const known = rows.filter((row) => row[1] !== undefined);
     if (known.length === 0)
         return [];
-    return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| --- | --- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), ''];
+    return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| :-- | :-- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), ''];
 }
 /** What went wrong and what to do, set apart from the facts. */
 function problemQuote(text) {
     return [`> ${cell(text)}`, ''];
 }
-/** An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain. */
-function idCell(id) {
-    return id && UUID.test(id) ? `\`${id}\`` : cell(id);
+/**
+ * An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain.
+ * `short` gives its first eight digits, as git shortens a SHA, for a table where the whole ID would wrap.
+ */
+function idCell(id, { short = false } = {}) {
+    return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
 
 ;// CONCATENATED MODULE: ./src/util/time.ts

@@ -78,13 +78,14 @@ function card(entry: InstallReport, archive?: ArchiveReport): string[] {
   ])
 }
 
+// A no-break space keeps each outcome on one line in a narrow column.
 const OUTCOMES: Record<string, string> = {
-  completed: '✅ completed',
-  requested: '🕓 requested',
-  aborted: '❌ aborted',
-  timeout: '⏱️ timed out',
-  failed: '❌ failed',
-  cancelled: '⚠️ cancelled'
+  completed: '✅\u00a0completed',
+  requested: '🕓\u00a0requested',
+  aborted: '❌\u00a0aborted',
+  timeout: '⏱️\u00a0timed\u00a0out',
+  failed: '❌\u00a0failed',
+  cancelled: '⚠️\u00a0cancelled'
 }
 
 /** A few words on how it went: when it completed and how long it took, or the whole reason it failed. */
@@ -100,14 +101,17 @@ function details(entry: InstallReport): string {
   return facts.filter(Boolean).join(', ') || '—'
 }
 
-/** Several installs: one compact row each, in the order they were given, with its outcome and why. */
+/**
+ * Several installs: one compact row each, in the order they were given, with its outcome and why.
+ * Backup IDs are shortened to keep a row on one line; the backups output has them whole.
+ */
 function table(entries: InstallReport[]): string[] {
   return [
     '| Install | Outcome | Backup | Details |',
-    '| --- | --- | --- | --- |',
+    '| :-- | :-- | :-- | :-- |',
     ...entries.map(
       (entry) =>
-        `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id)} | ${details(entry)} |`
+        `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |`
     ),
     ''
   ]

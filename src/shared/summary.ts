@@ -14,7 +14,7 @@ export type DetailRow = [label: string, value: string | undefined]
 export function detailsTable([head, ...rows]: [DetailRow, ...DetailRow[]]): string[] {
   const known = rows.filter((row): row is [string, string] => row[1] !== undefined)
   if (known.length === 0) return []
-  return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| --- | --- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), '']
+  return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| :-- | :-- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), '']
 }
 
 /** What went wrong and what to do, set apart from the facts. */
@@ -22,7 +22,10 @@ export function problemQuote(text: string): string[] {
   return [`> ${cell(text)}`, '']
 }
 
-/** An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain. */
-export function idCell(id: string | undefined | null): string {
-  return id && UUID.test(id) ? `\`${id}\`` : cell(id)
+/**
+ * An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain.
+ * `short` gives its first eight digits, as git shortens a SHA, for a table where the whole ID would wrap.
+ */
+export function idCell(id: string | undefined | null, { short = false } = {}): string {
+  return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id)
 }
