@@ -29415,14 +29415,10 @@ async function resolveId(client, ref) {
 }
 /** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
 class InstallNotFoundError extends Error {
-    installName;
-    searched;
     suggestions;
     constructor(installName, searched, suggestions) {
         const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => safeText(name, 40)).join(' or ')}?` : '';
         super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
-        this.installName = installName;
-        this.searched = searched;
         this.suggestions = suggestions;
         this.name = 'InstallNotFoundError';
     }

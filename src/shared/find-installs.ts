@@ -41,8 +41,8 @@ async function resolveId(client: Pick<WpeClient, 'getInstall'>, ref: InstallRef 
 /** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
 export class InstallNotFoundError extends Error {
   constructor(
-    readonly installName: string,
-    readonly searched: number,
+    installName: string,
+    searched: number,
     readonly suggestions: string[]
   ) {
     const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => safeText(name, 40)).join(' or ')}?` : ''
