@@ -5,7 +5,7 @@ import { ENDINGS, runEnding } from '../scripts/endings.js'
 import { ACTION } from '../scripts/run-action.js'
 
 // Every ending's job summary, from the bundled action's own output, rendered as GitHub-flavoured
-// Markdown: what a reviewer sees must be text and tables, never Markdown left raw.
+// Markdown: what a reviewer sees must be text and tables, never Markdown left raw. And its log.
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#124': '|', '#96': '`' }
 
@@ -27,7 +27,7 @@ beforeAll(() => {
   if (!existsSync(ACTION)) throw new Error('dist/index.js is missing: run npm run bundle')
 })
 
-describe('job summaries as GitHub renders them', () => {
+describe('every ending as a person reads it: the job summary as GitHub renders it, and the log', () => {
   it.concurrent.each(ENDINGS.map((ending) => [ending.name, ending] as const))('%s', async (_name, ending) => {
     const result = await runEnding(ending)
     expect(result.code === 0).toBe(ending.ok)
@@ -56,6 +56,10 @@ describe('job summaries as GitHub renders them', () => {
     // Times as people read them; the outputs keep ISO 8601.
     expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/)
     expect(text).not.toMatch(/\.\d{3}Z/)
+
+    // The log: no group opened for nothing, and one annotation for the one problem, if any.
+    expect(result.stdout).not.toMatch(/^::group::.*\n::endgroup::$/m)
+    expect(result.stdout.match(/^::(error|warning)::/gm) ?? []).toHaveLength(ending.ok ? 0 : 1)
 
     // A failure says what went wrong, in the summary as in the failure line.
     const failure = /^::error::(.*)$/m.exec(result.stdout)?.[1]
