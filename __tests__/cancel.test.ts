@@ -48,7 +48,7 @@ describe('restore: cancelled', () => {
       ])
       expect(result.stdout).not.toMatch(/^\s+at /m)
       expect(result.outputs).toMatchObject({ accepted: 'false', 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': done.id })
-      expect(result.summary).toContain('## ❓ WP Engine restore may have started')
+      expect(result.summary).toContain('## ❓ WP Engine restore of mysite may have started')
       expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(1)
     }
   )
@@ -65,7 +65,7 @@ describe('restore: cancelled', () => {
       '::error::The step was cancelled before the restore of mysite was requested: nothing was restored.'
     ])
     expect(result.outputs).toMatchObject({ accepted: 'false', 'backup-id': '' })
-    expect(result.summary).toContain('## ⚠️ WP Engine restore cancelled before it was requested')
+    expect(result.summary).toContain('## ⚠️ WP Engine restore of mysite cancelled before it was requested')
     expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(0)
   })
 })

@@ -65,7 +65,9 @@ describe('createBackupOnce', () => {
     expect(result.backup.id).toBe(mine()[0]?.id)
     // Behind the 250 others, on the third page.
     expect(lists()).toBe(3)
-    expect(log[0]).toMatch(/^warn: The answer .* was lost .* Looking for it in the install's backups/)
+    // Resolved: plain lines, no warning annotation.
+    expect(log[0]).toMatch(/^WP Engine's answer was lost .* Looking for it in the install's backups/)
+    expect(log.filter((line) => line.startsWith('warn:'))).toEqual([])
   })
 
   it('answer lost and nothing made: asks again after the re-check, exactly one backup', async () => {

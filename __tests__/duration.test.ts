@@ -8,12 +8,13 @@ describe('parseDuration', () => {
     ['30m', 1_800_000],
     ['1h', 3_600_000],
     ['1h30m', 5_400_000],
+    ['1h 30m', 5_400_000],
     ['1h30m15s', 5_415_000],
-    ['300', 300_000],
     [' 2M ', 120_000]
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms))
 
-  it.each(['', 'abc', '1.5m', '-5', '30x', 'm', '1m1h', '1h 30m', '10ms'])('rejects %j', (text) => {
+  // A bare number has no unit: GitHub's timeout-minutes would read 45 as minutes, this input once read seconds.
+  it.each(['', '45', '300', 'abc', '1.5m', '-5', '30x', 'm', 'h', '1m1h', '10ms', '1h  30m x'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeUndefined()
   })
 
@@ -30,8 +31,22 @@ describe('parseDuration', () => {
 describe('formatDuration', () => {
   it.each([
     [0, '0s'],
+    [499, '0s'],
     [95_000, '1m 35s'],
-    [3_600_000, '1h 0m 0s'],
-    [499, '0s']
+    [252_000, '4m 12s'],
+    [1_800_000, '30m'],
+    [3_600_000, '1h'],
+    [3_900_000, '1h 5m'],
+    [3_601_000, '1h 1s']
   ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text))
+
+  it('writes what parseDuration reads back, to the second, and never a zero part', () => {
+    fc.assert(
+      fc.property(fc.nat(7 * 24 * 3_600_000), (ms) => {
+        const text = formatDuration(ms)
+        expect(parseDuration(text)).toBe(Math.round(ms / 1000) * 1000)
+        if (text !== '0s') expect(text).not.toMatch(/\b0[hms]/)
+      })
+    )
+  })
 })

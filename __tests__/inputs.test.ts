@@ -140,18 +140,30 @@ describe('parseInputs', () => {
 
   describe('timeout and poll-interval', () => {
     it('parse durations', () => {
-      const settings = parse({ ...BASE, timeout: '1h30m', 'poll-interval': '90' })
+      const settings = parse({ ...BASE, timeout: '1h 30m', 'poll-interval': '90s' })
       expect(settings.timeoutMs).toBe(5_400_000)
       expect(settings.pollIntervalMs).toBe(90_000)
     })
     it.each([
       ['timeout', 'soon', "timeout 'soon' is not a duration"],
-      ['timeout', '0', "timeout '0' is out of range"],
+      ['timeout', '0s', "timeout '0s' is out of range"],
       ['timeout', '7h', "timeout '7h' is out of range"],
       ['poll-interval', '0s', "poll-interval '0s' is out of range"],
       ['poll-interval', '11m', "poll-interval '11m' is out of range"],
       ['poll-interval', '5 s', "poll-interval '5 s' is not a duration"]
     ])('%s %j is refused', (name, value, message) => expect(problems({ ...BASE, [name]: value })).toContain(message))
+
+    // GitHub's timeout-minutes counts minutes; a bare number here once meant seconds. Neither is guessed.
+    it.each(['timeout', 'poll-interval', 'reuse-within'])('a bare number for %s is refused, suggesting both units', (name) => {
+      fc.assert(
+        fc.property(fc.nat(100_000), (n) => {
+          expect(problems({ ...BASE, [name]: String(n) })).toContain(
+            `${name} '${n}' has no unit: write ${n}m for ${n} minutes or ${n}s for ${n} seconds`
+          )
+        }),
+        { numRuns: 50 }
+      )
+    })
   })
 
   describe('backup-id', () => {

@@ -51,7 +51,7 @@ describe('run: bad input', () => {
   it('sends nothing and fails with one line naming the input and value', async () => {
     const core = await runAction({ install: 'My-Site', timeout: 'forever' })
     expect(core.failed).toBe(
-      "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds"
+      "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h or 1h30m"
     )
     expect(nock.pendingMocks()).toEqual([])
     expect(core.outputs).toEqual({})
@@ -107,7 +107,7 @@ describe('run: a backup that completes', () => {
         }
       ])
     })
-    expect(core.summaries[0]).toContain('## ✅ WP Engine backup completed')
+    expect(core.summaries[0]).toContain('## ✅ WP Engine backup of mysite completed')
     expect(core.log.at(-1)).toMatch(/^✅ Backup e41fa98f-.* of install mysite completed after waiting \d+s\.$/)
   })
 
@@ -144,7 +144,7 @@ describe('run: a backup that completes', () => {
     const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
     expect(core.failed).toBeUndefined()
     expect(core.outputs.status).toBe('in_progress')
-    expect(core.summaries[0]).toContain('## 🕓 WP Engine backup in progress (not waited for)')
+    expect(core.summaries[0]).toContain('## 🕓 WP Engine backup of mysite in progress (not waited for)')
   })
 
   it('wait: false never passes an aborted backup', async () => {
@@ -183,7 +183,7 @@ describe('run: failures keep every known output', () => {
       /^WP Engine aborted backup e41fa98f-.* of install mysite: there is no fresh restore point, so do not deploy/
     )
     expect(core.outputs).toMatchObject({ status: 'aborted', 'backup-id': BACKUP_ID, 'install-name': 'mysite', 'complete-time': '' })
-    expect(core.summaries[0]).toMatch(/## ❌ WP Engine backup aborted\n\n> \[!CAUTION\]/)
+    expect(core.summaries[0]).toMatch(/## ❌ WP Engine backup of mysite aborted\n\n> WP Engine aborted backup/)
   })
 
   it('timeout: names the backup, its last status and how to wait later', async () => {
@@ -200,7 +200,9 @@ describe('run: failures keep every known output', () => {
       `Backup ${BACKUP_ID} of install mysite was still in_progress when the timeout of 1m 30s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}, or raise timeout.`
     )
     expect(core.outputs).toMatchObject({ status: 'in_progress', 'backup-id': BACKUP_ID })
-    expect(core.summaries[0]).toContain('> [!WARNING]')
+    expect(core.summaries[0]).toContain(
+      `## ⏱️ WP Engine backup of mysite not finished before the timeout\n\n> Backup ${BACKUP_ID} of install mysite was still in_progress`
+    )
   })
 
   it('a Retry-After past the timeout while waiting ends the step at once, saying so', async () => {
@@ -214,7 +216,7 @@ describe('run: failures keep every known output', () => {
     const core = await runAction({ install: INSTALL.id, timeout: '10m' })
     api.done()
     expect(core.failed).toMatch(
-      /^WP Engine asked to wait 1h 0m 0s before trying again to get backup .* more than the 9m \d+s left before the step's timeout/
+      /^WP Engine asked to wait 1h before trying again to get backup .* more than the 9m \d+s left before the step's timeout/
     )
     expect(core.outputs['backup-id']).toBe(BACKUP_ID)
   })
@@ -260,9 +262,7 @@ describe('run: failures keep every known output', () => {
         errors: [{ resource: 'Backup', field: 'description', type: 'invalid_value', code: 'too_long', message: 'is too long' }]
       })
     const core = await runAction({ install: INSTALL.id })
-    expect(core.failed).toBe(
-      'WP Engine rejected the request to request a backup of install mysite (400: Invalid Backup). description: is too long'
-    )
+    expect(core.failed).toBe('WP Engine refused to request a backup of install mysite (400: Invalid Backup). description: is too long')
   })
 })
 
@@ -302,7 +302,9 @@ describe('run: resilience', () => {
     expect(made).toHaveLength(1)
     expect(core.failed).toBeUndefined()
     expect(core.outputs['backup-id']).toBe(BACKUP_ID)
-    expect(core.warnings[0]).toContain('was lost (HTTP 504)')
+    // Resolved, so a line in the log and no warning annotation on a green run.
+    expect(core.warnings).toEqual([])
+    expect(core.log.join('\n')).toContain('was lost while trying to request a backup of install mysite (HTTP 504)')
   })
 })
 

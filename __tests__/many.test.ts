@@ -55,15 +55,22 @@ describe('several installs in one step', () => {
     for (const b of backups) expect(b['backup-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(backups[0]?.['complete-time']).toMatch(/^\d{4}-/)
     expect(backups[1]?.['complete-time']).toBe('')
-    expect(core.failed).toMatch(
-      /^1 of 3 installs have no fresh backup \(filler0002\), so do not deploy\. WP Engine aborted backup [0-9a-f-]{36} of install filler0002/
+    // The failure line names the install and why in a few words; the summary row has the whole sentence.
+    expect(core.failed).toBe(
+      '1 of 3 installs have no fresh backup, so do not deploy to them: filler0002 (aborted by WP Engine). The job summary says why for each.'
     )
     // The single-value outputs describe one install only.
     expect(core.outputs).toMatchObject({ 'backup-id': '', status: '', 'install-name': '', reused: 'false' })
     const summary = core.summaries[0] ?? ''
     expect(summary).toContain('## ❌ WP Engine backups: 1 of 3 installs without a fresh backup')
     expect(summary.split('\n').filter((line) => /^\| (mysite|filler0002|mysitestaging) \|/.test(line))).toHaveLength(3)
-    expect(core.log).toContain('[filler0002] ❌ ' + String(core.failed).slice(core.failed?.indexOf('WP Engine aborted') ?? 0))
+    const abortedRow = summary.split('\n').find((line) => line.startsWith('| filler0002 |')) ?? ''
+    expect(abortedRow).toMatch(
+      /^\| filler0002 \| ❌\u00a0aborted \| `[0-9a-f]{8}` \| WP Engine aborted backup [0-9a-f-]{36} of install filler0002: there is no fresh restore point/
+    )
+    expect(core.log.find((l) => l.startsWith('[filler0002] ❌ '))).toMatch(
+      /^\[filler0002\] ❌ WP Engine aborted backup [0-9a-f-]{36} of install filler0002/
+    )
     expect(core.log.filter((l) => /^\[(mysite|mysitestaging)\] ✅ completed$/.test(l))).toHaveLength(2)
   })
 
@@ -89,7 +96,19 @@ describe('several installs in one step', () => {
       ['nosuchsite', '']
     ])
     expect(core.failed).toBe(
-      "1 of 2 installs have no fresh backup (nosuchsite), so do not deploy. No install named 'nosuchsite' is visible to this API user (122 installs searched). Check the install input and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)."
+      '1 of 2 installs have no fresh backup, so do not deploy to them: nosuchsite (not found). The job summary says why for each.'
+    )
+  })
+
+  it('a misspelt install name suggests the closest names that exist, in the failure line and the summary', async () => {
+    const { sim: s, go } = await setup({ durationMs: MINUTE })
+    const { core } = await go({ install: 'mysite mystie' })
+    expect(posts(s)).toHaveLength(1)
+    expect(core.failed).toBe(
+      '1 of 2 installs have no fresh backup, so do not deploy to them: mystie (not found; did you mean mysite?). The job summary says why for each.'
+    )
+    expect(core.summaries[0]).toContain(
+      "| mystie | ❌\u00a0failed | — | No install named 'mystie' is visible to this API user (122 installs searched). Did you mean mysite?"
     )
   })
 
@@ -139,9 +158,9 @@ describe('never a needless backup: re-runs', () => {
     expect(core.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
     expect(backups[0]).toMatchObject({ 'backup-id': earlier.id, reused: true })
     expect(core.log).toContain(
-      `Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress (1m 0s old): using it instead of requesting another.`
+      `Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress (1m old): using it instead of requesting another.`
     )
-    expect(core.summaries[0]).toContain('| Reused | yes: requested by attempt 1 of this run, 1m 0s old |')
+    expect(core.summaries[0]).toContain('| Reused | yes: requested by attempt 1 of this run, 1m old |')
   })
 
   it('reuses it at once when it completed, with no status checks', async () => {
@@ -182,7 +201,7 @@ describe('never a needless backup: reuse-within', () => {
     expect(posts(s)).toHaveLength(0)
     expect(core.outputs).toMatchObject({ 'backup-id': recent.id, status: 'completed', reused: 'true' })
     expect(core.log).toContain(
-      `Backup ${recent.id} of mysite completed and is 10m 0s old, within reuse-within (30m 0s): using it instead of requesting another.`
+      `Backup ${recent.id} of mysite completed and is 10m old, within reuse-within (30m): using it instead of requesting another.`
     )
   })
 
@@ -200,7 +219,7 @@ describe('never a needless backup: reuse-within', () => {
     const { core } = await go({ install: 'mysite', 'reuse-within': '1s' })
     expect(posts(s)).toHaveLength(0)
     expect(core.outputs).toMatchObject({ 'backup-id': running.id, status: 'completed', reused: 'true' })
-    expect(core.summaries[0]).toContain('| Reused | yes: already running when this step started, 2m 0s old |')
+    expect(core.summaries[0]).toContain('| Reused | yes: already running when this step started, 2m old |')
   })
 
   it('with several installs, reuses where it can and requests where it must; reused is true only when all were', async () => {

@@ -66,7 +66,7 @@ describe('archive: an off-site copy of the backup', () => {
     // The download carries no API credentials: the link is its own authorisation.
     expect(downloads(s).every((r) => r.authorization === undefined)).toBe(true)
     expect(result.stdout).toMatch(/Downloaded 3\.0 MB in \d+s \(.+\/s\) to .*\.zip; it is a complete zip\./)
-    expect(result.summary).toContain(`| Archive | ${archive?.id} (**completed**) |`)
+    expect(result.summary).toContain(`| Archive | \`${archive?.id}\` (**completed**) |`)
   })
 
   it.concurrent('archive: true without a path: outputs only, nothing downloaded', async () => {
@@ -87,7 +87,7 @@ describe('archive: an off-site copy of the backup', () => {
     expect(result.stdout).toMatch(
       /^::error::Backup [0-9a-f-]{36} completed, but WP Engine aborted its archive [0-9a-f-]{36}: there is no off-site copy\./m
     )
-    expect(result.summary).toContain('## ❌ WP Engine backup completed, but its archive failed')
+    expect(result.summary).toContain('## ❌ WP Engine backup of mysite completed, but its archive failed')
   })
 
   it.concurrent('a re-run uses the archive the backup already has instead of requesting another', async () => {
@@ -217,7 +217,12 @@ describe('restore: for a failed deploy', () => {
     expect(result.outputs).toMatchObject({ accepted: 'true', 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': done.id })
     expect(result.outputs['accepted-at']).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(result.stdout).toContain(`✅ WP Engine accepted the restore of mysite from backup ${done.id}.`)
-    expect(result.summary).toContain('## ✅ WP Engine restore accepted')
+    // Accepted is what is known: the API gives no restore status, so nothing says "restored".
+    expect(result.summary).toContain('## ✅ WP Engine accepted the restore of mysite')
+    expect(result.summary).toContain('| Restores | files and database |')
+    expect(result.summary).toContain('| Checkpoint first | no |')
+    expect(result.summary).toMatch(/\| Accepted \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \|/)
+    expect(result.summary).not.toMatch(/restored/i)
   })
 
   it.concurrent('refuses an aborted backup, sending no restore', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { readdirSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import YAML from 'yaml'
@@ -81,8 +83,9 @@ describe('README.md', () => {
     expect(readme).toBe(withTables(readme, renderTables(actionYaml)))
   })
 
-  it('has the tables of restore/action.yml too', () => {
-    expect(readme).toBe(withTables(readme, renderTables(restoreYaml), 'restore-'))
+  it('restore/README.md has the tables of restore/action.yml', () => {
+    const restoreReadme = read('restore/README.md')
+    expect(restoreReadme).toBe(withTables(restoreReadme, renderTables(restoreYaml)))
   })
 
   it('notices a table that is out of date', () => {
@@ -122,8 +125,52 @@ describe('restore/action.yml', () => {
 
 describe('workflows', () => {
   const files = readdirSync(join(ROOT, '.github', 'workflows')).filter((f) => f.endsWith('.yml'))
-  it('include CI and check-dist', () => expect(files.sort()).toEqual(['check-dist.yml', 'ci.yml']))
+  it('include CI, check-dist and release', () => expect(files.sort()).toEqual(['check-dist.yml', 'ci.yml', 'release.yml']))
   it.each(files)('%s is valid (per action-validator)', (file) => {
     expect(validator.validateWorkflow(read(join('.github', 'workflows', file))).errors).toEqual([])
+  })
+})
+
+describe('releases', () => {
+  const release = YAML.parse(read('.github/workflows/release.yml')) as {
+    on: { push: { tags: string[] } }
+    jobs: Record<string, { permissions?: Record<string, string>; needs?: string; steps: { name?: string; run?: string }[] }>
+  }
+  const version = (JSON.parse(read('package.json')) as { version: string }).version
+  const stepRun = (job: string, name: string) => release.jobs[job]?.steps.find((step) => step.name?.startsWith(name))?.run ?? ''
+
+  it('run on a version tag, publish only after the checks, and alone may write', () => {
+    expect(release.on.push.tags).toEqual(['v[0-9]+.[0-9]+.[0-9]+'])
+    expect(release.jobs.release?.needs).toBe('check')
+    expect(release.jobs.release?.permissions).toEqual({ contents: 'write' })
+    expect(stepRun('check', 'dist/ is what the source builds')).toContain('npm run bundle')
+    expect(stepRun('release', 'Move the major tag')).toContain('git push --force origin "refs/tags/$major"')
+  })
+
+  it("take the release notes from CHANGELOG.md's section for the tag (the workflow's own script, run here)", () => {
+    const temp = mkdtempSync(join(tmpdir(), 'notes-'))
+    try {
+      execFileSync('bash', ['-euo', 'pipefail', '-c', stepRun('release', 'Release notes')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, TAG: `v${version}`, RUNNER_TEMP: temp }
+      })
+      const notes = readFileSync(join(temp, 'notes.md'), 'utf8')
+      expect(notes).toContain('### Added')
+      expect(notes).not.toContain('## [')
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
+  })
+
+  it("refuse a tag whose version is not package.json's or has no CHANGELOG.md section", () => {
+    const check = stepRun('check', 'The tag is on main')
+    const run = (tag: string) =>
+      execFileSync('bash', ['-euo', 'pipefail', '-c', check.replace(/^git merge-base .*$/m, '')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, TAG: tag },
+        stdio: 'pipe'
+      })
+    expect(() => run(`v${version}`)).not.toThrow()
+    expect(() => run('v9.9.9')).toThrow()
   })
 })

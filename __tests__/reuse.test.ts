@@ -235,7 +235,7 @@ describe('Heartbeat', () => {
     const waiting = Array.from({ length: 12 }, (_, n) => ({ name: `site${n}`, backupId: `b${n}`, status: 'requested' }))
     heartbeat.beat(waiting, 20)
     expect(lines).toEqual([
-      `Still waiting for 12 of 20 backups, 1m 0s elapsed, 59m 0s left: ${waiting
+      `Still waiting for 12 of 20 backups, 1m elapsed, 59m left: ${waiting
         .slice(0, 10)
         .map((w) => `${w.name} requested`)
         .join(', ')} and 2 more`

@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { InstallReport, Outcome, Report } from '../src/backup/report.js'
 import { renderSummary } from '../src/backup/summary.js'
-import { BACKUP_ID, INSTALL, STAGING } from './helpers.js'
+import { BACKUP_ID, INSTALL } from './helpers.js'
 
+const install = INSTALL
 const ref = { kind: 'name' as const, name: 'mysite' }
 const backup = {
   id: BACKUP_ID,
@@ -26,20 +27,19 @@ function one(entry: Partial<InstallReport>, error?: string) {
 }
 
 describe('renderSummary: one install', () => {
-  it('lists install, backup, status, reuse, description, times, wait and WordPress version', () => {
-    expect(render(one({ install: INSTALL, backup, status: 'completed', waitedMs: 241_000, outcome: 'completed' }))).toBe(
+  it('heads the table with the install, lists what is known, and writes times as people read them', () => {
+    expect(render(one({ install, backup, status: 'completed', waitedMs: 241_000, outcome: 'completed' }))).toBe(
       [
-        '## ✅ WP Engine backup completed',
+        '## ✅ WP Engine backup of mysite completed',
         '',
-        '| | |',
-        '| --- | --- |',
-        `| Install | mysite (${INSTALL.id}) |`,
-        `| Backup ID | ${BACKUP_ID} |`,
+        '| Install | mysite (`294deacc-d8b8-4005-82c4-0727ba8ddde0`) |',
+        '| :-- | :-- |',
+        '| Backup | `e41fa98f-ea80-4654-b229-a9b765d0863a` |',
         '| Status | **completed** |',
         '| Reused | no |',
         '| Description | d |',
-        '| Created | 2026-01-01T00:00:00Z |',
-        '| Completed | 2026-01-01T00:04:00Z |',
+        '| Created | 2026-01-01 00:00:00 UTC |',
+        '| Completed | 2026-01-01 00:04:00 UTC |',
         '| Waited | 4m 1s |',
         '| WordPress | 6.8.1 |',
         ''
@@ -48,43 +48,42 @@ describe('renderSummary: one install', () => {
   })
 
   it.each([
-    [{ reason: 'rerun' as const, attempt: 1, ageMs: 720_000 }, 'yes: requested by attempt 1 of this run, 12m 0s old'],
+    [{ reason: 'rerun' as const, attempt: 1, ageMs: 720_000 }, 'yes: requested by attempt 1 of this run, 12m old'],
     [{ reason: 'in-flight' as const, ageMs: 65_000 }, 'yes: already running when this step started, 1m 5s old'],
-    [{ reason: 'recent' as const, ageMs: 600_000 }, 'yes: completed within reuse-within, 10m 0s old'],
+    [{ reason: 'recent' as const, ageMs: 600_000 }, 'yes: completed within reuse-within, 10m old'],
     [{ reason: 'rerun' as const, attempt: 2 }, 'yes: requested by attempt 2 of this run']
   ])('says why a backup was reused, and how old it is: %j', (reused, text) => {
-    expect(render(one({ install: INSTALL, backup, status: 'completed', outcome: 'completed', reused }))).toContain(`| Reused | ${text} |`)
+    expect(render(one({ install, backup, status: 'completed', outcome: 'completed', reused }))).toContain(`| Reused | ${text} |`)
   })
 
-  it('makes an aborted backup or a timeout stand out with an alert', () => {
-    expect(render(one({ install: INSTALL, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
-      '## ❌ WP Engine backup aborted\n\n> [!CAUTION]\n> WP Engine aborted it'
+  it('sets what went wrong apart, under the heading', () => {
+    expect(render(one({ install, backup, status: 'aborted', outcome: 'aborted' }, 'WP Engine aborted it'))).toContain(
+      '## ❌ WP Engine backup of mysite aborted\n\n> WP Engine aborted it\n\n| Install |'
     )
-    expect(render(one({ install: INSTALL, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
-      '> [!WARNING]\n> still running'
+    expect(render(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'still running'))).toContain(
+      '## ⏱️ WP Engine backup of mysite not finished before the timeout\n\n> still running\n'
     )
   })
 
-  it('shows a dash for what is not known, and no completion time before completion', () => {
-    const text = render(one({ outcome: 'failed' }, 'x'))
-    expect(text).toContain('| Install | mysite |')
-    expect(text).toContain('| Backup ID | — |')
-    expect(text).toContain('| Reused | — |')
-    expect(
-      render(
-        one({ install: INSTALL, backup: { ...backup, complete_time: '2026-01-01T00:04:00Z' }, status: 'in_progress', outcome: 'timeout' })
-      )
-    ).toContain('| Completed | — |')
+  it('a failure before the install was found: the heading and what went wrong, no table of dashes', () => {
+    expect(render(one({ outcome: 'failed' }, 'No install named mysite'))).toBe(
+      '## ❌ WP Engine backup of mysite failed\n\n> No install named mysite\n'
+    )
+  })
+
+  it('no completion time before completion', () => {
+    const text = render(one({ install, backup, status: 'in_progress', outcome: 'timeout' }, 'x'))
+    expect(text).not.toContain('| Completed |')
+    expect(text).toContain('| Status | **in_progress** |')
   })
 
   it('keeps text from the API inside its table cell, whatever it contains', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('|', '<', '>', '&', '`', '\n', '\r', 'a', ' ') }), (description) => {
-        const rows = render(one({ install: INSTALL, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split(
-          '\n'
-        )
+      fc.property(fc.string({ unit: fc.constantFrom('|', '<', '>', '&', '`', '\n', '\r', 'a', ' '), minLength: 1 }), (description) => {
+        fc.pre(description.trim() !== '')
+        const rows = render(one({ install, backup: { ...backup, description }, status: 'completed', outcome: 'completed' })).split('\n')
         const row = rows.find((line) => line.startsWith('| Description |')) ?? ''
-        expect(rows).toHaveLength(14)
+        expect(rows).toHaveLength(12)
         expect(row.match(/\|/g)).toHaveLength(3)
         expect(row).not.toMatch(/[<>`]/)
       })
@@ -93,21 +92,24 @@ describe('renderSummary: one install', () => {
 })
 
 describe('renderSummary: several installs', () => {
-  const shop = { id: STAGING.id, name: 'shop' }
+  const shop = { id: '3f9b0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'shop' }
   const entries = (outcomes: Outcome[]): InstallReport[] =>
     outcomes.map((outcome, n) => ({
       ref: { kind: 'name', name: `site${n}` },
-      install: { ...INSTALL, name: `site${n}` },
+      install: { ...install, name: `site${n}` },
       backup,
       status: outcome === 'aborted' ? 'aborted' : 'completed',
       outcome,
-      waitedMs: 1_000
+      waitedMs: 1_000,
+      ...(outcome === 'aborted'
+        ? { error: `WP Engine aborted backup ${backup.id} of install site${n}`, reason: 'aborted by WP Engine' }
+        : {})
     }))
 
-  it('has one row per install, in order, with its reuse', () => {
+  it('has one compact row per install, in order: outcome, backup, and when it completed or why it was reused', () => {
     const report = {
       installs: [
-        { ref, install: INSTALL, backup, status: 'completed' as const, outcome: 'completed' as const, waitedMs: 61_000 },
+        { ref, install, backup, status: 'completed' as const, outcome: 'completed' as const, waitedMs: 61_000 },
         {
           ref: { kind: 'name' as const, name: 'shop' },
           install: shop,
@@ -123,33 +125,42 @@ describe('renderSummary: several installs', () => {
       [
         '## ✅ WP Engine backups completed for 2 installs',
         '',
-        '| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- |',
-        `| mysite | ${backup.id} | **completed** | no | 2026-01-01T00:00:00Z | 2026-01-01T00:04:00Z | 1m 1s | 6.8.1 |`,
-        `| shop | ${backup.id} | **completed** | yes: completed within reuse-within, 1m 0s old | 2026-01-01T00:00:00Z | 2026-01-01T00:04:00Z | — | 6.8.1 |`,
+        '| Install | Outcome | Backup | Details |',
+        '| :-- | :-- | :-- | :-- |',
+        `| mysite | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | completed 2026-01-01 00:04:00 UTC, after 1m 1s |`,
+        `| shop | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | reused (completed within reuse-within, 1m old), completed 2026-01-01 00:04:00 UTC |`,
         ''
       ].join('\n')
     )
   })
 
-  it('counts the installs without a fresh backup in the heading, and shows the error', () => {
+  it('counts the installs without a fresh backup in the heading, and gives each failed row its whole reason', () => {
     const text = render({
       installs: entries(['completed', 'aborted', 'completed']),
       outcome: 'failed',
-      error: '1 of 3 installs have no fresh backup (site1)'
+      error:
+        '1 of 3 installs have no fresh backup, so do not deploy to them: site1 (aborted by WP Engine). The job summary says why for each.'
     })
     expect(text).toContain(
-      '## ❌ WP Engine backups: 1 of 3 installs without a fresh backup\n\n> [!CAUTION]\n> 1 of 3 installs have no fresh backup (site1)'
+      '## ❌ WP Engine backups: 1 of 3 installs without a fresh backup\n\nDo not deploy to an install without a fresh backup'
+    )
+    // The failure line points here; here it would only repeat itself.
+    expect(text).not.toContain('The job summary says why')
+    expect(text).toContain(
+      `| site1 | ❌\u00a0aborted | \`${backup.id.slice(0, 8)}\` | WP Engine aborted backup ${backup.id} of install site1 |`
     )
     expect(text.split('\n').filter((line) => line.startsWith('| site'))).toHaveLength(3)
   })
 
-  it('names an install that could not be found by what the user gave', () => {
+  it('names an install that could not be found by what the user gave, with the reason', () => {
     const text = render({
-      installs: [{ ref: { kind: 'name', name: 'gone' }, outcome: 'failed', error: 'No install named gone' }, ...entries(['completed'])],
+      installs: [
+        { ref: { kind: 'name', name: 'gone' }, outcome: 'failed', error: "No install named 'gone' is visible. Did you mean gona?" },
+        ...entries(['completed'])
+      ],
       outcome: 'failed',
       error: 'x'
     })
-    expect(text).toContain('| gone | — | — | — | — | — | — | — |')
+    expect(text).toContain("| gone | ❌\u00a0failed | — | No install named 'gone' is visible. Did you mean gona? |")
   })
 })

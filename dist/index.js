@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4808);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6734);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4808:
+/***/ 6734:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29289,30 +29289,28 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 ;// CONCATENATED MODULE: ./src/util/duration.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
 /**
- * Parses `90s`, `30m`, `1h`, `1h30m`, `1h30m15s` or bare seconds (`300`) into milliseconds.
- * Returns undefined for anything else, so the caller can name the input in its error.
+ * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
+ * is not a duration (GitHub's `timeout-minutes` counts minutes, where seconds were once meant here):
+ * undefined, like anything else unreadable, so that the caller can name the input in its error.
  */
 function parseDuration(text) {
     const value = text.trim().toLowerCase();
-    if (/^\d+$/.test(value))
-        return Number(value) * UNIT_MS.s;
-    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
-    if (!match || value === '')
+    const match = /^(?:(\d+)h)? *(?:(\d+)m)? *(?:(\d+)s)?$/.exec(value);
+    if (!match || !/[hms]$/.test(value))
         return undefined;
     const [, h = '0', m = '0', s = '0'] = match;
     return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
 }
-/** `95000` → `1m 35s`; `3600000` → `1h 0m 0s`; under a second → `0s`. */
+/** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
 function formatDuration(ms) {
     const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return `${h}h ${m}m ${s}s`;
-    if (m > 0)
-        return `${m}m ${s}s`;
-    return `${s}s`;
+    const parts = [
+        [Math.floor(total / 3600), 'h'],
+        [Math.floor((total % 3600) / 60), 'm'],
+        [total % 60, 's']
+    ];
+    const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
+    return shown.length > 0 ? shown.join(' ') : '0s';
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -37742,7 +37740,7 @@ class WpeClient {
     failureMessage(operation, outcome, verdict, response, attempts) {
         const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
         if (verdict === 'ambiguous') {
-            return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`;
+            return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`;
         }
         if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
             return (`Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
@@ -37755,7 +37753,7 @@ class WpeClient {
             return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
         }
         if (outcome.kind === 'bad-response') {
-            return `The WP Engine API answered ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`;
+            return `The WP Engine API answered an attempt to ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`;
         }
         const { status } = outcome;
         const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
@@ -37776,11 +37774,11 @@ class WpeClient {
             return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
         }
         const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
-        return `WP Engine rejected the request to ${operation} (${status}${said}).${fields}`;
+        return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
     }
     redirectError(operation, response, attempts) {
         const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
-        const error = this.failure(`The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
+        const error = this.failure(`The API answered an attempt to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
             `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
@@ -38004,11 +38002,15 @@ class InputReader {
 function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
     const text = raw.trim() || fallback;
     const ms = parseDuration(text);
-    if (ms === undefined) {
-        problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds`);
+    if (/^\d+$/.test(text)) {
+        // A bare number is ambiguous (GitHub's timeout-minutes counts minutes): ask for the unit meant.
+        problems.push(`${name} ${quote(text)} has no unit: write ${text}m for ${text} minutes or ${text}s for ${text} seconds`);
+    }
+    else if (ms === undefined) {
+        problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h or 1h30m`);
     }
     else if (ms < minMs || ms > maxMs) {
-        problems.push(`${name} ${quote(text)} is out of range: it must be between ${minMs / 1000}s and ${maxMs / 60_000}m`);
+        problems.push(`${name} ${quote(text)} is out of range: it must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`);
     }
     return ms ?? 0;
 }
@@ -38327,7 +38329,8 @@ async function pollUntilFinal(options) {
             if (failures >= maxFailures) {
                 throw new WpeApiError(`Stopped waiting for ${subject}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail);
             }
-            log.warning(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
+            // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
+            log.info(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
         }
         onCheck?.(item);
     }
@@ -38370,7 +38373,7 @@ async function archiveBackup(options) {
         catch (error) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
-            log.warning(`${error.message} Looking for it in the install's archives.`);
+            log.info(`${error.message} Looking for it in the install's archives.`);
         }
     }
     const known = new Set(before.map((a) => a.id));
@@ -38837,7 +38840,42 @@ function parseInputs(getInput, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/util/closest.ts
+/**
+ * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
+ * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
+ * wanted text's length in edits, and at least one.
+ */
+function closestMatches(wanted, candidates, limit = 3) {
+    const most = Math.max(1, Math.floor(wanted.length / 3));
+    const near = [];
+    for (const candidate of new Set(candidates)) {
+        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
+            continue;
+        const distance = editDistance(wanted, candidate);
+        if (distance <= most)
+            near.push({ candidate, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+    return near.slice(0, limit).map(({ candidate }) => candidate);
+}
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/shared/find-installs.ts
+
 
 
 
@@ -38867,16 +38905,23 @@ async function resolveId(client, ref) {
         return { ref, error };
     }
 }
+/** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
+class InstallNotFoundError extends Error {
+    suggestions;
+    constructor(installName, searched, suggestions) {
+        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => safeText(name, 40)).join(' or ')}?` : '';
+        super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
+        this.suggestions = suggestions;
+        this.name = 'InstallNotFoundError';
+    }
+}
 function nameResolution(ref, byName) {
     if (byName.error !== undefined)
         return { ref, error: byName.error };
     const install = byName.found.get(ref.name);
     return install
         ? { ref, install }
-        : {
-            ref,
-            error: new Error(`No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`)
-        };
+        : { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
 }
 async function getInstallById(client, id) {
     try {
@@ -38891,12 +38936,12 @@ async function getInstallById(client, id) {
 }
 async function findByNames(client, names) {
     const wanted = new Set(names);
-    const search = { found: new Map(), searched: 0 };
+    const search = { found: new Map(), seen: [] };
     if (wanted.size === 0)
         return search;
     try {
         for await (const install of allItems((offset) => client.listInstalls(offset))) {
-            search.searched++;
+            search.seen.push(install.name);
             if (wanted.has(install.name))
                 search.found.set(install.name, install);
             if (search.found.size === wanted.size)
@@ -38951,6 +38996,165 @@ class Heartbeat {
     }
 }
 
+;// CONCATENATED MODULE: ./src/backup/report.ts
+
+
+function recordBackup(entry, backup) {
+    entry.backup = backup;
+    entry.status = normalizeStatus(backup.status) ?? entry.status;
+}
+/** What the install is called in messages: its name once known, else what the user gave. */
+function nameOf(entry) {
+    return entry.install?.name ?? installLabel(entry.ref);
+}
+/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
+function succeeded(entry) {
+    return entry.outcome === 'completed' || entry.outcome === 'requested';
+}
+/** One install's facts, with `complete-time` empty until the backup is completed. */
+function facts(entry) {
+    const { install, backup, ref } = entry;
+    return {
+        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+        'backup-id': backup?.id ?? '',
+        status: entry.status ?? '',
+        'create-time': backup?.create_time ?? '',
+        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
+        'wordpress-version': backup?.wordpress_version ?? '',
+        reused: entry.reused !== undefined
+    };
+}
+/**
+ * The action's outputs. `backups` has one object per install, always; the single-value outputs
+ * describe the install when there is exactly one, and are empty when there are several. `reused`
+ * is true when no new backup was requested for any install.
+ */
+function outputsOf(report) {
+    const all = report.installs.map(facts);
+    const only = report.installs.length === 1 ? report.installs[0] : undefined;
+    const one = only ? facts(only) : undefined;
+    return {
+        'backup-id': one?.['backup-id'] ?? '',
+        status: one?.status ?? '',
+        'install-id': one?.['install-id'] ?? '',
+        'install-name': one?.['install-name'] ?? '',
+        description: only?.backup?.description ?? '',
+        'create-time': one?.['create-time'] ?? '',
+        'complete-time': one?.['complete-time'] ?? '',
+        'wordpress-version': one?.['wordpress-version'] ?? '',
+        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+        'archive-id': report.archive?.archive?.id ?? '',
+        'archive-state': report.archive?.state ?? '',
+        'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
+        'archive-file': report.archive?.file ?? '',
+        'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
+        backups: JSON.stringify(all)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/backup/messages.ts
+
+
+
+
+
+// The backup step's sentences, in one place: what the log, the summary and the failure line say.
+function abortedMessage(backup, install) {
+    return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
+}
+function timeoutMessage(backup, install, status, timeoutMs) {
+    return (`Backup ${backup.id} of install ${install.name} was still ${status} when the timeout of ${formatDuration(timeoutMs)} ran out. ` +
+        `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${backup.id}, or raise timeout.`);
+}
+function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs) {
+    const status = safeText(backup.status, 40);
+    const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
+    switch (reason) {
+        case 'rerun':
+            return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`;
+        case 'in-flight':
+            return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`;
+        case 'recent':
+            return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`;
+    }
+}
+/**
+ * A few words on why an install has no fresh backup, for the failure line of a step with several
+ * installs; the job summary keeps the whole sentence.
+ */
+function shortReason(error) {
+    if (error instanceof InstallNotFoundError) {
+        return error.suggestions.length > 0 ? `not found; did you mean ${safeText(error.suggestions[0], 40)}?` : 'not found';
+    }
+    if (!(error instanceof WpeApiError))
+        return 'failed';
+    const { kind, status } = error.detail;
+    if (kind === 'http' && status !== undefined) {
+        if (status === 401)
+            return 'credentials refused (401)';
+        if (status === 403)
+            return 'not allowed (403)';
+        if (status === 404)
+            return 'not found (404)';
+        if (status === 429)
+            return 'rate-limited (429)';
+        return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`;
+    }
+    const reasons = {
+        network: 'API unreachable',
+        timeout: 'API did not answer in time',
+        deadline: 'timeout ran out',
+        redirect: 'redirected',
+        'bad-response': 'unexpected answer'
+    };
+    return reasons[kind] ?? 'failed';
+}
+/** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
+function severalFailedMessage(installs, failed) {
+    const byReason = new Map();
+    for (const entry of failed) {
+        const reason = entry.reason ?? entry.outcome ?? 'failed';
+        byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)]);
+    }
+    const who = [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
+    return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${who}. The job summary says why for each.`;
+}
+function successMessage(report, outcome) {
+    const [only] = report.installs;
+    if (report.installs.length === 1 && only) {
+        if (outcome === 'requested')
+            return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
+        const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
+        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
+    }
+    const reused = report.installs.filter((entry) => entry.reused).length;
+    const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
+    return outcome === 'requested'
+        ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
+        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
+}
+/** What was still running when the runner cancelled the step, and how to pick it up again. */
+function cancelledMessage(report, running) {
+    const [only] = running;
+    if (running.length === 1 && only?.backup) {
+        const id = only.backup.id;
+        return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`;
+    }
+    if (running.length > 1) {
+        return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
+    }
+    const archived = report.archive && report.installs[0]?.backup;
+    if (archived) {
+        const archive = report.archive?.archive?.id ? ` (archive ${report.archive.archive.id})` : '';
+        return `The step was cancelled while making the off-site copy of backup ${archived.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`;
+    }
+    if (report.installs.some((entry) => entry.backup)) {
+        return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.';
+    }
+    return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
+}
+
 ;// CONCATENATED MODULE: ./src/shared/get-backup.ts
 
 /** The backup, or an error that names it and its install when WP Engine does not know it there. */
@@ -38985,7 +39189,7 @@ async function createBackupOnce(options) {
         catch (error) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
-            log.warning(`${error.message} Looking for it in the install's backups before asking again.`);
+            log.info(`${error.message} Looking for it in the install's backups before asking again.`);
             const found = (await findByMarker(client, install, marker)) ??
                 (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)));
             if (found) {
@@ -39069,130 +39273,6 @@ function earlierAttemptOf(description, ctx) {
 function describeBackup(custom, ctx, marker) {
     const text = custom ?? defaultDescription(ctx);
     return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
-}
-
-;// CONCATENATED MODULE: ./src/backup/report.ts
-
-
-function recordBackup(entry, backup) {
-    entry.backup = backup;
-    entry.status = normalizeStatus(backup.status) ?? entry.status;
-}
-/** What the install is called in messages: its name once known, else what the user gave. */
-function nameOf(entry) {
-    return entry.install?.name ?? installLabel(entry.ref);
-}
-/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
-function succeeded(entry) {
-    return entry.outcome === 'completed' || entry.outcome === 'requested';
-}
-/** One install's facts, with `complete-time` empty until the backup is completed. */
-function facts(entry) {
-    const { install, backup, ref } = entry;
-    return {
-        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
-        'backup-id': backup?.id ?? '',
-        status: entry.status ?? '',
-        'create-time': backup?.create_time ?? '',
-        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
-        'wordpress-version': backup?.wordpress_version ?? '',
-        reused: entry.reused !== undefined
-    };
-}
-/**
- * The action's outputs. `backups` has one object per install, always; the single-value outputs
- * describe the install when there is exactly one, and are empty when there are several. `reused`
- * is true when no new backup was requested for any install.
- */
-function outputsOf(report) {
-    const all = report.installs.map(facts);
-    const only = report.installs.length === 1 ? report.installs[0] : undefined;
-    const one = only ? facts(only) : undefined;
-    return {
-        'backup-id': one?.['backup-id'] ?? '',
-        status: one?.status ?? '',
-        'install-id': one?.['install-id'] ?? '',
-        'install-name': one?.['install-name'] ?? '',
-        description: only?.backup?.description ?? '',
-        'create-time': one?.['create-time'] ?? '',
-        'complete-time': one?.['complete-time'] ?? '',
-        'wordpress-version': one?.['wordpress-version'] ?? '',
-        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
-        'archive-id': report.archive?.archive?.id ?? '',
-        'archive-state': report.archive?.state ?? '',
-        'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
-        'archive-file': report.archive?.file ?? '',
-        'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
-        backups: JSON.stringify(all)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/backup/messages.ts
-
-
-
-// The backup step's sentences, in one place: what the log, the summary and the failure line say.
-function abortedMessage(backup, install) {
-    return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
-}
-function timeoutMessage(backup, install, status, timeoutMs) {
-    return (`Backup ${backup.id} of install ${install.name} was still ${status} when the timeout of ${formatDuration(timeoutMs)} ran out. ` +
-        `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${backup.id}, or raise timeout.`);
-}
-function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs) {
-    const status = safeText(backup.status, 40);
-    const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
-    switch (reason) {
-        case 'rerun':
-            return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`;
-        case 'in-flight':
-            return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`;
-        case 'recent':
-            return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`;
-    }
-}
-function severalFailedMessage(installs, failed) {
-    const names = failed.map(nameOf).join(', ');
-    const reasons = [...new Set(failed.map((entry) => entry.error ?? 'it failed'))];
-    const lead = `${failed.length} of ${installs.length} installs have no fresh backup (${names}), so do not deploy.`;
-    if (reasons.length === 1)
-        return `${lead} ${reasons[0]}`;
-    return `${lead} ${failed.map((entry) => `${nameOf(entry)}: ${entry.error ?? 'it failed'}`).join(' ')}`;
-}
-function successMessage(report, outcome) {
-    const [only] = report.installs;
-    if (report.installs.length === 1 && only) {
-        if (outcome === 'requested')
-            return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
-        const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
-        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
-    }
-    const reused = report.installs.filter((entry) => entry.reused).length;
-    const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
-    return outcome === 'requested'
-        ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
-}
-/** What was still running when the runner cancelled the step, and how to pick it up again. */
-function cancelledMessage(report, running) {
-    const [only] = running;
-    if (running.length === 1 && only?.backup) {
-        const id = only.backup.id;
-        return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`;
-    }
-    if (running.length > 1) {
-        return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
-    }
-    const archived = report.archive && report.installs[0]?.backup;
-    if (archived) {
-        const archive = report.archive?.archive?.id ? ` (archive ${report.archive.archive.id})` : '';
-        return `The step was cancelled while making the off-site copy of backup ${archived.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`;
-    }
-    if (report.installs.some((entry) => entry.backup)) {
-        return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.';
-    }
-    return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
 }
 
 ;// CONCATENATED MODULE: ./src/backup/reuse.ts
@@ -39298,10 +39378,14 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
     recordBackup(entry, result.backup);
     entry.waitedMs = result.waitedMs;
     entry.outcome = result.outcome;
-    if (result.outcome === 'aborted')
+    if (result.outcome === 'aborted') {
         entry.error = abortedMessage(result.backup, install);
-    else if (result.outcome === 'timeout')
+        entry.reason = 'aborted by WP Engine';
+    }
+    else if (result.outcome === 'timeout') {
         entry.error = timeoutMessage(result.backup, install, result.status, settings.timeoutMs);
+        entry.reason = `still ${result.status.replace('_', ' ')} at the timeout`;
+    }
 }
 function reusePolicy({ context, settings, clock }) {
     return { context, reuseWithinMs: settings.reuseWithinMs, now: clock.now() };
@@ -39354,6 +39438,7 @@ async function obtainBackup(tools, entry, install, log) {
 
 
 
+
 /**
  * Every install named: all found in one pass, each one's backup obtained and waited for at once. One
  * install's failure never stops the others; each install's ending is recorded in its report entry.
@@ -39361,9 +39446,14 @@ async function obtainBackup(tools, entry, install, log) {
 async function backUpAll(report, tools) {
     const { core, client, clock, settings, deadline, signal } = tools;
     const several = report.installs.length > 1;
-    const title = several ? `Finding ${report.installs.length} installs` : `Finding install ${installLabel(settings.installs[0])}`;
-    const resolutions = await harness_group(core, title, () => findInstalls(client, settings.installs));
-    report.installs = withoutTwins(report.installs, resolutions, tools);
+    const find = async () => {
+        report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools);
+    };
+    // One install is one line ("Install mysite (…), production"), not worth a group of its own.
+    if (several)
+        await harness_group(core, `Finding ${report.installs.length} installs`, find);
+    else
+        await find();
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
     const onCheck = () => heartbeat.beat(report.installs.flatMap(waitingOf), report.installs.length);
     await Promise.all(report.installs.map(async (entry) => {
@@ -39427,7 +39517,10 @@ function waitingOf(entry) {
 /** Records how an install's work ended when it threw: cancelled, or failed with one line. */
 function settle(entry, error, signal) {
     entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed';
-    entry.error = entry.outcome === 'cancelled' ? undefined : failureMessage(error);
+    if (entry.outcome === 'cancelled')
+        return;
+    entry.error = failureMessage(error);
+    entry.reason = shortReason(error);
 }
 
 ;// CONCATENATED MODULE: ./src/backup/outcome.ts
@@ -39469,7 +39562,47 @@ function failed(outcome, line) {
     return { ok: false, cancelled: outcome === 'cancelled', outcome, line, error: line };
 }
 
+;// CONCATENATED MODULE: ./src/shared/summary.ts
+
+
+/**
+ * One thing's details as a two-column table. GitHub renders no table without a header row, so the
+ * first row (what the table is about) is the header instead of an empty one. Rows with no value are
+ * left out; with nothing but the first, there is no table at all.
+ */
+function detailsTable([head, ...rows]) {
+    const known = rows.filter((row) => row[1] !== undefined);
+    if (known.length === 0)
+        return [];
+    return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| :-- | :-- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), ''];
+}
+/** What went wrong and what to do, set apart from the facts. */
+function problemQuote(text) {
+    return [`> ${cell(text)}`, ''];
+}
+/**
+ * An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain.
+ * `short` gives its first eight digits, as git shortens a SHA, for a table where the whole ID would wrap.
+ */
+function idCell(id, { short = false } = {}) {
+    return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
+}
+
+;// CONCATENATED MODULE: ./src/util/time.ts
+/**
+ * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
+ * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
+ */
+function readableTime(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return iso;
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/summary.ts
+
+
 
 
 
@@ -39479,20 +39612,21 @@ function heading(report, { outcome }) {
     if (outcome === 'cancelled')
         return '⚠️ WP Engine backup step cancelled';
     const [only] = installs;
-    if (report.archive?.error && only?.outcome === 'completed')
-        return '❌ WP Engine backup completed, but its archive failed';
     if (installs.length === 1 && only) {
+        const of = `WP Engine backup of ${nameOf(only)}`;
+        if (report.archive?.error && only.outcome === 'completed')
+            return `❌ ${of} completed, but its archive failed`;
         switch (only.outcome ?? 'failed') {
             case 'completed':
-                return '✅ WP Engine backup completed';
+                return `✅ ${of} completed`;
             case 'requested':
-                return `🕓 WP Engine backup ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`;
+                return `🕓 ${of} ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`;
             case 'aborted':
-                return '❌ WP Engine backup aborted';
+                return `❌ ${of} aborted`;
             case 'timeout':
-                return '⏱️ WP Engine backup not finished before the timeout';
+                return `⏱️ ${of} not finished before the timeout`;
             default:
-                return '❌ WP Engine backup step failed';
+                return `❌ ${of} failed`;
         }
     }
     const failed = installs.filter((entry) => !succeeded(entry)).length;
@@ -39506,7 +39640,7 @@ function heading(report, { outcome }) {
 function reuseText(entry) {
     const { reused } = entry;
     if (!reused)
-        return entry.backup ? 'no' : '—';
+        return entry.backup ? 'no' : undefined;
     const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`;
     switch (reused.reason) {
         case 'rerun':
@@ -39517,63 +39651,84 @@ function reuseText(entry) {
             return `yes: completed within reuse-within${age}`;
     }
 }
-function statusCell(entry) {
-    return entry.status ? `**${cell(entry.status)}**` : '—';
+const time = (iso) => (iso ? cell(readableTime(iso)) : undefined);
+function completedAt(entry) {
+    return entry.status === 'completed' ? time(entry.backup?.complete_time) : undefined;
 }
-function waitedCell(entry) {
-    return entry.waitedMs === undefined ? '—' : formatDuration(entry.waitedMs);
-}
-function completedCell(entry) {
-    return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined);
-}
-/** One install: every detail a reviewer of the deploy needs about its restore point. */
+/** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
 function card(entry, archive) {
     const { install, backup } = entry;
-    const rows = [
-        ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
-        ['Backup ID', cell(backup?.id)],
-        ['Status', statusCell(entry)],
+    // Never the download link: it is a bearer URL, and the summary is not masked.
+    const archiveRows = archive
+        ? [
+            ['Archive', archive.archive?.id ? `${idCell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)],
+            ['Archive file', archive.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined]
+        ]
+        : [];
+    return detailsTable([
+        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
+        ['Backup', backup ? idCell(backup.id) : undefined],
+        ['Status', entry.status ? `**${cell(entry.status)}**` : undefined],
         ['Reused', reuseText(entry)],
-        ['Description', cell(backup?.description)],
-        ['Created', cell(backup?.create_time)],
-        ['Completed', completedCell(entry)],
-        ['Waited', waitedCell(entry)],
-        ['WordPress', cell(backup?.wordpress_version)],
-        // Never the download link: it is a bearer URL, and the summary is not masked.
-        ...(archive
-            ? [['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]]
-            : []),
-        ...(archive?.file ? [['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] : [])
-    ];
-    return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)];
+        ['Description', backup?.description ? cell(backup.description) : undefined],
+        ['Created', time(backup?.create_time)],
+        ['Completed', completedAt(entry)],
+        ['Waited', entry.waitedMs ? formatDuration(entry.waitedMs) : undefined],
+        ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
+        ...archiveRows
+    ]);
 }
-/** Several installs: one row each, in the order they were given. */
+// A no-break space keeps each outcome on one line in a narrow column.
+const OUTCOMES = {
+    completed: '✅\u00a0completed',
+    requested: '🕓\u00a0requested',
+    aborted: '❌\u00a0aborted',
+    timeout: '⏱️\u00a0timed\u00a0out',
+    failed: '❌\u00a0failed',
+    cancelled: '⚠️\u00a0cancelled'
+};
+/** A few words on how it went: when it completed and how long it took, or the whole reason it failed. */
+function details(entry) {
+    if (!succeeded(entry))
+        return cell(entry.error ?? (entry.status ? `last seen ${entry.status}` : undefined));
+    const reused = entry.reused ? `reused (${reuseText(entry)?.replace(/^yes: /, '')})` : undefined;
+    const done = completedAt(entry);
+    const facts = [
+        reused,
+        done ? `completed ${done}` : entry.status ? `${cell(entry.status)} since ${time(entry.backup?.create_time) ?? '—'}` : undefined,
+        !entry.reused && entry.waitedMs ? `after ${formatDuration(entry.waitedMs)}` : undefined
+    ];
+    return facts.filter(Boolean).join(', ') || '—';
+}
+/**
+ * Several installs: one compact row each, in the order they were given, with its outcome and why.
+ * Backup IDs are shortened to keep a row on one line; the backups output has them whole.
+ */
 function table(entries) {
-    const rows = entries.map((entry) => [
-        cell(nameOf(entry)),
-        cell(entry.backup?.id),
-        statusCell(entry),
-        reuseText(entry),
-        cell(entry.backup?.create_time),
-        completedCell(entry),
-        waitedCell(entry),
-        cell(entry.backup?.wordpress_version)
-    ].join(' | '));
     return [
-        '| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- |',
-        ...rows.map((row) => `| ${row} |`)
+        '| Install | Outcome | Backup | Details |',
+        '| :-- | :-- | :-- | :-- |',
+        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |`),
+        ''
     ];
 }
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
 function renderSummary(report, verdict) {
     const lines = [`## ${heading(report, verdict)}`, ''];
-    if (verdict.error) {
-        const kind = verdict.outcome === 'timeout' || verdict.outcome === 'cancelled' ? 'WARNING' : 'CAUTION';
-        lines.push(`> [!${kind}]`, `> ${cell(verdict.error)}`, '');
-    }
     const [only] = report.installs;
-    lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '');
+    if (report.installs.length === 1 && only) {
+        if (verdict.error)
+            lines.push(...problemQuote(verdict.error));
+        lines.push(...card(only, report.archive));
+    }
+    else {
+        const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry));
+        if (someFailed)
+            lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
+        else if (verdict.error)
+            lines.push(...problemQuote(verdict.error));
+        lines.push(...table(report.installs));
+    }
     return lines.join('\n');
 }
 

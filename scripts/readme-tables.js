@@ -1,5 +1,5 @@
 // @ts-check
-// Writes the README's input and output tables from action.yml and restore/action.yml (`npm run docs`),
+// Writes the input and output tables of README.md and restore/README.md from action.yml and restore/action.yml (`npm run docs`),
 // so that what users read is what the actions declare; a test fails when the README is out of date.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -28,23 +28,28 @@ export function renderTables(actionYaml = readFileSync(join(ROOT, 'action.yml'),
 }
 
 /**
- * The README with its tables between `<!-- <prefix>inputs:start -->` and `…:end -->` markers replaced.
- * @param {string} readme @param {{ inputs: string, outputs: string }} tables @param {string} prefix '' for action.yml, 'restore-' for restore/action.yml
+ * The README with its tables between `<!-- inputs:start -->` and `…:end -->` markers replaced.
+ * @param {string} readme @param {{ inputs: string, outputs: string }} tables
  */
-export function withTables(readme, tables, prefix = '') {
+export function withTables(readme, tables) {
   let text = readme
   for (const name of /** @type {const} */ (['inputs', 'outputs'])) {
-    const marker = `${prefix}${name}`
-    const pattern = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`)
-    if (!pattern.test(text)) throw new Error(`README.md has no <!-- ${marker}:start --> … <!-- ${marker}:end --> markers`)
+    const pattern = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`)
+    if (!pattern.test(text)) throw new Error(`The README has no <!-- ${name}:start --> … <!-- ${name}:end --> markers`)
     text = text.replace(pattern, `$1${tables[name]}$2`)
   }
   return text
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const path = join(ROOT, 'README.md')
-  const restore = renderTables(readFileSync(join(ROOT, 'restore', 'action.yml'), 'utf8'))
-  writeFileSync(path, withTables(withTables(readFileSync(path, 'utf8'), renderTables()), restore, 'restore-'))
-  process.stdout.write('README.md tables written from action.yml and restore/action.yml\n')
+  /** @type {[readme: string, action: string][]} */
+  const pairs = [
+    ['README.md', 'action.yml'],
+    [join('restore', 'README.md'), join('restore', 'action.yml')]
+  ]
+  for (const [readme, action] of pairs) {
+    const path = join(ROOT, readme)
+    writeFileSync(path, withTables(readFileSync(path, 'utf8'), renderTables(readFileSync(join(ROOT, action), 'utf8'))))
+  }
+  process.stdout.write('README.md and restore/README.md tables written from action.yml and restore/action.yml\n')
 }

@@ -47,7 +47,7 @@ export async function archiveBackup(options: ArchiveOptions): Promise<PollResult
       log.info(`Archive of backup ${backup.id} requested.`)
     } catch (error) {
       if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
-      log.warning(`${error.message} Looking for it in the install's archives.`)
+      log.info(`${error.message} Looking for it in the install's archives.`)
     }
   }
   const known = new Set(before.map((a) => a.id))

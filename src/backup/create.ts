@@ -39,7 +39,7 @@ export async function createBackupOnce(options: CreateOptions): Promise<CreateRe
       return { backup: await client.createBackup(install, body), recovered: false, requests }
     } catch (error) {
       if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
-      log.warning(`${error.message} Looking for it in the install's backups before asking again.`)
+      log.info(`${error.message} Looking for it in the install's backups before asking again.`)
       const found =
         (await findByMarker(client, install, marker)) ??
         (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)))

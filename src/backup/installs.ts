@@ -4,6 +4,7 @@ import { installLabel } from '../shared/inputs.js'
 import { CancelledError } from '../wpengine/errors.js'
 import { isFinal } from '../wpengine/status.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
+import { shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
 import { backUpInstall, type Scope } from './pipeline.js'
 import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
@@ -15,9 +16,12 @@ import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 export async function backUpAll(report: Report, tools: StepTools<Settings>): Promise<void> {
   const { core, client, clock, settings, deadline, signal } = tools
   const several = report.installs.length > 1
-  const title = several ? `Finding ${report.installs.length} installs` : `Finding install ${installLabel(settings.installs[0]!)}`
-  const resolutions = await group(core, title, () => findInstalls(client, settings.installs))
-  report.installs = withoutTwins(report.installs, resolutions, tools)
+  const find = async (): Promise<void> => {
+    report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools)
+  }
+  // One install is one line ("Install mysite (…), production"), not worth a group of its own.
+  if (several) await group(core, `Finding ${report.installs.length} installs`, find)
+  else await find()
 
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
   const onCheck = (): void => heartbeat.beat(report.installs.flatMap(waitingOf), report.installs.length)
@@ -84,5 +88,7 @@ function waitingOf(entry: InstallReport): Waiting[] {
 /** Records how an install's work ended when it threw: cancelled, or failed with one line. */
 function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
   entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed'
-  entry.error = entry.outcome === 'cancelled' ? undefined : failureMessage(error)
+  if (entry.outcome === 'cancelled') return
+  entry.error = failureMessage(error)
+  entry.reason = shortReason(error)
 }

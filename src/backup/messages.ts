@@ -1,5 +1,7 @@
+import { InstallNotFoundError } from '../shared/find-installs.js'
 import { formatDuration } from '../util/duration.js'
 import { safeText } from '../util/log-safety.js'
+import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { nameOf, type InstallReport, type Report } from './report.js'
 import type { Reusable } from './reuse.js'
@@ -30,12 +32,42 @@ export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, insta
   }
 }
 
+/**
+ * A few words on why an install has no fresh backup, for the failure line of a step with several
+ * installs; the job summary keeps the whole sentence.
+ */
+export function shortReason(error: unknown): string {
+  if (error instanceof InstallNotFoundError) {
+    return error.suggestions.length > 0 ? `not found; did you mean ${safeText(error.suggestions[0]!, 40)}?` : 'not found'
+  }
+  if (!(error instanceof WpeApiError)) return 'failed'
+  const { kind, status } = error.detail
+  if (kind === 'http' && status !== undefined) {
+    if (status === 401) return 'credentials refused (401)'
+    if (status === 403) return 'not allowed (403)'
+    if (status === 404) return 'not found (404)'
+    if (status === 429) return 'rate-limited (429)'
+    return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`
+  }
+  const reasons: Record<string, string> = {
+    network: 'API unreachable',
+    timeout: 'API did not answer in time',
+    deadline: 'timeout ran out',
+    redirect: 'redirected',
+    'bad-response': 'unexpected answer'
+  }
+  return reasons[kind] ?? 'failed'
+}
+
+/** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
 export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[]): string {
-  const names = failed.map(nameOf).join(', ')
-  const reasons = [...new Set(failed.map((entry) => entry.error ?? 'it failed'))]
-  const lead = `${failed.length} of ${installs.length} installs have no fresh backup (${names}), so do not deploy.`
-  if (reasons.length === 1) return `${lead} ${reasons[0]}`
-  return `${lead} ${failed.map((entry) => `${nameOf(entry)}: ${entry.error ?? 'it failed'}`).join(' ')}`
+  const byReason = new Map<string, string[]>()
+  for (const entry of failed) {
+    const reason = entry.reason ?? entry.outcome ?? 'failed'
+    byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)])
+  }
+  const who = [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ')
+  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${who}. The job summary says why for each.`
 }
 
 export function successMessage(report: Report, outcome: 'completed' | 'requested'): string {

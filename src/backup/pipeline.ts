@@ -63,8 +63,13 @@ export async function backUpInstall(
   recordBackup(entry, result.backup)
   entry.waitedMs = result.waitedMs
   entry.outcome = result.outcome
-  if (result.outcome === 'aborted') entry.error = abortedMessage(result.backup, install)
-  else if (result.outcome === 'timeout') entry.error = timeoutMessage(result.backup, install, result.status, settings.timeoutMs)
+  if (result.outcome === 'aborted') {
+    entry.error = abortedMessage(result.backup, install)
+    entry.reason = 'aborted by WP Engine'
+  } else if (result.outcome === 'timeout') {
+    entry.error = timeoutMessage(result.backup, install, result.status, settings.timeoutMs)
+    entry.reason = `still ${result.status.replace('_', ' ')} at the timeout`
+  }
 }
 
 function reusePolicy({ context, settings, clock }: Tools) {

@@ -17,7 +17,9 @@ export interface InstallReport {
   reused?: Omit<Reusable, 'backup'>
   waitedMs?: number
   outcome?: Outcome
+  /** Why there is no fresh backup: the whole sentence, and a few words for a line that names many installs. */
   error?: string
+  reason?: string
 }
 
 export interface Report {

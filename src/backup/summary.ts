@@ -1,7 +1,9 @@
 import { formatBytes } from '../archive/download.js'
 import type { ArchiveReport } from '../archive/phase.js'
+import { detailsTable, idCell, problemQuote, type DetailRow } from '../shared/summary.js'
 import { formatDuration } from '../util/duration.js'
 import { cell } from '../util/markdown.js'
+import { readableTime } from '../util/time.js'
 import type { BackupVerdict } from './outcome.js'
 import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
@@ -9,19 +11,20 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
   const { installs } = report
   if (outcome === 'cancelled') return '⚠️ WP Engine backup step cancelled'
   const [only] = installs
-  if (report.archive?.error && only?.outcome === 'completed') return '❌ WP Engine backup completed, but its archive failed'
   if (installs.length === 1 && only) {
+    const of = `WP Engine backup of ${nameOf(only)}`
+    if (report.archive?.error && only.outcome === 'completed') return `❌ ${of} completed, but its archive failed`
     switch (only.outcome ?? 'failed') {
       case 'completed':
-        return '✅ WP Engine backup completed'
+        return `✅ ${of} completed`
       case 'requested':
-        return `🕓 WP Engine backup ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`
+        return `🕓 ${of} ${(only.status ?? 'requested').replace('_', ' ')} (not waited for)`
       case 'aborted':
-        return '❌ WP Engine backup aborted'
+        return `❌ ${of} aborted`
       case 'timeout':
-        return '⏱️ WP Engine backup not finished before the timeout'
+        return `⏱️ ${of} not finished before the timeout`
       default:
-        return '❌ WP Engine backup step failed'
+        return `❌ ${of} failed`
     }
   }
   const failed = installs.filter((entry) => !succeeded(entry)).length
@@ -31,9 +34,9 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
 }
 
 /** Whether an existing backup was used, why, and how old it is. */
-export function reuseText(entry: InstallReport): string {
+export function reuseText(entry: InstallReport): string | undefined {
   const { reused } = entry
-  if (!reused) return entry.backup ? 'no' : '—'
+  if (!reused) return entry.backup ? 'no' : undefined
   const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`
   switch (reused.reason) {
     case 'rerun':
@@ -45,72 +48,87 @@ export function reuseText(entry: InstallReport): string {
   }
 }
 
-function statusCell(entry: InstallReport): string {
-  return entry.status ? `**${cell(entry.status)}**` : '—'
+const time = (iso: string | null | undefined): string | undefined => (iso ? cell(readableTime(iso)) : undefined)
+
+function completedAt(entry: InstallReport): string | undefined {
+  return entry.status === 'completed' ? time(entry.backup?.complete_time) : undefined
 }
 
-function waitedCell(entry: InstallReport): string {
-  return entry.waitedMs === undefined ? '—' : formatDuration(entry.waitedMs)
-}
-
-function completedCell(entry: InstallReport): string {
-  return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined)
-}
-
-/** One install: every detail a reviewer of the deploy needs about its restore point. */
+/** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
 function card(entry: InstallReport, archive?: ArchiveReport): string[] {
   const { install, backup } = entry
-  const rows: [string, string][] = [
-    ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
-    ['Backup ID', cell(backup?.id)],
-    ['Status', statusCell(entry)],
+  // Never the download link: it is a bearer URL, and the summary is not masked.
+  const archiveRows: DetailRow[] = archive
+    ? [
+        ['Archive', archive.archive?.id ? `${idCell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)],
+        ['Archive file', archive.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined]
+      ]
+    : []
+  return detailsTable([
+    ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
+    ['Backup', backup ? idCell(backup.id) : undefined],
+    ['Status', entry.status ? `**${cell(entry.status)}**` : undefined],
     ['Reused', reuseText(entry)],
-    ['Description', cell(backup?.description)],
-    ['Created', cell(backup?.create_time)],
-    ['Completed', completedCell(entry)],
-    ['Waited', waitedCell(entry)],
-    ['WordPress', cell(backup?.wordpress_version)],
-    // Never the download link: it is a bearer URL, and the summary is not masked.
-    ...(archive
-      ? ([['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] as [
-          string,
-          string
-        ][])
-      : []),
-    ...(archive?.file ? ([['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] as [string, string][]) : [])
-  ]
-  return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)]
+    ['Description', backup?.description ? cell(backup.description) : undefined],
+    ['Created', time(backup?.create_time)],
+    ['Completed', completedAt(entry)],
+    ['Waited', entry.waitedMs ? formatDuration(entry.waitedMs) : undefined],
+    ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
+    ...archiveRows
+  ])
 }
 
-/** Several installs: one row each, in the order they were given. */
+// A no-break space keeps each outcome on one line in a narrow column.
+const OUTCOMES: Record<string, string> = {
+  completed: '✅\u00a0completed',
+  requested: '🕓\u00a0requested',
+  aborted: '❌\u00a0aborted',
+  timeout: '⏱️\u00a0timed\u00a0out',
+  failed: '❌\u00a0failed',
+  cancelled: '⚠️\u00a0cancelled'
+}
+
+/** A few words on how it went: when it completed and how long it took, or the whole reason it failed. */
+function details(entry: InstallReport): string {
+  if (!succeeded(entry)) return cell(entry.error ?? (entry.status ? `last seen ${entry.status}` : undefined))
+  const reused = entry.reused ? `reused (${reuseText(entry)?.replace(/^yes: /, '')})` : undefined
+  const done = completedAt(entry)
+  const facts = [
+    reused,
+    done ? `completed ${done}` : entry.status ? `${cell(entry.status)} since ${time(entry.backup?.create_time) ?? '—'}` : undefined,
+    !entry.reused && entry.waitedMs ? `after ${formatDuration(entry.waitedMs)}` : undefined
+  ]
+  return facts.filter(Boolean).join(', ') || '—'
+}
+
+/**
+ * Several installs: one compact row each, in the order they were given, with its outcome and why.
+ * Backup IDs are shortened to keep a row on one line; the backups output has them whole.
+ */
 function table(entries: InstallReport[]): string[] {
-  const rows = entries.map((entry) =>
-    [
-      cell(nameOf(entry)),
-      cell(entry.backup?.id),
-      statusCell(entry),
-      reuseText(entry),
-      cell(entry.backup?.create_time),
-      completedCell(entry),
-      waitedCell(entry),
-      cell(entry.backup?.wordpress_version)
-    ].join(' | ')
-  )
   return [
-    '| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((row) => `| ${row} |`)
+    '| Install | Outcome | Backup | Details |',
+    '| :-- | :-- | :-- | :-- |',
+    ...entries.map(
+      (entry) =>
+        `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |`
+    ),
+    ''
   ]
 }
 
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
 export function renderSummary(report: Report, verdict: BackupVerdict): string {
   const lines = [`## ${heading(report, verdict)}`, '']
-  if (verdict.error) {
-    const kind = verdict.outcome === 'timeout' || verdict.outcome === 'cancelled' ? 'WARNING' : 'CAUTION'
-    lines.push(`> [!${kind}]`, `> ${cell(verdict.error)}`, '')
-  }
   const [only] = report.installs
-  lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '')
+  if (report.installs.length === 1 && only) {
+    if (verdict.error) lines.push(...problemQuote(verdict.error))
+    lines.push(...card(only, report.archive))
+  } else {
+    const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry))
+    if (someFailed) lines.push('Do not deploy to an install without a fresh backup; its row says why.', '')
+    else if (verdict.error) lines.push(...problemQuote(verdict.error))
+    lines.push(...table(report.installs))
+  }
   return lines.join('\n')
 }

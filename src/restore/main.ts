@@ -1,10 +1,10 @@
 import { describeInstall, findInstalls } from '../shared/find-installs.js'
-import { actionDependencies, group, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
-import { installLabel } from '../shared/inputs.js'
+import { getBackupOf } from '../shared/get-backup.js'
+import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
 import { safeText } from '../util/log-safety.js'
 import { parseRestoreInputs, type RestoreSettings } from './inputs.js'
 import { conclude, type RestoreReport, type RestoreVerdict } from './outcome.js'
-import { requestRestore, restorableBackup } from './restore.js'
+import { assertRestorable, requestRestore } from './restore.js'
 import { renderRestoreSummary } from './summary.js'
 
 // Finding the install, checking the backup and sending the request take seconds; this bounds a hung API.
@@ -21,28 +21,26 @@ export const restoreStep: StepDefinition<RestoreSettings, RestoreReport, Restore
   limits: () => ({ timeoutMs: RESTORE_STEP_TIMEOUT_MS }),
   start: (settings) => ({ settings, request: 'not-sent' }),
   async work(report, { core, client, clock, settings }) {
-    const install = await group(core, `Finding install ${installLabel(settings.install)}`, async () => {
-      const [found] = await findInstalls(client, [settings.install])
-      if (!found || 'error' in found) throw found?.error
-      core.info(describeInstall(found.install))
-      return found.install
-    })
+    const [found] = await findInstalls(client, [settings.install])
+    if (!found || 'error' in found) throw found?.error
+    const { install } = found
+    core.info(describeInstall(install))
     report.install = install
-    await group(core, `Restoring ${install.name} from backup ${settings.backupId}`, async () => {
-      const backup = await restorableBackup(client, install, settings.backupId)
-      report.backup = backup
-      core.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`)
-      const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`
-      core.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${options}).`)
-      report.request = 'sending'
-      await requestRestore(client, install, backup, {
-        notification_emails: settings.notificationEmails,
-        restore_database: settings.restoreDatabase,
-        create_checkpoint: settings.createCheckpoint
-      })
-      report.request = 'accepted'
-      report.acceptedAt = new Date(clock.now()).toISOString()
+    // A handful of lines: no groups to open.
+    const backup = await getBackupOf(client, install, settings.backupId)
+    report.backup = backup
+    core.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`)
+    assertRestorable(backup, install)
+    const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`
+    core.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${options}).`)
+    report.request = 'sending'
+    await requestRestore(client, install, backup, {
+      notification_emails: settings.notificationEmails,
+      restore_database: settings.restoreDatabase,
+      create_checkpoint: settings.createCheckpoint
     })
+    report.request = 'accepted'
+    report.acceptedAt = new Date(clock.now()).toISOString()
   },
   conclude,
   outputs: (report) => ({

@@ -1,4 +1,3 @@
-import { getBackupOf } from '../shared/get-backup.js'
 import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
@@ -6,11 +5,10 @@ import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install, RestoreBody } from '../wpengine/types.js'
 
 /**
- * The backup to restore from, checked first: it must belong to the install (WP Engine answers 404
- * for another install's backup) and be completed. Nothing is sent when it is not.
+ * Refuses a backup that cannot be restored from: it must be completed (one of another install was
+ * never found, as WP Engine answers 404 for it). Nothing is sent when it is not.
  */
-export async function restorableBackup(client: Pick<WpeClient, 'getBackup'>, install: Install, backupId: string): Promise<Backup> {
-  const backup = await getBackupOf(client, install, backupId)
+export function assertRestorable(backup: Backup, install: Install): void {
   const status = normalizeStatus(backup.status)
   if (status === 'aborted') {
     throw new Error(
@@ -23,7 +21,6 @@ export async function restorableBackup(client: Pick<WpeClient, 'getBackup'>, ins
         `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`
     )
   }
-  return backup
 }
 
 /**

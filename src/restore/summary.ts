@@ -1,29 +1,43 @@
+import { installLabel } from '../shared/inputs.js'
+import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
 import { cell } from '../util/markdown.js'
+import { readableTime } from '../util/time.js'
 import type { RestoreOutcome, RestoreReport, RestoreVerdict } from './outcome.js'
 
-const HEADINGS: Record<RestoreOutcome, string> = {
-  accepted: '✅ WP Engine restore accepted',
-  'not-started': '❌ WP Engine restore not started',
-  unknown: '❓ WP Engine restore may have started',
-  cancelled: '⚠️ WP Engine restore cancelled before it was requested'
+const HEADINGS: Record<RestoreOutcome, (name: string) => string> = {
+  accepted: (name) => `✅ WP Engine accepted the restore of ${name}`,
+  'not-started': (name) => `❌ WP Engine restore of ${name} not started`,
+  unknown: (name) => `❓ WP Engine restore of ${name} may have started`,
+  cancelled: (name) => `⚠️ WP Engine restore of ${name} cancelled before it was requested`
 }
 
-/** The restore's job summary: what WP Engine was asked, and what is known of it. */
+/**
+ * The restore's job summary: what WP Engine was asked, and only what is known of it. The API gives
+ * no restore status, so an accepted restore is "accepted", never "restored".
+ */
 export function renderRestoreSummary(report: RestoreReport, verdict: RestoreVerdict): string {
-  const { settings, install } = report
-  const lines = [`## ${HEADINGS[verdict.outcome]}`, '']
-  if (!verdict.ok) lines.push(`> [!${verdict.outcome === 'unknown' ? 'WARNING' : 'CAUTION'}]`, `> ${cell(verdict.line)}`, '')
-  if (verdict.outcome === 'accepted' && install) {
+  const { settings, install, backup } = report
+  const name = install?.name ?? installLabel(settings.install)
+  const asked = report.request !== 'not-sent'
+  const lines = [`## ${HEADINGS[verdict.outcome](name)}`, '']
+  if (!verdict.ok) lines.push(...problemQuote(verdict.line))
+  lines.push(
+    ...detailsTable([
+      ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(name)],
+      [
+        'Backup',
+        backup
+          ? `${idCell(backup.id)} (**${cell(backup.status)}**${backup.create_time ? `, created ${cell(readableTime(backup.create_time))}` : ''})`
+          : undefined
+      ],
+      ['Restores', asked ? (settings.restoreDatabase ? 'files and database' : 'files only; the database is left as it is') : undefined],
+      ['Checkpoint first', asked ? (settings.createCheckpoint ? 'yes, so the restore can be undone' : 'no') : undefined],
+      ['Accepted', report.acceptedAt ? cell(readableTime(report.acceptedAt)) : undefined]
+    ])
+  )
+  if (verdict.outcome === 'accepted') {
     lines.push(
-      '| | |',
-      '| --- | --- |',
-      `| Install | ${cell(install.name)} (${cell(install.id)}) |`,
-      `| Backup ID | ${cell(settings.backupId)} |`,
-      `| Database | ${settings.restoreDatabase ? 'restored' : 'left as it is'} |`,
-      `| Checkpoint first | ${settings.createCheckpoint ? 'yes' : 'no'} |`,
-      `| Accepted at | ${cell(report.acceptedAt)} |`,
-      '',
-      `WP Engine gives no restore status to follow; it emails ${cell(settings.notificationEmails.join(', '))} when the restore is done.`,
+      `WP Engine runs the restore now. The API gives no status to follow: WP Engine emails ${cell(settings.notificationEmails.join(', '))} when it is done.`,
       ''
     )
   }

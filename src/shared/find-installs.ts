@@ -1,4 +1,5 @@
 import type { InstallRef } from './inputs.js'
+import { closestMatches } from '../util/closest.js'
 import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
@@ -37,17 +38,27 @@ async function resolveId(client: Pick<WpeClient, 'getInstall'>, ref: InstallRef 
   }
 }
 
+/** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
+export class InstallNotFoundError extends Error {
+  constructor(
+    installName: string,
+    searched: number,
+    readonly suggestions: string[]
+  ) {
+    const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => safeText(name, 40)).join(' or ')}?` : ''
+    super(
+      `No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`
+    )
+    this.name = 'InstallNotFoundError'
+  }
+}
+
 function nameResolution(ref: InstallRef & { kind: 'name' }, byName: NameSearch): Resolution {
   if (byName.error !== undefined) return { ref, error: byName.error }
   const install = byName.found.get(ref.name)
   return install
     ? { ref, install }
-    : {
-        ref,
-        error: new Error(
-          `No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`
-        )
-      }
+    : { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) }
 }
 
 async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string): Promise<Install> {
@@ -63,17 +74,18 @@ async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string)
 
 interface NameSearch {
   found: Map<string, Install>
-  searched: number
+  /** Every name listed, for a "did you mean" when one is missing (then the search went through them all). */
+  seen: string[]
   error?: unknown
 }
 
 async function findByNames(client: Pick<WpeClient, 'listInstalls'>, names: string[]): Promise<NameSearch> {
   const wanted = new Set(names)
-  const search: NameSearch = { found: new Map(), searched: 0 }
+  const search: NameSearch = { found: new Map(), seen: [] }
   if (wanted.size === 0) return search
   try {
     for await (const install of allItems((offset) => client.listInstalls(offset))) {
-      search.searched++
+      search.seen.push(install.name)
       if (wanted.has(install.name)) search.found.set(install.name, install)
       if (search.found.size === wanted.size) break
     }

@@ -1,6 +1,6 @@
 import { DEFAULT_API_URL } from '../wpengine/client.js'
 import { INSTALL_NAME, UUID } from '../wpengine/types.js'
-import { parseDuration } from '../util/duration.js'
+import { formatDuration, parseDuration } from '../util/duration.js'
 import { safeText } from '../util/log-safety.js'
 
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
@@ -148,10 +148,13 @@ function readDuration(
 ): number {
   const text = raw.trim() || fallback
   const ms = parseDuration(text)
-  if (ms === undefined) {
-    problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h, 1h30m, or a number of seconds`)
+  if (/^\d+$/.test(text)) {
+    // A bare number is ambiguous (GitHub's timeout-minutes counts minutes): ask for the unit meant.
+    problems.push(`${name} ${quote(text)} has no unit: write ${text}m for ${text} minutes or ${text}s for ${text} seconds`)
+  } else if (ms === undefined) {
+    problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h or 1h30m`)
   } else if (ms < minMs || ms > maxMs) {
-    problems.push(`${name} ${quote(text)} is out of range: it must be between ${minMs / 1000}s and ${maxMs / 60_000}m`)
+    problems.push(`${name} ${quote(text)} is out of range: it must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`)
   }
   return ms ?? 0
 }

@@ -93,7 +93,8 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
           error.detail
         )
       }
-      log.warning(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
+      // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
+      log.info(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`)
     }
     onCheck?.(item)
   }

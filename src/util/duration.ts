@@ -1,25 +1,26 @@
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 } as const
 
 /**
- * Parses `90s`, `30m`, `1h`, `1h30m`, `1h30m15s` or bare seconds (`300`) into milliseconds.
- * Returns undefined for anything else, so the caller can name the input in its error.
+ * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
+ * is not a duration (GitHub's `timeout-minutes` counts minutes, where seconds were once meant here):
+ * undefined, like anything else unreadable, so that the caller can name the input in its error.
  */
 export function parseDuration(text: string): number | undefined {
   const value = text.trim().toLowerCase()
-  if (/^\d+$/.test(value)) return Number(value) * UNIT_MS.s
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value)
-  if (!match || value === '') return undefined
+  const match = /^(?:(\d+)h)? *(?:(\d+)m)? *(?:(\d+)s)?$/.exec(value)
+  if (!match || !/[hms]$/.test(value)) return undefined
   const [, h = '0', m = '0', s = '0'] = match
   return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s
 }
 
-/** `95000` → `1m 35s`; `3600000` → `1h 0m 0s`; under a second → `0s`. */
+/** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000))
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = total % 60
-  if (h > 0) return `${h}h ${m}m ${s}s`
-  if (m > 0) return `${m}m ${s}s`
-  return `${s}s`
+  const parts = [
+    [Math.floor(total / 3600), 'h'],
+    [Math.floor((total % 3600) / 60), 'm'],
+    [total % 60, 's']
+  ] as const
+  const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`)
+  return shown.length > 0 ? shown.join(' ') : '0s'
 }

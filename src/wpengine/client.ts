@@ -267,7 +267,7 @@ export class WpeClient {
   ): string {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
     if (verdict === 'ambiguous') {
-      return `The answer to the request to ${operation} was lost (${describe(outcome)}); WP Engine may or may not have acted on it.`
+      return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`
     }
     if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
       return (
@@ -282,7 +282,7 @@ export class WpeClient {
       return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`
     }
     if (outcome.kind === 'bad-response') {
-      return `The WP Engine API answered ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`
+      return `The WP Engine API answered an attempt to ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`
     }
     const { status } = outcome
     const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '')
@@ -307,13 +307,13 @@ export class WpeClient {
       return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`
     }
     const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : ''
-    return `WP Engine rejected the request to ${operation} (${status}${said}).${fields}`
+    return `WP Engine refused to ${operation} (${status}${said}).${fields}`
   }
 
   private redirectError(operation: string, response: HttpResponse, attempts: number): WpeApiError {
     const location = safeText(headerValue(response, 'location') ?? 'no location', 200)
     const error = this.failure(
-      `The API answered the request to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
+      `The API answered an attempt to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
         `so that the credentials are not sent elsewhere. Check api-url.`,
       operation,
       { kind: 'response', status: response.status },

@@ -1,0 +1,102 @@
+// @ts-check
+// Every way a step can end, each run as the runner runs it (the bundled action, as a child process)
+// against the simulator: what the job summary screenshots show (`npm run screenshots`) and what the
+// summary rendering test checks, from the action's own output.
+import { clearInterval, setInterval } from 'node:timers'
+import { defaultInstalls, startSimulator } from '../sim/server.js'
+import { ACTION, RESTORE_ACTION, SAMPLE_RUN_ENV, startAction } from './run-action.js'
+
+/**
+ * @typedef {import('../sim/server.js').startSimulator} Start
+ * @typedef {Awaited<ReturnType<Start>>} Simulator
+ * @typedef {{
+ *   name: string,
+ *   title: string,
+ *   restore?: boolean,
+ *   sim?: Parameters<Start>[0],
+ *   inputs?: (sim: Simulator) => Record<string, string>,
+ *   cancelWhen?: (sim: Simulator) => boolean,
+ *   ok: boolean
+ * }} Ending
+ */
+
+const MYSITE_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
+const QUICK = { requestedMs: 300, durationMs: 1_200 }
+
+/** @type {Ending[]} */
+export const ENDINGS = [
+  { name: 'completed', title: 'A backup that completed', sim: QUICK, ok: true },
+  {
+    name: 'several',
+    title: 'Several installs: one completed, one aborted, one misspelt',
+    sim: {
+      ...QUICK,
+      installs: defaultInstalls(3).map((install) =>
+        install.name === 'filler0002' ? { ...install, name: 'shoptwo', outcome: 'aborted' } : install
+      )
+    },
+    inputs: () => ({ install: 'mysite, shoptwo, mystie' }),
+    ok: false
+  },
+  { name: 'aborted', title: 'A backup that WP Engine aborted', sim: { ...QUICK, outcome: 'aborted' }, ok: false },
+  {
+    name: 'timeout',
+    title: 'A backup still running when the timeout ran out',
+    sim: { requestedMs: 300, durationMs: 600_000 },
+    inputs: () => ({ timeout: '4s' }),
+    ok: false
+  },
+  { name: 'not-waited', title: 'wait: false', sim: QUICK, inputs: () => ({ wait: 'false' }), ok: true },
+  { name: 'not-found', title: 'An install name that does not exist', sim: QUICK, inputs: () => ({ install: 'mysitee' }), ok: false },
+  {
+    name: 'input-error',
+    title: 'Bad input: nothing is sent',
+    inputs: () => ({ timeout: '45', 'notification-emails': 'ops@example' }),
+    ok: false
+  },
+  {
+    name: 'cancelled',
+    title: 'Cancelled while waiting',
+    sim: { requestedMs: 300, durationMs: 600_000 },
+    cancelWhen: (sim) => sim.requests.some((r) => r.method === 'GET' && /\/backups\/[^/]+$/.test(r.path)),
+    ok: false
+  },
+  {
+    name: 'restore-accepted',
+    title: 'A restore that WP Engine accepted',
+    restore: true,
+    inputs: (sim) => ({ 'backup-id': sim.seedBackup({ installId: MYSITE_ID, ageMs: 600_000 }).id }),
+    ok: true
+  },
+  {
+    name: 'restore-refused',
+    title: 'A restore from an aborted backup: nothing is sent',
+    restore: true,
+    inputs: (sim) => ({ 'backup-id': sim.seedBackup({ installId: MYSITE_ID, ageMs: 600_000, outcome: 'aborted' }).id }),
+    ok: false
+  }
+]
+
+/** Runs one ending against a fresh simulator and returns what the runner would have seen. @param {Ending} ending */
+export async function runEnding(ending) {
+  const sim = await startSimulator(ending.sim)
+  try {
+    const { child, result } = startAction({
+      script: ending.restore ? RESTORE_ACTION : ACTION,
+      inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': sim.url, ...ending.inputs?.(sim) },
+      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: sim.credentials.userId, WPENGINE_PASSWORD: sim.credentials.password }
+    })
+    const { cancelWhen } = ending
+    if (cancelWhen) {
+      const watch = setInterval(() => {
+        if (!cancelWhen(sim)) return
+        clearInterval(watch)
+        child.kill('SIGTERM')
+      }, 20)
+      child.once('exit', () => clearInterval(watch))
+    }
+    return await result
+  } finally {
+    await sim.close()
+  }
+}

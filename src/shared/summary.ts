@@ -1,0 +1,31 @@
+import { cell } from '../util/markdown.js'
+import { UUID } from '../wpengine/types.js'
+
+// The pieces both actions' job summaries are built from, so that they read alike.
+
+/** A row of a details table: a label and its Markdown value, or undefined when nothing is known. */
+export type DetailRow = [label: string, value: string | undefined]
+
+/**
+ * One thing's details as a two-column table. GitHub renders no table without a header row, so the
+ * first row (what the table is about) is the header instead of an empty one. Rows with no value are
+ * left out; with nothing but the first, there is no table at all.
+ */
+export function detailsTable([head, ...rows]: [DetailRow, ...DetailRow[]]): string[] {
+  const known = rows.filter((row): row is [string, string] => row[1] !== undefined)
+  if (known.length === 0) return []
+  return [`| ${head[0]} | ${head[1] ?? '—'} |`, '| :-- | :-- |', ...known.map(([label, value]) => `| ${label} | ${value} |`), '']
+}
+
+/** What went wrong and what to do, set apart from the facts. */
+export function problemQuote(text: string): string[] {
+  return [`> ${cell(text)}`, '']
+}
+
+/**
+ * An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain.
+ * `short` gives its first eight digits, as git shortens a SHA, for a table where the whole ID would wrap.
+ */
+export function idCell(id: string | undefined | null, { short = false } = {}): string {
+  return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id)
+}
