@@ -3,8 +3,6 @@ import { startSimulator, type Simulator } from '../sim/server.js'
 import { ACTION, ROOT, runAction, SAMPLE_RUN_ENV, startAction } from '../scripts/run-action.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 
 // The bundled action, run as a child process exactly as the runner runs it, against the simulator.
 
@@ -155,33 +153,6 @@ describe('bundled action against the simulator', () => {
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/^::error::Unexpected failure: ENOENT: no such file or directory, open '\/nonexistent\/output'$/m)
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /)
-  })
-
-  it.concurrent('honours HTTP_PROXY, and NO_PROXY, as self-hosted runners behind a proxy need', async () => {
-    const s = await freshSim()
-    const forwarded: string[] = []
-    // A minimal forward proxy: it receives absolute-URI requests and passes them on.
-    const proxy = http.createServer((req, res) => {
-      forwarded.push(`${req.method} ${req.url}`)
-      const upstream = http.request(new URL(req.url ?? ''), { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      req.pipe(upstream)
-    })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
-    try {
-      const viaProxy = await run(s, { install: MYSITE_ID, wait: 'false' }, { HTTP_PROXY: proxyUrl })
-      expect(viaProxy.code).toBe(0)
-      expect(forwarded).toEqual([`GET ${s.url}/installs/${MYSITE_ID}`, `POST ${s.url}/installs/${MYSITE_ID}/backups`])
-      forwarded.length = 0
-      const direct = await run(s, { install: MYSITE_ID, wait: 'false' }, { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' })
-      expect(direct.code).toBe(0)
-      expect(forwarded).toEqual([])
-    } finally {
-      proxy.close()
-    }
   })
 
   const CERT = join(ROOT, '__tests__', 'fixtures', 'localhost-cert.pem')
@@ -356,7 +327,8 @@ describe('bundled action: several installs and reuse', () => {
     expect(result.code).toBe(0)
     expect(count(s, 'POST', /\/backups$/)).toBe(0)
     expect(result.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
-    expect(result.summary).toContain('| Reused | yes: requested by attempt 1 of this run, 10m 0s old |')
+    // Seeded 10 minutes before the run; the run's own start-up may add a second (more so when the suites run in parallel).
+    expect(result.summary).toMatch(/\| Reused \| yes: requested by attempt 1 of this run, 10m [01]s old \|/)
   })
 
   it.concurrent('reuse-within: reuses a completed backup inside the window, requests one outside it', async () => {

@@ -1,11 +1,290 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 770:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(218);
+
+
+/***/ }),
+
+/***/ 218:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var net = __nccwpck_require__(278);
+var tls = __nccwpck_require__(756);
+var http = __nccwpck_require__(611);
+var https = __nccwpck_require__(311);
+var events = __nccwpck_require__(434);
+var assert = __nccwpck_require__(613);
+var util = __nccwpck_require__(23);
+
+
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
+
+
+function httpOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  return agent;
+}
+
+function httpsOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+function httpOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  return agent;
+}
+
+function httpsOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+
+function TunnelingAgent(options) {
+  var self = this;
+  self.options = options || {};
+  self.proxyOptions = self.options.proxy || {};
+  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+  self.requests = [];
+  self.sockets = [];
+
+  self.on('free', function onFree(socket, host, port, localAddress) {
+    var options = toOptions(host, port, localAddress);
+    for (var i = 0, len = self.requests.length; i < len; ++i) {
+      var pending = self.requests[i];
+      if (pending.host === options.host && pending.port === options.port) {
+        // Detect the request to connect same origin server,
+        // reuse the connection.
+        self.requests.splice(i, 1);
+        pending.request.onSocket(socket);
+        return;
+      }
+    }
+    socket.destroy();
+    self.removeSocket(socket);
+  });
+}
+util.inherits(TunnelingAgent, events.EventEmitter);
+
+TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+  var self = this;
+  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+  if (self.sockets.length >= this.maxSockets) {
+    // We are over limit so we'll add it to the queue.
+    self.requests.push(options);
+    return;
+  }
+
+  // If we are under maxSockets create a new one.
+  self.createSocket(options, function(socket) {
+    socket.on('free', onFree);
+    socket.on('close', onCloseOrRemove);
+    socket.on('agentRemove', onCloseOrRemove);
+    req.onSocket(socket);
+
+    function onFree() {
+      self.emit('free', socket, options);
+    }
+
+    function onCloseOrRemove(err) {
+      self.removeSocket(socket);
+      socket.removeListener('free', onFree);
+      socket.removeListener('close', onCloseOrRemove);
+      socket.removeListener('agentRemove', onCloseOrRemove);
+    }
+  });
+};
+
+TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+  var self = this;
+  var placeholder = {};
+  self.sockets.push(placeholder);
+
+  var connectOptions = mergeOptions({}, self.proxyOptions, {
+    method: 'CONNECT',
+    path: options.host + ':' + options.port,
+    agent: false,
+    headers: {
+      host: options.host + ':' + options.port
+    }
+  });
+  if (options.localAddress) {
+    connectOptions.localAddress = options.localAddress;
+  }
+  if (connectOptions.proxyAuth) {
+    connectOptions.headers = connectOptions.headers || {};
+    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+        new Buffer(connectOptions.proxyAuth).toString('base64');
+  }
+
+  debug('making CONNECT request');
+  var connectReq = self.request(connectOptions);
+  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+  connectReq.once('response', onResponse); // for v0.6
+  connectReq.once('upgrade', onUpgrade);   // for v0.6
+  connectReq.once('connect', onConnect);   // for v0.7 or later
+  connectReq.once('error', onError);
+  connectReq.end();
+
+  function onResponse(res) {
+    // Very hacky. This is necessary to avoid http-parser leaks.
+    res.upgrade = true;
+  }
+
+  function onUpgrade(res, socket, head) {
+    // Hacky.
+    process.nextTick(function() {
+      onConnect(res, socket, head);
+    });
+  }
+
+  function onConnect(res, socket, head) {
+    connectReq.removeAllListeners();
+    socket.removeAllListeners();
+
+    if (res.statusCode !== 200) {
+      debug('tunneling socket could not be established, statusCode=%d',
+        res.statusCode);
+      socket.destroy();
+      var error = new Error('tunneling socket could not be established, ' +
+        'statusCode=' + res.statusCode);
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    if (head.length > 0) {
+      debug('got illegal response body from proxy');
+      socket.destroy();
+      var error = new Error('got illegal response body from proxy');
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    debug('tunneling connection has established');
+    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+    return cb(socket);
+  }
+
+  function onError(cause) {
+    connectReq.removeAllListeners();
+
+    debug('tunneling socket could not be established, cause=%s\n',
+          cause.message, cause.stack);
+    var error = new Error('tunneling socket could not be established, ' +
+                          'cause=' + cause.message);
+    error.code = 'ECONNRESET';
+    options.request.emit('error', error);
+    self.removeSocket(placeholder);
+  }
+};
+
+TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+  var pos = this.sockets.indexOf(socket)
+  if (pos === -1) {
+    return;
+  }
+  this.sockets.splice(pos, 1);
+
+  var pending = this.requests.shift();
+  if (pending) {
+    // If we have pending requests and a socket gets closed a new one
+    // needs to be created to take over in the pool for the one that closed.
+    this.createSocket(pending, function(socket) {
+      pending.request.onSocket(socket);
+    });
+  }
+};
+
+function createSecureSocket(options, cb) {
+  var self = this;
+  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+    var hostHeader = options.request.getHeader('host');
+    var tlsOptions = mergeOptions({}, self.options, {
+      socket: socket,
+      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+    });
+
+    // 0 is dummy port for v0.6
+    var secureSocket = tls.connect(0, tlsOptions);
+    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+    cb(secureSocket);
+  });
+}
+
+
+function toOptions(host, port, localAddress) {
+  if (typeof host === 'string') { // since v0.10
+    return {
+      host: host,
+      port: port,
+      localAddress: localAddress
+    };
+  }
+  return host; // for v0.11 or later
+}
+
+function mergeOptions(target) {
+  for (var i = 1, len = arguments.length; i < len; ++i) {
+    var overrides = arguments[i];
+    if (typeof overrides === 'object') {
+      var keys = Object.keys(overrides);
+      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+        var k = keys[j];
+        if (overrides[k] !== undefined) {
+          target[k] = overrides[k];
+        }
+      }
+    }
+  }
+  return target;
+}
+
+
+var debug;
+if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+  debug = function() {
+    var args = Array.prototype.slice.call(arguments);
+    if (typeof args[0] === 'string') {
+      args[0] = 'TUNNEL: ' + args[0];
+    } else {
+      args.unshift('TUNNEL:');
+    }
+    console.error.apply(console, args);
+  }
+} else {
+  debug = function() {};
+}
+exports.debug = debug; // for test
+
+
+/***/ }),
+
 /***/ 407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(869);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(692);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(186);
 
 
@@ -21,7 +300,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 869:
+/***/ 692:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -375,7 +654,295 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 var external_node_fs_ = __nccwpck_require__(24);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./src/wpengine/proxy.ts
+
+
+
+
+
+
+// Every variable http-client reads, in its order of precedence (lowercase first).
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
+/** A proxy variable that is set but cannot be used; `message` is one line for the log, without the proxy's password. */
+class ProxyConfigError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ProxyConfigError';
+    }
+}
+/**
+ * Runs `fn` with process.env's proxy variables taken from `env`: http-client reads process.env only.
+ * `fn` is synchronous, so nothing else can run while they are swapped.
+ */
+function withProxyEnv(env, fn) {
+    if (env === process.env)
+        return fn();
+    const saved = PROXY_VARIABLES.map((name) => [name, process.env[name]]);
+    const apply = (values) => {
+        for (const [name, value] of values) {
+            if (value === undefined)
+                delete process.env[name];
+            else
+                process.env[name] = value;
+        }
+    };
+    apply(PROXY_VARIABLES.map((name) => [name, env[name]]));
+    try {
+        return fn();
+    }
+    finally {
+        apply(saved);
+    }
+}
+/** True for plain http to 127.0.0.0/8, localhost or [::1]: never proxied, whatever the variables say. */
+function loopbackHttp(url) {
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+/** The variable http-client takes the proxy from for this URL, when one is set (an empty value counts as unset, as there). */
+function proxyVariable(url, env) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+/** The value with everything up to its last `@` (a user name and password) hidden, safe for the log. */
+function redacted(value) {
+    const at = value.lastIndexOf('@');
+    if (at < 0)
+        return safeText(value, 200);
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+    return safeText(`${scheme}***@${value.slice(at + 1)}`, 200);
+}
+/**
+ * Why a request to `url` cannot go through the proxy its variables name, or undefined when it can,
+ * or when no proxy applies (none set, NO_PROXY, loopback). The variable is parsed the way
+ * http-client's getProxyUrl parses it, but where it would give up silently and connect directly,
+ * this says so. Meant to be checked up front too, before any request.
+ */
+function proxyProblem(url, env) {
+    if (loopbackHttp(url) || withProxyEnv(env, () => checkBypass(url)))
+        return undefined;
+    const variable = proxyVariable(url, env);
+    if (!variable)
+        return undefined;
+    const { name, value } = variable;
+    const bad = (why) => `The proxy variable ${name} is set to '${redacted(value)}', which ${why}. Set it to a URL such as http://proxy.example.com:3128, or unset it.`;
+    let proxy;
+    try {
+        proxy = new URL(value);
+    }
+    catch {
+        // http-client's fallback: a bare host:port is taken as http://host:port; anything else it ignores.
+        if (value.startsWith('http://') || value.startsWith('https://'))
+            return bad('is not a valid URL');
+        try {
+            proxy = new URL(`http://${value}`);
+        }
+        catch {
+            return bad('is not a valid URL');
+        }
+    }
+    // `proxy.example.com:3128` parses as a URL with the scheme `proxy.example.com:`; http-client then goes direct.
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
+        return bad('is not an http:// or https:// URL');
+    if (!proxy.hostname)
+        return bad('names no host');
+    try {
+        decodeURIComponent(proxy.username);
+        decodeURIComponent(proxy.password);
+    }
+    catch {
+        return bad('has a user name or password that is not valid percent-encoding');
+    }
+    return undefined;
+}
+function isTunnel(agent) {
+    return 'proxyOptions' in agent && Array.isArray(agent.sockets);
+}
+/** A new agent for requests to `url`, through `proxy` if given: what http-client's HttpClient.getAgent builds. */
+function newAgent(url, proxy, keepAlive) {
+    // HttpClient with request options takes http.globalAgent's limit when none is given.
+    const maxSockets = (external_node_http_default()).globalAgent.maxSockets;
+    const usingSsl = url.protocol === 'https:';
+    if (!proxy?.hostname)
+        return usingSsl ? new (external_node_https_default()).Agent({ keepAlive, maxSockets }) : new (external_node_http_default()).Agent({ keepAlive, maxSockets });
+    const options = {
+        maxSockets,
+        keepAlive,
+        proxy: {
+            // getProxyUrl's URL gives the user name and password percent-decoded.
+            ...(proxy.username || proxy.password ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
+            host: proxy.hostname,
+            // As http-client passes it: the URL's port string, '' for the scheme's default.
+            port: proxy.port
+        }
+    };
+    const overHttps = proxy.protocol === 'https:';
+    if (usingSsl)
+        return overHttps ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options);
+    return overHttps ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options);
+}
+/**
+ * The agents for one step's requests: one per protocol and route (direct, or each proxy; an
+ * HttpClient keeps only one of each kind, whatever the protocol or proxy, which would mix them up).
+ * destroy() lets go of every socket, tunnels included.
+ */
+class ProxyAgents {
+    env;
+    keepAlive;
+    agents = new Map();
+    // CONNECT requests the tunnelling agents sent, so that one still waiting for the proxy can be ended too.
+    connects = new Set();
+    constructor(env, keepAlive) {
+        this.env = env;
+        this.keepAlive = keepAlive;
+    }
+    /** The agent for one request to `url`; throws a ProxyConfigError when its proxy variable is unusable. */
+    agentFor(url) {
+        const problem = proxyProblem(url, this.env);
+        if (problem)
+            throw new ProxyConfigError(problem);
+        // Plain http to loopback is sent direct by this rule, not only by http-client's bypass.
+        const proxy = loopbackHttp(url) ? undefined : withProxyEnv(this.env, () => getProxyUrl(url));
+        const key = `${url.protocol} ${proxy?.hostname ? proxy.href : 'direct'}`;
+        let agent = this.agents.get(key);
+        if (!agent) {
+            agent = this.track(newAgent(url, proxy, this.keepAlive));
+            this.agents.set(key, agent);
+        }
+        return agent;
+    }
+    track(agent) {
+        if (isTunnel(agent)) {
+            const request = agent.request;
+            agent.request = (options) => {
+                for (const pending of this.connects)
+                    if (pending.socket?.destroyed)
+                        this.connects.delete(pending);
+                const connect = request(options);
+                this.connects.add(connect);
+                return connect;
+            };
+        }
+        return agent;
+    }
+    /** Closes every connection, idle, in use or still being tunnelled, so that the process can exit. */
+    destroy() {
+        for (const connect of this.connects)
+            connect.destroy();
+        this.connects.clear();
+        for (const agent of this.agents.values()) {
+            if (isTunnel(agent)) {
+                agent.requests.length = 0;
+                for (const socket of [...agent.sockets])
+                    socket.destroy?.();
+            }
+            else {
+                agent.destroy();
+            }
+        }
+        this.agents.clear();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
+
 
 
 /** A request that got no complete answer. `sent` is false only when the request surely never left. */
@@ -393,26 +960,32 @@ class NetworkError extends Error {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /**
  * A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection.
- * HTTP_PROXY, HTTPS_PROXY and NO_PROXY from `env` are honoured (Node 24's built-in proxy support),
- * as self-hosted runners behind a corporate proxy need.
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their lowercase forms) from `env` are honoured as
+ * @actions/http-client honours them, whatever the Node version (see proxy.ts), as self-hosted
+ * runners behind a corporate proxy need. A proxy variable that cannot be used fails the request
+ * with a ProxyConfigError, which is not a NetworkError: nothing was sent, and no retry can help.
  */
 function createNodeSend(env = {}) {
-    const agents = {
-        'http:': new (external_node_http_default()).Agent({ keepAlive: true, proxyEnv: env }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: true, proxyEnv: env })
-    };
+    const agents = new ProxyAgents(env, true);
     const send = (request, signal) => new Promise((resolve, reject) => {
         const isHttps = request.url.protocol === 'https:';
+        const agent = agents.agentFor(request.url);
         const headers = { ...request.headers };
         if (request.body !== undefined)
             headers['content-length'] = String(Buffer.byteLength(request.body));
-        // Until the socket has connected, not one byte of the request can have reached the server.
+        // Until the socket has connected (through the proxy's tunnel, if any), not one byte of the request can have reached the server.
         let connected = false;
         let settled = false;
+        // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
+        const onAbort = () => {
+            req.destroy();
+            fail(signal.reason);
+        };
         const fail = (error) => {
             if (settled)
                 return;
             settled = true;
+            signal.removeEventListener('abort', onAbort);
             const err = error;
             if (signal.aborted) {
                 const reason = signal.reason;
@@ -422,14 +995,15 @@ function createNodeSend(env = {}) {
                 }
                 return reject(reason);
             }
+            const tunnel = tunnelFailure(err);
+            if (tunnel)
+                return reject(new NetworkError(tunnel, 'EPROXY', connected));
             reject(new NetworkError(err.message, err.code ?? 'ECONNRESET', connected));
         };
-        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(request.url, {
-            method: request.method,
-            headers,
-            agent: isHttps ? agents['https:'] : agents['http:'],
-            signal
-        });
+        if (signal.aborted)
+            return fail(signal.reason);
+        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(request.url, { method: request.method, headers, agent, signal });
+        signal.addEventListener('abort', onAbort, { once: true });
         req.on('socket', (socket) => {
             if (!socket.connecting)
                 connected = true;
@@ -456,6 +1030,7 @@ function createNodeSend(env = {}) {
                 if (settled)
                     return;
                 settled = true;
+                signal.removeEventListener('abort', onAbort);
                 resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
             });
         });
@@ -463,10 +1038,19 @@ function createNodeSend(env = {}) {
     });
     return Object.assign(send, {
         close() {
-            agents['http:'].destroy();
-            agents['https:'].destroy();
+            agents.destroy();
         }
     });
+}
+/**
+ * The proxy would not open a tunnel: the `tunnel` package reports that as ECONNRESET, which would
+ * blame the API. The message names the proxy's answer or the cause, never the proxy's password.
+ */
+function tunnelFailure(error) {
+    const match = /^tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))$/s.exec(error.message);
+    if (!match)
+        return error.message === 'got illegal response body from proxy' ? 'the proxy answered CONNECT with a body' : undefined;
+    return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/retry.ts
@@ -1195,6 +1779,7 @@ async function checkZip(path) {
 
 
 
+
 /** Why the download failed for good; the message never contains the link. */
 class DownloadError extends Error {
     constructor(message) {
@@ -1272,10 +1857,8 @@ async function downloadArchive(options) {
     const part = `${file}.part`;
     await (0,promises_.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
     await (0,promises_.rm)(part, { force: true });
-    const agents = {
-        'http:': new (external_node_http_default()).Agent({ keepAlive: false, proxyEnv: options.env }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: false, proxyEnv: options.env })
-    };
+    // Proxied as the API requests are (HTTPS_PROXY and the rest, read from options.env).
+    const agents = new ProxyAgents(options.env, false);
     const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
     const started = clock.now();
     let etag;
@@ -1362,8 +1945,7 @@ async function downloadArchive(options) {
         return { file, bytes };
     }
     finally {
-        agents['http:'].destroy();
-        agents['https:'].destroy();
+        agents.destroy();
     }
 }
 /** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
@@ -1371,8 +1953,21 @@ function get(url, headers, agents, signal, redirects = 0) {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
         return Promise.reject(new TransferError('the download link is not an https URL', false));
     }
+    let agent;
+    try {
+        agent = agents.agentFor(url);
+    }
+    catch (error) {
+        // An unusable proxy variable: no retry can help.
+        if (error instanceof ProxyConfigError)
+            return Promise.reject(new TransferError(error.message, false));
+        throw error;
+    }
+    if (signal.aborted)
+        return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent: agents[url.protocol], signal }, (response) => {
+        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent, signal }, (response) => {
+            signal.removeEventListener('abort', onAbort);
             const location = response.headers.location;
             if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
                 response.resume();
@@ -1382,7 +1977,16 @@ function get(url, headers, agents, signal, redirects = 0) {
             }
             resolve(response);
         });
-        request.on('error', reject);
+        // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
+        const onAbort = () => {
+            request.destroy();
+            reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        request.on('error', (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+        });
     });
 }
 // Large writes: fewer system calls at the speed of a fast link.
@@ -2327,6 +2931,41 @@ function runContextFromEnv(env) {
 
 /***/ }),
 
+/***/ 613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 311:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
 /***/ 598:
 /***/ ((module) => {
 
@@ -2345,6 +2984,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 23:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 
