@@ -4,12 +4,18 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const ACTION = join(ROOT, 'dist', 'index.js')
 export const RESTORE_ACTION = join(ROOT, 'dist', 'restore', 'index.js')
+/**
+ * The Node that runs the action: ACTION_NODE when set (a path, relative to the repository or
+ * absolute; e.g. the Node 24.4.0 that GitHub's runner 2.327 ships, from the `node-24.4` dev
+ * dependency), else the Node running this script.
+ */
+export const ACTION_NODE = process.env.ACTION_NODE ? resolve(ROOT, process.env.ACTION_NODE) : process.execPath
 
 /** A workflow run as the runner describes it in GITHUB_* variables. */
 export const SAMPLE_RUN_ENV = {
@@ -54,7 +60,7 @@ export function parseOutputFile(text) {
  * @param {{ inputs?: Record<string, string>, env?: Record<string, string>, onOutput?: (text: string) => void, node?: string, script?: string }} options
  * @returns {{ child: import('node:child_process').ChildProcess, result: Promise<ActionResult> }}
  */
-export function startAction({ inputs = {}, env = {}, onOutput, node = process.execPath, script = ACTION }) {
+export function startAction({ inputs = {}, env = {}, onOutput, node = ACTION_NODE, script = ACTION }) {
   const dir = mkdtempSync(join(tmpdir(), 'wpe-action-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')

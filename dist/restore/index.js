@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5808);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(257);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5808:
+/***/ 257:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37455,7 +37455,209 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/util/hosts.ts
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+function isLoopbackHost(hostname) {
+    return LOOPBACK_HOSTS.test(hostname);
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/proxy.ts
+
+
+
+
+
+
+// Every variable http-client reads, in its order of precedence (lowercase first).
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
+/** A proxy variable that is set but cannot be used; `message` is one line for the log, without the proxy's password. */
+class ProxyConfigError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ProxyConfigError';
+    }
+}
+/**
+ * Runs `fn` with process.env's proxy variables taken from `env`: http-client reads process.env only.
+ * `fn` is synchronous, so nothing else can run while they are swapped.
+ */
+function withProxyEnv(env, fn) {
+    if (env === process.env)
+        return fn();
+    const saved = PROXY_VARIABLES.map((name) => [name, process.env[name]]);
+    const apply = (values) => {
+        for (const [name, value] of values) {
+            if (value === undefined)
+                delete process.env[name];
+            else
+                process.env[name] = value;
+        }
+    };
+    apply(PROXY_VARIABLES.map((name) => [name, env[name]]));
+    try {
+        return fn();
+    }
+    finally {
+        apply(saved);
+    }
+}
+/** True for plain http to 127.0.0.0/8, localhost or [::1]: never proxied, whatever the variables say. */
+function loopbackHttp(url) {
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+/** The variable http-client takes the proxy from for this URL, when one is set (an empty value counts as unset, as there). */
+function proxyVariable(url, env) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+/** The value with everything up to its last `@` (a user name and password) hidden, safe for the log. */
+function redacted(value) {
+    const at = value.lastIndexOf('@');
+    if (at < 0)
+        return safeText(value, 200);
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+    return safeText(`${scheme}***@${value.slice(at + 1)}`, 200);
+}
+/**
+ * Why a request to `url` cannot go through the proxy its variables name, or undefined when it can,
+ * or when no proxy applies (none set, NO_PROXY, loopback). The variable is parsed the way
+ * http-client's getProxyUrl parses it, but where it would give up silently and connect directly,
+ * this says so. Meant to be checked up front too, before any request.
+ */
+function proxyProblem(url, env) {
+    if (loopbackHttp(url) || withProxyEnv(env, () => checkBypass(url)))
+        return undefined;
+    const variable = proxyVariable(url, env);
+    if (!variable)
+        return undefined;
+    const { name, value } = variable;
+    const bad = (why) => `The proxy variable ${name} is set to '${redacted(value)}', which ${why}. Set it to a URL such as http://proxy.example.com:3128, or unset it.`;
+    let proxy;
+    try {
+        proxy = new URL(value);
+    }
+    catch {
+        // http-client's fallback: a bare host:port is taken as http://host:port; anything else it ignores.
+        if (value.startsWith('http://') || value.startsWith('https://'))
+            return bad('is not a valid URL');
+        try {
+            proxy = new URL(`http://${value}`);
+        }
+        catch {
+            return bad('is not a valid URL');
+        }
+    }
+    // `proxy.example.com:3128` parses as a URL with the scheme `proxy.example.com:`; http-client then goes direct.
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
+        return bad('is not an http:// or https:// URL');
+    if (!proxy.hostname)
+        return bad('names no host');
+    try {
+        decodeURIComponent(proxy.username);
+        decodeURIComponent(proxy.password);
+    }
+    catch {
+        return bad('has a user name or password that is not valid percent-encoding');
+    }
+    return undefined;
+}
+function isTunnel(agent) {
+    return 'proxyOptions' in agent && Array.isArray(agent.sockets);
+}
+/** A new agent for requests to `url`, through `proxy` if given: what http-client's HttpClient.getAgent builds. */
+function newAgent(url, proxy, keepAlive) {
+    // HttpClient with request options takes http.globalAgent's limit when none is given.
+    const maxSockets = (external_node_http_default()).globalAgent.maxSockets;
+    const usingSsl = url.protocol === 'https:';
+    if (!proxy?.hostname)
+        return usingSsl ? new (external_node_https_default()).Agent({ keepAlive, maxSockets }) : new (external_node_http_default()).Agent({ keepAlive, maxSockets });
+    const options = {
+        maxSockets,
+        keepAlive,
+        proxy: {
+            // getProxyUrl's URL gives the user name and password percent-decoded.
+            ...(proxy.username || proxy.password ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
+            host: proxy.hostname,
+            // As http-client passes it: the URL's port string, '' for the scheme's default.
+            port: proxy.port
+        }
+    };
+    const overHttps = proxy.protocol === 'https:';
+    if (usingSsl)
+        return overHttps ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options);
+    return overHttps ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options);
+}
+/**
+ * The agents for one step's requests: one per protocol and route (direct, or each proxy; an
+ * HttpClient keeps only one of each kind, whatever the protocol or proxy, which would mix them up).
+ * destroy() lets go of every socket, tunnels included.
+ */
+class ProxyAgents {
+    env;
+    keepAlive;
+    agents = new Map();
+    // CONNECT requests the tunnelling agents sent, so that one still waiting for the proxy can be ended too.
+    connects = new Set();
+    constructor(env, keepAlive) {
+        this.env = env;
+        this.keepAlive = keepAlive;
+    }
+    /** The agent for one request to `url`; throws a ProxyConfigError when its proxy variable is unusable. */
+    agentFor(url) {
+        const problem = proxyProblem(url, this.env);
+        if (problem)
+            throw new ProxyConfigError(problem);
+        // Plain http to loopback is sent direct by this rule, not only by http-client's bypass.
+        const proxy = loopbackHttp(url) ? undefined : withProxyEnv(this.env, () => getProxyUrl(url));
+        const key = `${url.protocol} ${proxy?.hostname ? proxy.href : 'direct'}`;
+        let agent = this.agents.get(key);
+        if (!agent) {
+            agent = this.track(newAgent(url, proxy, this.keepAlive));
+            this.agents.set(key, agent);
+        }
+        return agent;
+    }
+    track(agent) {
+        if (isTunnel(agent)) {
+            const request = agent.request;
+            agent.request = (options) => {
+                for (const pending of this.connects)
+                    if (pending.socket?.destroyed)
+                        this.connects.delete(pending);
+                const connect = request(options);
+                this.connects.add(connect);
+                return connect;
+            };
+        }
+        return agent;
+    }
+    /** Closes every connection, idle, in use or still being tunnelled, so that the process can exit. */
+    destroy() {
+        for (const connect of this.connects)
+            connect.destroy();
+        this.connects.clear();
+        for (const agent of this.agents.values()) {
+            if (isTunnel(agent)) {
+                agent.requests.length = 0;
+                for (const socket of [...agent.sockets])
+                    socket.destroy?.();
+            }
+            else {
+                agent.destroy();
+            }
+        }
+        this.agents.clear();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
+
 
 
 /** A request that got no complete answer. `sent` is false only when the request surely never left. */
@@ -37473,26 +37675,32 @@ class NetworkError extends Error {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /**
  * A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection.
- * HTTP_PROXY, HTTPS_PROXY and NO_PROXY from `env` are honoured (Node 24's built-in proxy support),
- * as self-hosted runners behind a corporate proxy need.
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their lowercase forms) from `env` are honoured as
+ * @actions/http-client honours them, whatever the Node version (see proxy.ts), as self-hosted
+ * runners behind a corporate proxy need. A proxy variable that cannot be used fails the request
+ * with a ProxyConfigError, which is not a NetworkError: nothing was sent, and no retry can help.
  */
 function createNodeSend(env = {}) {
-    const agents = {
-        'http:': new (external_node_http_default()).Agent({ keepAlive: true, proxyEnv: env }),
-        'https:': new (external_node_https_default()).Agent({ keepAlive: true, proxyEnv: env })
-    };
+    const agents = new ProxyAgents(env, true);
     const send = (request, signal) => new Promise((resolve, reject) => {
         const isHttps = request.url.protocol === 'https:';
+        const agent = agents.agentFor(request.url);
         const headers = { ...request.headers };
         if (request.body !== undefined)
             headers['content-length'] = String(Buffer.byteLength(request.body));
-        // Until the socket has connected, not one byte of the request can have reached the server.
+        // Until the socket has connected (through the proxy's tunnel, if any), not one byte of the request can have reached the server.
         let connected = false;
         let settled = false;
+        // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
+        const onAbort = () => {
+            req.destroy();
+            fail(signal.reason);
+        };
         const fail = (error) => {
             if (settled)
                 return;
             settled = true;
+            signal.removeEventListener('abort', onAbort);
             const err = error;
             if (signal.aborted) {
                 const reason = signal.reason;
@@ -37502,14 +37710,15 @@ function createNodeSend(env = {}) {
                 }
                 return reject(reason);
             }
+            const tunnel = tunnelFailure(err);
+            if (tunnel)
+                return reject(new NetworkError(tunnel, 'EPROXY', connected));
             reject(new NetworkError(err.message, err.code ?? 'ECONNRESET', connected));
         };
-        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(request.url, {
-            method: request.method,
-            headers,
-            agent: isHttps ? agents['https:'] : agents['http:'],
-            signal
-        });
+        if (signal.aborted)
+            return fail(signal.reason);
+        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(request.url, { method: request.method, headers, agent, signal });
+        signal.addEventListener('abort', onAbort, { once: true });
         req.on('socket', (socket) => {
             if (!socket.connecting)
                 connected = true;
@@ -37536,6 +37745,7 @@ function createNodeSend(env = {}) {
                 if (settled)
                     return;
                 settled = true;
+                signal.removeEventListener('abort', onAbort);
                 resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
             });
         });
@@ -37543,10 +37753,19 @@ function createNodeSend(env = {}) {
     });
     return Object.assign(send, {
         close() {
-            agents['http:'].destroy();
-            agents['https:'].destroy();
+            agents.destroy();
         }
     });
+}
+/**
+ * The proxy would not open a tunnel: the `tunnel` package reports that as ECONNRESET, which would
+ * blame the API. The message names the proxy's answer or the cause, never the proxy's password.
+ */
+function tunnelFailure(error) {
+    const match = /^tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))$/s.exec(error.message);
+    if (!match)
+        return error.message === 'got illegal response body from proxy' ? 'the proxy answered CONNECT with a body' : undefined;
+    return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/retry.ts
@@ -37793,7 +38012,9 @@ class WpeClient {
         return url;
     }
     async request(method, segments, operation, shape, { query, body } = {}) {
-        const { send, clock, deadline, signal, budget, maxAttempts } = this.options;
+        const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options;
+        const target = `${method} ${apiPath(segments, query)}`;
+        const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
             method,
             url: this.url(segments, query),
@@ -37819,11 +38040,14 @@ class WpeClient {
             let response;
             let outcome;
             let parsed;
+            const sentAt = clock.now();
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
                 outcome = { kind: 'response', status: response.status };
-                if (response.status >= 300 && response.status < 400)
+                if (response.status >= 300 && response.status < 400) {
+                    debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up');
                     throw this.redirectError(operation, response, attempt);
+                }
                 if (response.status >= 200 && response.status < 300) {
                     try {
                         parsed = JSON.parse(response.body);
@@ -37836,18 +38060,25 @@ class WpeClient {
                 }
             }
             catch (error) {
-                if (signal?.aborted)
+                if (signal?.aborted) {
+                    debug(`cancelled after ${clock.now() - sentAt} ms`);
                     throw new CancelledError();
-                if (!(error instanceof NetworkError))
+                }
+                if (!(error instanceof NetworkError)) {
+                    if (!(error instanceof WpeApiError))
+                        debug(`${error instanceof Error ? error.name : 'error'} after ${clock.now() - sentAt} ms`, 'giving up');
                     throw error;
+                }
                 outcome =
                     error.code === 'ETIMEDOUT' && attemptSignal.aborted
                         ? { kind: 'timeout', sent: error.sent }
                         : { kind: 'network', code: error.code, sent: error.sent };
             }
             last = { outcome, response };
+            const result = attemptResult(outcome, response, clock.now() - sentAt);
             const verdict = classify(method, outcome);
             if (verdict === 'success') {
+                debug(result);
                 budget.release(spent);
                 return parsed;
             }
@@ -37856,6 +38087,7 @@ class WpeClient {
                 const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
+                    debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
                     throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
                         `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
                     // Not transient for this step: waiting on would only run into the timeout.
@@ -37864,7 +38096,8 @@ class WpeClient {
                 const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
                 if (cost !== undefined) {
                     spent += cost;
-                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
+                    debug(result, `retrying in ${seconds(delay)}`);
+                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
                     try {
                         await clock.sleep(delay, signal);
                     }
@@ -37873,6 +38106,10 @@ class WpeClient {
                     }
                     continue;
                 }
+                debug(result, delay < timeLeft ? 'giving up: retry budget spent' : "giving up: no time left before the step's timeout");
+            }
+            else {
+                debug(result, verdict === 'ambiguous' ? 'not retried: it may have been acted on' : `giving up after ${attempt} attempt${attempt > 1 ? 's' : ''}`);
             }
             throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt);
         }
@@ -37942,6 +38179,30 @@ class WpeClient {
         const lastSeen = last ? ` (last answer: ${describe(last)})` : '';
         return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
     }
+}
+/** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
+function apiPath(segments, query = {}) {
+    const search = Object.entries(query)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('&');
+    return `/${segments.map(encodeURIComponent).join('/')}${search ? `?${search}` : ''}`;
+}
+/** What one attempt got, and how long it took: `503 in 12 ms`, `ECONNRESET after 3 ms (sent)`. */
+function attemptResult(outcome, response, ms) {
+    switch (outcome.kind) {
+        case 'response':
+            return `${outcome.status} in ${ms} ms`;
+        case 'bad-response':
+            return `${response?.status ?? 'an answer'} in ${ms} ms, not the documented JSON`;
+        case 'network':
+            return `${outcome.code} after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`;
+        case 'timeout':
+            return `no answer after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`;
+    }
+}
+/** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */
+function seconds(ms) {
+    return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
 }
 function headerValue(response, name) {
     const value = response?.headers[name];
@@ -38041,6 +38302,7 @@ function repositoryOf(context) {
 
 
 
+
 /** Every problem with the inputs, each naming the input and the bad value. */
 class InputError extends Error {
     problems;
@@ -38053,11 +38315,6 @@ class InputError extends Error {
 // The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 const LIST_SEPARATOR = /[\s,]+/;
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-/** Plain http is allowed to these hosts only (api-url, and a download link). */
-function isLoopbackHost(hostname) {
-    return LOOPBACK_HOSTS.test(hostname);
-}
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -38224,6 +38481,7 @@ function cell(value) {
 
 
 
+
 /** The real collaborators: @actions/core, @actions/github's context, the process's signals. */
 function actionDependencies() {
     return {
@@ -38257,7 +38515,8 @@ async function runStep(step, deps) {
             signal: cancel.signal,
             random: deps.random,
             maxConcurrentRequests,
-            onRetry: (message) => core.info(message)
+            onRetry: (message) => core.info(message),
+            onDebug: (line) => core.debug(line)
         });
         const report = step.start(settings);
         let error;
@@ -38314,10 +38573,17 @@ async function readSettings(step, { core, env }) {
         // Whatever was given as credentials stays masked, even when another input is wrong.
         maskCredentials(core, env);
         core.setFailed(`Invalid input: ${error.message}`);
-        await writeSummary(core, inputErrorSummary(step.title, error.problems));
+        await writeSummary(core, nothingSentSummary(`${step.title}: invalid input`, error.problems));
         return undefined;
     }
     maskCredentials(core, env, settings);
+    // A proxy variable that is not a URL would otherwise be ignored, and the credentials sent direct.
+    const proxy = proxyProblem(settings.apiUrl, env);
+    if (proxy !== undefined) {
+        core.setFailed(proxy);
+        await writeSummary(core, nothingSentSummary(`${step.title}: invalid proxy setting`, [proxy]));
+        return undefined;
+    }
     return settings;
 }
 /** The password and the header value derived from it. */
@@ -38329,15 +38595,8 @@ function maskCredentials(core, env, settings) {
     core.setSecret(password);
     core.setSecret(basicToken(userId, password));
 }
-function inputErrorSummary(title, problems) {
-    return [
-        `## ❌ ${title}: invalid input`,
-        '',
-        'Nothing was sent to WP Engine.',
-        '',
-        ...problems.map((problem) => `- ${cell(problem)}`),
-        ''
-    ].join('\n');
+function nothingSentSummary(heading, problems) {
+    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
 }
 /** The job summary; failing to write it is a warning, never the step's failure. */
 async function writeSummary(core, markdown) {

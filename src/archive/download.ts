@@ -6,8 +6,9 @@ import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
-import { isLoopbackHost } from '../shared/inputs.js'
+import { isLoopbackHost } from '../util/hosts.js'
 import { CancelledError } from '../wpengine/errors.js'
+import { ProxyAgents, ProxyConfigError } from '../wpengine/proxy.js'
 import { checkZip, IncompleteZipError } from './zip-check.js'
 
 export interface DownloadOptions {
@@ -117,10 +118,8 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
   const part = `${file}.part`
   await mkdir(dirname(file), { recursive: true })
   await rm(part, { force: true })
-  const agents = {
-    'http:': new http.Agent({ keepAlive: false, proxyEnv: options.env }),
-    'https:': new https.Agent({ keepAlive: false, proxyEnv: options.env })
-  }
+  // Proxied as the API requests are (HTTPS_PROXY and the rest, read from options.env).
+  const agents = new ProxyAgents(options.env, false)
   const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000)
   const started = clock.now()
   let etag: string | undefined
@@ -206,8 +205,7 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
     )
     return { file, bytes }
   } finally {
-    agents['http:'].destroy()
-    agents['https:'].destroy()
+    agents.destroy()
   }
 }
 
@@ -215,29 +213,44 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
 function get(
   url: URL,
   headers: Record<string, string>,
-  agents: Record<'http:' | 'https:', http.Agent>,
+  agents: ProxyAgents,
   signal: AbortSignal,
   redirects = 0
 ): Promise<http.IncomingMessage> {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return Promise.reject(new TransferError('the download link is not an https URL', false))
   }
+  let agent: http.Agent
+  try {
+    agent = agents.agentFor(url)
+  } catch (error) {
+    // An unusable proxy variable: no retry can help.
+    if (error instanceof ProxyConfigError) return Promise.reject(new TransferError(error.message, false))
+    throw error
+  }
+  if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).get(
-      url,
-      { headers, agent: agents[url.protocol as 'http:' | 'https:'], signal },
-      (response) => {
-        const location = response.headers.location
-        if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-          response.resume()
-          if (redirects >= MAX_REDIRECTS)
-            return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false))
-          return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1))
-        }
-        resolve(response)
+    const request = (url.protocol === 'https:' ? https : http).get(url, { headers, agent, signal }, (response) => {
+      signal.removeEventListener('abort', onAbort)
+      const location = response.headers.location
+      if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+        response.resume()
+        if (redirects >= MAX_REDIRECTS)
+          return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false))
+        return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1))
       }
-    )
-    request.on('error', reject)
+      resolve(response)
+    })
+    // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
+    const onAbort = (): void => {
+      request.destroy()
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    request.on('error', (error) => {
+      signal.removeEventListener('abort', onAbort)
+      reject(error)
+    })
   })
 }
 

@@ -3,6 +3,7 @@ import { context as githubContext } from '@actions/github'
 import { basicToken, WpeClient } from '../wpengine/client.js'
 import { CancelledError, WpeApiError } from '../wpengine/errors.js'
 import { createNodeSend, type ClosableSend, type Send } from '../wpengine/http.js'
+import { proxyProblem } from '../wpengine/proxy.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { runContextOf, type RunContext } from './context.js'
 import { InputError, type GetInput } from './inputs.js'
@@ -116,7 +117,8 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
       signal: cancel.signal,
       random: deps.random,
       maxConcurrentRequests,
-      onRetry: (message) => core.info(message)
+      onRetry: (message) => core.info(message),
+      onDebug: (line) => core.debug(line)
     })
     const report = step.start(settings)
     let error: unknown
@@ -167,10 +169,17 @@ async function readSettings<S extends Credentials>(
     // Whatever was given as credentials stays masked, even when another input is wrong.
     maskCredentials(core, env)
     core.setFailed(`Invalid input: ${error.message}`)
-    await writeSummary(core, inputErrorSummary(step.title, error.problems))
+    await writeSummary(core, nothingSentSummary(`${step.title}: invalid input`, error.problems))
     return undefined
   }
   maskCredentials(core, env, settings)
+  // A proxy variable that is not a URL would otherwise be ignored, and the credentials sent direct.
+  const proxy = proxyProblem(settings.apiUrl, env)
+  if (proxy !== undefined) {
+    core.setFailed(proxy)
+    await writeSummary(core, nothingSentSummary(`${step.title}: invalid proxy setting`, [proxy]))
+    return undefined
+  }
   return settings
 }
 
@@ -183,15 +192,8 @@ function maskCredentials(core: Core, env: NodeJS.ProcessEnv, settings?: Credenti
   core.setSecret(basicToken(userId, password))
 }
 
-function inputErrorSummary(title: string, problems: string[]): string {
-  return [
-    `## ❌ ${title}: invalid input`,
-    '',
-    'Nothing was sent to WP Engine.',
-    '',
-    ...problems.map((problem) => `- ${cell(problem)}`),
-    ''
-  ].join('\n')
+function nothingSentSummary(heading: string, problems: string[]): string {
+  return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n')
 }
 
 /** The job summary; failing to write it is a warning, never the step's failure. */

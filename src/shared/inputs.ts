@@ -1,6 +1,7 @@
 import { DEFAULT_API_URL } from '../wpengine/client.js'
 import { INSTALL_NAME, UUID } from '../wpengine/types.js'
 import { formatDuration, parseDuration } from '../util/duration.js'
+import { isLoopbackHost } from '../util/hosts.js'
 import { safeText } from '../util/log-safety.js'
 
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
@@ -19,13 +20,6 @@ export class InputError extends Error {
 const EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/
 const LIST_SEPARATOR = /[\s,]+/
-
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
-
-/** Plain http is allowed to these hosts only (api-url, and a download link). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.test(hostname)
-}
 
 export type GetInput = (name: string) => string
 

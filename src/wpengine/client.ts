@@ -40,6 +40,11 @@ export interface ClientOptions {
   userAgent?: string
   /** Told about every retry, so the log shows why the step is taking longer. */
   onRetry?: (message: string) => void
+  /**
+   * Told about every attempt in one line (for core.debug): method, path, status or error code, time
+   * taken and what happens next. Never a header, a body or a host.
+   */
+  onDebug?: (line: string) => void
 }
 
 export function basicToken(userId: string, password: string): string {
@@ -51,8 +56,8 @@ export function basicToken(userId: string, password: string): string {
  * error decoding; knows nothing of GitHub Actions.
  */
 export class WpeClient {
-  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'maxConcurrentRequests'>> &
-    Pick<ClientOptions, 'signal' | 'onRetry'>
+  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'maxConcurrentRequests'>> &
+    Pick<ClientOptions, 'signal' | 'onRetry' | 'onDebug'>
   private readonly authorization: string
   private readonly slots: Semaphore
 
@@ -140,7 +145,9 @@ export class WpeClient {
     shape: Shape<T>,
     { query, body }: { query?: Record<string, number>; body?: unknown } = {}
   ): Promise<T> {
-    const { send, clock, deadline, signal, budget, maxAttempts } = this.options
+    const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options
+    const target = `${method} ${apiPath(segments, query)}`
+    const debug = (result: string, next?: string): void => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`)
     const request = {
       method,
       url: this.url(segments, query),
@@ -166,12 +173,16 @@ export class WpeClient {
       let response: HttpResponse | undefined
       let outcome: AttemptOutcome
       let parsed: unknown
+      const sentAt = clock.now()
       try {
         response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() =>
           this.slots.release()
         )
         outcome = { kind: 'response', status: response.status }
-        if (response.status >= 300 && response.status < 400) throw this.redirectError(operation, response, attempt)
+        if (response.status >= 300 && response.status < 400) {
+          debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up')
+          throw this.redirectError(operation, response, attempt)
+        }
         if (response.status >= 200 && response.status < 300) {
           try {
             parsed = JSON.parse(response.body)
@@ -181,16 +192,25 @@ export class WpeClient {
           if (!shape(parsed)) outcome = { kind: 'bad-response' }
         }
       } catch (error) {
-        if (signal?.aborted) throw new CancelledError()
-        if (!(error instanceof NetworkError)) throw error
+        if (signal?.aborted) {
+          debug(`cancelled after ${clock.now() - sentAt} ms`)
+          throw new CancelledError()
+        }
+        if (!(error instanceof NetworkError)) {
+          if (!(error instanceof WpeApiError))
+            debug(`${error instanceof Error ? error.name : 'error'} after ${clock.now() - sentAt} ms`, 'giving up')
+          throw error
+        }
         outcome =
           error.code === 'ETIMEDOUT' && attemptSignal.aborted
             ? { kind: 'timeout', sent: error.sent }
             : { kind: 'network', code: error.code, sent: error.sent }
       }
       last = { outcome, response }
+      const result = attemptResult(outcome, response, clock.now() - sentAt)
       const verdict = classify(method, outcome)
       if (verdict === 'success') {
+        debug(result)
         budget.release(spent)
         return parsed as T
       }
@@ -199,6 +219,7 @@ export class WpeClient {
         const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0)
         const timeLeft = deadline - clock.now()
         if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
+          debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`)
           throw this.failure(
             `WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
               `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`,
@@ -213,8 +234,9 @@ export class WpeClient {
         const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined
         if (cost !== undefined) {
           spent += cost
+          debug(result, `retrying in ${seconds(delay)}`)
           this.options.onRetry?.(
-            `${describe(outcome)} while trying to ${operation}; retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts})`
+            `${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${maxAttempts})`
           )
           try {
             await clock.sleep(delay, signal)
@@ -223,6 +245,12 @@ export class WpeClient {
           }
           continue
         }
+        debug(result, delay < timeLeft ? 'giving up: retry budget spent' : "giving up: no time left before the step's timeout")
+      } else {
+        debug(
+          result,
+          verdict === 'ambiguous' ? 'not retried: it may have been acted on' : `giving up after ${attempt} attempt${attempt > 1 ? 's' : ''}`
+        )
       }
       throw this.failure(
         this.failureMessage(operation, outcome, verdict, response, attempt),
@@ -329,6 +357,33 @@ export class WpeClient {
     const lastSeen = last ? ` (last answer: ${describe(last)})` : ''
     return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail)
   }
+}
+
+/** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
+function apiPath(segments: string[], query: Record<string, number> = {}): string {
+  const search = Object.entries(query)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&')
+  return `/${segments.map(encodeURIComponent).join('/')}${search ? `?${search}` : ''}`
+}
+
+/** What one attempt got, and how long it took: `503 in 12 ms`, `ECONNRESET after 3 ms (sent)`. */
+function attemptResult(outcome: AttemptOutcome, response: HttpResponse | undefined, ms: number): string {
+  switch (outcome.kind) {
+    case 'response':
+      return `${outcome.status} in ${ms} ms`
+    case 'bad-response':
+      return `${response?.status ?? 'an answer'} in ${ms} ms, not the documented JSON`
+    case 'network':
+      return `${outcome.code} after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`
+    case 'timeout':
+      return `no answer after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`
+  }
+}
+
+/** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */
+function seconds(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms)
 }
 
 function headerValue(response: HttpResponse | undefined, name: string): string | undefined {

@@ -1,5 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
+import { ProxyAgents, type ProxyEnv } from './proxy.js'
 
 export interface HttpRequest {
   method: 'GET' | 'POST'
@@ -41,25 +42,31 @@ export type ClosableSend = Send & { close(): void }
 
 /**
  * A Send over node:http and node:https, with keep-alive so that a long wait reuses one connection.
- * HTTP_PROXY, HTTPS_PROXY and NO_PROXY from `env` are honoured (Node 24's built-in proxy support),
- * as self-hosted runners behind a corporate proxy need.
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their lowercase forms) from `env` are honoured as
+ * @actions/http-client honours them, whatever the Node version (see proxy.ts), as self-hosted
+ * runners behind a corporate proxy need. A proxy variable that cannot be used fails the request
+ * with a ProxyConfigError, which is not a NetworkError: nothing was sent, and no retry can help.
  */
-export function createNodeSend(env: NodeJS.ProcessEnv = {}): ClosableSend {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, proxyEnv: env }),
-    'https:': new https.Agent({ keepAlive: true, proxyEnv: env })
-  }
+export function createNodeSend(env: ProxyEnv = {}): ClosableSend {
+  const agents = new ProxyAgents(env, true)
   const send: Send = (request, signal) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const isHttps = request.url.protocol === 'https:'
+      const agent = agents.agentFor(request.url)
       const headers: Record<string, string> = { ...request.headers }
       if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body))
-      // Until the socket has connected, not one byte of the request can have reached the server.
+      // Until the socket has connected (through the proxy's tunnel, if any), not one byte of the request can have reached the server.
       let connected = false
       let settled = false
+      // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
+      const onAbort = (): void => {
+        req.destroy()
+        fail(signal.reason)
+      }
       const fail = (error: unknown): void => {
         if (settled) return
         settled = true
+        signal.removeEventListener('abort', onAbort)
         const err = error as NodeJS.ErrnoException
         if (signal.aborted) {
           const reason: unknown = signal.reason
@@ -69,14 +76,13 @@ export function createNodeSend(env: NodeJS.ProcessEnv = {}): ClosableSend {
           }
           return reject(reason)
         }
+        const tunnel = tunnelFailure(err)
+        if (tunnel) return reject(new NetworkError(tunnel, 'EPROXY', connected))
         reject(new NetworkError(err.message, err.code ?? 'ECONNRESET', connected))
       }
-      const req = (isHttps ? https : http).request(request.url, {
-        method: request.method,
-        headers,
-        agent: isHttps ? agents['https:'] : agents['http:'],
-        signal
-      })
+      if (signal.aborted) return fail(signal.reason)
+      const req = (isHttps ? https : http).request(request.url, { method: request.method, headers, agent, signal })
+      signal.addEventListener('abort', onAbort, { once: true })
       req.on('socket', (socket) => {
         if (!socket.connecting) connected = true
         else socket.once('connect', () => (connected = true))
@@ -100,6 +106,7 @@ export function createNodeSend(env: NodeJS.ProcessEnv = {}): ClosableSend {
             return fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }))
           if (settled) return
           settled = true
+          signal.removeEventListener('abort', onAbort)
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })
         })
       })
@@ -107,8 +114,17 @@ export function createNodeSend(env: NodeJS.ProcessEnv = {}): ClosableSend {
     })
   return Object.assign(send, {
     close(): void {
-      agents['http:'].destroy()
-      agents['https:'].destroy()
+      agents.destroy()
     }
   })
+}
+
+/**
+ * The proxy would not open a tunnel: the `tunnel` package reports that as ECONNRESET, which would
+ * blame the API. The message names the proxy's answer or the cause, never the proxy's password.
+ */
+function tunnelFailure(error: Error): string | undefined {
+  const match = /^tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))$/s.exec(error.message)
+  if (!match) return error.message === 'got illegal response body from proxy' ? 'the proxy answered CONNECT with a body' : undefined
+  return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`
 }
