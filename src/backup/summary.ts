@@ -1,3 +1,4 @@
+import { basename } from 'node:path'
 import { formatBytes } from '../archive/download.js'
 import type { ArchiveReport } from '../archive/phase.js'
 import { formatDuration } from '../util/duration.js'
@@ -9,7 +10,8 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
   const { installs } = report
   if (outcome === 'cancelled') return '⚠️ WP Engine backup step cancelled'
   const [only] = installs
-  if (report.archive?.error && only?.outcome === 'completed') return '❌ WP Engine backup completed, but its archive failed'
+  if (only?.archive?.error && only.outcome === 'completed' && installs.length === 1)
+    return '❌ WP Engine backup completed, but its archive failed'
   if (installs.length === 1 && only) {
     switch (only.outcome ?? 'failed') {
       case 'completed':
@@ -26,6 +28,8 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
   }
   const failed = installs.filter((entry) => !succeeded(entry)).length
   if (failed > 0) return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`
+  const uncopied = installs.filter((entry) => entry.archive?.error).length
+  if (uncopied > 0) return `❌ WP Engine backups completed, but ${uncopied} of ${installs.length} installs have no off-site copy`
   if (outcome === 'requested') return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`
   return `✅ WP Engine backups completed for ${installs.length} installs`
 }
@@ -57,9 +61,15 @@ function completedCell(entry: InstallReport): string {
   return cell(entry.status === 'completed' ? entry.backup?.complete_time : undefined)
 }
 
+/** The archive's id and state, and a missing link said plainly. Never the download link: it is a bearer URL, and the summary is not masked. */
+function archiveState(archive: ArchiveReport): string {
+  const state = archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)
+  return archive.noLink ? `${state}, no download link yet` : state
+}
+
 /** One install: every detail a reviewer of the deploy needs about its restore point. */
-function card(entry: InstallReport, archive?: ArchiveReport): string[] {
-  const { install, backup } = entry
+function card(entry: InstallReport): string[] {
+  const { install, backup, archive } = entry
   const rows: [string, string][] = [
     ['Install', install ? `${cell(install.name)} (${cell(install.id)})` : cell(nameOf(entry))],
     ['Backup ID', cell(backup?.id)],
@@ -70,20 +80,29 @@ function card(entry: InstallReport, archive?: ArchiveReport): string[] {
     ['Completed', completedCell(entry)],
     ['Waited', waitedCell(entry)],
     ['WordPress', cell(backup?.wordpress_version)],
-    // Never the download link: it is a bearer URL, and the summary is not masked.
-    ...(archive
-      ? ([['Archive', archive.archive?.id ? `${cell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)]] as [
-          string,
-          string
-        ][])
-      : []),
-    ...(archive?.file ? ([['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`]] as [string, string][]) : [])
+    ...(archive ? ([['Archive', archiveState(archive)]] as [string, string][]) : []),
+    ...(archive?.file
+      ? ([
+          ['Archive file', `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})`],
+          ['SHA-256', cell(archive.sha256)]
+        ] as [string, string][])
+      : [])
   ]
   return ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)]
 }
 
-/** Several installs: one row each, in the order they were given. */
-function table(entries: InstallReport[]): string[] {
+/** Several installs: one row each, in the order they were given; with archiving, each one's copy too. */
+function table(entries: InstallReport[], archiving: boolean): string[] {
+  const copy = (entry: InstallReport): string[] => {
+    if (!archiving) return []
+    const { archive } = entry
+    if (!archive) return ['—']
+    return [
+      archive.file
+        ? `${archiveState(archive)}: ${cell(basename(archive.file))} (${formatBytes(archive.bytes ?? 0)})`
+        : archiveState(archive)
+    ]
+  }
   const rows = entries.map((entry) =>
     [
       cell(nameOf(entry)),
@@ -93,12 +112,13 @@ function table(entries: InstallReport[]): string[] {
       cell(entry.backup?.create_time),
       completedCell(entry),
       waitedCell(entry),
-      cell(entry.backup?.wordpress_version)
+      cell(entry.backup?.wordpress_version),
+      ...copy(entry)
     ].join(' | ')
   )
   return [
-    '| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| Install | Backup ID | Status | Reused | Created | Completed | Waited | WordPress |${archiving ? ' Archive |' : ''}`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- |${archiving ? ' --- |' : ''}`,
     ...rows.map((row) => `| ${row} |`)
   ]
 }
@@ -111,6 +131,6 @@ export function renderSummary(report: Report, verdict: BackupVerdict): string {
     lines.push(`> [!${kind}]`, `> ${cell(verdict.error)}`, '')
   }
   const [only] = report.installs
-  lines.push(...(report.installs.length === 1 && only ? card(only, report.archive) : table(report.installs)), '')
+  lines.push(...(report.installs.length === 1 && only ? card(only) : table(report.installs, report.archiving ?? false)), '')
   return lines.join('\n')
 }
