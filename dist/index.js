@@ -39791,6 +39791,7 @@ async function archiveBackup(options) {
     }
     const known = new Set(before.map((a) => a.id));
     let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
+    options.onCheck?.(current);
     return pollUntilFinal({
         ...options,
         subject: `the archive of backup ${backup.id}`,

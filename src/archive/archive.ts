@@ -64,6 +64,7 @@ export async function archiveBackup(options: ArchiveOptions): Promise<PollResult
   }
   const known = new Set(before.map((a) => a.id))
   let current: Archive = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' }
+  options.onCheck?.(current)
   return pollUntilFinal({
     ...options,
     subject: `the archive of backup ${backup.id}`,
