@@ -84,4 +84,24 @@ describe('backup: cancelled in the archive phase', () => {
     expect(result.stdout).toContain('The backup itself completed and is a restore point')
     expect(result.stdout).not.toContain('before WP Engine confirmed a backup request')
   })
+
+  it.concurrent('with several installs, names every install whose copy was under way', async () => {
+    const s = await freshSim()
+    const result = await cancelWhen(
+      s,
+      ACTION,
+      { install: 'mysite mysitestaging', archive: 'true' },
+      'SIGTERM',
+      () => s.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/archives')).length === 2
+    )
+    expect(result.code).toBe(1)
+    expect(errorLines(result.stdout)).toEqual([
+      '::error::The step was cancelled while making the off-site copies of 2 backups (mysite, mysitestaging). The backups themselves completed and are restore points; re-run the job to finish the archives.'
+    ])
+    const backups = JSON.parse(result.outputs.backups!) as { status: string; 'archive-state': string }[]
+    expect(backups.map((b) => [b.status, b['archive-state']])).toEqual([
+      ['completed', 'requested'],
+      ['completed', 'requested']
+    ])
+  })
 })

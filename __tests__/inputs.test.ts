@@ -1,5 +1,8 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, sep } from 'node:path'
 import { parseInputs, type Settings } from '../src/backup/inputs.js'
 import { InputError } from '../src/shared/inputs.js'
 import { BACKUP_ID, INSTALL } from './helpers.js'
@@ -222,5 +225,46 @@ describe('parseInputs', () => {
       throw new Error('expected an error')
     })()
     expect(error.problems).toHaveLength(5)
+  })
+})
+
+describe('archive and archive-path', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'wpe-inputs-'))
+  writeFileSync(join(workspace, 'notes.txt'), 'x')
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }))
+  const env = { GITHUB_WORKSPACE: workspace }
+
+  it('archive-path implies archive, is resolved against the workspace, and keeps a trailing slash as a directory', () => {
+    expect(parse({ ...BASE, 'archive-path': 'site.zip' }, env)).toMatchObject({ archive: true, archivePath: join(workspace, 'site.zip') })
+    expect(parse({ ...BASE, 'archive-path': 'copies/' }, env).archivePath).toBe(join(workspace, 'copies') + sep)
+    expect(parse({ ...BASE, archive: 'true' }, env)).toMatchObject({ archive: true, archivePath: undefined })
+  })
+
+  it('takes several installs: their zips always go in a directory', () => {
+    expect(parse({ ...BASE, install: 'mysite blog', 'archive-path': 'copies' }, env)).toMatchObject({
+      installs: [
+        { kind: 'name', name: 'mysite' },
+        { kind: 'name', name: 'blog' }
+      ],
+      archive: true,
+      archivePath: join(workspace, 'copies') + sep
+    })
+  })
+
+  it('refuses a path that cannot hold the zips, before anything is sent', () => {
+    expect(problems({ ...BASE, install: 'mysite blog', 'archive-path': 'notes.txt' }, env)).toBe(
+      "archive-path 'notes.txt' is a file, but with 2 installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip"
+    )
+    expect(problems({ ...BASE, 'archive-path': 'notes.txt/copies/site.zip' }, env)).toBe(
+      `archive-path 'notes.txt/copies/site.zip' cannot be made: ${join(workspace, 'notes.txt')} is a file, not a directory`
+    )
+    // One install may overwrite a file it names.
+    expect(parse({ ...BASE, 'archive-path': 'notes.txt' }, env).archivePath).toBe(join(workspace, 'notes.txt'))
+  })
+
+  it('needs wait: true', () => {
+    expect(problems({ ...BASE, archive: 'true', wait: 'false' }, env)).toBe(
+      'archive needs wait: true: an archive can only be made of a completed backup'
+    )
   })
 })

@@ -94,6 +94,7 @@ describe('run: a backup that completes', () => {
       'archive-url': '',
       'archive-file': '',
       'archive-bytes': '',
+      'archive-sha256': '',
       backups: JSON.stringify([
         {
           'install-id': INSTALL.id,

@@ -844,6 +844,68 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 3313:
+/***/ ((module) => {
+
+module.exports = Pend;
+
+function Pend() {
+  this.pending = 0;
+  this.max = Infinity;
+  this.listeners = [];
+  this.waiting = [];
+  this.error = null;
+}
+
+Pend.prototype.go = function(fn) {
+  if (this.pending < this.max) {
+    pendGo(this, fn);
+  } else {
+    this.waiting.push(fn);
+  }
+};
+
+Pend.prototype.wait = function(cb) {
+  if (this.pending === 0) {
+    cb(this.error);
+  } else {
+    this.listeners.push(cb);
+  }
+};
+
+Pend.prototype.hold = function() {
+  return pendHold(this);
+};
+
+function pendHold(self) {
+  self.pending += 1;
+  var called = false;
+  return onCb;
+  function onCb(err) {
+    if (called) throw new Error("callback called twice");
+    called = true;
+    self.error = self.error || err;
+    self.pending -= 1;
+    if (self.waiting.length > 0 && self.pending < self.max) {
+      pendGo(self, self.waiting.shift());
+    } else if (self.pending === 0) {
+      var listeners = self.listeners;
+      self.listeners = [];
+      listeners.forEach(cbListener);
+    }
+  }
+  function cbListener(listener) {
+    listener(self.error);
+  }
+}
+
+function pendGo(self, fn) {
+  fn(pendHold(self));
+}
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -29211,11 +29273,1361 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4248:
+/***/ ((module) => {
+
+// Adapted from https://github.com/brianloveswords/buffer-crc32/blob/v0.2.13/index.js
+const CRC_TABLE = new Int32Array([
+  0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f, 0xe963a535, 0x9e6495a3,
+  0x0edb8832, 0x79dcb8a4, 0xe0d5e91e, 0x97d2d988, 0x09b64c2b, 0x7eb17cbd, 0xe7b82d07, 0x90bf1d91,
+  0x1db71064, 0x6ab020f2, 0xf3b97148, 0x84be41de, 0x1adad47d, 0x6ddde4eb, 0xf4d4b551, 0x83d385c7,
+  0x136c9856, 0x646ba8c0, 0xfd62f97a, 0x8a65c9ec, 0x14015c4f, 0x63066cd9, 0xfa0f3d63, 0x8d080df5,
+  0x3b6e20c8, 0x4c69105e, 0xd56041e4, 0xa2677172, 0x3c03e4d1, 0x4b04d447, 0xd20d85fd, 0xa50ab56b,
+  0x35b5a8fa, 0x42b2986c, 0xdbbbc9d6, 0xacbcf940, 0x32d86ce3, 0x45df5c75, 0xdcd60dcf, 0xabd13d59,
+  0x26d930ac, 0x51de003a, 0xc8d75180, 0xbfd06116, 0x21b4f4b5, 0x56b3c423, 0xcfba9599, 0xb8bda50f,
+  0x2802b89e, 0x5f058808, 0xc60cd9b2, 0xb10be924, 0x2f6f7c87, 0x58684c11, 0xc1611dab, 0xb6662d3d,
+  0x76dc4190, 0x01db7106, 0x98d220bc, 0xefd5102a, 0x71b18589, 0x06b6b51f, 0x9fbfe4a5, 0xe8b8d433,
+  0x7807c9a2, 0x0f00f934, 0x9609a88e, 0xe10e9818, 0x7f6a0dbb, 0x086d3d2d, 0x91646c97, 0xe6635c01,
+  0x6b6b51f4, 0x1c6c6162, 0x856530d8, 0xf262004e, 0x6c0695ed, 0x1b01a57b, 0x8208f4c1, 0xf50fc457,
+  0x65b0d9c6, 0x12b7e950, 0x8bbeb8ea, 0xfcb9887c, 0x62dd1ddf, 0x15da2d49, 0x8cd37cf3, 0xfbd44c65,
+  0x4db26158, 0x3ab551ce, 0xa3bc0074, 0xd4bb30e2, 0x4adfa541, 0x3dd895d7, 0xa4d1c46d, 0xd3d6f4fb,
+  0x4369e96a, 0x346ed9fc, 0xad678846, 0xda60b8d0, 0x44042d73, 0x33031de5, 0xaa0a4c5f, 0xdd0d7cc9,
+  0x5005713c, 0x270241aa, 0xbe0b1010, 0xc90c2086, 0x5768b525, 0x206f85b3, 0xb966d409, 0xce61e49f,
+  0x5edef90e, 0x29d9c998, 0xb0d09822, 0xc7d7a8b4, 0x59b33d17, 0x2eb40d81, 0xb7bd5c3b, 0xc0ba6cad,
+  0xedb88320, 0x9abfb3b6, 0x03b6e20c, 0x74b1d29a, 0xead54739, 0x9dd277af, 0x04db2615, 0x73dc1683,
+  0xe3630b12, 0x94643b84, 0x0d6d6a3e, 0x7a6a5aa8, 0xe40ecf0b, 0x9309ff9d, 0x0a00ae27, 0x7d079eb1,
+  0xf00f9344, 0x8708a3d2, 0x1e01f268, 0x6906c2fe, 0xf762575d, 0x806567cb, 0x196c3671, 0x6e6b06e7,
+  0xfed41b76, 0x89d32be0, 0x10da7a5a, 0x67dd4acc, 0xf9b9df6f, 0x8ebeeff9, 0x17b7be43, 0x60b08ed5,
+  0xd6d6a3e8, 0xa1d1937e, 0x38d8c2c4, 0x4fdff252, 0xd1bb67f1, 0xa6bc5767, 0x3fb506dd, 0x48b2364b,
+  0xd80d2bda, 0xaf0a1b4c, 0x36034af6, 0x41047a60, 0xdf60efc3, 0xa867df55, 0x316e8eef, 0x4669be79,
+  0xcb61b38c, 0xbc66831a, 0x256fd2a0, 0x5268e236, 0xcc0c7795, 0xbb0b4703, 0x220216b9, 0x5505262f,
+  0xc5ba3bbe, 0xb2bd0b28, 0x2bb45a92, 0x5cb36a04, 0xc2d7ffa7, 0xb5d0cf31, 0x2cd99e8b, 0x5bdeae1d,
+  0x9b64c2b0, 0xec63f226, 0x756aa39c, 0x026d930a, 0x9c0906a9, 0xeb0e363f, 0x72076785, 0x05005713,
+  0x95bf4a82, 0xe2b87a14, 0x7bb12bae, 0x0cb61b38, 0x92d28e9b, 0xe5d5be0d, 0x7cdcefb7, 0x0bdbdf21,
+  0x86d3d2d4, 0xf1d4e242, 0x68ddb3f8, 0x1fda836e, 0x81be16cd, 0xf6b9265b, 0x6fb077e1, 0x18b74777,
+  0x88085ae6, 0xff0f6a70, 0x66063bca, 0x11010b5c, 0x8f659eff, 0xf862ae69, 0x616bffd3, 0x166ccf45,
+  0xa00ae278, 0xd70dd2ee, 0x4e048354, 0x3903b3c2, 0xa7672661, 0xd06016f7, 0x4969474d, 0x3e6e77db,
+  0xaed16a4a, 0xd9d65adc, 0x40df0b66, 0x37d83bf0, 0xa9bcae53, 0xdebb9ec5, 0x47b2cf7f, 0x30b5ffe9,
+  0xbdbdf21c, 0xcabac28a, 0x53b39330, 0x24b4a3a6, 0xbad03605, 0xcdd70693, 0x54de5729, 0x23d967bf,
+  0xb3667a2e, 0xc4614ab8, 0x5d681b02, 0x2a6f2b94, 0xb40bbe37, 0xc30c8ea1, 0x5a05df1b, 0x2d02ef8d,
+]);
+
+function crc32(buf) {
+  let crc = -1;
+  for (let x of buf) {
+    crc = CRC_TABLE[(crc ^ x) & 0xff] ^ (crc >>> 8);
+  }
+  return (crc ^ -1) >>> 0;
+}
+
+module.exports = crc32;
+
+
+/***/ }),
+
+/***/ 3502:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+// This was adapted from https://github.com/andrewrk/node-fd-slicer by Andrew Kelley under the MIT License.
+var fs = __nccwpck_require__(9896);
+var util = __nccwpck_require__(9023);
+var stream = __nccwpck_require__(2203);
+var Readable = stream.Readable;
+var PassThrough = stream.PassThrough;
+var Pend = __nccwpck_require__(3313);
+var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+
+exports.BufferSlicer = BufferSlicer;
+exports.FdSlicer = FdSlicer;
+
+util.inherits(FdSlicer, EventEmitter);
+function FdSlicer(fd) {
+  EventEmitter.call(this);
+
+  this.fd = fd;
+  this.pend = new Pend();
+  this.pend.max = 1;
+  this.refCount = 0;
+}
+
+FdSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  var self = this;
+  self.pend.go(function(cb) {
+    fs.read(self.fd, buffer, offset, length, position, function(err, bytesRead, buffer) {
+      cb();
+      callback(err, bytesRead, buffer);
+    });
+  });
+};
+
+FdSlicer.prototype.createReadStream = function(options) {
+  return new ReadStream(this, options);
+};
+
+FdSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+FdSlicer.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+  if (self.refCount < 0) throw new Error("invalid unref");
+  if (self.refCount > 0) return;
+
+  fs.close(self.fd, onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) {
+      self.emit('error', err);
+    } else {
+      self.emit('close');
+    }
+  }
+};
+
+util.inherits(ReadStream, Readable);
+function ReadStream(context, options) {
+  options = options || {};
+  Readable.call(this, options);
+
+  this.context = context;
+  this.context.ref();
+
+  this.start = options.start || 0;
+  this.endOffset = options.end;
+  this.pos = this.start;
+}
+
+ReadStream.prototype._read = function(n) {
+  var self = this;
+
+  var toRead = Math.min(self._readableState.highWaterMark, n);
+  if (self.endOffset != null) {
+    toRead = Math.min(toRead, self.endOffset - self.pos);
+  }
+  if (toRead <= 0) {
+    self.push(null);
+    this._cleanup();
+    return;
+  }
+  self.context.pend.go(function(cb) {
+    var buffer = Buffer.allocUnsafe(toRead);
+    fs.read(self.context.fd, buffer, 0, toRead, self.pos, function(err, bytesRead) {
+      if (err) {
+        self.destroy(err);
+      } else if (bytesRead === 0) {
+        self.push(null);
+        self._cleanup();
+      } else {
+        self.pos += bytesRead;
+        self.push(buffer.slice(0, bytesRead));
+      }
+      cb();
+    });
+  });
+};
+
+ReadStream.prototype._destroy = function(err, cb) {
+  // Node 14+ calls this automatically at EOF.
+  this._cleanup();
+  cb(err);
+};
+
+ReadStream.prototype._cleanup = function() {
+  if (this.context != null) {
+    this.context.unref();
+    this.context = null;
+  }
+};
+
+util.inherits(BufferSlicer, EventEmitter);
+function BufferSlicer(buffer) {
+  EventEmitter.call(this);
+
+  this.refCount = 0;
+  this.buffer = buffer;
+}
+
+BufferSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  if (!(0 <= offset && offset <= buffer.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer.length);
+  if (position < 0) throw new RangeError("position is negative: " + position);
+  if (offset + length > buffer.length) {
+    // The caller's buffer can't hold all the bytes they're trying to read.
+    // Clamp the length instead of giving an error.
+    // The callback will be informed of fewer than expected bytes written.
+    length = buffer.length - offset;
+  }
+  if (position + length > this.buffer.length) {
+    // Clamp any attempt to read past the end of the source buffer.
+    length = this.buffer.length - position;
+  }
+  if (length <= 0) {
+    // After any clamping, we're fully out of bounds or otherwise have nothing to do.
+    // This isn't an error; it's just zero bytes written.
+    setImmediate(function() {
+      callback(null, 0);
+    });
+    return;
+  }
+  this.buffer.copy(buffer, offset, position, position + length);
+  setImmediate(function() {
+    callback(null, length);
+  });
+};
+
+BufferSlicer.prototype.createReadStream = function(options) {
+  options = options || {};
+  var readStream = new PassThrough(options);
+  readStream.start = options.start || 0;
+  readStream.endOffset = options.end;
+  // by the time this function returns, we'll be done.
+  readStream.pos = readStream.endOffset || this.buffer.length;
+
+  var entireSlice = this.buffer.slice(readStream.start, readStream.pos);
+  // Cut the buffer into smaller slices for better memory usage when streaming into a zlib inflate stream.
+  // See https://github.com/thejoshwolfe/yauzl/issues/87
+  var maxChunkSize = 0x10000;
+  var offset = 0;
+  while (true) {
+    var nextOffset = offset + maxChunkSize;
+    if (nextOffset >= entireSlice.length) {
+      // last chunk
+      if (offset < entireSlice.length) {
+        readStream.write(entireSlice.slice(offset, entireSlice.length));
+      }
+      break;
+    }
+    readStream.write(entireSlice.slice(offset, nextOffset));
+    offset = nextOffset;
+  }
+
+  readStream.end();
+  return readStream;
+};
+
+BufferSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+BufferSlicer.prototype.unref = function() {
+  this.refCount -= 1;
+
+  if (this.refCount < 0) {
+    throw new Error("invalid unref");
+  }
+};
+
+
+/***/ }),
+
+/***/ 663:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var fs = __nccwpck_require__(9896);
+var zlib = __nccwpck_require__(3106);
+var fd_slicer = __nccwpck_require__(3502);
+var util = __nccwpck_require__(9023);
+var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+var Transform = (__nccwpck_require__(2203).Transform);
+var PassThrough = (__nccwpck_require__(2203).PassThrough);
+var Writable = (__nccwpck_require__(2203).Writable);
+
+// Node 20 added zlib.crc32.
+const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : __nccwpck_require__(4248);
+
+exports.open = open;
+exports.fromFd = fromFd;
+exports.fromBuffer = fromBuffer;
+exports.fromRandomAccessReader = fromRandomAccessReader;
+exports.openPromise = openPromise;
+exports.fromFdPromise = fromFdPromise;
+exports.fromBufferPromise = fromBufferPromise;
+exports.fromRandomAccessReaderPromise = fromRandomAccessReaderPromise;
+
+exports.dosDateTimeToDate = dosDateTimeToDate;
+exports.getFileNameLowLevel = getFileNameLowLevel;
+exports.validateFileName = validateFileName;
+exports.parseExtraFields = parseExtraFields;
+exports.ZipFile = ZipFile;
+exports.Entry = Entry;
+exports.LocalFileHeader = LocalFileHeader;
+exports.RandomAccessReader = RandomAccessReader;
+
+function openPromise(path, options) {
+  return new Promise((resolve, reject) => {
+    open(path, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromFdPromise(fd, options) {
+  return new Promise((resolve, reject) => {
+    fromFd(fd, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromBufferPromise(buffer, options) {
+  return new Promise((resolve, reject) => {
+    fromBuffer(buffer, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromRandomAccessReaderPromise(reader, totalSize, options) {
+  return new Promise((resolve, reject) => {
+    fromRandomAccessReader(reader, totalSize, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+
+function open(path, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.open(path, "r", function(err, fd) {
+    if (err) return callback(err);
+    fromFd(fd, options, function(err, zipfile) {
+      if (err) fs.close(fd, defaultCallback);
+      callback(err, zipfile);
+    });
+  });
+}
+
+function fromFd(fd, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.fstat(fd, function(err, stats) {
+    if (err) return callback(err);
+    var reader = new fd_slicer.FdSlicer(fd);
+    fromRandomAccessReader(reader, stats.size, options, callback);
+  });
+}
+
+function fromBuffer(buffer, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  var reader = new fd_slicer.BufferSlicer(buffer);
+  fromRandomAccessReader(reader, buffer.length, options, callback);
+}
+
+function fromRandomAccessReader(reader, totalSize, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  var decodeStrings = !!options.decodeStrings;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  if (typeof totalSize !== "number") throw new Error("expected totalSize parameter to be a number");
+  if (totalSize > Number.MAX_SAFE_INTEGER) {
+    throw new Error("zip file too large. only file sizes up to 2^52 are supported due to JavaScript's Number type being an IEEE 754 double.");
+  }
+
+  // the matching unref() call is in zipfile.close()
+  reader.ref();
+
+  // eocdr means End of Central Directory Record.
+  // search backwards for the eocdr signature.
+  // the last field of the eocdr is a variable-length comment.
+  // the comment size is encoded in a 2-byte field in the eocdr, which we can't find without trudging backwards through the comment to find it.
+  // as a consequence of this design decision, it's possible to have ambiguous zip file metadata if a coherent eocdr was in the comment.
+  // we search backwards for a eocdr signature, and hope that whoever made the zip file was smart enough to forbid the eocdr signature in the comment.
+  var eocdrWithoutCommentSize = 22;
+  var zip64EocdlSize = 20; // Zip64 end of central directory locator
+  var maxCommentSize = 0xffff; // 2-byte size
+  var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
+  var buffer = newBuffer(bufferSize);
+  var bufferReadStart = totalSize - buffer.length;
+  readAndAssertNoEof(reader, buffer, 0, bufferSize, bufferReadStart, function(err) {
+    if (err) return callback(err);
+    for (var i = bufferSize - eocdrWithoutCommentSize; i >= 0; i -= 1) {
+      if (buffer.readUInt32LE(i) !== 0x06054b50) continue;
+      // found eocdr
+      var eocdrBuffer = buffer.subarray(i);
+
+      // 0 - End of central directory signature = 0x06054b50
+      // 4 - Number of this disk
+      var diskNumber = eocdrBuffer.readUInt16LE(4);
+      // 6 - Disk where central directory starts
+      // 8 - Number of central directory records on this disk
+      // 10 - Total number of central directory records
+      var entryCount = eocdrBuffer.readUInt16LE(10);
+      // 12 - Size of central directory (bytes)
+      // 16 - Offset of start of central directory, relative to start of archive
+      var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
+      // 20 - Comment length
+      var commentLength = eocdrBuffer.readUInt16LE(20);
+      var expectedCommentLength = eocdrBuffer.length - eocdrWithoutCommentSize;
+      if (commentLength !== expectedCommentLength) {
+        return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK☺☻` in the comment?"));
+      }
+      // 22 - Comment
+      // the encoding is always cp437.
+      var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false)
+                                  : eocdrBuffer.subarray(22);
+
+      // Look for a Zip64 end of central directory locator
+      if (i - zip64EocdlSize >= 0 && buffer.readUInt32LE(i - zip64EocdlSize) === 0x07064b50) {
+        // ZIP64 format
+        var zip64EocdlBuffer = buffer.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
+        // 0 - zip64 end of central dir locator signature = 0x07064b50
+        // 4 - number of the disk with the start of the zip64 end of central directory
+        // 8 - relative offset of the zip64 end of central directory record
+        var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
+        // 16 - total number of disks
+
+        // ZIP64 end of central directory record
+        var zip64EocdrBuffer = newBuffer(56);
+        return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err) {
+          if (err) return callback(err);
+
+          // 0 - zip64 end of central dir signature                           4 bytes  (0x06064b50)
+          if (zip64EocdrBuffer.readUInt32LE(0) !== 0x06064b50) {
+            return callback(new Error("invalid zip64 end of central directory record signature"));
+          }
+          // 4 - size of zip64 end of central directory record                8 bytes
+          // 12 - version made by                                             2 bytes
+          // 14 - version needed to extract                                   2 bytes
+          // 16 - number of this disk                                         4 bytes
+          diskNumber = zip64EocdrBuffer.readUInt32LE(16);
+          if (diskNumber !== 0) {
+            // Check this only after zip64 overrides. See #118.
+            return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+          }
+          // 20 - number of the disk with the start of the central directory  4 bytes
+          // 24 - total number of entries in the central directory on this disk         8 bytes
+          // 32 - total number of entries in the central directory            8 bytes
+          entryCount = readUInt64LE(zip64EocdrBuffer, 32);
+          // 40 - size of the central directory                               8 bytes
+          // 48 - offset of start of central directory with respect to the starting disk number     8 bytes
+          centralDirectoryOffset = readUInt64LE(zip64EocdrBuffer, 48);
+          // 56 - zip64 extensible data sector                                (variable size)
+          return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+        });
+      }
+
+      // Not ZIP64 format
+      if (diskNumber !== 0) {
+        return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+      }
+      return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+
+    }
+
+    // Not a zip file.
+    callback(new Error("End of central directory record signature not found. Either not a zip file, or file is truncated."));
+  });
+}
+
+util.inherits(ZipFile, EventEmitter);
+function ZipFile(reader, centralDirectoryOffset, fileSize, entryCount, comment, autoClose, lazyEntries, decodeStrings, validateEntrySizes, strictFileNames) {
+  var self = this;
+  EventEmitter.call(self);
+  self.reader = reader;
+  // forward close events
+  self.reader.on("error", function(err) {
+    // error closing the fd
+    emitError(self, err);
+  });
+  self.reader.once("close", function() {
+    self.emit("close");
+  });
+  self.readEntryCursor = centralDirectoryOffset;
+  self.fileSize = fileSize;
+  self.entryCount = entryCount;
+  self.comment = comment;
+  self.entriesRead = 0;
+  self.autoClose = !!autoClose;
+  self.lazyEntries = !!lazyEntries;
+  self.decodeStrings = !!decodeStrings;
+  self.validateEntrySizes = !!validateEntrySizes;
+  self.strictFileNames = !!strictFileNames;
+  self.isOpen = true;
+  self.emittedError = false;
+  self.hasEachEntryBeenCalled = false;
+
+  if (!self.lazyEntries) self._readEntry();
+}
+ZipFile.prototype.close = function() {
+  if (!this.isOpen) return;
+  this.isOpen = false;
+  this.reader.unref();
+};
+
+function emitErrorAndAutoClose(self, err) {
+  if (self.autoClose) self.close();
+  emitError(self, err);
+}
+function emitError(self, err) {
+  if (self.emittedError) return;
+  self.emittedError = true;
+  self.emit("error", err);
+}
+
+ZipFile.prototype.readEntry = function() {
+  if (!this.lazyEntries) throw new Error("readEntry() called without lazyEntries:true");
+  this._readEntry();
+};
+ZipFile.prototype._readEntry = function() {
+  var self = this;
+  if (self.entryCount === self.entriesRead) {
+    // done with metadata
+    setImmediate(function() {
+      if (self.autoClose) self.close();
+      if (self.emittedError) return;
+      self.emit("end");
+    });
+    return;
+  }
+  if (self.emittedError) return;
+  var buffer = newBuffer(46);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+    if (err) return emitErrorAndAutoClose(self, err);
+    if (self.emittedError) return;
+    var entry = new Entry();
+    // 0 - Central directory file header signature
+    var signature = buffer.readUInt32LE(0);
+    if (signature !== 0x02014b50) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
+    // 4 - Version made by
+    entry.versionMadeBy = buffer.readUInt16LE(4);
+    // 6 - Version needed to extract (minimum)
+    entry.versionNeededToExtract = buffer.readUInt16LE(6);
+    // 8 - General purpose bit flag
+    entry.generalPurposeBitFlag = buffer.readUInt16LE(8);
+    // 10 - Compression method
+    entry.compressionMethod = buffer.readUInt16LE(10);
+    // 12 - File last modification time
+    entry.lastModFileTime = buffer.readUInt16LE(12);
+    // 14 - File last modification date
+    entry.lastModFileDate = buffer.readUInt16LE(14);
+    // 16 - CRC-32
+    entry.crc32 = buffer.readUInt32LE(16);
+    // 20 - Compressed size
+    entry.compressedSize = buffer.readUInt32LE(20);
+    // 24 - Uncompressed size
+    entry.uncompressedSize = buffer.readUInt32LE(24);
+    // 28 - File name length (n)
+    entry.fileNameLength = buffer.readUInt16LE(28);
+    // 30 - Extra field length (m)
+    entry.extraFieldLength = buffer.readUInt16LE(30);
+    // 32 - File comment length (k)
+    entry.fileCommentLength = buffer.readUInt16LE(32);
+    // 34 - Disk number where file starts
+    // 36 - Internal file attributes
+    entry.internalFileAttributes = buffer.readUInt16LE(36);
+    // 38 - External file attributes
+    entry.externalFileAttributes = buffer.readUInt32LE(38);
+    // 42 - Relative offset of local file header
+    entry.relativeOffsetOfLocalHeader = buffer.readUInt32LE(42);
+
+    if (entry.generalPurposeBitFlag & 0x40) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
+
+    self.readEntryCursor += 46;
+
+    buffer = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+    readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+      if (err) return emitErrorAndAutoClose(self, err);
+      if (self.emittedError) return;
+      // 46 - File name
+      entry.fileNameRaw = buffer.subarray(0, entry.fileNameLength);
+      // 46+n - Extra field
+      var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
+      entry.extraFieldRaw = buffer.subarray(entry.fileNameLength, fileCommentStart);
+      // 46+n+m - File comment
+      entry.fileCommentRaw = buffer.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+
+      // Parse the extra fields, which we need for processing other fields.
+      try {
+        entry.extraFields = parseExtraFields(entry.extraFieldRaw);
+      } catch (err) {
+        return emitErrorAndAutoClose(self, err);
+      }
+
+      // Interpret strings according to bit flags, extra fields, and options.
+      if (self.decodeStrings) {
+        var isUtf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+        entry.fileComment = decodeBuffer(entry.fileCommentRaw, isUtf8);
+        entry.fileName = getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, self.strictFileNames);
+        var errorMessage = validateFileName(entry.fileName);
+        if (errorMessage != null) return emitErrorAndAutoClose(self, new Error(errorMessage));
+      } else {
+        entry.fileComment = entry.fileCommentRaw;
+        entry.fileName = entry.fileNameRaw;
+      }
+      // Maintain API compatibility. See https://github.com/thejoshwolfe/yauzl/issues/47
+      entry.comment = entry.fileComment;
+
+      self.readEntryCursor += buffer.length;
+      self.entriesRead += 1;
+
+      // Check for the Zip64 Extended Information Extra Field.
+      for (var i = 0; i < entry.extraFields.length; i++) {
+        var extraField = entry.extraFields[i];
+        if (extraField.id !== 0x0001) continue;
+        // Found it.
+
+        var zip64EiefBuffer = extraField.data;
+        var index = 0;
+        // 0 - Original Size          8 bytes
+        if (entry.uncompressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include uncompressed size"));
+          }
+          entry.uncompressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 8 - Compressed Size        8 bytes
+        if (entry.compressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include compressed size"));
+          }
+          entry.compressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 16 - Relative Header Offset 8 bytes
+        if (entry.relativeOffsetOfLocalHeader === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include relative header offset"));
+          }
+          entry.relativeOffsetOfLocalHeader = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 24 - Disk Start Number      4 bytes
+
+        break;
+      }
+
+      // validate file size
+      if (self.validateEntrySizes && entry.compressionMethod === 0) {
+        var expectedCompressedSize = entry.uncompressedSize;
+        if (entry.isEncrypted()) {
+          // traditional encryption prefixes the file data with a header
+          expectedCompressedSize += 12;
+        }
+        if (entry.compressedSize !== expectedCompressedSize) {
+          var msg = "compressed/uncompressed size mismatch for stored file: " + entry.compressedSize + " != " + entry.uncompressedSize;
+          return emitErrorAndAutoClose(self, new Error(msg));
+        }
+      }
+
+      self.emit("entry", entry);
+
+      if (!self.lazyEntries) self._readEntry();
+    });
+  });
+};
+
+ZipFile.prototype.eachEntry = function() {
+  const self = this;
+  if (!self.lazyEntries) throw new Error("eachEntry() requires lazyEntries: true");
+  if (self.hasEachEntryBeenCalled) throw new Error("eachEntry() must only be called once per ZipFile");
+  self.hasEachEntryBeenCalled = true;
+
+  let pendingResolveReject = null;
+  self.on("entry", onEntry);
+  self.on("end", onEnd);
+  self.on("error", onError);
+  function cleanup() {
+    self.removeListener("entry", onEntry);
+    self.removeListener("end", onEnd);
+    self.removeListener("error", onError);
+    if (self.autoClose) self.close();
+  }
+
+  function onEntry(entry) {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    resolve({value: entry});
+  }
+  function onEnd() {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    resolve({done: true});
+  }
+  function onError(err) {
+    let {reject} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    reject(err);
+  }
+
+  return {
+    [Symbol.asyncIterator]() {
+      // Called once by `for await...of`.
+      return this;
+    },
+    next() {
+      // Called on each iteration in a `for await...of`.
+      const promise = new Promise((resolve, reject) => {
+        if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
+        pendingResolveReject = {resolve, reject};
+      });
+      self.readEntry();
+      return promise;
+    },
+    return(value) {
+      // Called when breaking, returning, throwing out of a `for await...of`.
+      cleanup();
+      return Promise.resolve({done: true, value});
+    },
+    throw(value) {
+      // Almost never called. Something about `yield*` maybe?
+      cleanup();
+      return Promise.reject(value);
+    },
+  };
+};
+
+ZipFile.prototype.openReadStream = function(entry, options, callback) {
+  var self = this;
+  // parameter validation
+  var relativeStart = 0;
+  var relativeEnd = entry.compressedSize;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) {
+    options = {};
+  } else {
+    if (options.decodeFileData === false) {
+      // new, simple option
+      if (options.decrypt != null) {
+        throw new Error("cannot use options.decrypt when options.decodeFileData === false");
+      }
+      if (options.decompress != null) {
+        throw new Error("cannot use options.decompress when options.decodeFileData === false");
+      }
+      // start and end are allowed
+    } else {
+      // old, complicated options
+      if (options.decrypt != null) {
+        if (!entry.isEncrypted()) {
+          throw new Error("options.decrypt can only be specified for encrypted entries. See also option decodeFileData.");
+        }
+        if (options.decrypt !== false) throw new Error("invalid options.decrypt value: " + options.decrypt);
+        if (entry.isCompressed()) {
+          if (options.decompress !== false) throw new Error("entry is encrypted and compressed, and options.decompress !== false. See also option decodeFileData.");
+        }
+      }
+      if (options.decompress != null) {
+        if (!entry.isCompressed()) {
+          throw new Error("options.decompress can only be specified for compressed entries. See also option decodeFileData.");
+        }
+        if (!(options.decompress === false || options.decompress === true)) {
+          throw new Error("invalid options.decompress value: " + options.decompress);
+        }
+        decompress = options.decompress;
+      }
+    }
+    if (options.start != null) {
+      relativeStart = options.start;
+      if (relativeStart < 0) throw new Error("options.start < 0");
+      if (relativeStart > entry.compressedSize) throw new Error("options.start > entry.compressedSize");
+    }
+    if (options.end != null) {
+      relativeEnd = options.end;
+      if (relativeEnd < 0) throw new Error("options.end < 0");
+      if (relativeEnd > entry.compressedSize) throw new Error("options.end > entry.compressedSize");
+      if (relativeEnd < relativeStart) throw new Error("options.end < options.start");
+    }
+  }
+  var rawMode = (
+    options.decodeFileData === false || // Explicitly requested raw.
+    (
+      (entry.compressionMethod === 0 || // Naturally without compression.
+        (entry.compressionMethod === 8 && options.decompress === false) // Deprecated compression bypass option.
+      ) &&
+      (!entry.isEncrypted() || // Naturally without encryption.
+        options.decrypt === false // Deprecated encryption bypass option.
+      )
+    )
+  );
+  if (options.start != null || options.end != null) {
+    // Ensure slicing deals with raw data.
+    if (!rawMode) throw new Error("start/end range require options.decodeFileData === false for non-trivial encoded entries.");
+  }
+
+  // any further errors can either be caused by the zipfile,
+  // or were introduced in a minor version of yauzl,
+  // so should be passed to the client rather than thrown.
+  if (!self.isOpen) return callback(new Error("closed"));
+  if (entry.isEncrypted() && !rawMode) {
+    if (options.decrypt !== false) return callback(new Error("entry is encrypted, and options.decodeFileData !== false"));
+  }
+  var decompress;
+  if (rawMode) {
+    decompress = false;
+  } else if (entry.compressionMethod === 8) {
+    // 8 - The file is Deflated
+    decompress = options.decodeFileData !== true;
+  } else {
+    return callback(new Error("unsupported compression method: " + entry.compressionMethod));
+  }
+
+  self.readLocalFileHeader(entry, {minimal: true}, function(err, localFileHeader) {
+    if (err) return callback(err);
+    self.openReadStreamLowLevel(
+      localFileHeader.fileDataStart, entry.compressedSize,
+      relativeStart, relativeEnd,
+      decompress, entry.uncompressedSize,
+      callback);
+  });
+};
+
+ZipFile.prototype.openReadStreamLowLevel = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, callback) {
+  var self = this;
+
+  var fileDataEnd = fileDataStart + compressedSize;
+  var readStream = self.reader.createReadStream({
+    start: fileDataStart + relativeStart,
+    end: fileDataStart + relativeEnd,
+  });
+  var endpointStream = readStream;
+  if (decompress) {
+    var destroyed = false;
+    var inflateFilter = zlib.createInflateRaw();
+    readStream.on("error", function(err) {
+      // setImmediate here because errors can be emitted during the first call to pipe()
+      setImmediate(function() {
+        if (!destroyed) inflateFilter.emit("error", err);
+      });
+    });
+    readStream.pipe(inflateFilter);
+
+    if (self.validateEntrySizes) {
+      endpointStream = new AssertByteCountStream(uncompressedSize);
+      inflateFilter.on("error", function(err) {
+        // forward zlib errors to the client-visible stream
+        setImmediate(function() {
+          if (!destroyed) endpointStream.emit("error", err);
+        });
+      });
+      inflateFilter.pipe(endpointStream);
+    } else {
+      // the zlib filter is the client-visible stream
+      endpointStream = inflateFilter;
+    }
+    // this is part of yauzl's API, so implement this function on the client-visible stream
+    installDestroyFn(endpointStream, function() {
+      destroyed = true;
+      if (inflateFilter !== endpointStream) inflateFilter.unpipe(endpointStream);
+      readStream.unpipe(inflateFilter);
+      // TODO: the inflateFilter may cause a memory leak. see Issue #27.
+      readStream.destroy();
+    });
+  }
+  callback(null, endpointStream);
+};
+
+ZipFile.prototype.readLocalFileHeader = function(entry, options, callback) {
+  var self = this;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+
+  self.reader.ref();
+  var buffer = newBuffer(30);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader, function(err) {
+    try {
+      if (err) return callback(err);
+      // 0 - Local file header signature = 0x04034b50
+      var signature = buffer.readUInt32LE(0);
+      if (signature !== 0x04034b50) {
+        return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
+      }
+
+      var fileNameLength = buffer.readUInt16LE(26);
+      var extraFieldLength = buffer.readUInt16LE(28);
+      var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
+      // We now have enough information to do this bounds check.
+      if (fileDataStart + entry.compressedSize > self.fileSize) {
+        return callback(new Error("file data overflows file bounds: " +
+            fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
+      }
+
+      if (options.minimal) {
+        return callback(null, {fileDataStart: fileDataStart});
+      }
+
+      var localFileHeader = new LocalFileHeader();
+      localFileHeader.fileDataStart = fileDataStart;
+
+      // 4 - Version needed to extract (minimum)
+      localFileHeader.versionNeededToExtract = buffer.readUInt16LE(4);
+      // 6 - General purpose bit flag
+      localFileHeader.generalPurposeBitFlag = buffer.readUInt16LE(6);
+      // 8 - Compression method
+      localFileHeader.compressionMethod = buffer.readUInt16LE(8);
+      // 10 - File last modification time
+      localFileHeader.lastModFileTime = buffer.readUInt16LE(10);
+      // 12 - File last modification date
+      localFileHeader.lastModFileDate = buffer.readUInt16LE(12);
+      // 14 - CRC-32
+      localFileHeader.crc32 = buffer.readUInt32LE(14);
+      // 18 - Compressed size
+      localFileHeader.compressedSize = buffer.readUInt32LE(18);
+      // 22 - Uncompressed size
+      localFileHeader.uncompressedSize = buffer.readUInt32LE(22);
+      // 26 - File name length (n)
+      localFileHeader.fileNameLength = fileNameLength;
+      // 28 - Extra field length (m)
+      localFileHeader.extraFieldLength = extraFieldLength;
+      // 30 - File name
+      // 30+n - Extra field
+
+      buffer = newBuffer(fileNameLength + extraFieldLength);
+      self.reader.ref();
+      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader + 30, function(err) {
+        try {
+          if (err) return callback(err);
+          localFileHeader.fileName = buffer.subarray(0, fileNameLength);
+          localFileHeader.extraField = buffer.subarray(fileNameLength);
+          return callback(null, localFileHeader);
+        } finally {
+          self.reader.unref();
+        }
+      });
+    } finally {
+      self.reader.unref();
+    }
+  });
+};
+
+ZipFile.prototype.openReadStreamPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(entry, options, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.readLocalFileHeader(entry, options, function(err, localFileHeader) {
+      if (err) return reject(err);
+      resolve(localFileHeader);
+    });
+  });
+};
+
+function Entry() {
+}
+Entry.prototype.getLastModDate = function(options) {
+  if (options == null) options = {};
+
+  if (!options.forceDosFormat) {
+    // Check extended fields.
+    for (var i = 0; i < this.extraFields.length; i++) {
+      var extraField = this.extraFields[i];
+      if (extraField.id === 0x5455) {
+        // Info-ZIP "universal timestamp" extended field (`0x5455` aka `"UT"`).
+        // See the Info-ZIP source code unix/unix.c:set_extra_field() and zipfile.c:ef_scan_ut_time().
+        var data = extraField.data;
+        if (data.length < 5) continue; // Too short.
+        // The flags define which of the three fields are present: mtime, atime, ctime.
+        // We only care about mtime.
+        // Also, ctime is never included in practice.
+        // And also, atime is only included in the local file header for some reason
+        // despite the flags lying about its inclusion in the central header.
+        var flags = data[0];
+        var HAS_MTIME = 1;
+        if (!(flags & HAS_MTIME)) continue; // This will realistically never happen.
+        // Although the positions of all of the fields shift around depending on the presence of other fields,
+        // mtime is always first if present, and that's the only one we care about.
+        var posixTimestamp = data.readInt32LE(1);
+        return new Date(posixTimestamp * 1000);
+      } else if (extraField.id === 0x000a) {
+        var data = extraField.data;
+        if (data.length !== 32) continue; // The length is always the same.
+        // 4 bytes reserved
+        // 2 bytes Tag
+        if (data.readUInt16LE(4) !== 1) continue; // Tag1 is actually the only defined Tag.
+        // 2 bytes Size
+        if (data.readUInt16LE(6) !== 24) continue; // Size is always 24.
+        // 8 bytes Mtime
+        var hundredNanoSecondsSince1601 = data.readUInt32LE(8) + 4294967296 * data.readInt32LE(12);
+        // Convert from NTFS to POSIX milliseconds.
+        // The big number below is the milliseconds between year 1601 and year 1970
+        // (i.e. the negative POSIX timestamp of 1601-01-01 00:00:00Z)
+        var millisecondsSince1970 = hundredNanoSecondsSince1601 / 10000 - 11644473600000;
+        // Note on numeric precision: JavaScript Number objects lose precision above Number.MAX_SAFE_INTEGER,
+        // and NTFS timestamps are typically much bigger than that limit.
+        // (MAX_SAFE_INTEGER would represent 1629-07-17T23:58:45.475Z.)
+        // However, we're losing precision in the conversion from 100nanosecond units to millisecond units anyway,
+        // and the time at which we also lose 1-millisecond precision is year 275760, the JavaScript Date limit (by design).
+        // Up through the year 2057, this conversion only drops 4 bits of precision,
+        // which is well under the 13-14 bits ratio between the milliseconds and 100nanoseconds.
+        return new Date(millisecondsSince1970);
+      }
+    }
+  }
+
+  // Fallback to non-extended encoding.
+  return dosDateTimeToDate(this.lastModFileDate, this.lastModFileTime, options.timezone);
+};
+
+Entry.prototype.canDecodeFileData = function() {
+  return (
+    !this.isEncrypted() &&
+    (this.compressionMethod === 0 || this.compressionMethod === 8)
+  );
+};
+Entry.prototype.isEncrypted = function() {
+  return (this.generalPurposeBitFlag & 0x1) !== 0;
+};
+Entry.prototype.isCompressed = function() {
+  return this.compressionMethod === 8;
+};
+
+function LocalFileHeader() {
+}
+
+function dosDateTimeToDate(date, time, timezone) {
+  var day = date & 0x1f; // 1-31
+  var month = (date >> 5 & 0xf) - 1; // 1-12, 0-11
+  var year = (date >> 9 & 0x7f) + 1980; // 0-128, 1980-2108
+
+  var millisecond = 0;
+  var second = (time & 0x1f) * 2; // 0-29, 0-58 (even numbers)
+  var minute = time >> 5 & 0x3f; // 0-59
+  var hour = time >> 11 & 0x1f; // 0-23
+
+  if (timezone == null || timezone === "local") {
+    return new Date(year, month, day, hour, minute, second, millisecond);
+  } else if (timezone === "UTC") {
+    return new Date(Date.UTC(year, month, day, hour, minute, second, millisecond));
+  } else {
+    throw new Error("unrecognized options.timezone: " + options.timezone);
+  }
+}
+
+function getFileNameLowLevel(generalPurposeBitFlag, fileNameBuffer, extraFields, strictFileNames) {
+  var fileName = null;
+
+  // check for Info-ZIP Unicode Path Extra Field (0x7075)
+  // see https://github.com/thejoshwolfe/yauzl/issues/33
+  for (var i = 0; i < extraFields.length; i++) {
+    var extraField = extraFields[i];
+    if (extraField.id === 0x7075) {
+      if (extraField.data.length < 6) {
+        // too short to be meaningful
+        continue;
+      }
+      // Version       1 byte      version of this extra field, currently 1
+      if (extraField.data.readUInt8(0) !== 1) {
+        // > Changes may not be backward compatible so this extra
+        // > field should not be used if the version is not recognized.
+        continue;
+      }
+      // NameCRC32     4 bytes     File Name Field CRC32 Checksum
+      var oldNameCrc32 = extraField.data.readUInt32LE(1);
+      if (crc32(fileNameBuffer) !== oldNameCrc32) {
+        // > If the CRC check fails, this UTF-8 Path Extra Field should be
+        // > ignored and the File Name field in the header should be used instead.
+        continue;
+      }
+      // UnicodeName   Variable    UTF-8 version of the entry File Name
+      fileName = decodeBuffer(extraField.data.subarray(5), true);
+      break;
+    }
+  }
+
+  if (fileName == null) {
+    // The typical case.
+    var isUtf8 = (generalPurposeBitFlag & 0x800) !== 0;
+    fileName = decodeBuffer(fileNameBuffer, isUtf8);
+  }
+
+  if (!strictFileNames) {
+    // Allow backslash.
+    fileName = fileName.replace(/\\/g, "/");
+  }
+  return fileName;
+}
+
+function validateFileName(fileName) {
+  if (fileName.indexOf("\\") !== -1) {
+    return "invalid characters in fileName: " + fileName;
+  }
+  if (/^[a-zA-Z]:/.test(fileName) || /^\//.test(fileName)) {
+    return "absolute path: " + fileName;
+  }
+  if (fileName.split("/").indexOf("..") !== -1) {
+    return "invalid relative path: " + fileName;
+  }
+  // all good
+  return null;
+}
+
+function parseExtraFields(extraFieldBuffer) {
+  var extraFields = [];
+  var i = 0;
+  while (i < extraFieldBuffer.length - 3) {
+    var headerId = extraFieldBuffer.readUInt16LE(i + 0);
+    var dataSize = extraFieldBuffer.readUInt16LE(i + 2);
+    var dataStart = i + 4;
+    var dataEnd = dataStart + dataSize;
+    if (dataEnd > extraFieldBuffer.length) throw new Error("extra field length exceeds extra field buffer size");
+    var dataBuffer = extraFieldBuffer.subarray(dataStart, dataEnd);
+    extraFields.push({
+      id: headerId,
+      data: dataBuffer,
+    });
+    i = dataEnd;
+  }
+  return extraFields;
+}
+
+function readAndAssertNoEof(reader, buffer, offset, length, position, callback) {
+  if (length === 0) {
+    // fs.read will throw an out-of-bounds error if you try to read 0 bytes from a 0 byte file
+    return setImmediate(function() { callback(null, newBuffer(0)); });
+  }
+  reader.read(buffer, offset, length, position, function(err, bytesRead) {
+    if (err) return callback(err);
+    if (bytesRead < length) {
+      return callback(new Error("unexpected EOF"));
+    }
+    callback();
+  });
+}
+
+util.inherits(AssertByteCountStream, Transform);
+function AssertByteCountStream(byteCount) {
+  Transform.call(this);
+  this.actualByteCount = 0;
+  this.expectedByteCount = byteCount;
+}
+AssertByteCountStream.prototype._transform = function(chunk, encoding, cb) {
+  this.actualByteCount += chunk.length;
+  if (this.actualByteCount > this.expectedByteCount) {
+    var msg = "too many bytes in the stream. expected " + this.expectedByteCount + ". got at least " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb(null, chunk);
+};
+AssertByteCountStream.prototype._flush = function(cb) {
+  if (this.actualByteCount < this.expectedByteCount) {
+    var msg = "not enough bytes in the stream. expected " + this.expectedByteCount + ". got only " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb();
+};
+
+util.inherits(RandomAccessReader, EventEmitter);
+function RandomAccessReader() {
+  EventEmitter.call(this);
+  this.refCount = 0;
+}
+RandomAccessReader.prototype.ref = function() {
+  this.refCount += 1;
+};
+RandomAccessReader.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+
+  if (self.refCount > 0) return;
+  if (self.refCount < 0) throw new Error("invalid unref");
+
+  self.close(onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) return self.emit('error', err);
+    self.emit('close');
+  }
+};
+RandomAccessReader.prototype.createReadStream = function(options) {
+  if (options == null) options = {};
+  var start = options.start;
+  var end = options.end;
+  if (start === end) {
+    var emptyStream = new PassThrough();
+    setImmediate(function() {
+      emptyStream.end();
+    });
+    return emptyStream;
+  }
+  var stream = this._readStreamForRange(start, end);
+
+  var destroyed = false;
+  var refUnrefFilter = new RefUnrefFilter(this);
+  stream.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) refUnrefFilter.emit("error", err);
+    });
+  });
+  installDestroyFn(refUnrefFilter, function() {
+    stream.unpipe(refUnrefFilter);
+    refUnrefFilter.unref();
+    stream.destroy();
+  });
+
+  var byteCounter = new AssertByteCountStream(end - start);
+  refUnrefFilter.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) byteCounter.emit("error", err);
+    });
+  });
+  installDestroyFn(byteCounter, function() {
+    destroyed = true;
+    refUnrefFilter.unpipe(byteCounter);
+    refUnrefFilter.destroy();
+  });
+
+  return stream.pipe(refUnrefFilter).pipe(byteCounter);
+};
+RandomAccessReader.prototype._readStreamForRange = function(start, end) {
+  throw new Error("not implemented");
+};
+RandomAccessReader.prototype.read = function(buffer, offset, length, position, callback) {
+  var readStream = this.createReadStream({start: position, end: position + length});
+  var writeStream = new Writable();
+  var written = 0;
+  writeStream._write = function(chunk, encoding, cb) {
+    chunk.copy(buffer, offset + written, 0, chunk.length);
+    written += chunk.length;
+    cb();
+  };
+  writeStream.on("finish", callback);
+  readStream.on("error", function(error) {
+    callback(error);
+  });
+  readStream.pipe(writeStream);
+};
+RandomAccessReader.prototype.close = function(callback) {
+  setImmediate(callback);
+};
+
+util.inherits(RefUnrefFilter, PassThrough);
+function RefUnrefFilter(context) {
+  PassThrough.call(this);
+  this.context = context;
+  this.context.ref();
+  this.unreffedYet = false;
+}
+RefUnrefFilter.prototype._flush = function(cb) {
+  this.unref();
+  cb();
+};
+RefUnrefFilter.prototype.unref = function(cb) {
+  if (this.unreffedYet) return;
+  this.unreffedYet = true;
+  this.context.unref();
+};
+
+var cp437 = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼ !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
+function decodeBuffer(buffer, isUtf8) {
+  if (isUtf8) {
+    return buffer.toString("utf8");
+  } else {
+    var result = "";
+    for (var i = 0; i < buffer.length; i++) {
+      result += cp437[buffer[i]];
+    }
+    return result;
+  }
+}
+
+function readUInt64LE(buffer, offset) {
+  // There is no native function for this, because we can't actually store 64-bit integers precisely.
+  // after 53 bits, JavaScript's Number type (IEEE 754 double) can't store individual integers anymore.
+  // but since 53 bits is a whole lot more than 32 bits, we do our best anyway.
+  // As of 2020, Node has added support for BigInt, which obviates this whole function,
+  // but yauzl hasn't been updated to depend on BigInt (yet?).
+  var lower32 = buffer.readUInt32LE(offset);
+  var upper32 = buffer.readUInt32LE(offset + 4);
+  // we can't use bitshifting here, because JavaScript bitshifting only works on 32-bit integers.
+  return upper32 * 0x100000000 + lower32;
+  // as long as we're bounds checking the result of this function against the total file size,
+  // we'll catch any overflow errors, because we already made sure the total file size was within reason.
+}
+
+// Node 10 deprecated new Buffer().
+var newBuffer;
+if (typeof Buffer.allocUnsafe === "function") {
+  newBuffer = function(len) {
+    return Buffer.allocUnsafe(len);
+  };
+} else {
+  newBuffer = function(len) {
+    return new Buffer(len);
+  };
+}
+
+// Node 8 introduced a proper destroy() implementation on writable streams.
+function installDestroyFn(stream, fn) {
+  if (typeof stream.destroy === "function") {
+    // New API.
+    stream._destroy = function(err, cb) {
+      fn();
+      if (cb != null) cb(err);
+    };
+  } else {
+    // Old API.
+    stream.destroy = fn;
+  }
+}
+
+function defaultCallback(err) {
+  if (err) throw err;
+}
+
+
+/***/ }),
+
 /***/ 6830:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1309);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9349);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29225,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1309:
+/***/ 9349:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29445,8 +30857,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -29460,10 +30872,10 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -30444,7 +31856,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -30467,7 +31879,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -30767,7 +32179,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30794,7 +32206,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -32271,8 +33683,8 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
@@ -38609,18 +40021,22 @@ async function archivesOf(client, install, backupId) {
     }
     return found;
 }
+/** The archive as WP Engine lists it now (with a fresh download link, if it has one); undefined once it is gone. */
+async function findArchive(client, install, backupId, archiveId) {
+    return (await archivesOf(client, install, backupId)).find((a) => a.id === archiveId);
+}
 const newest = (archives) => archives.reduce((best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best), undefined);
 /**
  * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
- * install's list: an archive of this backup that is not aborted is used as it is (a re-run asks for
- * none); otherwise one is requested, and the new one is the archive of this backup that was not in
+ * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
+ * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
  * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
  */
 async function archiveBackup(options) {
     const { client, install, backup, log } = options;
     const before = await archivesOf(client, install, backup.id);
-    const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted'));
+    const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)));
     if (usable) {
         log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
     }
@@ -38637,6 +40053,7 @@ async function archiveBackup(options) {
     }
     const known = new Set(before.map((a) => a.id));
     let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
+    options.onCheck?.(current);
     return pollUntilFinal({
         ...options,
         subject: `the archive of backup ${backup.id}`,
@@ -38654,88 +40071,83 @@ async function archiveBackup(options) {
     });
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var yauzl = __nccwpck_require__(663);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/archive/zip-check.ts
 
-/** A file that is not a complete zip; the message says what is wrong with it. */
-class IncompleteZipError extends Error {
+
+
+/** A file that is not a sound zip; the message says what is wrong with it. */
+class BadZipError extends Error {
     constructor(message) {
         super(message);
-        this.name = 'IncompleteZipError';
+        this.name = 'BadZipError';
     }
 }
-const LOCAL_FILE = 0x04034b50;
-const CENTRAL_FILE = 0x02014b50;
-const END = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_END = 0x06064b50;
-const END_SIZE = 22;
-// The end record may be followed by a comment of up to 65535 bytes.
-const END_SEARCH = END_SIZE + 0xffff;
 /**
- * Checks that the file is a whole zip, reading only its structure: it starts with an entry, the
- * end-of-central-directory record (ZIP64 too, for archives over 4 GiB) is there, and the central
- * directory it points to lies inside the file and starts where it says. A download cut short
- * anywhere loses the end record or moves it, so it fails here.
+ * Tests the zip as `unzip -t` does: yauzl reads its central directory (ZIP64 too) and every entry's
+ * data, inflating what is compressed and holding each entry to the size the directory gives it;
+ * zlib's CRC-32 of the data must match the directory's. One entry and one chunk at a time, so memory
+ * stays flat whatever the size. A zip with no entries is refused: an archive of a site never is one.
  */
-async function checkZip(path) {
-    const file = await (0,promises_namespaceObject.open)(path, 'r');
+async function verifyZip(path, signal) {
+    let zip;
     try {
-        const { size } = await file.stat();
-        if (size < END_SIZE)
-            throw new IncompleteZipError(`it is ${size} bytes long, shorter than any zip`);
-        const read = async (position, length) => {
-            const buffer = Buffer.alloc(length);
-            const { bytesRead } = await file.read(buffer, 0, length, position);
-            return buffer.subarray(0, bytesRead);
-        };
-        const first = (await read(0, 4)).readUInt32LE(0);
-        if (first !== LOCAL_FILE && first !== END)
-            throw new IncompleteZipError('it does not start like a zip');
-        const tailStart = Math.max(0, size - END_SEARCH);
-        const tail = await read(tailStart, size - tailStart);
-        let at = -1;
-        for (let i = tail.length - END_SIZE; i >= 0; i--) {
-            // The comment length must reach exactly to the end of the file, or this is not the real end record.
-            if (tail.readUInt32LE(i) === END && i + END_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
-                at = i;
-                break;
+        zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false });
+    }
+    catch (error) {
+        throw new BadZipError(`it is not a readable zip (${reason(error)})`);
+    }
+    try {
+        if (zip.entryCount === 0)
+            throw new BadZipError('it has no entries');
+        for await (const entry of zip.eachEntry()) {
+            if (entry.fileName.endsWith('/'))
+                continue;
+            const name = safeText(entry.fileName, 120);
+            if (!entry.canDecodeFileData())
+                throw new BadZipError(`entry ${name} is encrypted or compressed in a way that cannot be checked`);
+            let crc = 0;
+            try {
+                for await (const chunk of await zip.openReadStreamPromise(entry)) {
+                    signal?.throwIfAborted();
+                    crc = (0,external_node_zlib_.crc32)(chunk, crc);
+                }
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw error;
+                throw new BadZipError(`entry ${name} is damaged (${reason(error)})`);
+            }
+            if (crc !== entry.crc32) {
+                throw new BadZipError(`entry ${name} is damaged: its data has CRC-32 ${hex(crc)}, the zip says ${hex(entry.crc32)}`);
             }
         }
-        if (at < 0)
-            throw new IncompleteZipError('its end-of-central-directory record is missing: the file was cut short');
-        const endOffset = tailStart + at;
-        let entries = tail.readUInt16LE(at + 10);
-        let directorySize = tail.readUInt32LE(at + 12);
-        let directoryOffset = tail.readUInt32LE(at + 16);
-        let directoryEnd = endOffset;
-        if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
-            const locator = endOffset >= 20 ? await read(endOffset - 20, 20) : Buffer.alloc(0);
-            if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR)
-                throw new IncompleteZipError('its ZIP64 end locator is missing');
-            const recordOffset = Number(locator.readBigUInt64LE(8));
-            const record = await read(recordOffset, 56);
-            if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END)
-                throw new IncompleteZipError('its ZIP64 end record is missing');
-            entries = Number(record.readBigUInt64LE(32));
-            directorySize = Number(record.readBigUInt64LE(40));
-            directoryOffset = Number(record.readBigUInt64LE(48));
-            directoryEnd = recordOffset;
-        }
-        if (directoryOffset + directorySize !== directoryEnd) {
-            throw new IncompleteZipError(`its central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record is (${directoryEnd}): bytes are missing`);
-        }
-        if (entries > 0 && (await read(directoryOffset, 4)).readUInt32LE(0) !== CENTRAL_FILE) {
-            throw new IncompleteZipError('its central directory is not where the end record says');
-        }
-        return { entries, bytes: size };
+        return { entries: zip.entryCount };
+    }
+    catch (error) {
+        if (error instanceof BadZipError || signal?.aborted)
+            throw error;
+        throw new BadZipError(`its directory is damaged (${reason(error)})`);
     }
     finally {
-        await file.close();
+        zip.close();
     }
+}
+const hex = (n) => n.toString(16).padStart(8, '0');
+/** yauzl's and zlib's own words, e.g. `invalid central directory file header signature: 0x0`. */
+function reason(error) {
+    return safeText(error instanceof Error ? error.message : String(error), 200).replace(/\.$/, '');
 }
 
 ;// CONCATENATED MODULE: ./src/archive/download.ts
@@ -38750,20 +40162,35 @@ async function checkZip(path) {
 
 
 
-/** Why the download failed for good; the message never contains the link. */
+
+
+/**
+ * Why the download failed for good; the message never contains the link. `link`: there is no link
+ * that works, even a fresh one; `damaged`: the file is not a sound zip. A new archive of the backup
+ * may cure either; nothing on WP Engine's side cures the rest (`failed`).
+ */
 class DownloadError extends Error {
-    constructor(message) {
+    kind;
+    constructor(message, kind = 'failed') {
         super(message);
+        this.kind = kind;
         this.name = 'DownloadError';
     }
 }
 const MAX_REDIRECTS = 5;
+// The storage WP Engine links to announces every file's size; a body without one is capped at a size no site archive reaches.
+const MAX_UNSIZED_BYTES = 64 * 1024 ** 3;
 /** Bytes in the file so far; 0 when there is none yet. */
 async function sizeOf(path) {
     return (await (0,promises_namespaceObject.stat)(path).catch(() => undefined))?.size ?? 0;
 }
-function timedOut(bytes) {
-    return new DownloadError(`The step's timeout ran out while downloading the archive (${formatBytes(bytes)} so far). Raise timeout.`);
+/** What an unprivileged writer may still put on the disk that holds `directory`. */
+async function freeSpace(directory) {
+    const disk = await (0,promises_namespaceObject.statfs)(directory);
+    return disk.bavail * disk.bsize;
+}
+function timedOut(bytes, doing = 'downloading the archive') {
+    return new DownloadError(`The step's timeout ran out while ${doing} (${formatBytes(bytes)} so far). Raise timeout.`);
 }
 /** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
 function formatBytes(bytes) {
@@ -38808,6 +40235,26 @@ class Progress {
         this.lastBytes = bytes;
     }
 }
+/**
+ * The downloads writing to one disk at the same time. Each free-space check subtracts what the
+ * others are still to write, so that two archives that fit one by one but not together fail
+ * before either fills the disk.
+ */
+class DiskClaims {
+    downloads = new Set();
+    add(download) {
+        this.downloads.add(download);
+        return () => this.downloads.delete(download);
+    }
+    /** Bytes the other downloads have announced and not yet written. */
+    owedBesides(download) {
+        let owed = 0;
+        for (const other of this.downloads)
+            if (other !== download)
+                owed += Math.max(0, (other.total ?? 0) - other.bytes);
+        return owed;
+    }
+}
 class TransferError extends Error {
     transient;
     constructor(message, transient) {
@@ -38815,26 +40262,51 @@ class TransferError extends Error {
         this.transient = transient;
     }
 }
+/** The local disk refused a write or the file's creation: no retry cures that. */
+class WriteFailure extends Error {
+    failure;
+    constructor(failure) {
+        super(failure.message);
+        this.failure = failure;
+    }
+}
+/** The body went past what may be written: its announced size, the free space, or the cap for a body without a size. */
+class OverLimit extends Error {
+}
+const REFUSED = new Set([403, 404, 410]);
+const OUT_OF_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 /**
  * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
  * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
- * whole), and checks the result is a complete zip before it takes the final name. No credentials
- * are ever sent: the link itself is the authorisation.
+ * whole), and tests the result as `unzip -t` would before it takes the final name. The SHA-256 is
+ * taken on the way to the disk. No credentials are ever sent: the link itself is the authorisation.
+ * A failure of the local disk ends the download at once; whatever way it fails, no `.part` is left.
  */
 async function downloadArchive(options) {
-    const { url, file, clock, deadline, signal, log } = options;
+    const { file, clock, deadline, signal, log } = options;
     const maxFailures = options.maxFailures ?? 5;
+    const stallMs = options.stallMs ?? 60_000;
     const part = `${file}.part`;
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
-    await (0,promises_namespaceObject.rm)(part, { force: true });
+    const directory = (0,external_node_path_namespaceObject.dirname)(file);
+    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
+    const disk = options.disk ?? new DiskClaims();
+    const release = disk.add(progress);
     // Proxied as the API requests are (HTTPS_PROXY and the rest, read from options.env).
     const agents = new ProxyAgents(options.env, false);
-    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
     const started = clock.now();
+    let url = options.url;
     let etag;
     let rangesAccepted = false;
     let failures = 0;
+    // The size of the part when a fresh link was last fetched: a link refused again before any progress is not refreshed twice.
+    let refreshedAt;
+    // Set by every transfer that starts writing; the last one's is the file's.
+    let hash;
     try {
+        await (0,promises_namespaceObject.mkdir)(directory, { recursive: true }).catch((error) => {
+            throw writeFailed(error, file, progress);
+        });
+        await (0,promises_namespaceObject.rm)(part, { force: true });
         for (;;) {
             const have = await sizeOf(part);
             try {
@@ -38847,31 +40319,57 @@ async function downloadArchive(options) {
                     'user-agent': 'wpengine-backup-action',
                     ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {})
                 };
-                const response = await get(url, headers, agents, attemptSignal);
+                const response = await get(url, headers, agents, attemptSignal, stallMs);
                 const status = response.statusCode ?? 0;
+                if (REFUSED.has(status)) {
+                    response.resume();
+                    if (options.freshLink && refreshedAt !== have) {
+                        refreshedAt = have;
+                        log.info(`The download link was refused (HTTP ${status}); it may have expired. Asking WP Engine for a fresh one.`);
+                        const fresh = await options.freshLink();
+                        if (fresh) {
+                            url = fresh;
+                            continue;
+                        }
+                    }
+                    throw new DownloadError(`The download link was refused (HTTP ${status})${options.freshLink ? ', and WP Engine had no fresh link that worked' : ''}.`, 'link');
+                }
                 rangesAccepted = response.headers['accept-ranges'] === 'bytes';
                 etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
+                const length = Number(response.headers['content-length'] ?? NaN);
                 let offset = 0;
                 if (status === 206 && resume) {
-                    offset = Number(/^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))?.[1] ?? -1);
+                    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
+                    offset = Number(range?.[1] ?? -1);
                     if (offset !== have)
                         throw new TransferError('the server resumed at the wrong place', true);
-                    progress.total = have + Number(response.headers['content-length'] ?? NaN) || undefined;
+                    progress.total = Number(range?.[2]) || have + length || undefined;
                 }
                 else if (status === 200) {
-                    progress.total = Number(response.headers['content-length'] ?? NaN) || undefined;
+                    progress.total = length || undefined;
                 }
                 else {
                     response.resume();
-                    throw new TransferError(status === 403 || status === 404 || status === 410
-                        ? `The download link was refused (HTTP ${status}); it may have expired. Re-run the job to request a fresh archive.`
-                        : `The download server answered HTTP ${status}.`, status === 408 || status === 429 || status >= 500);
+                    throw new TransferError(`the download server answered HTTP ${status}`, status === 408 || status === 429 || status >= 500);
                 }
                 if (offset === 0 && have > 0)
                     log.info('The server sent the whole file again; starting over.');
                 progress.reset(offset);
-                await receive(response, part, offset > 0, progress, options.stallMs ?? 60_000);
-                const size = (await (0,promises_namespaceObject.stat)(part)).size;
+                // Starting over truncates the part, which gives its bytes back to the disk.
+                const free = Math.max(0, (await freeSpace(directory)) + (offset === 0 ? have : 0) - disk.owedBesides(progress));
+                const limit = byteLimit(progress.total, offset, free, options.maxUnsizedBytes ?? MAX_UNSIZED_BYTES, file);
+                hash = offset === 0 ? (0,external_node_crypto_.createHash)('sha256') : await hashOf(part);
+                try {
+                    await receive(response, part, offset > 0, { progress, hash, stallMs, limit: limit.bytes });
+                }
+                catch (error) {
+                    if (error instanceof OverLimit)
+                        throw limit.exceeded(progress.bytes);
+                    if (error instanceof WriteFailure)
+                        throw writeFailed(error.failure, file, progress, free);
+                    throw error;
+                }
+                const size = await sizeOf(part);
                 if (progress.total !== undefined && size < progress.total)
                     throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true);
                 break;
@@ -38879,7 +40377,8 @@ async function downloadArchive(options) {
             catch (error) {
                 if (signal?.aborted)
                     throw new CancelledError();
-                if (error instanceof DownloadError)
+                // Failures for good, and the API's own failure to list a fresh link, are not the transfer's to retry.
+                if (error instanceof DownloadError || error instanceof WpeApiError)
                     throw error;
                 const transient = !(error instanceof TransferError) || error.transient;
                 const reason = error instanceof Error ? error.message : String(error);
@@ -38890,10 +40389,15 @@ async function downloadArchive(options) {
                 if (!transient || failures >= maxFailures) {
                     throw new DownloadError(transient
                         ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.`
-                        : reason);
+                        : `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`);
                 }
                 const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
-                log.warning(`The archive download broke after ${formatBytes(now)} (${reason}); ${rangesAccepted ? `resuming at byte ${now}` : 'starting over (the server does not take Range requests)'} in ${formatDuration(delay)}.`);
+                const next = now === 0
+                    ? 'trying again'
+                    : rangesAccepted
+                        ? `resuming at byte ${now}`
+                        : 'starting over (the server does not take Range requests)';
+                log.info(`The archive download broke after ${formatBytes(now)} (${reason}); ${next} in ${formatDuration(delay)}.`);
                 if (!rangesAccepted)
                     await (0,promises_namespaceObject.rm)(part, { force: true });
                 await clock.sleep(delay, signal).catch(() => {
@@ -38901,25 +40405,86 @@ async function downloadArchive(options) {
                 });
             }
         }
-        try {
-            await checkZip(part);
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(part, { force: true });
-            throw new DownloadError(`The downloaded archive is not a complete zip file: ${error instanceof IncompleteZipError ? error.message : String(error)}. It was deleted; re-run the job to download it again.`);
-        }
-        await (0,promises_namespaceObject.rename)(part, file);
-        const bytes = (await (0,promises_namespaceObject.stat)(file)).size;
+        const bytes = await sizeOf(part);
         const took = Math.max(1, clock.now() - started);
-        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s) to ${file}; it is a complete zip.`);
-        return { file, bytes };
+        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s); testing every entry.`);
+        const { entries } = await verify(part, bytes, options);
+        await (0,promises_namespaceObject.rename)(part, file);
+        log.info(`${file} is a sound zip: ${entries} ${entries === 1 ? 'entry' : 'entries'}, every size and CRC-32 as its directory says.`);
+        return { file, bytes, sha256: hash.digest('hex'), entries };
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(part, { force: true });
+        throw error;
     }
     finally {
+        release();
         agents.destroy();
     }
 }
-/** A GET that follows redirects (there are no credentials to leak), to https, or to http on loopback only. */
-function get(url, headers, agents, signal, redirects = 0) {
+/** Every entry's data and CRC-32, within the step's time; a zip that fails is reported as damaged. */
+async function verify(part, bytes, { clock, deadline, signal }) {
+    const verifying = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(0, deadline - clock.now()))]);
+    try {
+        return await verifyZip(part, verifying);
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw new CancelledError();
+        if (verifying.aborted)
+            throw timedOut(bytes, 'testing the downloaded archive');
+        if (!(error instanceof BadZipError))
+            throw error;
+        throw new DownloadError(`The downloaded archive is not a sound zip file: ${error.message}. It was deleted.`, 'damaged');
+    }
+}
+/** The SHA-256 of what a resumed download keeps: hashing on the way to the disk starts over from what is on it. */
+async function hashOf(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: WRITE_BUFFER_BYTES }))
+        hash.update(chunk);
+    return hash;
+}
+/**
+ * How much this answer may bring, and what to say when it brings more: exactly its announced size,
+ * which must fit in the free space; without a size, no more than the free space or the cap.
+ */
+function byteLimit(total, offset, free, maxUnsized, file) {
+    if (total !== undefined) {
+        const need = total - offset;
+        if (need > free) {
+            throw new DownloadError(`There is no room for the archive at ${file}: it needs ${formatBytes(need)} more, and the disk has ${formatBytes(free)} free. ` +
+                'Free up space on the runner, or set archive-path to a disk with room.');
+        }
+        return { bytes: need, exceeded: () => new TransferError('the server sent more than it announced', true) };
+    }
+    const byRoom = free < maxUnsized - offset;
+    return {
+        bytes: byRoom ? free : maxUnsized - offset,
+        exceeded: (written) => new DownloadError(`The download server did not announce the archive's size and was still sending after ${formatBytes(written)}: ` +
+            (byRoom
+                ? `that is all the free space on the disk of ${file}. Free up space on the runner, or set archive-path to a disk with room.`
+                : `that is the most this action downloads without a size. The download server is misbehaving; re-run the job later.`))
+    };
+}
+/** One line for a disk that refused the file: full, or not writable. */
+function writeFailed(error, file, progress, free) {
+    const code = error.code ?? 'EIO';
+    if (OUT_OF_ROOM.has(code)) {
+        // More room was free when the transfer started than it needed (or it would not have started): something else took it.
+        const need = progress.total === undefined
+            ? `it needs more than the ${formatBytes(progress.bytes)} written`
+            : `it needs ${formatBytes(progress.total)}${free === undefined ? '' : `, and ${formatBytes(free)} was free when it started: something else on the runner is filling the disk`}`;
+        return new DownloadError(`The disk ran out of room for the archive at ${file} (${code}): ${need}; the partial file was deleted. ` +
+            'Free up space on the runner, or set archive-path to a disk with room.');
+    }
+    return new DownloadError(`Could not write the archive to ${file} (${code}${error.syscall ? ` on ${error.syscall}` : ''}). Set archive-path to a directory the job can write to.`);
+}
+/**
+ * A GET that follows redirects (there are no credentials to leak), to https, or to http on
+ * loopback only. A server that sends no answer within `stallMs` is dropped.
+ */
+function get(url, headers, agents, signal, stallMs, redirects = 0) {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
         return Promise.reject(new TransferError('the download link is not an https URL', false));
     }
@@ -38937,23 +40502,27 @@ function get(url, headers, agents, signal, redirects = 0) {
         return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
         const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent, signal }, (response) => {
+            clearTimeout(silence);
             signal.removeEventListener('abort', onAbort);
             const location = response.headers.location;
             if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
                 response.resume();
                 if (redirects >= MAX_REDIRECTS)
                     return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
-                return resolve(get(new URL(location, url), headers, agents, signal, redirects + 1));
+                return resolve(get(new URL(location, url), headers, agents, signal, stallMs, redirects + 1));
             }
             resolve(response);
         });
+        const silence = setTimeout(() => request.destroy(new TransferError(`no answer for ${formatDuration(stallMs)}`, true)), stallMs);
         // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
         const onAbort = () => {
+            clearTimeout(silence);
             request.destroy();
             reject(signal.reason);
         };
         signal.addEventListener('abort', onAbort, { once: true });
         request.on('error', (error) => {
+            clearTimeout(silence);
             signal.removeEventListener('abort', onAbort);
             reject(error);
         });
@@ -38961,21 +40530,41 @@ function get(url, headers, agents, signal, redirects = 0) {
 }
 // Large writes: fewer system calls at the speed of a fast link.
 const WRITE_BUFFER_BYTES = 1024 * 1024;
-/** Streams the body into the file, counting progress; a connection silent for `stallMs` is dropped. */
-async function receive(response, part, append, progress, stallMs) {
+/**
+ * Streams the body into the file through one step that counts, hashes and holds it to `limit`
+ * before a byte is written; a connection silent for `stallMs` is dropped.
+ */
+async function receive(response, part, append, { progress, hash, stallMs, limit }) {
     let timer;
     const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
     };
-    // A listener beside the pipe: it sees every chunk, and the pipe still applies backpressure.
-    response.on('data', (chunk) => {
-        arm();
-        progress.add(chunk.length);
+    let received = 0;
+    const meter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            arm();
+            received += chunk.length;
+            if (received > limit)
+                return done(new OverLimit());
+            hash.update(chunk);
+            progress.add(chunk.length);
+            done(null, chunk);
+        }
     });
+    const writer = (0,external_node_fs_namespaceObject.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
+    // The pipeline hands one stream's error to the others: the stream that failed first says where the
+    // fault is, and only a system call's error (ENOSPC on write, EACCES on open) is the disk's.
+    let first;
+    for (const stream of [response, meter, writer]) {
+        stream.once('error', (error) => (first ??= { stream, error }));
+    }
     arm();
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, (0,external_node_fs_namespaceObject.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES }));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, meter, writer);
+    }
+    catch (error) {
+        throw first?.stream === writer && first.error.syscall ? new WriteFailure(first.error) : error;
     }
     finally {
         clearTimeout(timer);
@@ -38993,9 +40582,23 @@ async function receive(response, part, append, progress, stallMs) {
 
 
 
-/** Asks for an archive of the completed backup, waits for it, and with archive-path downloads its zip. */
+
+// Downloads at once across installs: a storage that limits each connection still fills the runner's
+// link, and the runner's disk and network are not swamped by twenty at once.
+const MAX_PARALLEL_DOWNLOADS = 3;
+// A completed archive without a link may get one moments later: ask again after this long.
+const LINK_RECHECK_MS = 5_000;
+function sharedDownloads() {
+    return { slots: new Semaphore(MAX_PARALLEL_DOWNLOADS), disk: new DiskClaims() };
+}
+/**
+ * Asks for an archive of the completed backup, waits for it, and with archive-path downloads its
+ * zip. A refused or missing link is fetched again from WP Engine; when the link stays dead, or the
+ * zip is damaged, one new archive of the backup is requested in its place, all within the timeout.
+ */
 async function archiveCopy(entry, options) {
-    const { core, client, clock, install, backup, deadline, signal } = options;
+    const { core, scope, client, clock, install, backup, deadline, signal } = options;
+    const { log } = scope;
     // The download link is a bearer URL: masked the moment it is seen, before anything could log it.
     const masked = new Set();
     const see = (seen) => {
@@ -39005,9 +40608,12 @@ async function archiveCopy(entry, options) {
         }
         entry.archive = seen.id ? seen : entry.archive;
         entry.state = normalizeStatus(seen.state) ?? entry.state;
+        entry.noLink = entry.state === 'completed' && !seen.download_uri;
     };
-    try {
-        const result = await harness_group(core, `Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({
+    // Archives whose zip could not be had: a new one is requested in their place, once.
+    const spoiled = new Set();
+    const completedArchive = async () => {
+        const result = await scope.group(`Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({
             client,
             clock,
             install,
@@ -39015,37 +40621,102 @@ async function archiveCopy(entry, options) {
             notificationEmails: options.notificationEmails,
             deadline,
             pollCeilingMs: options.pollCeilingMs,
-            log: core,
+            log,
             signal,
             random: options.random,
-            onCheck: see
+            onCheck: see,
+            spoiled
         }));
         see(result.item);
         if (result.outcome === 'aborted') {
             entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`;
-            return;
+            return undefined;
         }
         if (result.outcome === 'timeout') {
             entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(options.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`;
-            return;
+            return undefined;
         }
-        core.info(`Archive ${result.item.id} is completed; its download link is in the archive-url output (masked in logs).`);
-        const link = result.item.download_uri;
-        if (!options.archivePath)
+        return result.item;
+    };
+    /** The archive's link as WP Engine lists it now: a fresh one, for a link that was refused or missing. */
+    const freshLink = async (archive, pauseMs = 0) => {
+        if (pauseMs > 0)
+            await clock.sleep(Math.min(pauseMs, Math.max(0, deadline - clock.now())), signal);
+        const seen = await findArchive(client, install, backup.id, archive.id);
+        if (seen)
+            see(seen);
+        return seen?.download_uri ? linkOf(seen.download_uri) : undefined;
+    };
+    const download = async (archive, file) => {
+        let url = archive.download_uri ? linkOf(archive.download_uri) : undefined;
+        if (!url) {
+            log.info(`Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again in ${formatDuration(LINK_RECHECK_MS)}.`);
+            url = await freshLink(archive, LINK_RECHECK_MS);
+            if (!url)
+                throw new DownloadError(`WP Engine reported archive ${archive.id} completed, but gave no download link, also when asked again.`, 'link');
+        }
+        const { slots, disk } = options.shared;
+        await slots.acquire(signal);
+        try {
+            return await scope.group(`Downloading archive ${archive.id} to ${file}`, () => downloadArchive({ url, file, env: options.env, clock, deadline, signal, log, disk, freshLink: () => freshLink(archive) }));
+        }
+        finally {
+            slots.release();
+        }
+    };
+    try {
+        let archive = await completedArchive();
+        if (!archive)
             return;
-        if (!link) {
-            entry.error = `WP Engine reported archive ${result.item.id} completed but gave no download link. Re-run the job later.`;
+        if (!options.archivePath) {
+            if (entry.noLink) {
+                log.warning(`Archive ${archive.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`);
+            }
+            else {
+                log.info(`Archive ${archive.id} is completed and has a download link${options.linkOutput ? ': it is in the archive-url output (masked in logs)' : ''}.`);
+            }
+            entry.copied = true;
             return;
         }
         const file = await zipPath(options.archivePath, install, backup);
-        const downloaded = await harness_group(core, `Downloading archive ${result.item.id} to ${file}`, () => downloadArchive({ url: new URL(link), file, env: options.env, clock, deadline, signal, log: core }));
-        entry.file = downloaded.file;
-        entry.bytes = downloaded.bytes;
+        for (;;) {
+            try {
+                const downloaded = await download(archive, file);
+                entry.file = downloaded.file;
+                entry.bytes = downloaded.bytes;
+                entry.sha256 = downloaded.sha256;
+                entry.copied = true;
+                return;
+            }
+            catch (error) {
+                if (!(error instanceof DownloadError) || error.kind === 'failed')
+                    throw error;
+                const [first] = spoiled;
+                if (first !== undefined) {
+                    entry.error = `${error.message} That was a new archive (${archive.id}), requested when archive ${first} failed too; re-run the job later.`;
+                    return;
+                }
+                spoiled.add(archive.id);
+                log.info(`${error.message} Requesting a new archive of backup ${backup.id} in place of ${archive.id}.`);
+                archive = await completedArchive();
+                if (!archive)
+                    return;
+            }
+        }
     }
     catch (error) {
         // A cancelled step is told as such by the step's verdict.
         if (!(error instanceof CancelledError || signal.aborted))
             entry.error = failureMessage(error);
+    }
+}
+/** The link WP Engine gave, or a clear failure that never quotes it. */
+function linkOf(uri) {
+    try {
+        return new URL(uri);
+    }
+    catch {
+        throw new DownloadError('WP Engine gave a download link that is not a URL.', 'link');
     }
 }
 /** A directory (existing, or named with a trailing separator) gets `<install>-<backup id>.zip`. */
@@ -39057,6 +40728,7 @@ async function zipPath(archivePath, install, backup) {
 ;// CONCATENATED MODULE: ./src/backup/inputs.ts
 
 
+
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
@@ -39066,6 +40738,41 @@ const DEFAULT_MAX_PARALLEL = 5;
 const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
+/**
+ * Why the zips cannot go to this path, found before any backup is requested rather than after it:
+ * a file where several installs need a directory, or no writable directory to put it in.
+ */
+function archivePathProblem(path, installs) {
+    // ENOTDIR (a file on the way) counts as missing here: the walk up finds the file.
+    const look = (p) => {
+        try {
+            return (0,external_node_fs_namespaceObject.statSync)(p);
+        }
+        catch {
+            return undefined;
+        }
+    };
+    const bare = path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path;
+    const existing = look(bare);
+    if (installs > 1 && existing && !existing.isDirectory()) {
+        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
+    }
+    let folder = path.endsWith(external_node_path_namespaceObject.sep) || existing?.isDirectory() ? bare : (0,external_node_path_namespaceObject.dirname)(bare);
+    let found = look(folder);
+    while (!found && (0,external_node_path_namespaceObject.dirname)(folder) !== folder) {
+        folder = (0,external_node_path_namespaceObject.dirname)(folder);
+        found = look(folder);
+    }
+    if (!found?.isDirectory())
+        return `cannot be made: ${folder} is a file, not a directory`;
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(folder, external_node_fs_namespaceObject.constants.W_OK);
+    }
+    catch (error) {
+        return `cannot be written: ${folder} is not writable for this job (${error.code})`;
+    }
+    return undefined;
+}
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 function parseInputs(getInput, env) {
     const read = new InputReader(getInput, env);
@@ -39089,15 +40796,17 @@ function parseInputs(getInput, env) {
     const archivePathText = read.text('archive-path');
     // A path to download to implies the archive.
     const archive = read.boolean('archive', false) || archivePathText !== '';
-    if (archive && installs.length > 1) {
-        problems.push(`archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`);
-    }
     if (archive && !wait)
         problems.push('archive needs wait: true: an archive can only be made of a completed backup');
-    // A trailing slash says "a directory": keep it, as resolve() drops it.
+    // A trailing slash says "a directory": keep it, as resolve() drops it. Several installs' zips always go in a directory.
     const archivePath = archivePathText === ''
         ? undefined
-        : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? external_node_path_namespaceObject.sep : '');
+        : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? external_node_path_namespaceObject.sep : '');
+    if (archivePath) {
+        const problem = archivePathProblem(archivePath, installs.length);
+        if (problem)
+            problems.push(`archive-path ${read.quote(archivePathText)} ${problem}`);
+    }
     const { userId, password } = read.credentials();
     const apiUrl = read.apiUrl();
     read.done();
@@ -39233,6 +40942,27 @@ async function findByNames(client, names) {
     return search;
 }
 
+;// CONCATENATED MODULE: ./src/shared/scope.ts
+
+/** One install: plain lines, and collapsible groups. */
+function runnerScope(core) {
+    return { log: core, group: (name, body) => harness_group(core, name, body) };
+}
+/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
+function prefixedScope(core, name) {
+    const log = {
+        info: (message) => core.info(`[${name}] ${message}`),
+        warning: (message) => core.warning(`[${name}] ${message}`)
+    };
+    return {
+        log,
+        group: (title, body) => {
+            log.info(title);
+            return body();
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
 
 // With many installs the line names this many and counts the rest.
@@ -39291,8 +41021,18 @@ function succeeded(entry) {
     return entry.outcome === 'completed' || entry.outcome === 'requested';
 }
 /** One install's facts, with `complete-time` empty until the backup is completed. */
-function facts(entry) {
-    const { install, backup, ref } = entry;
+function facts(entry, archiving) {
+    const { install, backup, ref, archive } = entry;
+    // Never the download link: it is a bearer URL, and this output is made to travel between jobs.
+    const copy = archiving
+        ? {
+            'archive-id': archive?.archive?.id ?? '',
+            'archive-state': archive?.state ?? '',
+            'archive-file': archive?.file ?? '',
+            'archive-bytes': archive?.bytes ?? null,
+            'archive-sha256': archive?.sha256 ?? ''
+        }
+        : {};
     return {
         'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
         'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
@@ -39301,18 +41041,20 @@ function facts(entry) {
         'create-time': backup?.create_time ?? '',
         'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
         'wordpress-version': backup?.wordpress_version ?? '',
-        reused: entry.reused !== undefined
+        reused: entry.reused !== undefined,
+        ...copy
     };
 }
 /**
- * The action's outputs. `backups` has one object per install, always; the single-value outputs
- * describe the install when there is exactly one, and are empty when there are several. `reused`
- * is true when no new backup was requested for any install.
+ * The action's outputs. `backups` has one object per install, always (with each one's archive when
+ * archiving); the single-value outputs describe the install when there is exactly one, and are
+ * empty when there are several. `reused` is true when no new backup was requested for any install.
  */
 function outputsOf(report) {
-    const all = report.installs.map(facts);
+    const all = report.installs.map((entry) => facts(entry, report.archiving ?? false));
     const only = report.installs.length === 1 ? report.installs[0] : undefined;
-    const one = only ? facts(only) : undefined;
+    const one = only ? facts(only, false) : undefined;
+    const archive = only?.archive;
     return {
         'backup-id': one?.['backup-id'] ?? '',
         status: one?.status ?? '',
@@ -39323,11 +41065,12 @@ function outputsOf(report) {
         'complete-time': one?.['complete-time'] ?? '',
         'wordpress-version': one?.['wordpress-version'] ?? '',
         reused: String(all.length > 0 && all.every((entry) => entry.reused)),
-        'archive-id': report.archive?.archive?.id ?? '',
-        'archive-state': report.archive?.state ?? '',
-        'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
-        'archive-file': report.archive?.file ?? '',
-        'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
+        'archive-id': archive?.archive?.id ?? '',
+        'archive-state': archive?.state ?? '',
+        'archive-url': archive?.state === 'completed' ? (archive.archive?.download_uri ?? '') : '',
+        'archive-file': archive?.file ?? '',
+        'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
+        'archive-sha256': archive?.sha256 ?? '',
         backups: JSON.stringify(all)
     };
 }
@@ -39399,6 +41142,14 @@ function severalFailedMessage(installs, failed) {
     const who = [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
     return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${who}. The job summary says why for each.`;
 }
+/** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
+function noCopyMessage(installs, uncopied) {
+    const [only] = uncopied;
+    if (installs.length === 1 && only)
+        return only.archive?.error ?? '';
+    const lead = `Every backup completed, but ${uncopied.length} of ${installs.length} installs have no off-site copy (${uncopied.map(nameOf).join(', ')}).`;
+    return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`;
+}
 function successMessage(report, outcome) {
     const [only] = report.installs;
     if (report.installs.length === 1 && only) {
@@ -39423,10 +41174,14 @@ function cancelledMessage(report, running) {
     if (running.length > 1) {
         return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
     }
-    const archived = report.archive && report.installs[0]?.backup;
-    if (archived) {
-        const archive = report.archive?.archive?.id ? ` (archive ${report.archive.archive.id})` : '';
-        return `The step was cancelled while making the off-site copy of backup ${archived.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`;
+    const copying = report.installs.filter((entry) => entry.archive && !entry.archive.copied && !entry.archive.error);
+    const [copy] = copying;
+    if (copying.length === 1 && copy?.backup) {
+        const archive = copy.archive?.archive?.id ? ` (archive ${copy.archive.archive.id})` : '';
+        return `The step was cancelled while making the off-site copy of backup ${copy.backup.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`;
+    }
+    if (copying.length > 1) {
+        return `The step was cancelled while making the off-site copies of ${copying.length} backups (${copying.map(nameOf).join(', ')}). The backups themselves completed and are restore points; re-run the job to finish the archives.`;
     }
     if (report.installs.some((entry) => entry.backup)) {
         return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.';
@@ -39495,8 +41250,6 @@ async function findByMarker(client, install, marker) {
     return undefined;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/backup/description.ts
 
 
@@ -39718,11 +41471,13 @@ async function obtainBackup(tools, entry, install, log) {
 
 
 
+
 /**
- * Every install named: all found in one pass, each one's backup obtained and waited for at once. One
- * install's failure never stops the others; each install's ending is recorded in its report entry.
+ * Every install named: all found in one pass, each one's backup obtained and waited for at once, and
+ * `after` run for each as soon as its backup is completed. One install's failure never stops the
+ * others; each install's ending is recorded in its report entry.
  */
-async function backUpAll(report, tools) {
+async function backUpAll(report, tools, after) {
     const { core, client, clock, settings, deadline, signal } = tools;
     const several = report.installs.length > 1;
     const find = async () => {
@@ -39739,15 +41494,18 @@ async function backUpAll(report, tools) {
         const { install } = entry;
         if (!install)
             return;
-        const scope = several ? prefixedScope(tools, install.name) : { log: core, group: (name, body) => harness_group(core, name, body) };
+        const scope = several ? prefixedScope(core, install.name) : runnerScope(core);
         try {
             await backUpInstall(tools, entry, install, scope, onCheck);
+            if (entry.outcome === 'completed')
+                await after?.(entry, install, scope);
         }
         catch (error) {
             settle(entry, error, signal);
         }
+        const failure = entry.error ?? entry.archive?.error;
         if (several)
-            scope.log.info(succeeded(entry) ? `✅ ${entry.status}` : `❌ ${entry.error ?? entry.outcome}`);
+            scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
     }));
 }
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */
@@ -39773,20 +41531,6 @@ function withoutTwins(installs, resolutions, { core, signal }) {
         core.info(describeInstall(install));
         return true;
     });
-}
-/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
-function prefixedScope({ core }, name) {
-    const log = {
-        info: (message) => core.info(`[${name}] ${message}`),
-        warning: (message) => core.warning(`[${name}] ${message}`)
-    };
-    return {
-        log,
-        group: (title, body) => {
-            log.info(title);
-            return body();
-        }
-    };
 }
 function waitingOf(entry) {
     return entry.backup && entry.outcome === undefined && !isFinal(entry.status)
@@ -39831,8 +41575,9 @@ function conclude(report, { cancelled, error }) {
         reason = severalFailedMessage(installs, installs.filter((entry) => !succeeded(entry)));
     }
     // A fresh backup without the off-site copy that was asked for still fails the step.
-    if (outcome === 'completed' && report.archive?.error)
-        return failed('failed', report.archive.error);
+    const uncopied = installs.filter((entry) => entry.archive?.error);
+    if (outcome === 'completed' && uncopied.length > 0)
+        return failed('failed', noCopyMessage(installs, uncopied));
     if (outcome === 'completed' || outcome === 'requested')
         return { ok: true, cancelled: false, outcome, line: successMessage(report, outcome) };
     return failed(outcome, reason ?? 'The backup step failed');
@@ -39886,6 +41631,7 @@ function readableTime(iso) {
 
 
 
+
 function heading(report, { outcome }) {
     const { installs } = report;
     if (outcome === 'cancelled')
@@ -39893,7 +41639,7 @@ function heading(report, { outcome }) {
     const [only] = installs;
     if (installs.length === 1 && only) {
         const of = `WP Engine backup of ${nameOf(only)}`;
-        if (report.archive?.error && only.outcome === 'completed')
+        if (only.archive?.error && only.outcome === 'completed')
             return `❌ ${of} completed, but its archive failed`;
         switch (only.outcome ?? 'failed') {
             case 'completed':
@@ -39911,6 +41657,9 @@ function heading(report, { outcome }) {
     const failed = installs.filter((entry) => !succeeded(entry)).length;
     if (failed > 0)
         return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
+    const uncopied = installs.filter((entry) => entry.archive?.error).length;
+    if (uncopied > 0)
+        return `❌ WP Engine backups completed, but ${uncopied} of ${installs.length} installs have no off-site copy`;
     if (outcome === 'requested')
         return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`;
     return `✅ WP Engine backups completed for ${installs.length} installs`;
@@ -39934,16 +41683,14 @@ const time = (iso) => (iso ? cell(readableTime(iso)) : undefined);
 function completedAt(entry) {
     return entry.status === 'completed' ? time(entry.backup?.complete_time) : undefined;
 }
+/** The archive's id and state, and a missing link said plainly. Never the download link: it is a bearer URL, and the summary is not masked. */
+function archiveState(archive) {
+    const state = archive.archive?.id ? `${idCell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state);
+    return archive.noLink ? `${state}, no download link yet` : state;
+}
 /** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
-function card(entry, archive) {
-    const { install, backup } = entry;
-    // Never the download link: it is a bearer URL, and the summary is not masked.
-    const archiveRows = archive
-        ? [
-            ['Archive', archive.archive?.id ? `${idCell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)],
-            ['Archive file', archive.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined]
-        ]
-        : [];
+function card(entry) {
+    const { install, backup, archive } = entry;
     return detailsTable([
         ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
         ['Backup', backup ? idCell(backup.id) : undefined],
@@ -39954,7 +41701,9 @@ function card(entry, archive) {
         ['Completed', completedAt(entry)],
         ['Waited', entry.waitedMs ? formatDuration(entry.waitedMs) : undefined],
         ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
-        ...archiveRows
+        ['Archive', archive ? archiveState(archive) : undefined],
+        ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
+        ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
     ]);
 }
 // A no-break space keeps each outcome on one line in a narrow column.
@@ -39979,15 +41728,25 @@ function details(entry) {
     ];
     return facts.filter(Boolean).join(', ') || '—';
 }
+/** Each install's off-site copy, for the archive column. */
+function copyCell({ archive }) {
+    if (!archive)
+        return '—';
+    const state = archiveState(archive);
+    if (archive.error)
+        return `${state}: ${cell(archive.error)}`;
+    return archive.file ? `${state}: ${cell((0,external_node_path_namespaceObject.basename)(archive.file))} (${formatBytes(archive.bytes ?? 0)})` : state;
+}
 /**
- * Several installs: one compact row each, in the order they were given, with its outcome and why.
- * Backup IDs are shortened to keep a row on one line; the backups output has them whole.
+ * Several installs: one compact row each, in the order they were given, with its outcome and why;
+ * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
+ * backups output has them whole.
  */
-function table(entries) {
+function table(entries, archiving) {
     return [
-        '| Install | Outcome | Backup | Details |',
-        '| :-- | :-- | :-- | :-- |',
-        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |`),
+        `| Install | Outcome | Backup | Details |${archiving ? ' Archive |' : ''}`,
+        `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`,
+        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |${archiving ? ` ${copyCell(entry)} |` : ''}`),
         ''
     ];
 }
@@ -39998,7 +41757,7 @@ function renderSummary(report, verdict) {
     if (report.installs.length === 1 && only) {
         if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...card(only, report.archive));
+        lines.push(...card(only));
     }
     else {
         const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry));
@@ -40006,7 +41765,7 @@ function renderSummary(report, verdict) {
             lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
         else if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...table(report.installs));
+        lines.push(...table(report.installs, report.archiving ?? false));
     }
     return lines.join('\n');
 }
@@ -40021,29 +41780,34 @@ function renderSummary(report, verdict) {
 
 /**
  * The backup action: find every install, get each a fresh backup (requested exactly once, or reused)
- * and wait for it; then, for one install with archive, the off-site copy.
+ * and wait for it; with archive, each install's off-site copy as soon as its backup is completed.
  */
 const backupStep = {
     title: 'WP Engine backup',
     readInputs: parseInputs,
     limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })) }),
+    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
     async work(report, tools) {
-        await backUpAll(report, tools);
         const { settings } = tools;
-        const [only] = report.installs;
-        if (!settings.archive || !only?.install || !only.backup || only.outcome !== 'completed')
-            return;
-        report.archive = {};
-        await archiveCopy(report.archive, {
-            ...tools,
-            install: only.install,
-            backup: only.backup,
-            notificationEmails: settings.notificationEmails,
-            archivePath: settings.archivePath,
-            timeoutMs: settings.timeoutMs,
-            pollCeilingMs: settings.pollIntervalMs
-        });
+        const shared = sharedDownloads();
+        const offsiteCopy = async (entry, install, scope) => {
+            if (!entry.backup)
+                return;
+            entry.archive = {};
+            await archiveCopy(entry.archive, {
+                ...tools,
+                scope,
+                install,
+                backup: entry.backup,
+                notificationEmails: settings.notificationEmails,
+                archivePath: settings.archivePath,
+                linkOutput: settings.installs.length === 1,
+                timeoutMs: settings.timeoutMs,
+                pollCeilingMs: settings.pollIntervalMs,
+                shared
+            });
+        };
+        await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined);
     },
     conclude: conclude,
     outputs: outputsOf,
@@ -40067,6 +41831,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -40231,6 +42002,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -40249,6 +42027,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ })
 

@@ -21,6 +21,7 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]], e.g.
                       POST:/backups$:503:2  or  GET:.:429:1:5   (repeatable)
                       TYPE: 408 429 500 502 503 504 reset hang lost-answer invalid-json field-errors
+                      (on /downloads/: also break-download expire-link)
   --tls-cert PATH     serve https with this certificate (PEM); needs --tls-key
   --tls-key PATH      the certificate's private key (PEM)
   --ready-file PATH   write the API URL to PATH once listening

@@ -8,15 +8,18 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { zipArchive } from './zip.js'
 
+/** @typedef {import('./zip.js').ZipKind} ZipKind */
+
 /**
  * @typedef {'completed' | 'aborted'} Outcome
- * @typedef {{ id: string, name: string, environment?: string, wp_version?: string, outcome?: Outcome, forbidden?: boolean }} InstallSeed
+ * @typedef {{ id: string, name: string, environment?: string, wp_version?: string, outcome?: Outcome, forbidden?: boolean, archiveBytes?: number,
+ *   archiveOutcome?: Outcome }} InstallSeed
  * @typedef {{ id: string, installId: string, description: string, notification_emails: string[], createdAt: number,
  *   requestedMs: number, durationMs: number, outcome: Outcome, wordpress_version: string }} BackupRecord
  * @typedef {{ id: string, installId: string, backupId: string, notification_emails: string[], createdAt: number, durationMs: number,
- *   outcome: Outcome, token: string }} ArchiveRecord
+ *   outcome: Outcome, token: string, linkDelayMs: number }} ArchiveRecord
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
- * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download'} FaultType
+ * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link'} FaultType
  * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
@@ -29,6 +32,32 @@ const MAX_LIMIT = 100
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1)$/
+
+// An endless download still ends: when the client hangs up, or after this much.
+const ENDLESS_BYTES_BOUND = 16 * 1024 ** 3
+
+/** The zip's bytes, then zeros that never end (up to a bound), as a broken storage server might send. @param {Iterable<Buffer>} zip */
+function* endlessly(zip) {
+  let sent = 0
+  for (const chunk of zip) {
+    sent += chunk.length
+    yield chunk
+  }
+  const zeros = Buffer.alloc(64 * 1024)
+  for (; sent < ENDLESS_BYTES_BOUND; sent += zeros.length) yield zeros
+}
+
+/** The chunks, sent no faster than `perSecond` bytes a second. @param {Iterable<Buffer>} chunks @param {number} perSecond */
+async function* paced(chunks, perSecond) {
+  const start = Date.now()
+  let sent = 0
+  for (const chunk of chunks) {
+    yield chunk
+    sent += chunk.length
+    const due = start + (sent / perSecond) * 1000 - Date.now()
+    if (due > 0) await new Promise((resolve) => setTimeout(resolve, due))
+  }
+}
 
 /** A deterministic UUID for the n-th filler install, so logs and tests are stable. @param {number} n */
 function fillerId(n) {
@@ -55,6 +84,7 @@ export function defaultInstalls(fillers = 120) {
  *   legacyInitiated?: boolean,
  *   latencyMs?: number,
  *   archiveMs?: number, archiveOutcome?: Outcome, archiveBytes?: number, archiveTruncatedTo?: number, archiveRanges?: boolean,
+ *   archiveZip?: ZipKind, archiveBody?: 'sized' | 'unsized' | 'endless', archiveLinkDelayMs?: number, archiveBytesPerSecond?: number,
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
@@ -82,7 +112,15 @@ export async function startSimulator(options = {}) {
     /** Serve the zip cut short at this many bytes, as a broken archive would be. */
     archiveTruncatedTo: options.archiveTruncatedTo,
     /** Whether downloads honour Range requests. */
-    archiveRanges: options.archiveRanges ?? true
+    archiveRanges: options.archiveRanges ?? true,
+    /** What the zip is: sound (zip or zip64), empty, or with one byte flipped in its entry's data. */
+    archiveZip: options.archiveZip ?? /** @type {ZipKind} */ ('zip'),
+    /** `sized`: with Content-Length; `unsized`: chunked, no size; `endless`: chunked, and never ends. */
+    archiveBody: options.archiveBody ?? 'sized',
+    /** A completed archive is listed without a download link for this long, as the API allows. */
+    archiveLinkDelayMs: options.archiveLinkDelayMs ?? 0,
+    /** How fast each download is sent; 0 is as fast as the connection goes. */
+    archiveBytesPerSecond: options.archiveBytesPerSecond ?? 0
   }
   /** @type {ArchiveRecord[]} */
   const archives = []
@@ -129,10 +167,18 @@ export async function startSimulator(options = {}) {
     return a.outcome
   }
 
-  /** @param {ArchiveRecord} a */
-  function archiveJson(a) {
+  /** Every download link the API has handed out, fresh or since expired. @type {Set<string>} */
+  const links = new Set()
+
+  /** @param {ArchiveRecord} a @param {boolean} [handedOut] an answer of the API, not a look from a test */
+  function archiveJson(a, handedOut = false) {
     const state = archiveState(a)
     const at = (/** @type {number} */ t) => new Date(t).toISOString()
+    const link =
+      state === 'completed' && now() >= a.createdAt + a.durationMs + a.linkDelayMs
+        ? `${origin}/downloads/${a.id}.zip?token=${a.token}`
+        : null
+    if (link && handedOut) links.add(link)
     return {
       id: a.id,
       backup: { id: a.backupId },
@@ -142,7 +188,7 @@ export async function startSimulator(options = {}) {
       start_time: at(a.createdAt + a.durationMs / 4),
       complete_time: state === 'completed' ? at(a.createdAt + a.durationMs) : null,
       abort_time: state === 'aborted' ? at(a.createdAt + a.durationMs) : null,
-      download_uri: state === 'completed' ? `${origin}/downloads/${a.id}.zip?token=${a.token}` : null
+      download_uri: link
     }
   }
 
@@ -242,7 +288,12 @@ export async function startSimulator(options = {}) {
       return backup ? restore(install, backup, body) : notFound
     }
     if (parts[2] === 'archives' && parts.length === 3 && method === 'GET') {
-      return page(`/installs/${install.id}/archives`, query, archives.filter((a) => a.installId === install.id).map(archiveJson))
+      const own = archives.filter((a) => a.installId === install.id)
+      return page(
+        `/installs/${install.id}/archives`,
+        query,
+        own.map((a) => archiveJson(a, true))
+      )
     }
     if (parts[2] === 'archives' && parts.length === 3 && method === 'POST') return createArchive(install, own, body)
     return notFound
@@ -305,8 +356,9 @@ export async function startSimulator(options = {}) {
       notification_emails: /** @type {string[]} */ (input.notification_emails),
       createdAt: now(),
       durationMs: settings.archiveMs,
-      outcome: settings.archiveOutcome,
-      token: randomBytes(16).toString('hex')
+      outcome: install.archiveOutcome ?? settings.archiveOutcome,
+      token: randomBytes(16).toString('hex'),
+      linkDelayMs: settings.archiveLinkDelayMs
     })
     return { status: 202 }
   }
@@ -327,8 +379,10 @@ export async function startSimulator(options = {}) {
   }
 
   /**
-   * The archive's zip, generated as it is sent, with Range support; a `break-download` fault cuts the
-   * connection after `afterBytes`. @param {http.IncomingMessage} req @param {http.ServerResponse} res
+   * The archive's zip, generated as it is sent, with Range support (when its size is announced).
+   * Faults: `break-download` cuts the connection after `afterBytes`; `hang` takes the connection and
+   * never answers; `expire-link` refuses the link as expired, and the next listing hands out a fresh one.
+   * @param {http.IncomingMessage} req @param {http.ServerResponse} res
    * @param {RecordedRequest} record @param {FaultRule | undefined} fault
    */
   function download(req, res, record, fault) {
@@ -339,19 +393,28 @@ export async function startSimulator(options = {}) {
       record.status = status
       res.writeHead(status, headers)
     }
+    const expired = () => {
+      reply(403, { 'content-type': 'application/xml' })
+      res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>')
+    }
+    if (fault) record.fault = fault.type
     if (fault?.type === 'reset') return req.socket.destroy()
+    if (fault?.type === 'hang') return
     if (fault && /^\d+$/.test(fault.type)) {
       reply(Number(fault.type), { 'content-type': 'application/xml' })
       return res.end('<Error><Code>ServiceUnavailable</Code></Error>')
     }
-    if (!archive || archiveState(archive) !== 'completed' || token !== archive.token) {
-      reply(403, { 'content-type': 'application/xml' })
-      return res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>')
+    if (!archive || archiveState(archive) !== 'completed' || token !== archive.token) return expired()
+    if (fault?.type === 'expire-link') {
+      archive.token = randomBytes(16).toString('hex')
+      return expired()
     }
-    const zip = zipArchive(settings.archiveBytes)
+    const zip = zipArchive(installs.find((i) => i.id === archive.installId)?.archiveBytes ?? settings.archiveBytes, settings.archiveZip)
     const size = Math.min(zip.size, settings.archiveTruncatedTo ?? zip.size)
+    const sized = settings.archiveBody === 'sized'
+    const ranges = settings.archiveRanges && sized
     const etag = `"${archive.id}-${size}"`
-    const range = settings.archiveRanges ? /^bytes=(\d+)-$/.exec(String(req.headers.range ?? '')) : null
+    const range = ranges ? /^bytes=(\d+)-$/.exec(String(req.headers.range ?? '')) : null
     const ifRange = req.headers['if-range']
     const start = range && (!ifRange || ifRange === etag) ? Number(range[1]) : 0
     if (start >= size && start > 0) {
@@ -360,13 +423,15 @@ export async function startSimulator(options = {}) {
     }
     const headers = {
       'content-type': 'application/zip',
-      'content-length': size - start,
       etag,
-      ...(settings.archiveRanges ? { 'accept-ranges': 'bytes' } : {})
+      ...(sized ? { 'content-length': size - start } : {}),
+      ...(ranges ? { 'accept-ranges': 'bytes' } : {})
     }
     if (start > 0) reply(206, { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` })
     else reply(200, headers)
-    const body = Readable.from(zip.read(start, size))
+    const bytes = settings.archiveBody === 'endless' ? endlessly(zip.read(0, size)) : zip.read(start, size)
+    const body = Readable.from(settings.archiveBytesPerSecond > 0 ? paced(bytes, settings.archiveBytesPerSecond) : bytes)
+    res.on('close', () => body.destroy())
     if (fault?.type === 'break-download') {
       let sent = 0
       const limit = fault.afterBytes ?? Math.floor((size - start) / 2)
@@ -522,6 +587,8 @@ export async function startSimulator(options = {}) {
     },
     /** Archives as the API would list them, across all installs. */
     archives: () => archives.map((a) => ({ installId: a.installId, ...archiveJson(a) })),
+    /** Every download link the API has handed out, including expired ones. */
+    links: () => [...links],
     /** Every restore the API accepted. */
     restores: () => restores.map((r) => ({ ...r })),
     /** Backups as the API would list them, across all installs. */

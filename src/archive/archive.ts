@@ -12,6 +12,8 @@ export interface ArchiveOptions extends WaitSettings {
   notificationEmails: string[]
   /** Told whenever the archive is seen, e.g. to mask its download link at once. */
   onCheck?: (archive: Archive) => void
+  /** Archives of this backup not to use again: their zip could not be had. */
+  spoiled?: ReadonlySet<string>
 }
 
 async function archivesOf(client: Pick<WpeClient, 'listArchives'>, install: Install, backupId: string): Promise<Archive[]> {
@@ -20,6 +22,16 @@ async function archivesOf(client: Pick<WpeClient, 'listArchives'>, install: Inst
     if (archive.backup.id === backupId) found.push(archive)
   }
   return found
+}
+
+/** The archive as WP Engine lists it now (with a fresh download link, if it has one); undefined once it is gone. */
+export async function findArchive(
+  client: Pick<WpeClient, 'listArchives'>,
+  install: Install,
+  backupId: string,
+  archiveId: string
+): Promise<Archive | undefined> {
+  return (await archivesOf(client, install, backupId)).find((a) => a.id === archiveId)
 }
 
 const newest = (archives: Archive[]): Archive | undefined =>
@@ -31,14 +43,14 @@ const newest = (archives: Archive[]): Archive | undefined =>
 /**
  * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
- * install's list: an archive of this backup that is not aborted is used as it is (a re-run asks for
- * none); otherwise one is requested, and the new one is the archive of this backup that was not in
+ * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
+ * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
  * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
  */
 export async function archiveBackup(options: ArchiveOptions): Promise<PollResult<Archive>> {
   const { client, install, backup, log } = options
   const before = await archivesOf(client, install, backup.id)
-  const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted'))
+  const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)))
   if (usable) {
     log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`)
   } else {
@@ -52,6 +64,7 @@ export async function archiveBackup(options: ArchiveOptions): Promise<PollResult
   }
   const known = new Set(before.map((a) => a.id))
   let current: Archive = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' }
+  options.onCheck?.(current)
   return pollUntilFinal({
     ...options,
     subject: `the archive of backup ${backup.id}`,

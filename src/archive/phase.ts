@@ -2,26 +2,51 @@ import { stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
-import { failureMessage, group, type Core } from '../shared/harness.js'
+import { failureMessage, type Core } from '../shared/harness.js'
+import type { Scope } from '../shared/scope.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { CancelledError } from '../wpengine/errors.js'
+import { Semaphore } from '../wpengine/semaphore.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Archive, Backup, BackupStatus, Install } from '../wpengine/types.js'
-import { archiveBackup } from './archive.js'
-import { downloadArchive } from './download.js'
+import { archiveBackup, findArchive } from './archive.js'
+import { DiskClaims, downloadArchive, DownloadError, type Downloaded } from './download.js'
 
-/** The off-site copy: the archive of the backup, and the downloaded zip; kept current as the phase goes. */
+/** The off-site copy of one install's backup: its archive, and the downloaded zip; kept current as the phase goes. */
 export interface ArchiveReport {
   archive?: Archive
   state?: BackupStatus
   /** Set when the archive phase ended badly: aborted, timed out or failed. */
   error?: string
+  /** The phase ended well: the archive is completed, and its zip downloaded when asked for. */
+  copied?: boolean
+  /** The archive completed without a download link (the API allows it), and none was fetched. */
+  noLink?: boolean
   file?: string
   bytes?: number
+  sha256?: string
+}
+
+// Downloads at once across installs: a storage that limits each connection still fills the runner's
+// link, and the runner's disk and network are not swamped by twenty at once.
+const MAX_PARALLEL_DOWNLOADS = 3
+// A completed archive without a link may get one moments later: ask again after this long.
+const LINK_RECHECK_MS = 5_000
+
+/** What the copies of one step share: the cap on downloads at once, and the disk they write to. */
+export interface SharedDownloads {
+  slots: Semaphore
+  disk: DiskClaims
+}
+
+export function sharedDownloads(): SharedDownloads {
+  return { slots: new Semaphore(MAX_PARALLEL_DOWNLOADS), disk: new DiskClaims() }
 }
 
 export interface ArchivePhaseOptions {
-  core: Pick<Core, 'info' | 'warning' | 'setSecret' | 'startGroup' | 'endGroup'>
+  core: Pick<Core, 'setSecret'>
+  /** Where this install's lines go. */
+  scope: Scope
   client: Pick<WpeClient, 'createArchive' | 'listArchives'>
   clock: Clock
   install: Install
@@ -29,17 +54,25 @@ export interface ArchivePhaseOptions {
   notificationEmails: string[]
   /** Download the zip here: a file, or a directory (existing, or ending in a separator). */
   archivePath?: string
+  /** The link goes to the archive-url output (one install); with several, it is not output. */
+  linkOutput: boolean
   timeoutMs: number
   deadline: number
   pollCeilingMs: number
   env: NodeJS.ProcessEnv
   signal: AbortSignal
   random?: () => number
+  shared: SharedDownloads
 }
 
-/** Asks for an archive of the completed backup, waits for it, and with archive-path downloads its zip. */
+/**
+ * Asks for an archive of the completed backup, waits for it, and with archive-path downloads its
+ * zip. A refused or missing link is fetched again from WP Engine; when the link stays dead, or the
+ * zip is damaged, one new archive of the backup is requested in its place, all within the timeout.
+ */
 export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOptions): Promise<void> {
-  const { core, client, clock, install, backup, deadline, signal } = options
+  const { core, scope, client, clock, install, backup, deadline, signal } = options
+  const { log } = scope
   // The download link is a bearer URL: masked the moment it is seen, before anything could log it.
   const masked = new Set<string>()
   const see = (seen: Archive): void => {
@@ -49,9 +82,13 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     }
     entry.archive = seen.id ? seen : entry.archive
     entry.state = normalizeStatus(seen.state) ?? entry.state
+    entry.noLink = entry.state === 'completed' && !seen.download_uri
   }
-  try {
-    const result = await group(core, `Archiving backup ${backup.id} (a downloadable zip)`, () =>
+  // Archives whose zip could not be had: a new one is requested in their place, once.
+  const spoiled = new Set<string>()
+
+  const completedArchive = async (): Promise<Archive | undefined> => {
+    const result = await scope.group(`Archiving backup ${backup.id} (a downloadable zip)`, () =>
       archiveBackup({
         client,
         clock,
@@ -60,37 +97,107 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
         notificationEmails: options.notificationEmails,
         deadline,
         pollCeilingMs: options.pollCeilingMs,
-        log: core,
+        log,
         signal,
         random: options.random,
-        onCheck: see
+        onCheck: see,
+        spoiled
       })
     )
     see(result.item)
     if (result.outcome === 'aborted') {
       entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`
-      return
+      return undefined
     }
     if (result.outcome === 'timeout') {
       entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(options.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`
-      return
+      return undefined
     }
-    core.info(`Archive ${result.item.id} is completed; its download link is in the archive-url output (masked in logs).`)
-    const link = result.item.download_uri
-    if (!options.archivePath) return
-    if (!link) {
-      entry.error = `WP Engine reported archive ${result.item.id} completed but gave no download link. Re-run the job later.`
+    return result.item
+  }
+
+  /** The archive's link as WP Engine lists it now: a fresh one, for a link that was refused or missing. */
+  const freshLink = async (archive: Archive, pauseMs = 0): Promise<URL | undefined> => {
+    if (pauseMs > 0) await clock.sleep(Math.min(pauseMs, Math.max(0, deadline - clock.now())), signal)
+    const seen = await findArchive(client, install, backup.id, archive.id)
+    if (seen) see(seen)
+    return seen?.download_uri ? linkOf(seen.download_uri) : undefined
+  }
+
+  const download = async (archive: Archive, file: string): Promise<Downloaded> => {
+    let url = archive.download_uri ? linkOf(archive.download_uri) : undefined
+    if (!url) {
+      log.info(
+        `Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again in ${formatDuration(LINK_RECHECK_MS)}.`
+      )
+      url = await freshLink(archive, LINK_RECHECK_MS)
+      if (!url)
+        throw new DownloadError(
+          `WP Engine reported archive ${archive.id} completed, but gave no download link, also when asked again.`,
+          'link'
+        )
+    }
+    const { slots, disk } = options.shared
+    await slots.acquire(signal)
+    try {
+      return await scope.group(`Downloading archive ${archive.id} to ${file}`, () =>
+        downloadArchive({ url, file, env: options.env, clock, deadline, signal, log, disk, freshLink: () => freshLink(archive) })
+      )
+    } finally {
+      slots.release()
+    }
+  }
+
+  try {
+    let archive = await completedArchive()
+    if (!archive) return
+    if (!options.archivePath) {
+      if (entry.noLink) {
+        log.warning(
+          `Archive ${archive.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`
+        )
+      } else {
+        log.info(
+          `Archive ${archive.id} is completed and has a download link${options.linkOutput ? ': it is in the archive-url output (masked in logs)' : ''}.`
+        )
+      }
+      entry.copied = true
       return
     }
     const file = await zipPath(options.archivePath, install, backup)
-    const downloaded = await group(core, `Downloading archive ${result.item.id} to ${file}`, () =>
-      downloadArchive({ url: new URL(link), file, env: options.env, clock, deadline, signal, log: core })
-    )
-    entry.file = downloaded.file
-    entry.bytes = downloaded.bytes
+    for (;;) {
+      try {
+        const downloaded = await download(archive, file)
+        entry.file = downloaded.file
+        entry.bytes = downloaded.bytes
+        entry.sha256 = downloaded.sha256
+        entry.copied = true
+        return
+      } catch (error) {
+        if (!(error instanceof DownloadError) || error.kind === 'failed') throw error
+        const [first] = spoiled
+        if (first !== undefined) {
+          entry.error = `${error.message} That was a new archive (${archive.id}), requested when archive ${first} failed too; re-run the job later.`
+          return
+        }
+        spoiled.add(archive.id)
+        log.info(`${error.message} Requesting a new archive of backup ${backup.id} in place of ${archive.id}.`)
+        archive = await completedArchive()
+        if (!archive) return
+      }
+    }
   } catch (error) {
     // A cancelled step is told as such by the step's verdict.
     if (!(error instanceof CancelledError || signal.aborted)) entry.error = failureMessage(error)
+  }
+}
+
+/** The link WP Engine gave, or a clear failure that never quotes it. */
+function linkOf(uri: string): URL {
+  try {
+    return new URL(uri)
+  } catch {
+    throw new DownloadError('WP Engine gave a download link that is not a URL.', 'link')
   }
 }
 

@@ -1,4 +1,5 @@
-import { resolve, sep } from 'node:path'
+import { accessSync, constants, statSync } from 'node:fs'
+import { dirname, resolve, sep } from 'node:path'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
 
 export interface Settings {
@@ -35,6 +36,39 @@ const MAX_PARALLEL = 20
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
 
+/**
+ * Why the zips cannot go to this path, found before any backup is requested rather than after it:
+ * a file where several installs need a directory, or no writable directory to put it in.
+ */
+function archivePathProblem(path: string, installs: number): string | undefined {
+  // ENOTDIR (a file on the way) counts as missing here: the walk up finds the file.
+  const look = (p: string) => {
+    try {
+      return statSync(p)
+    } catch {
+      return undefined
+    }
+  }
+  const bare = path.endsWith(sep) ? path.slice(0, -1) : path
+  const existing = look(bare)
+  if (installs > 1 && existing && !existing.isDirectory()) {
+    return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`
+  }
+  let folder = path.endsWith(sep) || existing?.isDirectory() ? bare : dirname(bare)
+  let found = look(folder)
+  while (!found && dirname(folder) !== folder) {
+    folder = dirname(folder)
+    found = look(folder)
+  }
+  if (!found?.isDirectory()) return `cannot be made: ${folder} is a file, not a directory`
+  try {
+    accessSync(folder, constants.W_OK)
+  } catch (error) {
+    return `cannot be written: ${folder} is not writable for this job (${(error as NodeJS.ErrnoException).code})`
+  }
+  return undefined
+}
+
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
   const read = new InputReader(getInput, env)
@@ -64,17 +98,16 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
   const archivePathText = read.text('archive-path')
   // A path to download to implies the archive.
   const archive = read.boolean('archive', false) || archivePathText !== ''
-  if (archive && installs.length > 1) {
-    problems.push(
-      `archive works with one install per step, but install lists ${installs.length}: use one step (or a matrix job) per install to archive`
-    )
-  }
   if (archive && !wait) problems.push('archive needs wait: true: an archive can only be made of a completed backup')
-  // A trailing slash says "a directory": keep it, as resolve() drops it.
+  // A trailing slash says "a directory": keep it, as resolve() drops it. Several installs' zips always go in a directory.
   const archivePath =
     archivePathText === ''
       ? undefined
-      : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '')
+      : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? sep : '')
+  if (archivePath) {
+    const problem = archivePathProblem(archivePath, installs.length)
+    if (problem) problems.push(`archive-path ${read.quote(archivePathText)} ${problem}`)
+  }
 
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()

@@ -1,19 +1,25 @@
 import { findInstalls, describeInstall, type Resolution } from '../shared/find-installs.js'
 import { failureMessage, group, type StepTools } from '../shared/harness.js'
 import { installLabel } from '../shared/inputs.js'
+import { prefixedScope, runnerScope, type Scope } from '../shared/scope.js'
 import { CancelledError } from '../wpengine/errors.js'
 import { isFinal } from '../wpengine/status.js'
+import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
 import { shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
-import { backUpInstall, type Scope } from './pipeline.js'
+import { backUpInstall } from './pipeline.js'
 import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
+/** What follows a completed backup of one install in the same step (the off-site copy). */
+export type AfterBackup = (entry: InstallReport, install: Install, scope: Scope) => Promise<void>
+
 /**
- * Every install named: all found in one pass, each one's backup obtained and waited for at once. One
- * install's failure never stops the others; each install's ending is recorded in its report entry.
+ * Every install named: all found in one pass, each one's backup obtained and waited for at once, and
+ * `after` run for each as soon as its backup is completed. One install's failure never stops the
+ * others; each install's ending is recorded in its report entry.
  */
-export async function backUpAll(report: Report, tools: StepTools<Settings>): Promise<void> {
+export async function backUpAll(report: Report, tools: StepTools<Settings>, after?: AfterBackup): Promise<void> {
   const { core, client, clock, settings, deadline, signal } = tools
   const several = report.installs.length > 1
   const find = async (): Promise<void> => {
@@ -29,13 +35,15 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>): Pro
     report.installs.map(async (entry) => {
       const { install } = entry
       if (!install) return
-      const scope: Scope = several ? prefixedScope(tools, install.name) : { log: core, group: (name, body) => group(core, name, body) }
+      const scope = several ? prefixedScope(core, install.name) : runnerScope(core)
       try {
         await backUpInstall(tools, entry, install, scope, onCheck)
+        if (entry.outcome === 'completed') await after?.(entry, install, scope)
       } catch (error) {
         settle(entry, error, signal)
       }
-      if (several) scope.log.info(succeeded(entry) ? `✅ ${entry.status}` : `❌ ${entry.error ?? entry.outcome}`)
+      const failure = entry.error ?? entry.archive?.error
+      if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
     })
   )
 }
@@ -62,21 +70,6 @@ function withoutTwins(installs: InstallReport[], resolutions: Resolution[], { co
     core.info(describeInstall(install))
     return true
   })
-}
-
-/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
-function prefixedScope({ core }: StepTools<Settings>, name: string): Scope {
-  const log = {
-    info: (message: string) => core.info(`[${name}] ${message}`),
-    warning: (message: string) => core.warning(`[${name}] ${message}`)
-  }
-  return {
-    log,
-    group: (title, body) => {
-      log.info(title)
-      return body()
-    }
-  }
 }
 
 function waitingOf(entry: InstallReport): Waiting[] {

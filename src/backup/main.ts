@@ -1,7 +1,7 @@
-import { archiveCopy } from '../archive/phase.js'
+import { archiveCopy, sharedDownloads } from '../archive/phase.js'
 import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
 import { parseInputs, type Settings } from './inputs.js'
-import { backUpAll } from './installs.js'
+import { backUpAll, type AfterBackup } from './installs.js'
 import { conclude, type BackupVerdict } from './outcome.js'
 import { outputsOf, type Report } from './report.js'
 import { renderSummary } from './summary.js'
@@ -10,28 +10,33 @@ export type { Dependencies } from '../shared/harness.js'
 
 /**
  * The backup action: find every install, get each a fresh backup (requested exactly once, or reused)
- * and wait for it; then, for one install with archive, the off-site copy.
+ * and wait for it; with archive, each install's off-site copy as soon as its backup is completed.
  */
 export const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
   title: 'WP Engine backup',
   readInputs: parseInputs,
   limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })) }),
+  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
   async work(report, tools) {
-    await backUpAll(report, tools)
     const { settings } = tools
-    const [only] = report.installs
-    if (!settings.archive || !only?.install || !only.backup || only.outcome !== 'completed') return
-    report.archive = {}
-    await archiveCopy(report.archive, {
-      ...tools,
-      install: only.install,
-      backup: only.backup,
-      notificationEmails: settings.notificationEmails,
-      archivePath: settings.archivePath,
-      timeoutMs: settings.timeoutMs,
-      pollCeilingMs: settings.pollIntervalMs
-    })
+    const shared = sharedDownloads()
+    const offsiteCopy: AfterBackup = async (entry, install, scope) => {
+      if (!entry.backup) return
+      entry.archive = {}
+      await archiveCopy(entry.archive, {
+        ...tools,
+        scope,
+        install,
+        backup: entry.backup,
+        notificationEmails: settings.notificationEmails,
+        archivePath: settings.archivePath,
+        linkOutput: settings.installs.length === 1,
+        timeoutMs: settings.timeoutMs,
+        pollCeilingMs: settings.pollIntervalMs,
+        shared
+      })
+    }
+    await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined)
   },
   conclude,
   outputs: outputsOf,

@@ -70,6 +70,14 @@ export function severalFailedMessage(installs: InstallReport[], failed: InstallR
   return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${who}. The job summary says why for each.`
 }
 
+/** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
+export function noCopyMessage(installs: InstallReport[], uncopied: InstallReport[]): string {
+  const [only] = uncopied
+  if (installs.length === 1 && only) return only.archive?.error ?? ''
+  const lead = `Every backup completed, but ${uncopied.length} of ${installs.length} installs have no off-site copy (${uncopied.map(nameOf).join(', ')}).`
+  return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`
+}
+
 export function successMessage(report: Report, outcome: 'completed' | 'requested'): string {
   const [only] = report.installs
   if (report.installs.length === 1 && only) {
@@ -94,10 +102,14 @@ export function cancelledMessage(report: Report, running: InstallReport[]): stri
   if (running.length > 1) {
     return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`
   }
-  const archived = report.archive && report.installs[0]?.backup
-  if (archived) {
-    const archive = report.archive?.archive?.id ? ` (archive ${report.archive.archive.id})` : ''
-    return `The step was cancelled while making the off-site copy of backup ${archived.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`
+  const copying = report.installs.filter((entry) => entry.archive && !entry.archive.copied && !entry.archive.error)
+  const [copy] = copying
+  if (copying.length === 1 && copy?.backup) {
+    const archive = copy.archive?.archive?.id ? ` (archive ${copy.archive.archive.id})` : ''
+    return `The step was cancelled while making the off-site copy of backup ${copy.backup.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`
+  }
+  if (copying.length > 1) {
+    return `The step was cancelled while making the off-site copies of ${copying.length} backups (${copying.map(nameOf).join(', ')}). The backups themselves completed and are restore points; re-run the job to finish the archives.`
   }
   if (report.installs.some((entry) => entry.backup)) {
     return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.'

@@ -1,6 +1,6 @@
 import { failureMessage, type Verdict } from '../shared/harness.js'
 import { isFinal } from '../wpengine/status.js'
-import { cancelledMessage, severalFailedMessage, successMessage } from './messages.js'
+import { cancelledMessage, noCopyMessage, severalFailedMessage, successMessage } from './messages.js'
 import { succeeded, type Outcome, type Report } from './report.js'
 
 export interface BackupVerdict extends Verdict {
@@ -33,7 +33,8 @@ export function conclude(report: Report, { cancelled, error }: { cancelled: bool
     )
   }
   // A fresh backup without the off-site copy that was asked for still fails the step.
-  if (outcome === 'completed' && report.archive?.error) return failed('failed', report.archive.error)
+  const uncopied = installs.filter((entry) => entry.archive?.error)
+  if (outcome === 'completed' && uncopied.length > 0) return failed('failed', noCopyMessage(installs, uncopied))
   if (outcome === 'completed' || outcome === 'requested')
     return { ok: true, cancelled: false, outcome, line: successMessage(report, outcome) }
   return failed(outcome, reason ?? 'The backup step failed')

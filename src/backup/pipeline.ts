@@ -1,6 +1,7 @@
 import { formatDuration } from '../util/duration.js'
 import { getBackupOf } from '../shared/get-backup.js'
 import type { StepTools } from '../shared/harness.js'
+import type { Scope } from '../shared/scope.js'
 import { safeText } from '../util/log-safety.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
@@ -11,12 +12,6 @@ import { abortedMessage, reuseMessage, timeoutMessage } from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
 import { findReusable, mayReuse } from './reuse.js'
 import { waitForBackup } from './wait.js'
-
-/** Where one install's work is logged: the runner itself for one install; prefixed lines, no groups, for several at once. */
-export interface Scope {
-  log: { info(message: string): void; warning(message: string): void }
-  group<T>(name: string, body: () => Promise<T>): Promise<T>
-}
 
 type Tools = StepTools<Settings>
 

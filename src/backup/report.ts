@@ -20,12 +20,14 @@ export interface InstallReport {
   /** Why there is no fresh backup: the whole sentence, and a few words for a line that names many installs. */
   error?: string
   reason?: string
+  /** The off-site copy, once its phase starts for this install. */
+  archive?: ArchiveReport
 }
 
 export interface Report {
   installs: InstallReport[]
-  /** Set once the archive phase starts. */
-  archive?: ArchiveReport
+  /** The step makes off-site copies (the archive input). */
+  archiving?: boolean
 }
 
 export function recordBackup(entry: InstallReport, backup: Backup): void {
@@ -44,8 +46,18 @@ export function succeeded(entry: InstallReport): boolean {
 }
 
 /** One install's facts, with `complete-time` empty until the backup is completed. */
-function facts(entry: InstallReport) {
-  const { install, backup, ref } = entry
+function facts(entry: InstallReport, archiving: boolean) {
+  const { install, backup, ref, archive } = entry
+  // Never the download link: it is a bearer URL, and this output is made to travel between jobs.
+  const copy = archiving
+    ? {
+        'archive-id': archive?.archive?.id ?? '',
+        'archive-state': archive?.state ?? '',
+        'archive-file': archive?.file ?? '',
+        'archive-bytes': archive?.bytes ?? null,
+        'archive-sha256': archive?.sha256 ?? ''
+      }
+    : {}
   return {
     'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
     'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
@@ -54,19 +66,21 @@ function facts(entry: InstallReport) {
     'create-time': backup?.create_time ?? '',
     'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
     'wordpress-version': backup?.wordpress_version ?? '',
-    reused: entry.reused !== undefined
+    reused: entry.reused !== undefined,
+    ...copy
   }
 }
 
 /**
- * The action's outputs. `backups` has one object per install, always; the single-value outputs
- * describe the install when there is exactly one, and are empty when there are several. `reused`
- * is true when no new backup was requested for any install.
+ * The action's outputs. `backups` has one object per install, always (with each one's archive when
+ * archiving); the single-value outputs describe the install when there is exactly one, and are
+ * empty when there are several. `reused` is true when no new backup was requested for any install.
  */
 export function outputsOf(report: Report): Record<string, string> {
-  const all = report.installs.map(facts)
+  const all = report.installs.map((entry) => facts(entry, report.archiving ?? false))
   const only = report.installs.length === 1 ? report.installs[0] : undefined
-  const one = only ? facts(only) : undefined
+  const one = only ? facts(only, false) : undefined
+  const archive = only?.archive
   return {
     'backup-id': one?.['backup-id'] ?? '',
     status: one?.status ?? '',
@@ -77,11 +91,12 @@ export function outputsOf(report: Report): Record<string, string> {
     'complete-time': one?.['complete-time'] ?? '',
     'wordpress-version': one?.['wordpress-version'] ?? '',
     reused: String(all.length > 0 && all.every((entry) => entry.reused)),
-    'archive-id': report.archive?.archive?.id ?? '',
-    'archive-state': report.archive?.state ?? '',
-    'archive-url': report.archive?.state === 'completed' ? (report.archive.archive?.download_uri ?? '') : '',
-    'archive-file': report.archive?.file ?? '',
-    'archive-bytes': report.archive?.bytes === undefined ? '' : String(report.archive.bytes),
+    'archive-id': archive?.archive?.id ?? '',
+    'archive-state': archive?.state ?? '',
+    'archive-url': archive?.state === 'completed' ? (archive.archive?.download_uri ?? '') : '',
+    'archive-file': archive?.file ?? '',
+    'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
+    'archive-sha256': archive?.sha256 ?? '',
     backups: JSON.stringify(all)
   }
 }

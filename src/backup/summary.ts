@@ -1,6 +1,7 @@
+import { basename } from 'node:path'
 import { formatBytes } from '../archive/download.js'
 import type { ArchiveReport } from '../archive/phase.js'
-import { detailsTable, idCell, problemQuote, type DetailRow } from '../shared/summary.js'
+import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
 import { formatDuration } from '../util/duration.js'
 import { cell } from '../util/markdown.js'
 import { readableTime } from '../util/time.js'
@@ -13,7 +14,7 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
   const [only] = installs
   if (installs.length === 1 && only) {
     const of = `WP Engine backup of ${nameOf(only)}`
-    if (report.archive?.error && only.outcome === 'completed') return `❌ ${of} completed, but its archive failed`
+    if (only.archive?.error && only.outcome === 'completed') return `❌ ${of} completed, but its archive failed`
     switch (only.outcome ?? 'failed') {
       case 'completed':
         return `✅ ${of} completed`
@@ -29,6 +30,8 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
   }
   const failed = installs.filter((entry) => !succeeded(entry)).length
   if (failed > 0) return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`
+  const uncopied = installs.filter((entry) => entry.archive?.error).length
+  if (uncopied > 0) return `❌ WP Engine backups completed, but ${uncopied} of ${installs.length} installs have no off-site copy`
   if (outcome === 'requested') return `🕓 WP Engine backups requested for ${installs.length} installs (not waited for)`
   return `✅ WP Engine backups completed for ${installs.length} installs`
 }
@@ -54,16 +57,15 @@ function completedAt(entry: InstallReport): string | undefined {
   return entry.status === 'completed' ? time(entry.backup?.complete_time) : undefined
 }
 
+/** The archive's id and state, and a missing link said plainly. Never the download link: it is a bearer URL, and the summary is not masked. */
+function archiveState(archive: ArchiveReport): string {
+  const state = archive.archive?.id ? `${idCell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)
+  return archive.noLink ? `${state}, no download link yet` : state
+}
+
 /** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
-function card(entry: InstallReport, archive?: ArchiveReport): string[] {
-  const { install, backup } = entry
-  // Never the download link: it is a bearer URL, and the summary is not masked.
-  const archiveRows: DetailRow[] = archive
-    ? [
-        ['Archive', archive.archive?.id ? `${idCell(archive.archive.id)} (**${cell(archive.state)}**)` : cell(archive.state)],
-        ['Archive file', archive.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined]
-      ]
-    : []
+function card(entry: InstallReport): string[] {
+  const { install, backup, archive } = entry
   return detailsTable([
     ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
     ['Backup', backup ? idCell(backup.id) : undefined],
@@ -74,7 +76,9 @@ function card(entry: InstallReport, archive?: ArchiveReport): string[] {
     ['Completed', completedAt(entry)],
     ['Waited', entry.waitedMs ? formatDuration(entry.waitedMs) : undefined],
     ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
-    ...archiveRows
+    ['Archive', archive ? archiveState(archive) : undefined],
+    ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
+    ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
   ])
 }
 
@@ -101,17 +105,26 @@ function details(entry: InstallReport): string {
   return facts.filter(Boolean).join(', ') || '—'
 }
 
+/** Each install's off-site copy, for the archive column. */
+function copyCell({ archive }: InstallReport): string {
+  if (!archive) return '—'
+  const state = archiveState(archive)
+  if (archive.error) return `${state}: ${cell(archive.error)}`
+  return archive.file ? `${state}: ${cell(basename(archive.file))} (${formatBytes(archive.bytes ?? 0)})` : state
+}
+
 /**
- * Several installs: one compact row each, in the order they were given, with its outcome and why.
- * Backup IDs are shortened to keep a row on one line; the backups output has them whole.
+ * Several installs: one compact row each, in the order they were given, with its outcome and why;
+ * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
+ * backups output has them whole.
  */
-function table(entries: InstallReport[]): string[] {
+function table(entries: InstallReport[], archiving: boolean): string[] {
   return [
-    '| Install | Outcome | Backup | Details |',
-    '| :-- | :-- | :-- | :-- |',
+    `| Install | Outcome | Backup | Details |${archiving ? ' Archive |' : ''}`,
+    `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`,
     ...entries.map(
       (entry) =>
-        `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |`
+        `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |${archiving ? ` ${copyCell(entry)} |` : ''}`
     ),
     ''
   ]
@@ -123,12 +136,12 @@ export function renderSummary(report: Report, verdict: BackupVerdict): string {
   const [only] = report.installs
   if (report.installs.length === 1 && only) {
     if (verdict.error) lines.push(...problemQuote(verdict.error))
-    lines.push(...card(only, report.archive))
+    lines.push(...card(only))
   } else {
     const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry))
     if (someFailed) lines.push('Do not deploy to an install without a fresh backup; its row says why.', '')
     else if (verdict.error) lines.push(...problemQuote(verdict.error))
-    lines.push(...table(report.installs))
+    lines.push(...table(report.installs, report.archiving ?? false))
   }
   return lines.join('\n')
 }
