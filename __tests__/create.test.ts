@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { createBackupOnce, findByMarker } from '../src/backup/create.js'
 import { WpeApiError } from '../src/wpengine/errors.js'
 import type { Backup, CreateBackupBody, Page } from '../src/wpengine/types.js'
+import { backupOf, pageOf } from './fakes.js'
 import { FakeClock, INSTALL } from './helpers.js'
 
 const MARKER = '[ci 987654321-1 deploy/backup 0a1b2c3d]'
@@ -23,11 +24,13 @@ function lost(status?: number): WpeApiError {
 
 /** A WP Engine whose create answers can be lost, with or without the backup having been made. */
 function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'forbidden')[], { others = 0, listLag = 0 } = {}) {
-  const backups: Backup[] = Array.from({ length: others }, (_, n) => ({
-    id: `other-${n}`,
-    status: 'completed',
-    description: `Nightly ${n}`
-  }))
+  const backups: Backup[] = Array.from({ length: others }, (_, n) =>
+    backupOf({
+      id: `other-${n}`,
+      status: 'completed',
+      description: `Nightly ${n}`
+    })
+  )
   let posts = 0
   let lists = 0
   return {
@@ -43,7 +46,7 @@ function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'f
       if (step === 'forbidden')
         throw new WpeApiError('403', { kind: 'http', operation: 'x', status: 403, ambiguous: false, transient: false, attempts: 1 })
       if (step === 'lost-before-create') throw lost(502)
-      const backup = { id: `b-${posts}`, status: 'requested', description: body.description }
+      const backup = backupOf({ id: `b-${posts}`, status: 'requested', description: body.description })
       backups.push(backup)
       if (step === 'lost-after-create') throw lost(504)
       return backup
@@ -52,12 +55,7 @@ function fakeApi(script: ('ok' | 'lost-after-create' | 'lost-before-create' | 'f
       lists++
       // A backup can take a moment to show up in the list after it was made.
       const visible = lists <= listLag ? backups.slice(0, others) : backups
-      const results = visible.slice(offset, offset + 100)
-      return {
-        count: visible.length,
-        results,
-        next: offset + 100 < visible.length ? `https://api.wpengineapi.com/v1/x?limit=100&offset=${offset + 100}` : null
-      }
+      return pageOf(visible, offset, 100)
     }
   }
 }
@@ -124,7 +122,7 @@ describe('createBackupOnce', () => {
 
   it("never adopts another step's backup", async () => {
     const api = fakeApi([])
-    api.backups.push({ id: 'x', status: 'requested', description: 'Pre-deploy [ci 987654321-1 deploy/backup ffffffff]' })
+    api.backups.push(backupOf({ id: 'x', status: 'requested', description: 'Pre-deploy [ci 987654321-1 deploy/backup ffffffff]' }))
     await expect(findByMarker(api, { ...INSTALL }, MARKER)).resolves.toBeUndefined()
   })
 })

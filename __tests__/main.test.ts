@@ -23,7 +23,7 @@ const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'a
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
 
-function backup(status: string, extra: Partial<Backup> = {}): Backup {
+function backup(status: string, extra: Partial<Record<keyof Backup, string>> = {}) {
   return {
     id: BACKUP_ID,
     status,
@@ -296,7 +296,7 @@ describe('run: resilience', () => {
   })
 
   it('a POST whose answer is lost after the backup was made: adopted, one POST, exactly one backup', async () => {
-    const made: Backup[] = []
+    const made: ReturnType<typeof backup>[] = []
     const api = nock(API)
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)

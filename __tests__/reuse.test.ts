@@ -9,7 +9,7 @@ import { CancelledError } from '../src/wpengine/errors.js'
 import { Semaphore } from '../src/wpengine/semaphore.js'
 import type { Backup, Install, Page } from '../src/wpengine/types.js'
 import { FakeClock, INSTALL } from './helpers.js'
-import { apiError } from './fakes.js'
+import { apiError, backupOf, pageOf } from './fakes.js'
 
 const NOW = Date.UTC(2026, 5, 1, 12)
 const MINUTE = 60_000
@@ -18,7 +18,7 @@ let seq = 0
 
 function backup(status: string, ageMs: number | undefined, description = 'Nightly'): Backup {
   const id = `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`
-  return { id, status, description, create_time: ageMs === undefined ? null : new Date(NOW - ageMs).toISOString() }
+  return backupOf({ id, status, description, create_time: ageMs === undefined ? null : new Date(NOW - ageMs).toISOString() })
 }
 
 /** A client whose backups list is served in pages of two, counting the pages asked for. */
@@ -27,10 +27,7 @@ function listing(backups: Backup[]) {
     pages: 0,
     async listBackups(_install: Install, offset: number): Promise<Page<Backup>> {
       client.pages++
-      return {
-        results: backups.slice(offset, offset + 2),
-        next: offset + 2 < backups.length ? `https://x.invalid/?offset=${offset + 2}` : null
-      }
+      return pageOf(backups, offset, 2)
     }
   }
   return client
@@ -91,7 +88,7 @@ describe('findReusable', () => {
   })
 
   it('with reuse-within: a running backup before a completed one; the newest completed one inside the window', async () => {
-    const running = backup('initiated', 90 * MINUTE)
+    const running = backup('in_progress', 90 * MINUTE)
     expect(
       await findReusable(listing([backup('completed', MINUTE), running]), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })
     ).toMatchObject({ backup: running, reason: 'in-flight' })
@@ -127,10 +124,7 @@ describe('findInstalls', () => {
       offsets: [] as number[],
       async listInstalls(offset: number): Promise<Page<Install>> {
         client.offsets.push(offset)
-        return {
-          results: installs.slice(offset, offset + 2),
-          next: offset + 2 < installs.length ? `https://x.invalid/?offset=${offset + 2}` : null
-        }
+        return pageOf(installs, offset, 2)
       },
       async getInstall(id: string): Promise<Install> {
         const found = installs.find((i) => i.id === id)

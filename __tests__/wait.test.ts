@@ -3,8 +3,9 @@ import fc from 'fast-check'
 import { FIRST_POLL_MS, pollDelay } from '../src/shared/schedule.js'
 import { waitForBackup, type WaitOptions } from '../src/backup/wait.js'
 import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
-import { FakeClock, INSTALL } from './helpers.js'
-import { apiError, timedBackup } from './fakes.js'
+import { decodeBackup } from '../src/wpengine/decode.js'
+import { BACKUP_ID, FakeClock, INSTALL } from './helpers.js'
+import { apiError, backupOf, timedBackup } from './fakes.js'
 
 const MINUTE = 60_000
 
@@ -51,10 +52,10 @@ describe('waitForBackup', () => {
     const clock = new FakeClock()
     const statuses = ['initiated', 'initiated', 'completed']
     const result = await waitForBackup({
-      client: { getBackup: async () => ({ id: 'b', status: statuses.shift() ?? 'completed' }) },
+      client: { getBackup: async () => decodeBackup({ id: BACKUP_ID, status: statuses.shift() ?? 'completed' }) },
       clock,
       install: INSTALL,
-      backup: { id: 'b', status: 'requested' },
+      backup: backupOf({ id: BACKUP_ID, status: 'requested' }),
       deadline: clock.now() + MINUTE,
       pollCeilingMs: 5_000,
       log: { info: (m) => lines.push(m), warning: () => {} }
@@ -68,10 +69,10 @@ describe('waitForBackup', () => {
     const statuses = ['queued', 'queued', 'queued', 'completed']
     const warnings: string[] = []
     const result = await waitForBackup({
-      client: { getBackup: async () => ({ id: 'b', status: statuses.shift() ?? 'completed' }) },
+      client: { getBackup: async () => decodeBackup({ id: BACKUP_ID, status: statuses.shift() ?? 'completed' }) },
       clock,
       install: INSTALL,
-      backup: { id: 'b', status: 'requested' },
+      backup: backupOf({ id: BACKUP_ID, status: 'requested' }),
       deadline: clock.now() + MINUTE,
       pollCeilingMs: 5_000,
       log: { info: () => {}, warning: (m) => warnings.push(m) }

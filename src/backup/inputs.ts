@@ -1,5 +1,7 @@
-import { resolve, sep } from 'node:path'
+import { statSync, type Stats } from 'node:fs'
+import { basename, dirname, resolve, sep } from 'node:path'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
+import { safeText } from '../util/log-safety.js'
 
 export interface Settings {
   /** Every install to back up, in the order given, without repeats. */
@@ -49,7 +51,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
   const notificationEmails = read.emails(
     backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined
   )
-  const description = read.text('description') || undefined
+  // Sent as one log-safe line: what the log shows is what WP Engine stores.
+  const description = safeText(read.text('description')) || undefined
   const wait = read.boolean('wait', true)
   const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS)
   const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS)
@@ -75,6 +78,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
     archivePathText === ''
       ? undefined
       : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) ? sep : '')
+  const archivePathProblem = archivePath === undefined ? undefined : checkArchivePath(archivePathText, archivePath)
+  if (archivePathProblem) problems.push(`archive-path ${read.quote(archivePathText)} ${archivePathProblem}`)
 
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()
@@ -94,5 +99,38 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
     userId,
     password,
     apiUrl
+  }
+}
+
+// Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
+const MAX_NAME_BYTES = 255 - '.part'.length
+
+/** What is at `path`; undefined when nothing is, or when it cannot be looked at (a file on the way, no permission). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
+ * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
+ */
+function checkArchivePath(text: string, path: string): string | undefined {
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text)) return 'contains a line break or another invisible character'
+  const target = statOf(path)
+  const isDirectory = path.endsWith(sep) || (target?.isDirectory() ?? false)
+  if (!isDirectory && target !== undefined && !target.isFile()) return 'is neither a file nor a directory'
+  if (!isDirectory && Buffer.byteLength(basename(path)) > MAX_NAME_BYTES)
+    return `has a file name longer than ${MAX_NAME_BYTES} bytes, too long to download to`
+  if (!isDirectory && statOf(`${path}.part`)?.isDirectory())
+    return `cannot be downloaded to: ${basename(path)}.part, where the download goes first, is a directory`
+  // The nearest part of the path that exists must be a directory, so that the rest can be made.
+  for (let parent = isDirectory ? path : dirname(path); ; parent = dirname(parent)) {
+    const found = statOf(parent)
+    if (found) return found.isDirectory() ? undefined : `cannot be made: ${parent} is a file, not a directory`
+    if (dirname(parent) === parent) return undefined
   }
 }

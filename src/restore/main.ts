@@ -1,7 +1,6 @@
 import { describeInstall, findInstalls } from '../shared/find-installs.js'
 import { actionDependencies, group, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
 import { installLabel } from '../shared/inputs.js'
-import { safeText } from '../util/log-safety.js'
 import { parseRestoreInputs, type RestoreSettings } from './inputs.js'
 import { conclude, type RestoreReport, type RestoreVerdict } from './outcome.js'
 import { requestRestore, restorableBackup } from './restore.js'
@@ -31,7 +30,7 @@ export const restoreStep: StepDefinition<RestoreSettings, RestoreReport, Restore
     await group(core, `Restoring ${install.name} from backup ${settings.backupId}`, async () => {
       const backup = await restorableBackup(client, install, settings.backupId)
       report.backup = backup
-      core.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`)
+      core.info(`Backup ${backup.id} is ${backup.status}: ${backup.description ?? ''}`)
       const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`
       core.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${options}).`)
       report.request = 'sending'

@@ -1,5 +1,4 @@
 import { getBackupOf } from '../shared/get-backup.js'
-import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import { normalizeStatus } from '../wpengine/status.js'
@@ -19,7 +18,7 @@ export async function restorableBackup(client: Pick<WpeClient, 'getBackup'>, ins
   }
   if (status !== 'completed') {
     throw new Error(
-      `Backup ${backup.id} of install ${install.name} is ${safeText(backup.status, 40)}, not completed; nothing was restored. ` +
+      `Backup ${backup.id} of install ${install.name} is ${backup.status}, not completed; nothing was restored. ` +
         `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`
     )
   }

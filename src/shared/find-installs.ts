@@ -1,15 +1,14 @@
 import type { InstallRef } from './inputs.js'
-import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
-import type { Install } from '../wpengine/types.js'
+import type { Install, Unusable } from '../wpengine/types.js'
 import { allItems } from '../wpengine/pages.js'
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)'
 
 /** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
 export function describeInstall(install: Install): string {
-  return `Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`
+  return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`
 }
 
 /** What became of one install the user named: found, or the error that says why not. */
@@ -38,16 +37,24 @@ async function resolveId(client: Pick<WpeClient, 'getInstall'>, ref: InstallRef 
 }
 
 function nameResolution(ref: InstallRef & { kind: 'name' }, byName: NameSearch): Resolution {
-  if (byName.error !== undefined) return { ref, error: byName.error }
   const install = byName.found.get(ref.name)
-  return install
-    ? { ref, install }
-    : {
-        ref,
-        error: new Error(
-          `No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`
-        )
-      }
+  if (install) return { ref, install }
+  if (byName.error !== undefined) return { ref, error: byName.error }
+  const broken = byName.broken.get(ref.name)
+  if (broken !== undefined) {
+    return {
+      ref,
+      error: new Error(
+        `WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`
+      )
+    }
+  }
+  return {
+    ref,
+    error: new Error(
+      `No install named '${ref.name}' is visible to this API user (${byName.searched} installs searched). Check the install input ${ACCESS_HINT}.`
+    )
+  }
 }
 
 async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string): Promise<Install> {
@@ -63,19 +70,31 @@ async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string)
 
 interface NameSearch {
   found: Map<string, Install>
+  /** Names asked for whose entries do not match their shape, with what is wrong. */
+  broken: Map<string, string>
   searched: number
   error?: unknown
 }
 
+/**
+ * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
+ * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
+ */
 async function findByNames(client: Pick<WpeClient, 'listInstalls'>, names: string[]): Promise<NameSearch> {
   const wanted = new Set(names)
-  const search: NameSearch = { found: new Map(), searched: 0 }
+  const search: NameSearch = { found: new Map(), broken: new Map(), searched: 0 }
   if (wanted.size === 0) return search
+  const askedFor = (item: Unusable): boolean => item.name !== undefined && wanted.has(item.name)
+  const settled = (): number => new Set([...search.found.keys(), ...search.broken.keys()]).size
   try {
-    for await (const install of allItems((offset) => client.listInstalls(offset))) {
+    const installs = allItems(
+      (offset) => client.listInstalls(offset, { askedFor }),
+      (item) => search.broken.set(item.name as string, item.reason)
+    )
+    for await (const install of installs) {
       search.searched++
       if (wanted.has(install.name)) search.found.set(install.name, install)
-      if (search.found.size === wanted.size) break
+      if (settled() === wanted.size) break
     }
   } catch (error) {
     search.error = error
