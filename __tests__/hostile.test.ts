@@ -70,6 +70,9 @@ const hostileText = fc.oneof(
   }
 )
 
+/** Hostile text as an input: the runner passes inputs in environment variables, which cannot hold a NUL. */
+const hostileInput = hostileText.map((text) => text.replace(/\u0000/g, ''))
+
 /** Every free-text field of every answer the simulator gives (see sim/server.js `hostile`). */
 const FIELDS = [
   'install.php_version',
@@ -168,6 +171,9 @@ function expectSafe(result: ActionResult, secrets: string[]): void {
   for (const html of rendered.html) expect(html).not.toMatch(/<[a-z][^>]*\b(href|src)=/i)
 }
 
+/** The step's failure line, if it failed: shown when a run that should succeed does not. */
+const failureOf = (result: ActionResult): string | undefined => /^::error::(.*)$/m.exec(result.stdout)?.[1]?.slice(0, 500)
+
 /** The password and the Basic token made of it (with the user id given as an input, when there is one). */
 function secretsOf(sim: Simulator, userIdInput = ''): string[] {
   const { password } = sim.credentials
@@ -187,7 +193,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
     'backup, archive and download with hostile text in every answer and in the description',
     async () => {
       await fc.assert(
-        fc.asyncProperty(hostileAnswers, hostileText, async (answers, description) => {
+        fc.asyncProperty(hostileAnswers, hostileInput, async (answers, description) => {
           const sim = await hostileSim(answers)
           const result = await runAction({
             inputs: {
@@ -202,11 +208,12 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
           const raw = sim.archives()[0]?.download_uri
           const link = raw ? new URL(raw) : undefined
           expectSafe(result, [...secretsOf(sim), ...(link ? [link.href, link.searchParams.get('token') ?? link.href] : [])])
-          expect(result.code).toBe(0)
+          expect({ code: result.code, failure: failureOf(result) }).toEqual({ code: 0, failure: undefined })
           expect(result.outputs['archive-url']).toBe(link?.href)
           await sim.close()
         }),
-        { numRuns: 5 }
+        // A hung run is a failure of its own; shrinking would spawn the action again and again.
+        { numRuns: 5, timeout: 40_000, endOnFailure: true }
       )
     },
     180_000
@@ -228,7 +235,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
           expect(result.stdout).toMatch(/^::error::WP Engine rejected the request to request a backup of install mysite \(400/m)
           await sim.close()
         }),
-        { numRuns: 8 }
+        { numRuns: 8, timeout: 40_000 }
       )
     },
     120_000
@@ -249,7 +256,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
           expect(result.stdout).toMatch(/^::error::.*with a redirect \(302 to /m)
           await sim.close()
         }),
-        { numRuns: 6 }
+        { numRuns: 6, timeout: 40_000 }
       )
     },
     120_000
@@ -268,11 +275,11 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
             env: env(sim)
           })
           expectSafe(result, secretsOf(sim))
-          expect(result.code).toBe(0)
+          expect({ code: result.code, failure: failureOf(result) }).toEqual({ code: 0, failure: undefined })
           expect(sim.restores().map((r) => r.backupId)).toEqual([seeded.id])
           await sim.close()
         }),
-        { numRuns: 6 }
+        { numRuns: 6, timeout: 40_000 }
       )
     },
     120_000
@@ -298,9 +305,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
     async () => {
       const sim = await hostileSim({})
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...TEXT_INPUTS), hostileText, async (input, text) => {
-          // The runner passes inputs in environment variables, which cannot hold a NUL.
-          const value = text.replace(/\u0000/g, '')
+        fc.asyncProperty(fc.constantFrom(...TEXT_INPUTS), hostileInput, async (input, value) => {
           const result = await runAction({
             inputs: {
               install: 'mysite',
@@ -314,7 +319,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
           })
           expectSafe(result, secretsOf(sim, input === 'api-user-id' ? value : ''))
         }),
-        { numRuns: 20 }
+        { numRuns: 20, timeout: 40_000 }
       )
     },
     120_000

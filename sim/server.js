@@ -138,6 +138,15 @@ export async function startSimulator(options = {}) {
     return a.outcome
   }
 
+  /** A hostile API's text in a download link's query, encoded, and short enough that the link still fits in a request line. */
+  function hostileNote() {
+    if (!settings.hostile) return ''
+    const text = String(odd('archive.link', ''))
+      .slice(0, 1_000)
+      .replace(/[\ud800-\udfff]/g, '\ufffd')
+    return `&note=${encodeURIComponent(text)}`
+  }
+
   /** @param {ArchiveRecord} a */
   function archiveJson(a) {
     const state = archiveState(a)
@@ -152,10 +161,7 @@ export async function startSimulator(options = {}) {
       start_time: at(a.createdAt + a.durationMs / 4),
       complete_time: state === 'completed' ? at(a.createdAt + a.durationMs) : null,
       abort_time: state === 'aborted' ? at(a.createdAt + a.durationMs) : null,
-      download_uri:
-        state === 'completed'
-          ? `${origin}/downloads/${a.id}.zip?token=${a.token}${settings.hostile ? `&note=${encodeURIComponent(String(odd('archive.link', '')).replace(/[\ud800-\udfff]/g, '\ufffd'))}` : ''}`
-          : null
+      download_uri: state === 'completed' ? `${origin}/downloads/${a.id}.zip?token=${a.token}${hostileNote()}` : null
     }
   }
 
