@@ -147,7 +147,7 @@ export function decodeUser(value: unknown): User {
 }
 
 /** What can be read safely of a list item that does not match its shape, so that a caller can tell whether it was the one asked for. */
-export function identify(value: unknown): Omit<Unusable, 'reason'> {
+function identify(value: unknown): Omit<Unusable, 'reason'> {
   if (!isObject(value)) return {}
   return {
     id: uuidOf(value.id),
