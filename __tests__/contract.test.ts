@@ -67,7 +67,7 @@ function validatorFor(key: string, schema: Schema): ValidateFunction {
 function expectValid(key: string, schema: Schema, value: unknown): void {
   const validate = validatorFor(key, schema)
   if (!validate(value))
-    throw new Error(`${key} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 400)}`)
+    throw new Error(`${key} does not match the spec: ${ajv.errorsText(validate.errors)}\n${String(JSON.stringify(value)).slice(0, 400)}`)
 }
 
 function resolveParameter(parameter: Schema): Schema {
@@ -75,10 +75,22 @@ function resolveParameter(parameter: Schema): Schema {
   return typeof ref === 'string' ? (spec.parameters[ref.replace('#/parameters/', '')] as Schema) : parameter
 }
 
-/** A request as the API's description allows it: known operation, typed path and query parameters, valid body. */
-function checkRequest(method: string, path: string, query: Record<string, string>, body: unknown): void {
+// openapi.json declares the Authorization header as a UUID, which contradicts its own basicAuth scheme
+// and the docs (../shared/wpengine-api/README.md): it is `Basic <base64 of user:password>`. The header is
+// checked against that corrected declaration; a test below shows that the spec's own would refuse it.
+const AUTHORIZATION: Schema = { name: 'Authorization', in: 'header', type: 'string', pattern: '^Basic [A-Za-z0-9+/]+={0,2}$' }
+const correctedParameter = (parameter: Schema): Schema => (parameter.name === 'Authorization' ? AUTHORIZATION : parameter)
+
+/** A request as the API's description allows it: known operation, typed path and query parameters, headers, valid body. */
+function checkRequest(
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body: unknown,
+  headers: Record<string, string | undefined> = {}
+): void {
   const { template, operation, params } = operationFor(method, path)
-  const parameters = (operation.parameters ?? []).map(resolveParameter)
+  const parameters = (operation.parameters ?? []).map(resolveParameter).map(correctedParameter)
   const pathParams = parameters.filter((p) => p.in === 'path')
   pathParams.forEach((p, i) => expectValid(`${template} path ${String(p.name)}`, { type: 'string', format: p.format as string }, params[i]))
   for (const [name, value] of Object.entries(query)) {
@@ -90,6 +102,10 @@ function checkRequest(method: string, path: string, query: Record<string, string
   const bodyParam = parameters.find((p) => p.in === 'body')
   if (bodyParam) expectValid(`${method} ${template} body`, bodyParam.schema as Schema, body)
   else expect(body).toBeUndefined()
+  for (const header of parameters.filter((p) => p.in === 'header')) {
+    const { type, pattern, format } = header
+    expectValid(`${template} header ${String(header.name)}`, { type, pattern, format }, headers[String(header.name).toLowerCase()])
+  }
 }
 
 /** A response as documented for that operation and status. */
@@ -175,10 +191,136 @@ describe('simulator responses match openapi.json', () => {
   })
 
   it('pages carry absolute next/previous URLs and the total count, as documented', async () => {
+    const response = await fetch(`${sim.url}/installs?limit=100&offset=100`, {
+      headers: { authorization: credentialsOf(sim).authorization }
+    })
+    expect(await response.json()).toMatchObject({ count: 132, previous: `${sim.url}/installs?limit=100&offset=0`, next: null })
     const page = await client.listInstalls(100)
-    expect(page.count).toBe(132)
-    expect(page.previous).toBe(`${sim.url}/installs?limit=100&offset=0`)
-    expect(page.next).toBeNull()
+    expect([page.count, page.nextOffset, page.received]).toEqual([132, undefined, 32])
+  })
+})
+
+describe('answers the spec allows but the simulator never sends', () => {
+  const INSTALL_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
+  const BACKUP_ID = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
+  const install = { id: INSTALL_ID, name: 'mysite' }
+  const minimalInstall = { ...install, account: {}, php_version: null }
+  const nulls = { environment: null, primary_domain: null, wp_version: null, site: null, stable_ips: null, is_multisite: null }
+  const extra = { added_in_a_later_version: { nested: [1, 'two', null] } }
+  const backups = `/installs/${INSTALL_ID}/backups`
+  type Call = (client: WpeClient) => Promise<unknown>
+  const cases: [string, string, string, number, unknown, Call, unknown][] = [
+    [
+      'an install with only its required fields',
+      'GET',
+      `/installs/${INSTALL_ID}`,
+      200,
+      minimalInstall,
+      (c) => c.getInstall(INSTALL_ID),
+      install
+    ],
+    [
+      'an install with every nullable field null, and fields unknown to the action',
+      'GET',
+      `/installs/${INSTALL_ID}`,
+      200,
+      { ...minimalInstall, ...nulls, ...extra },
+      (c) => c.getInstall(INSTALL_ID),
+      install
+    ],
+    ['a page with nothing in it at all', 'GET', '/installs', 200, {}, (c) => c.listInstalls(0), { results: [], received: 0 }],
+    [
+      'a page with null links and extra fields',
+      'GET',
+      '/installs',
+      200,
+      { previous: null, next: null, results: [minimalInstall], ...extra },
+      (c) => c.listInstalls(0),
+      { results: [install], received: 1 }
+    ],
+    [
+      'a backup with only its required fields',
+      'GET',
+      `${backups}/${BACKUP_ID}`,
+      200,
+      { id: BACKUP_ID, status: 'completed' },
+      (c) => c.getBackup(install, BACKUP_ID),
+      { id: BACKUP_ID, status: 'completed' }
+    ],
+    [
+      'a backup with every nullable field null, and fields unknown to the action',
+      'GET',
+      `${backups}/${BACKUP_ID}`,
+      200,
+      {
+        id: BACKUP_ID,
+        status: 'in_progress',
+        description: null,
+        create_time: null,
+        complete_time: null,
+        wordpress_version: null,
+        ...extra
+      },
+      (c) => c.getBackup(install, BACKUP_ID),
+      { id: BACKUP_ID, status: 'in_progress' }
+    ],
+    [
+      'a created backup with only its required fields',
+      'POST',
+      backups,
+      202,
+      { id: BACKUP_ID, status: 'requested' },
+      (c) => c.createBackup(install, { description: 'x', notification_emails: ['ops@example.com'] }),
+      { id: BACKUP_ID, status: 'requested' }
+    ],
+    [
+      'archives with only their required fields, and with nulls and extra fields',
+      'GET',
+      `/installs/${INSTALL_ID}/archives`,
+      200,
+      {
+        results: [
+          { id: BACKUP_ID, backup: {}, state: 'requested' },
+          {
+            id: BACKUP_ID,
+            backup: { id: BACKUP_ID },
+            state: 'aborted',
+            complete_time: null,
+            abort_time: null,
+            download_uri: null,
+            ...extra
+          }
+        ]
+      },
+      (c) => c.listArchives(install, 0),
+      {
+        results: [
+          { id: BACKUP_ID, backup: {}, state: 'requested' },
+          { id: BACKUP_ID, backup: { id: BACKUP_ID }, state: 'aborted' }
+        ]
+      }
+    ],
+    [
+      'a user with a null phone number',
+      'GET',
+      '/user',
+      200,
+      { id: 'u1', email: 'a@b.co', phone_number: null },
+      (c) => c.getUser(),
+      { id: 'u1' }
+    ]
+  ]
+
+  it.each(cases)('%s: allowed by the spec, and taken by the client', async (_label, method, path, status, answer, call, decoded) => {
+    checkResponse(method, path, status, answer)
+    const warnings: string[] = []
+    const odd = simClient(sim, {
+      send: async () => ({ status, headers: {}, body: JSON.stringify(answer) }),
+      clock: new FakeClock(),
+      onWarning: (message) => warnings.push(message)
+    })
+    await expect(call(odd)).resolves.toMatchObject(decoded as object)
+    expect(warnings).toEqual([])
   })
 })
 
@@ -190,7 +332,7 @@ describe('the requests the action sends match openapi.json', () => {
     expect(result.code).toBe(0)
     const operations = new Set<string>()
     for (const request of own.requests) {
-      checkRequest(request.method, request.path, request.query, request.body)
+      checkRequest(request.method, request.path, request.query, request.body, { authorization: request.authorization })
       expect(request.authorized).toBe(true)
       if (request.method === 'POST') expect(request.contentType).toBe('application/json')
       operations.add(`${request.method} ${operationFor(request.method, request.path).template}`)
@@ -207,6 +349,17 @@ describe('the requests the action sends match openapi.json', () => {
     expect(() => checkRequest('GET', '/installs', { limit: '500' }, undefined)).toThrow(/query limit does not match the spec/)
     expect(() => checkRequest('POST', `/installs/${INSTALL.id}/backups`, {}, { description: 'x' })).toThrow(/body does not match/)
     expect(() => checkRequest('GET', '/installs/mysite', {}, undefined)).toThrow(/path install_id does not match/)
+    expect(() => checkRequest('GET', '/installs', {}, undefined, { authorization: 'Bearer x' })).toThrow(
+      /header Authorization does not match/
+    )
+  })
+
+  it("checks the Authorization header against the docs, as the spec's own declaration (a UUID) would refuse every real request", () => {
+    const declared = resolveParameter({ $ref: '#/parameters/authorization' })
+    const basic = `Basic ${Buffer.from('user:password').toString('base64')}`
+    expect(declared).toMatchObject({ in: 'header', format: 'uuid' })
+    expect(ajv.validate({ type: 'string', format: declared.format }, basic)).toBe(false)
+    expect(() => checkRequest('GET', '/installs', {}, undefined, { authorization: basic })).not.toThrow()
   })
 })
 

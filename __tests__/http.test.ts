@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { allItems } from '../src/wpengine/pages.js'
 import { systemClock } from '../src/util/clock.js'
 import { createNodeSend, NetworkError } from '../src/wpengine/http.js'
 
@@ -67,29 +66,6 @@ describe('createNodeSend', () => {
     const reason = new Error('cancelled')
     cancel.abort(reason)
     await expect(send({ method: 'GET', url: new URL(`${base}/ok`), headers: {} }, cancel.signal)).rejects.toBe(reason)
-  })
-})
-
-describe('allItems', () => {
-  it('stops at a next link it cannot use rather than guessing', async () => {
-    const offsets: number[] = []
-    const items: number[] = []
-    for await (const item of allItems(async (offset) => {
-      offsets.push(offset)
-      return {
-        results: [offset],
-        next: offset === 0 ? 'https://api.example.com/v1/x?limit=1&offset=1' : offset === 1 ? 'not a url at all %%' : null
-      }
-    }))
-      items.push(item)
-    expect(offsets).toEqual([0, 1])
-    expect(items).toEqual([0, 1])
-  })
-
-  it('never loops on a next link that does not move forward', async () => {
-    let calls = 0
-    for await (const _ of allItems(async () => (calls++, { results: [1], next: 'https://x/v1/x?offset=0' }))) void _
-    expect(calls).toBe(1)
   })
 })
 

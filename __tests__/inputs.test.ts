@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { parseInputs, type Settings } from '../src/backup/inputs.js'
@@ -265,6 +265,50 @@ describe('archive and archive-path', () => {
   it('needs wait: true', () => {
     expect(problems({ ...BASE, archive: 'true', wait: 'false' }, env)).toBe(
       'archive needs wait: true: an archive can only be made of a completed backup'
+    )
+  })
+})
+
+describe('archive-path, checked before anything is sent', () => {
+  let workspace: string
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'wpe-inputs-'))
+    writeFileSync(join(workspace, 'a-file'), '')
+    mkdirSync(join(workspace, 'site.zip.part'))
+  })
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }))
+  const env = () => ({ GITHUB_WORKSPACE: workspace })
+
+  it.each([
+    ['out/\n::add-mask::x', "archive-path 'out/ : :add-mask: :x' contains a line break or another invisible character"],
+    ['a-file/site.zip', "archive-path 'a-file/site.zip' cannot be made: WORKSPACE/a-file is a file, not a directory"],
+    ['a-file/deeper/site.zip', "archive-path 'a-file/deeper/site.zip' cannot be made: WORKSPACE/a-file is a file, not a directory"],
+    [`${'x'.repeat(251)}.zip`, `archive-path '${'x'.repeat(79)}…' has a file name longer than 250 bytes, too long to download to`],
+    ['site.zip', "archive-path 'site.zip' cannot be downloaded to: site.zip.part, where the download goes first, is a directory"]
+  ])('%j is refused, naming the input and the value', (path, problem) => {
+    expect(problems({ ...BASE, 'archive-path': path }, env())).toBe(problem.replace('WORKSPACE', workspace))
+  })
+
+  it.each(['backups/', 'backups/nested/site.zip', 'a-file', '.', 'new/'])('%j is taken', (path) => {
+    expect(parse({ ...BASE, 'archive-path': path }, env()).archivePath).toBeDefined()
+  })
+})
+
+describe('notification-emails sizes', () => {
+  it('refuses an address longer than an address can be, and a list longer than anyone needs', () => {
+    const long = `${'a'.repeat(65)}@example.com`
+    expect(problems({ ...BASE, 'notification-emails': long })).toBe(
+      `notification-emails: '${long}' is too long for an email address (at most 254 characters, 64 before the @)`
+    )
+    const many = Array.from({ length: 51 }, (_, n) => `ops${n}@example.com`).join(',')
+    expect(problems({ ...BASE, 'notification-emails': many })).toBe('notification-emails lists 51 addresses; at most 50 are taken')
+  })
+})
+
+describe('description', () => {
+  it('is sent as one log-safe line', () => {
+    expect(parse({ ...BASE, description: 'Deploy\n::stop-commands::x\r\n##[add-mask]y' }).description).toBe(
+      'Deploy : :stop-commands: :x # #[add-mask]y'
     )
   })
 })

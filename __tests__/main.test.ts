@@ -10,7 +10,7 @@ const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'a
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
 
-function backup(status: string, extra: Partial<Backup> = {}): Backup {
+function backup(status: string, extra: Partial<Record<keyof Backup, string>> = {}) {
   return {
     id: BACKUP_ID,
     status,
@@ -202,7 +202,7 @@ describe('run: failures keep every known output', () => {
     )
     expect(core.outputs).toMatchObject({ status: 'in_progress', 'backup-id': BACKUP_ID })
     expect(core.summaries[0]).toContain(
-      `## ⏱️ WP Engine backup of mysite not finished before the timeout\n\n> Backup ${BACKUP_ID} of install mysite was still in_progress`
+      `## ⏱️ WP Engine backup of mysite not finished before the timeout\n\n> Backup ${BACKUP_ID} of install mysite was still in\\_progress`
     )
   })
 
@@ -284,7 +284,7 @@ describe('run: resilience', () => {
   })
 
   it('a POST whose answer is lost after the backup was made: adopted, one POST, exactly one backup', async () => {
-    const made: Backup[] = []
+    const made: ReturnType<typeof backup>[] = []
     const api = nock(API)
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)

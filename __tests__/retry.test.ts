@@ -40,7 +40,7 @@ describe('classify', () => {
           fc.constantFrom(...RETRYABLE_STATUSES).map((s): AttemptOutcome => ({ kind: 'response', status: s })),
           fc.record({ kind: fc.constant('network' as const), code: networkCode, sent: fc.boolean() }),
           fc.record({ kind: fc.constant('timeout' as const), sent: fc.boolean() }),
-          fc.constant<AttemptOutcome>({ kind: 'bad-response' })
+          fc.constant<AttemptOutcome>({ kind: 'bad-response', reason: 'it is not JSON' })
         ),
         (outcome) => expect(classify('GET', outcome)).toBe('retry')
       )
@@ -56,7 +56,7 @@ describe('classify', () => {
     )
     expect(classify('POST', { kind: 'response', status: 429 })).toBe('retry')
     for (const s of [408, 500, 502, 503, 504]) expect(classify('POST', { kind: 'response', status: s })).toBe('ambiguous')
-    expect(classify('POST', { kind: 'bad-response' })).toBe('ambiguous')
+    expect(classify('POST', { kind: 'bad-response', reason: 'it is not JSON' })).toBe('ambiguous')
   })
 
   it('never retries TLS trust failures', () => {

@@ -10,6 +10,7 @@ import { WpeClient } from '../src/wpengine/client.js'
 import { CancelledError } from '../src/wpengine/errors.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { Semaphore } from '../src/wpengine/semaphore.js'
+import { decodeBackup } from '../src/wpengine/decode.js'
 import type { Backup } from '../src/wpengine/types.js'
 import { API, CREDS, FakeClock, INSTALL, RUN_CONTEXT, useNock } from './helpers.js'
 
@@ -21,7 +22,7 @@ let seq = 0
 
 function backup(status: string, ageMs: number | undefined, description = 'Nightly'): Backup {
   const id = `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`
-  return { id, status, description, create_time: ageMs === undefined ? null : new Date(NOW - ageMs).toISOString() }
+  return decodeBackup({ id, status, description, create_time: ageMs === undefined ? null : new Date(NOW - ageMs).toISOString() })
 }
 
 const transport = createNodeSend()

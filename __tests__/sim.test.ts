@@ -120,7 +120,7 @@ describe('simulator', () => {
   it('fault hang: no answer at all, which the client abandons at its time limit and retries', async () => {
     sim.fault({ path: '/user', type: 'hang' })
     const started = Date.now()
-    await expect(client(300).getUser()).resolves.toMatchObject({ email: 'demo@example.com' })
+    await expect(client(300).getUser()).resolves.toMatchObject({ id: 'fd8e24a5-1f16-4b80-af5f-d748bcc9e64d' })
     expect(Date.now() - started).toBeGreaterThanOrEqual(300)
     expect(sim.requests.filter((r) => r.path === '/user' && r.fault === 'hang')).toHaveLength(1)
   })

@@ -7,7 +7,8 @@ import { waitForBackup, type WaitOptions } from '../src/backup/wait.js'
 import { WpeClient } from '../src/wpengine/client.js'
 import { CancelledError } from '../src/wpengine/errors.js'
 import { createNodeSend } from '../src/wpengine/http.js'
-import type { Backup } from '../src/wpengine/types.js'
+import { decodeBackup } from '../src/wpengine/decode.js'
+import type { Backup, Status } from '../src/wpengine/types.js'
 import type { FaultRule, Simulator } from '../sim/server.js'
 import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, useNock } from './helpers.js'
 import { count, requestsTo, simClient, useSimulators } from './sim-helpers.js'
@@ -42,7 +43,7 @@ interface Setup {
 function setup(durationMs: number, options: Setup = {}) {
   clock = new FakeClock()
   sim.configure({ requestedMs: 1_000, durationMs, legacyInitiated: options.legacyInitiated ?? false })
-  const backup: Backup = sim.seedBackup({ installId: INSTALL.id, outcome: options.outcome })
+  const backup: Backup = decodeBackup(sim.seedBackup({ installId: INSTALL.id, outcome: options.outcome }))
   const path = `/installs/${INSTALL.id}/backups/${backup.id}`
   const deadline = clock.now() + (options.timeoutMs ?? 60 * MINUTE)
   // One attempt per request, so that every status check is one request and a fault fails the
@@ -108,7 +109,9 @@ describe('waitForBackup', () => {
     const { wait, lines } = setup(20_000, { legacyInitiated: true, timeoutMs: MINUTE, ceilingMs: 5_000 })
     const seen: string[] = []
     const result = await wait({ onCheck: (backup) => seen.push(backup.status) })
-    expect(seen).toContain('initiated')
+    // The simulator answers 'initiated'; the client's door hands on the documented in_progress.
+    expect(seen).toContain('in_progress')
+    expect(seen).not.toContain('initiated')
     expect(result.outcome).toBe('completed')
     expect(lines.some((l) => l.includes('is in_progress'))).toBe(true)
   })
@@ -216,8 +219,8 @@ describe('poll schedule', () => {
           const start = clock.now()
           await pollUntilFinal({
             subject: `backup ${BACKUP_ID}`,
-            initial: 'requested',
-            check: async () => (clock.now() - start < durationMs ? 'in_progress' : 'completed'),
+            initial: 'requested' as Status,
+            check: async (): Promise<Status> => (clock.now() - start < durationMs ? 'in_progress' : 'completed'),
             state: (status) => status,
             clock,
             deadline: start + 3 * 60 * MINUTE,

@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9349);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4038);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9349:
+/***/ 4038:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38672,17 +38672,247 @@ function getOctokit(token, options, ...additionalPlugins) {
 //# sourceMappingURL=github.js.map
 ;// CONCATENATED MODULE: ./src/util/log-safety.ts
 const MAX_TEXT = 500;
+// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
+// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
+/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
+function oneLine(text, max = Infinity) {
+    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
+    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
+    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
+    return cut(line, max, head.length < text.length);
+}
+function cut(line, max, alreadyCut) {
+    if (line.length <= max && !alreadyCut)
+        return line;
+    // Cut between code points, never inside a surrogate pair.
+    const points = Array.from(line.slice(0, max));
+    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
+}
 /**
- * Makes text from the API or from users safe to print in a workflow log: control characters
- * (newlines, ANSI escapes) are removed so it stays on one line, every `::` is broken up so it
- * cannot start a workflow command, and long text is cut.
+ * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
+ * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
+ * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
+ * `max` characters.
  */
 function safeText(text, max = MAX_TEXT) {
-    const oneLine = text
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    const line = oneLine(text, max)
         .replace(/:(?=:)/g, ': ')
-        .trim();
-    return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+        .replace(/#(?=#\[)/g, '# ');
+    // Breaking up colons adds characters: cut again so that the bound holds.
+    return (line.length > max ? cut(line, max, true) : line);
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/types.ts
+// What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
+// decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** WP Engine's rule for install names (Installation.name). */
+const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
+/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
+const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+
+;// CONCATENATED MODULE: ./src/wpengine/decode.ts
+
+
+// The door: every answer is decoded here into checked values before any other code sees it. What the
+// action needs is checked (ids are UUIDs and the ones asked for, names follow WP Engine's rule,
+// statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
+// once, here; a field the action does not need may be absent or odd without failing anything.
+/** Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value. */
+class BadAnswer extends Error {
+    reason;
+    constructor(reason) {
+        super(reason);
+        this.reason = reason;
+        this.name = 'BadAnswer';
+    }
+}
+const bad = (reason) => {
+    throw new BadAnswer(safeText(reason, 300));
+};
+// Bounds on free text: enough for what WP Engine writes, far below what would swamp a log or a summary.
+const MAX_DESCRIPTION = 1_000;
+const MAX_SHORT = 40;
+const MAX_MESSAGE = 300;
+const MAX_FIELD_ERROR = 200;
+/** Field errors quoted in an error line; the rest are counted. */
+const MAX_FIELD_ERRORS = 10;
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** `'abc'`, `a number`, `null`, `missing`: a value named in a reason, briefly. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `'${safeText(value, 60)}'`;
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+function uuidOf(value) {
+    return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
+}
+function requiredUuid(value, field) {
+    return uuidOf(value) ?? bad(`${field} ${shown(value)} is not a UUID`);
+}
+function sameId(id, askedId, what) {
+    if (askedId !== undefined && id !== askedId.toLowerCase())
+        bad(`it describes ${what} ${id}, not ${what} ${askedId}, which was asked for`);
+    return id;
+}
+/** Free text, log-safe and bounded; absent when it is missing, empty or not text. */
+function decode_text(value, max) {
+    if (typeof value !== 'string')
+        return undefined;
+    const safe = safeText(value, max);
+    return safe === '' ? undefined : safe;
+}
+// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
+function timestamp(value) {
+    return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+/**
+ * A documented status, with the deprecated `initiated` read as `in_progress`; anything else becomes a
+ * log-safe label that can never be mistaken for a documented status.
+ */
+function decode_status(value, field) {
+    if (typeof value !== 'string')
+        return bad(`${field} is ${shown(value)}, not a status`);
+    if (value === 'initiated')
+        return 'in_progress';
+    if (BACKUP_STATUSES.includes(value))
+        return value;
+    let label = safeText(value, MAX_SHORT);
+    // Text that only reads like a documented status once made safe (`completed\u200b`) is shown with its escapes.
+    if (label === '' || label === 'initiated' || BACKUP_STATUSES.includes(label)) {
+        label = safeText(JSON.stringify(value), MAX_SHORT);
+    }
+    return label;
+}
+/** A bearer download link: an absolute http(s) URL with nothing invisible in it, in its parsed form; absent otherwise. */
+function decode_link(value) {
+    if (typeof value !== 'string' || /[\s\p{C}]/u.test(value))
+        return undefined;
+    try {
+        const url = new URL(value);
+        return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function fieldsOf(value, what) {
+    return isObject(value) ? value : bad(`${what} is ${shown(value)}, not an object`);
+}
+/** A backup; with `askedId`, it must be that backup. */
+function decodeBackup(value, askedId) {
+    const raw = fieldsOf(value, 'the backup');
+    return {
+        id: sameId(requiredUuid(raw.id, 'backup id'), askedId, 'backup'),
+        status: decode_status(raw.status, 'backup status'),
+        description: decode_text(raw.description, MAX_DESCRIPTION),
+        create_time: timestamp(raw.create_time),
+        complete_time: timestamp(raw.complete_time),
+        wordpress_version: decode_text(raw.wordpress_version, MAX_SHORT)
+    };
+}
+/** An install; with `askedId`, it must be that install. */
+function decodeInstall(value, askedId) {
+    const raw = fieldsOf(value, 'the install');
+    const id = sameId(requiredUuid(raw.id, 'install id'), askedId, 'install');
+    if (typeof raw.name !== 'string' || !INSTALL_NAME.test(raw.name))
+        bad(`install name ${shown(raw.name)} is not an install name`);
+    return { id, name: raw.name, environment: decode_text(raw.environment, MAX_SHORT) };
+}
+function decodeArchive(value) {
+    const raw = fieldsOf(value, 'the archive');
+    return {
+        id: requiredUuid(raw.id, 'archive id'),
+        backup: { id: isObject(raw.backup) ? uuidOf(raw.backup.id) : undefined },
+        state: decode_status(raw.state, 'archive state'),
+        create_time: timestamp(raw.create_time),
+        complete_time: timestamp(raw.complete_time),
+        download_uri: decode_link(raw.download_uri)
+    };
+}
+function decodeUser(value) {
+    const raw = fieldsOf(value, 'the user');
+    return { id: decode_text(raw.id, MAX_SHORT) ?? bad(`user id ${shown(raw.id)} is not an id`) };
+}
+/** What can be read safely of a list item that does not match its shape, so that a caller can tell whether it was the one asked for. */
+function identify(value) {
+    if (!isObject(value))
+        return {};
+    return {
+        id: uuidOf(value.id),
+        name: typeof value.name === 'string' && INSTALL_NAME.test(value.name) ? value.name : undefined,
+        backupId: isObject(value.backup) ? uuidOf(value.backup.id) : undefined,
+        description: decode_text(value.description, MAX_DESCRIPTION)
+    };
+}
+/** A page, with every item decoded: a malformed one is skipped (returned in `skipped`) unless the caller asked for it. */
+function decodePage(value, decodeItem, operation, { askedFor } = {}) {
+    const raw = fieldsOf(value, 'the page');
+    // The spec does not mark `results` required: a page without it is an empty page.
+    const items = raw.results ?? [];
+    if (!Array.isArray(items))
+        bad(`results is ${shown(items)}, not a list`);
+    const page = { results: [], unusable: [], received: items.length, operation };
+    const skipped = [];
+    for (const item of items) {
+        try {
+            page.results.push(decodeItem(item));
+        }
+        catch (error) {
+            if (!(error instanceof BadAnswer))
+                throw error;
+            const unusable = { reason: error.reason, ...identify(item) };
+            (askedFor?.(unusable) ? page.unusable : skipped).push(unusable);
+        }
+    }
+    page.nextOffset = nextOffset(raw.next);
+    if (typeof raw.count === 'number' && Number.isInteger(raw.count) && raw.count >= 0)
+        page.count = raw.count;
+    return { page, skipped };
+}
+/** The offset that `next` points at. Its host and path are ignored: requests stay on api-url, whatever `next` names. */
+function nextOffset(next) {
+    if (next === undefined || next === null || next === '')
+        return undefined;
+    let offset = null;
+    try {
+        offset = typeof next === 'string' ? new URL(next, 'https://placeholder.invalid').searchParams.get('offset') : null;
+    }
+    catch {
+        // Reported below.
+    }
+    return offset !== null && /^\d{1,15}$/.test(offset) ? Number(offset) : bad(`next ${shown(next)} names no offset to read on from`);
+}
+/** The API's `message` and field-level errors of an error answer, log-safe; a long list is cut, with a count. */
+function decodeErrorBody(body) {
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        return { apiMessage: decode_text(body, 200), fieldErrors: [] };
+    }
+    if (!isObject(value))
+        return { fieldErrors: [] };
+    const errors = (Array.isArray(value.errors) ? value.errors : []).flatMap((error) => {
+        if (!isObject(error))
+            return [];
+        const said = [error.field, error.message].filter((part) => typeof part === 'string' && part !== '').join(': ');
+        return said === '' ? [] : [said];
+    });
+    const quoted = errors.slice(0, MAX_FIELD_ERRORS).map((error) => safeText(error, MAX_FIELD_ERROR));
+    if (errors.length > MAX_FIELD_ERRORS)
+        quoted.push(safeText(`and ${errors.length - MAX_FIELD_ERRORS} more field errors`));
+    return { apiMessage: decode_text(value.message, MAX_MESSAGE), fieldErrors: quoted };
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/errors.ts
@@ -39150,47 +39380,6 @@ class Semaphore {
     }
 }
 
-;// CONCATENATED MODULE: ./src/wpengine/types.ts
-// Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** WP Engine's rule for install names (Installation.name). */
-const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
-/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
-const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
-/** The states the docs define for an archive (a downloadable zip of a backup). */
-const ARCHIVE_STATES = (/* unused pure expression or super */ null && (['requested', 'in_progress', 'completed', 'aborted']));
-
-;// CONCATENATED MODULE: ./src/wpengine/shapes.ts
-
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const optionalString = (value) => value === undefined || value === null || typeof value === 'string';
-const isBackup = (value) => isObject(value) &&
-    typeof value.id === 'string' &&
-    UUID.test(value.id) &&
-    typeof value.status === 'string' &&
-    ['description', 'create_time', 'complete_time', 'wordpress_version'].every((key) => optionalString(value[key]));
-const isInstall = (value) => isObject(value) && typeof value.id === 'string' && UUID.test(value.id) && typeof value.name === 'string' && INSTALL_NAME.test(value.name);
-const isArchive = (value) => isObject(value) &&
-    typeof value.id === 'string' &&
-    UUID.test(value.id) &&
-    isObject(value.backup) &&
-    optionalString(value.backup.id) &&
-    typeof value.state === 'string' &&
-    ['create_time', 'complete_time', 'download_uri'].every((key) => optionalString(value[key]));
-/** For the calls documented to answer 202 with no body: whatever comes back is fine. */
-const isAnything = (_value) => true;
-const isUser = (value) => isObject(value) && typeof value.id === 'string';
-function isPageOf(isItem) {
-    return (value) => isObject(value) &&
-        Array.isArray(value.results) &&
-        value.results.every(isItem) &&
-        optionalString(value.next) &&
-        optionalString(value.previous);
-}
-const isInstallPage = isPageOf(isInstall);
-const isBackupPage = isPageOf(isBackup);
-const isArchivePage = isPageOf(isArchive);
-
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
 
 
@@ -39202,6 +39391,20 @@ const isArchivePage = isPageOf(isArchive);
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 const PAGE_LIMIT = 100;
 const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+function json(decode) {
+    return (body) => {
+        let value;
+        try {
+            value = JSON.parse(body);
+        }
+        catch {
+            throw new BadAnswer(safeText('it is not JSON'));
+        }
+        return decode(value);
+    };
+}
+/** For the calls documented to answer 202 with no body: whatever comes back is not read. */
+const noBody = () => undefined;
 function basicToken(userId, password) {
     return Buffer.from(`${userId}:${password}`, 'utf8').toString('base64');
 }
@@ -39213,6 +39416,7 @@ class WpeClient {
     options;
     authorization;
     slots;
+    warned = new Set();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -39227,38 +39431,51 @@ class WpeClient {
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
     }
     getUser() {
-        return this.request('GET', ['user'], 'check the API credentials', isUser);
+        return this.request('GET', ['user'], 'check the API credentials', json(decodeUser));
     }
+    /** The install, which must be the one asked for. */
     getInstall(installId) {
-        return this.request('GET', ['installs', installId], `get install ${installId}`, isInstall);
+        return this.request('GET', ['installs', installId], `get install ${installId}`, json((value) => decodeInstall(value, installId)));
     }
-    listInstalls(offset) {
-        return this.request('GET', ['installs'], 'list installs', isInstallPage, { query: { limit: PAGE_LIMIT, offset } });
+    listInstalls(offset, options) {
+        return this.list(['installs'], 'list installs', offset, decodeInstall, options);
     }
     /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
     createBackup(install, body) {
-        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, isBackup, { body });
-    }
-    getBackup(install, backupId) {
-        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, isBackup);
-    }
-    listBackups(install, offset) {
-        return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
-            query: { limit: PAGE_LIMIT, offset }
+        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json(decodeBackup), {
+            body
         });
+    }
+    /** The backup, which must be the one asked for. */
+    getBackup(install, backupId) {
+        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, json((value) => decodeBackup(value, backupId)));
+    }
+    listBackups(install, offset, options) {
+        return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, decodeBackup, options);
     }
     /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
     async createArchive(install, body) {
-        await this.request('POST', ['installs', install.id, 'archives'], `request an archive of backup ${body.backup_id} of install ${install.name}`, isAnything, { body });
+        await this.request('POST', ['installs', install.id, 'archives'], `request an archive of backup ${body.backup_id} of install ${install.name}`, noBody, { body });
     }
-    listArchives(install, offset) {
-        return this.request('GET', ['installs', install.id, 'archives'], `list the archives of install ${install.name}`, isArchivePage, {
-            query: { limit: PAGE_LIMIT, offset }
-        });
+    listArchives(install, offset, options) {
+        return this.list(['installs', install.id, 'archives'], `list the archives of install ${install.name}`, offset, decodeArchive, options);
     }
     /** Starts restoring the install from the backup; 202 with no body, and no status to follow. */
     async restoreBackup(install, backupId, body) {
-        await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, isAnything, { body });
+        await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, noBody, { body });
+    }
+    /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
+    async list(segments, operation, offset, decodeItem, options) {
+        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset } });
+        if (skipped.length > 0)
+            this.warnOnce(skippedMessage(operation, skipped, page.received));
+        return page;
+    }
+    warnOnce(message) {
+        if (this.warned.has(message))
+            return;
+        this.warned.add(message);
+        this.options.onWarning?.(message);
     }
     /** Path segments are encoded one by one, so no value can change the path it is put into. */
     url(segments, query = {}) {
@@ -39268,7 +39485,7 @@ class WpeClient {
             url.searchParams.set(key, String(value));
         return url;
     }
-    async request(method, segments, operation, shape, { query, body } = {}) {
+    async request(method, segments, operation, decode, { query, body } = {}) {
         const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options;
         const target = `${method} ${apiPath(segments, query)}`;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
@@ -39296,7 +39513,7 @@ class WpeClient {
             const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
             let response;
             let outcome;
-            let parsed;
+            let decoded;
             const sentAt = clock.now();
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
@@ -39307,13 +39524,13 @@ class WpeClient {
                 }
                 if (response.status >= 200 && response.status < 300) {
                     try {
-                        parsed = JSON.parse(response.body);
+                        decoded = decode(response.body);
                     }
-                    catch {
-                        parsed = undefined;
+                    catch (error) {
+                        if (!(error instanceof BadAnswer))
+                            throw error;
+                        outcome = { kind: 'bad-response', reason: error.reason };
                     }
-                    if (!shape(parsed))
-                        outcome = { kind: 'bad-response' };
                 }
             }
             catch (error) {
@@ -39337,7 +39554,7 @@ class WpeClient {
             if (verdict === 'success') {
                 debug(result);
                 budget.release(spent);
-                return parsed;
+                return decoded;
             }
             if (verdict === 'retry' && attempt < maxAttempts) {
                 const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now());
@@ -39402,7 +39619,7 @@ class WpeClient {
             return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
         }
         if (outcome.kind === 'bad-response') {
-            return `The WP Engine API answered an attempt to ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`;
+            return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
         }
         const { status } = outcome;
         const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
@@ -39470,31 +39687,18 @@ function describe(outcome) {
         case 'response':
             return `HTTP ${outcome.status}`;
         case 'bad-response':
-            return 'an answer that is not the documented JSON';
+            return `an answer that cannot be used (${outcome.reason})`;
         case 'network':
             return `network error ${outcome.code}`;
         case 'timeout':
             return 'no answer in time';
     }
 }
-/** The API's `message` and field-level messages, made safe to log; a non-JSON body is quoted, cut short. */
-function decodeErrorBody(text) {
-    let body;
-    try {
-        const value = JSON.parse(text);
-        if (value && typeof value === 'object')
-            body = value;
-    }
-    catch {
-        const quoted = safeText(text, 200);
-        return { apiMessage: quoted || undefined, fieldErrors: [] };
-    }
-    const apiMessage = typeof body?.message === 'string' ? safeText(body.message) : undefined;
-    const fieldErrors = (Array.isArray(body?.errors) ? body.errors : [])
-        .map((e) => [e?.field, e?.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
-        .filter((text) => text !== '')
-        .map((text) => safeText(text));
-    return { apiMessage, fieldErrors };
+/** `Skipped 2 of the 100 items …: reason; reason.` Long lists name the first few and count the rest. */
+function skippedMessage(operation, skipped, received) {
+    const named = skipped.slice(0, 3).map((item) => item.reason);
+    const more = skipped.length > named.length ? `; and ${skipped.length - named.length} more` : '';
+    return `Skipped ${skipped.length} of the ${received} items in WP Engine's answer to ${operation}, as they do not match the API's description: ${named.join('; ')}${more}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/util/clock.ts
@@ -39572,6 +39776,10 @@ class InputError extends Error {
 // The HTML living standard's address syntax, with a dot required in the domain: WP Engine mails real mailboxes.
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 const LIST_SEPARATOR = /[\s,]+/;
+// RFC 5321's limits on a forward path and its local part; a list no team needs more of.
+const MAX_EMAIL = 254;
+const MAX_LOCAL_PART = 64;
+const MAX_EMAILS = 50;
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -39627,8 +39835,17 @@ class InputReader {
     emails(requiredFor) {
         const emails = [];
         let bad = false;
-        for (const address of this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
-            if (!EMAIL.test(address)) {
+        const addresses = this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean);
+        if (addresses.length > MAX_EMAILS) {
+            this.problems.push(`notification-emails lists ${addresses.length} addresses; at most ${MAX_EMAILS} are taken`);
+            return [];
+        }
+        for (const address of addresses) {
+            if (address.length > MAX_EMAIL || address.indexOf('@') > MAX_LOCAL_PART) {
+                bad = true;
+                this.problems.push(`notification-emails: ${this.quote(address)} is too long for an email address (at most ${MAX_EMAIL} characters, ${MAX_LOCAL_PART} before the @)`);
+            }
+            else if (!EMAIL.test(address)) {
                 bad = true;
                 this.problems.push(`notification-emails: ${this.quote(address)} is not an email address`);
             }
@@ -39701,7 +39918,7 @@ function readApiUrl(text, problems, quote) {
         problems.push(`api-url ${shown} must not have a query or a fragment`);
     }
     else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        problems.push(`api-url ${shown} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`);
+        problems.push(`api-url ${shown} must use https: plain http is allowed only to a loopback address (127.0.0.0/8, localhost, or the IPv6 loopback)`);
     }
     else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         problems.push(`api-url ${shown} must be an https URL`);
@@ -39714,20 +39931,91 @@ function redactUserinfo(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/markdown.ts
-/** Text from the API or the user, made inert in a Markdown table cell. */
+
+// Every character that can open Markdown or HTML in GitHub's renderer: links and images ([ ! ]),
+// raw HTML and angle autolinks (<), entities (&), code, emphasis, strikethrough and math
+// (` * _ ~ $), table cells (|), escapes (\) and email autolinks (@).
+const SYNTAX = /[\\`*_[\]<>&|~$!@]/g;
+// Bare links that GFM turns into links by themselves: `https://…` and `www.…`.
+const AUTOLINK = /:(?=\/)|(?<=www)\./gi;
+// What only counts at the start of a line, as a cell may start one: headings, lists, setext underlines.
+const BLOCK_START = /^(?:[#+-](?=\s|$)|=|\d{1,9}(?=[.)](?:\s|$)))/;
+/**
+ * Text from the API or the user, made inert in a Markdown table cell (or any inline place): on one
+ * line, every piece of syntax backslash-escaped, so that it renders as the very text it is, with no
+ * link, image, HTML or formatting.
+ */
 function cell(value) {
     if (!value)
         return '—';
-    return value
-        .replace(/[\r\n]+/g, ' ')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;');
+    const text = oneLine(value)
+        .replace(SYNTAX, '\\$&')
+        .replace(AUTOLINK, '\\$&')
+        .replace(BLOCK_START, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`));
+    return text === '' ? '—' : text;
+}
+
+;// CONCATENATED MODULE: ./src/shared/sink.ts
+
+// The one sink: every log line, annotation, group title, output and the job summary of a step goes
+// out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a
+// message that quotes either) can start a workflow command, break out of a value, or make the summary
+// too big for GitHub to take. Call sites need not remember anything.
+/** A line longer than this is cut: an error line stays readable. */
+const MAX_LINE = 4_000;
+/** GitHub refuses a step summary larger than 1 MiB. */
+const MAX_SUMMARY_BYTES = 1024 * 1024;
+const CUT_NOTE = (lines) => `\n\n> [!WARNING]\n> ${lines} more lines of this summary were cut: GitHub takes at most 1 MiB of summary per step.\n`;
+/** The summary, cut at a line boundary if it would pass GitHub's limit, with a note that says how much was cut. */
+function boundSummary(markdown) {
+    const bytes = Buffer.from(markdown, 'utf8');
+    if (bytes.length <= MAX_SUMMARY_BYTES)
+        return markdown;
+    const room = MAX_SUMMARY_BYTES - Buffer.byteLength(CUT_NOTE(Number.MAX_SAFE_INTEGER));
+    const head = bytes.subarray(0, room).toString('utf8');
+    const kept = head.slice(0, Math.max(0, head.lastIndexOf('\n')));
+    const cutLines = markdown.slice(kept.length).split('\n').length - 1;
+    return `${kept}${CUT_NOTE(cutLines)}`;
+}
+/** A log line: see safeText. */
+function line(message) {
+    return safeText(message instanceof Error ? message.message : message, MAX_LINE);
+}
+/**
+ * @actions/core (or a fake of it) behind the sink. Lines and annotations are made log-safe and cut to
+ * MAX_LINE; output values are kept on one line, so that none can end early; the summary is bounded.
+ */
+function safeCore(core) {
+    let pending = '';
+    const summary = {
+        addRaw(text, addEOL = false) {
+            pending += addEOL ? `${text}\n` : text;
+            return summary;
+        },
+        async write() {
+            const text = boundSummary(pending);
+            pending = '';
+            core.summary.addRaw(text);
+            return core.summary.write();
+        }
+    };
+    return {
+        getInput: (name, options) => core.getInput(name, options),
+        setSecret: (secret) => core.setSecret(secret),
+        setOutput: (name, value) => core.setOutput(name, oneLine(String(value))),
+        setFailed: (message) => core.setFailed(line(message)),
+        info: (message) => core.info(line(message)),
+        warning: (message) => core.warning(line(message)),
+        notice: (message) => core.notice(line(message)),
+        debug: (message) => core.debug(line(message)),
+        startGroup: (name) => core.startGroup(line(name)),
+        endGroup: () => core.endGroup(),
+        summary
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/shared/harness.ts
+
 
 
 
@@ -39750,7 +40038,9 @@ function actionDependencies() {
         onCancelled: () => process.exit()
     };
 }
-async function runStep(step, deps) {
+async function runStep(step, dependencies) {
+    // Everything the step writes goes out through the sink, from the first input error on.
+    const deps = { ...dependencies, core: safeCore(dependencies.core) };
     const { core } = deps;
     try {
         const settings = await readSettings(step, deps);
@@ -39773,7 +40063,8 @@ async function runStep(step, deps) {
             random: deps.random,
             maxConcurrentRequests,
             onRetry: (message) => core.info(message),
-            onDebug: (line) => core.debug(line)
+            onDebug: (line) => core.debug(line),
+            onWarning: (message) => core.warning(message)
         });
         const report = step.start(settings);
         let error;
@@ -39885,44 +40176,52 @@ function failureMessage(error) {
 
 ;// CONCATENATED MODULE: ./src/wpengine/status.ts
 
-/** The documented status, with the deprecated `initiated` read as `in_progress`; undefined for anything else. */
+/** The documented status, or undefined for one the docs do not define (the client decodes `initiated` as `in_progress`). */
 function normalizeStatus(status) {
-    if (status === 'initiated')
-        return 'in_progress';
-    return BACKUP_STATUSES.includes(status) ? status : undefined;
+    return BACKUP_STATUSES.includes(status ?? '') ? status : undefined;
 }
 function isFinal(status) {
     return status === 'completed' || status === 'aborted';
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/pages.ts
+
+/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
+const MAX_PAGES = 200;
 /**
- * Every item of an offset-paginated list. The next offset is read from `next` but the URL itself
- * is never followed: requests stay on the configured api-url, whatever host `next` names.
+ * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
+ * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
+ * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
+ * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
  */
-async function* allItems(fetchPage) {
+async function* allItems(fetchPage, onUnusable) {
     let offset = 0;
-    for (;;) {
+    let seen = 0;
+    for (let pages = 1;; pages++) {
         const page = await fetchPage(offset);
-        const { results } = page;
-        yield* results;
-        const next = nextOffset(page.next);
-        // An offset that does not move forward would loop for ever; an empty page ends the list too.
-        if (next === undefined || next <= offset || results.length === 0)
+        seen += page.received;
+        if (page.count !== undefined && seen > page.count) {
+            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
+        }
+        for (const item of page.unusable)
+            onUnusable?.(item);
+        yield* page.results;
+        const next = page.nextOffset;
+        if (next === undefined || page.received === 0)
             return;
+        if (next <= offset)
+            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
+        if (page.count !== undefined && next > page.count) {
+            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
+        }
+        if (pages >= MAX_PAGES) {
+            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
+        }
         offset = next;
     }
 }
-function nextOffset(next) {
-    if (!next)
-        return undefined;
-    try {
-        const value = new URL(next, 'https://placeholder.invalid').searchParams.get('offset');
-        return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
-    }
-    catch {
-        return undefined;
-    }
+function broken(page, pages, what) {
+    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
 }
 
 ;// CONCATENATED MODULE: ./src/shared/schedule.ts
@@ -39943,7 +40242,6 @@ function pollDelay(elapsedMs, ceilingMs, random) {
 }
 
 ;// CONCATENATED MODULE: ./src/shared/poll.ts
-
 
 
 
@@ -39981,7 +40279,7 @@ async function pollUntilFinal(options) {
             if (next === undefined) {
                 if (!warned.has(seen)) {
                     warned.add(seen);
-                    log.warning(`WP Engine reported status '${safeText(String(seen), 40)}' for ${subject}, which this action does not know; waiting on for completed or aborted.`);
+                    log.warning(`WP Engine reported status '${seen}' for ${subject}, which this action does not know; waiting on for completed or aborted.`);
                 }
             }
             else if (next !== status) {
@@ -40729,6 +41027,7 @@ async function zipPath(archivePath, install, backup) {
 
 
 
+
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
@@ -40738,41 +41037,6 @@ const DEFAULT_MAX_PARALLEL = 5;
 const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
-/**
- * Why the zips cannot go to this path, found before any backup is requested rather than after it:
- * a file where several installs need a directory, or no writable directory to put it in.
- */
-function archivePathProblem(path, installs) {
-    // ENOTDIR (a file on the way) counts as missing here: the walk up finds the file.
-    const look = (p) => {
-        try {
-            return (0,external_node_fs_namespaceObject.statSync)(p);
-        }
-        catch {
-            return undefined;
-        }
-    };
-    const bare = path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path;
-    const existing = look(bare);
-    if (installs > 1 && existing && !existing.isDirectory()) {
-        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
-    }
-    let folder = path.endsWith(external_node_path_namespaceObject.sep) || existing?.isDirectory() ? bare : (0,external_node_path_namespaceObject.dirname)(bare);
-    let found = look(folder);
-    while (!found && (0,external_node_path_namespaceObject.dirname)(folder) !== folder) {
-        folder = (0,external_node_path_namespaceObject.dirname)(folder);
-        found = look(folder);
-    }
-    if (!found?.isDirectory())
-        return `cannot be made: ${folder} is a file, not a directory`;
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(folder, external_node_fs_namespaceObject.constants.W_OK);
-    }
-    catch (error) {
-        return `cannot be written: ${folder} is not writable for this job (${error.code})`;
-    }
-    return undefined;
-}
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 function parseInputs(getInput, env) {
     const read = new InputReader(getInput, env);
@@ -40783,7 +41047,8 @@ function parseInputs(getInput, env) {
         problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
     }
     const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
-    const description = read.text('description') || undefined;
+    // Sent as one log-safe line: what the log shows is what WP Engine stores.
+    const description = safeText(read.text('description')) || undefined;
     const wait = read.boolean('wait', true);
     const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS);
     const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS);
@@ -40802,11 +41067,9 @@ function parseInputs(getInput, env) {
     const archivePath = archivePathText === ''
         ? undefined
         : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? external_node_path_namespaceObject.sep : '');
-    if (archivePath) {
-        const problem = archivePathProblem(archivePath, installs.length);
-        if (problem)
-            problems.push(`archive-path ${read.quote(archivePathText)} ${problem}`);
-    }
+    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length);
+    if (archiveProblem)
+        problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`);
     const { userId, password } = read.credentials();
     const apiUrl = read.apiUrl();
     read.done();
@@ -40826,6 +41089,52 @@ function parseInputs(getInput, env) {
         password,
         apiUrl
     };
+}
+// Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
+const MAX_NAME_BYTES = 255 - '.part'.length;
+/** What is at `path`; undefined when nothing is, or when it cannot be looked at (a file on the way, no permission). */
+function statOf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path, { throwIfNoEntry: false });
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
+ * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
+ */
+function archivePathProblem(text, path, installs) {
+    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
+        return 'contains a line break or another invisible character';
+    const target = statOf(path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path);
+    if (installs > 1 && target && !target.isDirectory())
+        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
+    const isDirectory = path.endsWith(external_node_path_namespaceObject.sep) || (target?.isDirectory() ?? false);
+    if (!isDirectory && target !== undefined && !target.isFile())
+        return 'is neither a file nor a directory';
+    if (!isDirectory && Buffer.byteLength((0,external_node_path_namespaceObject.basename)(path)) > MAX_NAME_BYTES)
+        return `has a file name longer than ${MAX_NAME_BYTES} bytes, too long to download to`;
+    if (!isDirectory && statOf(`${path}.part`)?.isDirectory())
+        return `cannot be downloaded to: ${(0,external_node_path_namespaceObject.basename)(path)}.part, where the download goes first, is a directory`;
+    // The nearest part of the path that exists must be a directory this job can write to, so that the rest can be made.
+    for (let parent = isDirectory ? path : (0,external_node_path_namespaceObject.dirname)(path);; parent = (0,external_node_path_namespaceObject.dirname)(parent)) {
+        const found = statOf(parent);
+        if (found) {
+            if (!found.isDirectory())
+                return `cannot be made: ${parent} is a file, not a directory`;
+            try {
+                (0,external_node_fs_namespaceObject.accessSync)(parent, external_node_fs_namespaceObject.constants.W_OK);
+            }
+            catch (error) {
+                return `cannot be written: ${parent} is not writable for this job (${error.code})`;
+            }
+            return undefined;
+        }
+        if ((0,external_node_path_namespaceObject.dirname)(parent) === parent)
+            return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/util/closest.ts
@@ -40866,11 +41175,10 @@ function editDistance(a, b) {
 
 
 
-
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
 /** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
 function describeInstall(install) {
-    return `Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`;
+    return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`;
 }
 /**
  * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
@@ -40897,19 +41205,26 @@ async function resolveId(client, ref) {
 class InstallNotFoundError extends Error {
     suggestions;
     constructor(installName, searched, suggestions) {
-        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => safeText(name, 40)).join(' or ')}?` : '';
+        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
         super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
         this.suggestions = suggestions;
         this.name = 'InstallNotFoundError';
     }
 }
 function nameResolution(ref, byName) {
+    const install = byName.found.get(ref.name);
+    if (install)
+        return { ref, install };
     if (byName.error !== undefined)
         return { ref, error: byName.error };
-    const install = byName.found.get(ref.name);
-    return install
-        ? { ref, install }
-        : { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+    const broken = byName.broken.get(ref.name);
+    if (broken !== undefined) {
+        return {
+            ref,
+            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
+        };
+    }
+    return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
 }
 async function getInstallById(client, id) {
     try {
@@ -40922,17 +41237,24 @@ async function getInstallById(client, id) {
         throw error;
     }
 }
+/**
+ * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
+ * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
+ */
 async function findByNames(client, names) {
     const wanted = new Set(names);
-    const search = { found: new Map(), seen: [] };
+    const search = { found: new Map(), seen: [], broken: new Map() };
     if (wanted.size === 0)
         return search;
+    const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
+    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
     try {
-        for await (const install of allItems((offset) => client.listInstalls(offset))) {
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
+        for await (const install of installs) {
             search.seen.push(install.name);
             if (wanted.has(install.name))
                 search.found.set(install.name, install);
-            if (search.found.size === wanted.size)
+            if (settled() === wanted.size)
                 break;
         }
     }
@@ -41241,10 +41563,18 @@ async function recheck(clock, delayMs, signal, look) {
     await clock.sleep(delayMs, signal);
     return look();
 }
-/** The backup whose description carries this step's marker, if the install has one. */
+/**
+ * The backup whose description carries this step's marker, if the install has one. A malformed entry
+ * that carries it is this step's backup all the same: the step stops rather than request a second one.
+ */
 async function findByMarker(client, install, marker) {
-    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
-        if (typeof backup.description === 'string' && backup.description.includes(marker))
+    const askedFor = (item) => item.description?.includes(marker) ?? false;
+    const backups = allItems((offset) => client.listBackups(install, offset, { askedFor }), (item) => {
+        throw new Error(`WP Engine lists a backup of install ${install.name} that carries this step's tag, but its entry does not match the API's description (${item.reason}); ` +
+            'not requesting another backup. Check the install in the WP Engine User Portal, then re-run the job.');
+    });
+    for await (const backup of backups) {
+        if (backup.description?.includes(marker))
             return backup;
     }
     return undefined;
@@ -41377,7 +41707,6 @@ async function waitForBackup(options) {
 
 
 
-
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
 async function backUpInstall(tools, entry, install, scope, onCheck) {
     const { client, clock, settings, deadline, signal } = tools;
@@ -41434,7 +41763,7 @@ async function obtainBackup(tools, entry, install, log) {
     const { client, clock, settings, signal, context } = tools;
     if (settings.backupId) {
         const existing = await getBackupOf(client, install, settings.backupId);
-        log.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`);
+        log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
         return existing;
     }
     const reusable = await findReusable(client, install, reusePolicy(tools));
@@ -41446,7 +41775,7 @@ async function obtainBackup(tools, entry, install, log) {
     }
     const marker = stepMarker(context);
     const description = describeBackup(settings.description, context, marker);
-    log.info(`Description: ${safeText(description)}`);
+    log.info(`Description: ${description}`);
     log.info(`Notification emails: ${settings.notificationEmails.join(', ')}`);
     const created = await createBackupOnce({
         client,
@@ -41457,7 +41786,7 @@ async function obtainBackup(tools, entry, install, log) {
         log,
         signal
     });
-    log.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`);
+    log.info(`Backup ${created.backup.id} requested; its status is ${created.backup.status}`);
     return created.backup;
 }
 

@@ -19,8 +19,8 @@ import { zipArchive } from './zip.js'
  * @typedef {{ id: string, installId: string, backupId: string, notification_emails: string[], createdAt: number, durationMs: number,
  *   outcome: Outcome, token: string, linkDelayMs: number }} ArchiveRecord
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
- * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link'} FaultType
- * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number }} FaultRule
+ * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link' | 'hostile-error' | 'redirect'} FaultType
+ * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
@@ -87,6 +87,7 @@ export function defaultInstalls(fillers = 120) {
  *   archiveZip?: ZipKind, archiveBody?: 'sized' | 'unsized' | 'endless', archiveLinkDelayMs?: number, archiveBytesPerSecond?: number,
  *   now?: () => number,
  *   log?: (line: string) => void,
+ *   hostile?: (field: string) => string | undefined,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
  * }} [options]
  */
@@ -120,8 +121,15 @@ export async function startSimulator(options = {}) {
     /** A completed archive is listed without a download link for this long, as the API allows. */
     archiveLinkDelayMs: options.archiveLinkDelayMs ?? 0,
     /** How fast each download is sent; 0 is as fast as the connection goes. */
-    archiveBytesPerSecond: options.archiveBytesPerSecond ?? 0
+    archiveBytesPerSecond: options.archiveBytesPerSecond ?? 0,
+    /**
+     * A hostile or broken API: called with a field's name (`backup.description`, `archive.state`, …) for
+     * every free-text field of every answer; a string it returns is sent in place of the real value.
+     */
+    hostile: options.hostile
   }
+  /** The real value, or what `hostile` puts in its place. @template T @param {string} field @param {T} value @returns {T | string} */
+  const odd = (field, value) => settings.hostile?.(field) ?? value
   /** @type {ArchiveRecord[]} */
   const archives = []
   /** @type {RestoreRecord[]} */
@@ -152,10 +160,11 @@ export async function startSimulator(options = {}) {
     return {
       id: b.id,
       status,
-      description: b.description,
-      create_time: new Date(b.createdAt).toISOString(),
+      description: odd('backup.description', b.description),
+      create_time: odd('backup.create_time', new Date(b.createdAt).toISOString()),
       complete_time: status === 'completed' || status === 'aborted' ? new Date(b.createdAt + b.durationMs).toISOString() : null,
-      wordpress_version: b.wordpress_version
+      wordpress_version: odd('backup.wordpress_version', b.wordpress_version),
+      ...(settings.hostile ? { note: odd('backup.extra', null) } : {})
     }
   }
 
@@ -167,6 +176,15 @@ export async function startSimulator(options = {}) {
     return a.outcome
   }
 
+  /** A hostile API's text in a download link's query, encoded, and short enough that the link still fits in a request line. */
+  function hostileNote() {
+    if (!settings.hostile) return ''
+    const text = String(odd('archive.link', ''))
+      .slice(0, 1_000)
+      .replace(/[\ud800-\udfff]/g, '\ufffd')
+    return `&note=${encodeURIComponent(text)}`
+  }
+
   /** Every download link the API has handed out, fresh or since expired. @type {Set<string>} */
   const links = new Set()
 
@@ -176,14 +194,15 @@ export async function startSimulator(options = {}) {
     const at = (/** @type {number} */ t) => new Date(t).toISOString()
     const link =
       state === 'completed' && now() >= a.createdAt + a.durationMs + a.linkDelayMs
-        ? `${origin}/downloads/${a.id}.zip?token=${a.token}`
+        ? `${origin}/downloads/${a.id}.zip?token=${a.token}${hostileNote()}`
         : null
     if (link && handedOut) links.add(link)
     return {
       id: a.id,
       backup: { id: a.backupId },
-      notification_emails: a.notification_emails,
-      state,
+      notification_emails: odd('archive.notification_emails', a.notification_emails),
+      // A hostile state only while it is not completed, so that the archive can still finish.
+      state: state === 'completed' ? state : odd('archive.state', state),
       create_time: at(a.createdAt),
       start_time: at(a.createdAt + a.durationMs / 4),
       complete_time: state === 'completed' ? at(a.createdAt + a.durationMs) : null,
@@ -198,13 +217,13 @@ export async function startSimulator(options = {}) {
       id: i.id,
       name: i.name,
       account: { id: 'eeda3227-9a39-46ae-9e14-20958bb4e6c9' },
-      php_version: '8.2',
+      php_version: odd('install.php_version', '8.2'),
       status: 'active',
       site: null,
-      cname: `${i.name}.wpengine.com`,
+      cname: odd('install.cname', `${i.name}.wpengine.com`),
       stable_ips: null,
-      environment: i.environment ?? 'production',
-      primary_domain: `${i.name}.wpengine.com`,
+      environment: odd('install.environment', i.environment ?? 'production'),
+      primary_domain: odd('install.primary_domain', `${i.name}.wpengine.com`),
       is_multisite: false,
       created_at: '2025-06-12T09:56:42.386Z',
       ...(single ? { wp_version: i.wp_version ?? '6.8.1', defer_wordpress_upgrades_until: null } : {})
@@ -265,12 +284,13 @@ export async function startSimulator(options = {}) {
       }
     }
     if (parts[0] !== 'installs') return notFound
-    if (parts.length === 1 && method === 'GET')
-      return page(
-        '/installs',
-        query,
-        installs.map((i) => installJson(i, false))
-      )
+    if (parts.length === 1 && method === 'GET') {
+      const listed = installs.map((i) => installJson(i, false))
+      // A hostile API lists one install that breaks the documented shape, first of all.
+      if (settings.hostile)
+        listed.unshift({ ...installJson({ id: 'x', name: 'x' }, false), id: odd('install.id', 'x'), name: odd('install.name', 'X') })
+      return page('/installs', query, listed)
+    }
     const install = parts[1] !== undefined && UUID.test(parts[1]) ? findInstall(parts[1]) : undefined
     if (!install) return notFound
     if (install.forbidden) return { status: 403, body: { message: "You don't have permission to perform that action" } }
@@ -329,7 +349,8 @@ export async function startSimulator(options = {}) {
       wordpress_version: install.wp_version ?? '6.8.1'
     }
     backups.push(backup)
-    return { status: 202, body: backupJson(backup) }
+    const answer = backupJson(backup)
+    return { status: 202, body: { ...answer, status: odd('backup.status', answer.status) } }
   }
 
   /** @param {unknown} emails */
@@ -535,6 +556,36 @@ export async function startSimulator(options = {}) {
                   fieldError('Backup', 'description', 'too_long', 'Description is too long (maximum is 255 characters)'),
                   fieldError('Backup', 'notification_emails', 'invalid', 'ops@example.com is not allowed to receive notifications')
                 ]
+              }
+            })
+          case 'hostile-error':
+            // A 400 in the hostile API's words, with as many field errors as the rule says (the words of
+            // the first twenty: thousands of long hostile errors would pass the client's 4 MiB limit on answers).
+            return send({
+              status: 400,
+              body: {
+                message: odd('error.message', 'Invalid request'),
+                errors: Array.from({ length: fault.errors ?? 3 }, (_, n) =>
+                  n < 20
+                    ? fieldError(
+                        String(odd('error.resource', 'Backup')),
+                        String(odd('error.field', `field${n}`)),
+                        'invalid',
+                        String(odd('error.text', `error ${n}`))
+                      )
+                    : fieldError('Backup', `field${n}`, 'invalid', `error ${n}`)
+                )
+              }
+            })
+          case 'redirect':
+            // A header can carry no line break, nor pass Node's 16 KiB of headers: what cannot go on the wire is written as %XX, and it is cut.
+            return send({
+              status: 302,
+              body: { message: 'Found' },
+              headers: {
+                location: String(odd('error.location', 'https://elsewhere.invalid/'))
+                  .replace(/[^\x20-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+                  .slice(0, 8_000)
               }
             })
           case 'lost-answer':

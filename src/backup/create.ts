@@ -2,7 +2,7 @@ import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
-import type { Backup, CreateBackupBody, Install } from '../wpengine/types.js'
+import type { Backup, CreateBackupBody, Install, Unusable } from '../wpengine/types.js'
 import { allItems } from '../wpengine/pages.js'
 
 export interface CreateOptions {
@@ -70,10 +70,23 @@ async function recheck(
   return look()
 }
 
-/** The backup whose description carries this step's marker, if the install has one. */
+/**
+ * The backup whose description carries this step's marker, if the install has one. A malformed entry
+ * that carries it is this step's backup all the same: the step stops rather than request a second one.
+ */
 export async function findByMarker(client: Pick<WpeClient, 'listBackups'>, install: Install, marker: string): Promise<Backup | undefined> {
-  for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
-    if (typeof backup.description === 'string' && backup.description.includes(marker)) return backup
+  const askedFor = (item: Unusable): boolean => item.description?.includes(marker) ?? false
+  const backups = allItems(
+    (offset) => client.listBackups(install, offset, { askedFor }),
+    (item) => {
+      throw new Error(
+        `WP Engine lists a backup of install ${install.name} that carries this step's tag, but its entry does not match the API's description (${item.reason}); ` +
+          'not requesting another backup. Check the install in the WP Engine User Portal, then re-run the job.'
+      )
+    }
+  )
+  for await (const backup of backups) {
+    if (backup.description?.includes(marker)) return backup
   }
   return undefined
 }

@@ -1,6 +1,7 @@
-import { accessSync, constants, statSync } from 'node:fs'
-import { dirname, resolve, sep } from 'node:path'
+import { accessSync, constants, statSync, type Stats } from 'node:fs'
+import { basename, dirname, resolve, sep } from 'node:path'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
+import { safeText } from '../util/log-safety.js'
 
 export interface Settings {
   /** Every install to back up, in the order given, without repeats. */
@@ -36,39 +37,6 @@ const MAX_PARALLEL = 20
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
 
-/**
- * Why the zips cannot go to this path, found before any backup is requested rather than after it:
- * a file where several installs need a directory, or no writable directory to put it in.
- */
-function archivePathProblem(path: string, installs: number): string | undefined {
-  // ENOTDIR (a file on the way) counts as missing here: the walk up finds the file.
-  const look = (p: string) => {
-    try {
-      return statSync(p)
-    } catch {
-      return undefined
-    }
-  }
-  const bare = path.endsWith(sep) ? path.slice(0, -1) : path
-  const existing = look(bare)
-  if (installs > 1 && existing && !existing.isDirectory()) {
-    return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`
-  }
-  let folder = path.endsWith(sep) || existing?.isDirectory() ? bare : dirname(bare)
-  let found = look(folder)
-  while (!found && dirname(folder) !== folder) {
-    folder = dirname(folder)
-    found = look(folder)
-  }
-  if (!found?.isDirectory()) return `cannot be made: ${folder} is a file, not a directory`
-  try {
-    accessSync(folder, constants.W_OK)
-  } catch (error) {
-    return `cannot be written: ${folder} is not writable for this job (${(error as NodeJS.ErrnoException).code})`
-  }
-  return undefined
-}
-
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
   const read = new InputReader(getInput, env)
@@ -83,7 +51,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
   const notificationEmails = read.emails(
     backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined
   )
-  const description = read.text('description') || undefined
+  // Sent as one log-safe line: what the log shows is what WP Engine stores.
+  const description = safeText(read.text('description')) || undefined
   const wait = read.boolean('wait', true)
   const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS)
   const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS)
@@ -104,10 +73,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
     archivePathText === ''
       ? undefined
       : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? sep : '')
-  if (archivePath) {
-    const problem = archivePathProblem(archivePath, installs.length)
-    if (problem) problems.push(`archive-path ${read.quote(archivePathText)} ${problem}`)
-  }
+  const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length)
+  if (archiveProblem) problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`)
 
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()
@@ -127,5 +94,48 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
     userId,
     password,
     apiUrl
+  }
+}
+
+// Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
+const MAX_NAME_BYTES = 255 - '.part'.length
+
+/** What is at `path`; undefined when nothing is, or when it cannot be looked at (a file on the way, no permission). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
+ * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
+ */
+function archivePathProblem(text: string, path: string, installs: number): string | undefined {
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text)) return 'contains a line break or another invisible character'
+  const target = statOf(path.endsWith(sep) ? path.slice(0, -1) : path)
+  if (installs > 1 && target && !target.isDirectory())
+    return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`
+  const isDirectory = path.endsWith(sep) || (target?.isDirectory() ?? false)
+  if (!isDirectory && target !== undefined && !target.isFile()) return 'is neither a file nor a directory'
+  if (!isDirectory && Buffer.byteLength(basename(path)) > MAX_NAME_BYTES)
+    return `has a file name longer than ${MAX_NAME_BYTES} bytes, too long to download to`
+  if (!isDirectory && statOf(`${path}.part`)?.isDirectory())
+    return `cannot be downloaded to: ${basename(path)}.part, where the download goes first, is a directory`
+  // The nearest part of the path that exists must be a directory this job can write to, so that the rest can be made.
+  for (let parent = isDirectory ? path : dirname(path); ; parent = dirname(parent)) {
+    const found = statOf(parent)
+    if (found) {
+      if (!found.isDirectory()) return `cannot be made: ${parent} is a file, not a directory`
+      try {
+        accessSync(parent, constants.W_OK)
+      } catch (error) {
+        return `cannot be written: ${parent} is not writable for this job (${(error as NodeJS.ErrnoException).code})`
+      }
+      return undefined
+    }
+    if (dirname(parent) === parent) return undefined
   }
 }

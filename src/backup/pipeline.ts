@@ -2,7 +2,6 @@ import { formatDuration } from '../util/duration.js'
 import { getBackupOf } from '../shared/get-backup.js'
 import type { StepTools } from '../shared/harness.js'
 import type { Scope } from '../shared/scope.js'
-import { safeText } from '../util/log-safety.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import { createBackupOnce } from './create.js'
@@ -83,7 +82,7 @@ async function obtainBackup(tools: Tools, entry: InstallReport, install: Install
   const { client, clock, settings, signal, context } = tools
   if (settings.backupId) {
     const existing = await getBackupOf(client, install, settings.backupId)
-    log.info(`Backup ${existing.id} is ${safeText(existing.status, 40)}: ${safeText(existing.description ?? '')}`)
+    log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`)
     return existing
   }
   const reusable = await findReusable(client, install, reusePolicy(tools))
@@ -95,7 +94,7 @@ async function obtainBackup(tools: Tools, entry: InstallReport, install: Install
   }
   const marker = stepMarker(context)
   const description = describeBackup(settings.description, context, marker)
-  log.info(`Description: ${safeText(description)}`)
+  log.info(`Description: ${description}`)
   log.info(`Notification emails: ${settings.notificationEmails.join(', ')}`)
   const created = await createBackupOnce({
     client,
@@ -106,6 +105,6 @@ async function obtainBackup(tools: Tools, entry: InstallReport, install: Install
     log,
     signal
   })
-  log.info(`Backup ${created.backup.id} requested; its status is ${safeText(created.backup.status, 40)}`)
+  log.info(`Backup ${created.backup.id} requested; its status is ${created.backup.status}`)
   return created.backup
 }

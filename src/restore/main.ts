@@ -1,7 +1,6 @@
 import { describeInstall, findInstalls } from '../shared/find-installs.js'
 import { getBackupOf } from '../shared/get-backup.js'
 import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
-import { safeText } from '../util/log-safety.js'
 import { parseRestoreInputs, type RestoreSettings } from './inputs.js'
 import { conclude, type RestoreReport, type RestoreVerdict } from './outcome.js'
 import { assertRestorable, requestRestore } from './restore.js'
@@ -29,7 +28,7 @@ export const restoreStep: StepDefinition<RestoreSettings, RestoreReport, Restore
     // A handful of lines: no groups to open.
     const backup = await getBackupOf(client, install, settings.backupId)
     report.backup = backup
-    core.info(`Backup ${backup.id} is ${safeText(backup.status, 40)}: ${safeText(backup.description ?? '')}`)
+    core.info(`Backup ${backup.id} is ${backup.status}: ${backup.description ?? ''}`)
     assertRestorable(backup, install)
     const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`
     core.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${options}).`)

@@ -1,4 +1,3 @@
-import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import { normalizeStatus } from '../wpengine/status.js'
@@ -17,7 +16,7 @@ export function assertRestorable(backup: Backup, install: Install): void {
   }
   if (status !== 'completed') {
     throw new Error(
-      `Backup ${backup.id} of install ${install.name} is ${safeText(backup.status, 40)}, not completed; nothing was restored. ` +
+      `Backup ${backup.id} of install ${install.name} is ${backup.status}, not completed; nothing was restored. ` +
         `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`
     )
   }

@@ -1,16 +1,15 @@
 import type { InstallRef } from './inputs.js'
 import { closestMatches } from '../util/closest.js'
-import { safeText } from '../util/log-safety.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
-import type { Install } from '../wpengine/types.js'
+import type { Install, Unusable } from '../wpengine/types.js'
 import { allItems } from '../wpengine/pages.js'
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)'
 
 /** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
 export function describeInstall(install: Install): string {
-  return `Install ${install.name} (${install.id})${install.environment ? `, ${safeText(install.environment, 40)}` : ''}`
+  return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`
 }
 
 /** What became of one install the user named: found, or the error that says why not. */
@@ -45,7 +44,7 @@ export class InstallNotFoundError extends Error {
     searched: number,
     readonly suggestions: string[]
   ) {
-    const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => safeText(name, 40)).join(' or ')}?` : ''
+    const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : ''
     super(
       `No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`
     )
@@ -54,11 +53,19 @@ export class InstallNotFoundError extends Error {
 }
 
 function nameResolution(ref: InstallRef & { kind: 'name' }, byName: NameSearch): Resolution {
-  if (byName.error !== undefined) return { ref, error: byName.error }
   const install = byName.found.get(ref.name)
-  return install
-    ? { ref, install }
-    : { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) }
+  if (install) return { ref, install }
+  if (byName.error !== undefined) return { ref, error: byName.error }
+  const broken = byName.broken.get(ref.name)
+  if (broken !== undefined) {
+    return {
+      ref,
+      error: new Error(
+        `WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`
+      )
+    }
+  }
+  return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) }
 }
 
 async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string): Promise<Install> {
@@ -76,18 +83,30 @@ interface NameSearch {
   found: Map<string, Install>
   /** Every name listed, for a "did you mean" when one is missing (then the search went through them all). */
   seen: string[]
+  /** Names asked for whose entries do not match their shape, with what is wrong. */
+  broken: Map<string, string>
   error?: unknown
 }
 
+/**
+ * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
+ * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
+ */
 async function findByNames(client: Pick<WpeClient, 'listInstalls'>, names: string[]): Promise<NameSearch> {
   const wanted = new Set(names)
-  const search: NameSearch = { found: new Map(), seen: [] }
+  const search: NameSearch = { found: new Map(), seen: [], broken: new Map() }
   if (wanted.size === 0) return search
+  const askedFor = (item: Unusable): boolean => item.name !== undefined && wanted.has(item.name)
+  const settled = (): number => new Set([...search.found.keys(), ...search.broken.keys()]).size
   try {
-    for await (const install of allItems((offset) => client.listInstalls(offset))) {
+    const installs = allItems(
+      (offset) => client.listInstalls(offset, { askedFor }),
+      (item) => search.broken.set(item.name as string, item.reason)
+    )
+    for await (const install of installs) {
       search.seen.push(install.name)
       if (wanted.has(install.name)) search.found.set(install.name, install)
-      if (search.found.size === wanted.size) break
+      if (settled() === wanted.size) break
     }
   } catch (error) {
     search.error = error

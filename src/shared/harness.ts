@@ -9,6 +9,7 @@ import { runContextOf, type RunContext } from './context.js'
 import { InputError, type GetInput } from './inputs.js'
 import { safeText } from '../util/log-safety.js'
 import { cell } from '../util/markdown.js'
+import { safeCore } from './sink.js'
 
 // What every step does, whichever action it is: read and check the inputs, mask the credentials before
 // anything else is printed, open and close the API client, turn the runner's cancel into an abort, decide
@@ -95,8 +96,10 @@ export interface StepDefinition<S extends Credentials, R, V extends Verdict> {
 
 export async function runStep<S extends Credentials, R, V extends Verdict>(
   step: StepDefinition<S, R, V>,
-  deps: Dependencies
+  dependencies: Dependencies
 ): Promise<void> {
+  // Everything the step writes goes out through the sink, from the first input error on.
+  const deps = { ...dependencies, core: safeCore(dependencies.core) }
   const { core } = deps
   try {
     const settings = await readSettings(step, deps)
@@ -118,7 +121,8 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
       random: deps.random,
       maxConcurrentRequests,
       onRetry: (message) => core.info(message),
-      onDebug: (line) => core.debug(line)
+      onDebug: (line) => core.debug(line),
+      onWarning: (message) => core.warning(message)
     })
     const report = step.start(settings)
     let error: unknown

@@ -20,6 +20,10 @@ export class InputError extends Error {
 const EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/
 const LIST_SEPARATOR = /[\s,]+/
+// RFC 5321's limits on a forward path and its local part; a list no team needs more of.
+const MAX_EMAIL = 254
+const MAX_LOCAL_PART = 64
+const MAX_EMAILS = 50
 
 export type GetInput = (name: string) => string
 
@@ -86,8 +90,18 @@ export class InputReader {
   emails(requiredFor: string | undefined): string[] {
     const emails: string[] = []
     let bad = false
-    for (const address of this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)) {
-      if (!EMAIL.test(address)) {
+    const addresses = this.getInput('notification-emails').split(LIST_SEPARATOR).filter(Boolean)
+    if (addresses.length > MAX_EMAILS) {
+      this.problems.push(`notification-emails lists ${addresses.length} addresses; at most ${MAX_EMAILS} are taken`)
+      return []
+    }
+    for (const address of addresses) {
+      if (address.length > MAX_EMAIL || address.indexOf('@') > MAX_LOCAL_PART) {
+        bad = true
+        this.problems.push(
+          `notification-emails: ${this.quote(address)} is too long for an email address (at most ${MAX_EMAIL} characters, ${MAX_LOCAL_PART} before the @)`
+        )
+      } else if (!EMAIL.test(address)) {
         bad = true
         this.problems.push(`notification-emails: ${this.quote(address)} is not an email address`)
       } else if (!emails.some((known) => known.toLowerCase() === address.toLowerCase())) {
@@ -168,7 +182,9 @@ function readApiUrl(text: string, problems: string[], quote: (value: string) => 
   } else if (url.search !== '' || url.hash !== '') {
     problems.push(`api-url ${shown} must not have a query or a fragment`)
   } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    problems.push(`api-url ${shown} must use https: plain http is allowed only to a loopback address (127.0.0.1, localhost, [::1])`)
+    problems.push(
+      `api-url ${shown} must use https: plain http is allowed only to a loopback address (127.0.0.0/8, localhost, or the IPv6 loopback)`
+    )
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     problems.push(`api-url ${shown} must be an https URL`)
   }

@@ -1,9 +1,8 @@
 import { WpeApiError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
-import type { BackupStatus } from '../wpengine/types.js'
+import type { BackupStatus, Status } from '../wpengine/types.js'
 import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
-import { safeText } from '../util/log-safety.js'
 import { pollDelay } from './schedule.js'
 
 /** What every wait shares: time, the schedule's ceiling, the log, cancellation. */
@@ -26,7 +25,7 @@ export interface PollOptions<T> extends WaitSettings {
   initial: T
   /** One status check. */
   check: () => Promise<T>
-  state: (item: T) => string
+  state: (item: T) => Status
   /** Told after every check, passed or failed, with the item as last seen: keeps outputs and the heartbeat current. */
   onCheck?: (item: T) => void
 }
@@ -75,7 +74,7 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
         if (!warned.has(seen)) {
           warned.add(seen)
           log.warning(
-            `WP Engine reported status '${safeText(String(seen), 40)}' for ${subject}, which this action does not know; waiting on for completed or aborted.`
+            `WP Engine reported status '${seen}' for ${subject}, which this action does not know; waiting on for completed or aborted.`
           )
         }
       } else if (next !== status) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
 import { safeText } from '../util/log-safety.js'
+import { BadAnswer, decodeArchive, decodeBackup, decodeErrorBody, decodeInstall, decodePage, decodeUser } from './decode.js'
 import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import {
@@ -14,8 +15,18 @@ import {
   type Verdict
 } from './retry.js'
 import { Semaphore } from './semaphore.js'
-import { isAnything, isArchivePage, isBackup, isBackupPage, isInstall, isInstallPage, isUser, type Shape } from './shapes.js'
-import type { Archive, Backup, CreateArchiveBody, CreateBackupBody, ErrorBody, Install, Page, RestoreBody, User } from './types.js'
+import type {
+  Archive,
+  Backup,
+  CreateArchiveBody,
+  CreateBackupBody,
+  Install,
+  ListOptions,
+  Page,
+  RestoreBody,
+  Unusable,
+  User
+} from './types.js'
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
 const PAGE_LIMIT = 100
@@ -45,7 +56,27 @@ export interface ClientOptions {
    * taken and what happens next. Never a header, a body or a host.
    */
   onDebug?: (line: string) => void
+  /** Told, once each, about list items skipped because they do not match their shape. */
+  onWarning?: (message: string) => void
 }
+
+/** Turns the body of a 2xx answer into checked values, or throws BadAnswer. */
+type Decoder<T> = (body: string) => T
+
+function json<T>(decode: (value: unknown) => T): Decoder<T> {
+  return (body) => {
+    let value: unknown
+    try {
+      value = JSON.parse(body)
+    } catch {
+      throw new BadAnswer(safeText('it is not JSON'))
+    }
+    return decode(value)
+  }
+}
+
+/** For the calls documented to answer 202 with no body: whatever comes back is not read. */
+const noBody: Decoder<void> = () => undefined
 
 export function basicToken(userId: string, password: string): string {
   return Buffer.from(`${userId}:${password}`, 'utf8').toString('base64')
@@ -56,10 +87,11 @@ export function basicToken(userId: string, password: string): string {
  * error decoding; knows nothing of GitHub Actions.
  */
 export class WpeClient {
-  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'maxConcurrentRequests'>> &
-    Pick<ClientOptions, 'signal' | 'onRetry' | 'onDebug'>
+  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'maxConcurrentRequests'>> &
+    Pick<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning'>
   private readonly authorization: string
   private readonly slots: Semaphore
+  private readonly warned = new Set<string>()
 
   constructor(options: ClientOptions) {
     // `??`, not a spread of defaults: an option passed as undefined must still get its default.
@@ -76,30 +108,42 @@ export class WpeClient {
   }
 
   getUser(): Promise<User> {
-    return this.request('GET', ['user'], 'check the API credentials', isUser)
+    return this.request('GET', ['user'], 'check the API credentials', json(decodeUser))
   }
 
+  /** The install, which must be the one asked for. */
   getInstall(installId: string): Promise<Install> {
-    return this.request('GET', ['installs', installId], `get install ${installId}`, isInstall)
+    return this.request(
+      'GET',
+      ['installs', installId],
+      `get install ${installId}`,
+      json((value) => decodeInstall(value, installId))
+    )
   }
 
-  listInstalls(offset: number): Promise<Page<Install>> {
-    return this.request('GET', ['installs'], 'list installs', isInstallPage, { query: { limit: PAGE_LIMIT, offset } })
+  listInstalls(offset: number, options?: ListOptions): Promise<Page<Install>> {
+    return this.list(['installs'], 'list installs', offset, decodeInstall, options)
   }
 
   /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
   createBackup(install: Install, body: CreateBackupBody): Promise<Backup> {
-    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, isBackup, { body })
-  }
-
-  getBackup(install: Install, backupId: string): Promise<Backup> {
-    return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, isBackup)
-  }
-
-  listBackups(install: Install, offset: number): Promise<Page<Backup>> {
-    return this.request('GET', ['installs', install.id, 'backups'], `list the backups of install ${install.name}`, isBackupPage, {
-      query: { limit: PAGE_LIMIT, offset }
+    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json(decodeBackup), {
+      body
     })
+  }
+
+  /** The backup, which must be the one asked for. */
+  getBackup(install: Install, backupId: string): Promise<Backup> {
+    return this.request(
+      'GET',
+      ['installs', install.id, 'backups', backupId],
+      `get backup ${backupId} of install ${install.name}`,
+      json((value) => decodeBackup(value, backupId))
+    )
+  }
+
+  listBackups(install: Install, offset: number, options?: ListOptions): Promise<Page<Backup>> {
+    return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, decodeBackup, options)
   }
 
   /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
@@ -108,15 +152,13 @@ export class WpeClient {
       'POST',
       ['installs', install.id, 'archives'],
       `request an archive of backup ${body.backup_id} of install ${install.name}`,
-      isAnything,
+      noBody,
       { body }
     )
   }
 
-  listArchives(install: Install, offset: number): Promise<Page<Archive>> {
-    return this.request('GET', ['installs', install.id, 'archives'], `list the archives of install ${install.name}`, isArchivePage, {
-      query: { limit: PAGE_LIMIT, offset }
-    })
+  listArchives(install: Install, offset: number, options?: ListOptions): Promise<Page<Archive>> {
+    return this.list(['installs', install.id, 'archives'], `list the archives of install ${install.name}`, offset, decodeArchive, options)
   }
 
   /** Starts restoring the install from the backup; 202 with no body, and no status to follow. */
@@ -125,9 +167,34 @@ export class WpeClient {
       'POST',
       ['installs', install.id, 'backups', backupId, 'restore'],
       `restore install ${install.name} from backup ${backupId}`,
-      isAnything,
+      noBody,
       { body }
     )
+  }
+
+  /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
+  private async list<T>(
+    segments: string[],
+    operation: string,
+    offset: number,
+    decodeItem: (value: unknown) => T,
+    options?: ListOptions
+  ): Promise<Page<T>> {
+    const { page, skipped } = await this.request(
+      'GET',
+      segments,
+      operation,
+      json((value) => decodePage(value, decodeItem, operation, options)),
+      { query: { limit: PAGE_LIMIT, offset } }
+    )
+    if (skipped.length > 0) this.warnOnce(skippedMessage(operation, skipped, page.received))
+    return page
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return
+    this.warned.add(message)
+    this.options.onWarning?.(message)
   }
 
   /** Path segments are encoded one by one, so no value can change the path it is put into. */
@@ -142,7 +209,7 @@ export class WpeClient {
     method: Method,
     segments: string[],
     operation: string,
-    shape: Shape<T>,
+    decode: Decoder<T>,
     { query, body }: { query?: Record<string, number>; body?: unknown } = {}
   ): Promise<T> {
     const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options
@@ -172,7 +239,7 @@ export class WpeClient {
       const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left))
       let response: HttpResponse | undefined
       let outcome: AttemptOutcome
-      let parsed: unknown
+      let decoded: T | undefined
       const sentAt = clock.now()
       try {
         response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() =>
@@ -185,11 +252,11 @@ export class WpeClient {
         }
         if (response.status >= 200 && response.status < 300) {
           try {
-            parsed = JSON.parse(response.body)
-          } catch {
-            parsed = undefined
+            decoded = decode(response.body)
+          } catch (error) {
+            if (!(error instanceof BadAnswer)) throw error
+            outcome = { kind: 'bad-response', reason: error.reason }
           }
-          if (!shape(parsed)) outcome = { kind: 'bad-response' }
         }
       } catch (error) {
         if (signal?.aborted) {
@@ -212,7 +279,7 @@ export class WpeClient {
       if (verdict === 'success') {
         debug(result)
         budget.release(spent)
-        return parsed as T
+        return decoded as T
       }
       if (verdict === 'retry' && attempt < maxAttempts) {
         const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now())
@@ -310,7 +377,7 @@ export class WpeClient {
       return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`
     }
     if (outcome.kind === 'bad-response') {
-      return `The WP Engine API answered an attempt to ${operation} with something that is not the JSON it documents${tries}. Re-run the job later.`
+      return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`
     }
     const { status } = outcome
     const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '')
@@ -396,7 +463,7 @@ function describe(outcome: AttemptOutcome): string {
     case 'response':
       return `HTTP ${outcome.status}`
     case 'bad-response':
-      return 'an answer that is not the documented JSON'
+      return `an answer that cannot be used (${outcome.reason})`
     case 'network':
       return `network error ${outcome.code}`
     case 'timeout':
@@ -404,20 +471,9 @@ function describe(outcome: AttemptOutcome): string {
   }
 }
 
-/** The API's `message` and field-level messages, made safe to log; a non-JSON body is quoted, cut short. */
-function decodeErrorBody(text: string): { apiMessage?: string; fieldErrors: string[] } {
-  let body: ErrorBody | undefined
-  try {
-    const value: unknown = JSON.parse(text)
-    if (value && typeof value === 'object') body = value as ErrorBody
-  } catch {
-    const quoted = safeText(text, 200)
-    return { apiMessage: quoted || undefined, fieldErrors: [] }
-  }
-  const apiMessage = typeof body?.message === 'string' ? safeText(body.message) : undefined
-  const fieldErrors = (Array.isArray(body?.errors) ? body.errors : [])
-    .map((e) => [e?.field, e?.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
-    .filter((text) => text !== '')
-    .map((text) => safeText(text))
-  return { apiMessage, fieldErrors }
+/** `Skipped 2 of the 100 items …: reason; reason.` Long lists name the first few and count the rest. */
+function skippedMessage(operation: string, skipped: Unusable[], received: number): string {
+  const named = skipped.slice(0, 3).map((item) => item.reason)
+  const more = skipped.length > named.length ? `; and ${skipped.length - named.length} more` : ''
+  return `Skipped ${skipped.length} of the ${received} items in WP Engine's answer to ${operation}, as they do not match the API's description: ${named.join('; ')}${more}.`
 }

@@ -7,7 +7,8 @@ export type Method = 'GET' | 'POST'
 /** What one attempt produced, as far as retrying is concerned. */
 export type AttemptOutcome =
   | { kind: 'response'; status: number }
-  | { kind: 'bad-response' }
+  /** A 2xx whose body cannot be used; `reason` says why, log-safe. */
+  | { kind: 'bad-response'; reason: string }
   | { kind: 'network'; code: string; sent: boolean }
   | { kind: 'timeout'; sent: boolean }
 

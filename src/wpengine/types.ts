@@ -1,4 +1,7 @@
-// Shapes from openapi.json (Swagger 2.0, v1.17.0), limited to the fields this action reads.
+import type { SafeText } from '../util/log-safety.js'
+
+// What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
+// decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** WP Engine's rule for install names (Installation.name). */
@@ -8,68 +11,84 @@ export const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/
 export const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'] as const
 export type BackupStatus = (typeof BACKUP_STATUSES)[number]
 
+/**
+ * A documented status (the deprecated `initiated` already read as `in_progress`), or one the docs do
+ * not define, carried as a log-safe label so that the log can say what WP Engine reported.
+ */
+export type Status = BackupStatus | (SafeText & { readonly __unknownStatus: true })
+
 export interface Backup {
+  /** A UUID, in lower case. */
   id: string
-  /** Kept as a string: the API may send `initiated` or a status added after this was written. */
-  status: string
-  description?: string | null
-  create_time?: string | null
-  complete_time?: string | null
-  wordpress_version?: string | null
+  status: Status
+  description?: SafeText
+  /** ISO 8601, as WP Engine reports it; absent when the API gave none or something else. */
+  create_time?: string
+  complete_time?: string
+  wordpress_version?: SafeText
 }
 
 export interface Install {
+  /** A UUID, in lower case. */
   id: string
+  /** Always matches INSTALL_NAME. */
   name: string
-  account?: { id?: string }
-  environment?: string | null
-  primary_domain?: string | null
-  wp_version?: string | null
+  environment?: SafeText
 }
 
 export interface User {
+  id: SafeText
+}
+
+export interface Archive {
+  /** A UUID, in lower case. */
   id: string
-  email: string
+  /** The backup it is a zip of; absent when the API did not say (or not as a UUID). */
+  backup: { id?: string }
+  state: Status
+  create_time?: string
+  complete_time?: string
+  /**
+   * A bearer link, present once the archive is completed: anyone holding it can download the zip.
+   * Only an absolute http(s) URL with nothing invisible in it is kept, in its parsed form.
+   */
+  download_uri?: string
 }
 
+/** A list item that does not match its shape, told by what could be read of it safely. */
+export interface Unusable {
+  /** What is wrong with it, e.g. `id 'x' is not a UUID`. */
+  reason: SafeText
+  id?: string
+  name?: string
+  backupId?: string
+  description?: SafeText
+}
+
+/** One page of an offset-paginated list. */
 export interface Page<T> {
-  previous?: string | null
-  next?: string | null
-  count?: number
+  /** The items that match their shape. */
   results: T[]
+  /** Malformed items the caller said it was asking for (see ListOptions); other malformed items are skipped with a warning. */
+  unusable: Unusable[]
+  /** How many items the page held, malformed ones included. */
+  received: number
+  /** The offset `next` points at; undefined on the last page. Its URL is never followed. */
+  nextOffset?: number
+  /** The total the API counts, when it says. */
+  count?: number
+  /** What the list is, for messages: `list installs`. */
+  operation: string
 }
 
-export interface ResourceError {
-  resource?: string
-  field?: string
-  type?: string
-  code?: string
-  message?: string
-}
-
-export interface ErrorBody {
-  message?: string
-  documentation_url?: string
-  errors?: ResourceError[]
+export interface ListOptions {
+  /** Says whether a malformed item is the very one the caller is looking for: then it is handed on in `unusable`, not skipped. */
+  askedFor?: (item: Unusable) => boolean
 }
 
 export interface CreateBackupBody {
   description: string
   notification_emails: string[]
-}
-
-/** The states the docs define for an archive (a downloadable zip of a backup). */
-export const ARCHIVE_STATES = ['requested', 'in_progress', 'completed', 'aborted'] as const
-
-export interface Archive {
-  id: string
-  backup: { id?: string }
-  /** Kept as a string, like a backup's status. */
-  state: string
-  create_time?: string | null
-  complete_time?: string | null
-  /** A bearer link, present once the archive is completed: anyone holding it can download the zip. */
-  download_uri?: string | null
 }
 
 export interface CreateArchiveBody {
