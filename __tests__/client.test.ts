@@ -4,7 +4,7 @@ import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
 import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { RetryBudget } from '../src/wpengine/retry.js'
-import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, useNock } from './helpers.js'
+import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, useNock, nockClient } from './helpers.js'
 
 const BACKUP = {
   id: BACKUP_ID,
@@ -23,16 +23,7 @@ const transport = createNodeSend()
 function setup(overrides: Partial<ClientOptions> = {}) {
   const clock = new FakeClock()
   const retries: string[] = []
-  const client = new WpeClient({
-    apiUrl: new URL(`${API}/v1`),
-    ...CREDS,
-    send: transport,
-    clock,
-    deadline: clock.now() + 3_600_000,
-    random: () => 0.5,
-    onRetry: (message) => retries.push(message),
-    ...overrides
-  })
+  const client = nockClient({ send: transport, clock, onRetry: (message) => retries.push(message), ...overrides })
   return { clock, client, retries }
 }
 

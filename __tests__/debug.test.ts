@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
+import type { ClientOptions } from '../src/wpengine/client.js'
 import { createNodeSend, type Send } from '../src/wpengine/http.js'
 import { ProxyConfigError } from '../src/wpengine/proxy.js'
 import { RetryBudget } from '../src/wpengine/retry.js'
-import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, useNock } from './helpers.js'
+import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, useNock, nockClient } from './helpers.js'
 
 // onDebug: one line per attempt, for core.debug — method, path, status or error code, time taken,
 // and what happens next; never a header, a body or the host.
@@ -31,16 +31,7 @@ function setup(overrides: Partial<ClientOptions> = {}, send: Send = transport) {
     clock.advance(12)
     return send(request, signal)
   }
-  const client = new WpeClient({
-    apiUrl: new URL(`${API}/v1`),
-    ...CREDS,
-    send: timed,
-    clock,
-    deadline: clock.now() + 3_600_000,
-    random: () => 0.5,
-    onDebug: (line) => lines.push(line),
-    ...overrides
-  })
+  const client = nockClient({ send: timed, clock, onDebug: (line) => lines.push(line), ...overrides })
   return { client, lines }
 }
 

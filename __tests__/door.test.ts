@@ -5,14 +5,13 @@ import { run } from '../src/backup/main.js'
 import { runRestore } from '../src/restore/main.js'
 import { findInstalls } from '../src/shared/find-installs.js'
 import { MAX_LINE } from '../src/shared/sink.js'
-import { WpeClient } from '../src/wpengine/client.js'
 import { decodeArchive, decodeBackup, decodeInstall } from '../src/wpengine/decode.js'
 import { WpeApiError } from '../src/wpengine/errors.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { allItems, MAX_PAGES } from '../src/wpengine/pages.js'
 import { normalizeStatus } from '../src/wpengine/status.js'
 import { BACKUP_STATUSES } from '../src/wpengine/types.js'
-import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, RecordingCore, useNock } from './helpers.js'
+import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, RecordingCore, useNock, nockClient } from './helpers.js'
 
 // The client's door: every answer decoded into checked values before anything else sees it.
 
@@ -34,15 +33,7 @@ const backupJson = (extra: Record<string, unknown> = {}) => ({
 
 function client(warnings: string[] = []) {
   const clock = new FakeClock()
-  return new WpeClient({
-    apiUrl: new URL(`${API}/v1`),
-    ...CREDS,
-    send: transport,
-    clock,
-    deadline: clock.now() + 3_600_000,
-    random: () => 0,
-    onWarning: (message) => warnings.push(message)
-  })
+  return nockClient({ send: transport, clock, random: () => 0, onWarning: (message) => warnings.push(message) })
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {

@@ -2,6 +2,7 @@ import { defaultInstalls } from '../sim/server.js'
 import { SAMPLE_RUN_ENV } from '../scripts/run-action.js'
 import type { RunContext } from '../src/shared/context.js'
 import type { Core } from '../src/shared/harness.js'
+import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
 import type { Clock } from '../src/util/clock.js'
 import type { Install } from '../src/wpengine/types.js'
 
@@ -177,5 +178,16 @@ export function useNock(
   hooks.afterAll(() => {
     nock.enableNetConnect()
     nock.restore()
+  })
+}
+
+/** A WpeClient for nock's WP Engine (API, CREDS), made as the action makes one; its deadline is an hour away unless given. */
+export function nockClient(options: Pick<ClientOptions, 'send' | 'clock'> & Partial<ClientOptions>): WpeClient {
+  return new WpeClient({
+    apiUrl: new URL(`${API}/v1`),
+    ...CREDS,
+    deadline: options.clock.now() + 3_600_000,
+    random: () => 0.5,
+    ...options
   })
 }
