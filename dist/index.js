@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4038);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6083);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4038:
+/***/ 6083:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40274,6 +40274,41 @@ function broken(page, pages, what) {
     return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
 }
 
+;// CONCATENATED MODULE: ./src/shared/lagging-list.ts
+/**
+ * How long after a request whose answer was lost the action keeps looking for what it made before it
+ * asks again: WP Engine's lists can show a new backup or archive only some time after it was made, and
+ * asking again too soon makes a second one.
+ */
+const LIST_LAG_WINDOW_MS = 90_000;
+// A short timeout keeps most of its time for the work: the looking takes at most this share of what is left.
+const WINDOW_SHARE_OF_TIME_LEFT = 0.25;
+/** The window for a lost answer at `now`: 90 s, or a quarter of the time left before the deadline if less. */
+function listLagWindow(now, deadline) {
+    return Math.max(0, Math.min(LIST_LAG_WINDOW_MS, (deadline - now) * WINDOW_SHARE_OF_TIME_LEFT));
+}
+// The looks come at growing gaps: soon at first (most lost answers are found at once), then sparser.
+const FIRST_GAP_MS = 2_000;
+const MAX_GAP_MS = 30_000;
+/** Looks for what a lost request made, at once and then at growing gaps, until found or the window is over. */
+async function lookAcrossListLag(options) {
+    const { clock, deadline, signal, look } = options;
+    const start = clock.now();
+    const windowMs = options.windowMs ?? listLagWindow(start, deadline);
+    for (let gap = FIRST_GAP_MS;; gap = Math.min(gap * 2, MAX_GAP_MS)) {
+        const found = await look();
+        const lookedForMs = clock.now() - start;
+        if (found !== undefined)
+            return { found, lookedForMs, complete: true };
+        if (lookedForMs >= windowMs)
+            return { lookedForMs, complete: true };
+        const pause = Math.min(gap, windowMs - lookedForMs);
+        if (clock.now() + pause >= deadline)
+            return { lookedForMs, complete: false };
+        await clock.sleep(pause, signal);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/shared/schedule.ts
 /** The first status checks come this soon, so a short backup is noticed within seconds. */
 const FIRST_POLL_MS = 2_500;
@@ -40364,6 +40399,8 @@ async function pollUntilFinal(options) {
 
 
 
+
+
 async function archivesOf(client, install, backupId) {
     const found = [];
     for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
@@ -40382,25 +40419,37 @@ const newest = (archives) => archives.reduce((best, a) => (best === undefined ||
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
  * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
  * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
- * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
+ * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
+ * if none is listed within the list-lag window, it is requested once more, and never a third time.
  */
 async function archiveBackup(options) {
-    const { client, install, backup, log } = options;
+    const { client, install, backup, log, clock } = options;
     const before = await archivesOf(client, install, backup.id);
     const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)));
-    if (usable) {
-        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
-    }
-    else {
+    // When the last request's answer was lost, and how many requests were sent.
+    let lostAt;
+    let windowMs = 0;
+    let requests = 0;
+    const request = async () => {
+        requests++;
         try {
             await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
+            lostAt = undefined;
             log.info(`Archive of backup ${backup.id} requested.`);
         }
         catch (error) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
-            log.info(`${error.message} Looking for it in the install's archives.`);
+            lostAt = clock.now();
+            windowMs = listLagWindow(lostAt, options.deadline);
+            log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`);
         }
+    };
+    if (usable) {
+        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
+    }
+    else {
+        await request();
     }
     const known = new Set(before.map((a) => a.id));
     let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
@@ -40415,6 +40464,14 @@ async function archiveBackup(options) {
             const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)));
             if (seen)
                 current = seen;
+            else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
+                const unlisted = formatDuration(clock.now() - lostAt);
+                if (requests >= 2) {
+                    throw new Error(`No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`);
+                }
+                log.info(`No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
+                await request();
+            }
             return current;
         },
         state: (a) => a.state,
@@ -41583,14 +41640,18 @@ async function getBackupOf(client, install, backupId) {
 
 
 
+
+// The first request, and at most one more once the first was surely not listed.
+const MAX_REQUESTS = 2;
 /**
  * Requests one backup, exactly once. The API takes no idempotency key, so when the answer to the
  * POST is lost (reset after sending, timeout, 5xx) the backup may exist anyway: list the install's
- * backups and adopt the one carrying this step's marker; only if it is not there after a short
- * re-check is the POST sent again.
+ * backups and adopt the one carrying this step's marker. A new backup can be listed late, so the
+ * list is looked at with growing gaps across a window; only if the backup is not there by then is
+ * the POST sent again, once.
  */
 async function createBackupOnce(options) {
-    const { client, clock, install, body, marker, log, signal, recheckDelayMs = 3_000, maxRequests = 3 } = options;
+    const { client, clock, deadline, install, body, marker, log, signal, listLagWindowMs } = options;
     for (let requests = 1;; requests++) {
         try {
             return { backup: await client.createBackup(install, body), recovered: false, requests };
@@ -41598,23 +41659,28 @@ async function createBackupOnce(options) {
         catch (error) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
-            log.info(`${error.message} Looking for it in the install's backups before asking again.`);
-            const found = (await findByMarker(client, install, marker)) ??
-                (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)));
+            log.info(`${error.message} Looking for it in the install's backups (a new backup may be listed late) before asking again.`);
+            const { found, lookedForMs, complete } = await lookAcrossListLag({
+                clock,
+                deadline,
+                signal,
+                windowMs: listLagWindowMs,
+                look: () => findByMarker(client, install, marker)
+            });
             if (found) {
                 log.info(`Found backup ${found.id}, which this step requested; the lost answer changes nothing.`);
                 return { backup: found, recovered: true, requests };
             }
-            if (requests >= maxRequests) {
-                throw new WpeApiError(`${error.message} It did not appear in the install's backups after ${requests} requests. Re-run the job later.`, error.detail);
+            const unknown = `WP Engine may still list a backup of this step (tagged ${marker}) later: check install ${install.name} in the WP Engine User Portal before running the job again.`;
+            if (!complete) {
+                throw new WpeApiError(`${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`, { ...error.detail, kind: 'deadline' });
             }
-            log.info(`No backup of this step appeared after ${formatDuration(recheckDelayMs)}: WP Engine did not act on the request; asking again.`);
+            if (requests >= MAX_REQUESTS) {
+                throw new WpeApiError(`${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`, error.detail);
+            }
+            log.info(`No backup of this step is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
         }
     }
-}
-async function recheck(clock, delayMs, signal, look) {
-    await clock.sleep(delayMs, signal);
-    return look();
 }
 /**
  * The backup whose description carries this step's marker, if the install has one. A malformed entry
@@ -41813,7 +41879,7 @@ function backupTitle(tools, install) {
 }
 /** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
 async function obtainBackup(tools, entry, install, log) {
-    const { client, clock, settings, signal, context } = tools;
+    const { client, clock, settings, signal, context, deadline } = tools;
     if (settings.backupId) {
         const existing = await getBackupOf(client, install, settings.backupId);
         log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
@@ -41833,6 +41899,7 @@ async function obtainBackup(tools, entry, install, log) {
     const created = await createBackupOnce({
         client,
         clock,
+        deadline,
         install,
         body: { description, notification_emails: settings.notificationEmails },
         marker,

@@ -24,7 +24,7 @@ import { zipArchive } from './zip.js'
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
- * @typedef {{ from: number, until: number, answer: '503' | 'reset' | 'mixed' }} Outage
+ * @typedef {{ from: number, until: number, answer: '503' | 'reset' | 'mixed', forMs: number, startsWith?: { method: string, path: RegExp } }} Outage
  */
 
 export const DEFAULT_CREDENTIALS = { userId: 'demo-user', password: 'demo-password' }
@@ -543,6 +543,13 @@ export async function startSimulator(options = {}) {
       if (url.pathname.startsWith('/downloads/') && record.method === 'GET')
         return download(req, res, record, takeFault(record.method, path))
       if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
+      for (const o of outages) {
+        if (o.startsWith && o.startsWith.method === record.method && o.startsWith.path.test(path)) {
+          o.from = record.at
+          o.until = record.at + o.forMs
+          o.startsWith = undefined
+        }
+      }
       const down = outages.find((o) => record.at >= o.from && record.at < o.until)
       if (down) {
         // The whole API is down: nothing is acted on, every request is answered 503 or cut off.
@@ -651,13 +658,21 @@ export async function startSimulator(options = {}) {
       Object.assign(settings, changes)
     },
     /**
-     * The whole API fails for `forMs` from `fromMs` (the simulator's time; now if not given): every API
-     * request is answered 503, or cut off (`reset`), or each in turn (`mixed`). Downloads are not affected.
+     * The whole API fails for `forMs` from `fromMs` (the simulator's time; now if not given), or from the
+     * first request that matches `startsWith`: every API request is answered 503, or cut off (`reset`),
+     * or each in turn (`mixed`), and none is acted on. Downloads are not affected.
      */
-    outage(/** @type {{ fromMs?: number, forMs: number, answer?: Outage['answer'] }} */ { fromMs, forMs, answer = '503' }) {
-      const from = fromMs ?? now()
+    outage(
+      /** @type {{ fromMs?: number, forMs: number, answer?: Outage['answer'], startsWith?: Outage['startsWith'] }} */ {
+        fromMs,
+        forMs,
+        answer = '503',
+        startsWith
+      }
+    ) {
+      const from = startsWith ? Infinity : (fromMs ?? now())
       /** @type {Outage} */
-      const outage = { from, until: from + forMs, answer }
+      const outage = { from, until: from + forMs, answer, forMs, startsWith }
       outages.push(outage)
       /** Ends the outage now (for a simulator that outlives the test that called it). */
       return () => void outages.splice(outages.indexOf(outage), 1)
