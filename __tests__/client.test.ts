@@ -73,9 +73,11 @@ describe('WpeClient retries', () => {
     const { client, clock, retries } = setup()
     await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
     scope.done()
-    expect(clock.sleeps).toEqual([250, 500])
-    expect(retries).toHaveLength(2)
-    expect(retries[0]).toContain('HTTP 503 while trying to get backup')
+    expect(clock.sleeps).toEqual([500, 1000])
+    // The log hears of the first retry; more only once the API has failed for a minute.
+    expect(retries).toEqual([
+      `HTTP 503 while trying to get backup ${BACKUP_ID} of install mysite; retrying in 0.5s, for up to 5m while it keeps failing.`
+    ])
   })
 
   it('429 with Retry-After: 7, then 200: waits the 7 seconds the API asked for', async () => {
@@ -156,7 +158,8 @@ describe('WpeClient retries', () => {
     ['a backup without a status', BACKUP_PATH, { id: BACKUP_ID }]
   ])('fails on %s, without quoting it', async (_label, path, body) => {
     nock(API).get(path).times(4).reply(200, body)
-    const { client } = setup()
+    // Attempts at 0, 0.5, 1.5 and 3.5 s: the fourth is the last within 3 s of patience.
+    const { client } = setup({ patienceMs: 3_000 })
     const call =
       path === BACKUP_PATH
         ? client.getBackup(INSTALL, BACKUP_ID)
@@ -164,35 +167,57 @@ describe('WpeClient retries', () => {
           ? client.listInstalls(0)
           : client.getInstall(INSTALL.id)
     const error = await failure(call)
-    expect(error.detail).toMatchObject({ kind: 'bad-response', attempts: 4 })
+    expect(error.detail).toMatchObject({ kind: 'bad-response', attempts: 4, failingForMs: 3_500 })
     expect(error.message).toMatch(
-      /could not be used after 4 attempts: (install name '\.\.\/etc' is not an install name|results is an object, not a list|backup status is missing, not a status)\. Re-run the job later\.$/
+      /could not be used for 4s \(4 attempts\): (install name '\.\.\/etc' is not an install name|results is an object, not a list|backup status is missing, not a status)\. Re-run the job later\.$/
     )
   })
 
-  it('gives up after four attempts and says so', async () => {
-    const scope = nock(API).get(BACKUP_PATH).times(4).reply(502, { message: 'Bad Gateway' })
-    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
-    scope.done()
-    expect(error.message).toBe(
-      `WP Engine failed to get backup ${BACKUP_ID} of install mysite (502: Bad Gateway) after 4 attempts. The API may be having problems; re-run the job later.`
+  it('retries for the patience, telling the log about once a minute, then gives up with how long the API failed and its last answer', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(1_000).reply(502, { message: 'Bad Gateway' })
+    const { client, clock, retries } = setup()
+    const start = clock.now()
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    scope.persist(false)
+    nock.cleanAll()
+    // The last retry starts within the 5-minute patience; the step ends within one backoff (30 s at most) after.
+    expect(clock.now() - start).toBeGreaterThanOrEqual(5 * 60_000)
+    expect(clock.now() - start).toBeLessThan(5 * 60_000 + 30_000)
+    expect(error.message).toMatch(
+      new RegExp(
+        `^WP Engine failed to get backup ${BACKUP_ID} of install mysite \\(502: Bad Gateway\\) for 5m( \\d+s)? \\((\\d+) attempts\\)\\. The API may be having problems; re-run the job later\\.$`
+      )
     )
-    expect(error.detail).toMatchObject({ transient: true, attempts: 4 })
+    // Backoff capped at 30 s with jitter: a handful of requests a minute, not hundreds.
+    expect(error.detail.attempts).toBeGreaterThan(10)
+    expect(error.detail.attempts).toBeLessThan(40)
+    expect(error.detail).toMatchObject({ transient: true })
+    expect(retries.length).toBeGreaterThanOrEqual(5)
+    expect(retries.length).toBeLessThanOrEqual(6)
+    expect(retries[1]).toMatch(
+      /^The WP Engine API has been failing for 1m( \d+s)? while trying to get backup .* \(last: HTTP 502\); still trying, for up to [34]m( \d+s)? more\.$/
+    )
   })
 
-  it('stops retrying when the step-wide retry budget is spent', async () => {
-    const scope = nock(API).get(BACKUP_PATH).times(2).reply(503)
-    const error = await failure(setup({ budget: new RetryBudget(5) }).client.getBackup(INSTALL, BACKUP_ID))
+  it('a spent step-wide retry budget slows retries down to what it earns back, rather than giving up', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(3).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock } = setup({ budget: new RetryBudget(5) })
+    await client.getBackup(INSTALL, BACKUP_ID)
     scope.done()
-    expect(error.detail.attempts).toBe(2)
+    // 5 tokens pay for the first retry; each next one waits for 5 tokens at 30 a minute: 10 s, less what came back meanwhile.
+    expect(clock.sleeps[0]).toBe(500)
+    for (const sleep of clock.sleeps.slice(1)) {
+      expect(sleep).toBeGreaterThanOrEqual(9_000)
+      expect(sleep).toBeLessThanOrEqual(10_000)
+    }
   })
 
   it('uses its defaults for options passed as undefined', async () => {
     const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
-    const { client, clock } = setup({ random: undefined, maxAttempts: undefined, budget: undefined })
+    const { client, clock } = setup({ random: undefined, patienceMs: undefined, budget: undefined })
     await client.getBackup(INSTALL, BACKUP_ID)
     scope.done()
-    expect(clock.sleeps[0]).toBeLessThan(500)
+    expect(clock.sleeps[0]).toBeLessThan(1_000)
   })
 
   it('sends nothing once the deadline has passed', async () => {
@@ -209,7 +234,8 @@ describe('WpeClient retries', () => {
     const error = await failure(setup({ clock, deadline: clock.now() + 100, random: () => 0.99 }).client.getBackup(INSTALL, BACKUP_ID))
     scope.done()
     expect(clock.sleeps).toEqual([])
-    expect(error.status).toBe(503)
+    expect(error.detail).toMatchObject({ kind: 'deadline', status: 503 })
+    expect(error.message).toContain('last answer: HTTP 503')
   })
 
   it('stops at once when the step is cancelled during a backoff', async () => {
@@ -344,11 +370,12 @@ describe('WpeClient POST: exactly-once rules', () => {
         send: transport,
         clock,
         deadline: clock.now() + 60_000,
-        random: () => 0
+        random: () => 0,
+        patienceMs: 0
       }).createBackup(INSTALL, body)
     )
     nock.disableNetConnect()
-    expect(error.detail).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', ambiguous: false, attempts: 4 })
+    expect(error.detail).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', ambiguous: false, attempts: 1 })
     expect(error.message).toContain('Could not reach the WP Engine API at http://127.0.0.1:1')
   })
 })

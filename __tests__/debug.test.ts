@@ -43,7 +43,7 @@ describe('WpeClient onDebug', () => {
     nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
     const { client, lines } = setup()
     await client.getBackup(INSTALL, BACKUP_ID)
-    expect(lines).toEqual([`${GET_BACKUP} → 503 in 12 ms; retrying in 0.3s`, `${GET_BACKUP} → 200 in 12 ms`])
+    expect(lines).toEqual([`${GET_BACKUP} → 503 in 12 ms; retrying in 0.5s`, `${GET_BACKUP} → 200 in 12 ms`])
   })
 
   it('a list request shows its limit and offset', async () => {
@@ -61,7 +61,7 @@ describe('WpeClient onDebug', () => {
       .reply(200, BACKUP)
     const { client, lines } = setup()
     await client.getBackup(INSTALL, BACKUP_ID)
-    expect(lines[0]).toMatch(new RegExp(`^${GET_BACKUP} → ECONNRESET after 12 ms \\((sent|not sent)\\); retrying in 0\\.3s$`))
+    expect(lines[0]).toMatch(new RegExp(`^${GET_BACKUP} → ECONNRESET after 12 ms \\((sent|not sent)\\); retrying in 0\\.5s$`))
     expect(lines[1]).toBe(`${GET_BACKUP} → 200 in 12 ms`)
   })
 
@@ -69,26 +69,26 @@ describe('WpeClient onDebug', () => {
     nock(API).get(BACKUP_PATH).delay(400).reply(200, BACKUP).get(BACKUP_PATH).reply(200, BACKUP)
     const { client, lines } = setup({ attemptTimeoutMs: 100 })
     await client.getBackup(INSTALL, BACKUP_ID)
-    expect(lines[0]).toMatch(new RegExp(`^${GET_BACKUP} → no answer after 12 ms \\(sent\\); retrying in 0\\.3s$`))
+    expect(lines[0]).toMatch(new RegExp(`^${GET_BACKUP} → no answer after 12 ms \\(sent\\); retrying in 0\\.5s$`))
   })
 
-  it('the last of four attempts gives up', async () => {
-    nock(API).get(BACKUP_PATH).times(4).reply(502)
-    const { client, lines } = setup({ random: () => 0 })
+  it('the last attempt within the patience gives up, saying how long the API failed', async () => {
+    nock(API).get(BACKUP_PATH).times(3).reply(502)
+    const { client, lines } = setup({ random: () => 0, patienceMs: 30 })
     await client.getBackup(INSTALL, BACKUP_ID).catch(() => undefined)
     expect(lines).toEqual([
       `${GET_BACKUP} → 502 in 12 ms; retrying in 0.0s`,
       `${GET_BACKUP} → 502 in 12 ms; retrying in 0.0s`,
-      `${GET_BACKUP} → 502 in 12 ms; retrying in 0.0s`,
-      `${GET_BACKUP} → 502 in 12 ms; giving up after 4 attempts`
+      `${GET_BACKUP} → 502 in 12 ms; giving up after 3 attempts over 0.0s`
     ])
   })
 
-  it('says why it stops early: retry budget, Retry-After past the timeout, a POST that may have been acted on, a redirect', async () => {
-    nock(API).get(BACKUP_PATH).times(2).reply(503)
+  it('says why it waits longer or stops early: retry budget, Retry-After past the timeout, a POST that may have been acted on, a redirect', async () => {
+    nock(API).get(BACKUP_PATH).times(2).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
     const budget = setup({ budget: new RetryBudget(5) })
-    await budget.client.getBackup(INSTALL, BACKUP_ID).catch(() => undefined)
-    expect(budget.lines[1]).toBe(`${GET_BACKUP} → 503 in 12 ms; giving up: retry budget spent`)
+    await budget.client.getBackup(INSTALL, BACKUP_ID)
+    // The budget paid for one retry at once; the next waits until tokens come back (30 a minute).
+    expect(budget.lines[1]).toMatch(new RegExp(`^${GET_BACKUP} → 503 in 12 ms; retrying in 9\\.\\ds$`))
 
     nock(API).get(BACKUP_PATH).reply(429, '', { 'Retry-After': '120' })
     const later = setup({ deadline: new FakeClock().now() + 60_000 })

@@ -108,39 +108,54 @@ describe('parseRetryAfter', () => {
 })
 
 describe('RetryBudget', () => {
-  it('never goes below zero or above its capacity, whatever happens', () => {
-    const step = fc.oneof(
-      fc.constant<'success'>('success'),
-      fc.constantFrom<AttemptOutcome>(
-        { kind: 'response', status: 503 },
-        { kind: 'timeout', sent: true },
-        { kind: 'network', code: 'ECONNRESET', sent: false }
-      )
-    )
+  const step = fc.record({
+    kind: fc.constantFrom<'success' | 'retry'>('success', 'retry'),
+    outcome: fc.constantFrom<AttemptOutcome>(
+      { kind: 'response', status: 503 },
+      { kind: 'timeout', sent: true },
+      { kind: 'network', code: 'ECONNRESET', sent: false }
+    ),
+    gapMs: fc.integer({ min: 0, max: 120_000 })
+  })
+
+  it('never holds more than its capacity, and every retry it grants waits until it is paid for', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
         const budget = new RetryBudget(50)
+        let now = 0
         let spent = 0
         for (const s of steps) {
-          if (s === 'success') {
+          now += s.gapMs
+          if (s.kind === 'success') {
             budget.release(spent)
             spent = 0
-          } else spent += budget.tryAcquire(s) ?? 0
-          expect(budget.available).toBeGreaterThanOrEqual(0)
-          expect(budget.available).toBeLessThanOrEqual(50)
+          } else {
+            const { cost, waitMs } = budget.reserve(s.outcome, now)
+            spent += cost
+            // Once the wait is over, the budget is out of debt.
+            expect(budget.available(now + waitMs)).toBeGreaterThanOrEqual(-1e-9)
+          }
+          expect(budget.available(now)).toBeLessThanOrEqual(50)
         }
       })
     )
   })
 
-  it('runs dry after a sustained outage: 20 retries, or 10 after timeouts', () => {
-    const budget = new RetryBudget()
-    let retries = 0
-    while (budget.tryAcquire({ kind: 'response', status: 503 }) !== undefined) retries++
-    expect(retries).toBe(20)
-    const timeouts = new RetryBudget()
-    retries = 0
-    while (timeouts.tryAcquire({ kind: 'timeout', sent: true }) !== undefined) retries++
-    expect(retries).toBe(10)
+  it('however long the API fails, it grants a handful of retries a minute for each request in flight: 20 at once, then 6 a minute (3 after timeouts)', () => {
+    const retriesIn = (lanes: number, outcome: AttemptOutcome, minutes: number): number => {
+      const budget = new RetryBudget(100, lanes)
+      let now = 0
+      let retries = 0
+      for (;;) {
+        const { waitMs } = budget.reserve(outcome, now)
+        now += waitMs
+        if (now > minutes * 60_000) return retries
+        retries++
+      }
+    }
+    expect(retriesIn(1, { kind: 'response', status: 503 }, 0)).toBe(20)
+    expect(retriesIn(1, { kind: 'response', status: 503 }, 10)).toBe(20 + 60)
+    expect(retriesIn(1, { kind: 'timeout', sent: true }, 10)).toBe(10 + 30)
+    expect(retriesIn(5, { kind: 'response', status: 503 }, 10)).toBe(20 + 300)
   })
 })

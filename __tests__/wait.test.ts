@@ -46,13 +46,13 @@ function setup(durationMs: number, options: Setup = {}) {
   const backup: Backup = decodeBackup(sim.seedBackup({ installId: INSTALL.id, outcome: options.outcome }))
   const path = `/installs/${INSTALL.id}/backups/${backup.id}`
   const deadline = clock.now() + (options.timeoutMs ?? 60 * MINUTE)
-  // One attempt per request, so that every status check is one request and a fault fails the
+  // No patience in the client, so that every status check is one request and a fault fails the
   // check; the client's own retries are client.test.ts's concern.
   const client = simClient(sim, {
     send: transport,
     clock,
     deadline: options.clientDeadlineMs === undefined ? deadline : clock.now() + options.clientDeadlineMs,
-    maxAttempts: 1
+    patienceMs: 0
   })
   const lines: string[] = []
   const warnings: string[] = []
@@ -145,18 +145,32 @@ describe('waitForBackup', () => {
     // Passed, so lines in the log and no warning annotation: one that lasts fails the step, its one annotation.
     expect(warnings).toEqual([])
     expect(lines.filter((line) => line.startsWith('A status check'))).toEqual([
-      expect.stringContaining('(1 in a row; giving up at 5)'),
-      expect.stringContaining('(2 in a row; giving up at 5)')
+      expect.stringContaining('(failing for 0s; giving up after 5m)'),
+      expect.stringMatching(/\(failing for \d+s; giving up after 5m\)/)
     ])
   })
 
-  it('gives up after five failed checks in a row', async () => {
-    const { wait, failCheck, calls, backup } = setup(60 * MINUTE)
-    for (let n = 3; n <= 7; n++) failCheck(n, '502')
-    await expect(wait()).rejects.toThrow(
-      `Stopped waiting for backup ${backup.id}: 5 status checks in a row failed. The last: WP Engine failed to get backup ${backup.id} of install mysite (502`
-    )
-    expect(calls()).toBe(7)
+  // Patience is time, not a count of checks: an outage of minutes is ridden out however many checks
+  // it takes, and one that outlasts the patience ends the wait soon after, whatever the poll interval.
+  it.each([
+    [MINUTE, 4 * MINUTE, 'completed'],
+    [4 * MINUTE, 5 * MINUTE, 'completed'],
+    [10 * MINUTE, 2 * MINUTE, 'failed'],
+    [10 * MINUTE, 5 * MINUTE, 'failed']
+  ] as const)('checks failing for %i ms, with a patience of %i ms: %s', async (outageMs, patienceMs, ending) => {
+    const { wait, clock, backup, lines } = setup(20 * MINUTE)
+    const start = clock.now()
+    const endOutage = sim.outage({ fromMs: start + 10_000, forMs: outageMs })
+    const run = wait({ patienceMs, pollCeilingMs: 15_000 }).finally(endOutage)
+    if (ending === 'failed') {
+      await expect(run).rejects.toThrow(new RegExp(`^Stopped waiting for backup ${backup.id}: its status checks failed for \\d+m`))
+      // Ends within the patience and one poll gap of the first failed check.
+      expect(clock.now() - start - 10_000).toBeGreaterThanOrEqual(patienceMs)
+      expect(clock.now() - start - 10_000).toBeLessThanOrEqual(patienceMs + 15_000)
+    } else {
+      await expect(run).resolves.toMatchObject({ outcome: 'completed' })
+    }
+    expect(lines.filter((line) => line.startsWith('A status check')).length).toBeGreaterThan(3)
   })
 
   it.each(['401', '403'] as const)('stops at once on %s', async (status) => {

@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4038);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6083);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4038:
+/***/ 6083:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39258,7 +39258,8 @@ function tunnelFailure(error) {
 ;// CONCATENATED MODULE: ./src/wpengine/retry.ts
 // Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
 // a classifier that knows which failures may pass and which POSTs may have taken effect,
-// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
+// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 // Errors that no retry fixes: the certificate or the TLS setup is wrong.
 const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
@@ -39288,7 +39289,13 @@ function classify(method, outcome) {
             return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
     }
 }
-const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000 };
+const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/**
+ * How long a request is retried while the API keeps failing in a way that may pass: hosting API
+ * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
+ * Never past the step's timeout, which stays the bound a user sets.
+ */
+const DEFAULT_PATIENCE_MS = 5 * 60_000;
 /**
  * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
  * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
@@ -39312,31 +39319,48 @@ function parseRetryAfter(value, nowMs) {
 /**
  * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
  * (timeouts and connection failures more, since they are the costliest to repeat), every success
- * earns a little back. When the API is down for good, the step stops hammering it and fails.
+ * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
+ * until it can: however long the API fails, the step sends only a handful of retries a minute for
+ * each request it may have in flight.
  */
 class RetryBudget {
     capacity;
     static RETRY_COST = 5;
     static TIMEOUT_COST = 10;
+    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
+    static REFILL_PER_MINUTE = 30;
     tokens;
-    constructor(capacity = 100) {
+    updatedAt;
+    perMs;
+    constructor(capacity = 100, lanes = 1) {
         this.capacity = capacity;
         this.tokens = capacity;
+        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
     }
-    get available() {
+    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
+    available(now) {
+        this.refill(now);
         return this.tokens;
     }
-    /** Takes the tokens for one retry and returns how many; undefined when the budget cannot pay. */
-    tryAcquire(outcome) {
+    /**
+     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
+     * for the budget to have paid for it (0 when it could pay at once).
+     */
+    reserve(outcome, now) {
         const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
-        if (cost > this.tokens)
-            return undefined;
+        this.refill(now);
         this.tokens -= cost;
-        return cost;
+        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
     }
     /** A request succeeded: return what its retries took, or one token when it needed none. */
     release(spent) {
         this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+    refill(now) {
+        if (this.updatedAt !== undefined && now > this.updatedAt) {
+            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
+        }
+        this.updatedAt = Math.max(now, this.updatedAt ?? now);
     }
 }
 
@@ -39391,6 +39415,8 @@ class Semaphore {
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 const PAGE_LIMIT = 100;
 const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+// While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
+const RETRY_NOTE_EVERY_MS = 60_000;
 function json(decode) {
     return (body) => {
         let value;
@@ -39423,8 +39449,8 @@ class WpeClient {
             ...options,
             random: options.random ?? Math.random,
             attemptTimeoutMs: options.attemptTimeoutMs ?? 30_000,
-            maxAttempts: options.maxAttempts ?? 4,
-            budget: options.budget ?? new RetryBudget(),
+            patienceMs: options.patienceMs ?? DEFAULT_PATIENCE_MS,
+            budget: options.budget ?? new RetryBudget(undefined, options.maxConcurrentRequests ?? 1),
             userAgent: options.userAgent ?? 'wpengine-backup-action'
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
@@ -39486,7 +39512,7 @@ class WpeClient {
         return url;
     }
     async request(method, segments, operation, decode, { query, body } = {}) {
-        const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options;
+        const { send, clock, deadline, signal, budget, patienceMs, onDebug } = this.options;
         const target = `${method} ${apiPath(segments, query)}`;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
@@ -39502,13 +39528,16 @@ class WpeClient {
         };
         let spent = 0;
         let last;
+        // When this request's failures began, and when the log last heard of them.
+        let failingSince;
+        let toldAt;
         for (let attempt = 1;; attempt++) {
             // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
             await this.slots.acquire(signal);
             const left = deadline - clock.now();
             if (left <= 0) {
                 this.slots.release();
-                throw this.deadlineError(operation, attempt - 1, last?.outcome);
+                throw this.deadlineError(operation, attempt - 1, last?.outcome, failingSince);
             }
             const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
             let response;
@@ -39551,27 +39580,41 @@ class WpeClient {
             last = { outcome, response };
             const result = attemptResult(outcome, response, clock.now() - sentAt);
             const verdict = classify(method, outcome);
+            if (verdict !== 'success')
+                failingSince ??= sentAt;
+            const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince;
             if (verdict === 'success') {
                 debug(result);
                 budget.release(spent);
                 return decoded;
             }
-            if (verdict === 'retry' && attempt < maxAttempts) {
+            if (verdict === 'retry' && failingFor < patienceMs) {
                 const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now());
-                const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
+                const backoff = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
                     debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
                     throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
                         `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
                     // Not transient for this step: waiting on would only run into the timeout.
-                    operation, outcome, 'fail', response, attempt);
+                    operation, outcome, 'fail', response, attempt, failingFor);
                 }
-                const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
-                if (cost !== undefined) {
-                    spent += cost;
+                // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
+                const reserved = backoff < timeLeft ? budget.reserve(outcome, clock.now()) : undefined;
+                const delay = Math.max(backoff, reserved?.waitMs ?? 0);
+                if (reserved !== undefined && delay < timeLeft) {
+                    spent += reserved.cost;
                     debug(result, `retrying in ${seconds(delay)}`);
-                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
+                    const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft));
+                    if (toldAt === undefined) {
+                        toldAt = clock.now();
+                        this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)}, for up to ${keepTrying} while it keeps failing.`);
+                    }
+                    else if (clock.now() - toldAt >= RETRY_NOTE_EVERY_MS) {
+                        toldAt = clock.now();
+                        this.options.onRetry?.(`The WP Engine API has been failing for ${formatDuration(failingFor)} while trying to ${operation} (last: ${describe(outcome)}); ` +
+                            `still trying, for up to ${keepTrying} more.`);
+                    }
                     try {
                         await clock.sleep(delay, signal);
                     }
@@ -39580,15 +39623,19 @@ class WpeClient {
                     }
                     continue;
                 }
-                debug(result, delay < timeLeft ? 'giving up: retry budget spent' : "giving up: no time left before the step's timeout");
+                // The retry does not fit before the timeout: the step ends as timed out, with what the API last said.
+                if (reserved !== undefined)
+                    budget.release(reserved.cost);
+                debug(result, "giving up: no time left before the step's timeout");
+                throw this.deadlineError(operation, attempt, outcome, failingSince, response?.status);
             }
-            else {
-                debug(result, verdict === 'ambiguous' ? 'not retried: it may have been acted on' : `giving up after ${attempt} attempt${attempt > 1 ? 's' : ''}`);
-            }
-            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt);
+            debug(result, verdict === 'ambiguous'
+                ? 'not retried: it may have been acted on'
+                : `giving up after ${attempt > 1 ? `${attempt} attempts over ${seconds(failingFor)}` : '1 attempt'}`);
+            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt, failingFor), operation, outcome, verdict, response, attempt, failingFor);
         }
     }
-    failure(message, operation, outcome, verdict, response, attempts) {
+    failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0) {
         const body = decodeErrorBody(response?.body ?? '');
         const detail = {
             kind: outcome.kind === 'response' ? 'http' : outcome.kind,
@@ -39599,12 +39646,14 @@ class WpeClient {
             fieldErrors: body.fieldErrors,
             ambiguous: verdict === 'ambiguous',
             transient: verdict !== 'fail',
-            attempts
+            attempts,
+            failingForMs
         };
         return new WpeApiError(message, detail);
     }
-    failureMessage(operation, outcome, verdict, response, attempts) {
-        const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    failureMessage(operation, outcome, verdict, response, attempts, failingForMs) {
+        // How long the API failed: the line says whether this was a blip or an outage.
+        const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
         if (verdict === 'ambiguous') {
             return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`;
         }
@@ -39648,9 +39697,10 @@ class WpeClient {
             `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
-    deadlineError(operation, attempts, last) {
-        const detail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts };
-        const lastSeen = last ? ` (last answer: ${describe(last)})` : '';
+    deadlineError(operation, attempts, last, failingSince, status) {
+        const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince;
+        const detail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs };
+        const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describe(last)})` : '';
         return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
     }
 }
@@ -40224,6 +40274,41 @@ function broken(page, pages, what) {
     return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
 }
 
+;// CONCATENATED MODULE: ./src/shared/lagging-list.ts
+/**
+ * How long after a request whose answer was lost the action keeps looking for what it made before it
+ * asks again: WP Engine's lists can show a new backup or archive only some time after it was made, and
+ * asking again too soon makes a second one.
+ */
+const LIST_LAG_WINDOW_MS = 90_000;
+// A short timeout keeps most of its time for the work: the looking takes at most this share of what is left.
+const WINDOW_SHARE_OF_TIME_LEFT = 0.25;
+/** The window for a lost answer at `now`: 90 s, or a quarter of the time left before the deadline if less. */
+function listLagWindow(now, deadline) {
+    return Math.max(0, Math.min(LIST_LAG_WINDOW_MS, (deadline - now) * WINDOW_SHARE_OF_TIME_LEFT));
+}
+// The looks come at growing gaps: soon at first (most lost answers are found at once), then sparser.
+const FIRST_GAP_MS = 2_000;
+const MAX_GAP_MS = 30_000;
+/** Looks for what a lost request made, at once and then at growing gaps, until found or the window is over. */
+async function lookAcrossListLag(options) {
+    const { clock, deadline, signal, look } = options;
+    const start = clock.now();
+    const windowMs = options.windowMs ?? listLagWindow(start, deadline);
+    for (let gap = FIRST_GAP_MS;; gap = Math.min(gap * 2, MAX_GAP_MS)) {
+        const found = await look();
+        const lookedForMs = clock.now() - start;
+        if (found !== undefined)
+            return { found, lookedForMs, complete: true };
+        if (lookedForMs >= windowMs)
+            return { lookedForMs, complete: true };
+        const pause = Math.min(gap, windowMs - lookedForMs);
+        if (clock.now() + pause >= deadline)
+            return { lookedForMs, complete: false };
+        await clock.sleep(pause, signal);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/shared/schedule.ts
 /** The first status checks come this soon, so a short backup is noticed within seconds. */
 const FIRST_POLL_MS = 2_500;
@@ -40246,22 +40331,24 @@ function pollDelay(elapsedMs, ceilingMs, random) {
 
 
 
+
 // The last check happens this long before the deadline, so that its answer can still arrive in time.
 const FINAL_CHECK_MARGIN_MS = 2_000;
 /**
  * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
- * passing reason (5xx, 429, network) does not end the wait; a run of them in a row does, and so
- * does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
+ * passing reason (5xx, 429, network) does not end the wait; checks failing for longer than the
+ * patience do, and so does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
  */
 async function pollUntilFinal(options) {
     const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options;
-    const maxFailures = options.maxConsecutiveFailures ?? 5;
+    const patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
     const start = clock.now();
     const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
     let item = options.initial;
     let status = normalizeStatus(options.state(item)) ?? 'requested';
     let checks = 0;
-    let failures = 0;
+    // When the checks began to fail (counting the retries inside the failed check), while they do.
+    let failingSince;
     const warned = new Set();
     const result = (outcome) => ({ item, status, outcome, checks, waitedMs: clock.now() - start });
     const Subject = subject.charAt(0).toUpperCase() + subject.slice(1);
@@ -40273,7 +40360,7 @@ async function pollUntilFinal(options) {
         try {
             item = await options.check();
             checks++;
-            failures = 0;
+            failingSince = undefined;
             const seen = options.state(item);
             const next = normalizeStatus(seen);
             if (next === undefined) {
@@ -40294,12 +40381,13 @@ async function pollUntilFinal(options) {
                 return result('timeout');
             if (!error.detail.transient)
                 throw error;
-            failures++;
-            if (failures >= maxFailures) {
-                throw new WpeApiError(`Stopped waiting for ${subject}: ${failures} status checks in a row failed. The last: ${error.message}`, error.detail);
+            failingSince ??= clock.now() - (error.detail.failingForMs ?? 0);
+            const failingFor = clock.now() - failingSince;
+            if (failingFor >= patienceMs) {
+                throw new WpeApiError(`Stopped waiting for ${subject}: its status checks failed for ${formatDuration(failingFor)}. The last: ${error.message}`, error.detail);
             }
             // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
-            log.info(`A status check of ${subject} failed (${failures} in a row; giving up at ${maxFailures}): ${error.message}`);
+            log.info(`A status check of ${subject} failed (failing for ${formatDuration(failingFor)}; giving up after ${formatDuration(patienceMs)}): ${error.message}`);
         }
         onCheck?.(item);
     }
@@ -40307,6 +40395,8 @@ async function pollUntilFinal(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/archive/archive.ts
+
+
 
 
 
@@ -40329,25 +40419,37 @@ const newest = (archives) => archives.reduce((best, a) => (best === undefined ||
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
  * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
  * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
- * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
+ * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
+ * if none is listed within the list-lag window, it is requested once more, and never a third time.
  */
 async function archiveBackup(options) {
-    const { client, install, backup, log } = options;
+    const { client, install, backup, log, clock } = options;
     const before = await archivesOf(client, install, backup.id);
     const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)));
-    if (usable) {
-        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
-    }
-    else {
+    // When the last request's answer was lost, and how many requests were sent.
+    let lostAt;
+    let windowMs = 0;
+    let requests = 0;
+    const request = async () => {
+        requests++;
         try {
             await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
+            lostAt = undefined;
             log.info(`Archive of backup ${backup.id} requested.`);
         }
         catch (error) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
-            log.info(`${error.message} Looking for it in the install's archives.`);
+            lostAt = clock.now();
+            windowMs = listLagWindow(lostAt, options.deadline);
+            log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`);
         }
+    };
+    if (usable) {
+        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
+    }
+    else {
+        await request();
     }
     const known = new Set(before.map((a) => a.id));
     let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
@@ -40362,6 +40464,14 @@ async function archiveBackup(options) {
             const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)));
             if (seen)
                 current = seen;
+            else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
+                const unlisted = formatDuration(clock.now() - lostAt);
+                if (requests >= 2) {
+                    throw new Error(`No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`);
+                }
+                log.info(`No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
+                await request();
+            }
             return current;
         },
         state: (a) => a.state,
@@ -41530,14 +41640,18 @@ async function getBackupOf(client, install, backupId) {
 
 
 
+
+// The first request, and at most one more once the first was surely not listed.
+const MAX_REQUESTS = 2;
 /**
  * Requests one backup, exactly once. The API takes no idempotency key, so when the answer to the
  * POST is lost (reset after sending, timeout, 5xx) the backup may exist anyway: list the install's
- * backups and adopt the one carrying this step's marker; only if it is not there after a short
- * re-check is the POST sent again.
+ * backups and adopt the one carrying this step's marker. A new backup can be listed late, so the
+ * list is looked at with growing gaps across a window; only if the backup is not there by then is
+ * the POST sent again, once.
  */
 async function createBackupOnce(options) {
-    const { client, clock, install, body, marker, log, signal, recheckDelayMs = 3_000, maxRequests = 3 } = options;
+    const { client, clock, deadline, install, body, marker, log, signal, listLagWindowMs } = options;
     for (let requests = 1;; requests++) {
         try {
             return { backup: await client.createBackup(install, body), recovered: false, requests };
@@ -41545,23 +41659,28 @@ async function createBackupOnce(options) {
         catch (error) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
-            log.info(`${error.message} Looking for it in the install's backups before asking again.`);
-            const found = (await findByMarker(client, install, marker)) ??
-                (await recheck(clock, recheckDelayMs, signal, () => findByMarker(client, install, marker)));
+            log.info(`${error.message} Looking for it in the install's backups (a new backup may be listed late) before asking again.`);
+            const { found, lookedForMs, complete } = await lookAcrossListLag({
+                clock,
+                deadline,
+                signal,
+                windowMs: listLagWindowMs,
+                look: () => findByMarker(client, install, marker)
+            });
             if (found) {
                 log.info(`Found backup ${found.id}, which this step requested; the lost answer changes nothing.`);
                 return { backup: found, recovered: true, requests };
             }
-            if (requests >= maxRequests) {
-                throw new WpeApiError(`${error.message} It did not appear in the install's backups after ${requests} requests. Re-run the job later.`, error.detail);
+            const unknown = `WP Engine may still list a backup of this step (tagged ${marker}) later: check install ${install.name} in the WP Engine User Portal before running the job again.`;
+            if (!complete) {
+                throw new WpeApiError(`${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`, { ...error.detail, kind: 'deadline' });
             }
-            log.info(`No backup of this step appeared after ${formatDuration(recheckDelayMs)}: WP Engine did not act on the request; asking again.`);
+            if (requests >= MAX_REQUESTS) {
+                throw new WpeApiError(`${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`, error.detail);
+            }
+            log.info(`No backup of this step is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
         }
     }
-}
-async function recheck(clock, delayMs, signal, look) {
-    await clock.sleep(delayMs, signal);
-    return look();
 }
 /**
  * The backup whose description carries this step's marker, if the install has one. A malformed entry
@@ -41760,7 +41879,7 @@ function backupTitle(tools, install) {
 }
 /** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
 async function obtainBackup(tools, entry, install, log) {
-    const { client, clock, settings, signal, context } = tools;
+    const { client, clock, settings, signal, context, deadline } = tools;
     if (settings.backupId) {
         const existing = await getBackupOf(client, install, settings.backupId);
         log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
@@ -41780,6 +41899,7 @@ async function obtainBackup(tools, entry, install, log) {
     const created = await createBackupOnce({
         client,
         clock,
+        deadline,
         install,
         body: { description, notification_emails: settings.notificationEmails },
         marker,

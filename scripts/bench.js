@@ -9,6 +9,10 @@
 //  4. The off-site copy: the bundled action downloading and testing a 256 MiB archive beside
 //     `curl -o` of the same file followed by `unzip -t`, wall time; and the action's peak memory for
 //     archives of 100 MB and 400 MB.
+//  5. Bad API days (fake clock, the whole step in process against the simulator): a 3-minute outage of
+//     the whole API at the step's start, from the create request on, and from the first status check
+//     on; whether the step completed, the requests sent during the outage, and how long after the
+//     API recovered the step noticed it.
 // Exits 1 when a target is missed.
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -305,6 +309,98 @@ const targets = [
   }
 ]
 
+/**
+ * The whole backup step in process, on a fake clock against the simulator, through a 3-minute outage
+ * starting at each phase. The source is compiled to build/ first (it imports with .js extensions).
+ * @param {number} seeds
+ */
+async function badApiDays(seeds) {
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], {
+    stdio: 'inherit'
+  })
+  if (tsc.status !== 0) throw new Error('tsc failed')
+  const { run } = await import(join(ROOT, 'build', 'backup', 'main.js'))
+  const { createNodeSend } = await import(join(ROOT, 'build', 'wpengine', 'http.js'))
+  const send = createNodeSend({})
+  const env = SAMPLE_RUN_ENV
+  const context = {
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    ref: env.GITHUB_REF,
+    serverUrl: env.GITHUB_SERVER_URL,
+    workflow: env.GITHUB_WORKFLOW,
+    runNumber: Number(env.GITHUB_RUN_NUMBER),
+    runId: Number(env.GITHUB_RUN_ID),
+    runAttempt: Number(env.GITHUB_RUN_ATTEMPT),
+    actor: env.GITHUB_ACTOR,
+    job: env.GITHUB_JOB,
+    step: env.GITHUB_ACTION
+  }
+  const OUTAGE_MS = 3 * MINUTE
+  /** @type {[string, { startsWith?: { method: string, path: RegExp } }][]} */
+  const phases = [
+    ["at the step's start", {}],
+    ['from the create request on', { startsWith: { method: 'POST', path: /\/backups$/ } }],
+    ['from the first status check on', { startsWith: { method: 'GET', path: /\/backups\/[0-9a-f-]{36}$/ } }]
+  ]
+  const rows = []
+  for (const [label, start] of phases) {
+    let completed = 0
+    /** @type {number[]} */
+    const requests = []
+    /** @type {number[]} */
+    const lags = []
+    for (let seed = 1; seed <= seeds; seed++) {
+      let time = Date.UTC(2026, 0, 1)
+      const clock = {
+        now: () => time,
+        sleep: async (/** @type {number} */ ms) => {
+          await Promise.resolve()
+          time += Math.max(0, ms)
+        }
+      }
+      const sim = await startSimulator({ now: clock.now, requestedMs: 10 * SECOND, durationMs: 2 * MINUTE })
+      sim.outage({ ...start, forMs: OUTAGE_MS, answer: 'mixed' })
+      const inputs = /** @type {Record<string, string>} */ ({
+        install: 'mysite',
+        'notification-emails': 'ops@example.com',
+        'api-user-id': sim.credentials.userId,
+        'api-password': sim.credentials.password,
+        'api-url': sim.url
+      })
+      let failed = false
+      const core = {
+        getInput: (/** @type {string} */ name) => inputs[name] ?? '',
+        setOutput() {},
+        setSecret() {},
+        setFailed: () => void (failed = true),
+        info() {},
+        warning() {},
+        notice() {},
+        debug() {},
+        startGroup() {},
+        endGroup() {},
+        summary: { addRaw() {}, write: async () => undefined }
+      }
+      await run({ core, env: {}, context, clock, send, random: seeded(seed) })
+      const during = sim.requests.filter((r) => r.fault !== undefined)
+      const outageEnd = (during[0]?.at ?? 0) + OUTAGE_MS
+      const noticed = sim.requests.find((r) => r.at >= outageEnd)
+      if (!failed && sim.backups().length === 1) completed++
+      requests.push(during.length)
+      lags.push((noticed?.at ?? outageEnd) - outageEnd)
+      await sim.close()
+    }
+    const stats = (/** @type {number[]} */ values) => {
+      const sorted = [...values].sort((a, b) => a - b)
+      return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0 }
+    }
+    rows.push({ label, runs: seeds, completed, requests: stats(requests), lag: stats(lags) })
+  }
+  send.close()
+  return rows
+}
+
 const runs = Number(process.env.BENCH_RUNS ?? 41)
 const start = await coldStart(runs)
 const extra = start.action - start.bare
@@ -380,6 +476,28 @@ targets.push({
   name: `off-site copy: peak memory flat, ${(memory.small / MB).toFixed(0)} MB at 100 MB and ${(memory.large / MB).toFixed(0)} MB at 400 MB (at most 48 MB apart, under 200 MB)`,
   ok: memory.large - memory.small < 48 * MB && memory.large < 200 * MB
 })
+
+const days = await badApiDays(25)
+lines.push(
+  '',
+  '## Bad API days (3-minute outage of the whole API, every request 503 or reset; fake clock, 25 seeds each)',
+  '',
+  '| Outage starts | Completed, one backup | Requests during the outage (median, max) | Recovery noticed after (median, max) |',
+  '| --- | --- | --- | --- |',
+  ...days.map(
+    (d) =>
+      `| ${d.label} | ${d.completed}/${d.runs} | ${d.requests.median}, ${d.requests.max} | ${seconds(d.lag.median)}, ${seconds(d.lag.max)} |`
+  )
+)
+for (const d of days) {
+  targets.push(
+    { name: `outage ${d.label}: every run completed with exactly one backup (${d.completed}/${d.runs})`, ok: d.completed === d.runs },
+    // 20 retries of burst, then a handful a minute: never a flood.
+    { name: `outage ${d.label}: at most 40 requests in 3 minutes (max ${d.requests.max})`, ok: d.requests.max <= 40 },
+    // Backoff is capped at 30 s: recovery is noticed within one backoff (plus a poll gap while waiting).
+    { name: `outage ${d.label}: recovery noticed within 45 s (max ${seconds(d.lag.max)})`, ok: d.lag.max <= 45 * SECOND }
+  )
+}
 
 lines.push('', '## Targets', '', ...targets.map((t) => `- ${t.ok ? 'PASS' : 'FAIL'} ${t.name}`))
 process.stdout.write(`${lines.join('\n')}\n\nNode ${process.version}\n`)

@@ -15,15 +15,16 @@ import { zipArchive } from './zip.js'
  * @typedef {{ id: string, name: string, environment?: string, wp_version?: string, outcome?: Outcome, forbidden?: boolean, archiveBytes?: number,
  *   archiveOutcome?: Outcome }} InstallSeed
  * @typedef {{ id: string, installId: string, description: string, notification_emails: string[], createdAt: number,
- *   requestedMs: number, durationMs: number, outcome: Outcome, wordpress_version: string }} BackupRecord
+ *   requestedMs: number, durationMs: number, outcome: Outcome, wordpress_version: string, listLagMs: number }} BackupRecord
  * @typedef {{ id: string, installId: string, backupId: string, notification_emails: string[], createdAt: number, durationMs: number,
- *   outcome: Outcome, token: string, linkDelayMs: number }} ArchiveRecord
+ *   outcome: Outcome, token: string, linkDelayMs: number, listLagMs: number }} ArchiveRecord
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
  * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link' | 'hostile-error' | 'redirect'} FaultType
  * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
+ * @typedef {{ from: number, until: number, answer: '503' | 'reset' | 'mixed', forMs: number, startsWith?: { method: string, path: RegExp } }} Outage
  */
 
 export const DEFAULT_CREDENTIALS = { userId: 'demo-user', password: 'demo-password' }
@@ -85,6 +86,7 @@ export function defaultInstalls(fillers = 120) {
  *   latencyMs?: number,
  *   archiveMs?: number, archiveOutcome?: Outcome, archiveBytes?: number, archiveTruncatedTo?: number, archiveRanges?: boolean,
  *   archiveZip?: ZipKind, archiveBody?: 'sized' | 'unsized' | 'endless', archiveLinkDelayMs?: number, archiveBytesPerSecond?: number,
+ *   backupListLagMs?: number, archiveListLagMs?: number,
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   hostile?: (field: string) => string | undefined,
@@ -122,6 +124,10 @@ export async function startSimulator(options = {}) {
     archiveLinkDelayMs: options.archiveLinkDelayMs ?? 0,
     /** How fast each download is sent; 0 is as fast as the connection goes. */
     archiveBytesPerSecond: options.archiveBytesPerSecond ?? 0,
+    /** A new backup shows up in the install's list only this long after it was made (a lagging list); GET by id has it at once. */
+    backupListLagMs: options.backupListLagMs ?? 0,
+    /** A new archive shows up in the install's list only this long after it was made. */
+    archiveListLagMs: options.archiveListLagMs ?? 0,
     /**
      * A hostile or broken API: called with a field's name (`backup.description`, `archive.state`, …) for
      * every free-text field of every answer; a string it returns is sent in place of the real value.
@@ -138,6 +144,8 @@ export async function startSimulator(options = {}) {
   const backups = []
   /** @type {FaultRule[]} */
   const faults = []
+  /** Spans of time in which the whole API fails. @type {Outage[]} */
+  const outages = []
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {Set<import('node:net').Socket>} */
@@ -297,7 +305,7 @@ export async function startSimulator(options = {}) {
     if (parts.length === 2 && method === 'GET') return { status: 200, body: installJson(install, true) }
     const own = backups.filter((b) => b.installId === install.id)
     if (parts[2] === 'backups' && parts.length === 3 && method === 'GET')
-      return page(`/installs/${install.id}/backups`, query, own.map(backupJson))
+      return page(`/installs/${install.id}/backups`, query, own.filter((b) => now() >= b.createdAt + b.listLagMs).map(backupJson))
     if (parts[2] === 'backups' && parts.length === 3 && method === 'POST') return createBackup(install, body)
     if (parts[2] === 'backups' && parts.length === 4 && method === 'GET') {
       const backup = own.find((b) => b.id === parts[3]?.toLowerCase())
@@ -308,7 +316,7 @@ export async function startSimulator(options = {}) {
       return backup ? restore(install, backup, body) : notFound
     }
     if (parts[2] === 'archives' && parts.length === 3 && method === 'GET') {
-      const own = archives.filter((a) => a.installId === install.id)
+      const own = archives.filter((a) => a.installId === install.id && now() >= a.createdAt + a.listLagMs)
       return page(
         `/installs/${install.id}/archives`,
         query,
@@ -346,7 +354,8 @@ export async function startSimulator(options = {}) {
       requestedMs: settings.requestedMs,
       durationMs: Math.max(settings.durationMs, settings.requestedMs),
       outcome: install.outcome ?? settings.outcome,
-      wordpress_version: install.wp_version ?? '6.8.1'
+      wordpress_version: install.wp_version ?? '6.8.1',
+      listLagMs: settings.backupListLagMs
     }
     backups.push(backup)
     const answer = backupJson(backup)
@@ -379,7 +388,8 @@ export async function startSimulator(options = {}) {
       durationMs: settings.archiveMs,
       outcome: install.archiveOutcome ?? settings.archiveOutcome,
       token: randomBytes(16).toString('hex'),
-      linkDelayMs: settings.archiveLinkDelayMs
+      linkDelayMs: settings.archiveLinkDelayMs,
+      listLagMs: settings.archiveListLagMs
     })
     return { status: 202 }
   }
@@ -533,6 +543,21 @@ export async function startSimulator(options = {}) {
       if (url.pathname.startsWith('/downloads/') && record.method === 'GET')
         return download(req, res, record, takeFault(record.method, path))
       if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
+      for (const o of outages) {
+        if (o.startsWith && o.startsWith.method === record.method && o.startsWith.path.test(path)) {
+          o.from = record.at
+          o.until = record.at + o.forMs
+          o.startsWith = undefined
+        }
+      }
+      const down = outages.find((o) => record.at >= o.from && record.at < o.until)
+      if (down) {
+        // The whole API is down: nothing is acted on, every request is answered 503 or cut off.
+        record.fault = down.answer === 'mixed' ? (requests.length % 2 === 0 ? '503' : 'reset') : down.answer
+        options.log?.(`${record.method} ${url.pathname} → outage: ${record.fault}`)
+        if (record.fault === 'reset') return req.socket.destroy()
+        return send({ status: 503, body: { message: 'Service Unavailable' } })
+      }
       const fault = takeFault(record.method, path)
       if (fault) {
         record.fault = fault.type
@@ -632,6 +657,26 @@ export async function startSimulator(options = {}) {
     configure(/** @type {Partial<typeof settings>} */ changes) {
       Object.assign(settings, changes)
     },
+    /**
+     * The whole API fails for `forMs` from `fromMs` (the simulator's time; now if not given), or from the
+     * first request that matches `startsWith`: every API request is answered 503, or cut off (`reset`),
+     * or each in turn (`mixed`), and none is acted on. Downloads are not affected.
+     */
+    outage(
+      /** @type {{ fromMs?: number, forMs: number, answer?: Outage['answer'], startsWith?: Outage['startsWith'] }} */ {
+        fromMs,
+        forMs,
+        answer = '503',
+        startsWith
+      }
+    ) {
+      const from = startsWith ? Infinity : (fromMs ?? now())
+      /** @type {Outage} */
+      const outage = { from, until: from + forMs, answer, forMs, startsWith }
+      outages.push(outage)
+      /** Ends the outage now (for a simulator that outlives the test that called it). */
+      return () => void outages.splice(outages.indexOf(outage), 1)
+    },
     /** Queues a fault for the next matching request(s). */
     fault(/** @type {FaultRule} */ rule) {
       faults.push({ times: 1, ...rule })
@@ -656,7 +701,8 @@ export async function startSimulator(options = {}) {
         requestedMs: settings.requestedMs,
         durationMs: Math.max(settings.durationMs, settings.requestedMs),
         outcome: seed.outcome ?? settings.outcome,
-        wordpress_version: '6.8.1'
+        wordpress_version: '6.8.1',
+        listLagMs: 0
       }
       backups.push(backup)
       return backupJson(backup)

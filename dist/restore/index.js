@@ -38024,7 +38024,8 @@ function tunnelFailure(error) {
 ;// CONCATENATED MODULE: ./src/wpengine/retry.ts
 // Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
 // a classifier that knows which failures may pass and which POSTs may have taken effect,
-// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
+// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 // Errors that no retry fixes: the certificate or the TLS setup is wrong.
 const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
@@ -38054,7 +38055,13 @@ function classify(method, outcome) {
             return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
     }
 }
-const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000 };
+const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/**
+ * How long a request is retried while the API keeps failing in a way that may pass: hosting API
+ * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
+ * Never past the step's timeout, which stays the bound a user sets.
+ */
+const DEFAULT_PATIENCE_MS = 5 * 60_000;
 /**
  * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
  * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
@@ -38078,31 +38085,48 @@ function parseRetryAfter(value, nowMs) {
 /**
  * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
  * (timeouts and connection failures more, since they are the costliest to repeat), every success
- * earns a little back. When the API is down for good, the step stops hammering it and fails.
+ * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
+ * until it can: however long the API fails, the step sends only a handful of retries a minute for
+ * each request it may have in flight.
  */
 class RetryBudget {
     capacity;
     static RETRY_COST = 5;
     static TIMEOUT_COST = 10;
+    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
+    static REFILL_PER_MINUTE = 30;
     tokens;
-    constructor(capacity = 100) {
+    updatedAt;
+    perMs;
+    constructor(capacity = 100, lanes = 1) {
         this.capacity = capacity;
         this.tokens = capacity;
+        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
     }
-    get available() {
+    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
+    available(now) {
+        this.refill(now);
         return this.tokens;
     }
-    /** Takes the tokens for one retry and returns how many; undefined when the budget cannot pay. */
-    tryAcquire(outcome) {
+    /**
+     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
+     * for the budget to have paid for it (0 when it could pay at once).
+     */
+    reserve(outcome, now) {
         const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
-        if (cost > this.tokens)
-            return undefined;
+        this.refill(now);
         this.tokens -= cost;
-        return cost;
+        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
     }
     /** A request succeeded: return what its retries took, or one token when it needed none. */
     release(spent) {
         this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+    refill(now) {
+        if (this.updatedAt !== undefined && now > this.updatedAt) {
+            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
+        }
+        this.updatedAt = Math.max(now, this.updatedAt ?? now);
     }
 }
 
@@ -38157,6 +38181,8 @@ class Semaphore {
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 const PAGE_LIMIT = 100;
 const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+// While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
+const RETRY_NOTE_EVERY_MS = 60_000;
 function json(decode) {
     return (body) => {
         let value;
@@ -38189,8 +38215,8 @@ class WpeClient {
             ...options,
             random: options.random ?? Math.random,
             attemptTimeoutMs: options.attemptTimeoutMs ?? 30_000,
-            maxAttempts: options.maxAttempts ?? 4,
-            budget: options.budget ?? new RetryBudget(),
+            patienceMs: options.patienceMs ?? DEFAULT_PATIENCE_MS,
+            budget: options.budget ?? new RetryBudget(undefined, options.maxConcurrentRequests ?? 1),
             userAgent: options.userAgent ?? 'wpengine-backup-action'
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
@@ -38252,7 +38278,7 @@ class WpeClient {
         return url;
     }
     async request(method, segments, operation, decode, { query, body } = {}) {
-        const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options;
+        const { send, clock, deadline, signal, budget, patienceMs, onDebug } = this.options;
         const target = `${method} ${apiPath(segments, query)}`;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
@@ -38268,13 +38294,16 @@ class WpeClient {
         };
         let spent = 0;
         let last;
+        // When this request's failures began, and when the log last heard of them.
+        let failingSince;
+        let toldAt;
         for (let attempt = 1;; attempt++) {
             // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
             await this.slots.acquire(signal);
             const left = deadline - clock.now();
             if (left <= 0) {
                 this.slots.release();
-                throw this.deadlineError(operation, attempt - 1, last?.outcome);
+                throw this.deadlineError(operation, attempt - 1, last?.outcome, failingSince);
             }
             const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
             let response;
@@ -38317,27 +38346,41 @@ class WpeClient {
             last = { outcome, response };
             const result = attemptResult(outcome, response, clock.now() - sentAt);
             const verdict = classify(method, outcome);
+            if (verdict !== 'success')
+                failingSince ??= sentAt;
+            const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince;
             if (verdict === 'success') {
                 debug(result);
                 budget.release(spent);
                 return decoded;
             }
-            if (verdict === 'retry' && attempt < maxAttempts) {
+            if (verdict === 'retry' && failingFor < patienceMs) {
                 const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now());
-                const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
+                const backoff = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0);
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
                     debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
                     throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
                         `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
                     // Not transient for this step: waiting on would only run into the timeout.
-                    operation, outcome, 'fail', response, attempt);
+                    operation, outcome, 'fail', response, attempt, failingFor);
                 }
-                const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined;
-                if (cost !== undefined) {
-                    spent += cost;
+                // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
+                const reserved = backoff < timeLeft ? budget.reserve(outcome, clock.now()) : undefined;
+                const delay = Math.max(backoff, reserved?.waitMs ?? 0);
+                if (reserved !== undefined && delay < timeLeft) {
+                    spent += reserved.cost;
                     debug(result, `retrying in ${seconds(delay)}`);
-                    this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${maxAttempts})`);
+                    const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft));
+                    if (toldAt === undefined) {
+                        toldAt = clock.now();
+                        this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)}, for up to ${keepTrying} while it keeps failing.`);
+                    }
+                    else if (clock.now() - toldAt >= RETRY_NOTE_EVERY_MS) {
+                        toldAt = clock.now();
+                        this.options.onRetry?.(`The WP Engine API has been failing for ${formatDuration(failingFor)} while trying to ${operation} (last: ${describe(outcome)}); ` +
+                            `still trying, for up to ${keepTrying} more.`);
+                    }
                     try {
                         await clock.sleep(delay, signal);
                     }
@@ -38346,15 +38389,19 @@ class WpeClient {
                     }
                     continue;
                 }
-                debug(result, delay < timeLeft ? 'giving up: retry budget spent' : "giving up: no time left before the step's timeout");
+                // The retry does not fit before the timeout: the step ends as timed out, with what the API last said.
+                if (reserved !== undefined)
+                    budget.release(reserved.cost);
+                debug(result, "giving up: no time left before the step's timeout");
+                throw this.deadlineError(operation, attempt, outcome, failingSince, response?.status);
             }
-            else {
-                debug(result, verdict === 'ambiguous' ? 'not retried: it may have been acted on' : `giving up after ${attempt} attempt${attempt > 1 ? 's' : ''}`);
-            }
-            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt), operation, outcome, verdict, response, attempt);
+            debug(result, verdict === 'ambiguous'
+                ? 'not retried: it may have been acted on'
+                : `giving up after ${attempt > 1 ? `${attempt} attempts over ${seconds(failingFor)}` : '1 attempt'}`);
+            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt, failingFor), operation, outcome, verdict, response, attempt, failingFor);
         }
     }
-    failure(message, operation, outcome, verdict, response, attempts) {
+    failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0) {
         const body = decodeErrorBody(response?.body ?? '');
         const detail = {
             kind: outcome.kind === 'response' ? 'http' : outcome.kind,
@@ -38365,12 +38412,14 @@ class WpeClient {
             fieldErrors: body.fieldErrors,
             ambiguous: verdict === 'ambiguous',
             transient: verdict !== 'fail',
-            attempts
+            attempts,
+            failingForMs
         };
         return new WpeApiError(message, detail);
     }
-    failureMessage(operation, outcome, verdict, response, attempts) {
-        const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    failureMessage(operation, outcome, verdict, response, attempts, failingForMs) {
+        // How long the API failed: the line says whether this was a blip or an outage.
+        const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
         if (verdict === 'ambiguous') {
             return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`;
         }
@@ -38414,9 +38463,10 @@ class WpeClient {
             `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
-    deadlineError(operation, attempts, last) {
-        const detail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts };
-        const lastSeen = last ? ` (last answer: ${describe(last)})` : '';
+    deadlineError(operation, attempts, last, failingSince, status) {
+        const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince;
+        const detail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs };
+        const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describe(last)})` : '';
         return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
     }
 }

@@ -1,6 +1,8 @@
 import { allItems } from '../wpengine/pages.js'
 import { normalizeStatus } from '../wpengine/status.js'
+import { listLagWindow } from '../shared/lagging-list.js'
 import { pollUntilFinal, type PollResult, type WaitSettings } from '../shared/poll.js'
+import { formatDuration } from '../util/duration.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Archive, Backup, Install } from '../wpengine/types.js'
@@ -45,22 +47,34 @@ const newest = (archives: Archive[]): Archive | undefined =>
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
  * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
  * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
- * the list before. A lost answer to the request is harmless: the new archive shows up the same way.
+ * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
+ * if none is listed within the list-lag window, it is requested once more, and never a third time.
  */
 export async function archiveBackup(options: ArchiveOptions): Promise<PollResult<Archive>> {
-  const { client, install, backup, log } = options
+  const { client, install, backup, log, clock } = options
   const before = await archivesOf(client, install, backup.id)
   const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)))
-  if (usable) {
-    log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`)
-  } else {
+  // When the last request's answer was lost, and how many requests were sent.
+  let lostAt: number | undefined
+  let windowMs = 0
+  let requests = 0
+  const request = async (): Promise<void> => {
+    requests++
     try {
       await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails })
+      lostAt = undefined
       log.info(`Archive of backup ${backup.id} requested.`)
     } catch (error) {
       if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
-      log.info(`${error.message} Looking for it in the install's archives.`)
+      lostAt = clock.now()
+      windowMs = listLagWindow(lostAt, options.deadline)
+      log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`)
     }
+  }
+  if (usable) {
+    log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`)
+  } else {
+    await request()
   }
   const known = new Set(before.map((a) => a.id))
   let current: Archive = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' }
@@ -74,6 +88,18 @@ export async function archiveBackup(options: ArchiveOptions): Promise<PollResult
       const archives = await archivesOf(client, install, backup.id)
       const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)))
       if (seen) current = seen
+      else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
+        const unlisted = formatDuration(clock.now() - lostAt)
+        if (requests >= 2) {
+          throw new Error(
+            `No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
+          )
+        }
+        log.info(
+          `No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`
+        )
+        await request()
+      }
       return current
     },
     state: (a) => a.state,

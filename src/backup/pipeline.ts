@@ -79,7 +79,7 @@ function backupTitle(tools: Tools, install: Install): string {
 
 /** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
 async function obtainBackup(tools: Tools, entry: InstallReport, install: Install, log: Scope['log']): Promise<Backup> {
-  const { client, clock, settings, signal, context } = tools
+  const { client, clock, settings, signal, context, deadline } = tools
   if (settings.backupId) {
     const existing = await getBackupOf(client, install, settings.backupId)
     log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`)
@@ -99,6 +99,7 @@ async function obtainBackup(tools: Tools, entry: InstallReport, install: Install
   const created = await createBackupOnce({
     client,
     clock,
+    deadline,
     install,
     body: { description, notification_emails: settings.notificationEmails },
     marker,

@@ -7,6 +7,7 @@ import { NetworkError, type HttpResponse, type Send } from './http.js'
 import {
   backoffDelay,
   classify,
+  DEFAULT_PATIENCE_MS,
   isTlsTrustFailure,
   parseRetryAfter,
   RetryBudget,
@@ -31,6 +32,8 @@ import type {
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
 const PAGE_LIMIT = 100
 const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access'
+// While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
+const RETRY_NOTE_EVERY_MS = 60_000
 
 export interface ClientOptions {
   apiUrl: URL
@@ -44,12 +47,14 @@ export interface ClientOptions {
   signal?: AbortSignal
   random?: () => number
   attemptTimeoutMs?: number
-  maxAttempts?: number
+  /** How long one request is retried while the API keeps failing in a way that may pass (never past the deadline). */
+  patienceMs?: number
+  /** Step-wide; by default one that lets each request in flight retry a handful of times a minute. */
   budget?: RetryBudget
   /** Requests in flight at once, across everything sharing this client (the max-parallel input). */
   maxConcurrentRequests?: number
   userAgent?: string
-  /** Told about every retry, so the log shows why the step is taking longer. */
+  /** Told about the first retry of a request, then about once a minute while the API keeps failing, so the log shows why the step is taking longer. */
   onRetry?: (message: string) => void
   /**
    * Told about every attempt in one line (for core.debug): method, path, status or error code, time
@@ -99,8 +104,8 @@ export class WpeClient {
       ...options,
       random: options.random ?? Math.random,
       attemptTimeoutMs: options.attemptTimeoutMs ?? 30_000,
-      maxAttempts: options.maxAttempts ?? 4,
-      budget: options.budget ?? new RetryBudget(),
+      patienceMs: options.patienceMs ?? DEFAULT_PATIENCE_MS,
+      budget: options.budget ?? new RetryBudget(undefined, options.maxConcurrentRequests ?? 1),
       userAgent: options.userAgent ?? 'wpengine-backup-action'
     }
     this.authorization = `Basic ${basicToken(options.userId, options.password)}`
@@ -212,7 +217,7 @@ export class WpeClient {
     decode: Decoder<T>,
     { query, body }: { query?: Record<string, number>; body?: unknown } = {}
   ): Promise<T> {
-    const { send, clock, deadline, signal, budget, maxAttempts, onDebug } = this.options
+    const { send, clock, deadline, signal, budget, patienceMs, onDebug } = this.options
     const target = `${method} ${apiPath(segments, query)}`
     const debug = (result: string, next?: string): void => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`)
     const request = {
@@ -228,13 +233,16 @@ export class WpeClient {
     }
     let spent = 0
     let last: { outcome: AttemptOutcome; response?: HttpResponse } | undefined
+    // When this request's failures began, and when the log last heard of them.
+    let failingSince: number | undefined
+    let toldAt: number | undefined
     for (let attempt = 1; ; attempt++) {
       // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
       await this.slots.acquire(signal)
       const left = deadline - clock.now()
       if (left <= 0) {
         this.slots.release()
-        throw this.deadlineError(operation, attempt - 1, last?.outcome)
+        throw this.deadlineError(operation, attempt - 1, last?.outcome, failingSince)
       }
       const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left))
       let response: HttpResponse | undefined
@@ -276,14 +284,16 @@ export class WpeClient {
       last = { outcome, response }
       const result = attemptResult(outcome, response, clock.now() - sentAt)
       const verdict = classify(method, outcome)
+      if (verdict !== 'success') failingSince ??= sentAt
+      const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince
       if (verdict === 'success') {
         debug(result)
         budget.release(spent)
         return decoded as T
       }
-      if (verdict === 'retry' && attempt < maxAttempts) {
+      if (verdict === 'retry' && failingFor < patienceMs) {
         const retryAfterMs = parseRetryAfter(headerValue(response, 'retry-after'), clock.now())
-        const delay = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0)
+        const backoff = Math.max(backoffDelay(attempt - 1, this.options.random), retryAfterMs ?? 0)
         const timeLeft = deadline - clock.now()
         if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
           debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`)
@@ -295,16 +305,29 @@ export class WpeClient {
             outcome,
             'fail',
             response,
-            attempt
+            attempt,
+            failingFor
           )
         }
-        const cost = delay < timeLeft ? budget.tryAcquire(outcome) : undefined
-        if (cost !== undefined) {
-          spent += cost
+        // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
+        const reserved = backoff < timeLeft ? budget.reserve(outcome, clock.now()) : undefined
+        const delay = Math.max(backoff, reserved?.waitMs ?? 0)
+        if (reserved !== undefined && delay < timeLeft) {
+          spent += reserved.cost
           debug(result, `retrying in ${seconds(delay)}`)
-          this.options.onRetry?.(
-            `${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)} (attempt ${attempt + 1} of ${maxAttempts})`
-          )
+          const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft))
+          if (toldAt === undefined) {
+            toldAt = clock.now()
+            this.options.onRetry?.(
+              `${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)}, for up to ${keepTrying} while it keeps failing.`
+            )
+          } else if (clock.now() - toldAt >= RETRY_NOTE_EVERY_MS) {
+            toldAt = clock.now()
+            this.options.onRetry?.(
+              `The WP Engine API has been failing for ${formatDuration(failingFor)} while trying to ${operation} (last: ${describe(outcome)}); ` +
+                `still trying, for up to ${keepTrying} more.`
+            )
+          }
           try {
             await clock.sleep(delay, signal)
           } catch {
@@ -312,20 +335,25 @@ export class WpeClient {
           }
           continue
         }
-        debug(result, delay < timeLeft ? 'giving up: retry budget spent' : "giving up: no time left before the step's timeout")
-      } else {
-        debug(
-          result,
-          verdict === 'ambiguous' ? 'not retried: it may have been acted on' : `giving up after ${attempt} attempt${attempt > 1 ? 's' : ''}`
-        )
+        // The retry does not fit before the timeout: the step ends as timed out, with what the API last said.
+        if (reserved !== undefined) budget.release(reserved.cost)
+        debug(result, "giving up: no time left before the step's timeout")
+        throw this.deadlineError(operation, attempt, outcome, failingSince, response?.status)
       }
+      debug(
+        result,
+        verdict === 'ambiguous'
+          ? 'not retried: it may have been acted on'
+          : `giving up after ${attempt > 1 ? `${attempt} attempts over ${seconds(failingFor)}` : '1 attempt'}`
+      )
       throw this.failure(
-        this.failureMessage(operation, outcome, verdict, response, attempt),
+        this.failureMessage(operation, outcome, verdict, response, attempt, failingFor),
         operation,
         outcome,
         verdict,
         response,
-        attempt
+        attempt,
+        failingFor
       )
     }
   }
@@ -336,7 +364,8 @@ export class WpeClient {
     outcome: AttemptOutcome,
     verdict: Verdict,
     response: HttpResponse | undefined,
-    attempts: number
+    attempts: number,
+    failingForMs = 0
   ): WpeApiError {
     const body = decodeErrorBody(response?.body ?? '')
     const detail: FailureDetail = {
@@ -348,7 +377,8 @@ export class WpeClient {
       fieldErrors: body.fieldErrors,
       ambiguous: verdict === 'ambiguous',
       transient: verdict !== 'fail',
-      attempts
+      attempts,
+      failingForMs
     }
     return new WpeApiError(message, detail)
   }
@@ -358,9 +388,11 @@ export class WpeClient {
     outcome: AttemptOutcome,
     verdict: Verdict,
     response: HttpResponse | undefined,
-    attempts: number
+    attempts: number,
+    failingForMs: number
   ): string {
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : ''
+    // How long the API failed: the line says whether this was a blip or an outage.
+    const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : ''
     if (verdict === 'ambiguous') {
       return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`
     }
@@ -419,9 +451,16 @@ export class WpeClient {
     return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' })
   }
 
-  private deadlineError(operation: string, attempts: number, last: AttemptOutcome | undefined): WpeApiError {
-    const detail: FailureDetail = { kind: 'deadline', operation, ambiguous: false, transient: true, attempts }
-    const lastSeen = last ? ` (last answer: ${describe(last)})` : ''
+  private deadlineError(
+    operation: string,
+    attempts: number,
+    last: AttemptOutcome | undefined,
+    failingSince: number | undefined,
+    status?: number
+  ): WpeApiError {
+    const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince
+    const detail: FailureDetail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs }
+    const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describe(last)})` : ''
     return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail)
   }
 }

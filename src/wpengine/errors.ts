@@ -22,6 +22,8 @@ export interface FailureDetail {
   /** True when the failure is of a kind that may pass (5xx, 429, network, timeout). */
   transient: boolean
   attempts: number
+  /** How long this request had been failing when it was given up (0 when it failed at once). */
+  failingForMs?: number
 }
 
 /** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */

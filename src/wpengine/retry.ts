@@ -1,6 +1,7 @@
 // Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
 // a classifier that knows which failures may pass and which POSTs may have taken effect,
-// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step.
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
+// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
 
 export type Method = 'GET' | 'POST'
 
@@ -54,7 +55,14 @@ export interface BackoffOptions {
   capMs: number
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 20_000 }
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 }
+
+/**
+ * How long a request is retried while the API keeps failing in a way that may pass: hosting API
+ * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
+ * Never past the step's timeout, which stays the bound a user sets.
+ */
+export const DEFAULT_PATIENCE_MS = 5 * 60_000
 
 /**
  * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
@@ -78,31 +86,53 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 /**
  * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
  * (timeouts and connection failures more, since they are the costliest to repeat), every success
- * earns a little back. When the API is down for good, the step stops hammering it and fails.
+ * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
+ * until it can: however long the API fails, the step sends only a handful of retries a minute for
+ * each request it may have in flight.
  */
 export class RetryBudget {
   static readonly RETRY_COST = 5
   static readonly TIMEOUT_COST = 10
+  /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
+  static readonly REFILL_PER_MINUTE = 30
   private tokens: number
+  private updatedAt: number | undefined
+  private readonly perMs: number
 
-  constructor(private readonly capacity = 100) {
+  constructor(
+    private readonly capacity = 100,
+    lanes = 1
+  ) {
     this.tokens = capacity
+    this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000
   }
 
-  get available(): number {
+  /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
+  available(now: number): number {
+    this.refill(now)
     return this.tokens
   }
 
-  /** Takes the tokens for one retry and returns how many; undefined when the budget cannot pay. */
-  tryAcquire(outcome: AttemptOutcome): number | undefined {
+  /**
+   * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
+   * for the budget to have paid for it (0 when it could pay at once).
+   */
+  reserve(outcome: AttemptOutcome, now: number): { cost: number; waitMs: number } {
     const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST
-    if (cost > this.tokens) return undefined
+    this.refill(now)
     this.tokens -= cost
-    return cost
+    return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) }
   }
 
   /** A request succeeded: return what its retries took, or one token when it needed none. */
   release(spent: number): void {
     this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1))
+  }
+
+  private refill(now: number): void {
+    if (this.updatedAt !== undefined && now > this.updatedAt) {
+      this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs)
+    }
+    this.updatedAt = Math.max(now, this.updatedAt ?? now)
   }
 }
