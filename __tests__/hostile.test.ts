@@ -205,6 +205,9 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
               install: 'mysite',
               'notification-emails': 'ops@example.com',
               'api-url': sim.url,
+              // An answer the door refuses counts as lost: the step then looks for its backup for a quarter
+              // of the time left, so a short timeout keeps each run short.
+              timeout: '30s',
               description,
               'archive-path': 'backups/'
             },
@@ -232,7 +235,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
           const sim = await hostileSim(answers)
           sim.fault({ method: 'POST', path: /\/backups$/, type: 'hostile-error', errors })
           const result = await runAction({
-            inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': sim.url },
+            inputs: { install: MYSITE_ID, 'notification-emails': 'ops@example.com', 'api-url': sim.url, timeout: '30s' },
             env: env(sim)
           })
           expectSafe(result, secretsOf(sim))
@@ -254,7 +257,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
           const sim = await hostileSim(answers)
           sim.fault({ method: 'GET', type: 'redirect' })
           const result = await runAction({
-            inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': sim.url },
+            inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': sim.url, timeout: '30s' },
             env: env(sim)
           })
           expectSafe(result, secretsOf(sim))
@@ -316,6 +319,9 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
               install: 'mysite',
               'notification-emails': 'ops@example.com',
               'api-url': sim.url,
+              // An answer the door refuses counts as lost: the step then looks for its backup for a quarter
+              // of the time left, so a short timeout keeps each run short.
+              timeout: '30s',
               wait: 'false',
               // A path with a line break in it is refused before anything is written.
               [input]: input === 'archive-path' ? `\n${value}` : value
