@@ -41512,7 +41512,6 @@ function outputsOf(report) {
 
 
 
-
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 function abortedMessage(backup, install) {
     return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
@@ -41522,7 +41521,7 @@ function timeoutMessage(backup, install, status, timeoutMs) {
         `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${backup.id}, or raise timeout.`);
 }
 function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs) {
-    const status = safeText(backup.status, 40);
+    const { status } = backup;
     const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
     switch (reason) {
         case 'rerun':
@@ -41539,7 +41538,7 @@ function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs
  */
 function shortReason(error) {
     if (error instanceof InstallNotFoundError) {
-        return error.suggestions.length > 0 ? `not found; did you mean ${safeText(error.suggestions[0], 40)}?` : 'not found';
+        return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found';
     }
     if (!(error instanceof WpeApiError))
         return 'failed';

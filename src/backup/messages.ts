@@ -1,6 +1,5 @@
 import { InstallNotFoundError } from '../shared/find-installs.js'
 import { formatDuration } from '../util/duration.js'
-import { safeText } from '../util/log-safety.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { nameOf, type InstallReport, type Report } from './report.js'
@@ -20,7 +19,7 @@ export function timeoutMessage(backup: Backup, install: Install, status: BackupS
 }
 
 export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, install: Install, reuseWithinMs: number | undefined): string {
-  const status = safeText(backup.status, 40)
+  const { status } = backup
   const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
   switch (reason) {
     case 'rerun':
@@ -38,7 +37,7 @@ export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, insta
  */
 export function shortReason(error: unknown): string {
   if (error instanceof InstallNotFoundError) {
-    return error.suggestions.length > 0 ? `not found; did you mean ${safeText(error.suggestions[0]!, 40)}?` : 'not found'
+    return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found'
   }
   if (!(error instanceof WpeApiError)) return 'failed'
   const { kind, status } = error.detail

@@ -37,7 +37,7 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
 }
 
 /** Whether an existing backup was used, why, and how old it is. */
-export function reuseText(entry: InstallReport): string | undefined {
+function reuseText(entry: InstallReport): string | undefined {
   const { reused } = entry
   if (!reused) return entry.backup ? 'no' : undefined
   const age = reused.ageMs === undefined ? '' : `, ${formatDuration(reused.ageMs)} old`

@@ -201,7 +201,7 @@ function nothingSentSummary(heading: string, problems: string[]): string {
 }
 
 /** The job summary; failing to write it is a warning, never the step's failure. */
-export async function writeSummary(core: Core, markdown: string): Promise<void> {
+async function writeSummary(core: Core, markdown: string): Promise<void> {
   try {
     core.summary.addRaw(markdown, true)
     await core.summary.write()

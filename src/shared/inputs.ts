@@ -192,6 +192,6 @@ function readApiUrl(text: string, problems: string[], quote: (value: string) => 
 }
 
 /** `scheme://user:secret@host` → `scheme://***@host`, for text that is not a URL and may still carry credentials. */
-export function redactUserinfo(text: string): string {
+function redactUserinfo(text: string): string {
   return text.replace(/\/\/[^/?#]*@/g, '//***@')
 }

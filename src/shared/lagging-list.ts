@@ -5,7 +5,7 @@ import type { Clock } from '../util/clock.js'
  * asks again: WP Engine's lists can show a new backup or archive only some time after it was made, and
  * asking again too soon makes a second one.
  */
-export const LIST_LAG_WINDOW_MS = 90_000
+const LIST_LAG_WINDOW_MS = 90_000
 // A short timeout keeps most of its time for the work: the looking takes at most this share of what is left.
 const WINDOW_SHARE_OF_TIME_LEFT = 0.25
 
