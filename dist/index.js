@@ -40961,15 +40961,27 @@ async function receive(response, part, append, { progress, hash, stallMs, limit 
         }
     });
     const writer = (0,external_node_fs_namespaceObject.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
+    // A broken connection ends the file instead of destroying it, so that every byte received (up to a
+    // write buffer's worth) reaches the disk and a resume does not fetch it again.
+    let broke;
+    async function* bodyUntilBreak() {
+        try {
+            for await (const chunk of response)
+                yield chunk;
+        }
+        catch (error) {
+            broke = error;
+        }
+    }
     // The pipeline hands one stream's error to the others: the stream that failed first says where the
     // fault is, and only a system call's error (ENOSPC on write, EACCES on open) is the disk's.
     let first;
-    for (const stream of [response, meter, writer]) {
+    for (const stream of [meter, writer]) {
         stream.once('error', (error) => (first ??= { stream, error }));
     }
     arm();
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(response, meter, writer);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(bodyUntilBreak(), meter, writer);
     }
     catch (error) {
         throw first?.stream === writer && first.error.syscall ? new WriteFailure(first.error) : error;
@@ -40977,6 +40989,8 @@ async function receive(response, part, append, { progress, hash, stallMs, limit 
     finally {
         clearTimeout(timer);
     }
+    if (broke !== undefined)
+        throw broke;
     if (!response.complete)
         throw new TransferError('the connection closed before the file was complete', true);
 }

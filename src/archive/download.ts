@@ -455,19 +455,30 @@ async function receive(
     }
   })
   const writer = createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES })
+  // A broken connection ends the file instead of destroying it, so that every byte received (up to a
+  // write buffer's worth) reaches the disk and a resume does not fetch it again.
+  let broke: unknown
+  async function* bodyUntilBreak(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of response) yield chunk as Buffer
+    } catch (error) {
+      broke = error
+    }
+  }
   // The pipeline hands one stream's error to the others: the stream that failed first says where the
   // fault is, and only a system call's error (ENOSPC on write, EACCES on open) is the disk's.
   let first: { stream: unknown; error: NodeJS.ErrnoException } | undefined
-  for (const stream of [response, meter, writer] as NodeJS.EventEmitter[]) {
+  for (const stream of [meter, writer] as NodeJS.EventEmitter[]) {
     stream.once('error', (error: NodeJS.ErrnoException) => (first ??= { stream, error }))
   }
   arm()
   try {
-    await pipeline(response, meter, writer)
+    await pipeline(bodyUntilBreak(), meter, writer)
   } catch (error) {
     throw first?.stream === writer && first.error.syscall ? new WriteFailure(first.error) : error
   } finally {
     clearTimeout(timer)
   }
+  if (broke !== undefined) throw broke
   if (!response.complete) throw new TransferError('the connection closed before the file was complete', true)
 }
