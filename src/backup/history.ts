@@ -1,0 +1,67 @@
+import { normalizeStatus } from '../wpengine/status.js'
+import type { Backup } from '../wpengine/types.js'
+
+/** How long an install's backups usually take, from its recent completed backups. */
+export interface DurationEstimate {
+  /** The median of the durations kept. */
+  typicalMs: number
+  /** The shortest and the longest duration kept: the usual range. */
+  lowMs: number
+  highMs: number
+  /** How many recent backups the estimate rests on, and how many of those were left out as outliers. */
+  samples: number
+  outliers: number
+}
+
+/** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
+export const HISTORY_SIZE = 12
+/** Fewer durations than this say too little to estimate from. */
+export const MIN_SAMPLES = 3
+// A duration this far from the median, in robust standard deviations (1.4826 × MAD), is an outlier,
+// though never one within 10 % of the median: identical durations have no spread at all.
+const OUTLIER_SIGMAS = 3
+const MAD_TO_SIGMA = 1.4826
+const MIN_OUTLIER_SHARE = 0.1
+// A backup reported as taking longer than this has wrong times, not a long backup.
+const LONGEST_PLAUSIBLE_MS = 7 * 24 * 3_600_000
+
+/** The durations of the newest completed backups, newest first; backups without usable times are skipped. */
+export function recentDurations(backups: Iterable<Backup>, size = HISTORY_SIZE): number[] {
+  const timed: { createdAt: number; ms: number }[] = []
+  for (const backup of backups) {
+    if (normalizeStatus(backup.status) !== 'completed') continue
+    const createdAt = Date.parse(backup.create_time ?? '')
+    const ms = Date.parse(backup.complete_time ?? '') - createdAt
+    if (ms > 0 && ms <= LONGEST_PLAUSIBLE_MS) timed.push({ createdAt, ms })
+  }
+  return timed
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .slice(0, size)
+    .map((t) => t.ms)
+}
+
+/**
+ * The usual duration and range from recent durations, with outliers left out (a first backup after a
+ * large upload, one held up by the platform); undefined when there are too few to say.
+ */
+export function estimateDuration(durations: readonly number[]): DurationEstimate | undefined {
+  if (durations.length < MIN_SAMPLES) return undefined
+  const center = median(durations)
+  const spread = MAD_TO_SIGMA * median(durations.map((d) => Math.abs(d - center)))
+  const limit = Math.max(OUTLIER_SIGMAS * spread, MIN_OUTLIER_SHARE * center)
+  const kept = durations.filter((d) => Math.abs(d - center) <= limit)
+  if (kept.length < MIN_SAMPLES) return undefined
+  return {
+    typicalMs: median(kept),
+    lowMs: Math.min(...kept),
+    highMs: Math.max(...kept),
+    samples: durations.length,
+    outliers: durations.length - kept.length
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
