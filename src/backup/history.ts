@@ -1,3 +1,4 @@
+import { formatDuration } from '../util/duration.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup } from '../wpengine/types.js'
 
@@ -64,4 +65,13 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+export function usualRange(estimate: DurationEstimate): string {
+  const { lowMs, highMs, samples, outliers } = estimate
+  const range =
+    formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`
+  const left = outliers > 0 ? `, ${outliers} unusual left out` : ''
+  return `${range} (last ${samples}${left})`
 }
