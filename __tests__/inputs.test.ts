@@ -34,7 +34,7 @@ describe('parseInputs', () => {
       description: undefined,
       wait: true,
       timeoutMs: 3_600_000,
-      pollIntervalMs: 15_000,
+      pollIntervalMs: undefined,
       backupId: undefined,
       userId: 'u',
       password: 'p'
@@ -146,6 +146,8 @@ describe('parseInputs', () => {
       const settings = parse({ ...BASE, timeout: '1h 30m', 'poll-interval': '90s' })
       expect(settings.timeoutMs).toBe(5_400_000)
       expect(settings.pollIntervalMs).toBe(90_000)
+      expect(parse({ ...BASE, 'poll-interval': 'auto' }).pollIntervalMs).toBeUndefined()
+      expect(parse({ ...BASE, 'poll-interval': ' AUTO ' }).pollIntervalMs).toBeUndefined()
     })
     it.each([
       ['timeout', 'soon', "timeout 'soon' is not a duration"],

@@ -4,7 +4,7 @@ import type { RunContext } from '../src/shared/context.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Simulator } from '../sim/server.js'
 import { FakeClock, INSTALL, markerOf, RecordingCore, RUN_CONTEXT, STAGING } from './helpers.js'
-import { count, requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
+import { requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
 
 // Several installs in one step, and reuse, through run() against the simulator. The simulator's
 // time is the fake clock's, so backups take minutes of simulated time and the tests milliseconds.
@@ -184,12 +184,16 @@ describe('never a needless backup: re-runs', () => {
     expect(core.outputs.status).toBe('completed')
   })
 
-  it('a first attempt does not even list the backups', async () => {
+  it('a first attempt reuses nothing: it lists the backups only after its request, to learn how long they take', async () => {
     const { sim: s, go } = await setup({ durationMs: MINUTE })
     s.seedBackup({ installId: INSTALL.id, description: descriptionOf(1), ageMs: MINUTE })
-    await go({ install: 'mysite' })
+    const { core } = await go({ install: 'mysite' })
     expect(posts(s)).toHaveLength(1)
-    expect(count(s, 'GET', `/installs/${INSTALL.id}/backups`)).toBe(0)
+    const post = s.requests.findIndex((r) => r.method === 'POST')
+    const lists = s.requests.flatMap((r, i) => (r.method === 'GET' && r.path === `/installs/${INSTALL.id}/backups` ? [i] : []))
+    expect(lists).toHaveLength(1)
+    expect(lists[0]).toBeGreaterThan(post)
+    expect(core.outputs.reused).toBe('false')
   })
 })
 

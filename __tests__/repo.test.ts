@@ -68,7 +68,7 @@ describe('action.yml', () => {
   it('has the defaults the code applies', () => {
     expect(action.inputs.wait?.default).toBe('true')
     expect(action.inputs.timeout?.default).toBe('60m')
-    expect(action.inputs['poll-interval']?.default).toBe('15s')
+    expect(action.inputs['poll-interval']?.default).toBe('auto')
     expect(action.inputs['api-url']?.default).toBe('https://api.wpengineapi.com/v1')
     expect(action.inputs['max-parallel']?.default).toBe('5')
     expect(action.inputs['reuse-within']?.default).toBeUndefined()

@@ -102,7 +102,7 @@ describe('findReusable', () => {
       newest,
       backup('requested', 0)
     ])
-    expect(await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toEqual({
+    expect((await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).reusable).toEqual({
       backup: newest,
       reason: 'rerun',
       ageMs: 2 * MINUTE,
@@ -114,25 +114,25 @@ describe('findReusable', () => {
   it('with reuse-within: a running backup before a completed one; the newest completed one inside the window', async () => {
     const running = backup('initiated', 90 * MINUTE)
     listing([backup('completed', MINUTE), running])
-    expect(await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })).toMatchObject({
+    expect((await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: MINUTE * 5 })).reusable).toMatchObject({
       backup: running,
       reason: 'in-flight'
     })
     const newest = backup('completed', 4 * MINUTE)
     listing([backup('completed', 9 * MINUTE), newest, backup('completed', 20 * MINUTE), backup('aborted', 0)])
-    const found = await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 10 * MINUTE })
+    const { reusable: found } = await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 10 * MINUTE })
     expect(found).toEqual({ backup: newest, reason: 'recent', ageMs: 4 * MINUTE })
   })
 
   it('never reuses a completed backup of unknown age, or one of an unknown status', async () => {
     const pages = listing([backup('completed', undefined), backup('queued', MINUTE)])
-    expect(await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).toBeUndefined()
+    expect((await findReusable(client(), INSTALL, { ...policy, reuseWithinMs: 60 * MINUTE })).reusable).toBeUndefined()
     expect(pages).toEqual([0])
   })
 
   it('does not list anything on a first attempt without reuse-within', async () => {
     const pages = listing([backup('in_progress', MINUTE)])
-    expect(await findReusable(client(), INSTALL, { context: { ...CONTEXT, runAttempt: 1 }, now: NOW })).toBeUndefined()
+    expect((await findReusable(client(), INSTALL, { context: { ...CONTEXT, runAttempt: 1 }, now: NOW })).reusable).toBeUndefined()
     expect(pages).toEqual([])
   })
 })

@@ -44,9 +44,21 @@ describe('renderSummary: one install', () => {
         '| Created | 2026-01-01 00:00:00 UTC |',
         '| Completed | 2026-01-01 00:04:00 UTC |',
         '| Waited | 4m 1s |',
+        '| Took | 4m |',
         '| WordPress | 6.8.1 |',
         ''
       ].join('\n')
+    )
+  })
+
+  it("shows the time taken beside the usual range from the install's history, or only the range while it runs", () => {
+    const usual = { typicalMs: 250_000, lowMs: 230_000, highMs: 290_000, samples: 12, outliers: 1 }
+    expect(render(one({ install, backup, status: 'completed', outcome: 'completed', usual }))).toContain(
+      '| Took | 4m; usually 3m 50s–4m 50s (last 12, 1 unusual left out) |'
+    )
+    const running = { ...backup, status: 'in_progress' as const, complete_time: undefined }
+    expect(render(one({ install, backup: running, status: 'in_progress', outcome: 'timeout', usual }, 'x'))).toContain(
+      '| Usually takes | 3m 50s–4m 50s (last 12, 1 unusual left out) |'
     )
   })
 
@@ -89,7 +101,7 @@ describe('renderSummary: one install', () => {
           const markdown = render(
             one({ install, backup: { ...backup, description: text as SafeText }, status: 'completed', outcome: 'completed' })
           )
-          expect(markdown.split('\n')).toHaveLength(12)
+          expect(markdown.split('\n')).toHaveLength(13)
           const { cells } = renderGfm(markdown)
           const description = cells.find(([name]) => name === 'Description')
           expect(description?.[1]).toBe(text.replace(/[\r\n]+/g, ' ').trim())

@@ -209,7 +209,7 @@ describe('poll schedule', () => {
   it('never waits longer than the ceiling or 20 % of the time waited (but for the short first checks)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 6 * 60 * MINUTE }), ceilings, draws, (elapsed, ceiling, r) => {
-        const delay = pollDelay(elapsed, ceiling, () => r)
+        const delay = pollDelay(elapsed, { ceilingMs: ceiling }, () => r)
         expect(delay).toBeLessThanOrEqual(ceiling)
         expect(delay).toBeLessThanOrEqual(Math.max(FIRST_POLL_MS, elapsed * 0.2) + 1)
         expect(delay).toBeGreaterThanOrEqual(Math.min(ceiling, Math.max(FIRST_POLL_MS, elapsed * 0.2)) * 0.8 - 1)
@@ -262,7 +262,7 @@ describe('poll schedule', () => {
   })
 
   it('spreads parallel jobs apart instead of polling in lockstep', () => {
-    const delays = new Set(Array.from({ length: 50 }, () => pollDelay(60_000, 15_000, Math.random)))
+    const delays = new Set(Array.from({ length: 50 }, () => pollDelay(60_000, { ceilingMs: 15_000 }, Math.random)))
     expect(delays.size).toBeGreaterThan(25)
   })
 })

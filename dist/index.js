@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6083);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5666);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6083:
+/***/ 5666:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39492,7 +39492,7 @@ class WpeClient {
     }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
-        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset } });
+        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal });
         if (skipped.length > 0)
             this.warnOnce(skippedMessage(operation, skipped, page.received));
         return page;
@@ -39511,8 +39511,10 @@ class WpeClient {
             url.searchParams.set(key, String(value));
         return url;
     }
-    async request(method, segments, operation, decode, { query, body } = {}) {
-        const { send, clock, deadline, signal, budget, patienceMs, onDebug } = this.options;
+    async request(method, segments, operation, decode, { query, body, signal: callSignal } = {}) {
+        const { send, clock, deadline, budget, patienceMs, onDebug } = this.options;
+        const stepSignal = this.options.signal;
+        const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
@@ -40310,20 +40312,66 @@ async function lookAcrossListLag(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/shared/schedule.ts
-/** The first status checks come this soon, so a short backup is noticed within seconds. */
+/** The first status check comes this soon, so a short backup (or one refused at once) is noticed within seconds. */
 const FIRST_POLL_MS = 2_500;
-/** Each gap is at most this share of the time waited so far: a backup done after T is noticed within 20 % of T. */
+/** `poll-interval: auto` without a history: the ceiling of the schedule that knows nothing of the install. */
+const AUTO_CEILING_MS = 15_000;
+/** Each gap is at most this share of the time so far: a backup done after T is noticed within 20 % of T. */
 const GROWTH = 0.2;
 /** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
 const JITTER = 0.2;
+// With a history, the usual range [low, high] is covered by about this many checks, their gaps kept
+// between DENSE_MIN_MS and DENSE_MAX_MS: a mean lag under 5 s where completion is likely.
+const WINDOW_CHECKS = 100;
+const DENSE_MIN_MS = 9_000;
+const DENSE_MAX_MS = 15_000;
+/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
+const OUTSIDE_MAX_MS = 60_000;
+/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
+const SPARSE_MAX_MS = 5 * 60_000;
 /**
- * The gap before the next status check, after `elapsedMs` of waiting (the waiter design of
- * AWS/Smithy: a short first delay, growth to the ceiling, jitter). Jitter only shortens a gap, so
- * neither the 20 % bound nor the `poll-interval` ceiling is ever exceeded.
+ * The gap before the next status check, after `waitedMs` of waiting. Jitter only shortens a gap, so
+ * no bound below is ever exceeded.
+ *
+ * Without a history, the waiter design of AWS/Smithy: a short first delay, then gaps of 20 % of the
+ * time waited, up to the ceiling (15 s for `auto`).
+ *
+ * With a history, checks are spent where completion is likely (a lag of at most L over a window W
+ * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
+ * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
+ * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
+ * `poll-interval` stays a hard ceiling.
  */
-function pollDelay(elapsedMs, ceilingMs, random) {
-    const target = Math.min(ceilingMs, Math.max(FIRST_POLL_MS, elapsedMs * GROWTH));
-    return Math.round(target * (1 - JITTER * random()));
+function pollDelay(waitedMs, pace, random) {
+    const { ceilingMs, expected } = pace;
+    let target;
+    if (waitedMs < FIRST_POLL_MS)
+        target = FIRST_POLL_MS;
+    else if (expected)
+        target = expectedGap(waitedMs + (pace.ageAtStartMs ?? 0), expected);
+    else
+        target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH);
+    const ceiling = ceilingMs ?? (expected ? Infinity : AUTO_CEILING_MS);
+    return Math.round(Math.min(ceiling, target) * (1 - JITTER * random()));
+}
+/** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
+function expectedGap(ageMs, { lowMs, highMs }) {
+    const dense = denseGap({ lowMs, highMs });
+    if (ageMs >= lowMs && ageMs <= highMs)
+        return dense;
+    if (ageMs > highMs)
+        return Math.min(OUTSIDE_MAX_MS, Math.max(dense, GROWTH * ageMs), dense + (ageMs - highMs));
+    // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
+    const half = lowMs / 2;
+    const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half));
+    const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs));
+    // Landing at most one dense gap past the low end, and at most `fast` past half of it.
+    return Math.min(early, dense + (lowMs - ageMs));
+}
+/** The gap across the usual range: about WINDOW_CHECKS checks, and never slower than 20 % of the shortest usual duration. */
+function denseGap({ lowMs, highMs }) {
+    const spread = Math.min(DENSE_MAX_MS, Math.max(DENSE_MIN_MS, (highMs - lowMs) / WINDOW_CHECKS));
+    return Math.min(spread, Math.max(FIRST_POLL_MS, GROWTH * lowMs));
 }
 
 ;// CONCATENATED MODULE: ./src/shared/poll.ts
@@ -40356,7 +40404,8 @@ async function pollUntilFinal(options) {
         const now = clock.now();
         if (now >= lastCheckAt)
             return result('timeout');
-        await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal);
+        const pace = { ceilingMs: pollCeilingMs, expected: options.expected?.(), ageAtStartMs: options.ageAtStartMs };
+        await clock.sleep(Math.min(pollDelay(now - start, pace, random), lastCheckAt - now), signal);
         try {
             item = await options.check();
             checks++;
@@ -41175,7 +41224,10 @@ function parseInputs(getInput, env) {
     const description = safeText(read.text('description')) || undefined;
     const wait = read.boolean('wait', true);
     const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS);
-    const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS);
+    const pollIntervalText = read.text('poll-interval');
+    const pollIntervalMs = ['', 'auto'].includes(pollIntervalText.toLowerCase())
+        ? undefined
+        : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS);
     const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
     const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
     const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
@@ -41409,7 +41461,68 @@ function prefixedScope(core, name) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/backup/history.ts
+
+
+/** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
+const HISTORY_SIZE = 12;
+/** Fewer durations than this say too little to estimate from. */
+const MIN_SAMPLES = 3;
+// A duration under half or over twice the median is an outlier: a first backup after a large upload,
+// one held up by the platform. Durations vary by a factor, so the rule is a ratio.
+const OUTLIER_RATIO = 2;
+// A backup reported as taking longer than this has wrong times, not a long backup.
+const LONGEST_PLAUSIBLE_MS = 7 * 24 * 3_600_000;
+/** The durations of the newest completed backups, newest first; backups without usable times are skipped. */
+function recentDurations(backups, size = HISTORY_SIZE) {
+    const timed = [];
+    for (const backup of backups) {
+        if (normalizeStatus(backup.status) !== 'completed')
+            continue;
+        const createdAt = Date.parse(backup.create_time ?? '');
+        const ms = Date.parse(backup.complete_time ?? '') - createdAt;
+        if (ms > 0 && ms <= LONGEST_PLAUSIBLE_MS)
+            timed.push({ createdAt, ms });
+    }
+    return timed
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, size)
+        .map((t) => t.ms);
+}
+/**
+ * The usual duration and range from recent durations, with outliers left out (a first backup after a
+ * large upload, one held up by the platform); undefined when there are too few to say.
+ */
+function estimateDuration(durations) {
+    if (durations.length < MIN_SAMPLES)
+        return undefined;
+    const center = median(durations);
+    const kept = durations.filter((d) => d * OUTLIER_RATIO >= center && d <= center * OUTLIER_RATIO);
+    if (kept.length < MIN_SAMPLES)
+        return undefined;
+    return {
+        typicalMs: median(kept),
+        lowMs: Math.min(...kept),
+        highMs: Math.max(...kept),
+        samples: durations.length,
+        outliers: durations.length - kept.length
+    };
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+function usualRange(estimate) {
+    const { lowMs, highMs, samples, outliers } = estimate;
+    const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
+    const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
+    return `${range} (last ${samples}${left})`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
+
 
 // With many installs the line names this many and counts the rest.
 const NAMED_AT_MOST = 10;
@@ -41442,13 +41555,19 @@ class Heartbeat {
         const times = `${formatDuration(now - this.start)} elapsed, ${formatDuration(Math.max(0, this.deadline - now))} left`;
         const [only] = waiting;
         if (total === 1 && only) {
-            this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}`);
+            this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}${againstUsual(only)}`);
             return;
         }
         const named = waiting.slice(0, NAMED_AT_MOST).map((w) => `${w.name} ${w.status}`);
         const more = waiting.length > NAMED_AT_MOST ? ` and ${waiting.length - NAMED_AT_MOST} more` : '';
         this.log.info(`Still waiting for ${waiting.length} of ${total} backups, ${times}: ${named.join(', ')}${more}`);
     }
+}
+/** Progress against the install's history: `; usually done after 4m 10s–5m 30s (last 12)`, or that this one takes longer. */
+function againstUsual({ usual, runningMs }) {
+    if (!usual || runningMs === undefined)
+        return '';
+    return runningMs <= usual.highMs ? `; usually done after ${usualRange(usual)}` : `; already longer than the usual ${usualRange(usual)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/report.ts
@@ -41521,7 +41640,26 @@ function outputsOf(report) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/util/time.ts
+/**
+ * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
+ * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
+ */
+function readableTime(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return iso;
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+function timeOfDay(ms) {
+    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
+
+
+
 
 
 
@@ -41632,6 +41770,19 @@ function cancelledMessage(report, running) {
         return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.';
     }
     return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
+}
+/** The wait's group: how long it may take, and what paces the checks. */
+function waitTitle(backup, timeLeftMs, pollIntervalMs) {
+    const pace = pollIntervalMs === undefined ? "checks paced by the install's history" : `checks at most ${formatDuration(pollIntervalMs)} apart`;
+    return `Waiting for backup ${backup.id} (timeout ${formatDuration(timeLeftMs)}, ${pace})`;
+}
+/** What the install's history says about this wait, once it is read. */
+function historyLine(install, durations, estimate, createdAt) {
+    if (estimate) {
+        return `Backups of ${install.name} usually take ${usualRange(estimate)}; expecting completion around ${timeOfDay(createdAt + estimate.typicalMs)}.`;
+    }
+    const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`;
+    return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`;
 }
 
 ;// CONCATENATED MODULE: ./src/shared/get-backup.ts
@@ -41778,18 +41929,35 @@ function mayReuse(policy) {
     return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
 }
 /**
- * The backup to use instead of requesting one, if any, from one pass through the install's
- * backups. An earlier attempt's backup comes first (it is the state before this run's first
- * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
- * second while one runs), then the newest completed one inside the window. Aborted ones never count.
+ * When a backup could be reused at all: every backup of the install, in one pass through its list
+ * (the install's history is read from it too), and the one to reuse, if any.
  */
 async function findReusable(client, install, policy) {
+    if (!mayReuse(policy))
+        return {};
+    const backups = await listBackups(client, install);
+    return { reusable: chooseReusable(backups, policy), backups };
+}
+/** Every backup of the install, in one pass through its list. */
+async function listBackups(client, install, options) {
+    const backups = [];
+    for await (const backup of allItems((offset) => client.listBackups(install, offset, options)))
+        backups.push(backup);
+    return backups;
+}
+/**
+ * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
+ * the state before this run's first deploy), then, with reuse-within, one still running (WP Engine
+ * advises against requesting a second while one runs), then the newest completed one inside the
+ * window. Aborted ones never count.
+ */
+function chooseReusable(backups, policy) {
     if (!mayReuse(policy))
         return undefined;
     let rerun;
     let inFlight;
     let recent;
-    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+    for (const backup of backups) {
         const status = normalizeStatus(backup.status);
         if (status === undefined || status === 'aborted')
             continue;
@@ -41839,10 +42007,11 @@ async function waitForBackup(options) {
 
 
 
+
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
 async function backUpInstall(tools, entry, install, scope, onCheck) {
     const { client, clock, settings, deadline, signal } = tools;
-    const backup = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
+    const { backup, listed } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
     recordBackup(entry, backup);
     const status = normalizeStatus(backup.status);
     if (!settings.wait && !isFinal(status)) {
@@ -41852,22 +42021,35 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
     const start = clock.now();
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
-        : await scope.group(`Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`, () => waitForBackup({
-            client,
-            clock,
-            install,
-            backup,
-            deadline,
-            pollCeilingMs: settings.pollIntervalMs,
-            log: scope.log,
-            signal,
-            random: tools.random,
-            onCheck: (seen) => {
-                recordBackup(entry, seen);
-                entry.waitedMs = clock.now() - start;
-                onCheck();
+        : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
+            // A reused backup may have run for a while; a new one starts now, whatever WP Engine's clock says.
+            const ageAtStartMs = entry.reused ? (entry.reused.ageMs ?? 0) : 0;
+            entry.startedAt = start - ageAtStartMs;
+            const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt);
+            try {
+                return await waitForBackup({
+                    client,
+                    clock,
+                    install,
+                    backup,
+                    deadline,
+                    pollCeilingMs: settings.pollIntervalMs,
+                    expected: () => entry.usual,
+                    ageAtStartMs,
+                    log: scope.log,
+                    signal,
+                    random: tools.random,
+                    onCheck: (seen) => {
+                        recordBackup(entry, seen);
+                        entry.waitedMs = clock.now() - start;
+                        onCheck();
+                    }
+                });
             }
-        }));
+            finally {
+                history.abort();
+            }
+        });
     recordBackup(entry, result.backup);
     entry.waitedMs = result.waitedMs;
     entry.outcome = result.outcome;
@@ -41890,20 +42072,39 @@ function backupTitle(tools, install) {
         ? `Looking for a backup of ${install.name} to reuse, or requesting one`
         : `Requesting a backup of ${install.name}`;
 }
-/** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
+/**
+ * The install's history, read while the wait begins (from the list already read for reuse, or with
+ * one more pass): the usual range paces the checks once it is known. It never delays or fails the
+ * wait, and is abandoned when the wait ends first.
+ */
+function learnHistory({ client, signal }, entry, install, listed, log, createdAt) {
+    const done = new AbortController();
+    const backups = listed ? Promise.resolve(listed) : listBackups(client, install, { signal: done.signal });
+    backups.then((all) => {
+        const durations = recentDurations(all);
+        entry.usual = estimateDuration(durations);
+        log.info(historyLine(install, durations.length, entry.usual, createdAt));
+    }, (error) => {
+        if (done.signal.aborted || signal.aborted)
+            return;
+        log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`);
+    });
+    return done;
+}
+/** The backup to wait for (the one named by backup-id, one to reuse, or a new one), and the install's backups when they were listed. */
 async function obtainBackup(tools, entry, install, log) {
     const { client, clock, settings, signal, context, deadline } = tools;
     if (settings.backupId) {
         const existing = await getBackupOf(client, install, settings.backupId);
         log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
-        return existing;
+        return { backup: existing };
     }
-    const reusable = await findReusable(client, install, reusePolicy(tools));
+    const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools));
     if (reusable) {
         const { backup, ...reused } = reusable;
         entry.reused = reused;
         log.info(reuseMessage(reusable, install, settings.reuseWithinMs));
-        return backup;
+        return { backup, listed };
     }
     const marker = stepMarker(context);
     const description = describeBackup(settings.description, context, marker);
@@ -41920,7 +42121,7 @@ async function obtainBackup(tools, entry, install, log) {
         signal
     });
     log.info(`Backup ${created.backup.id} requested; its status is ${created.backup.status}`);
-    return created.backup;
+    return { backup: created.backup, listed };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/installs.ts
@@ -41951,7 +42152,7 @@ async function backUpAll(report, tools, after) {
     else
         await find();
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
-    const onCheck = () => heartbeat.beat(report.installs.flatMap(waitingOf), report.installs.length);
+    const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
     await Promise.all(report.installs.map(async (entry) => {
         const { install } = entry;
         if (!install)
@@ -41994,9 +42195,18 @@ function withoutTwins(installs, resolutions, { core, signal }) {
         return true;
     });
 }
-function waitingOf(entry) {
-    return entry.backup && entry.outcome === undefined && !isFinal(entry.status)
-        ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }]
+function waitingOf(entry, now) {
+    const { backup, usual, startedAt } = entry;
+    return backup && entry.outcome === undefined && !isFinal(entry.status)
+        ? [
+            {
+                name: nameOf(entry),
+                backupId: backup.id,
+                status: entry.status ?? 'requested',
+                usual,
+                runningMs: startedAt === undefined ? undefined : now - startedAt
+            }
+        ]
         : [];
 }
 /** Records how an install's work ended when it threw: cancelled, or failed with one line. */
@@ -42074,19 +42284,8 @@ function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
 
-;// CONCATENATED MODULE: ./src/util/time.ts
-/**
- * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
- * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
- */
-function readableTime(iso) {
-    const ms = Date.parse(iso);
-    if (Number.isNaN(ms))
-        return iso;
-    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
 ;// CONCATENATED MODULE: ./src/backup/summary.ts
+
 
 
 
@@ -42162,11 +42361,19 @@ function card(entry) {
         ['Created', time(backup?.create_time)],
         ['Completed', completedAt(entry)],
         ['Waited', entry.waitedMs ? formatDuration(entry.waitedMs) : undefined],
+        tookRow(entry),
         ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
         ['Archive', archive ? archiveState(archive) : undefined],
         ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
         ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
     ]);
+}
+/** How long the backup took by WP Engine's own times, beside how long the install's backups usually take. */
+function tookRow({ backup, usual }) {
+    const took = Date.parse(backup?.complete_time ?? '') - Date.parse(backup?.create_time ?? '');
+    if (took > 0)
+        return ['Took', `${formatDuration(took)}${usual ? `; usually ${usualRange(usual)}` : ''}`];
+    return ['Usually takes', usual ? usualRange(usual) : undefined];
 }
 // A no-break space keeps each outcome on one line in a narrow column.
 const OUTCOMES = {
@@ -42186,7 +42393,8 @@ function details(entry) {
     const facts = [
         reused,
         done ? `completed ${done}` : entry.status ? `${cell(entry.status)} since ${time(entry.backup?.create_time) ?? '—'}` : undefined,
-        !entry.reused && entry.waitedMs ? `after ${formatDuration(entry.waitedMs)}` : undefined
+        !entry.reused && entry.waitedMs ? `after ${formatDuration(entry.waitedMs)}` : undefined,
+        entry.usual ? `usually ${usualRange(entry.usual)}` : undefined
     ];
     return facts.filter(Boolean).join(', ') || '—';
 }

@@ -690,7 +690,7 @@ export async function startSimulator(options = {}) {
     /** Backups as the API would list them, across all installs. */
     backups: () => backups.map((b) => ({ installId: b.installId, notification_emails: b.notification_emails, ...backupJson(b) })),
     /** Adds a backup directly, as if requested earlier (e.g. by another step). */
-    seedBackup(/** @type {{ installId: string, description?: string, ageMs?: number, outcome?: Outcome }} */ seed) {
+    seedBackup(/** @type {{ installId: string, description?: string, ageMs?: number, durationMs?: number, outcome?: Outcome }} */ seed) {
       /** @type {BackupRecord} */
       const backup = {
         id: randomUUID(),
@@ -699,7 +699,7 @@ export async function startSimulator(options = {}) {
         notification_emails: ['ops@example.com'],
         createdAt: now() - (seed.ageMs ?? 0),
         requestedMs: settings.requestedMs,
-        durationMs: Math.max(settings.durationMs, settings.requestedMs),
+        durationMs: seed.durationMs ?? Math.max(settings.durationMs, settings.requestedMs),
         outcome: seed.outcome ?? settings.outcome,
         wordpress_version: '6.8.1',
         listLagMs: 0

@@ -38258,7 +38258,7 @@ class WpeClient {
     }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
-        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset } });
+        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal });
         if (skipped.length > 0)
             this.warnOnce(skippedMessage(operation, skipped, page.received));
         return page;
@@ -38277,8 +38277,10 @@ class WpeClient {
             url.searchParams.set(key, String(value));
         return url;
     }
-    async request(method, segments, operation, decode, { query, body } = {}) {
-        const { send, clock, deadline, signal, budget, patienceMs, onDebug } = this.options;
+    async request(method, segments, operation, decode, { query, body, signal: callSignal } = {}) {
+        const { send, clock, deadline, budget, patienceMs, onDebug } = this.options;
+        const stepSignal = this.options.signal;
+        const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
@@ -39135,6 +39137,10 @@ function readableTime(iso) {
     if (Number.isNaN(ms))
         return iso;
     return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+function timeOfDay(ms) {
+    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/summary.ts

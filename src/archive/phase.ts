@@ -58,7 +58,7 @@ export interface ArchivePhaseOptions {
   linkOutput: boolean
   timeoutMs: number
   deadline: number
-  pollCeilingMs: number
+  pollCeilingMs?: number
   env: NodeJS.ProcessEnv
   signal: AbortSignal
   random?: () => number

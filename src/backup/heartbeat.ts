@@ -1,11 +1,15 @@
 import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
+import { usualRange, type DurationEstimate } from './history.js'
 
 export interface Waiting {
   /** The install's name, shown when several backups are waited for. */
   name: string
   backupId: string
   status: string
+  /** How long the install's backups usually take, and how long this one has run, once its history is read. */
+  usual?: DurationEstimate
+  runningMs?: number
 }
 
 // With many installs the line names this many and counts the rest.
@@ -37,11 +41,17 @@ export class Heartbeat {
     const times = `${formatDuration(now - this.start)} elapsed, ${formatDuration(Math.max(0, this.deadline - now))} left`
     const [only] = waiting
     if (total === 1 && only) {
-      this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}`)
+      this.log.info(`Still waiting for backup ${only.backupId}: ${only.status}, ${times}${againstUsual(only)}`)
       return
     }
     const named = waiting.slice(0, NAMED_AT_MOST).map((w) => `${w.name} ${w.status}`)
     const more = waiting.length > NAMED_AT_MOST ? ` and ${waiting.length - NAMED_AT_MOST} more` : ''
     this.log.info(`Still waiting for ${waiting.length} of ${total} backups, ${times}: ${named.join(', ')}${more}`)
   }
+}
+
+/** Progress against the install's history: `; usually done after 4m 10s–5m 30s (last 12)`, or that this one takes longer. */
+function againstUsual({ usual, runningMs }: Waiting): string {
+  if (!usual || runningMs === undefined) return ''
+  return runningMs <= usual.highMs ? `; usually done after ${usualRange(usual)}` : `; already longer than the usual ${usualRange(usual)}`
 }

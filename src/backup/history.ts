@@ -18,11 +18,9 @@ export interface DurationEstimate {
 export const HISTORY_SIZE = 12
 /** Fewer durations than this say too little to estimate from. */
 export const MIN_SAMPLES = 3
-// A duration this far from the median, in robust standard deviations (1.4826 × MAD), is an outlier,
-// though never one within 10 % of the median: identical durations have no spread at all.
-const OUTLIER_SIGMAS = 3
-const MAD_TO_SIGMA = 1.4826
-const MIN_OUTLIER_SHARE = 0.1
+// A duration under half or over twice the median is an outlier: a first backup after a large upload,
+// one held up by the platform. Durations vary by a factor, so the rule is a ratio.
+const OUTLIER_RATIO = 2
 // A backup reported as taking longer than this has wrong times, not a long backup.
 const LONGEST_PLAUSIBLE_MS = 7 * 24 * 3_600_000
 
@@ -48,9 +46,7 @@ export function recentDurations(backups: Iterable<Backup>, size = HISTORY_SIZE):
 export function estimateDuration(durations: readonly number[]): DurationEstimate | undefined {
   if (durations.length < MIN_SAMPLES) return undefined
   const center = median(durations)
-  const spread = MAD_TO_SIGMA * median(durations.map((d) => Math.abs(d - center)))
-  const limit = Math.max(OUTLIER_SIGMAS * spread, MIN_OUTLIER_SHARE * center)
-  const kept = durations.filter((d) => Math.abs(d - center) <= limit)
+  const kept = durations.filter((d) => d * OUTLIER_RATIO >= center && d <= center * OUTLIER_RATIO)
   if (kept.length < MIN_SAMPLES) return undefined
   return {
     typicalMs: median(kept),

@@ -15,7 +15,8 @@ export interface Settings {
   description?: string
   wait: boolean
   timeoutMs: number
-  pollIntervalMs: number
+  /** The longest gap between status checks; undefined is `auto` (paced by the install's history). */
+  pollIntervalMs?: number
   /** Wait for this existing backup instead of requesting one. */
   backupId?: string
   /** Request a downloadable zip of the completed backup. */
@@ -55,7 +56,10 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
   const description = safeText(read.text('description')) || undefined
   const wait = read.boolean('wait', true)
   const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS)
-  const pollIntervalMs = read.duration('poll-interval', '15s', MIN_POLL_MS, MAX_POLL_MS)
+  const pollIntervalText = read.text('poll-interval')
+  const pollIntervalMs = ['', 'auto'].includes(pollIntervalText.toLowerCase())
+    ? undefined
+    : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS)
   const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS)
 
   const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)

@@ -30,7 +30,11 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
   else await find()
 
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
-  const onCheck = (): void => heartbeat.beat(report.installs.flatMap(waitingOf), report.installs.length)
+  const onCheck = (): void =>
+    heartbeat.beat(
+      report.installs.flatMap((entry) => waitingOf(entry, clock.now())),
+      report.installs.length
+    )
   await Promise.all(
     report.installs.map(async (entry) => {
       const { install } = entry
@@ -72,9 +76,18 @@ function withoutTwins(installs: InstallReport[], resolutions: Resolution[], { co
   })
 }
 
-function waitingOf(entry: InstallReport): Waiting[] {
-  return entry.backup && entry.outcome === undefined && !isFinal(entry.status)
-    ? [{ name: nameOf(entry), backupId: entry.backup.id, status: entry.status ?? 'requested' }]
+function waitingOf(entry: InstallReport, now: number): Waiting[] {
+  const { backup, usual, startedAt } = entry
+  return backup && entry.outcome === undefined && !isFinal(entry.status)
+    ? [
+        {
+          name: nameOf(entry),
+          backupId: backup.id,
+          status: entry.status ?? 'requested',
+          usual,
+          runningMs: startedAt === undefined ? undefined : now - startedAt
+        }
+      ]
     : []
 }
 

@@ -4,6 +4,9 @@ import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { nameOf, type InstallReport, type Report } from './report.js'
 import type { Reusable } from './reuse.js'
+import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
+import { AUTO_CEILING_MS } from '../shared/schedule.js'
+import { timeOfDay } from '../util/time.js'
 
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 
@@ -114,4 +117,20 @@ export function cancelledMessage(report: Report, running: InstallReport[]): stri
     return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.'
   }
   return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag."
+}
+
+/** The wait's group: how long it may take, and what paces the checks. */
+export function waitTitle(backup: Backup, timeLeftMs: number, pollIntervalMs: number | undefined): string {
+  const pace =
+    pollIntervalMs === undefined ? "checks paced by the install's history" : `checks at most ${formatDuration(pollIntervalMs)} apart`
+  return `Waiting for backup ${backup.id} (timeout ${formatDuration(timeLeftMs)}, ${pace})`
+}
+
+/** What the install's history says about this wait, once it is read. */
+export function historyLine(install: Install, durations: number, estimate: DurationEstimate | undefined, createdAt: number): string {
+  if (estimate) {
+    return `Backups of ${install.name} usually take ${usualRange(estimate)}; expecting completion around ${timeOfDay(createdAt + estimate.typicalMs)}.`
+  }
+  const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`
+  return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`
 }

@@ -1,15 +1,15 @@
-import { formatDuration } from '../util/duration.js'
 import { getBackupOf } from '../shared/get-backup.js'
-import type { StepTools } from '../shared/harness.js'
+import { failureMessage, type StepTools } from '../shared/harness.js'
 import type { Scope } from '../shared/scope.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import { createBackupOnce } from './create.js'
 import { describeBackup, stepMarker } from './description.js'
 import type { Settings } from './inputs.js'
-import { abortedMessage, reuseMessage, timeoutMessage } from './messages.js'
+import { abortedMessage, historyLine, reuseMessage, timeoutMessage, waitTitle } from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
-import { findReusable, mayReuse } from './reuse.js'
+import { findReusable, listBackups, mayReuse } from './reuse.js'
+import { estimateDuration, recentDurations } from './history.js'
 import { waitForBackup } from './wait.js'
 
 type Tools = StepTools<Settings>
@@ -23,7 +23,7 @@ export async function backUpInstall(
   onCheck: () => void
 ): Promise<void> {
   const { client, clock, settings, deadline, signal } = tools
-  const backup = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
+  const { backup, listed } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
   recordBackup(entry, backup)
 
   const status = normalizeStatus(backup.status)
@@ -34,16 +34,21 @@ export async function backUpInstall(
   const start = clock.now()
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }
-    : await scope.group(
-        `Waiting for backup ${backup.id} (timeout ${formatDuration(deadline - start)}, checks at most ${formatDuration(settings.pollIntervalMs)} apart)`,
-        () =>
-          waitForBackup({
+    : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
+        // A reused backup may have run for a while; a new one starts now, whatever WP Engine's clock says.
+        const ageAtStartMs = entry.reused ? (entry.reused.ageMs ?? 0) : 0
+        entry.startedAt = start - ageAtStartMs
+        const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt)
+        try {
+          return await waitForBackup({
             client,
             clock,
             install,
             backup,
             deadline,
             pollCeilingMs: settings.pollIntervalMs,
+            expected: () => entry.usual,
+            ageAtStartMs,
             log: scope.log,
             signal,
             random: tools.random,
@@ -53,7 +58,10 @@ export async function backUpInstall(
               onCheck()
             }
           })
-      )
+        } finally {
+          history.abort()
+        }
+      })
   recordBackup(entry, result.backup)
   entry.waitedMs = result.waitedMs
   entry.outcome = result.outcome
@@ -77,20 +85,54 @@ function backupTitle(tools: Tools, install: Install): string {
     : `Requesting a backup of ${install.name}`
 }
 
-/** The backup to wait for: the one named by backup-id, one to reuse, or a new one. */
-async function obtainBackup(tools: Tools, entry: InstallReport, install: Install, log: Scope['log']): Promise<Backup> {
+/**
+ * The install's history, read while the wait begins (from the list already read for reuse, or with
+ * one more pass): the usual range paces the checks once it is known. It never delays or fails the
+ * wait, and is abandoned when the wait ends first.
+ */
+function learnHistory(
+  { client, signal }: Tools,
+  entry: InstallReport,
+  install: Install,
+  listed: Backup[] | undefined,
+  log: Scope['log'],
+  createdAt: number
+): AbortController {
+  const done = new AbortController()
+  const backups = listed ? Promise.resolve(listed) : listBackups(client, install, { signal: done.signal })
+  backups.then(
+    (all) => {
+      const durations = recentDurations(all)
+      entry.usual = estimateDuration(durations)
+      log.info(historyLine(install, durations.length, entry.usual, createdAt))
+    },
+    (error: unknown) => {
+      if (done.signal.aborted || signal.aborted) return
+      log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`)
+    }
+  )
+  return done
+}
+
+/** The backup to wait for (the one named by backup-id, one to reuse, or a new one), and the install's backups when they were listed. */
+async function obtainBackup(
+  tools: Tools,
+  entry: InstallReport,
+  install: Install,
+  log: Scope['log']
+): Promise<{ backup: Backup; listed?: Backup[] }> {
   const { client, clock, settings, signal, context, deadline } = tools
   if (settings.backupId) {
     const existing = await getBackupOf(client, install, settings.backupId)
     log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`)
-    return existing
+    return { backup: existing }
   }
-  const reusable = await findReusable(client, install, reusePolicy(tools))
+  const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools))
   if (reusable) {
     const { backup, ...reused } = reusable
     entry.reused = reused
     log.info(reuseMessage(reusable, install, settings.reuseWithinMs))
-    return backup
+    return { backup, listed }
   }
   const marker = stepMarker(context)
   const description = describeBackup(settings.description, context, marker)
@@ -107,5 +149,5 @@ async function obtainBackup(tools: Tools, entry: InstallReport, install: Install
     signal
   })
   log.info(`Backup ${created.backup.id} requested; its status is ${created.backup.status}`)
-  return created.backup
+  return { backup: created.backup, listed }
 }

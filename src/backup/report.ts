@@ -2,6 +2,7 @@ import type { ArchiveReport } from '../archive/phase.js'
 import { installLabel, type InstallRef } from '../shared/inputs.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
+import type { DurationEstimate } from './history.js'
 import type { Reusable } from './reuse.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
@@ -16,6 +17,10 @@ export interface InstallReport {
   /** Set when an existing backup stands in for a new one. */
   reused?: Omit<Reusable, 'backup'>
   waitedMs?: number
+  /** How long this install's backups usually take, once its history is read. */
+  usual?: DurationEstimate
+  /** When the backup began, by the runner's clock (a reused one before this step). */
+  startedAt?: number
   outcome?: Outcome
   /** Why there is no fresh backup: the whole sentence, and a few words for a line that names many installs. */
   error?: string

@@ -1,7 +1,7 @@
 import type { RunContext } from '../shared/context.js'
 import { earlierAttemptOf } from './description.js'
 import type { WpeClient } from '../wpengine/client.js'
-import type { Backup, Install } from '../wpengine/types.js'
+import type { Backup, Install, ListOptions } from '../wpengine/types.js'
 import { allItems } from '../wpengine/pages.js'
 import { normalizeStatus } from '../wpengine/status.js'
 
@@ -34,21 +34,38 @@ export function mayReuse(policy: Pick<ReusePolicy, 'context' | 'reuseWithinMs'>)
 }
 
 /**
- * The backup to use instead of requesting one, if any, from one pass through the install's
- * backups. An earlier attempt's backup comes first (it is the state before this run's first
- * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
- * second while one runs), then the newest completed one inside the window. Aborted ones never count.
+ * When a backup could be reused at all: every backup of the install, in one pass through its list
+ * (the install's history is read from it too), and the one to reuse, if any.
  */
 export async function findReusable(
   client: Pick<WpeClient, 'listBackups'>,
   install: Install,
   policy: ReusePolicy
-): Promise<Reusable | undefined> {
+): Promise<{ reusable?: Reusable; backups?: Backup[] }> {
+  if (!mayReuse(policy)) return {}
+  const backups = await listBackups(client, install)
+  return { reusable: chooseReusable(backups, policy), backups }
+}
+
+/** Every backup of the install, in one pass through its list. */
+export async function listBackups(client: Pick<WpeClient, 'listBackups'>, install: Install, options?: ListOptions): Promise<Backup[]> {
+  const backups: Backup[] = []
+  for await (const backup of allItems((offset) => client.listBackups(install, offset, options))) backups.push(backup)
+  return backups
+}
+
+/**
+ * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
+ * the state before this run's first deploy), then, with reuse-within, one still running (WP Engine
+ * advises against requesting a second while one runs), then the newest completed one inside the
+ * window. Aborted ones never count.
+ */
+export function chooseReusable(backups: Iterable<Backup>, policy: ReusePolicy): Reusable | undefined {
   if (!mayReuse(policy)) return undefined
   let rerun: Reusable | undefined
   let inFlight: Reusable | undefined
   let recent: Reusable | undefined
-  for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+  for (const backup of backups) {
     const status = normalizeStatus(backup.status)
     if (status === undefined || status === 'aborted') continue
     const created = Date.parse(backup.create_time ?? '')

@@ -3,6 +3,7 @@ import { formatBytes } from '../archive/download.js'
 import type { ArchiveReport } from '../archive/phase.js'
 import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
 import { formatDuration } from '../util/duration.js'
+import { usualRange } from './history.js'
 import { cell } from '../util/markdown.js'
 import { readableTime } from '../util/time.js'
 import type { BackupVerdict } from './outcome.js'
@@ -75,11 +76,19 @@ function card(entry: InstallReport): string[] {
     ['Created', time(backup?.create_time)],
     ['Completed', completedAt(entry)],
     ['Waited', entry.waitedMs ? formatDuration(entry.waitedMs) : undefined],
+    tookRow(entry),
     ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
     ['Archive', archive ? archiveState(archive) : undefined],
     ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
     ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
   ])
+}
+
+/** How long the backup took by WP Engine's own times, beside how long the install's backups usually take. */
+function tookRow({ backup, usual }: InstallReport): [string, string | undefined] {
+  const took = Date.parse(backup?.complete_time ?? '') - Date.parse(backup?.create_time ?? '')
+  if (took > 0) return ['Took', `${formatDuration(took)}${usual ? `; usually ${usualRange(usual)}` : ''}`]
+  return ['Usually takes', usual ? usualRange(usual) : undefined]
 }
 
 // A no-break space keeps each outcome on one line in a narrow column.
@@ -100,7 +109,8 @@ function details(entry: InstallReport): string {
   const facts = [
     reused,
     done ? `completed ${done}` : entry.status ? `${cell(entry.status)} since ${time(entry.backup?.create_time) ?? '—'}` : undefined,
-    !entry.reused && entry.waitedMs ? `after ${formatDuration(entry.waitedMs)}` : undefined
+    !entry.reused && entry.waitedMs ? `after ${formatDuration(entry.waitedMs)}` : undefined,
+    entry.usual ? `usually ${usualRange(entry.usual)}` : undefined
   ]
   return facts.filter(Boolean).join(', ') || '—'
 }

@@ -4,20 +4,24 @@ import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { BackupStatus, Status } from '../wpengine/types.js'
 import type { Clock } from '../util/clock.js'
 import { formatDuration } from '../util/duration.js'
-import { pollDelay } from './schedule.js'
+import { pollDelay, type ExpectedWindow } from './schedule.js'
 
 /** What every wait shares: time, the schedule's ceiling, the log, cancellation. */
 export interface WaitSettings {
   clock: Clock
   /** Absolute clock time when waiting ends. */
   deadline: number
-  /** The poll-interval input: the longest gap between two checks. */
-  pollCeilingMs: number
+  /** The poll-interval input: the longest gap between two checks; undefined is `auto`. */
+  pollCeilingMs?: number
   log: { info(message: string): void; warning(message: string): void }
   signal?: AbortSignal
   random?: () => number
   /** How long status checks may keep failing in a way that may pass before the wait ends. */
   patienceMs?: number
+  /** The usual range from the item's history, asked before every gap: it may arrive while waiting. */
+  expected?: () => ExpectedWindow | undefined
+  /** How old the item was when waiting began. */
+  ageAtStartMs?: number
 }
 
 export interface PollOptions<T> extends WaitSettings {
@@ -66,7 +70,8 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
   while (!isFinal(status)) {
     const now = clock.now()
     if (now >= lastCheckAt) return result('timeout')
-    await clock.sleep(Math.min(pollDelay(now - start, pollCeilingMs, random), lastCheckAt - now), signal)
+    const pace = { ceilingMs: pollCeilingMs, expected: options.expected?.(), ageAtStartMs: options.ageAtStartMs }
+    await clock.sleep(Math.min(pollDelay(now - start, pace, random), lastCheckAt - now), signal)
     try {
       item = await options.check()
       checks++

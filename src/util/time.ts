@@ -7,3 +7,8 @@ export function readableTime(iso: string): string {
   if (Number.isNaN(ms)) return iso
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`
 }
+
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+export function timeOfDay(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`
+}

@@ -190,7 +190,7 @@ export class WpeClient {
       segments,
       operation,
       json((value) => decodePage(value, decodeItem, operation, options)),
-      { query: { limit: PAGE_LIMIT, offset } }
+      { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal }
     )
     if (skipped.length > 0) this.warnOnce(skippedMessage(operation, skipped, page.received))
     return page
@@ -215,9 +215,11 @@ export class WpeClient {
     segments: string[],
     operation: string,
     decode: Decoder<T>,
-    { query, body }: { query?: Record<string, number>; body?: unknown } = {}
+    { query, body, signal: callSignal }: { query?: Record<string, number>; body?: unknown; signal?: AbortSignal } = {}
   ): Promise<T> {
-    const { send, clock, deadline, signal, budget, patienceMs, onDebug } = this.options
+    const { send, clock, deadline, budget, patienceMs, onDebug } = this.options
+    const stepSignal = this.options.signal
+    const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal)
     const target = `${method} ${apiPath(segments, query)}`
     const debug = (result: string, next?: string): void => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`)
     const request = {

@@ -84,6 +84,8 @@ export interface Page<T> {
 export interface ListOptions {
   /** Says whether a malformed item is the very one the caller is looking for: then it is handed on in `unusable`, not skipped. */
   askedFor?: (item: Unusable) => boolean
+  /** Ends this call early, as a cancel of the step would (CancelledError): for a list that is only worth reading for a while. */
+  signal?: AbortSignal
 }
 
 export interface CreateBackupBody {
