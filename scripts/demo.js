@@ -14,16 +14,20 @@ if (!existsSync(ACTION)) {
 }
 
 const sim = await startSimulator({ requestedMs: 1_500, durationMs: 5_000 })
+// A history to learn from: a backup a day for twelve days, each taking 4.5 to 6 seconds.
+const mysite = sim.installs.find((i) => i.name === 'mysite')
+for (const [day, ms] of [4_600, 5_200, 4_900, 5_800, 5_100, 4_700, 5_400, 5_000, 5_300, 4_800, 5_600, 5_000].entries()) {
+  sim.seedBackup({ installId: mysite?.id ?? '', description: 'Nightly backup', ageMs: (day + 1) * 86_400_000, durationMs: ms })
+}
 const inputs = {
   install: 'mysite',
   'notification-emails': 'ops@example.com',
   'api-url': sim.url,
-  'poll-interval': '15s',
   timeout: '2m'
 }
 process.stdout.write(
   `${bold('WP Engine backup action — demo')}\n` +
-    `A local WP Engine API simulator is listening on ${sim.url}; its backups complete after about 5 seconds.\n` +
+    `A local WP Engine API simulator is listening on ${sim.url}; its backups complete after about 5 seconds, and mysite has twelve days of them.\n` +
     `Running node dist/index.js as the GitHub runner would, with these inputs:\n` +
     Object.entries(inputs)
       .map(([k, v]) => `  ${k}: ${v}\n`)
