@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { run } from '../src/backup/main.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Simulator } from '../sim/server.js'
-import { FakeClock, INSTALL, RecordingCore, RUN_CONTEXT } from './helpers.js'
-import { useSimulators, type SimOptions } from './sim-helpers.js'
+import { FakeClock, INSTALL } from './helpers.js'
+import { backupStep, useSimulators, type SimOptions } from './sim-helpers.js'
 
 // Waiting that learns from the install's history, through run() against the simulator on a fake clock.
 
@@ -22,19 +21,7 @@ async function setup(options: SimOptions & { history?: number[] } = {}) {
   const { history = USUAL, ...simOptions } = options
   const s = await freshSim({ now: () => clock.now(), durationMs: 280 * SECOND, ...simOptions })
   history.forEach((durationMs, day) => s.seedBackup({ installId: INSTALL.id, ageMs: (day + 1) * DAY, durationMs }))
-  const go = async (inputs: Record<string, string> = {}) => {
-    const core = new RecordingCore({
-      install: 'mysite',
-      'notification-emails': 'ops@example.com',
-      'api-user-id': s.credentials.userId,
-      'api-password': s.credentials.password,
-      'api-url': s.url,
-      ...inputs
-    })
-    const start = clock.now()
-    await run({ core, env: {}, context: RUN_CONTEXT, clock, send: transport, random: Math.random })
-    return { core, start }
-  }
+  const go = (inputs: Record<string, string> = {}) => backupStep(s, { clock, send: transport, inputs })
   return { sim: s, go }
 }
 

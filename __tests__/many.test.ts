@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { run } from '../src/backup/main.js'
 import type { RunContext } from '../src/shared/context.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Simulator } from '../sim/server.js'
-import { FakeClock, INSTALL, markerOf, RecordingCore, RUN_CONTEXT, STAGING } from './helpers.js'
-import { requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
+import { FakeClock, INSTALL, markerOf, RUN_CONTEXT, STAGING } from './helpers.js'
+import { backupStep, requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
 
 // Several installs in one step, and reuse, through run() against the simulator. The simulator's
 // time is the fake clock's, so backups take minutes of simulated time and the tests milliseconds.
@@ -17,14 +16,7 @@ async function setup(options: SimOptions = {}) {
   const clock = new FakeClock()
   const s = await freshSim({ now: () => clock.now(), ...options })
   const go = async (inputs: Record<string, string>, context: RunContext = RUN_CONTEXT) => {
-    const core = new RecordingCore({
-      'notification-emails': 'ops@example.com',
-      'api-user-id': s.credentials.userId,
-      'api-password': s.credentials.password,
-      'api-url': s.url,
-      ...inputs
-    })
-    await run({ core, env: {}, context, clock, send: transport, random: Math.random })
+    const { core } = await backupStep(s, { clock, send: transport, inputs, context })
     return { core, backups: JSON.parse(core.outputs.backups ?? '[]') as Record<string, unknown>[] }
   }
   return { sim: s, clock, go }

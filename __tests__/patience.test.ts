@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { run } from '../src/backup/main.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Simulator } from '../sim/server.js'
-import { FakeClock, RecordingCore, RUN_CONTEXT } from './helpers.js'
-import { requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
+import { FakeClock } from './helpers.js'
+import { backupStep, requestsTo, useSimulators, type SimOptions } from './sim-helpers.js'
 
 // Bad API days that last minutes: the whole backup step, in process, against the simulator on a fake
 // clock, so that outages of minutes take milliseconds. Each ends with exactly one backup (and archive).
@@ -17,16 +16,7 @@ async function step(options: SimOptions, arrange: (s: Simulator) => void, inputs
   const clock = new FakeClock()
   const s = await freshSim({ now: () => clock.now(), ...options })
   arrange(s)
-  const core = new RecordingCore({
-    install: 'mysite',
-    'notification-emails': 'ops@example.com',
-    'api-user-id': s.credentials.userId,
-    'api-password': s.credentials.password,
-    'api-url': s.url,
-    ...inputs
-  })
-  const start = clock.now()
-  await run({ core, env: {}, context: RUN_CONTEXT, clock, send: transport, random: Math.random })
+  const { core, start } = await backupStep(s, { clock, send: transport, inputs })
   return { core, s, tookMs: clock.now() - start, posts: (path: RegExp) => requestsTo(s, 'POST', path).length }
 }
 

@@ -1,8 +1,11 @@
 import { afterAll, expect } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/server.js'
 import { SAMPLE_RUN_ENV } from '../scripts/run-action.js'
+import { run } from '../src/backup/main.js'
+import type { RunContext } from '../src/shared/context.js'
 import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
-import { basicToken, visible } from './helpers.js'
+import type { Send } from '../src/wpengine/http.js'
+import { basicToken, RecordingCore, RUN_CONTEXT, visible, type FakeClock } from './helpers.js'
 
 // What the tests do with the simulator (sim/server.js): start one per test and close them all,
 // count what it received, talk to it as the action does, and check that no credential leaks.
@@ -76,4 +79,30 @@ export function actionAgainst(s: Simulator, inputs: Record<string, string> = {},
     inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
     env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
   }
+}
+
+/**
+ * The backup step in process against the simulator, on the simulator's fake clock: one install
+ * (mysite) unless `inputs` says otherwise, with the simulator's credentials.
+ */
+export async function backupStep(
+  s: Simulator,
+  {
+    clock,
+    send,
+    inputs = {},
+    context = RUN_CONTEXT
+  }: { clock: FakeClock; send: Send; inputs?: Record<string, string>; context?: RunContext }
+): Promise<{ core: RecordingCore; start: number }> {
+  const core = new RecordingCore({
+    install: 'mysite',
+    'notification-emails': 'ops@example.com',
+    'api-user-id': s.credentials.userId,
+    'api-password': s.credentials.password,
+    'api-url': s.url,
+    ...inputs
+  })
+  const start = clock.now()
+  await run({ core, env: {}, context, clock, send, random: Math.random })
+  return { core, start }
 }
