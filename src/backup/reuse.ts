@@ -33,26 +33,37 @@ export function mayReuse(policy: Pick<ReusePolicy, 'context' | 'reuseWithinMs'>)
   return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1)
 }
 
-/**
- * The backup to use instead of requesting one, if any, from one pass through the install's
- * backups. An earlier attempt's backup comes first (it is the state before this run's first
- * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
- * second while one runs), then the newest completed one inside the window. Aborted ones never count.
- */
+/** Every backup of the install, in one pass through its list: what the reuse rules and the install's history both read. */
+export async function listAllBackups(client: Pick<WpeClient, 'listBackups'>, install: Install): Promise<Backup[]> {
+  const backups: Backup[] = []
+  for await (const backup of allItems((offset) => client.listBackups(install, offset))) backups.push(backup)
+  return backups
+}
+
+/** The backup to use instead of requesting one, if any; the install's backups are listed only when one could be. */
 export async function findReusable(
   client: Pick<WpeClient, 'listBackups'>,
   install: Install,
   policy: ReusePolicy
 ): Promise<Reusable | undefined> {
+  return mayReuse(policy) ? chooseReusable(await listAllBackups(client, install), policy) : undefined
+}
+
+/**
+ * The backup to use instead of requesting one, if any, from the install's backups. An earlier
+ * attempt's backup comes first (it is the state before this run's first deploy), then, with
+ * reuse-within, one still running (WP Engine advises against requesting a second while one runs),
+ * then the newest completed one inside the window. Aborted ones never count.
+ */
+export function chooseReusable(backups: Iterable<Backup>, policy: ReusePolicy): Reusable | undefined {
   if (!mayReuse(policy)) return undefined
   let rerun: Reusable | undefined
   let inFlight: Reusable | undefined
   let recent: Reusable | undefined
-  for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+  for (const backup of backups) {
     const status = normalizeStatus(backup.status)
     if (status === undefined || status === 'aborted') continue
-    const created = Date.parse(backup.create_time ?? '')
-    const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created)
+    const ageMs = ageOf(backup, policy.now)
     const newer = (known: Reusable | undefined): boolean => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity)
     const attempt = earlierAttemptOf(backup.description, policy.context)
     if (attempt !== undefined) {
@@ -64,4 +75,10 @@ export async function findReusable(
     }
   }
   return rerun ?? inFlight ?? recent
+}
+
+/** Since the backup was created, by its create_time; undefined when the API gave none. */
+export function ageOf(backup: Backup, now: number): number | undefined {
+  const created = Date.parse(backup.create_time ?? '')
+  return Number.isNaN(created) ? undefined : Math.max(0, now - created)
 }
