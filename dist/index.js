@@ -39781,6 +39781,7 @@ function runContextOf(context) {
         sha: context_text(context.sha),
         ref: context_text(context.ref),
         pullRequest: typeof pr === 'number' ? positive(pr) : undefined,
+        forkPullRequest: isFork(context.eventName, payload.pull_request) || undefined,
         workflow: context_text(context.workflow),
         runNumber: positive(context.runNumber),
         runId: positive(context.runId),
@@ -39790,6 +39791,14 @@ function runContextOf(context) {
         step: context_text(context.action),
         serverUrl: context_text(context.serverUrl)
     };
+}
+// The head repository is compared by name, not by its `fork` flag: a pull request inside a repository that
+// is itself a fork gets secrets. A head repository that was deleted (null) was a fork.
+function isFork(eventName, pr) {
+    const base = pr?.base?.repo?.full_name;
+    if (!pr || eventName === 'pull_request_target' || typeof base !== 'string')
+        return false;
+    return pr.head?.repo?.full_name !== base;
 }
 /** The run's page, where a person can get from a backup to the deploy that made it. */
 function runUrl(ctx) {
@@ -39830,6 +39839,8 @@ const LIST_SEPARATOR = /[\s,]+/;
 const MAX_EMAIL = 254;
 const MAX_LOCAL_PART = 64;
 const MAX_EMAILS = 50;
+/** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
+const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -39841,10 +39852,12 @@ function installLabel(ref) {
 class InputReader {
     getInput;
     env;
+    context;
     problems = [];
-    constructor(getInput, env) {
+    constructor(getInput, env, context = {}) {
         this.getInput = getInput;
         this.env = env;
+        this.context = context;
     }
     quote(value) {
         return `'${safeText(value, 80)}'`;
@@ -39922,7 +39935,9 @@ class InputReader {
         const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
         const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
         if (missing.length > 0) {
-            this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+            this.problems.push(this.context.forkPullRequest
+                ? `Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: ${SKIP_FORKS}`
+                : `Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
         }
         return { userId, password };
     }
@@ -40160,10 +40175,10 @@ async function runStep(step, dependencies) {
  * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
-async function readSettings(step, { core, env }) {
+async function readSettings(step, { core, env, context }) {
     let settings;
     try {
-        settings = step.readInputs((name) => core.getInput(name), env);
+        settings = step.readInputs((name) => core.getInput(name), env, context);
     }
     catch (error) {
         if (!(error instanceof InputError))
@@ -41162,8 +41177,8 @@ const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-function parseInputs(getInput, env) {
-    const read = new InputReader(getInput, env);
+function parseInputs(getInput, env, context = {}) {
+    const read = new InputReader(getInput, env, context);
     const { problems } = read;
     const installs = read.installs();
     const backupId = read.backupId(false);
@@ -41777,24 +41792,34 @@ function describeBackup(custom, ctx, marker) {
 function mayReuse(policy) {
     return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
 }
-/**
- * The backup to use instead of requesting one, if any, from one pass through the install's
- * backups. An earlier attempt's backup comes first (it is the state before this run's first
- * deploy), then, with reuse-within, one still running (WP Engine advises against requesting a
- * second while one runs), then the newest completed one inside the window. Aborted ones never count.
- */
+/** Every backup of the install, in one pass through its list: what the reuse rules and the install's history both read. */
+async function listAllBackups(client, install) {
+    const backups = [];
+    for await (const backup of allItems((offset) => client.listBackups(install, offset)))
+        backups.push(backup);
+    return backups;
+}
+/** The backup to use instead of requesting one, if any; the install's backups are listed only when one could be. */
 async function findReusable(client, install, policy) {
+    return mayReuse(policy) ? chooseReusable(await listAllBackups(client, install), policy) : undefined;
+}
+/**
+ * The backup to use instead of requesting one, if any, from the install's backups. An earlier
+ * attempt's backup comes first (it is the state before this run's first deploy), then, with
+ * reuse-within, one still running (WP Engine advises against requesting a second while one runs),
+ * then the newest completed one inside the window. Aborted ones never count.
+ */
+function chooseReusable(backups, policy) {
     if (!mayReuse(policy))
         return undefined;
     let rerun;
     let inFlight;
     let recent;
-    for await (const backup of allItems((offset) => client.listBackups(install, offset))) {
+    for (const backup of backups) {
         const status = normalizeStatus(backup.status);
         if (status === undefined || status === 'aborted')
             continue;
-        const created = Date.parse(backup.create_time ?? '');
-        const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created);
+        const ageMs = ageOf(backup, policy.now);
         const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
         const attempt = earlierAttemptOf(backup.description, policy.context);
         if (attempt !== undefined) {
@@ -41811,6 +41836,11 @@ async function findReusable(client, install, policy) {
         }
     }
     return rerun ?? inFlight ?? recent;
+}
+/** Since the backup was created, by its create_time; undefined when the API gave none. */
+function ageOf(backup, now) {
+    const created = Date.parse(backup.create_time ?? '');
+    return Number.isNaN(created) ? undefined : Math.max(0, now - created);
 }
 
 ;// CONCATENATED MODULE: ./src/backup/wait.ts
