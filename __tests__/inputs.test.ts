@@ -208,6 +208,20 @@ describe('parseInputs', () => {
     })
   })
 
+  describe('dry-run', () => {
+    it('is off by default, and true or false', () => {
+      expect(parse(BASE).dryRun).toBe(false)
+      expect(parse({ ...BASE, 'dry-run': 'TRUE' }).dryRun).toBe(true)
+      expect(problems({ ...BASE, 'dry-run': 'yes' })).toBe("dry-run 'yes' is not true or false")
+    })
+    it('is refused whatever a real run would refuse, all at once', () => {
+      expect(problems({ install: 'My-Site', 'dry-run': 'true', timeout: '45', 'api-user-id': 'u', 'api-password': 'p' })).toBe(
+        "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
+      )
+      expect(parse({ ...BASE, 'dry-run': 'true', 'notification-emails': '', 'backup-id': BACKUP_ID }).dryRun).toBe(true)
+    })
+  })
+
   describe('api-url', () => {
     it.each([
       'http://127.0.0.1:8787/v1',

@@ -26,6 +26,8 @@ export interface Settings {
   userId: string
   password: string
   apiUrl: URL
+  /** Check everything a real run needs, and send no POST. */
+  dryRun: boolean
 }
 
 const MIN_POLL_MS = 1_000
@@ -79,6 +81,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
 
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()
+  // The same checks as a real run: a dry run fails on every input a real run would refuse.
+  const dryRun = read.boolean('dry-run', false)
   read.done()
   return {
     installs,
@@ -94,7 +98,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
     archivePath,
     userId,
     password,
-    apiUrl
+    apiUrl,
+    dryRun
   }
 }
 
