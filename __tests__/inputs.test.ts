@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { parseInputs, type Settings } from '../src/backup/inputs.js'
+import { runContextOf } from '../src/shared/context.js'
 import { InputError } from '../src/shared/inputs.js'
 import { BACKUP_ID, INSTALL } from './helpers.js'
 
@@ -191,6 +192,36 @@ describe('parseInputs', () => {
       expect(message).toContain('Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID)')
       expect(message).not.toContain('api-password (or')
     })
+    it("on a fork's pull request, say that GitHub gives it no secrets and how to skip the step", () => {
+      const read = (context: Parameters<typeof parseInputs>[2]) => {
+        try {
+          parseInputs((name) => ({ install: 'mysite', 'notification-emails': 'a@x.io' })[name] ?? '', {}, context)
+        } catch (error) {
+          return (error as InputError).problems
+        }
+        throw new Error('expected an InputError')
+      }
+      expect(read({ forkPullRequest: true })).toEqual([
+        "Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository"
+      ])
+      expect(read({ pullRequest: 7 })).toEqual([
+        'Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID) and api-password (or WPENGINE_PASSWORD), from repository or organization secrets'
+      ])
+    })
+  })
+
+  describe('dry-run', () => {
+    it('is off by default, and true or false', () => {
+      expect(parse(BASE).dryRun).toBe(false)
+      expect(parse({ ...BASE, 'dry-run': 'TRUE' }).dryRun).toBe(true)
+      expect(problems({ ...BASE, 'dry-run': 'yes' })).toBe("dry-run 'yes' is not true or false")
+    })
+    it('is refused whatever a real run would refuse, all at once', () => {
+      expect(problems({ install: 'My-Site', 'dry-run': 'true', timeout: '45', 'api-user-id': 'u', 'api-password': 'p' })).toBe(
+        "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
+      )
+      expect(parse({ ...BASE, 'dry-run': 'true', 'notification-emails': '', 'backup-id': BACKUP_ID }).dryRun).toBe(true)
+    })
   })
 
   describe('api-url', () => {
@@ -312,5 +343,28 @@ describe('description', () => {
     expect(parse({ ...BASE, description: 'Deploy\n::stop-commands::x\r\n##[add-mask]y' }).description).toBe(
       'Deploy : :stop-commands: :x # #[add-mask]y'
     )
+  })
+})
+
+describe('runContextOf: a pull request from a fork', () => {
+  const pullRequest = (head: string | null, base = 'acme/shop') => ({
+    number: 7,
+    head: { repo: head === null ? null : { full_name: head } },
+    base: { repo: { full_name: base } }
+  })
+  const contextOf = (eventName: string, pull_request?: unknown) =>
+    runContextOf({ eventName, payload: pull_request ? { pull_request } : {}, repo: { owner: 'acme', repo: 'shop' } } as never)
+
+  it.each([
+    ['pull_request', pullRequest('someone/shop'), true],
+    ['pull_request_review', pullRequest('someone/shop'), true],
+    // The fork was deleted: its pull request still has no secrets.
+    ['pull_request', pullRequest(null), true],
+    ['pull_request', pullRequest('acme/shop'), undefined],
+    // pull_request_target runs in the base repository, with its secrets.
+    ['pull_request_target', pullRequest('someone/shop'), undefined],
+    ['push', undefined, undefined]
+  ])('%s from %j: forkPullRequest %s', (event, pr, fork) => {
+    expect(contextOf(event, pr).forkPullRequest).toBe(fork)
   })
 })

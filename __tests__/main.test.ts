@@ -106,7 +106,8 @@ describe('run: a backup that completes', () => {
           'wordpress-version': '6.8.1',
           reused: false
         }
-      ])
+      ]),
+      'dry-run': 'false'
     })
     expect(core.summaries[0]).toContain('## ✅ WP Engine backup of mysite completed')
     expect(core.log.at(-1)).toMatch(/^✅ Backup e41fa98f-.* of install mysite completed after waiting \d+s\.$/)

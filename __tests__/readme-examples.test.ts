@@ -25,7 +25,7 @@ type Step = {
   env?: Record<string, unknown>
 }
 type Permissions = string | Record<string, string> | undefined
-type Job = { permissions?: Permissions; env?: Record<string, unknown>; steps: Step[] }
+type Job = { if?: string; permissions?: Permissions; env?: Record<string, unknown>; steps: Step[] }
 type Workflow = { on: unknown; permissions?: Permissions; env?: Record<string, unknown>; jobs: Record<string, Job> }
 
 interface Example {
@@ -87,6 +87,10 @@ const permission = (permissions: Permissions, scope: string): string | undefined
 const effective = (workflow: Workflow, job: Job, scope: string) =>
   permission(job.permissions ?? workflow.permissions, scope) ?? ((job.permissions ?? workflow.permissions) ? 'none' : 'default')
 
+/** Whether the workflow runs on pull_request, however `on` is written. */
+const onPullRequest = ({ on }: Workflow): boolean =>
+  on === 'pull_request' || (Array.isArray(on) ? on.includes('pull_request') : typeof on === 'object' && on !== null && 'pull_request' in on)
+
 /** `examples`: also the rules for what the README claims a recipe handles (CI's own checks run on success only). */
 function problemsOf({ workflow }: Example, { examples = true } = {}): string[] {
   const problems: string[] = []
@@ -105,6 +109,8 @@ function problemsOf({ workflow }: Example, { examples = true } = {}): string[] {
         for (const [name, input] of Object.entries(inputs))
           if (input.required && step.with?.[name] === undefined) problems.push(`${label}: the required input ${name} is missing`)
         const byHand = typeof workflow.on === 'object' && workflow.on !== null && 'workflow_dispatch' in workflow.on
+        if (onPullRequest(workflow) && !/head\.repo\.full_name == github\.repository/.test(`${job.if ?? ''} ${step.if ?? ''}`))
+          problems.push(`${label}: on pull_request, a fork's run has no secrets: skip it with if: on the head repository`)
         if (action === 'restore' && !byHand && !/\bfailure\(\)/.test(step.if ?? ''))
           problems.push(`${label}: a restore in a deploy job must run on failure() only`)
       }
@@ -184,6 +190,11 @@ describe('the example checks catch what a user would trip over', () => {
     ]
   ])('%s', (_what, steps, permissions, problem) => {
     expect(problemsOf(workflow(steps, permissions)).join('\n')).toContain(problem)
+  })
+
+  it('a step of this action on pull_request that does not skip forks', () => {
+    const text = `on: pull_request\npermissions:\n  contents: read\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n${backupStep('          dry-run: true\n')}${secrets}`
+    expect(problemsOf({ where: 'test', text, workflow: YAML.parse(text) as Workflow }).join('\n')).toContain("a fork's run has no secrets")
   })
 
   it('actionlint reports a broken expression', async () => {

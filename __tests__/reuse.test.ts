@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import nock from 'nock'
 import { Heartbeat } from '../src/backup/heartbeat.js'
 import { findInstalls } from '../src/shared/find-installs.js'
-import { findReusable } from '../src/backup/reuse.js'
+import { chooseReusable, findReusable } from '../src/backup/reuse.js'
 import { earlierAttemptOf, stepMarker } from '../src/backup/description.js'
 import type { RunContext } from '../src/shared/context.js'
 import { WpeClient } from '../src/wpengine/client.js'
@@ -134,6 +134,49 @@ describe('findReusable', () => {
     const pages = listing([backup('in_progress', MINUTE)])
     expect((await findReusable(client(), INSTALL, { context: { ...CONTEXT, runAttempt: 1 }, now: NOW })).reusable).toBeUndefined()
     expect(pages).toEqual([])
+  })
+})
+
+describe('chooseReusable', () => {
+  const statuses = fc.constantFrom('requested', 'in_progress', 'completed', 'aborted', 'queued')
+  const listed = fc.array(
+    fc.record({
+      status: statuses,
+      ageMs: fc.option(fc.integer({ min: 0, max: 120 * MINUTE }), { nil: undefined }),
+      attempt: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined })
+    }),
+    { maxLength: 12 }
+  )
+  const toBackups = (items: { status: string; ageMs?: number; attempt?: number }[]) =>
+    items.map(({ status, ageMs, attempt }) => backup(status, ageMs, attempt === undefined ? 'Nightly' : `Pre-deploy ${marker(attempt)}`))
+
+  it('picks by the rules whatever the order of the list: an earlier attempt, then one running, then the newest recent one; never an aborted one', () => {
+    fc.assert(
+      fc.property(listed, fc.option(fc.integer({ min: MINUTE, max: 60 * MINUTE }), { nil: undefined }), (items, reuseWithinMs) => {
+        const backups = toBackups(items)
+        const policy = { context: CONTEXT, now: NOW, reuseWithinMs }
+        const chosen = chooseReusable(backups, policy)
+        // Two of the same age may be taken either way round; which kind and how old may not.
+        const kind = (found: typeof chosen) => found && { reason: found.reason, ageMs: found.ageMs }
+        expect(kind(chooseReusable([...backups].reverse(), policy))).toEqual(kind(chosen))
+        const usable = backups.filter((b) => ['requested', 'in_progress', 'completed'].includes(b.status))
+        const ours = usable.filter((b) => (earlierAttemptOf(b.description, CONTEXT) ?? 0) > 0)
+        const others = usable.filter((b) => !ours.includes(b))
+        const ageMs = (b: Backup) => (b.create_time ? NOW - Date.parse(b.create_time) : Infinity)
+        const youngest = (list: Backup[]) => Math.min(...list.map(ageMs))
+        if (ours.length > 0) {
+          expect(chosen?.reason).toBe('rerun')
+          expect(ageMs(chosen!.backup)).toBe(youngest(ours))
+        } else if (reuseWithinMs !== undefined && others.some((b) => b.status !== 'completed')) {
+          expect(chosen?.reason).toBe('in-flight')
+          expect(ageMs(chosen!.backup)).toBe(youngest(others.filter((b) => b.status !== 'completed')))
+        } else if (reuseWithinMs !== undefined && others.some((b) => ageMs(b) < reuseWithinMs)) {
+          expect(chosen).toMatchObject({ reason: 'recent', ageMs: youngest(others) })
+        } else {
+          expect(chosen).toBeUndefined()
+        }
+      })
+    )
   })
 })
 

@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5666);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1330);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5666:
+/***/ 1330:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39783,6 +39783,7 @@ function runContextOf(context) {
         sha: context_text(context.sha),
         ref: context_text(context.ref),
         pullRequest: typeof pr === 'number' ? positive(pr) : undefined,
+        forkPullRequest: isFork(context.eventName, payload.pull_request) || undefined,
         workflow: context_text(context.workflow),
         runNumber: positive(context.runNumber),
         runId: positive(context.runId),
@@ -39792,6 +39793,14 @@ function runContextOf(context) {
         step: context_text(context.action),
         serverUrl: context_text(context.serverUrl)
     };
+}
+// The head repository is compared by name, not by its `fork` flag: a pull request inside a repository that
+// is itself a fork gets secrets. A head repository that was deleted (null) was a fork.
+function isFork(eventName, pr) {
+    const base = pr?.base?.repo?.full_name;
+    if (!pr || eventName === 'pull_request_target' || typeof base !== 'string')
+        return false;
+    return pr.head?.repo?.full_name !== base;
 }
 /** The run's page, where a person can get from a backup to the deploy that made it. */
 function runUrl(ctx) {
@@ -39832,6 +39841,8 @@ const LIST_SEPARATOR = /[\s,]+/;
 const MAX_EMAIL = 254;
 const MAX_LOCAL_PART = 64;
 const MAX_EMAILS = 50;
+/** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
+const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -39843,10 +39854,12 @@ function installLabel(ref) {
 class InputReader {
     getInput;
     env;
+    context;
     problems = [];
-    constructor(getInput, env) {
+    constructor(getInput, env, context = {}) {
         this.getInput = getInput;
         this.env = env;
+        this.context = context;
     }
     quote(value) {
         return `'${safeText(value, 80)}'`;
@@ -39924,7 +39937,9 @@ class InputReader {
         const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
         const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
         if (missing.length > 0) {
-            this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+            this.problems.push(this.context.forkPullRequest
+                ? `Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: ${SKIP_FORKS}`
+                : `Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
         }
         return { userId, password };
     }
@@ -40162,10 +40177,10 @@ async function runStep(step, dependencies) {
  * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
-async function readSettings(step, { core, env }) {
+async function readSettings(step, { core, env, context }) {
     let settings;
     try {
-        settings = step.readInputs((name) => core.getInput(name), env);
+        settings = step.readInputs((name) => core.getInput(name), env, context);
     }
     catch (error) {
         if (!(error instanceof InputError))
@@ -41196,121 +41211,116 @@ async function zipPath(archivePath, install, backup) {
     return isDirectory ? (0,external_node_path_namespaceObject.join)(archivePath, `${install.name}-${backup.id}.zip`) : archivePath;
 }
 
-;// CONCATENATED MODULE: ./src/backup/inputs.ts
+;// CONCATENATED MODULE: ./src/shared/get-backup.ts
 
-
-
-
-const MIN_POLL_MS = 1_000;
-const MAX_POLL_MS = 10 * 60_000;
-// A job may run for six hours at most on GitHub-hosted runners.
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
-const DEFAULT_MAX_PARALLEL = 5;
-const MAX_PARALLEL = 20;
-// A restore point older than a week is not what anyone means by a fresh backup before a deploy.
-const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
-/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-function parseInputs(getInput, env) {
-    const read = new InputReader(getInput, env);
-    const { problems } = read;
-    const installs = read.installs();
-    const backupId = read.backupId(false);
-    if (backupId !== undefined && installs.length > 1) {
-        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
+/** The backup, or an error that names it and its install when WP Engine does not know it there. */
+async function getBackupOf(client, install, backupId) {
+    try {
+        return await client.getBackup(install, backupId);
     }
-    const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
-    // Sent as one log-safe line: what the log shows is what WP Engine stores.
-    const description = safeText(read.text('description')) || undefined;
-    const wait = read.boolean('wait', true);
-    const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS);
-    const pollIntervalText = read.text('poll-interval');
-    const pollIntervalMs = ['', 'auto'].includes(pollIntervalText.toLowerCase())
-        ? undefined
-        : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS);
-    const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
-    const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
-    const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
-    if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
-        problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
+        }
+        throw error;
     }
-    const archivePathText = read.text('archive-path');
-    // A path to download to implies the archive.
-    const archive = read.boolean('archive', false) || archivePathText !== '';
-    if (archive && !wait)
-        problems.push('archive needs wait: true: an archive can only be made of a completed backup');
-    // A trailing slash says "a directory": keep it, as resolve() drops it. Several installs' zips always go in a directory.
-    const archivePath = archivePathText === ''
-        ? undefined
-        : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? external_node_path_namespaceObject.sep : '');
-    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length);
-    if (archiveProblem)
-        problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`);
-    const { userId, password } = read.credentials();
-    const apiUrl = read.apiUrl();
-    read.done();
+}
+
+;// CONCATENATED MODULE: ./src/shared/scope.ts
+
+/** One install: plain lines, and collapsible groups. */
+function runnerScope(core) {
+    return { log: core, group: (name, body) => harness_group(core, name, body) };
+}
+/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
+function prefixedScope(core, name) {
+    const log = {
+        info: (message) => core.info(`[${name}] ${message}`),
+        warning: (message) => core.warning(`[${name}] ${message}`)
+    };
     return {
-        installs,
-        maxParallel,
-        reuseWithinMs,
-        notificationEmails,
-        description,
-        wait,
-        timeoutMs,
-        pollIntervalMs,
-        backupId,
-        archive,
-        archivePath,
-        userId,
-        password,
-        apiUrl
+        log,
+        group: (title, body) => {
+            log.info(title);
+            return body();
+        }
     };
 }
-// Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
-const MAX_NAME_BYTES = 255 - '.part'.length;
-/** What is at `path`; undefined when nothing is, or when it cannot be looked at (a file on the way, no permission). */
-function statOf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.statSync)(path, { throwIfNoEntry: false });
+
+;// CONCATENATED MODULE: ./src/util/time.ts
+/**
+ * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
+ * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
+ */
+function readableTime(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return iso;
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+function timeOfDay(ms) {
+    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+;// CONCATENATED MODULE: ./src/backup/history.ts
+
+
+/** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
+const HISTORY_SIZE = 12;
+/** Fewer durations than this say too little to estimate from. */
+const MIN_SAMPLES = 3;
+// A duration under half or over twice the median is an outlier: a first backup after a large upload,
+// one held up by the platform. Durations vary by a factor, so the rule is a ratio.
+const OUTLIER_RATIO = 2;
+// A backup reported as taking longer than this has wrong times, not a long backup.
+const LONGEST_PLAUSIBLE_MS = 7 * 24 * 3_600_000;
+/** The durations of the newest completed backups, newest first; backups without usable times are skipped. */
+function recentDurations(backups, size = HISTORY_SIZE) {
+    const timed = [];
+    for (const backup of backups) {
+        if (normalizeStatus(backup.status) !== 'completed')
+            continue;
+        const createdAt = Date.parse(backup.create_time ?? '');
+        const ms = Date.parse(backup.complete_time ?? '') - createdAt;
+        if (ms > 0 && ms <= LONGEST_PLAUSIBLE_MS)
+            timed.push({ createdAt, ms });
     }
-    catch {
-        return undefined;
-    }
+    return timed
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, size)
+        .map((t) => t.ms);
 }
 /**
- * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
- * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
+ * The usual duration and range from recent durations, with outliers left out (a first backup after a
+ * large upload, one held up by the platform); undefined when there are too few to say.
  */
-function archivePathProblem(text, path, installs) {
-    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
-        return 'contains a line break or another invisible character';
-    const target = statOf(path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path);
-    if (installs > 1 && target && !target.isDirectory())
-        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
-    const isDirectory = path.endsWith(external_node_path_namespaceObject.sep) || (target?.isDirectory() ?? false);
-    if (!isDirectory && target !== undefined && !target.isFile())
-        return 'is neither a file nor a directory';
-    if (!isDirectory && Buffer.byteLength((0,external_node_path_namespaceObject.basename)(path)) > MAX_NAME_BYTES)
-        return `has a file name longer than ${MAX_NAME_BYTES} bytes, too long to download to`;
-    if (!isDirectory && statOf(`${path}.part`)?.isDirectory())
-        return `cannot be downloaded to: ${(0,external_node_path_namespaceObject.basename)(path)}.part, where the download goes first, is a directory`;
-    // The nearest part of the path that exists must be a directory this job can write to, so that the rest can be made.
-    for (let parent = isDirectory ? path : (0,external_node_path_namespaceObject.dirname)(path);; parent = (0,external_node_path_namespaceObject.dirname)(parent)) {
-        const found = statOf(parent);
-        if (found) {
-            if (!found.isDirectory())
-                return `cannot be made: ${parent} is a file, not a directory`;
-            try {
-                (0,external_node_fs_namespaceObject.accessSync)(parent, external_node_fs_namespaceObject.constants.W_OK);
-            }
-            catch (error) {
-                return `cannot be written: ${parent} is not writable for this job (${error.code})`;
-            }
-            return undefined;
-        }
-        if ((0,external_node_path_namespaceObject.dirname)(parent) === parent)
-            return undefined;
-    }
+function estimateDuration(durations) {
+    if (durations.length < MIN_SAMPLES)
+        return undefined;
+    const center = median(durations);
+    const kept = durations.filter((d) => d * OUTLIER_RATIO >= center && d <= center * OUTLIER_RATIO);
+    if (kept.length < MIN_SAMPLES)
+        return undefined;
+    return {
+        typicalMs: median(kept),
+        lowMs: Math.min(...kept),
+        highMs: Math.max(...kept),
+        samples: durations.length,
+        outliers: durations.length - kept.length
+    };
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+function usualRange(estimate) {
+    const { lowMs, highMs, samples, outliers } = estimate;
+    const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
+    const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
+    return `${range} (last ${samples}${left})`;
 }
 
 ;// CONCATENATED MODULE: ./src/util/closest.ts
@@ -41440,87 +41450,6 @@ async function findByNames(client, names) {
     return search;
 }
 
-;// CONCATENATED MODULE: ./src/shared/scope.ts
-
-/** One install: plain lines, and collapsible groups. */
-function runnerScope(core) {
-    return { log: core, group: (name, body) => harness_group(core, name, body) };
-}
-/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
-function prefixedScope(core, name) {
-    const log = {
-        info: (message) => core.info(`[${name}] ${message}`),
-        warning: (message) => core.warning(`[${name}] ${message}`)
-    };
-    return {
-        log,
-        group: (title, body) => {
-            log.info(title);
-            return body();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/backup/history.ts
-
-
-/** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
-const HISTORY_SIZE = 12;
-/** Fewer durations than this say too little to estimate from. */
-const MIN_SAMPLES = 3;
-// A duration under half or over twice the median is an outlier: a first backup after a large upload,
-// one held up by the platform. Durations vary by a factor, so the rule is a ratio.
-const OUTLIER_RATIO = 2;
-// A backup reported as taking longer than this has wrong times, not a long backup.
-const LONGEST_PLAUSIBLE_MS = 7 * 24 * 3_600_000;
-/** The durations of the newest completed backups, newest first; backups without usable times are skipped. */
-function recentDurations(backups, size = HISTORY_SIZE) {
-    const timed = [];
-    for (const backup of backups) {
-        if (normalizeStatus(backup.status) !== 'completed')
-            continue;
-        const createdAt = Date.parse(backup.create_time ?? '');
-        const ms = Date.parse(backup.complete_time ?? '') - createdAt;
-        if (ms > 0 && ms <= LONGEST_PLAUSIBLE_MS)
-            timed.push({ createdAt, ms });
-    }
-    return timed
-        .sort((a, b) => b.createdAt - a.createdAt)
-        .slice(0, size)
-        .map((t) => t.ms);
-}
-/**
- * The usual duration and range from recent durations, with outliers left out (a first backup after a
- * large upload, one held up by the platform); undefined when there are too few to say.
- */
-function estimateDuration(durations) {
-    if (durations.length < MIN_SAMPLES)
-        return undefined;
-    const center = median(durations);
-    const kept = durations.filter((d) => d * OUTLIER_RATIO >= center && d <= center * OUTLIER_RATIO);
-    if (kept.length < MIN_SAMPLES)
-        return undefined;
-    return {
-        typicalMs: median(kept),
-        lowMs: Math.min(...kept),
-        highMs: Math.max(...kept),
-        samples: durations.length,
-        outliers: durations.length - kept.length
-    };
-}
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
-function usualRange(estimate) {
-    const { lowMs, highMs, samples, outliers } = estimate;
-    const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
-    const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
-    return `${range} (last ${samples}${left})`;
-}
-
 ;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
 
 
@@ -41636,24 +41565,9 @@ function outputsOf(report) {
         'archive-file': archive?.file ?? '',
         'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
         'archive-sha256': archive?.sha256 ?? '',
-        backups: JSON.stringify(all)
+        backups: JSON.stringify(all),
+        'dry-run': String(report.dryRun !== undefined)
     };
-}
-
-;// CONCATENATED MODULE: ./src/util/time.ts
-/**
- * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
- * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
- */
-function readableTime(iso) {
-    const ms = Date.parse(iso);
-    if (Number.isNaN(ms))
-        return iso;
-    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-/** A time of day as a log line says it: `10:42:30 UTC`. */
-function timeOfDay(ms) {
-    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
@@ -41717,13 +41631,16 @@ function shortReason(error) {
 }
 /** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
 function severalFailedMessage(installs, failed) {
+    return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`;
+}
+/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
+function namesByReason(failed) {
     const byReason = new Map();
     for (const entry of failed) {
         const reason = entry.reason ?? entry.outcome ?? 'failed';
         byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)]);
     }
-    const who = [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
-    return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${who}. The job summary says why for each.`;
+    return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
 }
 /** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
 function noCopyMessage(installs, uncopied) {
@@ -41783,21 +41700,6 @@ function historyLine(install, durations, estimate, createdAt) {
     }
     const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`;
     return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`;
-}
-
-;// CONCATENATED MODULE: ./src/shared/get-backup.ts
-
-/** The backup, or an error that names it and its install when WP Engine does not know it there. */
-async function getBackupOf(client, install, backupId) {
-    try {
-        return await client.getBackup(install, backupId);
-    }
-    catch (error) {
-        if (error instanceof WpeApiError && error.status === 404) {
-            throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
-        }
-        throw error;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/backup/create.ts
@@ -41961,8 +41863,7 @@ function chooseReusable(backups, policy) {
         const status = normalizeStatus(backup.status);
         if (status === undefined || status === 'aborted')
             continue;
-        const created = Date.parse(backup.create_time ?? '');
-        const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created);
+        const ageMs = ageOf(backup, policy.now);
         const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
         const attempt = earlierAttemptOf(backup.description, policy.context);
         if (attempt !== undefined) {
@@ -41979,6 +41880,11 @@ function chooseReusable(backups, policy) {
         }
     }
     return rerun ?? inFlight ?? recent;
+}
+/** Since the backup was created, by its create_time; undefined when the API gave none. */
+function ageOf(backup, now) {
+    const created = Date.parse(backup.create_time ?? '');
+    return Number.isNaN(created) ? undefined : Math.max(0, now - created);
 }
 
 ;// CONCATENATED MODULE: ./src/backup/wait.ts
@@ -42141,16 +42047,9 @@ async function obtainBackup(tools, entry, install, log) {
  * others; each install's ending is recorded in its report entry.
  */
 async function backUpAll(report, tools, after) {
-    const { core, client, clock, settings, deadline, signal } = tools;
+    const { core, clock, deadline, signal } = tools;
     const several = report.installs.length > 1;
-    const find = async () => {
-        report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools);
-    };
-    // One install is one line ("Install mysite (…), production"), not worth a group of its own.
-    if (several)
-        await harness_group(core, `Finding ${report.installs.length} installs`, find);
-    else
-        await find();
+    await findAllInstalls(report, tools);
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
     const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
     await Promise.all(report.installs.map(async (entry) => {
@@ -42170,6 +42069,18 @@ async function backUpAll(report, tools, after) {
         if (several)
             scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
     }));
+}
+/** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
+async function findAllInstalls(report, tools) {
+    const { core, client, settings } = tools;
+    const find = async () => {
+        report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools);
+    };
+    // One install is one line ("Install mysite (…), production"), not worth a group of its own.
+    if (report.installs.length > 1)
+        await harness_group(core, `Finding ${report.installs.length} installs`, find);
+    else
+        await find();
 }
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */
 function withoutTwins(installs, resolutions, { core, signal }) {
@@ -42218,44 +42129,197 @@ function settle(entry, error, signal) {
     entry.reason = shortReason(error);
 }
 
-;// CONCATENATED MODULE: ./src/backup/outcome.ts
+;// CONCATENATED MODULE: ./src/backup/dry-run.ts
 
 
 
 
-/** The step's one decision, from every install's outcome and the archive's: read by outputs, summary and the last line. */
-function conclude(report, { cancelled, error }) {
+
+
+
+
+
+
+
+/** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
+async function dryRun(report, tools) {
+    const { core, client, signal } = tools;
+    core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.');
+    await client.getUser();
+    report.dryRun = { credentialsWork: true };
+    core.info('The API credentials work.');
+    await findAllInstalls(report, tools);
+    const several = report.installs.length > 1;
+    await Promise.all(report.installs.map(async (entry) => {
+        const { install } = entry;
+        if (!install)
+            return;
+        const scope = several ? prefixedScope(core, install.name) : runnerScope(core);
+        try {
+            await checkInstall(tools, entry, install, scope.log);
+        }
+        catch (error) {
+            settle(entry, error, signal);
+        }
+    }));
+}
+const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
+const newestFirst = (a, b) => created(b) - created(a);
+/** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
+async function checkInstall(tools, entry, install, log) {
+    const { client, clock, settings, context } = tools;
+    // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
+    const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
+    const backups = await listBackups(client, install);
+    const now = clock.now();
+    const sorted = [...backups].sort(newestFirst);
+    const preflight = {
+        checkedAt: now,
+        newestCompleted: sorted.find((backup) => normalizeStatus(backup.status) === 'completed'),
+        running: sorted.filter((backup) => {
+            const status = normalizeStatus(backup.status);
+            return status !== undefined && !isFinal(status);
+        }),
+        estimate: estimateDuration(recentDurations(backups))
+    };
+    entry.preflight = preflight;
+    log.info(newestCompletedText(preflight));
+    for (const backup of preflight.running)
+        log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(backup, now)})`);
+    log.info(usualText(install, preflight.estimate));
+    if (named && normalizeStatus(named.status) === 'aborted') {
+        entry.outcome = 'failed';
+        entry.error = `Backup ${named.id} of install ${install.name} (backup-id) was aborted by WP Engine, so a real run would fail at once. Leave backup-id out to request a new backup, or name one that is not aborted.`;
+        entry.reason = 'backup-id aborted';
+        return;
+    }
+    const existing = named
+        ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
+        : chooseReusable(backups, { context, reuseWithinMs: settings.reuseWithinMs, now });
+    const status = normalizeStatus(existing?.backup.status);
+    preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' };
+    preflight.wouldDo = wouldDo(preflight.plan, settings);
+    log.info(`A real run would ${preflight.wouldDo}.`);
+    const [other] = preflight.running;
+    if (preflight.plan.action === 'request' && other) {
+        preflight.hint = `Backup ${other.id} is ${other.status} already: a real run would request a second one next to it. With reuse-within set, it would wait for that one instead, as WP Engine advises.`;
+        log.info(preflight.hint);
+    }
+}
+function ageText(backup, now) {
+    const ageMs = ageOf(backup, now);
+    return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
+}
+function newestCompletedText({ newestCompleted: newest, checkedAt }) {
+    if (!newest)
+        return 'No completed backup yet';
+    const completed = newest.complete_time ? `, completed ${readableTime(newest.complete_time)}` : '';
+    return `Newest completed backup: ${newest.id} (${ageText(newest, checkedAt)}${completed})`;
+}
+function usualText(install, estimate) {
+    return estimate
+        ? `Backups of ${install.name} usually take ${usualRange(estimate)}`
+        : `Too few completed backups of ${install.name} to say how long one usually takes`;
+}
+/** What a real run would do, by the same rules: "request a new backup and wait for it, then …". */
+function wouldDo(plan, settings) {
+    const copy = settings.archive
+        ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath}` : ''}`
+        : '';
+    if (plan.action === 'request') {
+        return `request a new backup${settings.wait ? ` and wait for it${copy}` : ' without waiting for it (wait: false)'}`;
+    }
+    const { backup, reason, ageMs, attempt } = plan;
+    const age = ageMs === undefined ? '' : `, ${formatDuration(ageMs)} old`;
+    const why = {
+        'backup-id': `named by backup-id (${backup.status}${age})`,
+        rerun: `requested by attempt ${attempt} of this run (${backup.status}${age})`,
+        'in-flight': `already ${backup.status}${age}, instead of requesting a second one`,
+        recent: `completed${age}, within reuse-within (${formatDuration(settings.reuseWithinMs ?? 0)}), instead of requesting one`
+    }[reason];
+    const notWaiting = plan.action === 'use' && !isFinal(normalizeStatus(backup.status)) ? ', without waiting for it (wait: false)' : '';
+    return `${plan.action === 'wait' ? 'wait for' : 'use'} backup ${backup.id}, ${why}${notWaiting}${copy}`;
+}
+/** The dry run's one decision: it fails exactly where a real run would fail before its first request to change anything. */
+function concludeDryRun(report, { cancelled, error }) {
     const { installs } = report;
-    const [only] = installs;
     if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
-        const running = installs.filter((entry) => entry.backup && !isFinal(entry.status));
-        return failed('cancelled', cancelledMessage(report, running));
+        return failed('The dry run was cancelled. Nothing was requested.', true);
     }
     if (error !== undefined)
-        return failed('failed', failureMessage(error));
-    let outcome;
-    let reason;
-    if (installs.length === 1 && only) {
-        outcome = only.outcome ?? 'failed';
-        reason = only.error;
+        return failed(`Dry run: ${failureMessage(error)}`);
+    const failing = installs.filter((entry) => entry.error !== undefined);
+    const [only] = failing;
+    if (installs.length === 1 && only)
+        return failed(`Dry run: ${only.error}`);
+    if (failing.length > 0) {
+        return failed(`Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`);
     }
-    else if (installs.every(succeeded)) {
-        outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested';
-    }
-    else {
-        outcome = 'failed';
-        reason = severalFailedMessage(installs, installs.filter((entry) => !succeeded(entry)));
-    }
-    // A fresh backup without the off-site copy that was asked for still fails the step.
-    const uncopied = installs.filter((entry) => entry.archive?.error);
-    if (outcome === 'completed' && uncopied.length > 0)
-        return failed('failed', noCopyMessage(installs, uncopied));
-    if (outcome === 'completed' || outcome === 'requested')
-        return { ok: true, cancelled: false, outcome, line: successMessage(report, outcome) };
-    return failed(outcome, reason ?? 'The backup step failed');
+    return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` };
 }
-function failed(outcome, line) {
-    return { ok: false, cancelled: outcome === 'cancelled', outcome, line, error: line };
+function failed(line, cancelled = false) {
+    return { ok: false, cancelled, dryRun: true, line, error: line };
+}
+/** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
+function plansInShort(installs) {
+    const [only] = installs;
+    if (installs.length === 1 && only?.preflight?.wouldDo)
+        return `a real run would ${only.preflight.wouldDo}`;
+    const count = (action) => installs.filter((entry) => entry.preflight?.plan?.action === action).length;
+    const backups = (n) => (n === 1 ? '1 backup' : `${n} backups`);
+    const parts = [
+        count('request') > 0 && `request ${count('request') === 1 ? 'a new backup' : `${count('request')} new backups`}`,
+        count('use') > 0 && `use ${backups(count('use'))} that exist already`,
+        count('wait') > 0 && `wait for ${backups(count('wait'))} already requested or running`
+    ].filter(Boolean);
+    const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts.join('');
+    return `all ${installs.length} installs found; a real run would ${list}`;
+}
+/**
+ * The outputs of a dry run: no backup was made, so every output that describes one is empty and
+ * `dry-run` is true; `backups` has, for each install, what was found and what a real run would do.
+ */
+function dryRunOutputs(report) {
+    return { ...outputsOf(report), backups: JSON.stringify(report.installs.map(findings)) };
+}
+const dry_run_seconds = (ms) => (ms === undefined ? null : Math.round(ms / 1000));
+function findings(entry) {
+    const { install, ref, preflight } = entry;
+    const plan = preflight?.plan;
+    const now = preflight?.checkedAt ?? 0;
+    const newest = preflight?.newestCompleted;
+    const estimate = preflight?.estimate;
+    return {
+        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+        found: install !== undefined,
+        problem: entry.error ?? '',
+        'real-run': entry.error !== undefined || !plan ? 'fail' : plan.action,
+        'real-run-backup-id': plan && plan.action !== 'request' ? plan.backup.id : '',
+        'real-run-reason': plan && plan.action !== 'request' ? plan.reason : '',
+        'newest-completed': newest
+            ? {
+                'backup-id': newest.id,
+                'create-time': newest.create_time ?? '',
+                'complete-time': newest.complete_time ?? '',
+                'age-seconds': dry_run_seconds(ageOf(newest, now))
+            }
+            : null,
+        running: (preflight?.running ?? []).map((backup) => ({
+            'backup-id': backup.id,
+            status: backup.status,
+            'create-time': backup.create_time ?? '',
+            'age-seconds': dry_run_seconds(ageOf(backup, now))
+        })),
+        'usual-duration': estimate
+            ? {
+                'typical-seconds': dry_run_seconds(estimate.typicalMs),
+                'low-seconds': dry_run_seconds(estimate.lowMs),
+                'high-seconds': dry_run_seconds(estimate.highMs),
+                samples: estimate.samples
+            }
+            : null
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/shared/summary.ts
@@ -42284,6 +42348,249 @@ function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
 
+;// CONCATENATED MODULE: ./src/backup/dry-run-summary.ts
+
+
+
+
+
+
+
+// The job summary of a dry run: plainly a dry run, and per install what was found and what a real run would do.
+// A row stays readable with a few backups still running; the backups output lists them all.
+const RUNNING_SHOWN = 3;
+function heading({ ok, cancelled }) {
+    if (cancelled)
+        return '⚠️ WP Engine backup dry run cancelled: nothing was requested';
+    return ok ? '✅ WP Engine backup dry run passed: nothing was requested' : '❌ WP Engine backup dry run failed: nothing was requested';
+}
+const age = (ms) => (ms === undefined ? 'of unknown age' : `${formatDuration(ms)} old`);
+function newestCompleted({ newestCompleted: newest, checkedAt }, short) {
+    if (!newest)
+        return 'none yet';
+    const completed = newest.complete_time ? `, completed ${cell(readableTime(newest.complete_time))}` : '';
+    return `${idCell(newest.id, { short })} (${age(ageOf(newest, checkedAt))}${completed})`;
+}
+function running({ running: backups, checkedAt }, short) {
+    if (backups.length === 0)
+        return 'none';
+    const shown = backups
+        .slice(0, RUNNING_SHOWN)
+        .map((backup) => `${idCell(backup.id, { short })} (**${cell(backup.status)}**, ${age(ageOf(backup, checkedAt))})`);
+    const more = backups.length > RUNNING_SHOWN ? ` and ${backups.length - RUNNING_SHOWN} more` : '';
+    return `${shown.join(', ')}${more}`;
+}
+function usually({ estimate }) {
+    return estimate ? cell(usualRange(estimate)) : 'too few completed backups to say';
+}
+function realRun(entry) {
+    if (entry.error !== undefined)
+        return `❌ fail: ${cell(entry.error)}`;
+    const { wouldDo, hint } = entry.preflight ?? {};
+    return wouldDo ? cell(hint ? `${wouldDo}. ${hint}` : wouldDo) : '—';
+}
+/** One install: everything the dry run found, and what a real run would do. */
+function card(entry) {
+    const { install, preflight } = entry;
+    return detailsTable([
+        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
+        ['Found', install ? 'yes' : entry.error !== undefined ? 'no' : undefined],
+        ['Newest completed backup', preflight ? newestCompleted(preflight, false) : undefined],
+        ['Still running', preflight ? running(preflight, false) : undefined],
+        ['Usually takes', preflight ? usually(preflight) : undefined],
+        ['A real run would', install || entry.error !== undefined ? realRun(entry) : undefined]
+    ]);
+}
+/** Several installs: one row each, in the order given. */
+function table(entries) {
+    return [
+        '| Install | Newest completed backup | Still running | Usually takes | A real run would |',
+        '| :-- | :-- | :-- | :-- | :-- |',
+        ...entries.map((entry) => {
+            const { preflight } = entry;
+            const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—'];
+            return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`;
+        }),
+        ''
+    ];
+}
+function renderDryRunSummary(report, verdict) {
+    const lines = [`## ${heading(verdict)}`, ''];
+    if (verdict.error)
+        lines.push(...problemQuote(verdict.error));
+    const credentials = report.dryRun?.credentialsWork ? ' The API credentials work.' : '';
+    lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '');
+    const checked = report.installs.some((entry) => entry.install || entry.error !== undefined);
+    if (!checked)
+        return lines.join('\n');
+    const [only] = report.installs;
+    if (report.installs.length === 1 && only)
+        lines.push(...card(only));
+    else
+        lines.push(...table(report.installs));
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/backup/inputs.ts
+
+
+
+
+const MIN_POLL_MS = 1_000;
+const MAX_POLL_MS = 10 * 60_000;
+// A job may run for six hours at most on GitHub-hosted runners.
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5;
+const MAX_PARALLEL = 20;
+// A restore point older than a week is not what anyone means by a fresh backup before a deploy.
+const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
+/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
+function parseInputs(getInput, env, context = {}) {
+    const read = new InputReader(getInput, env, context);
+    const { problems } = read;
+    const installs = read.installs();
+    const backupId = read.backupId(false);
+    if (backupId !== undefined && installs.length > 1) {
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
+    }
+    const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
+    // Sent as one log-safe line: what the log shows is what WP Engine stores.
+    const description = safeText(read.text('description')) || undefined;
+    const wait = read.boolean('wait', true);
+    const timeoutMs = read.duration('timeout', '60m', 1_000, MAX_TIMEOUT_MS);
+    const pollIntervalText = read.text('poll-interval');
+    const pollIntervalMs = ['', 'auto'].includes(pollIntervalText.toLowerCase())
+        ? undefined
+        : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS);
+    const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
+    const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
+    const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
+    if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
+        problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+    }
+    const archivePathText = read.text('archive-path');
+    // A path to download to implies the archive.
+    const archive = read.boolean('archive', false) || archivePathText !== '';
+    if (archive && !wait)
+        problems.push('archive needs wait: true: an archive can only be made of a completed backup');
+    // A trailing slash says "a directory": keep it, as resolve() drops it. Several installs' zips always go in a directory.
+    const archivePath = archivePathText === ''
+        ? undefined
+        : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? external_node_path_namespaceObject.sep : '');
+    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length);
+    if (archiveProblem)
+        problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`);
+    const { userId, password } = read.credentials();
+    const apiUrl = read.apiUrl();
+    // The same checks as a real run: a dry run fails on every input a real run would refuse.
+    const dryRun = read.boolean('dry-run', false);
+    read.done();
+    return {
+        installs,
+        maxParallel,
+        reuseWithinMs,
+        notificationEmails,
+        description,
+        wait,
+        timeoutMs,
+        pollIntervalMs,
+        backupId,
+        archive,
+        archivePath,
+        userId,
+        password,
+        apiUrl,
+        dryRun
+    };
+}
+// Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
+const MAX_NAME_BYTES = 255 - '.part'.length;
+/** What is at `path`; undefined when nothing is, or when it cannot be looked at (a file on the way, no permission). */
+function statOf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path, { throwIfNoEntry: false });
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
+ * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
+ */
+function archivePathProblem(text, path, installs) {
+    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
+        return 'contains a line break or another invisible character';
+    const target = statOf(path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path);
+    if (installs > 1 && target && !target.isDirectory())
+        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
+    const isDirectory = path.endsWith(external_node_path_namespaceObject.sep) || (target?.isDirectory() ?? false);
+    if (!isDirectory && target !== undefined && !target.isFile())
+        return 'is neither a file nor a directory';
+    if (!isDirectory && Buffer.byteLength((0,external_node_path_namespaceObject.basename)(path)) > MAX_NAME_BYTES)
+        return `has a file name longer than ${MAX_NAME_BYTES} bytes, too long to download to`;
+    if (!isDirectory && statOf(`${path}.part`)?.isDirectory())
+        return `cannot be downloaded to: ${(0,external_node_path_namespaceObject.basename)(path)}.part, where the download goes first, is a directory`;
+    // The nearest part of the path that exists must be a directory this job can write to, so that the rest can be made.
+    for (let parent = isDirectory ? path : (0,external_node_path_namespaceObject.dirname)(path);; parent = (0,external_node_path_namespaceObject.dirname)(parent)) {
+        const found = statOf(parent);
+        if (found) {
+            if (!found.isDirectory())
+                return `cannot be made: ${parent} is a file, not a directory`;
+            try {
+                (0,external_node_fs_namespaceObject.accessSync)(parent, external_node_fs_namespaceObject.constants.W_OK);
+            }
+            catch (error) {
+                return `cannot be written: ${parent} is not writable for this job (${error.code})`;
+            }
+            return undefined;
+        }
+        if ((0,external_node_path_namespaceObject.dirname)(parent) === parent)
+            return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/outcome.ts
+
+
+
+
+/** The step's one decision, from every install's outcome and the archive's: read by outputs, summary and the last line. */
+function conclude(report, { cancelled, error }) {
+    const { installs } = report;
+    const [only] = installs;
+    if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
+        const running = installs.filter((entry) => entry.backup && !isFinal(entry.status));
+        return outcome_failed('cancelled', cancelledMessage(report, running));
+    }
+    if (error !== undefined)
+        return outcome_failed('failed', failureMessage(error));
+    let outcome;
+    let reason;
+    if (installs.length === 1 && only) {
+        outcome = only.outcome ?? 'failed';
+        reason = only.error;
+    }
+    else if (installs.every(succeeded)) {
+        outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested';
+    }
+    else {
+        outcome = 'failed';
+        reason = severalFailedMessage(installs, installs.filter((entry) => !succeeded(entry)));
+    }
+    // A fresh backup without the off-site copy that was asked for still fails the step.
+    const uncopied = installs.filter((entry) => entry.archive?.error);
+    if (outcome === 'completed' && uncopied.length > 0)
+        return outcome_failed('failed', noCopyMessage(installs, uncopied));
+    if (outcome === 'completed' || outcome === 'requested')
+        return { ok: true, cancelled: false, outcome, line: successMessage(report, outcome) };
+    return outcome_failed(outcome, reason ?? 'The backup step failed');
+}
+function outcome_failed(outcome, line) {
+    return { ok: false, cancelled: outcome === 'cancelled', outcome, line, error: line };
+}
+
 ;// CONCATENATED MODULE: ./src/backup/summary.ts
 
 
@@ -42293,7 +42600,7 @@ function idCell(id, { short = false } = {}) {
 
 
 
-function heading(report, { outcome }) {
+function summary_heading(report, { outcome }) {
     const { installs } = report;
     if (outcome === 'cancelled')
         return '⚠️ WP Engine backup step cancelled';
@@ -42350,7 +42657,7 @@ function archiveState(archive) {
     return archive.noLink ? `${state}, no download link yet` : state;
 }
 /** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
-function card(entry) {
+function summary_card(entry) {
     const { install, backup, archive } = entry;
     return detailsTable([
         ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
@@ -42412,7 +42719,7 @@ function copyCell({ archive }) {
  * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
  * backups output has them whole.
  */
-function table(entries, archiving) {
+function summary_table(entries, archiving) {
     return [
         `| Install | Outcome | Backup | Details |${archiving ? ' Archive |' : ''}`,
         `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`,
@@ -42422,12 +42729,12 @@ function table(entries, archiving) {
 }
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
 function renderSummary(report, verdict) {
-    const lines = [`## ${heading(report, verdict)}`, ''];
+    const lines = [`## ${summary_heading(report, verdict)}`, ''];
     const [only] = report.installs;
     if (report.installs.length === 1 && only) {
         if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...card(only));
+        lines.push(...summary_card(only));
     }
     else {
         const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry));
@@ -42435,7 +42742,7 @@ function renderSummary(report, verdict) {
             lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
         else if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...table(report.installs, report.archiving ?? false));
+        lines.push(...summary_table(report.installs, report.archiving ?? false));
     }
     return lines.join('\n');
 }
@@ -42448,17 +42755,26 @@ function renderSummary(report, verdict) {
 
 
 
+
+
 /**
  * The backup action: find every install, get each a fresh backup (requested exactly once, or reused)
  * and wait for it; with archive, each install's off-site copy as soon as its backup is completed.
+ * With dry-run, only check what a real run needs, and request nothing.
  */
 const backupStep = {
     title: 'WP Engine backup',
     readInputs: parseInputs,
     limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
+    start: (settings) => ({
+        installs: settings.installs.map((ref) => ({ ref })),
+        archiving: settings.archive,
+        dryRun: settings.dryRun ? { credentialsWork: false } : undefined
+    }),
     async work(report, tools) {
         const { settings } = tools;
+        if (settings.dryRun)
+            return dryRun(report, tools);
         const shared = sharedDownloads();
         const offsiteCopy = async (entry, install, scope) => {
             if (!entry.backup)
@@ -42479,9 +42795,9 @@ const backupStep = {
         };
         await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined);
     },
-    conclude: conclude,
-    outputs: outputsOf,
-    summary: renderSummary
+    conclude: (report, ending) => (report.dryRun ? concludeDryRun(report, ending) : conclude(report, ending)),
+    outputs: (report, verdict) => ('dryRun' in verdict ? dryRunOutputs(report) : outputsOf(report)),
+    summary: (report, verdict) => ('dryRun' in verdict ? renderDryRunSummary(report, verdict) : renderSummary(report, verdict))
 };
 function run(deps = actionDependencies()) {
     return runStep(backupStep, deps);

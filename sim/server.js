@@ -689,8 +689,15 @@ export async function startSimulator(options = {}) {
     restores: () => restores.map((r) => ({ ...r })),
     /** Backups as the API would list them, across all installs. */
     backups: () => backups.map((b) => ({ installId: b.installId, notification_emails: b.notification_emails, ...backupJson(b) })),
-    /** Adds a backup directly, as if requested earlier (e.g. by another step). */
-    seedBackup(/** @type {{ installId: string, description?: string, ageMs?: number, durationMs?: number, outcome?: Outcome }} */ seed) {
+    /**
+     * Adds a backup directly, as if requested `ageMs` ago (e.g. by another step): it stays requested for
+     * `requestedMs`, is in progress until `durationMs` after its creation, then ends with `outcome`. A
+     * backup still running is one with `durationMs` longer than `ageMs`; history is backups that ended.
+     */
+    seedBackup(
+      /** @type {{ installId: string, description?: string, ageMs?: number, outcome?: Outcome, requestedMs?: number, durationMs?: number }} */ seed
+    ) {
+      const requestedMs = seed.requestedMs ?? settings.requestedMs
       /** @type {BackupRecord} */
       const backup = {
         id: randomUUID(),
@@ -698,8 +705,8 @@ export async function startSimulator(options = {}) {
         description: seed.description ?? 'Seeded backup',
         notification_emails: ['ops@example.com'],
         createdAt: now() - (seed.ageMs ?? 0),
-        requestedMs: settings.requestedMs,
-        durationMs: seed.durationMs ?? Math.max(settings.durationMs, settings.requestedMs),
+        requestedMs,
+        durationMs: Math.max(seed.durationMs ?? settings.durationMs, requestedMs),
         outcome: seed.outcome ?? settings.outcome,
         wordpress_version: '6.8.1',
         listLagMs: 0

@@ -38549,6 +38549,7 @@ function runContextOf(context) {
         sha: context_text(context.sha),
         ref: context_text(context.ref),
         pullRequest: typeof pr === 'number' ? positive(pr) : undefined,
+        forkPullRequest: isFork(context.eventName, payload.pull_request) || undefined,
         workflow: context_text(context.workflow),
         runNumber: positive(context.runNumber),
         runId: positive(context.runId),
@@ -38558,6 +38559,14 @@ function runContextOf(context) {
         step: context_text(context.action),
         serverUrl: context_text(context.serverUrl)
     };
+}
+// The head repository is compared by name, not by its `fork` flag: a pull request inside a repository that
+// is itself a fork gets secrets. A head repository that was deleted (null) was a fork.
+function isFork(eventName, pr) {
+    const base = pr?.base?.repo?.full_name;
+    if (!pr || eventName === 'pull_request_target' || typeof base !== 'string')
+        return false;
+    return pr.head?.repo?.full_name !== base;
 }
 /** The run's page, where a person can get from a backup to the deploy that made it. */
 function runUrl(ctx) {
@@ -38598,6 +38607,8 @@ const LIST_SEPARATOR = /[\s,]+/;
 const MAX_EMAIL = 254;
 const MAX_LOCAL_PART = 64;
 const MAX_EMAILS = 50;
+/** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
+const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** How an install is named in the log and in messages: as the user gave it. */
 function installLabel(ref) {
     return ref.kind === 'id' ? ref.id : ref.name;
@@ -38609,10 +38620,12 @@ function installLabel(ref) {
 class InputReader {
     getInput;
     env;
+    context;
     problems = [];
-    constructor(getInput, env) {
+    constructor(getInput, env, context = {}) {
         this.getInput = getInput;
         this.env = env;
+        this.context = context;
     }
     quote(value) {
         return `'${safeText(value, 80)}'`;
@@ -38690,7 +38703,9 @@ class InputReader {
         const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
         const missing = [userId === '' && 'api-user-id (or WPENGINE_USER_ID)', password === '' && 'api-password (or WPENGINE_PASSWORD)'].filter(Boolean);
         if (missing.length > 0) {
-            this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+            this.problems.push(this.context.forkPullRequest
+                ? `Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: ${SKIP_FORKS}`
+                : `Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
         }
         return { userId, password };
     }
@@ -38928,10 +38943,10 @@ async function runStep(step, dependencies) {
  * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
-async function readSettings(step, { core, env }) {
+async function readSettings(step, { core, env, context }) {
     let settings;
     try {
-        settings = step.readInputs((name) => core.getInput(name), env);
+        settings = step.readInputs((name) => core.getInput(name), env, context);
     }
     catch (error) {
         if (!(error instanceof InputError))
@@ -38995,8 +39010,8 @@ function failureMessage(error) {
 ;// CONCATENATED MODULE: ./src/restore/inputs.ts
 
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-function parseRestoreInputs(getInput, env) {
-    const read = new InputReader(getInput, env);
+function parseRestoreInputs(getInput, env, context = {}) {
+    const read = new InputReader(getInput, env, context);
     const installs = read.installs();
     if (installs.length > 1)
         read.problems.push(`install lists ${installs.length} installs (${installs.map(installLabel).join(', ')}): a restore goes to exactly one`);

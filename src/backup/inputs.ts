@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs'
 import { basename, dirname, resolve, sep } from 'node:path'
+import type { RunContext } from '../shared/context.js'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
 import { safeText } from '../util/log-safety.js'
 
@@ -26,6 +27,8 @@ export interface Settings {
   userId: string
   password: string
   apiUrl: URL
+  /** Check everything a real run needs, and send no POST. */
+  dryRun: boolean
 }
 
 const MIN_POLL_MS = 1_000
@@ -39,8 +42,8 @@ const MAX_PARALLEL = 20
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
 
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Settings {
-  const read = new InputReader(getInput, env)
+export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context: RunContext = {}): Settings {
+  const read = new InputReader(getInput, env, context)
   const { problems } = read
   const installs = read.installs()
   const backupId = read.backupId(false)
@@ -82,6 +85,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
 
   const { userId, password } = read.credentials()
   const apiUrl = read.apiUrl()
+  // The same checks as a real run: a dry run fails on every input a real run would refuse.
+  const dryRun = read.boolean('dry-run', false)
   read.done()
   return {
     installs,
@@ -97,7 +102,8 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv): Setting
     archivePath,
     userId,
     password,
-    apiUrl
+    apiUrl,
+    dryRun
   }
 }
 

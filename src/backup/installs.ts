@@ -20,14 +20,9 @@ export type AfterBackup = (entry: InstallReport, install: Install, scope: Scope)
  * others; each install's ending is recorded in its report entry.
  */
 export async function backUpAll(report: Report, tools: StepTools<Settings>, after?: AfterBackup): Promise<void> {
-  const { core, client, clock, settings, deadline, signal } = tools
+  const { core, clock, deadline, signal } = tools
   const several = report.installs.length > 1
-  const find = async (): Promise<void> => {
-    report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools)
-  }
-  // One install is one line ("Install mysite (…), production"), not worth a group of its own.
-  if (several) await group(core, `Finding ${report.installs.length} installs`, find)
-  else await find()
+  await findAllInstalls(report, tools)
 
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
   const onCheck = (): void =>
@@ -50,6 +45,17 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
       if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
     })
   )
+}
+
+/** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
+export async function findAllInstalls(report: Report, tools: StepTools<Settings>): Promise<void> {
+  const { core, client, settings } = tools
+  const find = async (): Promise<void> => {
+    report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools)
+  }
+  // One install is one line ("Install mysite (…), production"), not worth a group of its own.
+  if (report.installs.length > 1) await group(core, `Finding ${report.installs.length} installs`, find)
+  else await find()
 }
 
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */
@@ -92,7 +98,7 @@ function waitingOf(entry: InstallReport, now: number): Waiting[] {
 }
 
 /** Records how an install's work ended when it threw: cancelled, or failed with one line. */
-function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
+export function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
   entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed'
   if (entry.outcome === 'cancelled') return
   entry.error = failureMessage(error)

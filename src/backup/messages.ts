@@ -63,13 +63,17 @@ export function shortReason(error: unknown): string {
 
 /** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
 export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[]): string {
+  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`
+}
+
+/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
+export function namesByReason(failed: InstallReport[]): string {
   const byReason = new Map<string, string[]>()
   for (const entry of failed) {
     const reason = entry.reason ?? entry.outcome ?? 'failed'
     byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)])
   }
-  const who = [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ')
-  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${who}. The job summary says why for each.`
+  return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ')
 }
 
 /** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */

@@ -3,6 +3,7 @@ import { installLabel, type InstallRef } from '../shared/inputs.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
+import type { Preflight } from './dry-run.js'
 import type { Reusable } from './reuse.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
@@ -27,12 +28,16 @@ export interface InstallReport {
   reason?: string
   /** The off-site copy, once its phase starts for this install. */
   archive?: ArchiveReport
+  /** A dry run's findings: the install's backups, and what a real run would do. */
+  preflight?: Preflight
 }
 
 export interface Report {
   installs: InstallReport[]
   /** The step makes off-site copies (the archive input). */
   archiving?: boolean
+  /** Set for a dry run (dry-run: true), which requests nothing. */
+  dryRun?: { credentialsWork: boolean }
 }
 
 export function recordBackup(entry: InstallReport, backup: Backup): void {
@@ -102,6 +107,7 @@ export function outputsOf(report: Report): Record<string, string> {
     'archive-file': archive?.file ?? '',
     'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
     'archive-sha256': archive?.sha256 ?? '',
-    backups: JSON.stringify(all)
+    backups: JSON.stringify(all),
+    'dry-run': String(report.dryRun !== undefined)
   }
 }

@@ -68,8 +68,7 @@ export function chooseReusable(backups: Iterable<Backup>, policy: ReusePolicy): 
   for (const backup of backups) {
     const status = normalizeStatus(backup.status)
     if (status === undefined || status === 'aborted') continue
-    const created = Date.parse(backup.create_time ?? '')
-    const ageMs = Number.isNaN(created) ? undefined : Math.max(0, policy.now - created)
+    const ageMs = ageOf(backup, policy.now)
     const newer = (known: Reusable | undefined): boolean => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity)
     const attempt = earlierAttemptOf(backup.description, policy.context)
     if (attempt !== undefined) {
@@ -81,4 +80,10 @@ export function chooseReusable(backups: Iterable<Backup>, policy: ReusePolicy): 
     }
   }
   return rerun ?? inFlight ?? recent
+}
+
+/** Since the backup was created, by its create_time; undefined when the API gave none. */
+export function ageOf(backup: Backup, now: number): number | undefined {
+  const created = Date.parse(backup.create_time ?? '')
+  return Number.isNaN(created) ? undefined : Math.max(0, now - created)
 }

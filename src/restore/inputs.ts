@@ -1,4 +1,5 @@
 import type { Credentials } from '../shared/harness.js'
+import type { RunContext } from '../shared/context.js'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
 
 export interface RestoreSettings extends Credentials {
@@ -10,8 +11,8 @@ export interface RestoreSettings extends Credentials {
 }
 
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-export function parseRestoreInputs(getInput: GetInput, env: NodeJS.ProcessEnv): RestoreSettings {
-  const read = new InputReader(getInput, env)
+export function parseRestoreInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context: RunContext = {}): RestoreSettings {
+  const read = new InputReader(getInput, env, context)
   const installs = read.installs()
   if (installs.length > 1)
     read.problems.push(

@@ -83,7 +83,8 @@ export interface Credentials {
 export interface StepDefinition<S extends Credentials, R, V extends Verdict> {
   /** `WP Engine backup`: heads the summary of an input error. */
   title: string
-  readInputs(getInput: GetInput, env: NodeJS.ProcessEnv): S
+  /** `context` is the run's, for problems that depend on it (a fork's pull request has no secrets). */
+  readInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context: RunContext): S
   limits(settings: S): { timeoutMs: number; maxConcurrentRequests?: number }
   /** The report, kept current by the work so that it can be told however the step ends. */
   start(settings: S): R
@@ -163,11 +164,11 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
  */
 async function readSettings<S extends Credentials>(
   step: Pick<StepDefinition<S, unknown, Verdict>, 'title' | 'readInputs'>,
-  { core, env }: Dependencies
+  { core, env, context }: Dependencies
 ): Promise<S | undefined> {
   let settings: S
   try {
-    settings = step.readInputs((name) => core.getInput(name), env)
+    settings = step.readInputs((name) => core.getInput(name), env, context)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
     // Whatever was given as credentials stays masked, even when another input is wrong.

@@ -1,4 +1,5 @@
 import { DEFAULT_API_URL } from '../wpengine/client.js'
+import type { RunContext } from './context.js'
 import { INSTALL_NAME, UUID } from '../wpengine/types.js'
 import { formatDuration, parseDuration } from '../util/duration.js'
 import { isLoopbackHost } from '../util/hosts.js'
@@ -27,6 +28,9 @@ const MAX_EMAILS = 50
 
 export type GetInput = (name: string) => string
 
+/** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
+export const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository"
+
 /** How an install is named in the log and in messages: as the user gave it. */
 export function installLabel(ref: InstallRef): string {
   return ref.kind === 'id' ? ref.id : ref.name
@@ -41,7 +45,8 @@ export class InputReader {
 
   constructor(
     private readonly getInput: GetInput,
-    private readonly env: NodeJS.ProcessEnv
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly context: RunContext = {}
   ) {}
 
   quote(value: string): string {
@@ -130,7 +135,11 @@ export class InputReader {
       Boolean
     )
     if (missing.length > 0) {
-      this.problems.push(`Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`)
+      this.problems.push(
+        this.context.forkPullRequest
+          ? `Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: ${SKIP_FORKS}`
+          : `Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`
+      )
     }
     return { userId, password }
   }

@@ -1,0 +1,85 @@
+import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
+import { formatDuration } from '../util/duration.js'
+import { cell } from '../util/markdown.js'
+import { readableTime } from '../util/time.js'
+import { ageOf } from './reuse.js'
+import { usualRange } from './history.js'
+import type { DryRunVerdict, Preflight } from './dry-run.js'
+import { nameOf, type InstallReport, type Report } from './report.js'
+
+// The job summary of a dry run: plainly a dry run, and per install what was found and what a real run would do.
+
+// A row stays readable with a few backups still running; the backups output lists them all.
+const RUNNING_SHOWN = 3
+
+function heading({ ok, cancelled }: DryRunVerdict): string {
+  if (cancelled) return '⚠️ WP Engine backup dry run cancelled: nothing was requested'
+  return ok ? '✅ WP Engine backup dry run passed: nothing was requested' : '❌ WP Engine backup dry run failed: nothing was requested'
+}
+
+const age = (ms: number | undefined): string => (ms === undefined ? 'of unknown age' : `${formatDuration(ms)} old`)
+
+function newestCompleted({ newestCompleted: newest, checkedAt }: Preflight, short: boolean): string {
+  if (!newest) return 'none yet'
+  const completed = newest.complete_time ? `, completed ${cell(readableTime(newest.complete_time))}` : ''
+  return `${idCell(newest.id, { short })} (${age(ageOf(newest, checkedAt))}${completed})`
+}
+
+function running({ running: backups, checkedAt }: Preflight, short: boolean): string {
+  if (backups.length === 0) return 'none'
+  const shown = backups
+    .slice(0, RUNNING_SHOWN)
+    .map((backup) => `${idCell(backup.id, { short })} (**${cell(backup.status)}**, ${age(ageOf(backup, checkedAt))})`)
+  const more = backups.length > RUNNING_SHOWN ? ` and ${backups.length - RUNNING_SHOWN} more` : ''
+  return `${shown.join(', ')}${more}`
+}
+
+function usually({ estimate }: Preflight): string {
+  return estimate ? cell(usualRange(estimate)) : 'too few completed backups to say'
+}
+
+function realRun(entry: InstallReport): string {
+  if (entry.error !== undefined) return `❌ fail: ${cell(entry.error)}`
+  const { wouldDo, hint } = entry.preflight ?? {}
+  return wouldDo ? cell(hint ? `${wouldDo}. ${hint}` : wouldDo) : '—'
+}
+
+/** One install: everything the dry run found, and what a real run would do. */
+function card(entry: InstallReport): string[] {
+  const { install, preflight } = entry
+  return detailsTable([
+    ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
+    ['Found', install ? 'yes' : entry.error !== undefined ? 'no' : undefined],
+    ['Newest completed backup', preflight ? newestCompleted(preflight, false) : undefined],
+    ['Still running', preflight ? running(preflight, false) : undefined],
+    ['Usually takes', preflight ? usually(preflight) : undefined],
+    ['A real run would', install || entry.error !== undefined ? realRun(entry) : undefined]
+  ])
+}
+
+/** Several installs: one row each, in the order given. */
+function table(entries: InstallReport[]): string[] {
+  return [
+    '| Install | Newest completed backup | Still running | Usually takes | A real run would |',
+    '| :-- | :-- | :-- | :-- | :-- |',
+    ...entries.map((entry) => {
+      const { preflight } = entry
+      const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—']
+      return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`
+    }),
+    ''
+  ]
+}
+
+export function renderDryRunSummary(report: Report, verdict: DryRunVerdict): string {
+  const lines = [`## ${heading(verdict)}`, '']
+  if (verdict.error) lines.push(...problemQuote(verdict.error))
+  const credentials = report.dryRun?.credentialsWork ? ' The API credentials work.' : ''
+  lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '')
+  const checked = report.installs.some((entry) => entry.install || entry.error !== undefined)
+  if (!checked) return lines.join('\n')
+  const [only] = report.installs
+  if (report.installs.length === 1 && only) lines.push(...card(only))
+  else lines.push(...table(report.installs))
+  return lines.join('\n')
+}

@@ -1,0 +1,237 @@
+import { getBackupOf } from '../shared/get-backup.js'
+import { failureMessage, type StepTools, type Verdict } from '../shared/harness.js'
+import { prefixedScope, runnerScope, type Scope } from '../shared/scope.js'
+import { formatDuration } from '../util/duration.js'
+import { readableTime } from '../util/time.js'
+import { isFinal, normalizeStatus } from '../wpengine/status.js'
+import type { Backup, Install } from '../wpengine/types.js'
+import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
+import type { Settings } from './inputs.js'
+import { findAllInstalls, settle } from './installs.js'
+import { namesByReason } from './messages.js'
+import { outputsOf, type InstallReport, type Report } from './report.js'
+import { ageOf, chooseReusable, listBackups, type Reusable } from './reuse.js'
+
+// dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
+// installs, each install's backups) and judged by the same rules, and nothing written: no backup,
+// archive or restore is requested.
+
+/** An existing backup a real run would take instead of requesting one, and why. */
+export type Existing = Omit<Reusable, 'reason'> & { reason: Reusable['reason'] | 'backup-id' }
+
+/** What a real run would do for an install: request a backup, use an existing one as it is, or wait for one. */
+export type RealRun = { action: 'request' } | ({ action: 'use' | 'wait' } & Existing)
+
+/** What a dry run learned about one install's backups. */
+export interface Preflight {
+  /** When the backups were listed; ages count from here. */
+  checkedAt: number
+  newestCompleted?: Backup
+  /** Backups still requested or in progress, newest first. */
+  running: Backup[]
+  /** How long this install's backups usually take; undefined with too few completed ones. */
+  estimate?: DurationEstimate
+  /** Unset when a real run would fail for this install (its entry's error says why). */
+  plan?: RealRun
+  /** The plan in words, finishing "A real run would …". */
+  wouldDo?: string
+  /** Advice on a backup already running that a real run would request another next to. */
+  hint?: string
+}
+
+export interface DryRunVerdict extends Verdict {
+  dryRun: true
+  /** Set when the dry run failed or was cancelled: the same sentence as `line`. */
+  error?: string
+}
+
+/** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
+export async function dryRun(report: Report, tools: StepTools<Settings>): Promise<void> {
+  const { core, client, signal } = tools
+  core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.')
+  await client.getUser()
+  report.dryRun = { credentialsWork: true }
+  core.info('The API credentials work.')
+  await findAllInstalls(report, tools)
+  const several = report.installs.length > 1
+  await Promise.all(
+    report.installs.map(async (entry) => {
+      const { install } = entry
+      if (!install) return
+      const scope = several ? prefixedScope(core, install.name) : runnerScope(core)
+      try {
+        await checkInstall(tools, entry, install, scope.log)
+      } catch (error) {
+        settle(entry, error, signal)
+      }
+    })
+  )
+}
+
+const created = (backup: Backup): number => Date.parse(backup.create_time ?? '') || 0
+const newestFirst = (a: Backup, b: Backup): number => created(b) - created(a)
+
+/** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
+async function checkInstall(tools: StepTools<Settings>, entry: InstallReport, install: Install, log: Scope['log']): Promise<void> {
+  const { client, clock, settings, context } = tools
+  // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
+  const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
+  const backups = await listBackups(client, install)
+  const now = clock.now()
+  const sorted = [...backups].sort(newestFirst)
+  const preflight: Preflight = {
+    checkedAt: now,
+    newestCompleted: sorted.find((backup) => normalizeStatus(backup.status) === 'completed'),
+    running: sorted.filter((backup) => {
+      const status = normalizeStatus(backup.status)
+      return status !== undefined && !isFinal(status)
+    }),
+    estimate: estimateDuration(recentDurations(backups))
+  }
+  entry.preflight = preflight
+  log.info(newestCompletedText(preflight))
+  for (const backup of preflight.running) log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(backup, now)})`)
+  log.info(usualText(install, preflight.estimate))
+
+  if (named && normalizeStatus(named.status) === 'aborted') {
+    entry.outcome = 'failed'
+    entry.error = `Backup ${named.id} of install ${install.name} (backup-id) was aborted by WP Engine, so a real run would fail at once. Leave backup-id out to request a new backup, or name one that is not aborted.`
+    entry.reason = 'backup-id aborted'
+    return
+  }
+  const existing: Existing | undefined = named
+    ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
+    : chooseReusable(backups, { context, reuseWithinMs: settings.reuseWithinMs, now })
+  const status = normalizeStatus(existing?.backup.status)
+  preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' }
+  preflight.wouldDo = wouldDo(preflight.plan, settings)
+  log.info(`A real run would ${preflight.wouldDo}.`)
+  const [other] = preflight.running
+  if (preflight.plan.action === 'request' && other) {
+    preflight.hint = `Backup ${other.id} is ${other.status} already: a real run would request a second one next to it. With reuse-within set, it would wait for that one instead, as WP Engine advises.`
+    log.info(preflight.hint)
+  }
+}
+
+function ageText(backup: Backup, now: number): string {
+  const ageMs = ageOf(backup, now)
+  return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
+}
+
+export function newestCompletedText({ newestCompleted: newest, checkedAt }: Preflight): string {
+  if (!newest) return 'No completed backup yet'
+  const completed = newest.complete_time ? `, completed ${readableTime(newest.complete_time)}` : ''
+  return `Newest completed backup: ${newest.id} (${ageText(newest, checkedAt)}${completed})`
+}
+
+export function usualText(install: Install, estimate: DurationEstimate | undefined): string {
+  return estimate
+    ? `Backups of ${install.name} usually take ${usualRange(estimate)}`
+    : `Too few completed backups of ${install.name} to say how long one usually takes`
+}
+
+/** What a real run would do, by the same rules: "request a new backup and wait for it, then …". */
+function wouldDo(plan: RealRun, settings: Settings): string {
+  const copy = settings.archive
+    ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath}` : ''}`
+    : ''
+  if (plan.action === 'request') {
+    return `request a new backup${settings.wait ? ` and wait for it${copy}` : ' without waiting for it (wait: false)'}`
+  }
+  const { backup, reason, ageMs, attempt } = plan
+  const age = ageMs === undefined ? '' : `, ${formatDuration(ageMs)} old`
+  const why = {
+    'backup-id': `named by backup-id (${backup.status}${age})`,
+    rerun: `requested by attempt ${attempt} of this run (${backup.status}${age})`,
+    'in-flight': `already ${backup.status}${age}, instead of requesting a second one`,
+    recent: `completed${age}, within reuse-within (${formatDuration(settings.reuseWithinMs ?? 0)}), instead of requesting one`
+  }[reason]
+  const notWaiting = plan.action === 'use' && !isFinal(normalizeStatus(backup.status)) ? ', without waiting for it (wait: false)' : ''
+  return `${plan.action === 'wait' ? 'wait for' : 'use'} backup ${backup.id}, ${why}${notWaiting}${copy}`
+}
+
+/** The dry run's one decision: it fails exactly where a real run would fail before its first request to change anything. */
+export function concludeDryRun(report: Report, { cancelled, error }: { cancelled: boolean; error?: unknown }): DryRunVerdict {
+  const { installs } = report
+  if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
+    return failed('The dry run was cancelled. Nothing was requested.', true)
+  }
+  if (error !== undefined) return failed(`Dry run: ${failureMessage(error)}`)
+  const failing = installs.filter((entry) => entry.error !== undefined)
+  const [only] = failing
+  if (installs.length === 1 && only) return failed(`Dry run: ${only.error}`)
+  if (failing.length > 0) {
+    return failed(
+      `Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`
+    )
+  }
+  return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` }
+}
+
+function failed(line: string, cancelled = false): DryRunVerdict {
+  return { ok: false, cancelled, dryRun: true, line, error: line }
+}
+
+/** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
+function plansInShort(installs: InstallReport[]): string {
+  const [only] = installs
+  if (installs.length === 1 && only?.preflight?.wouldDo) return `a real run would ${only.preflight.wouldDo}`
+  const count = (action: RealRun['action']): number => installs.filter((entry) => entry.preflight?.plan?.action === action).length
+  const backups = (n: number): string => (n === 1 ? '1 backup' : `${n} backups`)
+  const parts = [
+    count('request') > 0 && `request ${count('request') === 1 ? 'a new backup' : `${count('request')} new backups`}`,
+    count('use') > 0 && `use ${backups(count('use'))} that exist already`,
+    count('wait') > 0 && `wait for ${backups(count('wait'))} already requested or running`
+  ].filter(Boolean)
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts.join('')
+  return `all ${installs.length} installs found; a real run would ${list}`
+}
+
+/**
+ * The outputs of a dry run: no backup was made, so every output that describes one is empty and
+ * `dry-run` is true; `backups` has, for each install, what was found and what a real run would do.
+ */
+export function dryRunOutputs(report: Report): Record<string, string> {
+  return { ...outputsOf(report), backups: JSON.stringify(report.installs.map(findings)) }
+}
+
+const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 1000))
+
+function findings(entry: InstallReport) {
+  const { install, ref, preflight } = entry
+  const plan = preflight?.plan
+  const now = preflight?.checkedAt ?? 0
+  const newest = preflight?.newestCompleted
+  const estimate = preflight?.estimate
+  return {
+    'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+    'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+    found: install !== undefined,
+    problem: entry.error ?? '',
+    'real-run': entry.error !== undefined || !plan ? 'fail' : plan.action,
+    'real-run-backup-id': plan && plan.action !== 'request' ? plan.backup.id : '',
+    'real-run-reason': plan && plan.action !== 'request' ? plan.reason : '',
+    'newest-completed': newest
+      ? {
+          'backup-id': newest.id,
+          'create-time': newest.create_time ?? '',
+          'complete-time': newest.complete_time ?? '',
+          'age-seconds': seconds(ageOf(newest, now))
+        }
+      : null,
+    running: (preflight?.running ?? []).map((backup) => ({
+      'backup-id': backup.id,
+      status: backup.status,
+      'create-time': backup.create_time ?? '',
+      'age-seconds': seconds(ageOf(backup, now))
+    })),
+    'usual-duration': estimate
+      ? {
+          'typical-seconds': seconds(estimate.typicalMs),
+          'low-seconds': seconds(estimate.lowMs),
+          'high-seconds': seconds(estimate.highMs),
+          samples: estimate.samples
+        }
+      : null
+  }
+}
