@@ -67,6 +67,23 @@ describe('WpeClient requests', () => {
   })
 })
 
+describe('WpeClient: read-only (a dry run)', () => {
+  it('reads, but refuses every request that could change something before it is sent', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client } = setup({ readOnly: true })
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
+    // No interceptor: a request that left would fail differently (nock refuses it as unmatched).
+    await expect(client.createBackup(INSTALL, { description: 'd', notification_emails: [] })).rejects.toThrow(
+      `A read-only client may not request a backup of install ${INSTALL.name} (POST).`
+    )
+    await expect(client.createArchive(INSTALL, { backup_id: BACKUP_ID, notification_emails: [] })).rejects.toThrow(/\(POST\)\.$/)
+    await expect(
+      client.restoreBackup(INSTALL, BACKUP_ID, { notification_emails: [], restore_database: true, create_checkpoint: true })
+    ).rejects.toThrow(/\(POST\)\.$/)
+  })
+})
+
 describe('WpeClient retries', () => {
   it('503, 503, 200: three requests, two backoffs with full jitter', async () => {
     const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)

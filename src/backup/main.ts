@@ -18,7 +18,7 @@ export type { Dependencies } from '../shared/harness.js'
 export const backupStep: StepDefinition<Settings, Report, BackupVerdict | DryRunVerdict> = {
   title: 'WP Engine backup',
   readInputs: parseInputs,
-  limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
+  limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: settings.dryRun }),
   start: (settings) => ({
     installs: settings.installs.map((ref) => ({ ref })),
     archiving: settings.archive,

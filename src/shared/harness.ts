@@ -85,7 +85,8 @@ export interface StepDefinition<S extends Credentials, R, V extends Verdict> {
   title: string
   /** `context` is the run's, for problems that depend on it (a fork's pull request has no secrets). */
   readInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context: RunContext): S
-  limits(settings: S): { timeoutMs: number; maxConcurrentRequests?: number }
+  /** `readOnly`: the client refuses to send anything but GET (a dry run). */
+  limits(settings: S): { timeoutMs: number; maxConcurrentRequests?: number; readOnly?: boolean }
   /** The report, kept current by the work so that it can be told however the step ends. */
   start(settings: S): R
   work(report: R, tools: StepTools<S>): Promise<void>
@@ -111,7 +112,7 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
     deps.signals?.once('SIGINT', onSignal)
     deps.signals?.once('SIGTERM', onSignal)
     const send = deps.send ?? createNodeSend(deps.env)
-    const { timeoutMs, maxConcurrentRequests } = step.limits(settings)
+    const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings)
     const deadline = clock.now() + timeoutMs
     const client = new WpeClient({
       ...settings,
@@ -121,6 +122,7 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
       signal: cancel.signal,
       random: deps.random,
       maxConcurrentRequests,
+      readOnly,
       onRetry: (message) => core.info(message),
       onDebug: (line) => core.debug(line),
       onWarning: (message) => core.warning(message)

@@ -63,6 +63,8 @@ export interface ClientOptions {
   onDebug?: (line: string) => void
   /** Told, once each, about list items skipped because they do not match their shape. */
   onWarning?: (message: string) => void
+  /** Sends nothing but GET: anything else throws before it leaves (a dry run changes nothing, by construction). */
+  readOnly?: boolean
 }
 
 /** Turns the body of a 2xx answer into checked values, or throws BadAnswer. */
@@ -92,8 +94,10 @@ export function basicToken(userId: string, password: string): string {
  * error decoding; knows nothing of GitHub Actions.
  */
 export class WpeClient {
-  private readonly options: Required<Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'maxConcurrentRequests'>> &
-    Pick<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning'>
+  private readonly options: Required<
+    Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'maxConcurrentRequests' | 'readOnly'>
+  > &
+    Pick<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'readOnly'>
   private readonly authorization: string
   private readonly slots: Semaphore
   private readonly warned = new Set<string>()
@@ -190,7 +194,7 @@ export class WpeClient {
       segments,
       operation,
       json((value) => decodePage(value, decodeItem, operation, options)),
-      { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal }
+      { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once }
     )
     if (skipped.length > 0) this.warnOnce(skippedMessage(operation, skipped, page.received))
     return page
@@ -215,9 +219,11 @@ export class WpeClient {
     segments: string[],
     operation: string,
     decode: Decoder<T>,
-    { query, body, signal: callSignal }: { query?: Record<string, number>; body?: unknown; signal?: AbortSignal } = {}
+    { query, body, signal: callSignal, once }: { query?: Record<string, number>; body?: unknown; signal?: AbortSignal; once?: boolean } = {}
   ): Promise<T> {
-    const { send, clock, deadline, budget, patienceMs, onDebug } = this.options
+    const { send, clock, deadline, budget, onDebug } = this.options
+    const patienceMs = once ? 0 : this.options.patienceMs
+    if (this.options.readOnly && method !== 'GET') throw new Error(`A read-only client may not ${operation} (${method}).`)
     const stepSignal = this.options.signal
     const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal)
     const target = `${method} ${apiPath(segments, query)}`

@@ -86,6 +86,8 @@ export interface ListOptions {
   askedFor?: (item: Unusable) => boolean
   /** Ends this call early, as a cancel of the step would (CancelledError): for a list that is only worth reading for a while. */
   signal?: AbortSignal
+  /** One attempt, never retried: for a list that is only worth reading when the API answers at once. */
+  once?: boolean
 }
 
 export interface CreateBackupBody {
