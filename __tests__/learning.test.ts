@@ -37,9 +37,7 @@ describe('waiting that knows how long a backup takes', () => {
     expect(core.log).toContain(`Backups of mysite usually take 4m 10s–5m 30s (last 12); expecting completion around ${expectedAt} UTC.`)
     expect(core.log).toContainEqual(
       expect.stringMatching(
-        new RegExp(
-          `^::group::Waiting for backup ${core.outputs['backup-id']} \\(timeout [\\dhms ]+, checks paced by the install's history\\)$`
-        )
+        new RegExp(`^::group::Waiting for backup ${core.outputs['backup-id']} \\(timeout [\\dhms ]+, poll-interval auto\\)$`)
       )
     )
     expect(core.summaries.join('')).toContain('| Took | 4m 40s; usually 4m 10s–5m 30s (last 12) |')
@@ -90,15 +88,29 @@ describe('waiting that knows how long a backup takes', () => {
     expect(core.summaries.join('')).toContain('| Took | 4m 40s |')
   })
 
-  it('a history that cannot be read never fails the wait', async () => {
+  it.each(['403', '503'] as const)('a history that cannot be read (%s) never fails the wait, and is not asked for again', async (type) => {
     const { sim: s, go } = await setup()
-    s.fault({ method: 'GET', path: `/installs/${INSTALL.id}/backups`, type: '403' })
+    s.fault({ method: 'GET', path: `/installs/${INSTALL.id}/backups`, type })
     const { core } = await go()
     expect(core.failed).toBeUndefined()
     expect(core.outputs.status).toBe('completed')
     expect(core.log.find((l) => l.startsWith('Could not read the backup history of mysite'))).toMatch(
       /checks keep the schedule that needs none\.$/
     )
+    // One attempt: the wait's own checks keep the retry budget.
+    expect(s.requests.filter((r) => r.method === 'GET' && r.path === `/installs/${INSTALL.id}/backups`)).toHaveLength(1)
+  })
+
+  it('a backup named by backup-id is paced by its age, not by the time waited', async () => {
+    const { sim: s, go } = await setup()
+    const running = s.seedBackup({ installId: INSTALL.id, description: 'Earlier step', ageMs: 4 * MINUTE, durationMs: 280 * SECOND })
+    const { core, start } = await go({ 'backup-id': running.id })
+    expect(core.outputs.status).toBe('completed')
+    const expectedAt = new Date(start - 4 * MINUTE + 282_500).toISOString().slice(11, 19)
+    expect(core.log).toContain(`Backups of mysite usually take 4m 10s–5m 30s (last 12); expecting completion around ${expectedAt} UTC.`)
+    // Completed 40 s after waiting began, inside its usual range: noticed within a dense gap, not minutes later.
+    const checks = statusChecks(s)
+    expect(checks.at(-1)!.at - (start + 40 * SECOND)).toBeLessThanOrEqual(15 * SECOND)
   })
 
   it('a backup reused while it runs is expected by its age, from the same list that found it', async () => {

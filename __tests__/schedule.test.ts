@@ -119,6 +119,21 @@ describe('a schedule paced by the install history', () => {
     )
   })
 
+  it('a usual range that makes no sense never turns into a tight loop', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(NaN, Infinity, -Infinity, 0, -MINUTE),
+        fc.constantFrom(NaN, Infinity, 0, MINUTE),
+        fc.integer({ min: 0, max: 60 * MINUTE }),
+        (lowMs, highMs, waited) => {
+          const gap = pollDelay(waited, { expected: { lowMs, highMs } }, () => 0.999)
+          expect(Number.isFinite(gap)).toBe(true)
+          expect(gap).toBeGreaterThanOrEqual(2 * SECOND)
+        }
+      )
+    )
+  })
+
   it('without a history, auto is the schedule that needs none: 2.5 s, then 20 % of the time waited, up to 15 s', () => {
     expect(pollDelay(0, {}, () => 0)).toBe(FIRST_POLL_MS)
     expect(pollDelay(40 * SECOND, {}, () => 0)).toBe(8 * SECOND)

@@ -23,7 +23,7 @@ export function timeoutMessage(backup: Backup, install: Install, status: BackupS
 
 export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, install: Install, reuseWithinMs: number | undefined): string {
   const { status } = backup
-  const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
+  const age = ageText(ageMs)
   switch (reason) {
     case 'rerun':
       return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`
@@ -125,8 +125,7 @@ export function cancelledMessage(report: Report, running: InstallReport[]): stri
 
 /** The wait's group: how long it may take, and what paces the checks. */
 export function waitTitle(backup: Backup, timeLeftMs: number, pollIntervalMs: number | undefined): string {
-  const pace =
-    pollIntervalMs === undefined ? "checks paced by the install's history" : `checks at most ${formatDuration(pollIntervalMs)} apart`
+  const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`
   return `Waiting for backup ${backup.id} (timeout ${formatDuration(timeLeftMs)}, ${pace})`
 }
 
@@ -137,4 +136,9 @@ export function historyLine(install: Install, durations: number, estimate: Durat
   }
   const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`
   return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`
+}
+
+/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
+export function ageText(ageMs: number | undefined): string {
+  return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
 }

@@ -8,7 +8,7 @@ import { describeBackup, stepMarker } from './description.js'
 import type { Settings } from './inputs.js'
 import { abortedMessage, historyLine, reuseMessage, timeoutMessage, waitTitle } from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
-import { findReusable, listBackups, mayReuse } from './reuse.js'
+import { ageOf, findReusable, listBackups, mayReuse } from './reuse.js'
 import { estimateDuration, recentDurations } from './history.js'
 import { waitForBackup } from './wait.js'
 
@@ -23,7 +23,8 @@ export async function backUpInstall(
   onCheck: () => void
 ): Promise<void> {
   const { client, clock, settings, deadline, signal } = tools
-  const { backup, listed } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
+  const obtainedFrom = clock.now()
+  const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
   recordBackup(entry, backup)
 
   const status = normalizeStatus(backup.status)
@@ -35,8 +36,10 @@ export async function backUpInstall(
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }
     : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
-        // A reused backup may have run for a while; a new one starts now, whatever WP Engine's clock says.
-        const ageAtStartMs = entry.reused ? (entry.reused.ageMs ?? 0) : 0
+        // The backup's age by WP Engine's create_time against the runner's clock; one requested by this
+        // step is no older than its request, whatever the two clocks say.
+        const age = ageOf(backup, start) ?? 0
+        const ageAtStartMs = requested ? Math.min(age, start - obtainedFrom) : age
         entry.startedAt = start - ageAtStartMs
         const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt)
         try {
@@ -99,28 +102,31 @@ function learnHistory(
   createdAt: number
 ): AbortController {
   const done = new AbortController()
-  const backups = listed ? Promise.resolve(listed) : listBackups(client, install, { signal: done.signal })
-  backups.then(
-    (all) => {
-      const durations = recentDurations(all)
-      entry.usual = estimateDuration(durations)
-      log.info(historyLine(install, durations.length, entry.usual, createdAt))
-    },
-    (error: unknown) => {
-      if (done.signal.aborted || signal.aborted) return
-      log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`)
-    }
-  )
+  const learn = async (): Promise<void> => {
+    // One attempt: an API that is failing has the wait's own checks to retry, and the budget for them.
+    const all = listed ?? (await listBackups(client, install, { signal: done.signal, once: true }))
+    if (done.signal.aborted) return
+    const durations = recentDurations(all)
+    entry.usual = estimateDuration(durations)
+    log.info(historyLine(install, durations.length, entry.usual, createdAt))
+  }
+  learn().catch((error: unknown) => {
+    if (done.signal.aborted || signal.aborted) return
+    log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`)
+  })
   return done
 }
 
-/** The backup to wait for (the one named by backup-id, one to reuse, or a new one), and the install's backups when they were listed. */
+/**
+ * The backup to wait for (the one named by backup-id, one to reuse, or a new one: `requested`), and
+ * the install's backups when they were listed.
+ */
 async function obtainBackup(
   tools: Tools,
   entry: InstallReport,
   install: Install,
   log: Scope['log']
-): Promise<{ backup: Backup; listed?: Backup[] }> {
+): Promise<{ backup: Backup; listed?: Backup[]; requested?: true }> {
   const { client, clock, settings, signal, context, deadline } = tools
   if (settings.backupId) {
     const existing = await getBackupOf(client, install, settings.backupId)
@@ -149,5 +155,5 @@ async function obtainBackup(
     signal
   })
   log.info(`Backup ${created.backup.id} requested; its status is ${created.backup.status}`)
-  return { backup: created.backup, listed }
+  return { backup: created.backup, listed, requested: true }
 }

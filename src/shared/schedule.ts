@@ -53,7 +53,10 @@ export function pollDelay(waitedMs: number, pace: PollPace, random: () => number
   else if (expected) target = expectedGap(waitedMs + (pace.ageAtStartMs ?? 0), expected)
   else target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH)
   const ceiling = ceilingMs ?? (expected ? Infinity : AUTO_CEILING_MS)
-  return Math.round(Math.min(ceiling, target) * (1 - JITTER * random()))
+  let gap = Math.min(ceiling, target)
+  // A window that makes no sense (NaN, endless) must never turn into a tight loop of requests.
+  if (!Number.isFinite(gap)) gap = Math.min(ceilingMs ?? AUTO_CEILING_MS, AUTO_CEILING_MS)
+  return Math.round(gap * (1 - JITTER * random()))
 }
 
 /** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
