@@ -108,6 +108,23 @@ describe('dry-run against the simulator', () => {
     expectNoCredentials(result.stdout, s)
   })
 
+  it.concurrent(
+    'backups that cannot be read fail it only where a real run needs them (to reuse), never for the history alone',
+    async () => {
+      const s = await freshSim()
+      s.fault({ method: 'GET', path: `/installs/${INSTALL.id}/backups`, type: '403', times: 2 })
+      const historyOnly = await dryRun(s)
+      expect(historyOnly.code).toBe(0)
+      expect(historyOnly.stdout).toMatch(
+        /\nCould not read the backups of mysite \(.+\); a real run reads them only to learn how long backups take, which never stops it\.\n/
+      )
+      expect(historyOnly.summary).toContain('| Newest completed backup | the backups could not be read |')
+      const reusing = await dryRun(s, { 'reuse-within': '30m' })
+      expect(reusing.code).toBe(1)
+      expect(errorLines(reusing.stdout)).toHaveLength(1)
+    }
+  )
+
   it.concurrent('a real run (dry-run unset) says it was none', async () => {
     const s = await freshSim()
     const result = await runAction(actionAgainst(s, { install: INSTALL.id, wait: 'false' }))

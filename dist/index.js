@@ -39492,7 +39492,7 @@ class WpeClient {
     }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
-        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal });
+        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
         if (skipped.length > 0)
             this.warnOnce(skippedMessage(operation, skipped, page.received));
         return page;
@@ -39511,8 +39511,11 @@ class WpeClient {
             url.searchParams.set(key, String(value));
         return url;
     }
-    async request(method, segments, operation, decode, { query, body, signal: callSignal } = {}) {
-        const { send, clock, deadline, budget, patienceMs, onDebug } = this.options;
+    async request(method, segments, operation, decode, { query, body, signal: callSignal, once } = {}) {
+        const { send, clock, deadline, budget, onDebug } = this.options;
+        const patienceMs = once ? 0 : this.options.patienceMs;
+        if (this.options.readOnly && method !== 'GET')
+            throw new Error(`A read-only client may not ${operation} (${method}).`);
         const stepSignal = this.options.signal;
         const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
@@ -40119,7 +40122,7 @@ async function runStep(step, dependencies) {
         deps.signals?.once('SIGINT', onSignal);
         deps.signals?.once('SIGTERM', onSignal);
         const send = deps.send ?? createNodeSend(deps.env);
-        const { timeoutMs, maxConcurrentRequests } = step.limits(settings);
+        const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings);
         const deadline = clock.now() + timeoutMs;
         const client = new WpeClient({
             ...settings,
@@ -40129,6 +40132,7 @@ async function runStep(step, dependencies) {
             signal: cancel.signal,
             random: deps.random,
             maxConcurrentRequests,
+            readOnly,
             onRetry: (message) => core.info(message),
             onDebug: (line) => core.debug(line),
             onWarning: (message) => core.warning(message)
@@ -40367,7 +40371,11 @@ function pollDelay(waitedMs, pace, random) {
     else
         target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH);
     const ceiling = ceilingMs ?? (expected ? Infinity : AUTO_CEILING_MS);
-    return Math.round(Math.min(ceiling, target) * (1 - JITTER * random()));
+    let gap = Math.min(ceiling, target);
+    // A window that makes no sense (NaN, endless) must never turn into a tight loop of requests.
+    if (!Number.isFinite(gap))
+        gap = Math.min(ceilingMs ?? AUTO_CEILING_MS, AUTO_CEILING_MS);
+    return Math.round(gap * (1 - JITTER * random()));
 }
 /** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
 function expectedGap(ageMs, { lowMs, highMs }) {
@@ -41588,7 +41596,7 @@ function timeoutMessage(backup, install, status, timeoutMs) {
 }
 function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs) {
     const { status } = backup;
-    const age = ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
+    const age = ageText(ageMs);
     switch (reason) {
         case 'rerun':
             return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`;
@@ -41690,7 +41698,7 @@ function cancelledMessage(report, running) {
 }
 /** The wait's group: how long it may take, and what paces the checks. */
 function waitTitle(backup, timeLeftMs, pollIntervalMs) {
-    const pace = pollIntervalMs === undefined ? "checks paced by the install's history" : `checks at most ${formatDuration(pollIntervalMs)} apart`;
+    const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`;
     return `Waiting for backup ${backup.id} (timeout ${formatDuration(timeLeftMs)}, ${pace})`;
 }
 /** What the install's history says about this wait, once it is read. */
@@ -41700,6 +41708,10 @@ function historyLine(install, durations, estimate, createdAt) {
     }
     const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`;
     return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`;
+}
+/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
+function ageText(ageMs) {
+    return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/create.ts
@@ -41917,7 +41929,8 @@ async function waitForBackup(options) {
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
 async function backUpInstall(tools, entry, install, scope, onCheck) {
     const { client, clock, settings, deadline, signal } = tools;
-    const { backup, listed } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
+    const obtainedFrom = clock.now();
+    const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
     recordBackup(entry, backup);
     const status = normalizeStatus(backup.status);
     if (!settings.wait && !isFinal(status)) {
@@ -41928,8 +41941,10 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
         : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
-            // A reused backup may have run for a while; a new one starts now, whatever WP Engine's clock says.
-            const ageAtStartMs = entry.reused ? (entry.reused.ageMs ?? 0) : 0;
+            // The backup's age by WP Engine's create_time against the runner's clock; one requested by this
+            // step is no older than its request, whatever the two clocks say.
+            const age = ageOf(backup, start) ?? 0;
+            const ageAtStartMs = requested ? Math.min(age, start - obtainedFrom) : age;
             entry.startedAt = start - ageAtStartMs;
             const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt);
             try {
@@ -41985,19 +42000,26 @@ function backupTitle(tools, install) {
  */
 function learnHistory({ client, signal }, entry, install, listed, log, createdAt) {
     const done = new AbortController();
-    const backups = listed ? Promise.resolve(listed) : listBackups(client, install, { signal: done.signal });
-    backups.then((all) => {
+    const learn = async () => {
+        // One attempt: an API that is failing has the wait's own checks to retry, and the budget for them.
+        const all = listed ?? (await listBackups(client, install, { signal: done.signal, once: true }));
+        if (done.signal.aborted)
+            return;
         const durations = recentDurations(all);
         entry.usual = estimateDuration(durations);
         log.info(historyLine(install, durations.length, entry.usual, createdAt));
-    }, (error) => {
+    };
+    learn().catch((error) => {
         if (done.signal.aborted || signal.aborted)
             return;
         log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`);
     });
     return done;
 }
-/** The backup to wait for (the one named by backup-id, one to reuse, or a new one), and the install's backups when they were listed. */
+/**
+ * The backup to wait for (the one named by backup-id, one to reuse, or a new one: `requested`), and
+ * the install's backups when they were listed.
+ */
 async function obtainBackup(tools, entry, install, log) {
     const { client, clock, settings, signal, context, deadline } = tools;
     if (settings.backupId) {
@@ -42027,7 +42049,7 @@ async function obtainBackup(tools, entry, install, log) {
         signal
     });
     log.info(`Backup ${created.backup.id} requested; its status is ${created.backup.status}`);
-    return { backup: created.backup, listed };
+    return { backup: created.backup, listed, requested: true };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/installs.ts
@@ -42141,6 +42163,7 @@ function settle(entry, error, signal) {
 
 
 
+
 /** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
 async function dryRun(report, tools) {
     const { core, client, signal } = tools;
@@ -42167,25 +42190,34 @@ const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools, entry, install, log) {
-    const { client, clock, settings, context } = tools;
+    const { client, clock, settings, context, signal } = tools;
     // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
     const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
-    const backups = await listBackups(client, install);
+    const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
+    const backups = await listBackups(client, install).catch((error) => {
+        // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
+        // how long backups take, which never fails it.
+        if (needed || error instanceof CancelledError || signal.aborted)
+            throw error;
+        log.info(`Could not read the backups of ${install.name} (${failureMessage(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
+        return undefined;
+    });
     const now = clock.now();
-    const sorted = [...backups].sort(newestFirst);
+    const sorted = [...(backups ?? [])].sort(newestFirst);
     const preflight = {
+        unread: backups === undefined ? true : undefined,
         checkedAt: now,
         newestCompleted: sorted.find((backup) => normalizeStatus(backup.status) === 'completed'),
         running: sorted.filter((backup) => {
             const status = normalizeStatus(backup.status);
             return status !== undefined && !isFinal(status);
         }),
-        estimate: estimateDuration(recentDurations(backups))
+        estimate: estimateDuration(recentDurations(sorted))
     };
     entry.preflight = preflight;
     log.info(newestCompletedText(preflight));
     for (const backup of preflight.running)
-        log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(backup, now)})`);
+        log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(ageOf(backup, now))})`);
     log.info(usualText(install, preflight.estimate));
     if (named && normalizeStatus(named.status) === 'aborted') {
         entry.outcome = 'failed';
@@ -42195,7 +42227,7 @@ async function checkInstall(tools, entry, install, log) {
     }
     const existing = named
         ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-        : chooseReusable(backups, { context, reuseWithinMs: settings.reuseWithinMs, now });
+        : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
     const status = normalizeStatus(existing?.backup.status);
     preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' };
     preflight.wouldDo = wouldDo(preflight.plan, settings);
@@ -42206,15 +42238,13 @@ async function checkInstall(tools, entry, install, log) {
         log.info(preflight.hint);
     }
 }
-function ageText(backup, now) {
-    const ageMs = ageOf(backup, now);
-    return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
-}
-function newestCompletedText({ newestCompleted: newest, checkedAt }) {
+function newestCompletedText({ newestCompleted: newest, checkedAt, unread }) {
+    if (unread)
+        return 'The backups could not be read';
     if (!newest)
         return 'No completed backup yet';
     const completed = newest.complete_time ? `, completed ${readableTime(newest.complete_time)}` : '';
-    return `Newest completed backup: ${newest.id} (${ageText(newest, checkedAt)}${completed})`;
+    return `Newest completed backup: ${newest.id} (${ageText(ageOf(newest, checkedAt))}${completed})`;
 }
 function usualText(install, estimate) {
     return estimate
@@ -42364,23 +42394,28 @@ function heading({ ok, cancelled }) {
         return '⚠️ WP Engine backup dry run cancelled: nothing was requested';
     return ok ? '✅ WP Engine backup dry run passed: nothing was requested' : '❌ WP Engine backup dry run failed: nothing was requested';
 }
-const age = (ms) => (ms === undefined ? 'of unknown age' : `${formatDuration(ms)} old`);
-function newestCompleted({ newestCompleted: newest, checkedAt }, short) {
+function newestCompleted({ newestCompleted: newest, checkedAt, unread }, short) {
+    if (unread)
+        return 'the backups could not be read';
     if (!newest)
         return 'none yet';
     const completed = newest.complete_time ? `, completed ${cell(readableTime(newest.complete_time))}` : '';
-    return `${idCell(newest.id, { short })} (${age(ageOf(newest, checkedAt))}${completed})`;
+    return `${idCell(newest.id, { short })} (${ageText(ageOf(newest, checkedAt))}${completed})`;
 }
-function running({ running: backups, checkedAt }, short) {
+function running({ running: backups, checkedAt, unread }, short) {
+    if (unread)
+        return '—';
     if (backups.length === 0)
         return 'none';
     const shown = backups
         .slice(0, RUNNING_SHOWN)
-        .map((backup) => `${idCell(backup.id, { short })} (**${cell(backup.status)}**, ${age(ageOf(backup, checkedAt))})`);
+        .map((backup) => `${idCell(backup.id, { short })} (**${cell(backup.status)}**, ${ageText(ageOf(backup, checkedAt))})`);
     const more = backups.length > RUNNING_SHOWN ? ` and ${backups.length - RUNNING_SHOWN} more` : '';
     return `${shown.join(', ')}${more}`;
 }
-function usually({ estimate }) {
+function usually({ estimate, unread }) {
+    if (unread)
+        return '—';
     return estimate ? cell(usualRange(estimate)) : 'too few completed backups to say';
 }
 function realRun(entry) {
@@ -42765,7 +42800,7 @@ function renderSummary(report, verdict) {
 const backupStep = {
     title: 'WP Engine backup',
     readInputs: parseInputs,
-    limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
+    limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: settings.dryRun }),
     start: (settings) => ({
         installs: settings.installs.map((ref) => ({ ref })),
         archiving: settings.archive,

@@ -38258,7 +38258,7 @@ class WpeClient {
     }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
-        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal });
+        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
         if (skipped.length > 0)
             this.warnOnce(skippedMessage(operation, skipped, page.received));
         return page;
@@ -38277,8 +38277,11 @@ class WpeClient {
             url.searchParams.set(key, String(value));
         return url;
     }
-    async request(method, segments, operation, decode, { query, body, signal: callSignal } = {}) {
-        const { send, clock, deadline, budget, patienceMs, onDebug } = this.options;
+    async request(method, segments, operation, decode, { query, body, signal: callSignal, once } = {}) {
+        const { send, clock, deadline, budget, onDebug } = this.options;
+        const patienceMs = once ? 0 : this.options.patienceMs;
+        if (this.options.readOnly && method !== 'GET')
+            throw new Error(`A read-only client may not ${operation} (${method}).`);
         const stepSignal = this.options.signal;
         const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
@@ -38885,7 +38888,7 @@ async function runStep(step, dependencies) {
         deps.signals?.once('SIGINT', onSignal);
         deps.signals?.once('SIGTERM', onSignal);
         const send = deps.send ?? createNodeSend(deps.env);
-        const { timeoutMs, maxConcurrentRequests } = step.limits(settings);
+        const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings);
         const deadline = clock.now() + timeoutMs;
         const client = new WpeClient({
             ...settings,
@@ -38895,6 +38898,7 @@ async function runStep(step, dependencies) {
             signal: cancel.signal,
             random: deps.random,
             maxConcurrentRequests,
+            readOnly,
             onRetry: (message) => core.info(message),
             onDebug: (line) => core.debug(line),
             onWarning: (message) => core.warning(message)

@@ -1,11 +1,11 @@
 import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
-import { formatDuration } from '../util/duration.js'
 import { cell } from '../util/markdown.js'
 import { readableTime } from '../util/time.js'
+import { ageText } from './messages.js'
 import { ageOf } from './reuse.js'
 import { usualRange } from './history.js'
-import type { DryRunVerdict, Preflight } from './dry-run.js'
-import { nameOf, type InstallReport, type Report } from './report.js'
+import type { DryRunVerdict } from './dry-run.js'
+import { nameOf, type InstallReport, type Preflight, type Report } from './report.js'
 
 // The job summary of a dry run: plainly a dry run, and per install what was found and what a real run would do.
 
@@ -17,24 +17,25 @@ function heading({ ok, cancelled }: DryRunVerdict): string {
   return ok ? '✅ WP Engine backup dry run passed: nothing was requested' : '❌ WP Engine backup dry run failed: nothing was requested'
 }
 
-const age = (ms: number | undefined): string => (ms === undefined ? 'of unknown age' : `${formatDuration(ms)} old`)
-
-function newestCompleted({ newestCompleted: newest, checkedAt }: Preflight, short: boolean): string {
+function newestCompleted({ newestCompleted: newest, checkedAt, unread }: Preflight, short: boolean): string {
+  if (unread) return 'the backups could not be read'
   if (!newest) return 'none yet'
   const completed = newest.complete_time ? `, completed ${cell(readableTime(newest.complete_time))}` : ''
-  return `${idCell(newest.id, { short })} (${age(ageOf(newest, checkedAt))}${completed})`
+  return `${idCell(newest.id, { short })} (${ageText(ageOf(newest, checkedAt))}${completed})`
 }
 
-function running({ running: backups, checkedAt }: Preflight, short: boolean): string {
+function running({ running: backups, checkedAt, unread }: Preflight, short: boolean): string {
+  if (unread) return '—'
   if (backups.length === 0) return 'none'
   const shown = backups
     .slice(0, RUNNING_SHOWN)
-    .map((backup) => `${idCell(backup.id, { short })} (**${cell(backup.status)}**, ${age(ageOf(backup, checkedAt))})`)
+    .map((backup) => `${idCell(backup.id, { short })} (**${cell(backup.status)}**, ${ageText(ageOf(backup, checkedAt))})`)
   const more = backups.length > RUNNING_SHOWN ? ` and ${backups.length - RUNNING_SHOWN} more` : ''
   return `${shown.join(', ')}${more}`
 }
 
-function usually({ estimate }: Preflight): string {
+function usually({ estimate, unread }: Preflight): string {
+  if (unread) return '—'
   return estimate ? cell(usualRange(estimate)) : 'too few completed backups to say'
 }
 

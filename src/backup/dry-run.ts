@@ -3,41 +3,19 @@ import { failureMessage, type StepTools, type Verdict } from '../shared/harness.
 import { prefixedScope, runnerScope, type Scope } from '../shared/scope.js'
 import { formatDuration } from '../util/duration.js'
 import { readableTime } from '../util/time.js'
+import { CancelledError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
 import { findAllInstalls, settle } from './installs.js'
-import { namesByReason } from './messages.js'
-import { outputsOf, type InstallReport, type Report } from './report.js'
-import { ageOf, chooseReusable, listBackups, type Reusable } from './reuse.js'
+import { ageText, namesByReason } from './messages.js'
+import { outputsOf, type Existing, type InstallReport, type Preflight, type RealRun, type Report } from './report.js'
+import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
 
 // dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
 // installs, each install's backups) and judged by the same rules, and nothing written: no backup,
 // archive or restore is requested.
-
-/** An existing backup a real run would take instead of requesting one, and why. */
-export type Existing = Omit<Reusable, 'reason'> & { reason: Reusable['reason'] | 'backup-id' }
-
-/** What a real run would do for an install: request a backup, use an existing one as it is, or wait for one. */
-export type RealRun = { action: 'request' } | ({ action: 'use' | 'wait' } & Existing)
-
-/** What a dry run learned about one install's backups. */
-export interface Preflight {
-  /** When the backups were listed; ages count from here. */
-  checkedAt: number
-  newestCompleted?: Backup
-  /** Backups still requested or in progress, newest first. */
-  running: Backup[]
-  /** How long this install's backups usually take; undefined with too few completed ones. */
-  estimate?: DurationEstimate
-  /** Unset when a real run would fail for this install (its entry's error says why). */
-  plan?: RealRun
-  /** The plan in words, finishing "A real run would …". */
-  wouldDo?: string
-  /** Advice on a backup already running that a real run would request another next to. */
-  hint?: string
-}
 
 export interface DryRunVerdict extends Verdict {
   dryRun: true
@@ -73,24 +51,35 @@ const newestFirst = (a: Backup, b: Backup): number => created(b) - created(a)
 
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools: StepTools<Settings>, entry: InstallReport, install: Install, log: Scope['log']): Promise<void> {
-  const { client, clock, settings, context } = tools
+  const { client, clock, settings, context, signal } = tools
   // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
   const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
-  const backups = await listBackups(client, install)
+  const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })
+  const backups = await listBackups(client, install).catch((error: unknown) => {
+    // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
+    // how long backups take, which never fails it.
+    if (needed || error instanceof CancelledError || signal.aborted) throw error
+    log.info(
+      `Could not read the backups of ${install.name} (${failureMessage(error)}); a real run reads them only to learn how long backups take, which never stops it.`
+    )
+    return undefined
+  })
   const now = clock.now()
-  const sorted = [...backups].sort(newestFirst)
+  const sorted = [...(backups ?? [])].sort(newestFirst)
   const preflight: Preflight = {
+    unread: backups === undefined ? true : undefined,
     checkedAt: now,
     newestCompleted: sorted.find((backup) => normalizeStatus(backup.status) === 'completed'),
     running: sorted.filter((backup) => {
       const status = normalizeStatus(backup.status)
       return status !== undefined && !isFinal(status)
     }),
-    estimate: estimateDuration(recentDurations(backups))
+    estimate: estimateDuration(recentDurations(sorted))
   }
   entry.preflight = preflight
   log.info(newestCompletedText(preflight))
-  for (const backup of preflight.running) log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(backup, now)})`)
+  for (const backup of preflight.running)
+    log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(ageOf(backup, now))})`)
   log.info(usualText(install, preflight.estimate))
 
   if (named && normalizeStatus(named.status) === 'aborted') {
@@ -101,7 +90,7 @@ async function checkInstall(tools: StepTools<Settings>, entry: InstallReport, in
   }
   const existing: Existing | undefined = named
     ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-    : chooseReusable(backups, { context, reuseWithinMs: settings.reuseWithinMs, now })
+    : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now })
   const status = normalizeStatus(existing?.backup.status)
   preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' }
   preflight.wouldDo = wouldDo(preflight.plan, settings)
@@ -113,15 +102,11 @@ async function checkInstall(tools: StepTools<Settings>, entry: InstallReport, in
   }
 }
 
-function ageText(backup: Backup, now: number): string {
-  const ageMs = ageOf(backup, now)
-  return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
-}
-
-export function newestCompletedText({ newestCompleted: newest, checkedAt }: Preflight): string {
+export function newestCompletedText({ newestCompleted: newest, checkedAt, unread }: Preflight): string {
+  if (unread) return 'The backups could not be read'
   if (!newest) return 'No completed backup yet'
   const completed = newest.complete_time ? `, completed ${readableTime(newest.complete_time)}` : ''
-  return `Newest completed backup: ${newest.id} (${ageText(newest, checkedAt)}${completed})`
+  return `Newest completed backup: ${newest.id} (${ageText(ageOf(newest, checkedAt))}${completed})`
 }
 
 export function usualText(install: Install, estimate: DurationEstimate | undefined): string {

@@ -3,11 +3,35 @@ import { installLabel, type InstallRef } from '../shared/inputs.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
-import type { Preflight } from './dry-run.js'
 import type { Reusable } from './reuse.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
 export type Outcome = 'completed' | 'aborted' | 'timeout' | 'requested' | 'failed' | 'cancelled'
+
+/** An existing backup a real run would take instead of requesting one, and why. */
+export type Existing = Omit<Reusable, 'reason'> & { reason: Reusable['reason'] | 'backup-id' }
+
+/** What a real run would do for an install: request a backup, use an existing one as it is, or wait for one. */
+export type RealRun = { action: 'request' } | ({ action: 'use' | 'wait' } & Existing)
+
+/** What a dry run learned about one install's backups. */
+export interface Preflight {
+  /** The backups could not be read, where a real run would read them only for its history. */
+  unread?: true
+  /** When the backups were listed; ages count from here. */
+  checkedAt: number
+  newestCompleted?: Backup
+  /** Backups still requested or in progress, newest first. */
+  running: Backup[]
+  /** How long this install's backups usually take; undefined with too few completed ones. */
+  estimate?: DurationEstimate
+  /** Unset when a real run would fail for this install (its entry's error says why). */
+  plan?: RealRun
+  /** The plan in words, finishing "A real run would …". */
+  wouldDo?: string
+  /** Advice on a backup already running that a real run would request another next to. */
+  hint?: string
+}
 
 /** Everything the step learned about one install, kept current so that it can be reported however the step ends. */
 export interface InstallReport {
