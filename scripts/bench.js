@@ -136,7 +136,8 @@ function historySchedule(runs) {
       ])) {
         const { lag, requests } = measure(doneAt, next)
         inside[name].lags.push(lag)
-        inside[name].requests.push(requests)
+        // The history costs one list request of its own when no reuse pass read the list already.
+        inside[name].requests.push(requests + (name === 'ours' ? 1 : 0))
       }
       for (const [name, at] of /** @type {const} */ ([
         ['fast', estimate.typicalMs / 2],
@@ -365,7 +366,7 @@ const paced = historySchedule(HISTORY_RUNS)
 lines.unshift(
   `## Poll schedule paced by the install's history (poll-interval auto; ${HISTORY_RUNS} backups each: a history of ${HISTORY_SIZE} durations within ±15 % of T, completion inside its usual range; fake clock)`,
   '',
-  '| Backup takes | History-paced: worst lag | mean lag | status requests (mean) | No history (15 s ceiling): worst lag | mean lag | requests | Fixed 30 s: worst lag | mean lag | requests | 2x faster: worst lag | 2x slower: worst lag |',
+  '| Backup takes | History-paced: worst lag | mean lag | requests (mean, with the history list) | No history (15 s ceiling): worst lag | mean lag | requests | Fixed 30 s: worst lag | mean lag | requests | 2x faster: worst lag | 2x slower: worst lag |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...paced.map(
     (r) =>
@@ -385,7 +386,7 @@ const targets = [
       ok: r.ours.worstLag <= 15 * SECOND && r.ours.meanLag <= 5 * SECOND
     },
     {
-      name: `${r.label}: ${r.ours.meanRequests.toFixed(1)} status requests, fewer than the ${r.today.meanRequests.toFixed(1)} of the schedule without a history${r.T >= 10 * MINUTE ? ` and at most the ${r.fixed.meanRequests.toFixed(1)} of fixed 30 s polling` : ''}`,
+      name: `${r.label}: ${r.ours.meanRequests.toFixed(1)} requests (status checks and the history list), fewer than the ${r.today.meanRequests.toFixed(1)} of the schedule without a history${r.T >= 10 * MINUTE ? ` and at most the ${r.fixed.meanRequests.toFixed(1)} of fixed 30 s polling` : ''}`,
       ok: r.ours.meanRequests < r.today.meanRequests && (r.T < 10 * MINUTE || r.ours.meanRequests <= r.fixed.meanRequests)
     },
     {
