@@ -271,6 +271,29 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
   )
 
   it.concurrent(
+    'a dry run, with hostile text in every answer and backups completed and still running',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileAnswers, async (answers) => {
+          const sim = await hostileSim(answers)
+          for (const hoursAgo of [30, 20, 10]) sim.seedBackup({ installId: MYSITE_ID, ageMs: hoursAgo * 3_600_000, durationMs: 240_000 })
+          sim.seedBackup({ installId: MYSITE_ID, ageMs: 60_000, durationMs: 3_600_000 })
+          const result = await runAction({
+            inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': sim.url, 'dry-run': 'true' },
+            env: env(sim)
+          })
+          expectSafe(result, secretsOf(sim))
+          expect({ code: result.code, failure: failureOf(result) }).toEqual({ code: 0, failure: undefined })
+          expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([])
+          await sim.close()
+        }),
+        { numRuns: 6, timeout: 40_000 }
+      )
+    },
+    120_000
+  )
+
+  it.concurrent(
     'restore, with hostile text in every answer',
     async () => {
       await fc.assert(
