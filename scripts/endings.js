@@ -23,9 +23,42 @@ import { ACTION, RESTORE_ACTION, SAMPLE_RUN_ENV, startAction } from './run-actio
 const MYSITE_ID = '294deacc-d8b8-4005-82c4-0727ba8ddde0'
 const QUICK = { requestedMs: 300, durationMs: 1_200 }
 
+/**
+ * A history for an install: five completed backups, one a day, of 1 to 2 seconds, so that the step
+ * says how long its backups usually take. @param {Simulator} sim @param {string} installId
+ */
+function seedHistory(sim, installId) {
+  for (const [day, ms] of [900, 1_300, 1_600, 1_200, 1_400].entries())
+    sim.seedBackup({ installId, ageMs: (day + 1) * 86_400_000, durationMs: ms })
+}
+
 /** @type {Ending[]} */
 export const ENDINGS = [
-  { name: 'completed', title: 'A backup that completed', sim: QUICK, ok: true },
+  {
+    name: 'completed',
+    title: 'A backup that completed, beside how long its install usually takes',
+    sim: QUICK,
+    inputs: (sim) => {
+      seedHistory(sim, MYSITE_ID)
+      return {}
+    },
+    ok: true
+  },
+  {
+    name: 'dry-run',
+    title: 'A dry run of two installs: one with a history, one with a backup still running',
+    sim: {
+      ...QUICK,
+      installs: defaultInstalls(3).map((install) => (install.name === 'filler0002' ? { ...install, name: 'shoptwo' } : install))
+    },
+    inputs: (sim) => {
+      seedHistory(sim, MYSITE_ID)
+      const shoptwo = sim.installs.find((install) => install.name === 'shoptwo')
+      sim.seedBackup({ installId: shoptwo?.id ?? '', description: 'Manual backup', ageMs: 60_000, durationMs: 3_600_000 })
+      return { install: 'mysite, shoptwo', 'dry-run': 'true' }
+    },
+    ok: true
+  },
   {
     name: 'several',
     title: 'Several installs: one completed, one aborted, one misspelt',
