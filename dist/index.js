@@ -41234,27 +41234,6 @@ async function getBackupOf(client, install, backupId) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/shared/scope.ts
-
-/** One install: plain lines, and collapsible groups. */
-function runnerScope(core) {
-    return { log: core, group: (name, body) => harness_group(core, name, body) };
-}
-/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
-function prefixedScope(core, name) {
-    const log = {
-        info: (message) => core.info(`[${name}] ${message}`),
-        warning: (message) => core.warning(`[${name}] ${message}`)
-    };
-    return {
-        log,
-        group: (title, body) => {
-            log.info(title);
-            return body();
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/util/time.ts
 /**
  * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
@@ -41456,6 +41435,27 @@ async function findByNames(client, names) {
         search.error = error;
     }
     return search;
+}
+
+;// CONCATENATED MODULE: ./src/shared/scope.ts
+
+/** One install: plain lines, and collapsible groups. */
+function runnerScope(core) {
+    return { log: core, group: (name, body) => harness_group(core, name, body) };
+}
+/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
+function prefixedScope(core, name) {
+    const log = {
+        info: (message) => core.info(`[${name}] ${message}`),
+        warning: (message) => core.warning(`[${name}] ${message}`)
+    };
+    return {
+        log,
+        group: (title, body) => {
+            log.info(title);
+            return body();
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
@@ -42069,27 +42069,34 @@ async function obtainBackup(tools, entry, install, log) {
  * others; each install's ending is recorded in its report entry.
  */
 async function backUpAll(report, tools, after) {
-    const { core, clock, deadline, signal } = tools;
+    const { core, clock, deadline } = tools;
     const several = report.installs.length > 1;
     await findAllInstalls(report, tools);
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
     const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
+    await eachInstall(report, tools, async (entry, install, scope) => {
+        await backUpInstall(tools, entry, install, scope, onCheck);
+        if (entry.outcome === 'completed')
+            await after?.(entry, install, scope);
+    }, (entry, scope) => {
+        const failure = entry.error ?? entry.archive?.error;
+        if (several)
+            scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
+    });
+}
+/**
+ * `work` for every install found, all at once, each with its own log scope (prefixed lines when there
+ * are several), then `settled`. One install's failure never stops the others: it is recorded in its entry.
+ */
+async function eachInstall(report, { core, signal }, work, settled) {
+    const several = report.installs.length > 1;
     await Promise.all(report.installs.map(async (entry) => {
         const { install } = entry;
         if (!install)
             return;
         const scope = several ? prefixedScope(core, install.name) : runnerScope(core);
-        try {
-            await backUpInstall(tools, entry, install, scope, onCheck);
-            if (entry.outcome === 'completed')
-                await after?.(entry, install, scope);
-        }
-        catch (error) {
-            settle(entry, error, signal);
-        }
-        const failure = entry.error ?? entry.archive?.error;
-        if (several)
-            scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
+        await work(entry, install, scope).catch((error) => settle(entry, error, signal));
+        settled?.(entry, scope);
     }));
 }
 /** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
@@ -42163,28 +42170,15 @@ function settle(entry, error, signal) {
 
 
 
-
 /** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
 async function dryRun(report, tools) {
-    const { core, client, signal } = tools;
+    const { core, client } = tools;
     core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.');
     await client.getUser();
     report.dryRun = { credentialsWork: true };
     core.info('The API credentials work.');
     await findAllInstalls(report, tools);
-    const several = report.installs.length > 1;
-    await Promise.all(report.installs.map(async (entry) => {
-        const { install } = entry;
-        if (!install)
-            return;
-        const scope = several ? prefixedScope(core, install.name) : runnerScope(core);
-        try {
-            await checkInstall(tools, entry, install, scope.log);
-        }
-        catch (error) {
-            settle(entry, error, signal);
-        }
-    }));
+    await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log));
 }
 const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);

@@ -1,6 +1,6 @@
 import { getBackupOf } from '../shared/get-backup.js'
 import { failureMessage, type StepTools, type Verdict } from '../shared/harness.js'
-import { prefixedScope, runnerScope, type Scope } from '../shared/scope.js'
+import type { Scope } from '../shared/scope.js'
 import { formatDuration } from '../util/duration.js'
 import { readableTime } from '../util/time.js'
 import { CancelledError } from '../wpengine/errors.js'
@@ -8,7 +8,7 @@ import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
-import { findAllInstalls, settle } from './installs.js'
+import { eachInstall, findAllInstalls } from './installs.js'
 import { ageText, namesByReason } from './messages.js'
 import { outputsOf, type Existing, type InstallReport, type Preflight, type RealRun, type Report } from './report.js'
 import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
@@ -25,25 +25,13 @@ export interface DryRunVerdict extends Verdict {
 
 /** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
 export async function dryRun(report: Report, tools: StepTools<Settings>): Promise<void> {
-  const { core, client, signal } = tools
+  const { core, client } = tools
   core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.')
   await client.getUser()
   report.dryRun = { credentialsWork: true }
   core.info('The API credentials work.')
   await findAllInstalls(report, tools)
-  const several = report.installs.length > 1
-  await Promise.all(
-    report.installs.map(async (entry) => {
-      const { install } = entry
-      if (!install) return
-      const scope = several ? prefixedScope(core, install.name) : runnerScope(core)
-      try {
-        await checkInstall(tools, entry, install, scope.log)
-      } catch (error) {
-        settle(entry, error, signal)
-      }
-    })
-  )
+  await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log))
 }
 
 const created = (backup: Backup): number => Date.parse(backup.create_time ?? '') || 0

@@ -20,7 +20,7 @@ export type AfterBackup = (entry: InstallReport, install: Install, scope: Scope)
  * others; each install's ending is recorded in its report entry.
  */
 export async function backUpAll(report: Report, tools: StepTools<Settings>, after?: AfterBackup): Promise<void> {
-  const { core, clock, deadline, signal } = tools
+  const { core, clock, deadline } = tools
   const several = report.installs.length > 1
   await findAllInstalls(report, tools)
 
@@ -30,19 +30,38 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
       report.installs.flatMap((entry) => waitingOf(entry, clock.now())),
       report.installs.length
     )
+  await eachInstall(
+    report,
+    tools,
+    async (entry, install, scope) => {
+      await backUpInstall(tools, entry, install, scope, onCheck)
+      if (entry.outcome === 'completed') await after?.(entry, install, scope)
+    },
+    (entry, scope) => {
+      const failure = entry.error ?? entry.archive?.error
+      if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
+    }
+  )
+}
+
+/**
+ * `work` for every install found, all at once, each with its own log scope (prefixed lines when there
+ * are several), then `settled`. One install's failure never stops the others: it is recorded in its entry.
+ */
+export async function eachInstall(
+  report: Report,
+  { core, signal }: StepTools<Settings>,
+  work: (entry: InstallReport, install: Install, scope: Scope) => Promise<void>,
+  settled?: (entry: InstallReport, scope: Scope) => void
+): Promise<void> {
+  const several = report.installs.length > 1
   await Promise.all(
     report.installs.map(async (entry) => {
       const { install } = entry
       if (!install) return
       const scope = several ? prefixedScope(core, install.name) : runnerScope(core)
-      try {
-        await backUpInstall(tools, entry, install, scope, onCheck)
-        if (entry.outcome === 'completed') await after?.(entry, install, scope)
-      } catch (error) {
-        settle(entry, error, signal)
-      }
-      const failure = entry.error ?? entry.archive?.error
-      if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
+      await work(entry, install, scope).catch((error: unknown) => settle(entry, error, signal))
+      settled?.(entry, scope)
     })
   )
 }
@@ -98,7 +117,7 @@ function waitingOf(entry: InstallReport, now: number): Waiting[] {
 }
 
 /** Records how an install's work ended when it threw: cancelled, or failed with one line. */
-export function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
+function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
   entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed'
   if (entry.outcome === 'cancelled') return
   entry.error = failureMessage(error)
