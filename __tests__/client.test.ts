@@ -4,19 +4,11 @@ import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
 import { CancelledError, WpeApiError } from '../src/wpengine/errors.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { RetryBudget } from '../src/wpengine/retry.js'
-import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, useNock, nockClient } from './helpers.js'
+import { API, BACKUP_ID, BACKUP_PATH, backupAnswer, BASIC, CREDS, FakeClock, INSTALL, useNock, nockClient } from './helpers.js'
 
-const BACKUP = {
-  id: BACKUP_ID,
-  status: 'requested',
-  description: 'd',
-  create_time: '2026-01-01T00:00:00Z',
-  complete_time: null,
-  wordpress_version: '6.8.1'
-}
+const BACKUP = backupAnswer('requested')
 /** BACKUP as the client hands it on: a null time is an absent one. */
 const DECODED = { ...BACKUP, complete_time: undefined }
-const BACKUP_PATH = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
 
 const transport = createNodeSend()
 

@@ -4,20 +4,12 @@ import type { ClientOptions } from '../src/wpengine/client.js'
 import { createNodeSend, type Send } from '../src/wpengine/http.js'
 import { ProxyConfigError } from '../src/wpengine/proxy.js'
 import { RetryBudget } from '../src/wpengine/retry.js'
-import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, useNock, nockClient } from './helpers.js'
+import { API, BACKUP_ID, BACKUP_PATH, backupAnswer, CREDS, FakeClock, INSTALL, useNock, nockClient } from './helpers.js'
 
 // onDebug: one line per attempt, for core.debug — method, path, status or error code, time taken,
 // and what happens next; never a header, a body or the host.
 
-const BACKUP = {
-  id: BACKUP_ID,
-  status: 'requested',
-  description: 'd',
-  create_time: '2026-01-01T00:00:00Z',
-  complete_time: null,
-  wordpress_version: '6.8.1'
-}
-const BACKUP_PATH = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
+const BACKUP = backupAnswer('requested')
 const GET_BACKUP = `GET /installs/${INSTALL.id}/backups/${BACKUP_ID}`
 const POST_BACKUP = `POST /installs/${INSTALL.id}/backups`
 

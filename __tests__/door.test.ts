@@ -11,25 +11,14 @@ import { createNodeSend } from '../src/wpengine/http.js'
 import { allItems, MAX_PAGES } from '../src/wpengine/pages.js'
 import { normalizeStatus } from '../src/wpengine/status.js'
 import { BACKUP_STATUSES } from '../src/wpengine/types.js'
-import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, RecordingCore, useNock, nockClient } from './helpers.js'
+import { API, BACKUP_ID, BACKUP_PATH, backupAnswer, CREDS, FakeClock, INSTALL, RecordingCore, useNock, nockClient } from './helpers.js'
 
 // The client's door: every answer decoded into checked values before anything else sees it.
 
 const OTHER_ID = '99999999-9999-4999-8999-999999999999'
 const INSTALL_PATH = `/v1/installs/${INSTALL.id}`
-const BACKUP_PATH = `${INSTALL_PATH}/backups/${BACKUP_ID}`
 const CONTEXT = { repository: 'acme/shop', runId: 987654321, runAttempt: 1, job: 'deploy', step: 'backup' }
 const transport = createNodeSend()
-
-const backupJson = (extra: Record<string, unknown> = {}) => ({
-  id: BACKUP_ID,
-  status: 'completed',
-  description: 'Pre-deploy backup',
-  create_time: '2026-01-01T00:00:00Z',
-  complete_time: '2026-01-01T00:04:00Z',
-  wordpress_version: '6.8.1',
-  ...extra
-})
 
 function client(warnings: string[] = []) {
   const clock = new FakeClock()
@@ -98,7 +87,7 @@ describe('answers must be the thing asked for', () => {
         nock(API)
           .persist()
           .get(BACKUP_PATH)
-          .reply(200, backupJson({ id: OTHER_ID }))
+          .reply(200, backupAnswer('completed', { id: OTHER_ID }))
         return client().getBackup(INSTALL, BACKUP_ID)
       })()
     )
@@ -111,7 +100,7 @@ describe('answers must be the thing asked for', () => {
     nock(API)
       .persist()
       .get(BACKUP_PATH)
-      .reply(200, backupJson({ id: OTHER_ID }))
+      .reply(200, backupAnswer('completed', { id: OTHER_ID }))
     const core = await backupStep({ install: INSTALL.id, 'backup-id': BACKUP_ID })
     expect(core.failed).toContain(`it describes backup ${OTHER_ID}, not backup ${BACKUP_ID}`)
     expect(core.text).not.toContain(`Backup ${OTHER_ID}`)
@@ -123,7 +112,7 @@ describe('answers must be the thing asked for', () => {
     nock(API)
       .persist()
       .get(BACKUP_PATH)
-      .reply(200, backupJson({ id: OTHER_ID }))
+      .reply(200, backupAnswer('completed', { id: OTHER_ID }))
     const posted = nock(API)
       .post(/restore$/)
       .reply(202)
@@ -134,7 +123,7 @@ describe('answers must be the thing asked for', () => {
   })
 
   it('restore goes to the backup the user named, which the check confirmed', async () => {
-    nock(API).get(INSTALL_PATH).reply(200, INSTALL).get(BACKUP_PATH).reply(200, backupJson())
+    nock(API).get(INSTALL_PATH).reply(200, INSTALL).get(BACKUP_PATH).reply(200, backupAnswer())
     const posted = nock(API).post(`${BACKUP_PATH}/restore`).reply(202)
     const core = await restoreStep({ install: INSTALL.id, 'backup-id': BACKUP_ID.toUpperCase() })
     expect(posted.isDone()).toBe(true)
@@ -229,7 +218,7 @@ describe('lists: odd pages and malformed items', () => {
       .get(`${INSTALL_PATH}/backups`)
       .query(true)
       .reply(200, () => ({ next: null, results: [{ id: 'broken', status: 'requested', description }] }))
-    const second = nock(API).post(`${INSTALL_PATH}/backups`).reply(202, backupJson())
+    const second = nock(API).post(`${INSTALL_PATH}/backups`).reply(202, backupAnswer())
     const core = await backupStep({ install: INSTALL.id })
     expect(second.isDone()).toBe(false)
     expect(core.failed).toContain(
@@ -245,7 +234,7 @@ describe('text from the API is bounded once, at the door', () => {
       .get(INSTALL_PATH)
       .reply(200, INSTALL)
       .get(BACKUP_PATH)
-      .reply(200, backupJson({ description: huge }))
+      .reply(200, backupAnswer('completed', { description: huge }))
     const core = await backupStep({ install: INSTALL.id, 'backup-id': BACKUP_ID })
     expect(huge.length).toBeGreaterThan(3 * 1024 * 1024)
     expect(core.failed).toBeUndefined()
@@ -278,10 +267,10 @@ describe('text from the API is bounded once, at the door', () => {
 
 describe('decoding', () => {
   it("reads the deprecated 'initiated' as in_progress, and labels an unknown status so that it can never pass for a known one", () => {
-    expect(decodeBackup(backupJson({ status: 'initiated' })).status).toBe('in_progress')
+    expect(decodeBackup(backupAnswer('completed', { status: 'initiated' })).status).toBe('in_progress')
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(...BACKUP_STATUSES, 'initiated', '\u200b', '\n', ':', ' ', 'x') }), (status) => {
-        const decoded = decodeBackup(backupJson({ status })).status
+        const decoded = decodeBackup(backupAnswer('completed', { status })).status
         const known = (BACKUP_STATUSES as readonly string[]).includes(status) || status === 'initiated'
         expect(normalizeStatus(decoded) !== undefined).toBe(known)
         expect(decoded).not.toMatch(/[\n\u200b]|::/)
@@ -293,7 +282,7 @@ describe('decoding', () => {
     expect(decodeBackup({ id: BACKUP_ID.toUpperCase(), status: 'requested' })).toEqual({ id: BACKUP_ID, status: 'requested' })
     expect(
       decodeBackup({
-        ...backupJson(),
+        ...backupAnswer(),
         description: null,
         create_time: 'yesterday',
         complete_time: 12,

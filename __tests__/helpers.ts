@@ -23,6 +23,21 @@ export const INSTALL = simInstall('mysite')
 export const STAGING = simInstall('mysitestaging')
 export const BACKUP_ID = 'e41fa98f-ea80-4654-b229-a9b765d0863a'
 export const API = 'https://api.wpengineapi.com'
+/** Where the API answers for BACKUP_ID of INSTALL. */
+export const BACKUP_PATH = `/v1/installs/${INSTALL.id}/backups/${BACKUP_ID}`
+
+/** A backup as the API answers it: BACKUP_ID, completed after four minutes unless `status` says otherwise. */
+export function backupAnswer(status = 'completed', extra: Record<string, unknown> = {}) {
+  return {
+    id: BACKUP_ID,
+    status,
+    description: 'Pre-deploy backup',
+    create_time: '2026-01-01T00:00:00Z',
+    complete_time: status === 'completed' ? '2026-01-01T00:04:00Z' : null,
+    wordpress_version: '6.8.1',
+    ...extra
+  }
+}
 /** The credentials the nock tests use (the simulator has its own, in sim.credentials). */
 export const CREDS = { userId: 'user-1', password: 's3cret-pw' }
 /** The Basic token for a user id and password, worked out here rather than by the code under test. */

@@ -3,24 +3,11 @@ import { EventEmitter } from 'node:events'
 import nock from 'nock'
 import { run, type Dependencies } from '../src/backup/main.js'
 import { createNodeSend } from '../src/wpengine/http.js'
-import type { Backup } from '../src/wpengine/types.js'
-import { API, BACKUP_ID, BASIC, CREDS, FakeClock, INSTALL, RecordingCore, RUN_CONTEXT, useNock } from './helpers.js'
+import { API, BACKUP_ID, backupAnswer, BASIC, CREDS, FakeClock, INSTALL, RecordingCore, RUN_CONTEXT, useNock } from './helpers.js'
 
 const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': CREDS.userId, 'api-password': CREDS.password }
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
-
-function backup(status: string, extra: Partial<Record<keyof Backup, string>> = {}) {
-  return {
-    id: BACKUP_ID,
-    status,
-    description: 'Pre-deploy backup',
-    create_time: '2026-01-01T00:00:00Z',
-    complete_time: status === 'completed' ? '2026-01-01T00:04:00Z' : null,
-    wordpress_version: '6.8.1',
-    ...extra
-  }
-}
 
 /** Installs list with `mysite` on the second page; `next` names another host, which must not be contacted. */
 function installsOnTwoPages() {
@@ -65,11 +52,11 @@ describe('run: a backup that completes', () => {
     let posted: { description: string; notification_emails: string[] } | undefined
     const api = nock(API, { reqheaders: { authorization: BASIC } })
       .post(BACKUPS, (body) => ((posted = body), true))
-      .reply(202, () => backup('requested', { description: posted?.description }))
+      .reply(202, () => backupAnswer('requested', { description: posted?.description }))
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, () => backup('in_progress', { description: posted?.description }))
+      .reply(200, () => backupAnswer('in_progress', { description: posted?.description }))
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, () => backup('completed', { description: posted?.description }))
+      .reply(200, () => backupAnswer('completed', { description: posted?.description }))
     const core = await runAction({})
     installs.done()
     api.done()
@@ -114,7 +101,7 @@ describe('run: a backup that completes', () => {
   })
 
   it('masks the password and the Basic token before anything else is logged, and never logs them', async () => {
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('completed'))
+    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backupAnswer('completed'))
     const core = await runAction({ install: INSTALL.id })
     expect(core.log.slice(0, 2)).toEqual([`::add-mask::${CREDS.password}`, `::add-mask::${BASIC.slice(6)}`])
     expect(core.visibleText).not.toContain(CREDS.password)
@@ -127,13 +114,13 @@ describe('run: a backup that completes', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS, (b) => ((posted = b.description), true))
-      .reply(202, backup('completed'))
+      .reply(202, backupAnswer('completed'))
     await runAction({ install: INSTALL.id, description: 'Release 2.4' })
     expect(posted).toMatch(/^Release 2\.4 \[ci 987654321-1 deploy\/backup [0-9a-f]{8}\]$/)
   })
 
   it('wait: false succeeds right after the request with the status the API returned', async () => {
-    const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backup('requested'))
+    const api = nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).post(BACKUPS).reply(202, backupAnswer('requested'))
     const core = await runAction({ install: INSTALL.id, wait: 'false' })
     api.done()
     expect(core.failed).toBeUndefined()
@@ -142,7 +129,7 @@ describe('run: a backup that completes', () => {
   })
 
   it('wait: false on an existing backup reports its status without waiting', async () => {
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('in_progress'))
+    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backupAnswer('in_progress'))
     const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
     expect(core.failed).toBeUndefined()
     expect(core.outputs.status).toBe('in_progress')
@@ -150,7 +137,7 @@ describe('run: a backup that completes', () => {
   })
 
   it('wait: false never passes an aborted backup', async () => {
-    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backup('aborted'))
+    nock(API).get(`/v1/installs/${INSTALL.id}`).reply(200, INSTALL).get(`${BACKUPS}/${BACKUP_ID}`).reply(200, backupAnswer('aborted'))
     const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, wait: 'false' })
     expect(core.failed).toMatch(/^WP Engine aborted backup/)
   })
@@ -160,11 +147,11 @@ describe('run: a backup that completes', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, backup('in_progress'))
+      .reply(200, backupAnswer('in_progress'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, backup('initiated'))
+      .reply(200, backupAnswer('initiated'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, backup('completed'))
+      .reply(200, backupAnswer('completed'))
     const core = await runAction({ install: INSTALL.id, 'backup-id': BACKUP_ID, 'notification-emails': '' })
     api.done()
     expect(core.outputs.status).toBe('completed')
@@ -177,9 +164,9 @@ describe('run: failures keep every known output', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS)
-      .reply(202, backup('requested'))
+      .reply(202, backupAnswer('requested'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, backup('aborted'))
+      .reply(200, backupAnswer('aborted'))
     const core = await runAction({ install: INSTALL.id })
     expect(core.failed).toMatch(
       /^WP Engine aborted backup e41fa98f-.* of install mysite: there is no fresh restore point, so do not deploy/
@@ -193,10 +180,10 @@ describe('run: failures keep every known output', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS)
-      .reply(202, backup('requested'))
+      .reply(202, backupAnswer('requested'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .times(100)
-      .reply(200, backup('in_progress'))
+      .reply(200, backupAnswer('in_progress'))
     const core = await runAction({ install: INSTALL.id, timeout: '90s' })
     expect(core.failed).toBe(
       `Backup ${BACKUP_ID} of install mysite was still in_progress when the timeout of 1m 30s ran out. It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${BACKUP_ID}, or raise timeout.`
@@ -212,7 +199,7 @@ describe('run: failures keep every known output', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS)
-      .reply(202, backup('requested'))
+      .reply(202, backupAnswer('requested'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '3600' })
     const core = await runAction({ install: INSTALL.id, timeout: '10m' })
@@ -277,7 +264,7 @@ describe('run: resilience', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS)
-      .reply(202, backup('completed'))
+      .reply(202, backupAnswer('completed'))
     const core = await runAction({ install: INSTALL.id })
     api.done()
     expect(core.failed).toBeUndefined()
@@ -287,12 +274,12 @@ describe('run: resilience', () => {
   })
 
   it('a POST whose answer is lost after the backup was made: adopted, one POST, exactly one backup', async () => {
-    const made: ReturnType<typeof backup>[] = []
+    const made: ReturnType<typeof backupAnswer>[] = []
     const api = nock(API)
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS, (body) => {
-        made.push(backup('requested', { description: body.description }))
+        made.push(backupAnswer('requested', { description: body.description }))
         return true
       })
       .reply(504, { message: 'Gateway Timeout' })
@@ -321,13 +308,13 @@ describe('run: cancellation', () => {
       .get(`/v1/installs/${INSTALL.id}`)
       .reply(200, INSTALL)
       .post(BACKUPS)
-      .reply(202, backup('requested'))
+      .reply(202, backupAnswer('requested'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
-      .reply(200, backup('in_progress'))
+      .reply(200, backupAnswer('in_progress'))
       .get(`${BACKUPS}/${BACKUP_ID}`)
       .reply(200, () => {
         signals.emit('SIGTERM')
-        return backup('in_progress')
+        return backupAnswer('in_progress')
       })
     const core = await runAction({ install: INSTALL.id }, { clock, signals, onCancelled: () => (cancelled = true) })
     expect(cancelled).toBe(true)
