@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { closestMatches, editDistance } from '../src/util/closest.js'
+import { closestMatches, editDistance } from '../src/workflows/find-installs.js'
 
 const name = fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/)
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { createBackupOnce, findByMarker, type CreateOptions } from '../src/backup/create.js'
+import { createBackupOnce, findByMarker, type CreateOptions } from '../src/backup/request-backup.js'
 import { WpeClient } from '../src/wpengine/client.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import { API, BACKUP_ID, CREDS, FakeClock, INSTALL, markerOf, useNock } from './helpers.js'

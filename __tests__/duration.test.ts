@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { formatDuration, parseDuration } from '../src/util/duration.js'
+import { formatDuration, parseDuration } from '../src/time/time-text.js'
 
 describe('parseDuration', () => {
   it.each([

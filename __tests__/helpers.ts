@@ -1,9 +1,9 @@
 import { defaultInstalls } from '../sim/server.js'
 import { SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import type { RunContext } from '../src/shared/context.js'
-import type { Core } from '../src/shared/harness.js'
+import type { RunContext } from '../src/step/run-context.js'
+import type { Core } from '../src/step/core.js'
 import { WpeClient, type ClientOptions } from '../src/wpengine/client.js'
-import type { Clock } from '../src/util/clock.js'
+import type { Clock } from '../src/time/clock.js'
 import type { Install } from '../src/wpengine/types.js'
 
 // The tests' shared fixtures: the data every test file uses (installs, a backup, credentials, the

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { systemClock } from '../src/util/clock.js'
+import { systemClock } from '../src/time/clock.js'
 import { createNodeSend, NetworkError } from '../src/wpengine/http.js'
 
 // The transport against a real local server that misbehaves on purpose.

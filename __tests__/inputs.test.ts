@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { parseInputs, type Settings } from '../src/backup/inputs.js'
-import { runContextOf } from '../src/shared/context.js'
-import { InputError } from '../src/shared/inputs.js'
+import { runContextOf } from '../src/step/run-context.js'
+import { InputError } from '../src/step/inputs.js'
 import { BACKUP_ID, INSTALL } from './helpers.js'
 
 const BASE = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': 'u', 'api-password': 'p' }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { safeText } from '../src/util/log-safety.js'
+import { safeText } from '../src/text/safe-text.js'
 
 describe('safeText', () => {
   it('defuses workflow commands and keeps text on one line', () => {

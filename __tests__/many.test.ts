@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import type { RunContext } from '../src/shared/context.js'
+import type { RunContext } from '../src/step/run-context.js'
 import { createNodeSend } from '../src/wpengine/http.js'
 import type { Simulator } from '../sim/server.js'
 import { FakeClock, INSTALL, markerOf, RUN_CONTEXT, STAGING } from './helpers.js'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { boundSummary, MAX_SUMMARY_BYTES, safeCore } from '../src/shared/sink.js'
-import { oneLine } from '../src/util/log-safety.js'
-import { cell } from '../src/util/markdown.js'
+import { boundSummary, MAX_SUMMARY_BYTES, safeCore } from '../src/step/output-sink.js'
+import { oneLine } from '../src/text/safe-text.js'
+import { cell } from '../src/text/markdown-cell.js'
 import { renderGfm } from './gfm.js'
 import { RecordingCore } from './helpers.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { pollUntilFinal } from '../src/shared/poll.js'
-import { AUTO_CEILING_MS, denseGap, FIRST_POLL_MS, pollDelay, type ExpectedWindow } from '../src/shared/schedule.js'
+import { pollUntilFinal } from '../src/workflows/poll-until-final.js'
+import { AUTO_CEILING_MS, denseGap, FIRST_POLL_MS, pollDelay, type ExpectedWindow } from '../src/workflows/poll-schedule.js'
 import type { Status } from '../src/wpengine/types.js'
 import { BACKUP_ID, FakeClock } from './helpers.js'
 

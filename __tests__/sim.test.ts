@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { DEFAULT_CREDENTIALS, startSimulator, type Simulator } from '../sim/server.js'
 import { ROOT } from '../scripts/run-action.js'
 import { createNodeSend } from '../src/wpengine/http.js'
-import { systemClock } from '../src/util/clock.js'
+import { systemClock } from '../src/time/clock.js'
 import { basicToken, INSTALL } from './helpers.js'
 import { credentialsOf, simClient, useSimulators } from './sim-helpers.js'
 

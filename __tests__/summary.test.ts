@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import type { InstallReport, Outcome, Report } from '../src/backup/report.js'
 import { renderSummary } from '../src/backup/summary.js'
 import { decodeBackup } from '../src/wpengine/decode.js'
-import type { SafeText } from '../src/util/log-safety.js'
+import type { SafeText } from '../src/text/safe-text.js'
 import { renderGfm } from './gfm.js'
 import { BACKUP_ID, INSTALL } from './helpers.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { readableTime } from '../src/util/time.js'
+import { readableTime } from '../src/time/time-text.js'
 
 describe('readableTime', () => {
   it('writes a time in UTC to the second, as people read it', () => {

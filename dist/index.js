@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1330);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1478);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1330:
+/***/ 1478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30698,7 +30698,7 @@ __nccwpck_require__.d(core_namespaceObject, {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/util/duration.ts
+;// CONCATENATED MODULE: ./src/time/time-text.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
 /**
  * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
@@ -30723,6 +30723,1587 @@ function formatDuration(ms) {
     ];
     const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
     return shown.length > 0 ? shown.join(' ') : '0s';
+}
+/**
+ * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
+ * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
+ */
+function readableTime(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return iso;
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+function timeOfDay(ms) {
+    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+;// CONCATENATED MODULE: ./src/text/safe-text.ts
+const MAX_TEXT = 500;
+// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
+// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
+/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
+function oneLine(text, max = Infinity) {
+    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
+    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
+    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
+    return cut(line, max, head.length < text.length);
+}
+function cut(line, max, alreadyCut) {
+    if (line.length <= max && !alreadyCut)
+        return line;
+    // Cut between code points, never inside a surrogate pair.
+    const points = Array.from(line.slice(0, max));
+    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
+}
+/**
+ * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
+ * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
+ * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
+ * `max` characters.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const line = oneLine(text, max)
+        .replace(/:(?=:)/g, ': ')
+        .replace(/#(?=#\[)/g, '# ');
+    // Breaking up colons adds characters: cut again so that the bound holds.
+    return (line.length > max ? cut(line, max, true) : line);
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/retry.ts
+// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
+// a classifier that knows which failures may pass and which POSTs may have taken effect,
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
+// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Errors that no retry fixes: the certificate or the TLS setup is wrong.
+const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+function isTlsTrustFailure(code) {
+    return TLS_TRUST_FAILURE.test(code);
+}
+function classify(method, outcome) {
+    switch (outcome.kind) {
+        case 'response': {
+            const { status } = outcome;
+            if (status >= 200 && status < 300)
+                return 'success';
+            if (!RETRYABLE_STATUSES.has(status))
+                return 'fail';
+            // A 429 is the rate limiter turning the request away before the API saw it.
+            if (method === 'GET' || status === 429)
+                return 'retry';
+            return 'ambiguous';
+        }
+        case 'bad-response':
+            return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'network':
+            if (isTlsTrustFailure(outcome.code))
+                return 'fail';
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+        case 'timeout':
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+    }
+}
+const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/**
+ * How long a request is retried while the API keeps failing in a way that may pass: hosting API
+ * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
+ * Never past the step's timeout, which stays the bound a user sets.
+ */
+const DEFAULT_PATIENCE_MS = 5 * 60_000;
+/**
+ * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
+ * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
+ */
+function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
+    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
+    return Math.floor(random() * ceiling);
+}
+/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/**
+ * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
+ * (timeouts and connection failures more, since they are the costliest to repeat), every success
+ * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
+ * until it can: however long the API fails, the step sends only a handful of retries a minute for
+ * each request it may have in flight.
+ */
+class RetryBudget {
+    capacity;
+    static RETRY_COST = 5;
+    static TIMEOUT_COST = 10;
+    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
+    static REFILL_PER_MINUTE = 30;
+    tokens;
+    updatedAt;
+    perMs;
+    constructor(capacity = 100, lanes = 1) {
+        this.capacity = capacity;
+        this.tokens = capacity;
+        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
+    }
+    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
+    available(now) {
+        this.refill(now);
+        return this.tokens;
+    }
+    /**
+     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
+     * for the budget to have paid for it (0 when it could pay at once).
+     */
+    reserve(outcome, now) {
+        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
+        this.refill(now);
+        this.tokens -= cost;
+        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
+    }
+    /** A request succeeded: return what its retries took, or one token when it needed none. */
+    release(spent) {
+        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+    refill(now) {
+        if (this.updatedAt !== undefined && now > this.updatedAt) {
+            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
+        }
+        this.updatedAt = Math.max(now, this.updatedAt ?? now);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/errors.ts
+
+
+
+/** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
+class WpeApiError extends Error {
+    detail;
+    constructor(message, detail) {
+        super(message);
+        this.name = 'WpeApiError';
+        this.detail = detail;
+    }
+    get status() {
+        return this.detail.status;
+    }
+}
+/** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
+class CancelledError extends Error {
+    constructor() {
+        super('The step was cancelled');
+        this.name = 'CancelledError';
+    }
+}
+/** One line, never a stack trace: the client's errors carry a finished message; anything else is made log-safe. */
+function errorLine(error) {
+    if (error instanceof WpeApiError)
+        return error.message;
+    if (error instanceof Error)
+        return safeText(error.message);
+    return safeText(String(error));
+}
+// The wording of every failure the client reports, beside the errors that carry it.
+const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+/** What one attempt got, as a failure line names it: `HTTP 503`, `network error ECONNRESET`. */
+function describeOutcome(outcome) {
+    switch (outcome.kind) {
+        case 'response':
+            return `HTTP ${outcome.status}`;
+        case 'bad-response':
+            return `an answer that cannot be used (${outcome.reason})`;
+        case 'network':
+            return `network error ${outcome.code}`;
+        case 'timeout':
+            return 'no answer in time';
+    }
+}
+/** Why a request failed for good, and what to do; `origin` is api-url's. */
+function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin }) {
+    // How long the API failed: the line says whether this was a blip or an outage.
+    const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
+    if (decision === 'ambiguous') {
+        return `WP Engine's answer was lost while trying to ${operation} (${describeOutcome(outcome)}); WP Engine may or may not have acted on it.`;
+    }
+    if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
+        return (`Could not make a trusted TLS connection to ${origin} to ${operation} (${outcome.code}). ` +
+            `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
+    }
+    if (outcome.kind === 'network') {
+        return `Could not reach the WP Engine API at ${origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
+    }
+    if (outcome.kind === 'timeout') {
+        return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
+    }
+    if (outcome.kind === 'bad-response') {
+        return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
+    }
+    const { status } = outcome;
+    const said = apiMessage ? `: ${apiMessage}` : '';
+    switch (status) {
+        case 401:
+            return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
+                `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+        case 403:
+            return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
+                `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+        case 404:
+            return `Not found: could not ${operation} (404${said}).`;
+        case 429:
+            return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
+    }
+    if (status >= 500) {
+        return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
+    }
+    const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
+    return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
+}
+function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
+    return (`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
+        `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
+}
+function firstRetryText(operation, outcome, delay, keepTrying) {
+    return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
+}
+function stillFailingText(operation, outcome, failingForMs, keepTrying) {
+    return (`The WP Engine API has been failing for ${formatDuration(failingForMs)} while trying to ${operation} (last: ${describeOutcome(outcome)}); ` +
+        `still trying, for up to ${keepTrying} more.`);
+}
+function redirectText(operation, status, location) {
+    return (`The API answered an attempt to ${operation} with a redirect (${status} to ${location}); it was not followed, ` +
+        `so that the credentials are not sent elsewhere. Check api-url.`);
+}
+function deadlineText(operation, last, failingForMs) {
+    const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describeOutcome(last)})` : '';
+    return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
+/** At most `limit` holders at once; the rest queue in arrival order. */
+class Semaphore {
+    limit;
+    active = 0;
+    queue = [];
+    constructor(limit) {
+        this.limit = limit;
+        if (!(limit >= 1))
+            throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
+    }
+    /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
+    acquire(signal) {
+        if (signal?.aborted)
+            return Promise.reject(new CancelledError());
+        if (this.active < this.limit) {
+            this.active++;
+            return Promise.resolve();
+        }
+        return new Promise((resolve, reject) => {
+            const grant = () => {
+                signal?.removeEventListener('abort', onAbort);
+                this.active++;
+                resolve();
+            };
+            const onAbort = () => {
+                this.queue.splice(this.queue.indexOf(grant), 1);
+                reject(new CancelledError());
+            };
+            this.queue.push(grant);
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    release() {
+        this.active--;
+        this.queue.shift()?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/types.ts
+// What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
+// decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** WP Engine's rule for install names (Installation.name). */
+const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
+/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
+const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+
+;// CONCATENATED MODULE: ./src/wpengine/status.ts
+
+/** The documented status, or undefined for one the docs do not define (the client decodes `initiated` as `in_progress`). */
+function normalizeStatus(status) {
+    return BACKUP_STATUSES.includes(status ?? '') ? status : undefined;
+}
+function isFinal(status) {
+    return status === 'completed' || status === 'aborted';
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/pages.ts
+
+/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
+const MAX_PAGES = 200;
+/**
+ * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
+ * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
+ * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
+ * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
+ */
+async function* allItems(fetchPage, onUnusable) {
+    let offset = 0;
+    let seen = 0;
+    for (let pages = 1;; pages++) {
+        const page = await fetchPage(offset);
+        seen += page.received;
+        if (page.count !== undefined && seen > page.count) {
+            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
+        }
+        for (const item of page.unusable)
+            onUnusable?.(item);
+        yield* page.results;
+        const next = page.nextOffset;
+        if (next === undefined || page.received === 0)
+            return;
+        if (next <= offset)
+            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
+        if (page.count !== undefined && next > page.count) {
+            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
+        }
+        if (pages >= MAX_PAGES) {
+            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
+        }
+        offset = next;
+    }
+}
+function broken(page, pages, what) {
+    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
+}
+
+;// CONCATENATED MODULE: ./src/workflows/lost-answer.ts
+/**
+ * How long after a request whose answer was lost the action keeps looking for what it made before it
+ * asks again: WP Engine's lists can show a new backup or archive only some time after it was made, and
+ * asking again too soon makes a second one.
+ */
+const LIST_LAG_WINDOW_MS = 90_000;
+// A short timeout keeps most of its time for the work: the looking takes at most this share of what is left.
+const WINDOW_SHARE_OF_TIME_LEFT = 0.25;
+/** The window for a lost answer at `now`: 90 s, or a quarter of the time left before the deadline if less. */
+function listLagWindow(now, deadline) {
+    return Math.max(0, Math.min(LIST_LAG_WINDOW_MS, (deadline - now) * WINDOW_SHARE_OF_TIME_LEFT));
+}
+// The looks come at growing gaps: soon at first (most lost answers are found at once), then sparser.
+const FIRST_GAP_MS = 2_000;
+const MAX_GAP_MS = 30_000;
+/** Looks for what a lost request made, at once and then at growing gaps, until found or the window is over. */
+async function lookAcrossListLag(options) {
+    const { clock, deadline, signal, look } = options;
+    const start = clock.now();
+    const windowMs = options.windowMs ?? listLagWindow(start, deadline);
+    for (let gap = FIRST_GAP_MS;; gap = Math.min(gap * 2, MAX_GAP_MS)) {
+        const found = await look();
+        const lookedForMs = clock.now() - start;
+        if (found !== undefined)
+            return { found, lookedForMs, complete: true };
+        if (lookedForMs >= windowMs)
+            return { lookedForMs, complete: true };
+        const pause = Math.min(gap, windowMs - lookedForMs);
+        if (clock.now() + pause >= deadline)
+            return { lookedForMs, complete: false };
+        await clock.sleep(pause, signal);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/workflows/poll-schedule.ts
+/** The first status check comes this soon, so a short backup (or one refused at once) is noticed within seconds. */
+const FIRST_POLL_MS = 2_500;
+/** `poll-interval: auto` without a history: the ceiling of the schedule that knows nothing of the install. */
+const AUTO_CEILING_MS = 15_000;
+/** Each gap is at most this share of the time so far: a backup done after T is noticed within 20 % of T. */
+const GROWTH = 0.2;
+/** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
+const JITTER = 0.2;
+// With a history, the usual range [low, high] is covered by about this many checks, their gaps kept
+// between DENSE_MIN_MS and DENSE_MAX_MS: a mean lag under 5 s where completion is likely.
+const WINDOW_CHECKS = 100;
+const DENSE_MIN_MS = 9_000;
+const DENSE_MAX_MS = 15_000;
+/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
+const OUTSIDE_MAX_MS = 60_000;
+/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
+const SPARSE_MAX_MS = 5 * 60_000;
+/**
+ * The gap before the next status check, after `waitedMs` of waiting. Jitter only shortens a gap, so
+ * no bound below is ever exceeded.
+ *
+ * Without a history, the waiter design of AWS/Smithy: a short first delay, then gaps of 20 % of the
+ * time waited, up to the ceiling (15 s for `auto`).
+ *
+ * With a history, checks are spent where completion is likely (a lag of at most L over a window W
+ * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
+ * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
+ * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
+ * `poll-interval` stays a hard ceiling.
+ */
+function pollDelay(waitedMs, pace, random) {
+    const { ceilingMs, expected } = pace;
+    let target;
+    if (waitedMs < FIRST_POLL_MS)
+        target = FIRST_POLL_MS;
+    else if (expected)
+        target = expectedGap(waitedMs + (pace.ageAtStartMs ?? 0), expected);
+    else
+        target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH);
+    const ceiling = ceilingMs ?? (expected ? Infinity : AUTO_CEILING_MS);
+    let gap = Math.min(ceiling, target);
+    // A window that makes no sense (NaN, endless) must never turn into a tight loop of requests.
+    if (!Number.isFinite(gap))
+        gap = Math.min(ceilingMs ?? AUTO_CEILING_MS, AUTO_CEILING_MS);
+    return Math.round(gap * (1 - JITTER * random()));
+}
+/** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
+function expectedGap(ageMs, { lowMs, highMs }) {
+    const dense = denseGap({ lowMs, highMs });
+    if (ageMs >= lowMs && ageMs <= highMs)
+        return dense;
+    if (ageMs > highMs)
+        return Math.min(OUTSIDE_MAX_MS, Math.max(dense, GROWTH * ageMs), dense + (ageMs - highMs));
+    // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
+    const half = lowMs / 2;
+    const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half));
+    const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs));
+    // Landing at most one dense gap past the low end, and at most `fast` past half of it.
+    return Math.min(early, dense + (lowMs - ageMs));
+}
+/** The gap across the usual range: about WINDOW_CHECKS checks, and never slower than 20 % of the shortest usual duration. */
+function denseGap({ lowMs, highMs }) {
+    const spread = Math.min(DENSE_MAX_MS, Math.max(DENSE_MIN_MS, (highMs - lowMs) / WINDOW_CHECKS));
+    return Math.min(spread, Math.max(FIRST_POLL_MS, GROWTH * lowMs));
+}
+
+;// CONCATENATED MODULE: ./src/workflows/poll-until-final.ts
+
+
+
+
+
+// The last check happens this long before the deadline, so that its answer can still arrive in time.
+const FINAL_CHECK_MARGIN_MS = 2_000;
+/**
+ * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
+ * passing reason (5xx, 429, network) does not end the wait; checks failing for longer than the
+ * patience do, and so does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
+ */
+async function pollUntilFinal(options) {
+    const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options;
+    const patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
+    const start = clock.now();
+    const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
+    let item = options.initial;
+    let status = normalizeStatus(options.state(item)) ?? 'requested';
+    let checks = 0;
+    // When the checks began to fail (counting the retries inside the failed check), while they do.
+    let failingSince;
+    const warned = new Set();
+    const result = (outcome) => ({ item, status, outcome, checks, waitedMs: clock.now() - start });
+    const Subject = subject.charAt(0).toUpperCase() + subject.slice(1);
+    while (!isFinal(status)) {
+        const now = clock.now();
+        if (now >= lastCheckAt)
+            return result('timeout');
+        const pace = { ceilingMs: pollCeilingMs, expected: options.expected?.(), ageAtStartMs: options.ageAtStartMs };
+        await clock.sleep(Math.min(pollDelay(now - start, pace, random), lastCheckAt - now), signal);
+        try {
+            item = await options.check();
+            checks++;
+            failingSince = undefined;
+            const seen = options.state(item);
+            const next = normalizeStatus(seen);
+            if (next === undefined) {
+                if (!warned.has(seen)) {
+                    warned.add(seen);
+                    log.warning(`WP Engine reported status '${seen}' for ${subject}, which this action does not know; waiting on for completed or aborted.`);
+                }
+            }
+            else if (next !== status) {
+                status = next;
+                log.info(`${Subject} is ${status} (after ${formatDuration(clock.now() - start)})`);
+            }
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError))
+                throw error;
+            if (error.detail.kind === 'deadline')
+                return result('timeout');
+            if (!error.detail.transient)
+                throw error;
+            failingSince ??= clock.now() - (error.detail.failingForMs ?? 0);
+            const failingFor = clock.now() - failingSince;
+            if (failingFor >= patienceMs) {
+                throw new WpeApiError(`Stopped waiting for ${subject}: its status checks failed for ${formatDuration(failingFor)}. The last: ${error.message}`, error.detail);
+            }
+            // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
+            log.info(`A status check of ${subject} failed (failing for ${formatDuration(failingFor)}; giving up after ${formatDuration(patienceMs)}): ${error.message}`);
+        }
+        onCheck?.(item);
+    }
+    return result(status);
+}
+
+;// CONCATENATED MODULE: ./src/archive/request-archive.ts
+
+
+
+
+
+
+async function archivesOf(client, install, backupId) {
+    const found = [];
+    for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
+        if (archive.backup.id === backupId)
+            found.push(archive);
+    }
+    return found;
+}
+/** The archive as WP Engine lists it now (with a fresh download link, if it has one); undefined once it is gone. */
+async function findArchive(client, install, backupId, archiveId) {
+    return (await archivesOf(client, install, backupId)).find((a) => a.id === archiveId);
+}
+const newest = (archives) => archives.reduce((best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best), undefined);
+/**
+ * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create
+ * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
+ * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
+ * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
+ * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
+ * if none is listed within the list-lag window, it is requested once more, and never a third time.
+ */
+async function archiveBackup(options) {
+    const { client, install, backup, log, clock } = options;
+    const before = await archivesOf(client, install, backup.id);
+    const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)));
+    // When the last request's answer was lost, and how many requests were sent.
+    let lostAt;
+    let windowMs = 0;
+    let requests = 0;
+    const request = async () => {
+        requests++;
+        try {
+            await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
+            lostAt = undefined;
+            log.info(`Archive of backup ${backup.id} requested.`);
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
+                throw error;
+            lostAt = clock.now();
+            windowMs = listLagWindow(lostAt, options.deadline);
+            log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`);
+        }
+    };
+    if (usable) {
+        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
+    }
+    else {
+        await request();
+    }
+    const known = new Set(before.map((a) => a.id));
+    let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
+    options.onCheck?.(current);
+    return pollUntilFinal({
+        ...options,
+        subject: `the archive of backup ${backup.id}`,
+        initial: current,
+        // Until the new archive is listed, it counts as requested.
+        check: async () => {
+            const archives = await archivesOf(client, install, backup.id);
+            const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)));
+            if (seen)
+                current = seen;
+            else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
+                const unlisted = formatDuration(clock.now() - lostAt);
+                if (requests >= 2) {
+                    throw new Error(`No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`);
+                }
+                log.info(`No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
+                await request();
+            }
+            return current;
+        },
+        state: (a) => a.state,
+        onCheck: options.onCheck
+    });
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./src/wpengine/proxy.ts
+
+
+
+
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+function isLoopbackHost(hostname) {
+    return LOOPBACK_HOSTS.test(hostname);
+}
+// Every variable http-client reads, in its order of precedence (lowercase first).
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
+/** A proxy variable that is set but cannot be used; `message` is one line for the log, without the proxy's password. */
+class ProxyConfigError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ProxyConfigError';
+    }
+}
+/**
+ * Runs `fn` with process.env's proxy variables taken from `env`: http-client reads process.env only.
+ * `fn` is synchronous, so nothing else can run while they are swapped.
+ */
+function withProxyEnv(env, fn) {
+    if (env === process.env)
+        return fn();
+    const saved = PROXY_VARIABLES.map((name) => [name, process.env[name]]);
+    const apply = (values) => {
+        for (const [name, value] of values) {
+            if (value === undefined)
+                delete process.env[name];
+            else
+                process.env[name] = value;
+        }
+    };
+    apply(PROXY_VARIABLES.map((name) => [name, env[name]]));
+    try {
+        return fn();
+    }
+    finally {
+        apply(saved);
+    }
+}
+/** True for plain http to 127.0.0.0/8, localhost or [::1]: never proxied, whatever the variables say. */
+function loopbackHttp(url) {
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+/** The variable http-client takes the proxy from for this URL, when one is set (an empty value counts as unset, as there). */
+function proxyVariable(url, env) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    for (const name of names) {
+        const value = env[name];
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+/** The value with everything up to its last `@` (a user name and password) hidden, safe for the log. */
+function redacted(value) {
+    const at = value.lastIndexOf('@');
+    if (at < 0)
+        return safeText(value, 200);
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+    return safeText(`${scheme}***@${value.slice(at + 1)}`, 200);
+}
+/**
+ * Why a request to `url` cannot go through the proxy its variables name, or undefined when it can,
+ * or when no proxy applies (none set, NO_PROXY, loopback). The variable is parsed the way
+ * http-client's getProxyUrl parses it, but where it would give up silently and connect directly,
+ * this says so. Meant to be checked up front too, before any request.
+ */
+function proxyProblem(url, env) {
+    if (loopbackHttp(url) || withProxyEnv(env, () => checkBypass(url)))
+        return undefined;
+    const variable = proxyVariable(url, env);
+    if (!variable)
+        return undefined;
+    const { name, value } = variable;
+    const bad = (why) => `The proxy variable ${name} is set to '${redacted(value)}', which ${why}. Set it to a URL such as http://proxy.example.com:3128, or unset it.`;
+    let proxy;
+    try {
+        proxy = new URL(value);
+    }
+    catch {
+        // http-client's fallback: a bare host:port is taken as http://host:port; anything else it ignores.
+        if (value.startsWith('http://') || value.startsWith('https://'))
+            return bad('is not a valid URL');
+        try {
+            proxy = new URL(`http://${value}`);
+        }
+        catch {
+            return bad('is not a valid URL');
+        }
+    }
+    // `proxy.example.com:3128` parses as a URL with the scheme `proxy.example.com:`; http-client then goes direct.
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
+        return bad('is not an http:// or https:// URL');
+    if (!proxy.hostname)
+        return bad('names no host');
+    try {
+        decodeURIComponent(proxy.username);
+        decodeURIComponent(proxy.password);
+    }
+    catch {
+        return bad('has a user name or password that is not valid percent-encoding');
+    }
+    return undefined;
+}
+function isTunnel(agent) {
+    return 'proxyOptions' in agent && Array.isArray(agent.sockets);
+}
+/** A new agent for requests to `url`, through `proxy` if given: what http-client's HttpClient.getAgent builds. */
+function newAgent(url, proxy, keepAlive) {
+    // HttpClient with request options takes http.globalAgent's limit when none is given.
+    const maxSockets = (external_node_http_default()).globalAgent.maxSockets;
+    const usingSsl = url.protocol === 'https:';
+    if (!proxy?.hostname)
+        return usingSsl ? new (external_node_https_default()).Agent({ keepAlive, maxSockets }) : new (external_node_http_default()).Agent({ keepAlive, maxSockets });
+    const options = {
+        maxSockets,
+        keepAlive,
+        proxy: {
+            // getProxyUrl's URL gives the user name and password percent-decoded.
+            ...(proxy.username || proxy.password ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
+            host: proxy.hostname,
+            // As http-client passes it: the URL's port string, '' for the scheme's default.
+            port: proxy.port
+        }
+    };
+    const overHttps = proxy.protocol === 'https:';
+    if (usingSsl)
+        return overHttps ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options);
+    return overHttps ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options);
+}
+/**
+ * The agents for one step's requests: one per protocol and route (direct, or each proxy; an
+ * HttpClient keeps only one of each kind, whatever the protocol or proxy, which would mix them up).
+ * destroy() lets go of every socket, tunnels included.
+ */
+class ProxyAgents {
+    env;
+    keepAlive;
+    agents = new Map();
+    // CONNECT requests the tunnelling agents sent, so that one still waiting for the proxy can be ended too.
+    connects = new Set();
+    constructor(env, keepAlive) {
+        this.env = env;
+        this.keepAlive = keepAlive;
+    }
+    /** The agent for one request to `url`; throws a ProxyConfigError when its proxy variable is unusable. */
+    agentFor(url) {
+        const problem = proxyProblem(url, this.env);
+        if (problem)
+            throw new ProxyConfigError(problem);
+        // Plain http to loopback is sent direct by this rule, not only by http-client's bypass.
+        const proxy = loopbackHttp(url) ? undefined : withProxyEnv(this.env, () => getProxyUrl(url));
+        const key = `${url.protocol} ${proxy?.hostname ? proxy.href : 'direct'}`;
+        let agent = this.agents.get(key);
+        if (!agent) {
+            agent = this.track(newAgent(url, proxy, this.keepAlive));
+            this.agents.set(key, agent);
+        }
+        return agent;
+    }
+    track(agent) {
+        if (isTunnel(agent)) {
+            const request = agent.request;
+            agent.request = (options) => {
+                for (const pending of this.connects)
+                    if (pending.socket?.destroyed)
+                        this.connects.delete(pending);
+                const connect = request(options);
+                this.connects.add(connect);
+                return connect;
+            };
+        }
+        return agent;
+    }
+    /** Closes every connection, idle, in use or still being tunnelled, so that the process can exit. */
+    destroy() {
+        for (const connect of this.connects)
+            connect.destroy();
+        this.connects.clear();
+        for (const agent of this.agents.values()) {
+            if (isTunnel(agent)) {
+                agent.requests.length = 0;
+                for (const socket of [...agent.sockets])
+                    socket.destroy?.();
+            }
+            else {
+                agent.destroy();
+            }
+        }
+        this.agents.clear();
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var yauzl = __nccwpck_require__(663);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/archive/verify-zip.ts
+
+
+
+/** A file that is not a sound zip; the message says what is wrong with it. */
+class BadZipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'BadZipError';
+    }
+}
+/**
+ * Tests the zip as `unzip -t` does: yauzl reads its central directory (ZIP64 too) and every entry's
+ * data, inflating what is compressed and holding each entry to the size the directory gives it;
+ * zlib's CRC-32 of the data must match the directory's. One entry and one chunk at a time, so memory
+ * stays flat whatever the size. A zip with no entries is refused: an archive of a site never is one.
+ */
+async function verifyZip(path, signal) {
+    let zip;
+    try {
+        zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false });
+    }
+    catch (error) {
+        throw new BadZipError(`it is not a readable zip (${reason(error)})`);
+    }
+    try {
+        if (zip.entryCount === 0)
+            throw new BadZipError('it has no entries');
+        for await (const entry of zip.eachEntry()) {
+            if (entry.fileName.endsWith('/'))
+                continue;
+            const name = safeText(entry.fileName, 120);
+            if (!entry.canDecodeFileData())
+                throw new BadZipError(`entry ${name} is encrypted or compressed in a way that cannot be checked`);
+            let crc = 0;
+            try {
+                for await (const chunk of await zip.openReadStreamPromise(entry)) {
+                    signal?.throwIfAborted();
+                    crc = (0,external_node_zlib_.crc32)(chunk, crc);
+                }
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw error;
+                throw new BadZipError(`entry ${name} is damaged (${reason(error)})`);
+            }
+            if (crc !== entry.crc32) {
+                throw new BadZipError(`entry ${name} is damaged: its data has CRC-32 ${hex(crc)}, the zip says ${hex(entry.crc32)}`);
+            }
+        }
+        return { entries: zip.entryCount };
+    }
+    catch (error) {
+        if (error instanceof BadZipError || signal?.aborted)
+            throw error;
+        throw new BadZipError(`its directory is damaged (${reason(error)})`);
+    }
+    finally {
+        zip.close();
+    }
+}
+const hex = (n) => n.toString(16).padStart(8, '0');
+/** yauzl's and zlib's own words, e.g. `invalid central directory file header signature: 0x0`. */
+function reason(error) {
+    return safeText(error instanceof Error ? error.message : String(error), 200).replace(/\.$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/archive/download.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Why the download failed for good; the message never contains the link. `link`: there is no link
+ * that works, even a fresh one; `damaged`: the file is not a sound zip. A new archive of the backup
+ * may cure either; nothing on WP Engine's side cures the rest (`failed`).
+ */
+class DownloadError extends Error {
+    kind;
+    constructor(message, kind = 'failed') {
+        super(message);
+        this.kind = kind;
+        this.name = 'DownloadError';
+    }
+}
+const MAX_REDIRECTS = 5;
+// The storage WP Engine links to announces every file's size; a body without one is capped at a size no site archive reaches.
+const MAX_UNSIZED_BYTES = 64 * 1024 ** 3;
+/** Bytes in the file so far; 0 when there is none yet. */
+async function sizeOf(path) {
+    return (await (0,promises_namespaceObject.stat)(path).catch(() => undefined))?.size ?? 0;
+}
+/** What an unprivileged writer may still put on the disk that holds `directory`. */
+async function freeSpace(directory) {
+    const disk = await (0,promises_namespaceObject.statfs)(directory);
+    return disk.bavail * disk.bsize;
+}
+function timedOut(bytes, doing = 'downloading the archive') {
+    return new DownloadError(`The step's timeout ran out while ${doing} (${formatBytes(bytes)} so far). Raise timeout.`);
+}
+/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
+function formatBytes(bytes) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
+class Progress {
+    clock;
+    log;
+    everyMs;
+    lastAt;
+    lastBytes = 0;
+    bytes = 0;
+    total;
+    constructor(clock, log, everyMs) {
+        this.clock = clock;
+        this.log = log;
+        this.everyMs = everyMs;
+        this.lastAt = clock.now();
+    }
+    add(count) {
+        this.bytes += count;
+        const now = this.clock.now();
+        if (now - this.lastAt < this.everyMs)
+            return;
+        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
+        const of = this.total ? ` of ${formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
+        this.log.info(`Downloaded ${formatBytes(this.bytes)}${of}, ${formatBytes(rate)}/s`);
+        this.lastAt = now;
+        this.lastBytes = this.bytes;
+    }
+    /** After a restart from the beginning, or a resume at `bytes`. */
+    reset(bytes) {
+        this.bytes = bytes;
+        this.lastBytes = bytes;
+    }
+}
+/**
+ * The downloads writing to one disk at the same time. Each free-space check subtracts what the
+ * others are still to write, so that two archives that fit one by one but not together fail
+ * before either fills the disk.
+ */
+class DiskClaims {
+    downloads = new Set();
+    add(download) {
+        this.downloads.add(download);
+        return () => this.downloads.delete(download);
+    }
+    /** Bytes the other downloads have announced and not yet written. */
+    owedBesides(download) {
+        let owed = 0;
+        for (const other of this.downloads)
+            if (other !== download)
+                owed += Math.max(0, (other.total ?? 0) - other.bytes);
+        return owed;
+    }
+}
+class TransferError extends Error {
+    transient;
+    constructor(message, transient) {
+        super(message);
+        this.transient = transient;
+    }
+}
+/** The local disk refused a write or the file's creation: no retry cures that. */
+class WriteFailure extends Error {
+    failure;
+    constructor(failure) {
+        super(failure.message);
+        this.failure = failure;
+    }
+}
+/** The body went past what may be written: its announced size, the free space, or the cap for a body without a size. */
+class OverLimit extends Error {
+}
+const REFUSED = new Set([403, 404, 410]);
+const OUT_OF_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/**
+ * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
+ * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
+ * whole), and tests the result as `unzip -t` would before it takes the final name. The SHA-256 is
+ * taken on the way to the disk. No credentials are ever sent: the link itself is the authorisation.
+ * A failure of the local disk ends the download at once; whatever way it fails, no `.part` is left.
+ */
+async function downloadArchive(options) {
+    const { file, clock, deadline, signal, log } = options;
+    const maxFailures = options.maxFailures ?? 5;
+    const stallMs = options.stallMs ?? 60_000;
+    const part = `${file}.part`;
+    const directory = (0,external_node_path_namespaceObject.dirname)(file);
+    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
+    const disk = options.disk ?? new DiskClaims();
+    const release = disk.add(progress);
+    // Proxied as the API requests are (HTTPS_PROXY and the rest, read from options.env).
+    const agents = new ProxyAgents(options.env, false);
+    const started = clock.now();
+    let url = options.url;
+    let etag;
+    let rangesAccepted = false;
+    let failures = 0;
+    // The size of the part when a fresh link was last fetched: a link refused again before any progress is not refreshed twice.
+    let refreshedAt;
+    // Set by every transfer that starts writing; the last one's is the file's.
+    let hash;
+    try {
+        await (0,promises_namespaceObject.mkdir)(directory, { recursive: true }).catch((error) => {
+            throw writeFailed(error, file, progress);
+        });
+        await (0,promises_namespaceObject.rm)(part, { force: true });
+        for (;;) {
+            const have = await sizeOf(part);
+            try {
+                const left = deadline - clock.now();
+                if (left <= 0)
+                    throw timedOut(have);
+                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
+                const resume = have > 0 && rangesAccepted;
+                const headers = {
+                    'user-agent': 'wpengine-backup-action',
+                    ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {})
+                };
+                const response = await get(url, headers, agents, attemptSignal, stallMs);
+                const status = response.statusCode ?? 0;
+                if (REFUSED.has(status)) {
+                    response.resume();
+                    if (options.freshLink && refreshedAt !== have) {
+                        refreshedAt = have;
+                        log.info(`The download link was refused (HTTP ${status}); it may have expired. Asking WP Engine for a fresh one.`);
+                        const fresh = await options.freshLink();
+                        if (fresh) {
+                            url = fresh;
+                            continue;
+                        }
+                    }
+                    throw new DownloadError(`The download link was refused (HTTP ${status})${options.freshLink ? ', and WP Engine had no fresh link that worked' : ''}.`, 'link');
+                }
+                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
+                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
+                const length = Number(response.headers['content-length'] ?? NaN);
+                let offset = 0;
+                if (status === 206 && resume) {
+                    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
+                    offset = Number(range?.[1] ?? -1);
+                    if (offset !== have)
+                        throw new TransferError('the server resumed at the wrong place', true);
+                    progress.total = Number(range?.[2]) || have + length || undefined;
+                }
+                else if (status === 200) {
+                    progress.total = length || undefined;
+                }
+                else {
+                    response.resume();
+                    throw new TransferError(`the download server answered HTTP ${status}`, status === 408 || status === 429 || status >= 500);
+                }
+                if (offset === 0 && have > 0)
+                    log.info('The server sent the whole file again; starting over.');
+                progress.reset(offset);
+                // Starting over truncates the part, which gives its bytes back to the disk.
+                const free = Math.max(0, (await freeSpace(directory)) + (offset === 0 ? have : 0) - disk.owedBesides(progress));
+                const limit = byteLimit(progress.total, offset, free, options.maxUnsizedBytes ?? MAX_UNSIZED_BYTES, file);
+                hash = offset === 0 ? (0,external_node_crypto_.createHash)('sha256') : await hashOf(part);
+                try {
+                    await receive(response, part, offset > 0, { progress, hash, stallMs, limit: limit.bytes });
+                }
+                catch (error) {
+                    if (error instanceof OverLimit)
+                        throw limit.exceeded(progress.bytes);
+                    if (error instanceof WriteFailure)
+                        throw writeFailed(error.failure, file, progress, free);
+                    throw error;
+                }
+                const size = await sizeOf(part);
+                if (progress.total !== undefined && size < progress.total)
+                    throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true);
+                break;
+            }
+            catch (error) {
+                if (signal?.aborted)
+                    throw new CancelledError();
+                // Failures for good, and the API's own failure to list a fresh link, are not the transfer's to retry.
+                if (error instanceof DownloadError || error instanceof WpeApiError)
+                    throw error;
+                const transient = !(error instanceof TransferError) || error.transient;
+                const reason = error instanceof Error ? error.message : String(error);
+                if (clock.now() >= deadline)
+                    throw timedOut(progress.bytes);
+                const now = await sizeOf(part);
+                failures = now > have ? 1 : failures + 1;
+                if (!transient || failures >= maxFailures) {
+                    throw new DownloadError(transient
+                        ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.`
+                        : `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`);
+                }
+                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
+                const next = now === 0
+                    ? 'trying again'
+                    : rangesAccepted
+                        ? `resuming at byte ${now}`
+                        : 'starting over (the server does not take Range requests)';
+                log.info(`The archive download broke after ${formatBytes(now)} (${reason}); ${next} in ${formatDuration(delay)}.`);
+                if (!rangesAccepted)
+                    await (0,promises_namespaceObject.rm)(part, { force: true });
+                await clock.sleep(delay, signal).catch(() => {
+                    throw new CancelledError();
+                });
+            }
+        }
+        const bytes = await sizeOf(part);
+        const took = Math.max(1, clock.now() - started);
+        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s); testing every entry.`);
+        const { entries } = await verify(part, bytes, options);
+        await (0,promises_namespaceObject.rename)(part, file);
+        log.info(`${file} is a sound zip: ${entries} ${entries === 1 ? 'entry' : 'entries'}, every size and CRC-32 as its directory says.`);
+        return { file, bytes, sha256: hash.digest('hex'), entries };
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(part, { force: true });
+        throw error;
+    }
+    finally {
+        release();
+        agents.destroy();
+    }
+}
+/** Every entry's data and CRC-32, within the step's time; a zip that fails is reported as damaged. */
+async function verify(part, bytes, { clock, deadline, signal }) {
+    const verifying = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(0, deadline - clock.now()))]);
+    try {
+        return await verifyZip(part, verifying);
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw new CancelledError();
+        if (verifying.aborted)
+            throw timedOut(bytes, 'testing the downloaded archive');
+        if (!(error instanceof BadZipError))
+            throw error;
+        throw new DownloadError(`The downloaded archive is not a sound zip file: ${error.message}. It was deleted.`, 'damaged');
+    }
+}
+/** The SHA-256 of what a resumed download keeps: hashing on the way to the disk starts over from what is on it. */
+async function hashOf(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: WRITE_BUFFER_BYTES }))
+        hash.update(chunk);
+    return hash;
+}
+/**
+ * How much this answer may bring, and what to say when it brings more: exactly its announced size,
+ * which must fit in the free space; without a size, no more than the free space or the cap.
+ */
+function byteLimit(total, offset, free, maxUnsized, file) {
+    if (total !== undefined) {
+        const need = total - offset;
+        if (need > free) {
+            throw new DownloadError(`There is no room for the archive at ${file}: it needs ${formatBytes(need)} more, and the disk has ${formatBytes(free)} free. ` +
+                'Free up space on the runner, or set archive-path to a disk with room.');
+        }
+        return { bytes: need, exceeded: () => new TransferError('the server sent more than it announced', true) };
+    }
+    const byRoom = free < maxUnsized - offset;
+    return {
+        bytes: byRoom ? free : maxUnsized - offset,
+        exceeded: (written) => new DownloadError(`The download server did not announce the archive's size and was still sending after ${formatBytes(written)}: ` +
+            (byRoom
+                ? `that is all the free space on the disk of ${file}. Free up space on the runner, or set archive-path to a disk with room.`
+                : `that is the most this action downloads without a size. The download server is misbehaving; re-run the job later.`))
+    };
+}
+/** One line for a disk that refused the file: full, or not writable. */
+function writeFailed(error, file, progress, free) {
+    const code = error.code ?? 'EIO';
+    if (OUT_OF_ROOM.has(code)) {
+        // More room was free when the transfer started than it needed (or it would not have started): something else took it.
+        const need = progress.total === undefined
+            ? `it needs more than the ${formatBytes(progress.bytes)} written`
+            : `it needs ${formatBytes(progress.total)}${free === undefined ? '' : `, and ${formatBytes(free)} was free when it started: something else on the runner is filling the disk`}`;
+        return new DownloadError(`The disk ran out of room for the archive at ${file} (${code}): ${need}; the partial file was deleted. ` +
+            'Free up space on the runner, or set archive-path to a disk with room.');
+    }
+    return new DownloadError(`Could not write the archive to ${file} (${code}${error.syscall ? ` on ${error.syscall}` : ''}). Set archive-path to a directory the job can write to.`);
+}
+/**
+ * A GET that follows redirects (there are no credentials to leak), to https, or to http on
+ * loopback only. A server that sends no answer within `stallMs` is dropped.
+ */
+function get(url, headers, agents, signal, stallMs, redirects = 0) {
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+        return Promise.reject(new TransferError('the download link is not an https URL', false));
+    }
+    let agent;
+    try {
+        agent = agents.agentFor(url);
+    }
+    catch (error) {
+        // An unusable proxy variable: no retry can help.
+        if (error instanceof ProxyConfigError)
+            return Promise.reject(new TransferError(error.message, false));
+        throw error;
+    }
+    if (signal.aborted)
+        return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent, signal }, (response) => {
+            clearTimeout(silence);
+            signal.removeEventListener('abort', onAbort);
+            const location = response.headers.location;
+            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+                response.resume();
+                if (redirects >= MAX_REDIRECTS)
+                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
+                return resolve(get(new URL(location, url), headers, agents, signal, stallMs, redirects + 1));
+            }
+            resolve(response);
+        });
+        const silence = setTimeout(() => request.destroy(new TransferError(`no answer for ${formatDuration(stallMs)}`, true)), stallMs);
+        // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
+        const onAbort = () => {
+            clearTimeout(silence);
+            request.destroy();
+            reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        request.on('error', (error) => {
+            clearTimeout(silence);
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+    });
+}
+// Large writes: fewer system calls at the speed of a fast link.
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+/**
+ * Streams the body into the file through one step that counts, hashes and holds it to `limit`
+ * before a byte is written; a connection silent for `stallMs` is dropped.
+ */
+async function receive(response, part, append, { progress, hash, stallMs, limit }) {
+    let timer;
+    const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
+    };
+    let received = 0;
+    const meter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            arm();
+            received += chunk.length;
+            if (received > limit)
+                return done(new OverLimit());
+            hash.update(chunk);
+            progress.add(chunk.length);
+            done(null, chunk);
+        }
+    });
+    const writer = (0,external_node_fs_namespaceObject.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
+    // A broken connection ends the file instead of destroying it, so that every byte received (up to a
+    // write buffer's worth) reaches the disk and a resume does not fetch it again.
+    let broke;
+    async function* bodyUntilBreak() {
+        try {
+            for await (const chunk of response)
+                yield chunk;
+        }
+        catch (error) {
+            broke = error;
+        }
+    }
+    // The pipeline hands one stream's error to the others: the stream that failed first says where the
+    // fault is, and only a system call's error (ENOSPC on write, EACCES on open) is the disk's.
+    let first;
+    for (const stream of [meter, writer]) {
+        stream.once('error', (error) => (first ??= { stream, error }));
+    }
+    arm();
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(bodyUntilBreak(), meter, writer);
+    }
+    catch (error) {
+        throw first?.stream === writer && first.error.syscall ? new WriteFailure(first.error) : error;
+    }
+    finally {
+        clearTimeout(timer);
+    }
+    if (broke !== undefined)
+        throw broke;
+    if (!response.complete)
+        throw new TransferError('the connection closed before the file was complete', true);
+}
+
+;// CONCATENATED MODULE: ./src/archive/offsite-copy.ts
+
+
+
+
+
+
+
+
+// Downloads at once across installs: a storage that limits each connection still fills the runner's
+// link, and the runner's disk and network are not swamped by twenty at once.
+const MAX_PARALLEL_DOWNLOADS = 3;
+// A completed archive without a link may get one moments later: ask again after this long.
+const LINK_RECHECK_MS = 5_000;
+function sharedDownloads() {
+    return { slots: new Semaphore(MAX_PARALLEL_DOWNLOADS), disk: new DiskClaims() };
+}
+/**
+ * Asks for an archive of the completed backup, waits for it, and with archive-path downloads its
+ * zip. A refused or missing link is fetched again from WP Engine; when the link stays dead, or the
+ * zip is damaged, one new archive of the backup is requested in its place, all within the timeout.
+ */
+async function archiveCopy(entry, options) {
+    const { core, scope, client, clock, install, backup, deadline, signal } = options;
+    const { log } = scope;
+    // The download link is a bearer URL: masked the moment it is seen, before anything could log it.
+    const masked = new Set();
+    const see = (seen) => {
+        if (seen.download_uri && !masked.has(seen.download_uri)) {
+            masked.add(seen.download_uri);
+            core.setSecret(seen.download_uri);
+        }
+        entry.archive = seen.id ? seen : entry.archive;
+        entry.state = normalizeStatus(seen.state) ?? entry.state;
+        entry.noLink = entry.state === 'completed' && !seen.download_uri;
+    };
+    // Archives whose zip could not be had: a new one is requested in their place, once.
+    const spoiled = new Set();
+    const completedArchive = async () => {
+        const result = await scope.group(`Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({
+            client,
+            clock,
+            install,
+            backup,
+            notificationEmails: options.notificationEmails,
+            deadline,
+            pollCeilingMs: options.pollCeilingMs,
+            log,
+            signal,
+            random: options.random,
+            onCheck: see,
+            spoiled
+        }));
+        see(result.item);
+        if (result.outcome === 'aborted') {
+            entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`;
+            return undefined;
+        }
+        if (result.outcome === 'timeout') {
+            entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(options.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`;
+            return undefined;
+        }
+        return result.item;
+    };
+    /** The archive's link as WP Engine lists it now: a fresh one, for a link that was refused or missing. */
+    const freshLink = async (archive, pauseMs = 0) => {
+        if (pauseMs > 0)
+            await clock.sleep(Math.min(pauseMs, Math.max(0, deadline - clock.now())), signal);
+        const seen = await findArchive(client, install, backup.id, archive.id);
+        if (seen)
+            see(seen);
+        return seen?.download_uri ? linkOf(seen.download_uri) : undefined;
+    };
+    const download = async (archive, file) => {
+        let url = archive.download_uri ? linkOf(archive.download_uri) : undefined;
+        if (!url) {
+            log.info(`Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again in ${formatDuration(LINK_RECHECK_MS)}.`);
+            url = await freshLink(archive, LINK_RECHECK_MS);
+            if (!url)
+                throw new DownloadError(`WP Engine reported archive ${archive.id} completed, but gave no download link, also when asked again.`, 'link');
+        }
+        const { slots, disk } = options.shared;
+        await slots.acquire(signal);
+        try {
+            return await scope.group(`Downloading archive ${archive.id} to ${file}`, () => downloadArchive({ url, file, env: options.env, clock, deadline, signal, log, disk, freshLink: () => freshLink(archive) }));
+        }
+        finally {
+            slots.release();
+        }
+    };
+    try {
+        let archive = await completedArchive();
+        if (!archive)
+            return;
+        if (!options.archivePath) {
+            if (entry.noLink) {
+                log.warning(`Archive ${archive.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`);
+            }
+            else {
+                log.info(`Archive ${archive.id} is completed and has a download link${options.linkOutput ? ': it is in the archive-url output (masked in logs)' : ''}.`);
+            }
+            entry.copied = true;
+            return;
+        }
+        const file = await zipPath(options.archivePath, install, backup);
+        for (;;) {
+            try {
+                const downloaded = await download(archive, file);
+                entry.file = downloaded.file;
+                entry.bytes = downloaded.bytes;
+                entry.sha256 = downloaded.sha256;
+                entry.copied = true;
+                return;
+            }
+            catch (error) {
+                if (!(error instanceof DownloadError) || error.kind === 'failed')
+                    throw error;
+                const [first] = spoiled;
+                if (first !== undefined) {
+                    entry.error = `${error.message} That was a new archive (${archive.id}), requested when archive ${first} failed too; re-run the job later.`;
+                    return;
+                }
+                spoiled.add(archive.id);
+                log.info(`${error.message} Requesting a new archive of backup ${backup.id} in place of ${archive.id}.`);
+                archive = await completedArchive();
+                if (!archive)
+                    return;
+            }
+        }
+    }
+    catch (error) {
+        // A cancelled step is told as such by the step's verdict.
+        if (!(error instanceof CancelledError || signal.aborted))
+            entry.error = errorLine(error);
+    }
+}
+/** The link WP Engine gave, or a clear failure that never quotes it. */
+function linkOf(uri) {
+    try {
+        return new URL(uri);
+    }
+    catch {
+        throw new DownloadError('WP Engine gave a download link that is not a URL.', 'link');
+    }
+}
+/** A directory (existing, or named with a trailing separator) gets `<install>-<backup id>.zip`. */
+async function zipPath(archivePath, install, backup) {
+    const isDirectory = archivePath.endsWith(external_node_path_namespaceObject.sep) || ((await (0,promises_namespaceObject.stat)(archivePath).catch(() => undefined))?.isDirectory() ?? false);
+    return isDirectory ? (0,external_node_path_namespaceObject.join)(archivePath, `${install.name}-${backup.id}.zip`) : archivePath;
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -30902,99 +32483,6 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -38670,49 +40158,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/util/log-safety.ts
-const MAX_TEXT = 500;
-// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
-// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
-const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
-/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
-function oneLine(text, max = Infinity) {
-    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
-    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
-    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
-    return cut(line, max, head.length < text.length);
-}
-function cut(line, max, alreadyCut) {
-    if (line.length <= max && !alreadyCut)
-        return line;
-    // Cut between code points, never inside a surrogate pair.
-    const points = Array.from(line.slice(0, max));
-    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
-}
-/**
- * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
- * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
- * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
- * `max` characters.
- */
-function safeText(text, max = MAX_TEXT) {
-    const line = oneLine(text, max)
-        .replace(/:(?=:)/g, ': ')
-        .replace(/#(?=#\[)/g, '# ');
-    // Breaking up colons adds characters: cut again so that the bound holds.
-    return (line.length > max ? cut(line, max, true) : line);
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/types.ts
-// What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
-// decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** WP Engine's rule for install names (Installation.name). */
-const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
-/** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
-const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
-
 ;// CONCATENATED MODULE: ./src/wpengine/decode.ts
 
 
@@ -38915,234 +40360,6 @@ function decodeErrorBody(body) {
     return { apiMessage: decode_text(value.message, MAX_MESSAGE), fieldErrors: quoted };
 }
 
-;// CONCATENATED MODULE: ./src/wpengine/errors.ts
-/** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
-class WpeApiError extends Error {
-    detail;
-    constructor(message, detail) {
-        super(message);
-        this.name = 'WpeApiError';
-        this.detail = detail;
-    }
-    get status() {
-        return this.detail.status;
-    }
-}
-/** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
-class CancelledError extends Error {
-    constructor() {
-        super('The step was cancelled');
-        this.name = 'CancelledError';
-    }
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/util/hosts.ts
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-/** Plain http is allowed to these hosts only (api-url, and a download link). */
-function isLoopbackHost(hostname) {
-    return LOOPBACK_HOSTS.test(hostname);
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/proxy.ts
-
-
-
-
-
-
-// Every variable http-client reads, in its order of precedence (lowercase first).
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
-/** A proxy variable that is set but cannot be used; `message` is one line for the log, without the proxy's password. */
-class ProxyConfigError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ProxyConfigError';
-    }
-}
-/**
- * Runs `fn` with process.env's proxy variables taken from `env`: http-client reads process.env only.
- * `fn` is synchronous, so nothing else can run while they are swapped.
- */
-function withProxyEnv(env, fn) {
-    if (env === process.env)
-        return fn();
-    const saved = PROXY_VARIABLES.map((name) => [name, process.env[name]]);
-    const apply = (values) => {
-        for (const [name, value] of values) {
-            if (value === undefined)
-                delete process.env[name];
-            else
-                process.env[name] = value;
-        }
-    };
-    apply(PROXY_VARIABLES.map((name) => [name, env[name]]));
-    try {
-        return fn();
-    }
-    finally {
-        apply(saved);
-    }
-}
-/** True for plain http to 127.0.0.0/8, localhost or [::1]: never proxied, whatever the variables say. */
-function loopbackHttp(url) {
-    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
-}
-/** The variable http-client takes the proxy from for this URL, when one is set (an empty value counts as unset, as there). */
-function proxyVariable(url, env) {
-    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-    for (const name of names) {
-        const value = env[name];
-        if (value)
-            return { name, value };
-    }
-    return undefined;
-}
-/** The value with everything up to its last `@` (a user name and password) hidden, safe for the log. */
-function redacted(value) {
-    const at = value.lastIndexOf('@');
-    if (at < 0)
-        return safeText(value, 200);
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
-    return safeText(`${scheme}***@${value.slice(at + 1)}`, 200);
-}
-/**
- * Why a request to `url` cannot go through the proxy its variables name, or undefined when it can,
- * or when no proxy applies (none set, NO_PROXY, loopback). The variable is parsed the way
- * http-client's getProxyUrl parses it, but where it would give up silently and connect directly,
- * this says so. Meant to be checked up front too, before any request.
- */
-function proxyProblem(url, env) {
-    if (loopbackHttp(url) || withProxyEnv(env, () => checkBypass(url)))
-        return undefined;
-    const variable = proxyVariable(url, env);
-    if (!variable)
-        return undefined;
-    const { name, value } = variable;
-    const bad = (why) => `The proxy variable ${name} is set to '${redacted(value)}', which ${why}. Set it to a URL such as http://proxy.example.com:3128, or unset it.`;
-    let proxy;
-    try {
-        proxy = new URL(value);
-    }
-    catch {
-        // http-client's fallback: a bare host:port is taken as http://host:port; anything else it ignores.
-        if (value.startsWith('http://') || value.startsWith('https://'))
-            return bad('is not a valid URL');
-        try {
-            proxy = new URL(`http://${value}`);
-        }
-        catch {
-            return bad('is not a valid URL');
-        }
-    }
-    // `proxy.example.com:3128` parses as a URL with the scheme `proxy.example.com:`; http-client then goes direct.
-    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
-        return bad('is not an http:// or https:// URL');
-    if (!proxy.hostname)
-        return bad('names no host');
-    try {
-        decodeURIComponent(proxy.username);
-        decodeURIComponent(proxy.password);
-    }
-    catch {
-        return bad('has a user name or password that is not valid percent-encoding');
-    }
-    return undefined;
-}
-function isTunnel(agent) {
-    return 'proxyOptions' in agent && Array.isArray(agent.sockets);
-}
-/** A new agent for requests to `url`, through `proxy` if given: what http-client's HttpClient.getAgent builds. */
-function newAgent(url, proxy, keepAlive) {
-    // HttpClient with request options takes http.globalAgent's limit when none is given.
-    const maxSockets = (external_node_http_default()).globalAgent.maxSockets;
-    const usingSsl = url.protocol === 'https:';
-    if (!proxy?.hostname)
-        return usingSsl ? new (external_node_https_default()).Agent({ keepAlive, maxSockets }) : new (external_node_http_default()).Agent({ keepAlive, maxSockets });
-    const options = {
-        maxSockets,
-        keepAlive,
-        proxy: {
-            // getProxyUrl's URL gives the user name and password percent-decoded.
-            ...(proxy.username || proxy.password ? { proxyAuth: `${proxy.username}:${proxy.password}` } : {}),
-            host: proxy.hostname,
-            // As http-client passes it: the URL's port string, '' for the scheme's default.
-            port: proxy.port
-        }
-    };
-    const overHttps = proxy.protocol === 'https:';
-    if (usingSsl)
-        return overHttps ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options);
-    return overHttps ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options);
-}
-/**
- * The agents for one step's requests: one per protocol and route (direct, or each proxy; an
- * HttpClient keeps only one of each kind, whatever the protocol or proxy, which would mix them up).
- * destroy() lets go of every socket, tunnels included.
- */
-class ProxyAgents {
-    env;
-    keepAlive;
-    agents = new Map();
-    // CONNECT requests the tunnelling agents sent, so that one still waiting for the proxy can be ended too.
-    connects = new Set();
-    constructor(env, keepAlive) {
-        this.env = env;
-        this.keepAlive = keepAlive;
-    }
-    /** The agent for one request to `url`; throws a ProxyConfigError when its proxy variable is unusable. */
-    agentFor(url) {
-        const problem = proxyProblem(url, this.env);
-        if (problem)
-            throw new ProxyConfigError(problem);
-        // Plain http to loopback is sent direct by this rule, not only by http-client's bypass.
-        const proxy = loopbackHttp(url) ? undefined : withProxyEnv(this.env, () => getProxyUrl(url));
-        const key = `${url.protocol} ${proxy?.hostname ? proxy.href : 'direct'}`;
-        let agent = this.agents.get(key);
-        if (!agent) {
-            agent = this.track(newAgent(url, proxy, this.keepAlive));
-            this.agents.set(key, agent);
-        }
-        return agent;
-    }
-    track(agent) {
-        if (isTunnel(agent)) {
-            const request = agent.request;
-            agent.request = (options) => {
-                for (const pending of this.connects)
-                    if (pending.socket?.destroyed)
-                        this.connects.delete(pending);
-                const connect = request(options);
-                this.connects.add(connect);
-                return connect;
-            };
-        }
-        return agent;
-    }
-    /** Closes every connection, idle, in use or still being tunnelled, so that the process can exit. */
-    destroy() {
-        for (const connect of this.connects)
-            connect.destroy();
-        this.connects.clear();
-        for (const agent of this.agents.values()) {
-            if (isTunnel(agent)) {
-                agent.requests.length = 0;
-                for (const socket of [...agent.sockets])
-                    socket.destroy?.();
-            }
-            else {
-                agent.destroy();
-            }
-        }
-        this.agents.clear();
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
 
 
@@ -39255,155 +40472,6 @@ function tunnelFailure(error) {
     return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
-;// CONCATENATED MODULE: ./src/wpengine/retry.ts
-// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
-// a classifier that knows which failures may pass and which POSTs may have taken effect,
-// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
-// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-// Errors that no retry fixes: the certificate or the TLS setup is wrong.
-const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
-function isTlsTrustFailure(code) {
-    return TLS_TRUST_FAILURE.test(code);
-}
-function classify(method, outcome) {
-    switch (outcome.kind) {
-        case 'response': {
-            const { status } = outcome;
-            if (status >= 200 && status < 300)
-                return 'success';
-            if (!RETRYABLE_STATUSES.has(status))
-                return 'fail';
-            // A 429 is the rate limiter turning the request away before the API saw it.
-            if (method === 'GET' || status === 429)
-                return 'retry';
-            return 'ambiguous';
-        }
-        case 'bad-response':
-            return method === 'GET' ? 'retry' : 'ambiguous';
-        case 'network':
-            if (isTlsTrustFailure(outcome.code))
-                return 'fail';
-            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
-        case 'timeout':
-            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
-    }
-}
-const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
-/**
- * How long a request is retried while the API keeps failing in a way that may pass: hosting API
- * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
- * Never past the step's timeout, which stays the bound a user sets.
- */
-const DEFAULT_PATIENCE_MS = 5 * 60_000;
-/**
- * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
- * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
- */
-function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
-    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
-    return Math.floor(random() * ceiling);
-}
-/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    if (!/[a-z]/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-/**
- * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
- * (timeouts and connection failures more, since they are the costliest to repeat), every success
- * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
- * until it can: however long the API fails, the step sends only a handful of retries a minute for
- * each request it may have in flight.
- */
-class RetryBudget {
-    capacity;
-    static RETRY_COST = 5;
-    static TIMEOUT_COST = 10;
-    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
-    static REFILL_PER_MINUTE = 30;
-    tokens;
-    updatedAt;
-    perMs;
-    constructor(capacity = 100, lanes = 1) {
-        this.capacity = capacity;
-        this.tokens = capacity;
-        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
-    }
-    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
-    available(now) {
-        this.refill(now);
-        return this.tokens;
-    }
-    /**
-     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
-     * for the budget to have paid for it (0 when it could pay at once).
-     */
-    reserve(outcome, now) {
-        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
-        this.refill(now);
-        this.tokens -= cost;
-        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
-    }
-    /** A request succeeded: return what its retries took, or one token when it needed none. */
-    release(spent) {
-        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
-    }
-    refill(now) {
-        if (this.updatedAt !== undefined && now > this.updatedAt) {
-            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
-        }
-        this.updatedAt = Math.max(now, this.updatedAt ?? now);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
-
-/** At most `limit` holders at once; the rest queue in arrival order. */
-class Semaphore {
-    limit;
-    active = 0;
-    queue = [];
-    constructor(limit) {
-        this.limit = limit;
-        if (!(limit >= 1))
-            throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
-    }
-    /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
-    acquire(signal) {
-        if (signal?.aborted)
-            return Promise.reject(new CancelledError());
-        if (this.active < this.limit) {
-            this.active++;
-            return Promise.resolve();
-        }
-        return new Promise((resolve, reject) => {
-            const grant = () => {
-                signal?.removeEventListener('abort', onAbort);
-                this.active++;
-                resolve();
-            };
-            const onAbort = () => {
-                this.queue.splice(this.queue.indexOf(grant), 1);
-                reject(new CancelledError());
-            };
-            this.queue.push(grant);
-            signal?.addEventListener('abort', onAbort, { once: true });
-        });
-    }
-    release() {
-        this.active--;
-        this.queue.shift()?.();
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
 
 
@@ -39414,7 +40482,6 @@ class Semaphore {
 
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 const PAGE_LIMIT = 100;
-const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000;
 function json(decode) {
@@ -39599,8 +40666,7 @@ class WpeClient {
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
                     debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
-                    throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
-                        `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
+                    throw this.failure(retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeft), 
                     // Not transient for this step: waiting on would only run into the timeout.
                     operation, outcome, 'fail', response, attempt, failingFor);
                 }
@@ -39613,12 +40679,11 @@ class WpeClient {
                     const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft));
                     if (toldAt === undefined) {
                         toldAt = clock.now();
-                        this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)}, for up to ${keepTrying} while it keeps failing.`);
+                        this.options.onRetry?.(firstRetryText(operation, outcome, seconds(delay), keepTrying));
                     }
                     else if (clock.now() - toldAt >= RETRY_NOTE_EVERY_MS) {
                         toldAt = clock.now();
-                        this.options.onRetry?.(`The WP Engine API has been failing for ${formatDuration(failingFor)} while trying to ${operation} (last: ${describe(outcome)}); ` +
-                            `still trying, for up to ${keepTrying} more.`);
+                        this.options.onRetry?.(stillFailingText(operation, outcome, failingFor, keepTrying));
                     }
                     try {
                         await clock.sleep(delay, signal);
@@ -39637,7 +40702,15 @@ class WpeClient {
             debug(result, verdict === 'ambiguous'
                 ? 'not retried: it may have been acted on'
                 : `giving up after ${attempt > 1 ? `${attempt} attempts over ${seconds(failingFor)}` : '1 attempt'}`);
-            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt, failingFor), operation, outcome, verdict, response, attempt, failingFor);
+            throw this.failure(attemptFailureText({
+                operation,
+                outcome,
+                decision: verdict,
+                ...decodeErrorBody(response?.body ?? ''),
+                attempts: attempt,
+                failingForMs: failingFor,
+                origin: this.options.apiUrl.origin
+            }), operation, outcome, verdict, response, attempt, failingFor);
         }
     }
     failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0) {
@@ -39656,57 +40729,15 @@ class WpeClient {
         };
         return new WpeApiError(message, detail);
     }
-    failureMessage(operation, outcome, verdict, response, attempts, failingForMs) {
-        // How long the API failed: the line says whether this was a blip or an outage.
-        const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
-        if (verdict === 'ambiguous') {
-            return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`;
-        }
-        if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
-            return (`Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
-                `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
-        }
-        if (outcome.kind === 'network') {
-            return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
-        }
-        if (outcome.kind === 'timeout') {
-            return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
-        }
-        if (outcome.kind === 'bad-response') {
-            return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
-        }
-        const { status } = outcome;
-        const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
-        const said = apiMessage ? `: ${apiMessage}` : '';
-        switch (status) {
-            case 401:
-                return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
-                    `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
-            case 403:
-                return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
-                    `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
-            case 404:
-                return `Not found: could not ${operation} (404${said}).`;
-            case 429:
-                return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
-        }
-        if (status >= 500) {
-            return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
-        }
-        const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
-        return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
-    }
     redirectError(operation, response, attempts) {
         const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
-        const error = this.failure(`The API answered an attempt to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
-            `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
+        const error = this.failure(redirectText(operation, response.status, location), operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
     deadlineError(operation, attempts, last, failingSince, status) {
         const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince;
         const detail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs };
-        const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describe(last)})` : '';
-        return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
+        return new WpeApiError(deadlineText(operation, last, failingForMs), detail);
     }
 }
 /** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
@@ -39737,18 +40768,6 @@ function headerValue(response, name) {
     const value = response?.headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-function describe(outcome) {
-    switch (outcome.kind) {
-        case 'response':
-            return `HTTP ${outcome.status}`;
-        case 'bad-response':
-            return `an answer that cannot be used (${outcome.reason})`;
-        case 'network':
-            return `network error ${outcome.code}`;
-        case 'timeout':
-            return 'no answer in time';
-    }
-}
 /** `Skipped 2 of the 100 items …: reason; reason.` Long lists name the first few and count the rest. */
 function skippedMessage(operation, skipped, received) {
     const named = skipped.slice(0, 3).map((item) => item.reason);
@@ -39756,7 +40775,7 @@ function skippedMessage(operation, skipped, received) {
     return `Skipped ${skipped.length} of the ${received} items in WP Engine's answer to ${operation}, as they do not match the API's description: ${named.join('; ')}${more}.`;
 }
 
-;// CONCATENATED MODULE: ./src/util/clock.ts
+;// CONCATENATED MODULE: ./src/time/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
@@ -39774,27 +40793,27 @@ const systemClock = {
     })
 };
 
-;// CONCATENATED MODULE: ./src/shared/context.ts
+;// CONCATENATED MODULE: ./src/step/run-context.ts
 const positive = (n) => (n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined);
-const context_text = (value) => value || undefined;
+const run_context_text = (value) => value || undefined;
 /** The run's identity from @actions/github's context (the runner's GITHUB_* variables and the event payload). */
 function runContextOf(context) {
     const payload = context.payload;
     const pr = payload.pull_request?.number;
     return {
         repository: repositoryOf(context),
-        sha: context_text(context.sha),
-        ref: context_text(context.ref),
+        sha: run_context_text(context.sha),
+        ref: run_context_text(context.ref),
         pullRequest: typeof pr === 'number' ? positive(pr) : undefined,
         forkPullRequest: isFork(context.eventName, payload.pull_request) || undefined,
-        workflow: context_text(context.workflow),
+        workflow: run_context_text(context.workflow),
         runNumber: positive(context.runNumber),
         runId: positive(context.runId),
         runAttempt: positive(context.runAttempt),
-        actor: context_text(context.actor),
-        job: context_text(context.job),
-        step: context_text(context.action),
-        serverUrl: context_text(context.serverUrl)
+        actor: run_context_text(context.actor),
+        job: run_context_text(context.job),
+        step: run_context_text(context.action),
+        serverUrl: run_context_text(context.serverUrl)
     };
 }
 // The head repository is compared by name, not by its `fork` flag: a pull request inside a repository that
@@ -39822,7 +40841,7 @@ function repositoryOf(context) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/shared/inputs.ts
+;// CONCATENATED MODULE: ./src/step/inputs.ts
 
 
 
@@ -40000,7 +41019,7 @@ function redactUserinfo(text) {
     return text.replace(/\/\/[^/?#]*@/g, '//***@');
 }
 
-;// CONCATENATED MODULE: ./src/util/markdown.ts
+;// CONCATENATED MODULE: ./src/text/markdown-cell.ts
 
 // Every character that can open Markdown or HTML in GitHub's renderer: links and images ([ ! ]),
 // raw HTML and angle autolinks (<), entities (&), code, emphasis, strikethrough and math
@@ -40025,7 +41044,7 @@ function cell(value) {
     return text === '' ? '—' : text;
 }
 
-;// CONCATENATED MODULE: ./src/shared/sink.ts
+;// CONCATENATED MODULE: ./src/step/output-sink.ts
 
 // The one sink: every log line, annotation, group title, output and the job summary of a step goes
 // out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a
@@ -40084,8 +41103,7 @@ function safeCore(core) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/shared/harness.ts
-
+;// CONCATENATED MODULE: ./src/step/harness.ts
 
 
 
@@ -40174,7 +41192,7 @@ async function runStep(step, dependencies) {
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
-        core.setFailed(`Unexpected failure: ${failureMessage(error)}`);
+        core.setFailed(`Unexpected failure: ${errorLine(error)}`);
     }
 }
 /**
@@ -40224,1002 +41242,11 @@ async function writeSummary(core, markdown) {
         await core.summary.write();
     }
     catch (error) {
-        core.warning(`Could not write the job summary: ${failureMessage(error)}`);
-    }
-}
-async function harness_group(core, name, body) {
-    core.startGroup(name);
-    try {
-        return await body();
-    }
-    finally {
-        core.endGroup();
-    }
-}
-/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
-function failureMessage(error) {
-    if (error instanceof WpeApiError)
-        return error.message;
-    if (error instanceof Error)
-        return safeText(error.message);
-    return safeText(String(error));
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/status.ts
-
-/** The documented status, or undefined for one the docs do not define (the client decodes `initiated` as `in_progress`). */
-function normalizeStatus(status) {
-    return BACKUP_STATUSES.includes(status ?? '') ? status : undefined;
-}
-function isFinal(status) {
-    return status === 'completed' || status === 'aborted';
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/pages.ts
-
-/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
-const MAX_PAGES = 200;
-/**
- * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
- * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
- * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
- * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
- */
-async function* allItems(fetchPage, onUnusable) {
-    let offset = 0;
-    let seen = 0;
-    for (let pages = 1;; pages++) {
-        const page = await fetchPage(offset);
-        seen += page.received;
-        if (page.count !== undefined && seen > page.count) {
-            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
-        }
-        for (const item of page.unusable)
-            onUnusable?.(item);
-        yield* page.results;
-        const next = page.nextOffset;
-        if (next === undefined || page.received === 0)
-            return;
-        if (next <= offset)
-            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
-        if (page.count !== undefined && next > page.count) {
-            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
-        }
-        if (pages >= MAX_PAGES) {
-            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
-        }
-        offset = next;
-    }
-}
-function broken(page, pages, what) {
-    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
-}
-
-;// CONCATENATED MODULE: ./src/shared/lagging-list.ts
-/**
- * How long after a request whose answer was lost the action keeps looking for what it made before it
- * asks again: WP Engine's lists can show a new backup or archive only some time after it was made, and
- * asking again too soon makes a second one.
- */
-const LIST_LAG_WINDOW_MS = 90_000;
-// A short timeout keeps most of its time for the work: the looking takes at most this share of what is left.
-const WINDOW_SHARE_OF_TIME_LEFT = 0.25;
-/** The window for a lost answer at `now`: 90 s, or a quarter of the time left before the deadline if less. */
-function listLagWindow(now, deadline) {
-    return Math.max(0, Math.min(LIST_LAG_WINDOW_MS, (deadline - now) * WINDOW_SHARE_OF_TIME_LEFT));
-}
-// The looks come at growing gaps: soon at first (most lost answers are found at once), then sparser.
-const FIRST_GAP_MS = 2_000;
-const MAX_GAP_MS = 30_000;
-/** Looks for what a lost request made, at once and then at growing gaps, until found or the window is over. */
-async function lookAcrossListLag(options) {
-    const { clock, deadline, signal, look } = options;
-    const start = clock.now();
-    const windowMs = options.windowMs ?? listLagWindow(start, deadline);
-    for (let gap = FIRST_GAP_MS;; gap = Math.min(gap * 2, MAX_GAP_MS)) {
-        const found = await look();
-        const lookedForMs = clock.now() - start;
-        if (found !== undefined)
-            return { found, lookedForMs, complete: true };
-        if (lookedForMs >= windowMs)
-            return { lookedForMs, complete: true };
-        const pause = Math.min(gap, windowMs - lookedForMs);
-        if (clock.now() + pause >= deadline)
-            return { lookedForMs, complete: false };
-        await clock.sleep(pause, signal);
+        core.warning(`Could not write the job summary: ${errorLine(error)}`);
     }
 }
 
-;// CONCATENATED MODULE: ./src/shared/schedule.ts
-/** The first status check comes this soon, so a short backup (or one refused at once) is noticed within seconds. */
-const FIRST_POLL_MS = 2_500;
-/** `poll-interval: auto` without a history: the ceiling of the schedule that knows nothing of the install. */
-const AUTO_CEILING_MS = 15_000;
-/** Each gap is at most this share of the time so far: a backup done after T is noticed within 20 % of T. */
-const GROWTH = 0.2;
-/** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
-const JITTER = 0.2;
-// With a history, the usual range [low, high] is covered by about this many checks, their gaps kept
-// between DENSE_MIN_MS and DENSE_MAX_MS: a mean lag under 5 s where completion is likely.
-const WINDOW_CHECKS = 100;
-const DENSE_MIN_MS = 9_000;
-const DENSE_MAX_MS = 15_000;
-/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
-const OUTSIDE_MAX_MS = 60_000;
-/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
-const SPARSE_MAX_MS = 5 * 60_000;
-/**
- * The gap before the next status check, after `waitedMs` of waiting. Jitter only shortens a gap, so
- * no bound below is ever exceeded.
- *
- * Without a history, the waiter design of AWS/Smithy: a short first delay, then gaps of 20 % of the
- * time waited, up to the ceiling (15 s for `auto`).
- *
- * With a history, checks are spent where completion is likely (a lag of at most L over a window W
- * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
- * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
- * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
- * `poll-interval` stays a hard ceiling.
- */
-function pollDelay(waitedMs, pace, random) {
-    const { ceilingMs, expected } = pace;
-    let target;
-    if (waitedMs < FIRST_POLL_MS)
-        target = FIRST_POLL_MS;
-    else if (expected)
-        target = expectedGap(waitedMs + (pace.ageAtStartMs ?? 0), expected);
-    else
-        target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH);
-    const ceiling = ceilingMs ?? (expected ? Infinity : AUTO_CEILING_MS);
-    let gap = Math.min(ceiling, target);
-    // A window that makes no sense (NaN, endless) must never turn into a tight loop of requests.
-    if (!Number.isFinite(gap))
-        gap = Math.min(ceilingMs ?? AUTO_CEILING_MS, AUTO_CEILING_MS);
-    return Math.round(gap * (1 - JITTER * random()));
-}
-/** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
-function expectedGap(ageMs, { lowMs, highMs }) {
-    const dense = denseGap({ lowMs, highMs });
-    if (ageMs >= lowMs && ageMs <= highMs)
-        return dense;
-    if (ageMs > highMs)
-        return Math.min(OUTSIDE_MAX_MS, Math.max(dense, GROWTH * ageMs), dense + (ageMs - highMs));
-    // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
-    const half = lowMs / 2;
-    const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half));
-    const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs));
-    // Landing at most one dense gap past the low end, and at most `fast` past half of it.
-    return Math.min(early, dense + (lowMs - ageMs));
-}
-/** The gap across the usual range: about WINDOW_CHECKS checks, and never slower than 20 % of the shortest usual duration. */
-function denseGap({ lowMs, highMs }) {
-    const spread = Math.min(DENSE_MAX_MS, Math.max(DENSE_MIN_MS, (highMs - lowMs) / WINDOW_CHECKS));
-    return Math.min(spread, Math.max(FIRST_POLL_MS, GROWTH * lowMs));
-}
-
-;// CONCATENATED MODULE: ./src/shared/poll.ts
-
-
-
-
-
-// The last check happens this long before the deadline, so that its answer can still arrive in time.
-const FINAL_CHECK_MARGIN_MS = 2_000;
-/**
- * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
- * passing reason (5xx, 429, network) does not end the wait; checks failing for longer than the
- * patience do, and so does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
- */
-async function pollUntilFinal(options) {
-    const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options;
-    const patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
-    const start = clock.now();
-    const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
-    let item = options.initial;
-    let status = normalizeStatus(options.state(item)) ?? 'requested';
-    let checks = 0;
-    // When the checks began to fail (counting the retries inside the failed check), while they do.
-    let failingSince;
-    const warned = new Set();
-    const result = (outcome) => ({ item, status, outcome, checks, waitedMs: clock.now() - start });
-    const Subject = subject.charAt(0).toUpperCase() + subject.slice(1);
-    while (!isFinal(status)) {
-        const now = clock.now();
-        if (now >= lastCheckAt)
-            return result('timeout');
-        const pace = { ceilingMs: pollCeilingMs, expected: options.expected?.(), ageAtStartMs: options.ageAtStartMs };
-        await clock.sleep(Math.min(pollDelay(now - start, pace, random), lastCheckAt - now), signal);
-        try {
-            item = await options.check();
-            checks++;
-            failingSince = undefined;
-            const seen = options.state(item);
-            const next = normalizeStatus(seen);
-            if (next === undefined) {
-                if (!warned.has(seen)) {
-                    warned.add(seen);
-                    log.warning(`WP Engine reported status '${seen}' for ${subject}, which this action does not know; waiting on for completed or aborted.`);
-                }
-            }
-            else if (next !== status) {
-                status = next;
-                log.info(`${Subject} is ${status} (after ${formatDuration(clock.now() - start)})`);
-            }
-        }
-        catch (error) {
-            if (!(error instanceof WpeApiError))
-                throw error;
-            if (error.detail.kind === 'deadline')
-                return result('timeout');
-            if (!error.detail.transient)
-                throw error;
-            failingSince ??= clock.now() - (error.detail.failingForMs ?? 0);
-            const failingFor = clock.now() - failingSince;
-            if (failingFor >= patienceMs) {
-                throw new WpeApiError(`Stopped waiting for ${subject}: its status checks failed for ${formatDuration(failingFor)}. The last: ${error.message}`, error.detail);
-            }
-            // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
-            log.info(`A status check of ${subject} failed (failing for ${formatDuration(failingFor)}; giving up after ${formatDuration(patienceMs)}): ${error.message}`);
-        }
-        onCheck?.(item);
-    }
-    return result(status);
-}
-
-;// CONCATENATED MODULE: ./src/archive/archive.ts
-
-
-
-
-
-
-async function archivesOf(client, install, backupId) {
-    const found = [];
-    for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
-        if (archive.backup.id === backupId)
-            found.push(archive);
-    }
-    return found;
-}
-/** The archive as WP Engine lists it now (with a fresh download link, if it has one); undefined once it is gone. */
-async function findArchive(client, install, backupId, archiveId) {
-    return (await archivesOf(client, install, backupId)).find((a) => a.id === archiveId);
-}
-const newest = (archives) => archives.reduce((best, a) => (best === undefined || Date.parse(a.create_time ?? '') > Date.parse(best.create_time ?? '') ? a : best), undefined);
-/**
- * Gets a downloadable zip of the backup and waits until it is completed or aborted. The create
- * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
- * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
- * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
- * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
- * if none is listed within the list-lag window, it is requested once more, and never a third time.
- */
-async function archiveBackup(options) {
-    const { client, install, backup, log, clock } = options;
-    const before = await archivesOf(client, install, backup.id);
-    const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)));
-    // When the last request's answer was lost, and how many requests were sent.
-    let lostAt;
-    let windowMs = 0;
-    let requests = 0;
-    const request = async () => {
-        requests++;
-        try {
-            await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
-            lostAt = undefined;
-            log.info(`Archive of backup ${backup.id} requested.`);
-        }
-        catch (error) {
-            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
-                throw error;
-            lostAt = clock.now();
-            windowMs = listLagWindow(lostAt, options.deadline);
-            log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`);
-        }
-    };
-    if (usable) {
-        log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
-    }
-    else {
-        await request();
-    }
-    const known = new Set(before.map((a) => a.id));
-    let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
-    options.onCheck?.(current);
-    return pollUntilFinal({
-        ...options,
-        subject: `the archive of backup ${backup.id}`,
-        initial: current,
-        // Until the new archive is listed, it counts as requested.
-        check: async () => {
-            const archives = await archivesOf(client, install, backup.id);
-            const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)));
-            if (seen)
-                current = seen;
-            else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
-                const unlisted = formatDuration(clock.now() - lostAt);
-                if (requests >= 2) {
-                    throw new Error(`No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`);
-                }
-                log.info(`No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
-                await request();
-            }
-            return current;
-        },
-        state: (a) => a.state,
-        onCheck: options.onCheck
-    });
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./node_modules/yauzl/index.js
-var yauzl = __nccwpck_require__(663);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/archive/zip-check.ts
-
-
-
-/** A file that is not a sound zip; the message says what is wrong with it. */
-class BadZipError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'BadZipError';
-    }
-}
-/**
- * Tests the zip as `unzip -t` does: yauzl reads its central directory (ZIP64 too) and every entry's
- * data, inflating what is compressed and holding each entry to the size the directory gives it;
- * zlib's CRC-32 of the data must match the directory's. One entry and one chunk at a time, so memory
- * stays flat whatever the size. A zip with no entries is refused: an archive of a site never is one.
- */
-async function verifyZip(path, signal) {
-    let zip;
-    try {
-        zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false });
-    }
-    catch (error) {
-        throw new BadZipError(`it is not a readable zip (${reason(error)})`);
-    }
-    try {
-        if (zip.entryCount === 0)
-            throw new BadZipError('it has no entries');
-        for await (const entry of zip.eachEntry()) {
-            if (entry.fileName.endsWith('/'))
-                continue;
-            const name = safeText(entry.fileName, 120);
-            if (!entry.canDecodeFileData())
-                throw new BadZipError(`entry ${name} is encrypted or compressed in a way that cannot be checked`);
-            let crc = 0;
-            try {
-                for await (const chunk of await zip.openReadStreamPromise(entry)) {
-                    signal?.throwIfAborted();
-                    crc = (0,external_node_zlib_.crc32)(chunk, crc);
-                }
-            }
-            catch (error) {
-                if (signal?.aborted)
-                    throw error;
-                throw new BadZipError(`entry ${name} is damaged (${reason(error)})`);
-            }
-            if (crc !== entry.crc32) {
-                throw new BadZipError(`entry ${name} is damaged: its data has CRC-32 ${hex(crc)}, the zip says ${hex(entry.crc32)}`);
-            }
-        }
-        return { entries: zip.entryCount };
-    }
-    catch (error) {
-        if (error instanceof BadZipError || signal?.aborted)
-            throw error;
-        throw new BadZipError(`its directory is damaged (${reason(error)})`);
-    }
-    finally {
-        zip.close();
-    }
-}
-const hex = (n) => n.toString(16).padStart(8, '0');
-/** yauzl's and zlib's own words, e.g. `invalid central directory file header signature: 0x0`. */
-function reason(error) {
-    return safeText(error instanceof Error ? error.message : String(error), 200).replace(/\.$/, '');
-}
-
-;// CONCATENATED MODULE: ./src/archive/download.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Why the download failed for good; the message never contains the link. `link`: there is no link
- * that works, even a fresh one; `damaged`: the file is not a sound zip. A new archive of the backup
- * may cure either; nothing on WP Engine's side cures the rest (`failed`).
- */
-class DownloadError extends Error {
-    kind;
-    constructor(message, kind = 'failed') {
-        super(message);
-        this.kind = kind;
-        this.name = 'DownloadError';
-    }
-}
-const MAX_REDIRECTS = 5;
-// The storage WP Engine links to announces every file's size; a body without one is capped at a size no site archive reaches.
-const MAX_UNSIZED_BYTES = 64 * 1024 ** 3;
-/** Bytes in the file so far; 0 when there is none yet. */
-async function sizeOf(path) {
-    return (await (0,promises_namespaceObject.stat)(path).catch(() => undefined))?.size ?? 0;
-}
-/** What an unprivileged writer may still put on the disk that holds `directory`. */
-async function freeSpace(directory) {
-    const disk = await (0,promises_namespaceObject.statfs)(directory);
-    return disk.bavail * disk.bsize;
-}
-function timedOut(bytes, doing = 'downloading the archive') {
-    return new DownloadError(`The step's timeout ran out while ${doing} (${formatBytes(bytes)} so far). Raise timeout.`);
-}
-/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
-function formatBytes(bytes) {
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-/** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
-class Progress {
-    clock;
-    log;
-    everyMs;
-    lastAt;
-    lastBytes = 0;
-    bytes = 0;
-    total;
-    constructor(clock, log, everyMs) {
-        this.clock = clock;
-        this.log = log;
-        this.everyMs = everyMs;
-        this.lastAt = clock.now();
-    }
-    add(count) {
-        this.bytes += count;
-        const now = this.clock.now();
-        if (now - this.lastAt < this.everyMs)
-            return;
-        const rate = ((this.bytes - this.lastBytes) / Math.max(1, now - this.lastAt)) * 1000;
-        const of = this.total ? ` of ${formatBytes(this.total)} (${Math.floor((this.bytes / this.total) * 100)} %)` : '';
-        this.log.info(`Downloaded ${formatBytes(this.bytes)}${of}, ${formatBytes(rate)}/s`);
-        this.lastAt = now;
-        this.lastBytes = this.bytes;
-    }
-    /** After a restart from the beginning, or a resume at `bytes`. */
-    reset(bytes) {
-        this.bytes = bytes;
-        this.lastBytes = bytes;
-    }
-}
-/**
- * The downloads writing to one disk at the same time. Each free-space check subtracts what the
- * others are still to write, so that two archives that fit one by one but not together fail
- * before either fills the disk.
- */
-class DiskClaims {
-    downloads = new Set();
-    add(download) {
-        this.downloads.add(download);
-        return () => this.downloads.delete(download);
-    }
-    /** Bytes the other downloads have announced and not yet written. */
-    owedBesides(download) {
-        let owed = 0;
-        for (const other of this.downloads)
-            if (other !== download)
-                owed += Math.max(0, (other.total ?? 0) - other.bytes);
-        return owed;
-    }
-}
-class TransferError extends Error {
-    transient;
-    constructor(message, transient) {
-        super(message);
-        this.transient = transient;
-    }
-}
-/** The local disk refused a write or the file's creation: no retry cures that. */
-class WriteFailure extends Error {
-    failure;
-    constructor(failure) {
-        super(failure.message);
-        this.failure = failure;
-    }
-}
-/** The body went past what may be written: its announced size, the free space, or the cap for a body without a size. */
-class OverLimit extends Error {
-}
-const REFUSED = new Set([403, 404, 410]);
-const OUT_OF_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
-/**
- * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
- * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
- * whole), and tests the result as `unzip -t` would before it takes the final name. The SHA-256 is
- * taken on the way to the disk. No credentials are ever sent: the link itself is the authorisation.
- * A failure of the local disk ends the download at once; whatever way it fails, no `.part` is left.
- */
-async function downloadArchive(options) {
-    const { file, clock, deadline, signal, log } = options;
-    const maxFailures = options.maxFailures ?? 5;
-    const stallMs = options.stallMs ?? 60_000;
-    const part = `${file}.part`;
-    const directory = (0,external_node_path_namespaceObject.dirname)(file);
-    const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
-    const disk = options.disk ?? new DiskClaims();
-    const release = disk.add(progress);
-    // Proxied as the API requests are (HTTPS_PROXY and the rest, read from options.env).
-    const agents = new ProxyAgents(options.env, false);
-    const started = clock.now();
-    let url = options.url;
-    let etag;
-    let rangesAccepted = false;
-    let failures = 0;
-    // The size of the part when a fresh link was last fetched: a link refused again before any progress is not refreshed twice.
-    let refreshedAt;
-    // Set by every transfer that starts writing; the last one's is the file's.
-    let hash;
-    try {
-        await (0,promises_namespaceObject.mkdir)(directory, { recursive: true }).catch((error) => {
-            throw writeFailed(error, file, progress);
-        });
-        await (0,promises_namespaceObject.rm)(part, { force: true });
-        for (;;) {
-            const have = await sizeOf(part);
-            try {
-                const left = deadline - clock.now();
-                if (left <= 0)
-                    throw timedOut(have);
-                const attemptSignal = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(left)]);
-                const resume = have > 0 && rangesAccepted;
-                const headers = {
-                    'user-agent': 'wpengine-backup-action',
-                    ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {})
-                };
-                const response = await get(url, headers, agents, attemptSignal, stallMs);
-                const status = response.statusCode ?? 0;
-                if (REFUSED.has(status)) {
-                    response.resume();
-                    if (options.freshLink && refreshedAt !== have) {
-                        refreshedAt = have;
-                        log.info(`The download link was refused (HTTP ${status}); it may have expired. Asking WP Engine for a fresh one.`);
-                        const fresh = await options.freshLink();
-                        if (fresh) {
-                            url = fresh;
-                            continue;
-                        }
-                    }
-                    throw new DownloadError(`The download link was refused (HTTP ${status})${options.freshLink ? ', and WP Engine had no fresh link that worked' : ''}.`, 'link');
-                }
-                rangesAccepted = response.headers['accept-ranges'] === 'bytes';
-                etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
-                const length = Number(response.headers['content-length'] ?? NaN);
-                let offset = 0;
-                if (status === 206 && resume) {
-                    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
-                    offset = Number(range?.[1] ?? -1);
-                    if (offset !== have)
-                        throw new TransferError('the server resumed at the wrong place', true);
-                    progress.total = Number(range?.[2]) || have + length || undefined;
-                }
-                else if (status === 200) {
-                    progress.total = length || undefined;
-                }
-                else {
-                    response.resume();
-                    throw new TransferError(`the download server answered HTTP ${status}`, status === 408 || status === 429 || status >= 500);
-                }
-                if (offset === 0 && have > 0)
-                    log.info('The server sent the whole file again; starting over.');
-                progress.reset(offset);
-                // Starting over truncates the part, which gives its bytes back to the disk.
-                const free = Math.max(0, (await freeSpace(directory)) + (offset === 0 ? have : 0) - disk.owedBesides(progress));
-                const limit = byteLimit(progress.total, offset, free, options.maxUnsizedBytes ?? MAX_UNSIZED_BYTES, file);
-                hash = offset === 0 ? (0,external_node_crypto_.createHash)('sha256') : await hashOf(part);
-                try {
-                    await receive(response, part, offset > 0, { progress, hash, stallMs, limit: limit.bytes });
-                }
-                catch (error) {
-                    if (error instanceof OverLimit)
-                        throw limit.exceeded(progress.bytes);
-                    if (error instanceof WriteFailure)
-                        throw writeFailed(error.failure, file, progress, free);
-                    throw error;
-                }
-                const size = await sizeOf(part);
-                if (progress.total !== undefined && size < progress.total)
-                    throw new TransferError(`the transfer ended after ${formatBytes(size)} of ${formatBytes(progress.total)}`, true);
-                break;
-            }
-            catch (error) {
-                if (signal?.aborted)
-                    throw new CancelledError();
-                // Failures for good, and the API's own failure to list a fresh link, are not the transfer's to retry.
-                if (error instanceof DownloadError || error instanceof WpeApiError)
-                    throw error;
-                const transient = !(error instanceof TransferError) || error.transient;
-                const reason = error instanceof Error ? error.message : String(error);
-                if (clock.now() >= deadline)
-                    throw timedOut(progress.bytes);
-                const now = await sizeOf(part);
-                failures = now > have ? 1 : failures + 1;
-                if (!transient || failures >= maxFailures) {
-                    throw new DownloadError(transient
-                        ? `Downloading the archive failed ${failures} times in a row without progress; the last: ${reason}. Re-run the job later.`
-                        : `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`);
-                }
-                const delay = Math.min(10_000, 1_000 * 2 ** (failures - 1));
-                const next = now === 0
-                    ? 'trying again'
-                    : rangesAccepted
-                        ? `resuming at byte ${now}`
-                        : 'starting over (the server does not take Range requests)';
-                log.info(`The archive download broke after ${formatBytes(now)} (${reason}); ${next} in ${formatDuration(delay)}.`);
-                if (!rangesAccepted)
-                    await (0,promises_namespaceObject.rm)(part, { force: true });
-                await clock.sleep(delay, signal).catch(() => {
-                    throw new CancelledError();
-                });
-            }
-        }
-        const bytes = await sizeOf(part);
-        const took = Math.max(1, clock.now() - started);
-        log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s); testing every entry.`);
-        const { entries } = await verify(part, bytes, options);
-        await (0,promises_namespaceObject.rename)(part, file);
-        log.info(`${file} is a sound zip: ${entries} ${entries === 1 ? 'entry' : 'entries'}, every size and CRC-32 as its directory says.`);
-        return { file, bytes, sha256: hash.digest('hex'), entries };
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(part, { force: true });
-        throw error;
-    }
-    finally {
-        release();
-        agents.destroy();
-    }
-}
-/** Every entry's data and CRC-32, within the step's time; a zip that fails is reported as damaged. */
-async function verify(part, bytes, { clock, deadline, signal }) {
-    const verifying = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(0, deadline - clock.now()))]);
-    try {
-        return await verifyZip(part, verifying);
-    }
-    catch (error) {
-        if (signal?.aborted)
-            throw new CancelledError();
-        if (verifying.aborted)
-            throw timedOut(bytes, 'testing the downloaded archive');
-        if (!(error instanceof BadZipError))
-            throw error;
-        throw new DownloadError(`The downloaded archive is not a sound zip file: ${error.message}. It was deleted.`, 'damaged');
-    }
-}
-/** The SHA-256 of what a resumed download keeps: hashing on the way to the disk starts over from what is on it. */
-async function hashOf(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: WRITE_BUFFER_BYTES }))
-        hash.update(chunk);
-    return hash;
-}
-/**
- * How much this answer may bring, and what to say when it brings more: exactly its announced size,
- * which must fit in the free space; without a size, no more than the free space or the cap.
- */
-function byteLimit(total, offset, free, maxUnsized, file) {
-    if (total !== undefined) {
-        const need = total - offset;
-        if (need > free) {
-            throw new DownloadError(`There is no room for the archive at ${file}: it needs ${formatBytes(need)} more, and the disk has ${formatBytes(free)} free. ` +
-                'Free up space on the runner, or set archive-path to a disk with room.');
-        }
-        return { bytes: need, exceeded: () => new TransferError('the server sent more than it announced', true) };
-    }
-    const byRoom = free < maxUnsized - offset;
-    return {
-        bytes: byRoom ? free : maxUnsized - offset,
-        exceeded: (written) => new DownloadError(`The download server did not announce the archive's size and was still sending after ${formatBytes(written)}: ` +
-            (byRoom
-                ? `that is all the free space on the disk of ${file}. Free up space on the runner, or set archive-path to a disk with room.`
-                : `that is the most this action downloads without a size. The download server is misbehaving; re-run the job later.`))
-    };
-}
-/** One line for a disk that refused the file: full, or not writable. */
-function writeFailed(error, file, progress, free) {
-    const code = error.code ?? 'EIO';
-    if (OUT_OF_ROOM.has(code)) {
-        // More room was free when the transfer started than it needed (or it would not have started): something else took it.
-        const need = progress.total === undefined
-            ? `it needs more than the ${formatBytes(progress.bytes)} written`
-            : `it needs ${formatBytes(progress.total)}${free === undefined ? '' : `, and ${formatBytes(free)} was free when it started: something else on the runner is filling the disk`}`;
-        return new DownloadError(`The disk ran out of room for the archive at ${file} (${code}): ${need}; the partial file was deleted. ` +
-            'Free up space on the runner, or set archive-path to a disk with room.');
-    }
-    return new DownloadError(`Could not write the archive to ${file} (${code}${error.syscall ? ` on ${error.syscall}` : ''}). Set archive-path to a directory the job can write to.`);
-}
-/**
- * A GET that follows redirects (there are no credentials to leak), to https, or to http on
- * loopback only. A server that sends no answer within `stallMs` is dropped.
- */
-function get(url, headers, agents, signal, stallMs, redirects = 0) {
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-        return Promise.reject(new TransferError('the download link is not an https URL', false));
-    }
-    let agent;
-    try {
-        agent = agents.agentFor(url);
-    }
-    catch (error) {
-        // An unusable proxy variable: no retry can help.
-        if (error instanceof ProxyConfigError)
-            return Promise.reject(new TransferError(error.message, false));
-        throw error;
-    }
-    if (signal.aborted)
-        return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-        const request = (url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).get(url, { headers, agent, signal }, (response) => {
-            clearTimeout(silence);
-            signal.removeEventListener('abort', onAbort);
-            const location = response.headers.location;
-            if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-                response.resume();
-                if (redirects >= MAX_REDIRECTS)
-                    return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false));
-                return resolve(get(new URL(location, url), headers, agents, signal, stallMs, redirects + 1));
-            }
-            resolve(response);
-        });
-        const silence = setTimeout(() => request.destroy(new TransferError(`no answer for ${formatDuration(stallMs)}`, true)), stallMs);
-        // Node reports an abort only once the request has a socket; a proxy that sits on CONNECT never gives it one.
-        const onAbort = () => {
-            clearTimeout(silence);
-            request.destroy();
-            reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        request.on('error', (error) => {
-            clearTimeout(silence);
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
-        });
-    });
-}
-// Large writes: fewer system calls at the speed of a fast link.
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-/**
- * Streams the body into the file through one step that counts, hashes and holds it to `limit`
- * before a byte is written; a connection silent for `stallMs` is dropped.
- */
-async function receive(response, part, append, { progress, hash, stallMs, limit }) {
-    let timer;
-    const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs);
-    };
-    let received = 0;
-    const meter = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            arm();
-            received += chunk.length;
-            if (received > limit)
-                return done(new OverLimit());
-            hash.update(chunk);
-            progress.add(chunk.length);
-            done(null, chunk);
-        }
-    });
-    const writer = (0,external_node_fs_namespaceObject.createWriteStream)(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES });
-    // A broken connection ends the file instead of destroying it, so that every byte received (up to a
-    // write buffer's worth) reaches the disk and a resume does not fetch it again.
-    let broke;
-    async function* bodyUntilBreak() {
-        try {
-            for await (const chunk of response)
-                yield chunk;
-        }
-        catch (error) {
-            broke = error;
-        }
-    }
-    // The pipeline hands one stream's error to the others: the stream that failed first says where the
-    // fault is, and only a system call's error (ENOSPC on write, EACCES on open) is the disk's.
-    let first;
-    for (const stream of [meter, writer]) {
-        stream.once('error', (error) => (first ??= { stream, error }));
-    }
-    arm();
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(bodyUntilBreak(), meter, writer);
-    }
-    catch (error) {
-        throw first?.stream === writer && first.error.syscall ? new WriteFailure(first.error) : error;
-    }
-    finally {
-        clearTimeout(timer);
-    }
-    if (broke !== undefined)
-        throw broke;
-    if (!response.complete)
-        throw new TransferError('the connection closed before the file was complete', true);
-}
-
-;// CONCATENATED MODULE: ./src/archive/phase.ts
-
-
-
-
-
-
-
-
-
-// Downloads at once across installs: a storage that limits each connection still fills the runner's
-// link, and the runner's disk and network are not swamped by twenty at once.
-const MAX_PARALLEL_DOWNLOADS = 3;
-// A completed archive without a link may get one moments later: ask again after this long.
-const LINK_RECHECK_MS = 5_000;
-function sharedDownloads() {
-    return { slots: new Semaphore(MAX_PARALLEL_DOWNLOADS), disk: new DiskClaims() };
-}
-/**
- * Asks for an archive of the completed backup, waits for it, and with archive-path downloads its
- * zip. A refused or missing link is fetched again from WP Engine; when the link stays dead, or the
- * zip is damaged, one new archive of the backup is requested in its place, all within the timeout.
- */
-async function archiveCopy(entry, options) {
-    const { core, scope, client, clock, install, backup, deadline, signal } = options;
-    const { log } = scope;
-    // The download link is a bearer URL: masked the moment it is seen, before anything could log it.
-    const masked = new Set();
-    const see = (seen) => {
-        if (seen.download_uri && !masked.has(seen.download_uri)) {
-            masked.add(seen.download_uri);
-            core.setSecret(seen.download_uri);
-        }
-        entry.archive = seen.id ? seen : entry.archive;
-        entry.state = normalizeStatus(seen.state) ?? entry.state;
-        entry.noLink = entry.state === 'completed' && !seen.download_uri;
-    };
-    // Archives whose zip could not be had: a new one is requested in their place, once.
-    const spoiled = new Set();
-    const completedArchive = async () => {
-        const result = await scope.group(`Archiving backup ${backup.id} (a downloadable zip)`, () => archiveBackup({
-            client,
-            clock,
-            install,
-            backup,
-            notificationEmails: options.notificationEmails,
-            deadline,
-            pollCeilingMs: options.pollCeilingMs,
-            log,
-            signal,
-            random: options.random,
-            onCheck: see,
-            spoiled
-        }));
-        see(result.item);
-        if (result.outcome === 'aborted') {
-            entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`;
-            return undefined;
-        }
-        if (result.outcome === 'timeout') {
-            entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(options.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`;
-            return undefined;
-        }
-        return result.item;
-    };
-    /** The archive's link as WP Engine lists it now: a fresh one, for a link that was refused or missing. */
-    const freshLink = async (archive, pauseMs = 0) => {
-        if (pauseMs > 0)
-            await clock.sleep(Math.min(pauseMs, Math.max(0, deadline - clock.now())), signal);
-        const seen = await findArchive(client, install, backup.id, archive.id);
-        if (seen)
-            see(seen);
-        return seen?.download_uri ? linkOf(seen.download_uri) : undefined;
-    };
-    const download = async (archive, file) => {
-        let url = archive.download_uri ? linkOf(archive.download_uri) : undefined;
-        if (!url) {
-            log.info(`Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again in ${formatDuration(LINK_RECHECK_MS)}.`);
-            url = await freshLink(archive, LINK_RECHECK_MS);
-            if (!url)
-                throw new DownloadError(`WP Engine reported archive ${archive.id} completed, but gave no download link, also when asked again.`, 'link');
-        }
-        const { slots, disk } = options.shared;
-        await slots.acquire(signal);
-        try {
-            return await scope.group(`Downloading archive ${archive.id} to ${file}`, () => downloadArchive({ url, file, env: options.env, clock, deadline, signal, log, disk, freshLink: () => freshLink(archive) }));
-        }
-        finally {
-            slots.release();
-        }
-    };
-    try {
-        let archive = await completedArchive();
-        if (!archive)
-            return;
-        if (!options.archivePath) {
-            if (entry.noLink) {
-                log.warning(`Archive ${archive.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`);
-            }
-            else {
-                log.info(`Archive ${archive.id} is completed and has a download link${options.linkOutput ? ': it is in the archive-url output (masked in logs)' : ''}.`);
-            }
-            entry.copied = true;
-            return;
-        }
-        const file = await zipPath(options.archivePath, install, backup);
-        for (;;) {
-            try {
-                const downloaded = await download(archive, file);
-                entry.file = downloaded.file;
-                entry.bytes = downloaded.bytes;
-                entry.sha256 = downloaded.sha256;
-                entry.copied = true;
-                return;
-            }
-            catch (error) {
-                if (!(error instanceof DownloadError) || error.kind === 'failed')
-                    throw error;
-                const [first] = spoiled;
-                if (first !== undefined) {
-                    entry.error = `${error.message} That was a new archive (${archive.id}), requested when archive ${first} failed too; re-run the job later.`;
-                    return;
-                }
-                spoiled.add(archive.id);
-                log.info(`${error.message} Requesting a new archive of backup ${backup.id} in place of ${archive.id}.`);
-                archive = await completedArchive();
-                if (!archive)
-                    return;
-            }
-        }
-    }
-    catch (error) {
-        // A cancelled step is told as such by the step's verdict.
-        if (!(error instanceof CancelledError || signal.aborted))
-            entry.error = failureMessage(error);
-    }
-}
-/** The link WP Engine gave, or a clear failure that never quotes it. */
-function linkOf(uri) {
-    try {
-        return new URL(uri);
-    }
-    catch {
-        throw new DownloadError('WP Engine gave a download link that is not a URL.', 'link');
-    }
-}
-/** A directory (existing, or named with a trailing separator) gets `<install>-<backup id>.zip`. */
-async function zipPath(archivePath, install, backup) {
-    const isDirectory = archivePath.endsWith(external_node_path_namespaceObject.sep) || ((await (0,promises_namespaceObject.stat)(archivePath).catch(() => undefined))?.isDirectory() ?? false);
-    return isDirectory ? (0,external_node_path_namespaceObject.join)(archivePath, `${install.name}-${backup.id}.zip`) : archivePath;
-}
-
-;// CONCATENATED MODULE: ./src/shared/get-backup.ts
+;// CONCATENATED MODULE: ./src/workflows/get-backup.ts
 
 /** The backup, or an error that names it and its install when WP Engine does not know it there. */
 async function getBackupOf(client, install, backupId) {
@@ -41232,22 +41259,6 @@ async function getBackupOf(client, install, backupId) {
         }
         throw error;
     }
-}
-
-;// CONCATENATED MODULE: ./src/util/time.ts
-/**
- * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
- * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
- */
-function readableTime(iso) {
-    const ms = Date.parse(iso);
-    if (Number.isNaN(ms))
-        return iso;
-    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-/** A time of day as a log line says it: `10:42:30 UTC`. */
-function timeOfDay(ms) {
-    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/history.ts
@@ -41310,42 +41321,7 @@ function usualRange(estimate) {
     return `${range} (last ${samples}${left})`;
 }
 
-;// CONCATENATED MODULE: ./src/util/closest.ts
-/**
- * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
- * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
- * wanted text's length in edits, and at least one.
- */
-function closestMatches(wanted, candidates, limit = 3) {
-    const most = Math.max(1, Math.floor(wanted.length / 3));
-    const near = [];
-    for (const candidate of new Set(candidates)) {
-        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
-            continue;
-        const distance = editDistance(wanted, candidate);
-        if (distance <= most)
-            near.push({ candidate, distance });
-    }
-    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
-    return near.slice(0, limit).map(({ candidate }) => candidate);
-}
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                best = Math.min(best, rows[i - 2][j - 2] + 1);
-            rows[i][j] = best;
-        }
-    }
-    return rows[a.length][b.length];
-}
-
-;// CONCATENATED MODULE: ./src/shared/find-installs.ts
-
+;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
 
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
@@ -41436,12 +41412,43 @@ async function findByNames(client, names) {
     }
     return search;
 }
+/**
+ * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
+ * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
+ * wanted text's length in edits, and at least one.
+ */
+function closestMatches(wanted, candidates, limit = 3) {
+    const most = Math.max(1, Math.floor(wanted.length / 3));
+    const near = [];
+    for (const candidate of new Set(candidates)) {
+        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
+            continue;
+        const distance = editDistance(wanted, candidate);
+        if (distance <= most)
+            near.push({ candidate, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+    return near.slice(0, limit).map(({ candidate }) => candidate);
+}
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
 
-;// CONCATENATED MODULE: ./src/shared/scope.ts
-
+;// CONCATENATED MODULE: ./src/step/log-scope.ts
 /** One install: plain lines, and collapsible groups. */
 function runnerScope(core) {
-    return { log: core, group: (name, body) => harness_group(core, name, body) };
+    return { log: core, group: (name, body) => log_scope_group(core, name, body) };
 }
 /** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
 function prefixedScope(core, name) {
@@ -41456,6 +41463,16 @@ function prefixedScope(core, name) {
             return body();
         }
     };
+}
+/** A collapsible group of log lines around `body`, closed however it ends. */
+async function log_scope_group(core, name, body) {
+    core.startGroup(name);
+    try {
+        return await body();
+    }
+    finally {
+        core.endGroup();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/backup/heartbeat.ts
@@ -41579,7 +41596,6 @@ function outputsOf(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
-
 
 
 
@@ -41714,7 +41730,7 @@ function ageText(ageMs) {
     return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
 }
 
-;// CONCATENATED MODULE: ./src/backup/create.ts
+;// CONCATENATED MODULE: ./src/backup/request-backup.ts
 
 
 
@@ -41915,7 +41931,8 @@ async function waitForBackup(options) {
     return { backup: item, ...rest };
 }
 
-;// CONCATENATED MODULE: ./src/backup/pipeline.ts
+;// CONCATENATED MODULE: ./src/backup/back-up-install.ts
+
 
 
 
@@ -42012,7 +42029,7 @@ function learnHistory({ client, signal }, entry, install, listed, log, createdAt
     learn().catch((error) => {
         if (done.signal.aborted || signal.aborted)
             return;
-        log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`);
+        log.info(`Could not read the backup history of ${install.name} (${errorLine(error)}); checks keep the schedule that needs none.`);
     });
     return done;
 }
@@ -42052,8 +42069,7 @@ async function obtainBackup(tools, entry, install, log) {
     return { backup: created.backup, listed, requested: true };
 }
 
-;// CONCATENATED MODULE: ./src/backup/installs.ts
-
+;// CONCATENATED MODULE: ./src/backup/back-up-installs.ts
 
 
 
@@ -42107,7 +42123,7 @@ async function findAllInstalls(report, tools) {
     };
     // One install is one line ("Install mysite (…), production"), not worth a group of its own.
     if (report.installs.length > 1)
-        await harness_group(core, `Finding ${report.installs.length} installs`, find);
+        await log_scope_group(core, `Finding ${report.installs.length} installs`, find);
     else
         await find();
 }
@@ -42154,12 +42170,11 @@ function settle(entry, error, signal) {
     entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed';
     if (entry.outcome === 'cancelled')
         return;
-    entry.error = failureMessage(error);
+    entry.error = errorLine(error);
     entry.reason = shortReason(error);
 }
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run.ts
-
 
 
 
@@ -42193,7 +42208,7 @@ async function checkInstall(tools, entry, install, log) {
         // how long backups take, which never fails it.
         if (needed || error instanceof CancelledError || signal.aborted)
             throw error;
-        log.info(`Could not read the backups of ${install.name} (${failureMessage(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
+        log.info(`Could not read the backups of ${install.name} (${errorLine(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
         return undefined;
     });
     const now = clock.now();
@@ -42271,7 +42286,7 @@ function concludeDryRun(report, { cancelled, error }) {
         return failed('The dry run was cancelled. Nothing was requested.', true);
     }
     if (error !== undefined)
-        return failed(`Dry run: ${failureMessage(error)}`);
+        return failed(`Dry run: ${errorLine(error)}`);
     const failing = installs.filter((entry) => entry.error !== undefined);
     const [only] = failing;
     if (installs.length === 1 && only)
@@ -42346,7 +42361,7 @@ function findings(entry) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/shared/summary.ts
+;// CONCATENATED MODULE: ./src/step/summary-tables.ts
 
 
 /**
@@ -42580,7 +42595,8 @@ function archivePathProblem(text, path, installs) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/backup/outcome.ts
+;// CONCATENATED MODULE: ./src/backup/conclude.ts
+
 
 
 
@@ -42591,10 +42607,10 @@ function conclude(report, { cancelled, error }) {
     const [only] = installs;
     if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
         const running = installs.filter((entry) => entry.backup && !isFinal(entry.status));
-        return outcome_failed('cancelled', cancelledMessage(report, running));
+        return conclude_failed('cancelled', cancelledMessage(report, running));
     }
     if (error !== undefined)
-        return outcome_failed('failed', failureMessage(error));
+        return conclude_failed('failed', errorLine(error));
     let outcome;
     let reason;
     if (installs.length === 1 && only) {
@@ -42611,17 +42627,16 @@ function conclude(report, { cancelled, error }) {
     // A fresh backup without the off-site copy that was asked for still fails the step.
     const uncopied = installs.filter((entry) => entry.archive?.error);
     if (outcome === 'completed' && uncopied.length > 0)
-        return outcome_failed('failed', noCopyMessage(installs, uncopied));
+        return conclude_failed('failed', noCopyMessage(installs, uncopied));
     if (outcome === 'completed' || outcome === 'requested')
         return { ok: true, cancelled: false, outcome, line: successMessage(report, outcome) };
-    return outcome_failed(outcome, reason ?? 'The backup step failed');
+    return conclude_failed(outcome, reason ?? 'The backup step failed');
 }
-function outcome_failed(outcome, line) {
+function conclude_failed(outcome, line) {
     return { ok: false, cancelled: outcome === 'cancelled', outcome, line, error: line };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/summary.ts
-
 
 
 

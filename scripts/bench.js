@@ -31,7 +31,7 @@ const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript'
   stdio: 'inherit'
 })
 if (tsc.status !== 0) throw new Error('tsc failed')
-const { pollDelay } = await import(join(ROOT, 'build', 'shared', 'schedule.js'))
+const { pollDelay } = await import(join(ROOT, 'build', 'workflows', 'poll-schedule.js'))
 const { estimateDuration, HISTORY_SIZE } = await import(join(ROOT, 'build', 'backup', 'history.js'))
 
 /** A seeded random source, so every run of the benchmark measures the same jitter. @param {number} seed */

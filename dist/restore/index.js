@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1981);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8677);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1981:
+/***/ 8677:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29282,41 +29282,194 @@ __nccwpck_require__.d(core_namespaceObject, {
   warning: () => (warning)
 });
 
-;// CONCATENATED MODULE: ./src/util/closest.ts
+;// CONCATENATED MODULE: ./src/time/time-text.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
 /**
- * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
- * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
- * wanted text's length in edits, and at least one.
+ * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
+ * is not a duration (GitHub's `timeout-minutes` counts minutes, where seconds were once meant here):
+ * undefined, like anything else unreadable, so that the caller can name the input in its error.
  */
-function closestMatches(wanted, candidates, limit = 3) {
-    const most = Math.max(1, Math.floor(wanted.length / 3));
-    const near = [];
-    for (const candidate of new Set(candidates)) {
-        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
-            continue;
-        const distance = editDistance(wanted, candidate);
-        if (distance <= most)
-            near.push({ candidate, distance });
-    }
-    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
-    return near.slice(0, limit).map(({ candidate }) => candidate);
+function parseDuration(text) {
+    const value = text.trim().toLowerCase();
+    const match = /^(?:(\d+)h)? *(?:(\d+)m)? *(?:(\d+)s)?$/.exec(value);
+    if (!match || !/[hms]$/.test(value))
+        return undefined;
+    const [, h = '0', m = '0', s = '0'] = match;
+    return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
 }
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                best = Math.min(best, rows[i - 2][j - 2] + 1);
-            rows[i][j] = best;
+/** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const parts = [
+        [Math.floor(total / 3600), 'h'],
+        [Math.floor((total % 3600) / 60), 'm'],
+        [total % 60, 's']
+    ];
+    const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
+    return shown.length > 0 ? shown.join(' ') : '0s';
+}
+/**
+ * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
+ * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
+ */
+function readableTime(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return iso;
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+function timeOfDay(ms) {
+    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+;// CONCATENATED MODULE: ./src/text/safe-text.ts
+const MAX_TEXT = 500;
+// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
+// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
+/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
+function oneLine(text, max = Infinity) {
+    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
+    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
+    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
+    return cut(line, max, head.length < text.length);
+}
+function cut(line, max, alreadyCut) {
+    if (line.length <= max && !alreadyCut)
+        return line;
+    // Cut between code points, never inside a surrogate pair.
+    const points = Array.from(line.slice(0, max));
+    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
+}
+/**
+ * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
+ * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
+ * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
+ * `max` characters.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const line = oneLine(text, max)
+        .replace(/:(?=:)/g, ': ')
+        .replace(/#(?=#\[)/g, '# ');
+    // Breaking up colons adds characters: cut again so that the bound holds.
+    return (line.length > max ? cut(line, max, true) : line);
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/retry.ts
+// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
+// a classifier that knows which failures may pass and which POSTs may have taken effect,
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
+// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Errors that no retry fixes: the certificate or the TLS setup is wrong.
+const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+function isTlsTrustFailure(code) {
+    return TLS_TRUST_FAILURE.test(code);
+}
+function classify(method, outcome) {
+    switch (outcome.kind) {
+        case 'response': {
+            const { status } = outcome;
+            if (status >= 200 && status < 300)
+                return 'success';
+            if (!RETRYABLE_STATUSES.has(status))
+                return 'fail';
+            // A 429 is the rate limiter turning the request away before the API saw it.
+            if (method === 'GET' || status === 429)
+                return 'retry';
+            return 'ambiguous';
         }
+        case 'bad-response':
+            return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'network':
+            if (isTlsTrustFailure(outcome.code))
+                return 'fail';
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+        case 'timeout':
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
     }
-    return rows[a.length][b.length];
+}
+const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/**
+ * How long a request is retried while the API keeps failing in a way that may pass: hosting API
+ * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
+ * Never past the step's timeout, which stays the bound a user sets.
+ */
+const DEFAULT_PATIENCE_MS = 5 * 60_000;
+/**
+ * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
+ * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
+ */
+function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
+    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
+    return Math.floor(random() * ceiling);
+}
+/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/**
+ * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
+ * (timeouts and connection failures more, since they are the costliest to repeat), every success
+ * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
+ * until it can: however long the API fails, the step sends only a handful of retries a minute for
+ * each request it may have in flight.
+ */
+class RetryBudget {
+    capacity;
+    static RETRY_COST = 5;
+    static TIMEOUT_COST = 10;
+    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
+    static REFILL_PER_MINUTE = 30;
+    tokens;
+    updatedAt;
+    perMs;
+    constructor(capacity = 100, lanes = 1) {
+        this.capacity = capacity;
+        this.tokens = capacity;
+        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
+    }
+    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
+    available(now) {
+        this.refill(now);
+        return this.tokens;
+    }
+    /**
+     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
+     * for the budget to have paid for it (0 when it could pay at once).
+     */
+    reserve(outcome, now) {
+        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
+        this.refill(now);
+        this.tokens -= cost;
+        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
+    }
+    /** A request succeeded: return what its retries took, or one token when it needed none. */
+    release(spent) {
+        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+    refill(now) {
+        if (this.updatedAt !== undefined && now > this.updatedAt) {
+            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
+        }
+        this.updatedAt = Math.max(now, this.updatedAt ?? now);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/errors.ts
+
+
+
 /** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
 class WpeApiError extends Error {
     detail;
@@ -29335,6 +29488,88 @@ class CancelledError extends Error {
         super('The step was cancelled');
         this.name = 'CancelledError';
     }
+}
+/** One line, never a stack trace: the client's errors carry a finished message; anything else is made log-safe. */
+function errorLine(error) {
+    if (error instanceof WpeApiError)
+        return error.message;
+    if (error instanceof Error)
+        return safeText(error.message);
+    return safeText(String(error));
+}
+// The wording of every failure the client reports, beside the errors that carry it.
+const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+/** What one attempt got, as a failure line names it: `HTTP 503`, `network error ECONNRESET`. */
+function describeOutcome(outcome) {
+    switch (outcome.kind) {
+        case 'response':
+            return `HTTP ${outcome.status}`;
+        case 'bad-response':
+            return `an answer that cannot be used (${outcome.reason})`;
+        case 'network':
+            return `network error ${outcome.code}`;
+        case 'timeout':
+            return 'no answer in time';
+    }
+}
+/** Why a request failed for good, and what to do; `origin` is api-url's. */
+function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin }) {
+    // How long the API failed: the line says whether this was a blip or an outage.
+    const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
+    if (decision === 'ambiguous') {
+        return `WP Engine's answer was lost while trying to ${operation} (${describeOutcome(outcome)}); WP Engine may or may not have acted on it.`;
+    }
+    if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
+        return (`Could not make a trusted TLS connection to ${origin} to ${operation} (${outcome.code}). ` +
+            `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
+    }
+    if (outcome.kind === 'network') {
+        return `Could not reach the WP Engine API at ${origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
+    }
+    if (outcome.kind === 'timeout') {
+        return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
+    }
+    if (outcome.kind === 'bad-response') {
+        return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
+    }
+    const { status } = outcome;
+    const said = apiMessage ? `: ${apiMessage}` : '';
+    switch (status) {
+        case 401:
+            return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
+                `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+        case 403:
+            return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
+                `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+        case 404:
+            return `Not found: could not ${operation} (404${said}).`;
+        case 429:
+            return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
+    }
+    if (status >= 500) {
+        return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
+    }
+    const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
+    return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
+}
+function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
+    return (`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
+        `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
+}
+function firstRetryText(operation, outcome, delay, keepTrying) {
+    return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
+}
+function stillFailingText(operation, outcome, failingForMs, keepTrying) {
+    return (`The WP Engine API has been failing for ${formatDuration(failingForMs)} while trying to ${operation} (last: ${describeOutcome(outcome)}); ` +
+        `still trying, for up to ${keepTrying} more.`);
+}
+function redirectText(operation, status, location) {
+    return (`The API answered an attempt to ${operation} with a redirect (${status} to ${location}); it was not followed, ` +
+        `so that the credentials are not sent elsewhere. Check api-url.`);
+}
+function deadlineText(operation, last, failingForMs) {
+    const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describeOutcome(last)})` : '';
+    return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/pages.ts
@@ -29377,8 +29612,7 @@ function broken(page, pages, what) {
     return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
 }
 
-;// CONCATENATED MODULE: ./src/shared/find-installs.ts
-
+;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
 
 
 const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
@@ -29469,8 +29703,40 @@ async function findByNames(client, names) {
     }
     return search;
 }
+/**
+ * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
+ * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
+ * wanted text's length in edits, and at least one.
+ */
+function closestMatches(wanted, candidates, limit = 3) {
+    const most = Math.max(1, Math.floor(wanted.length / 3));
+    const near = [];
+    for (const candidate of new Set(candidates)) {
+        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
+            continue;
+        const distance = editDistance(wanted, candidate);
+        if (distance <= most)
+            near.push({ candidate, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+    return near.slice(0, limit).map(({ candidate }) => candidate);
+}
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
 
-;// CONCATENATED MODULE: ./src/shared/get-backup.ts
+;// CONCATENATED MODULE: ./src/workflows/get-backup.ts
 
 /** The backup, or an error that names it and its install when WP Engine does not know it there. */
 async function getBackupOf(client, install, backupId) {
@@ -37430,67 +37696,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/util/duration.ts
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
-/**
- * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
- * is not a duration (GitHub's `timeout-minutes` counts minutes, where seconds were once meant here):
- * undefined, like anything else unreadable, so that the caller can name the input in its error.
- */
-function parseDuration(text) {
-    const value = text.trim().toLowerCase();
-    const match = /^(?:(\d+)h)? *(?:(\d+)m)? *(?:(\d+)s)?$/.exec(value);
-    if (!match || !/[hms]$/.test(value))
-        return undefined;
-    const [, h = '0', m = '0', s = '0'] = match;
-    return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
-}
-/** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const parts = [
-        [Math.floor(total / 3600), 'h'],
-        [Math.floor((total % 3600) / 60), 'm'],
-        [total % 60, 's']
-    ];
-    const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
-    return shown.length > 0 ? shown.join(' ') : '0s';
-}
-
-;// CONCATENATED MODULE: ./src/util/log-safety.ts
-const MAX_TEXT = 500;
-// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
-// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
-const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
-/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
-function oneLine(text, max = Infinity) {
-    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
-    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
-    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
-    return cut(line, max, head.length < text.length);
-}
-function cut(line, max, alreadyCut) {
-    if (line.length <= max && !alreadyCut)
-        return line;
-    // Cut between code points, never inside a surrogate pair.
-    const points = Array.from(line.slice(0, max));
-    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
-}
-/**
- * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
- * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
- * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
- * `max` characters.
- */
-function safeText(text, max = MAX_TEXT) {
-    const line = oneLine(text, max)
-        .replace(/:(?=:)/g, ': ')
-        .replace(/#(?=#\[)/g, '# ');
-    // Breaking up colons adds characters: cut again so that the bound holds.
-    return (line.length > max ? cut(line, max, true) : line);
-}
-
 ;// CONCATENATED MODULE: ./src/wpengine/types.ts
 // What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
 // decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).
@@ -37708,20 +37913,17 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/util/hosts.ts
-const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-/** Plain http is allowed to these hosts only (api-url, and a download link). */
-function isLoopbackHost(hostname) {
-    return LOOPBACK_HOSTS.test(hostname);
-}
-
 ;// CONCATENATED MODULE: ./src/wpengine/proxy.ts
 
 
 
 
 
-
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+function isLoopbackHost(hostname) {
+    return LOOPBACK_HOSTS.test(hostname);
+}
 // Every variable http-client reads, in its order of precedence (lowercase first).
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
 /** A proxy variable that is set but cannot be used; `message` is one line for the log, without the proxy's password. */
@@ -38021,115 +38223,6 @@ function tunnelFailure(error) {
     return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
-;// CONCATENATED MODULE: ./src/wpengine/retry.ts
-// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
-// a classifier that knows which failures may pass and which POSTs may have taken effect,
-// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
-// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-// Errors that no retry fixes: the certificate or the TLS setup is wrong.
-const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
-function isTlsTrustFailure(code) {
-    return TLS_TRUST_FAILURE.test(code);
-}
-function classify(method, outcome) {
-    switch (outcome.kind) {
-        case 'response': {
-            const { status } = outcome;
-            if (status >= 200 && status < 300)
-                return 'success';
-            if (!RETRYABLE_STATUSES.has(status))
-                return 'fail';
-            // A 429 is the rate limiter turning the request away before the API saw it.
-            if (method === 'GET' || status === 429)
-                return 'retry';
-            return 'ambiguous';
-        }
-        case 'bad-response':
-            return method === 'GET' ? 'retry' : 'ambiguous';
-        case 'network':
-            if (isTlsTrustFailure(outcome.code))
-                return 'fail';
-            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
-        case 'timeout':
-            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
-    }
-}
-const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
-/**
- * How long a request is retried while the API keeps failing in a way that may pass: hosting API
- * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
- * Never past the step's timeout, which stays the bound a user sets.
- */
-const DEFAULT_PATIENCE_MS = 5 * 60_000;
-/**
- * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
- * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
- */
-function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
-    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
-    return Math.floor(random() * ceiling);
-}
-/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    if (!/[a-z]/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-/**
- * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
- * (timeouts and connection failures more, since they are the costliest to repeat), every success
- * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
- * until it can: however long the API fails, the step sends only a handful of retries a minute for
- * each request it may have in flight.
- */
-class RetryBudget {
-    capacity;
-    static RETRY_COST = 5;
-    static TIMEOUT_COST = 10;
-    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
-    static REFILL_PER_MINUTE = 30;
-    tokens;
-    updatedAt;
-    perMs;
-    constructor(capacity = 100, lanes = 1) {
-        this.capacity = capacity;
-        this.tokens = capacity;
-        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
-    }
-    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
-    available(now) {
-        this.refill(now);
-        return this.tokens;
-    }
-    /**
-     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
-     * for the budget to have paid for it (0 when it could pay at once).
-     */
-    reserve(outcome, now) {
-        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
-        this.refill(now);
-        this.tokens -= cost;
-        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
-    }
-    /** A request succeeded: return what its retries took, or one token when it needed none. */
-    release(spent) {
-        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
-    }
-    refill(now) {
-        if (this.updatedAt !== undefined && now > this.updatedAt) {
-            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
-        }
-        this.updatedAt = Math.max(now, this.updatedAt ?? now);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
 
 /** At most `limit` holders at once; the rest queue in arrival order. */
@@ -38180,7 +38273,6 @@ class Semaphore {
 
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 const PAGE_LIMIT = 100;
-const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000;
 function json(decode) {
@@ -38365,8 +38457,7 @@ class WpeClient {
                 const timeLeft = deadline - clock.now();
                 if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
                     debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
-                    throw this.failure(`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
-                        `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`, 
+                    throw this.failure(retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeft), 
                     // Not transient for this step: waiting on would only run into the timeout.
                     operation, outcome, 'fail', response, attempt, failingFor);
                 }
@@ -38379,12 +38470,11 @@ class WpeClient {
                     const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft));
                     if (toldAt === undefined) {
                         toldAt = clock.now();
-                        this.options.onRetry?.(`${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)}, for up to ${keepTrying} while it keeps failing.`);
+                        this.options.onRetry?.(firstRetryText(operation, outcome, seconds(delay), keepTrying));
                     }
                     else if (clock.now() - toldAt >= RETRY_NOTE_EVERY_MS) {
                         toldAt = clock.now();
-                        this.options.onRetry?.(`The WP Engine API has been failing for ${formatDuration(failingFor)} while trying to ${operation} (last: ${describe(outcome)}); ` +
-                            `still trying, for up to ${keepTrying} more.`);
+                        this.options.onRetry?.(stillFailingText(operation, outcome, failingFor, keepTrying));
                     }
                     try {
                         await clock.sleep(delay, signal);
@@ -38403,7 +38493,15 @@ class WpeClient {
             debug(result, verdict === 'ambiguous'
                 ? 'not retried: it may have been acted on'
                 : `giving up after ${attempt > 1 ? `${attempt} attempts over ${seconds(failingFor)}` : '1 attempt'}`);
-            throw this.failure(this.failureMessage(operation, outcome, verdict, response, attempt, failingFor), operation, outcome, verdict, response, attempt, failingFor);
+            throw this.failure(attemptFailureText({
+                operation,
+                outcome,
+                decision: verdict,
+                ...decodeErrorBody(response?.body ?? ''),
+                attempts: attempt,
+                failingForMs: failingFor,
+                origin: this.options.apiUrl.origin
+            }), operation, outcome, verdict, response, attempt, failingFor);
         }
     }
     failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0) {
@@ -38422,57 +38520,15 @@ class WpeClient {
         };
         return new WpeApiError(message, detail);
     }
-    failureMessage(operation, outcome, verdict, response, attempts, failingForMs) {
-        // How long the API failed: the line says whether this was a blip or an outage.
-        const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
-        if (verdict === 'ambiguous') {
-            return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`;
-        }
-        if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
-            return (`Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
-                `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
-        }
-        if (outcome.kind === 'network') {
-            return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
-        }
-        if (outcome.kind === 'timeout') {
-            return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
-        }
-        if (outcome.kind === 'bad-response') {
-            return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
-        }
-        const { status } = outcome;
-        const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '');
-        const said = apiMessage ? `: ${apiMessage}` : '';
-        switch (status) {
-            case 401:
-                return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
-                    `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
-            case 403:
-                return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
-                    `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
-            case 404:
-                return `Not found: could not ${operation} (404${said}).`;
-            case 429:
-                return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
-        }
-        if (status >= 500) {
-            return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
-        }
-        const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
-        return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
-    }
     redirectError(operation, response, attempts) {
         const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
-        const error = this.failure(`The API answered an attempt to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
-            `so that the credentials are not sent elsewhere. Check api-url.`, operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
+        const error = this.failure(redirectText(operation, response.status, location), operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
     deadlineError(operation, attempts, last, failingSince, status) {
         const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince;
         const detail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs };
-        const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describe(last)})` : '';
-        return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail);
+        return new WpeApiError(deadlineText(operation, last, failingForMs), detail);
     }
 }
 /** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
@@ -38503,18 +38559,6 @@ function headerValue(response, name) {
     const value = response?.headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-function describe(outcome) {
-    switch (outcome.kind) {
-        case 'response':
-            return `HTTP ${outcome.status}`;
-        case 'bad-response':
-            return `an answer that cannot be used (${outcome.reason})`;
-        case 'network':
-            return `network error ${outcome.code}`;
-        case 'timeout':
-            return 'no answer in time';
-    }
-}
 /** `Skipped 2 of the 100 items …: reason; reason.` Long lists name the first few and count the rest. */
 function skippedMessage(operation, skipped, received) {
     const named = skipped.slice(0, 3).map((item) => item.reason);
@@ -38522,7 +38566,7 @@ function skippedMessage(operation, skipped, received) {
     return `Skipped ${skipped.length} of the ${received} items in WP Engine's answer to ${operation}, as they do not match the API's description: ${named.join('; ')}${more}.`;
 }
 
-;// CONCATENATED MODULE: ./src/util/clock.ts
+;// CONCATENATED MODULE: ./src/time/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
@@ -38540,27 +38584,27 @@ const systemClock = {
     })
 };
 
-;// CONCATENATED MODULE: ./src/shared/context.ts
+;// CONCATENATED MODULE: ./src/step/run-context.ts
 const positive = (n) => (n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined);
-const context_text = (value) => value || undefined;
+const run_context_text = (value) => value || undefined;
 /** The run's identity from @actions/github's context (the runner's GITHUB_* variables and the event payload). */
 function runContextOf(context) {
     const payload = context.payload;
     const pr = payload.pull_request?.number;
     return {
         repository: repositoryOf(context),
-        sha: context_text(context.sha),
-        ref: context_text(context.ref),
+        sha: run_context_text(context.sha),
+        ref: run_context_text(context.ref),
         pullRequest: typeof pr === 'number' ? positive(pr) : undefined,
         forkPullRequest: isFork(context.eventName, payload.pull_request) || undefined,
-        workflow: context_text(context.workflow),
+        workflow: run_context_text(context.workflow),
         runNumber: positive(context.runNumber),
         runId: positive(context.runId),
         runAttempt: positive(context.runAttempt),
-        actor: context_text(context.actor),
-        job: context_text(context.job),
-        step: context_text(context.action),
-        serverUrl: context_text(context.serverUrl)
+        actor: run_context_text(context.actor),
+        job: run_context_text(context.job),
+        step: run_context_text(context.action),
+        serverUrl: run_context_text(context.serverUrl)
     };
 }
 // The head repository is compared by name, not by its `fork` flag: a pull request inside a repository that
@@ -38588,7 +38632,7 @@ function repositoryOf(context) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/shared/inputs.ts
+;// CONCATENATED MODULE: ./src/step/inputs.ts
 
 
 
@@ -38766,7 +38810,7 @@ function redactUserinfo(text) {
     return text.replace(/\/\/[^/?#]*@/g, '//***@');
 }
 
-;// CONCATENATED MODULE: ./src/util/markdown.ts
+;// CONCATENATED MODULE: ./src/text/markdown-cell.ts
 
 // Every character that can open Markdown or HTML in GitHub's renderer: links and images ([ ! ]),
 // raw HTML and angle autolinks (<), entities (&), code, emphasis, strikethrough and math
@@ -38791,7 +38835,7 @@ function cell(value) {
     return text === '' ? '—' : text;
 }
 
-;// CONCATENATED MODULE: ./src/shared/sink.ts
+;// CONCATENATED MODULE: ./src/step/output-sink.ts
 
 // The one sink: every log line, annotation, group title, output and the job summary of a step goes
 // out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a
@@ -38850,8 +38894,7 @@ function safeCore(core) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/shared/harness.ts
-
+;// CONCATENATED MODULE: ./src/step/harness.ts
 
 
 
@@ -38940,7 +38983,7 @@ async function runStep(step, dependencies) {
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
-        core.setFailed(`Unexpected failure: ${failureMessage(error)}`);
+        core.setFailed(`Unexpected failure: ${errorLine(error)}`);
     }
 }
 /**
@@ -38990,25 +39033,8 @@ async function writeSummary(core, markdown) {
         await core.summary.write();
     }
     catch (error) {
-        core.warning(`Could not write the job summary: ${failureMessage(error)}`);
+        core.warning(`Could not write the job summary: ${errorLine(error)}`);
     }
-}
-async function harness_group(core, name, body) {
-    core.startGroup(name);
-    try {
-        return await body();
-    }
-    finally {
-        core.endGroup();
-    }
-}
-/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
-function failureMessage(error) {
-    if (error instanceof WpeApiError)
-        return error.message;
-    if (error instanceof Error)
-        return safeText(error.message);
-    return safeText(String(error));
 }
 
 ;// CONCATENATED MODULE: ./src/restore/inputs.ts
@@ -39038,7 +39064,7 @@ function parseRestoreInputs(getInput, env, context = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/restore/outcome.ts
+;// CONCATENATED MODULE: ./src/restore/conclude.ts
 
 
 
@@ -39058,7 +39084,7 @@ function conclude(report, { cancelled, error }) {
     if (request === 'sending' && (cancelled || (error instanceof WpeApiError && error.detail.ambiguous))) {
         const why = cancelled
             ? `The step was cancelled while the request to restore ${name} from backup ${settings.backupId} was on its way; WP Engine may or may not have started the restore.`
-            : failureMessage(error);
+            : errorLine(error);
         return {
             ok: false,
             cancelled,
@@ -39074,7 +39100,7 @@ function conclude(report, { cancelled, error }) {
             line: `The step was cancelled before the restore of ${name} was requested: nothing was restored.`
         };
     }
-    return { ok: false, cancelled, outcome: 'not-started', line: failureMessage(error ?? 'The restore step failed') };
+    return { ok: false, cancelled, outcome: 'not-started', line: errorLine(error ?? 'The restore step failed') };
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/status.ts
@@ -39087,7 +39113,7 @@ function isFinal(status) {
     return status === 'completed' || status === 'aborted';
 }
 
-;// CONCATENATED MODULE: ./src/restore/restore.ts
+;// CONCATENATED MODULE: ./src/restore/request-restore.ts
 
 
 /**
@@ -39120,7 +39146,7 @@ async function requestRestore(client, install, backup, body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/shared/summary.ts
+;// CONCATENATED MODULE: ./src/step/summary-tables.ts
 
 
 /**
@@ -39144,22 +39170,6 @@ function problemQuote(text) {
  */
 function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
-}
-
-;// CONCATENATED MODULE: ./src/util/time.ts
-/**
- * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
- * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
- */
-function readableTime(iso) {
-    const ms = Date.parse(iso);
-    if (Number.isNaN(ms))
-        return iso;
-    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-/** A time of day as a log line says it: `10:42:30 UTC`. */
-function timeOfDay(ms) {
-    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/summary.ts

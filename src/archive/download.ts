@@ -6,12 +6,11 @@ import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Clock } from '../util/clock.js'
-import { formatDuration } from '../util/duration.js'
-import { isLoopbackHost } from '../util/hosts.js'
+import type { Clock } from '../time/clock.js'
+import { formatDuration } from '../time/time-text.js'
 import { CancelledError, WpeApiError } from '../wpengine/errors.js'
-import { ProxyAgents, ProxyConfigError } from '../wpengine/proxy.js'
-import { BadZipError, verifyZip } from './zip-check.js'
+import { isLoopbackHost, ProxyAgents, ProxyConfigError } from '../wpengine/proxy.js'
+import { BadZipError, verifyZip } from './verify-zip.js'
 
 export interface DownloadOptions {
   /** The archive's download link: a bearer URL, never logged. */

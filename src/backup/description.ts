@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { runUrl, type RunContext } from '../shared/context.js'
+import { runUrl, type RunContext } from '../step/run-context.js'
 
 // WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
 const MAX_TEXT = 200

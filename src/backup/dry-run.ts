@@ -1,14 +1,13 @@
-import { getBackupOf } from '../shared/get-backup.js'
-import { failureMessage, type StepTools, type Verdict } from '../shared/harness.js'
-import type { Scope } from '../shared/scope.js'
-import { formatDuration } from '../util/duration.js'
-import { readableTime } from '../util/time.js'
-import { CancelledError } from '../wpengine/errors.js'
+import { getBackupOf } from '../workflows/get-backup.js'
+import { type StepTools, type StepVerdict } from '../step/harness.js'
+import type { Scope } from '../step/log-scope.js'
+import { formatDuration, readableTime } from '../time/time-text.js'
+import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
-import { eachInstall, findAllInstalls } from './installs.js'
+import { eachInstall, findAllInstalls } from './back-up-installs.js'
 import { ageText, namesByReason } from './messages.js'
 import { outputsOf, type Existing, type InstallReport, type Preflight, type RealRun, type Report } from './report.js'
 import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
@@ -17,7 +16,7 @@ import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
 // installs, each install's backups) and judged by the same rules, and nothing written: no backup,
 // archive or restore is requested.
 
-export interface DryRunVerdict extends Verdict {
+export interface DryRunVerdict extends StepVerdict {
   dryRun: true
   /** Set when the dry run failed or was cancelled: the same sentence as `line`. */
   error?: string
@@ -48,7 +47,7 @@ async function checkInstall(tools: StepTools<Settings>, entry: InstallReport, in
     // how long backups take, which never fails it.
     if (needed || error instanceof CancelledError || signal.aborted) throw error
     log.info(
-      `Could not read the backups of ${install.name} (${failureMessage(error)}); a real run reads them only to learn how long backups take, which never stops it.`
+      `Could not read the backups of ${install.name} (${errorLine(error)}); a real run reads them only to learn how long backups take, which never stops it.`
     )
     return undefined
   })
@@ -129,7 +128,7 @@ export function concludeDryRun(report: Report, { cancelled, error }: { cancelled
   if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
     return failed('The dry run was cancelled. Nothing was requested.', true)
   }
-  if (error !== undefined) return failed(`Dry run: ${failureMessage(error)}`)
+  if (error !== undefined) return failed(`Dry run: ${errorLine(error)}`)
   const failing = installs.filter((entry) => entry.error !== undefined)
   const [only] = failing
   if (installs.length === 1 && only) return failed(`Dry run: ${only.error}`)

@@ -1,5 +1,5 @@
-import type { Clock } from '../util/clock.js'
-import { formatDuration } from '../util/duration.js'
+import type { Clock } from '../time/clock.js'
+import { formatDuration } from '../time/time-text.js'
 import { usualRange, type DurationEstimate } from './history.js'
 
 export interface Waiting {

@@ -1,4 +1,4 @@
-import { formatDuration } from '../util/duration.js'
+import { formatDuration } from '../time/time-text.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup } from '../wpengine/types.js'
 

@@ -1,8 +1,8 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs'
 import { basename, dirname, resolve, sep } from 'node:path'
-import type { RunContext } from '../shared/context.js'
-import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
-import { safeText } from '../util/log-safety.js'
+import type { RunContext } from '../step/run-context.js'
+import { InputReader, installLabel, type GetInput, type InstallRef } from '../step/inputs.js'
+import { safeText } from '../text/safe-text.js'
 
 export interface Settings {
   /** Every install to back up, in the order given, without repeats. */

@@ -1,14 +1,14 @@
-import { archiveCopy, sharedDownloads } from '../archive/phase.js'
-import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
+import { archiveCopy, sharedDownloads } from '../archive/offsite-copy.js'
+import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../step/harness.js'
 import { concludeDryRun, dryRun, dryRunOutputs, type DryRunVerdict } from './dry-run.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
 import { parseInputs, type Settings } from './inputs.js'
-import { backUpAll, type AfterBackup } from './installs.js'
-import { conclude, type BackupVerdict } from './outcome.js'
+import { backUpAll, type AfterBackup } from './back-up-installs.js'
+import { conclude, type BackupVerdict } from './conclude.js'
 import { outputsOf, type Report } from './report.js'
 import { renderSummary } from './summary.js'
 
-export type { Dependencies } from '../shared/harness.js'
+export type { Dependencies } from '../step/harness.js'
 
 /**
  * The backup action: find every install, get each a fresh backup (requested exactly once, or reused)

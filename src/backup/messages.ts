@@ -1,12 +1,11 @@
-import { InstallNotFoundError } from '../shared/find-installs.js'
-import { formatDuration } from '../util/duration.js'
+import { InstallNotFoundError } from '../workflows/find-installs.js'
+import { formatDuration, timeOfDay } from '../time/time-text.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { nameOf, type InstallReport, type Report } from './report.js'
 import type { Reusable } from './reuse.js'
 import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
-import { AUTO_CEILING_MS } from '../shared/schedule.js'
-import { timeOfDay } from '../util/time.js'
+import { AUTO_CEILING_MS } from '../workflows/poll-schedule.js'
 
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 

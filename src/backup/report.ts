@@ -1,5 +1,5 @@
-import type { ArchiveReport } from '../archive/phase.js'
-import { installLabel, type InstallRef } from '../shared/inputs.js'
+import type { ArchiveReport } from '../archive/offsite-copy.js'
+import { installLabel, type InstallRef } from '../step/inputs.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'

@@ -1,4 +1,4 @@
-import type { RunContext } from '../shared/context.js'
+import type { RunContext } from '../step/run-context.js'
 import { earlierAttemptOf } from './description.js'
 import type { WpeClient } from '../wpengine/client.js'
 import type { Backup, Install, ListOptions } from '../wpengine/types.js'

@@ -1,12 +1,11 @@
 import { basename } from 'node:path'
 import { formatBytes } from '../archive/download.js'
-import type { ArchiveReport } from '../archive/phase.js'
-import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
-import { formatDuration } from '../util/duration.js'
+import type { ArchiveReport } from '../archive/offsite-copy.js'
+import { detailsTable, idCell, problemQuote } from '../step/summary-tables.js'
+import { formatDuration, readableTime } from '../time/time-text.js'
 import { usualRange } from './history.js'
-import { cell } from '../util/markdown.js'
-import { readableTime } from '../util/time.js'
-import type { BackupVerdict } from './outcome.js'
+import { cell } from '../text/markdown-cell.js'
+import type { BackupVerdict } from './conclude.js'
 import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
 function heading(report: Report, { outcome }: BackupVerdict): string {

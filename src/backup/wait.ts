@@ -1,5 +1,5 @@
-import { getBackupOf } from '../shared/get-backup.js'
-import { pollUntilFinal, type PollResult, type WaitSettings } from '../shared/poll.js'
+import { getBackupOf } from '../workflows/get-backup.js'
+import { pollUntilFinal, type PollResult, type WaitSettings } from '../workflows/poll-until-final.js'
 import type { WpeClient } from '../wpengine/client.js'
 import type { Backup, Install } from '../wpengine/types.js'
 

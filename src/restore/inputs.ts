@@ -1,6 +1,6 @@
-import type { Credentials } from '../shared/harness.js'
-import type { RunContext } from '../shared/context.js'
-import { InputReader, installLabel, type GetInput, type InstallRef } from '../shared/inputs.js'
+import type { Credentials } from '../step/harness.js'
+import type { RunContext } from '../step/run-context.js'
+import { InputReader, installLabel, type GetInput, type InstallRef } from '../step/inputs.js'
 
 export interface RestoreSettings extends Credentials {
   install: InstallRef

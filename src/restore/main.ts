@@ -1,9 +1,9 @@
-import { describeInstall, findInstalls } from '../shared/find-installs.js'
-import { getBackupOf } from '../shared/get-backup.js'
-import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../shared/harness.js'
+import { describeInstall, findInstalls } from '../workflows/find-installs.js'
+import { getBackupOf } from '../workflows/get-backup.js'
+import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../step/harness.js'
 import { parseRestoreInputs, type RestoreSettings } from './inputs.js'
-import { conclude, type RestoreReport, type RestoreVerdict } from './outcome.js'
-import { assertRestorable, requestRestore } from './restore.js'
+import { conclude, type RestoreReport, type RestoreVerdict } from './conclude.js'
+import { assertRestorable, requestRestore } from './request-restore.js'
 import { renderRestoreSummary } from './summary.js'
 
 // Finding the install, checking the backup and sending the request take seconds; this bounds a hung API.

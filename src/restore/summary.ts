@@ -1,8 +1,8 @@
-import { installLabel } from '../shared/inputs.js'
-import { detailsTable, idCell, problemQuote } from '../shared/summary.js'
-import { cell } from '../util/markdown.js'
-import { readableTime } from '../util/time.js'
-import type { RestoreOutcome, RestoreReport, RestoreVerdict } from './outcome.js'
+import { installLabel } from '../step/inputs.js'
+import { detailsTable, idCell, problemQuote } from '../step/summary-tables.js'
+import { cell } from '../text/markdown-cell.js'
+import { readableTime } from '../time/time-text.js'
+import type { RestoreOutcome, RestoreReport, RestoreVerdict } from './conclude.js'
 
 const HEADINGS: Record<RestoreOutcome, (name: string) => string> = {
   accepted: (name) => `✅ WP Engine accepted the restore of ${name}`,

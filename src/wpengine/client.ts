@@ -1,19 +1,28 @@
-import type { Clock } from '../util/clock.js'
-import { formatDuration } from '../util/duration.js'
-import { safeText } from '../util/log-safety.js'
+import type { Clock } from '../time/clock.js'
+import { formatDuration } from '../time/time-text.js'
+import { safeText } from '../text/safe-text.js'
 import { BadAnswer, decodeArchive, decodeBackup, decodeErrorBody, decodeInstall, decodePage, decodeUser } from './decode.js'
-import { CancelledError, WpeApiError, type FailureDetail } from './errors.js'
+import {
+  attemptFailureText,
+  CancelledError,
+  deadlineText,
+  firstRetryText,
+  redirectText,
+  retryAfterTooLongText,
+  stillFailingText,
+  WpeApiError,
+  type FailureDetail
+} from './errors.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import {
   backoffDelay,
   classify,
   DEFAULT_PATIENCE_MS,
-  isTlsTrustFailure,
   parseRetryAfter,
   RetryBudget,
   type AttemptOutcome,
   type Method,
-  type Verdict
+  type RetryDecision
 } from './retry.js'
 import { Semaphore } from './semaphore.js'
 import type {
@@ -31,7 +40,6 @@ import type {
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
 const PAGE_LIMIT = 100
-const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access'
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000
 
@@ -306,8 +314,7 @@ export class WpeClient {
         if (retryAfterMs !== undefined && retryAfterMs >= timeLeft) {
           debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`)
           throw this.failure(
-            `WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describe(outcome)} with Retry-After), ` +
-              `more than the ${formatDuration(timeLeft)} left before the step's timeout. Re-run the job later, or raise timeout.`,
+            retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeft),
             // Not transient for this step: waiting on would only run into the timeout.
             operation,
             outcome,
@@ -326,15 +333,10 @@ export class WpeClient {
           const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft))
           if (toldAt === undefined) {
             toldAt = clock.now()
-            this.options.onRetry?.(
-              `${describe(outcome)} while trying to ${operation}; retrying in ${seconds(delay)}, for up to ${keepTrying} while it keeps failing.`
-            )
+            this.options.onRetry?.(firstRetryText(operation, outcome, seconds(delay), keepTrying))
           } else if (clock.now() - toldAt >= RETRY_NOTE_EVERY_MS) {
             toldAt = clock.now()
-            this.options.onRetry?.(
-              `The WP Engine API has been failing for ${formatDuration(failingFor)} while trying to ${operation} (last: ${describe(outcome)}); ` +
-                `still trying, for up to ${keepTrying} more.`
-            )
+            this.options.onRetry?.(stillFailingText(operation, outcome, failingFor, keepTrying))
           }
           try {
             await clock.sleep(delay, signal)
@@ -355,7 +357,15 @@ export class WpeClient {
           : `giving up after ${attempt > 1 ? `${attempt} attempts over ${seconds(failingFor)}` : '1 attempt'}`
       )
       throw this.failure(
-        this.failureMessage(operation, outcome, verdict, response, attempt, failingFor),
+        attemptFailureText({
+          operation,
+          outcome,
+          decision: verdict,
+          ...decodeErrorBody(response?.body ?? ''),
+          attempts: attempt,
+          failingForMs: failingFor,
+          origin: this.options.apiUrl.origin
+        }),
         operation,
         outcome,
         verdict,
@@ -370,7 +380,7 @@ export class WpeClient {
     message: string,
     operation: string,
     outcome: AttemptOutcome,
-    verdict: Verdict,
+    verdict: RetryDecision,
     response: HttpResponse | undefined,
     attempts: number,
     failingForMs = 0
@@ -391,65 +401,10 @@ export class WpeClient {
     return new WpeApiError(message, detail)
   }
 
-  private failureMessage(
-    operation: string,
-    outcome: AttemptOutcome,
-    verdict: Verdict,
-    response: HttpResponse | undefined,
-    attempts: number,
-    failingForMs: number
-  ): string {
-    // How long the API failed: the line says whether this was a blip or an outage.
-    const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : ''
-    if (verdict === 'ambiguous') {
-      return `WP Engine's answer was lost while trying to ${operation} (${describe(outcome)}); WP Engine may or may not have acted on it.`
-    }
-    if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
-      return (
-        `Could not make a trusted TLS connection to ${this.options.apiUrl.origin} to ${operation} (${outcome.code}). ` +
-        `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`
-      )
-    }
-    if (outcome.kind === 'network') {
-      return `Could not reach the WP Engine API at ${this.options.apiUrl.origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`
-    }
-    if (outcome.kind === 'timeout') {
-      return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`
-    }
-    if (outcome.kind === 'bad-response') {
-      return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`
-    }
-    const { status } = outcome
-    const { apiMessage, fieldErrors } = decodeErrorBody(response?.body ?? '')
-    const said = apiMessage ? `: ${apiMessage}` : ''
-    switch (status) {
-      case 401:
-        return (
-          `WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
-          `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`
-        )
-      case 403:
-        return (
-          `The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
-          `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`
-        )
-      case 404:
-        return `Not found: could not ${operation} (404${said}).`
-      case 429:
-        return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`
-    }
-    if (status >= 500) {
-      return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`
-    }
-    const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : ''
-    return `WP Engine refused to ${operation} (${status}${said}).${fields}`
-  }
-
   private redirectError(operation: string, response: HttpResponse, attempts: number): WpeApiError {
     const location = safeText(headerValue(response, 'location') ?? 'no location', 200)
     const error = this.failure(
-      `The API answered an attempt to ${operation} with a redirect (${response.status} to ${location}); it was not followed, ` +
-        `so that the credentials are not sent elsewhere. Check api-url.`,
+      redirectText(operation, response.status, location),
       operation,
       { kind: 'response', status: response.status },
       'fail',
@@ -468,8 +423,7 @@ export class WpeClient {
   ): WpeApiError {
     const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince
     const detail: FailureDetail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs }
-    const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describe(last)})` : ''
-    return new WpeApiError(`The step's timeout ran out while trying to ${operation}${lastSeen}.`, detail)
+    return new WpeApiError(deadlineText(operation, last, failingForMs), detail)
   }
 }
 
@@ -503,19 +457,6 @@ function seconds(ms: number): string {
 function headerValue(response: HttpResponse | undefined, name: string): string | undefined {
   const value = response?.headers[name]
   return Array.isArray(value) ? value[0] : value
-}
-
-function describe(outcome: AttemptOutcome): string {
-  switch (outcome.kind) {
-    case 'response':
-      return `HTTP ${outcome.status}`
-    case 'bad-response':
-      return `an answer that cannot be used (${outcome.reason})`
-    case 'network':
-      return `network error ${outcome.code}`
-    case 'timeout':
-      return 'no answer in time'
-  }
 }
 
 /** `Skipped 2 of the 100 items …: reason; reason.` Long lists name the first few and count the rest. */

@@ -1,4 +1,4 @@
-import { safeText, type SafeText } from '../util/log-safety.js'
+import { safeText, type SafeText } from '../text/safe-text.js'
 import {
   BACKUP_STATUSES,
   INSTALL_NAME,

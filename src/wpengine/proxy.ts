@@ -2,8 +2,14 @@ import http from 'node:http'
 import https from 'node:https'
 import { checkBypass, getProxyUrl } from '@actions/http-client/lib/proxy'
 import tunnel from 'tunnel'
-import { isLoopbackHost } from '../util/hosts.js'
-import { safeText } from '../util/log-safety.js'
+import { safeText } from '../text/safe-text.js'
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+/** Plain http is allowed to these hosts only (api-url, and a download link). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.test(hostname)
+}
 
 // HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their lowercase forms) mean here exactly what they mean
 // to actions/checkout, cache and setup-node: the proxy decision is @actions/http-client's own

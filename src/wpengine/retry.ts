@@ -19,7 +19,7 @@ export type AttemptOutcome =
  * - `ambiguous`: a POST that may have reached the API; the caller must look before resending.
  * - `fail`: retrying cannot help (4xx, TLS trust failures, redirects).
  */
-export type Verdict = 'success' | 'retry' | 'ambiguous' | 'fail'
+export type RetryDecision = 'success' | 'retry' | 'ambiguous' | 'fail'
 
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
@@ -30,7 +30,7 @@ export function isTlsTrustFailure(code: string): boolean {
   return TLS_TRUST_FAILURE.test(code)
 }
 
-export function classify(method: Method, outcome: AttemptOutcome): Verdict {
+export function classify(method: Method, outcome: AttemptOutcome): RetryDecision {
   switch (outcome.kind) {
     case 'response': {
       const { status } = outcome

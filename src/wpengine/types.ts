@@ -1,4 +1,4 @@
-import type { SafeText } from '../util/log-safety.js'
+import type { SafeText } from '../text/safe-text.js'
 
 // What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
 // decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).

@@ -1,6 +1,6 @@
-import { failureMessage, type Verdict } from '../shared/harness.js'
-import { installLabel } from '../shared/inputs.js'
-import { WpeApiError } from '../wpengine/errors.js'
+import { type StepVerdict } from '../step/harness.js'
+import { installLabel } from '../step/inputs.js'
+import { WpeApiError, errorLine } from '../wpengine/errors.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import type { RestoreSettings } from './inputs.js'
 
@@ -16,7 +16,7 @@ export interface RestoreReport {
 /** `unknown`: the request may have reached WP Engine, but no answer said so. */
 export type RestoreOutcome = 'accepted' | 'not-started' | 'unknown' | 'cancelled'
 
-export interface RestoreVerdict extends Verdict {
+export interface RestoreVerdict extends StepVerdict {
   outcome: RestoreOutcome
 }
 
@@ -36,7 +36,7 @@ export function conclude(report: RestoreReport, { cancelled, error }: { cancelle
   if (request === 'sending' && (cancelled || (error instanceof WpeApiError && error.detail.ambiguous))) {
     const why = cancelled
       ? `The step was cancelled while the request to restore ${name} from backup ${settings.backupId} was on its way; WP Engine may or may not have started the restore.`
-      : failureMessage(error)
+      : errorLine(error)
     return {
       ok: false,
       cancelled,
@@ -52,5 +52,5 @@ export function conclude(report: RestoreReport, { cancelled, error }: { cancelle
       line: `The step was cancelled before the restore of ${name} was requested: nothing was restored.`
     }
   }
-  return { ok: false, cancelled, outcome: 'not-started', line: failureMessage(error ?? 'The restore step failed') }
+  return { ok: false, cancelled, outcome: 'not-started', line: errorLine(error ?? 'The restore step failed') }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.js'
+import type { Clock } from '../time/clock.js'
 
 /**
  * How long after a request whose answer was lost the action keeps looking for what it made before it

@@ -1,25 +1,19 @@
 import * as actionsCore from '@actions/core'
 import { context as githubContext } from '@actions/github'
 import { basicToken, WpeClient } from '../wpengine/client.js'
-import { CancelledError, WpeApiError } from '../wpengine/errors.js'
+import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { createNodeSend, type ClosableSend, type Send } from '../wpengine/http.js'
 import { proxyProblem } from '../wpengine/proxy.js'
-import { systemClock, type Clock } from '../util/clock.js'
-import { runContextOf, type RunContext } from './context.js'
+import { systemClock, type Clock } from '../time/clock.js'
+import { runContextOf, type RunContext } from './run-context.js'
 import { InputError, type GetInput } from './inputs.js'
-import { safeText } from '../util/log-safety.js'
-import { cell } from '../util/markdown.js'
-import { safeCore } from './sink.js'
+import { cell } from '../text/markdown-cell.js'
+import { safeCore } from './output-sink.js'
+import type { Core } from './core.js'
 
 // What every step does, whichever action it is: read and check the inputs, mask the credentials before
 // anything else is printed, open and close the API client, turn the runner's cancel into an abort, decide
 // the outcome once, and let the outputs, the job summary and the one failure line all read that decision.
-
-/** The part of @actions/core the actions use; tests pass a recording fake in its place. */
-export type Core = Pick<
-  typeof actionsCore,
-  'getInput' | 'setOutput' | 'setSecret' | 'setFailed' | 'info' | 'warning' | 'notice' | 'debug' | 'startGroup' | 'endGroup'
-> & { summary: { addRaw(text: string, addEOL?: boolean): unknown; write(): Promise<unknown> } }
 
 /** Where the runner's cancellation signals arrive (process, in the action). */
 export interface SignalSource {
@@ -67,7 +61,7 @@ export interface StepTools<S> {
 }
 
 /** The one decision on how a step ended. `line` is the last log line: the success, or the failure and what to do. */
-export interface Verdict {
+export interface StepVerdict {
   ok: boolean
   cancelled: boolean
   line: string
@@ -80,7 +74,7 @@ export interface Credentials {
 }
 
 /** One action's step: how to read its inputs, do its work into a report, and judge and tell the result. */
-export interface StepDefinition<S extends Credentials, R, V extends Verdict> {
+export interface StepDefinition<S extends Credentials, R, V extends StepVerdict> {
   /** `WP Engine backup`: heads the summary of an input error. */
   title: string
   /** `context` is the run's, for problems that depend on it (a fork's pull request has no secrets). */
@@ -96,7 +90,7 @@ export interface StepDefinition<S extends Credentials, R, V extends Verdict> {
   summary(report: R, verdict: V): string
 }
 
-export async function runStep<S extends Credentials, R, V extends Verdict>(
+export async function runStep<S extends Credentials, R, V extends StepVerdict>(
   step: StepDefinition<S, R, V>,
   dependencies: Dependencies
 ): Promise<void> {
@@ -156,7 +150,7 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
     if (verdict.cancelled) deps.onCancelled?.()
   } catch (error) {
     // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
-    core.setFailed(`Unexpected failure: ${failureMessage(error)}`)
+    core.setFailed(`Unexpected failure: ${errorLine(error)}`)
   }
 }
 
@@ -165,7 +159,7 @@ export async function runStep<S extends Credentials, R, V extends Verdict>(
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
 async function readSettings<S extends Credentials>(
-  step: Pick<StepDefinition<S, unknown, Verdict>, 'title' | 'readInputs'>,
+  step: Pick<StepDefinition<S, unknown, StepVerdict>, 'title' | 'readInputs'>,
   { core, env, context }: Dependencies
 ): Promise<S | undefined> {
   let settings: S
@@ -209,22 +203,6 @@ async function writeSummary(core: Core, markdown: string): Promise<void> {
     core.summary.addRaw(markdown, true)
     await core.summary.write()
   } catch (error) {
-    core.warning(`Could not write the job summary: ${failureMessage(error)}`)
+    core.warning(`Could not write the job summary: ${errorLine(error)}`)
   }
-}
-
-export async function group<T>(core: Pick<Core, 'startGroup' | 'endGroup'>, name: string, body: () => Promise<T>): Promise<T> {
-  core.startGroup(name)
-  try {
-    return await body()
-  } finally {
-    core.endGroup()
-  }
-}
-
-/** One line, never a stack trace: our own errors carry a finished message; anything else is unexpected. */
-export function failureMessage(error: unknown): string {
-  if (error instanceof WpeApiError) return error.message
-  if (error instanceof Error) return safeText(error.message)
-  return safeText(String(error))
 }

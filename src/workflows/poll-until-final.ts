@@ -2,9 +2,9 @@ import { WpeApiError } from '../wpengine/errors.js'
 import { DEFAULT_PATIENCE_MS } from '../wpengine/retry.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { BackupStatus, Status } from '../wpengine/types.js'
-import type { Clock } from '../util/clock.js'
-import { formatDuration } from '../util/duration.js'
-import { pollDelay, type ExpectedWindow } from './schedule.js'
+import type { Clock } from '../time/clock.js'
+import { formatDuration } from '../time/time-text.js'
+import { pollDelay, type ExpectedWindow } from './poll-schedule.js'
 
 /** What every wait shares: time, the schedule's ceiling, the log, cancellation. */
 export interface WaitSettings {

@@ -1,9 +1,9 @@
 import { DEFAULT_API_URL } from '../wpengine/client.js'
-import type { RunContext } from './context.js'
+import type { RunContext } from './run-context.js'
 import { INSTALL_NAME, UUID } from '../wpengine/types.js'
-import { formatDuration, parseDuration } from '../util/duration.js'
-import { isLoopbackHost } from '../util/hosts.js'
-import { safeText } from '../util/log-safety.js'
+import { formatDuration, parseDuration } from '../time/time-text.js'
+import { isLoopbackHost } from '../wpengine/proxy.js'
+import { safeText } from '../text/safe-text.js'
 
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
 

@@ -1,5 +1,5 @@
-import { oneLine, safeText } from '../util/log-safety.js'
-import type { Core } from './harness.js'
+import { oneLine, safeText } from '../text/safe-text.js'
+import type { Core } from './core.js'
 
 // The one sink: every log line, annotation, group title, output and the job summary of a step goes
 // out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a

@@ -1,4 +1,4 @@
-import { cell } from '../util/markdown.js'
+import { cell } from '../text/markdown-cell.js'
 import { UUID } from '../wpengine/types.js'
 
 // The pieces both actions' job summaries are built from, so that they read alike.

@@ -1,10 +1,10 @@
-import type { Clock } from '../util/clock.js'
-import { formatDuration } from '../util/duration.js'
+import type { Clock } from '../time/clock.js'
+import { formatDuration } from '../time/time-text.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, CreateBackupBody, Install, Unusable } from '../wpengine/types.js'
 import { allItems } from '../wpengine/pages.js'
-import { lookAcrossListLag } from '../shared/lagging-list.js'
+import { lookAcrossListLag } from '../workflows/lost-answer.js'
 
 export interface CreateOptions {
   client: Pick<WpeClient, 'createBackup' | 'listBackups'>

@@ -1,9 +1,10 @@
-import { failureMessage, type Verdict } from '../shared/harness.js'
+import { type StepVerdict } from '../step/harness.js'
 import { isFinal } from '../wpengine/status.js'
 import { cancelledMessage, noCopyMessage, severalFailedMessage, successMessage } from './messages.js'
 import { succeeded, type Outcome, type Report } from './report.js'
+import { errorLine } from '../wpengine/errors.js'
 
-export interface BackupVerdict extends Verdict {
+export interface BackupVerdict extends StepVerdict {
   outcome: Outcome
   /** Set when the step failed, timed out or was cancelled: the same sentence as `line`. */
   error?: string
@@ -17,7 +18,7 @@ export function conclude(report: Report, { cancelled, error }: { cancelled: bool
     const running = installs.filter((entry) => entry.backup && !isFinal(entry.status))
     return failed('cancelled', cancelledMessage(report, running))
   }
-  if (error !== undefined) return failed('failed', failureMessage(error))
+  if (error !== undefined) return failed('failed', errorLine(error))
   let outcome: Outcome
   let reason: string | undefined
   if (installs.length === 1 && only) {

@@ -1,14 +1,14 @@
-import { findInstalls, describeInstall, type Resolution } from '../shared/find-installs.js'
-import { failureMessage, group, type StepTools } from '../shared/harness.js'
-import { installLabel } from '../shared/inputs.js'
-import { prefixedScope, runnerScope, type Scope } from '../shared/scope.js'
-import { CancelledError } from '../wpengine/errors.js'
+import { findInstalls, describeInstall, type Resolution } from '../workflows/find-installs.js'
+import type { StepTools } from '../step/harness.js'
+import { installLabel } from '../step/inputs.js'
+import { group, prefixedScope, runnerScope, type Scope } from '../step/log-scope.js'
+import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { isFinal } from '../wpengine/status.js'
 import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
 import { shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
-import { backUpInstall } from './pipeline.js'
+import { backUpInstall } from './back-up-install.js'
 import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
 /** What follows a completed backup of one install in the same step (the off-site copy). */
@@ -120,6 +120,6 @@ function waitingOf(entry: InstallReport, now: number): Waiting[] {
 function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
   entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed'
   if (entry.outcome === 'cancelled') return
-  entry.error = failureMessage(error)
+  entry.error = errorLine(error)
   entry.reason = shortReason(error)
 }

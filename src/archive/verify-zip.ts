@@ -1,6 +1,6 @@
 import yauzl from 'yauzl'
 import { crc32 } from 'node:zlib'
-import { safeText } from '../util/log-safety.js'
+import { safeText } from '../text/safe-text.js'
 
 /** A file that is not a sound zip; the message says what is wrong with it. */
 export class BadZipError extends Error {

@@ -1,9 +1,9 @@
-import { getBackupOf } from '../shared/get-backup.js'
-import { failureMessage, type StepTools } from '../shared/harness.js'
-import type { Scope } from '../shared/scope.js'
+import { getBackupOf } from '../workflows/get-backup.js'
+import { type StepTools } from '../step/harness.js'
+import type { Scope } from '../step/log-scope.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
-import { createBackupOnce } from './create.js'
+import { createBackupOnce } from './request-backup.js'
 import { describeBackup, stepMarker } from './description.js'
 import type { Settings } from './inputs.js'
 import { abortedMessage, historyLine, reuseMessage, timeoutMessage, waitTitle } from './messages.js'
@@ -11,6 +11,7 @@ import { recordBackup, type InstallReport } from './report.js'
 import { ageOf, findReusable, listBackups, mayReuse } from './reuse.js'
 import { estimateDuration, recentDurations } from './history.js'
 import { waitForBackup } from './wait.js'
+import { errorLine } from '../wpengine/errors.js'
 
 type Tools = StepTools<Settings>
 
@@ -112,7 +113,7 @@ function learnHistory(
   }
   learn().catch((error: unknown) => {
     if (done.signal.aborted || signal.aborted) return
-    log.info(`Could not read the backup history of ${install.name} (${failureMessage(error)}); checks keep the schedule that needs none.`)
+    log.info(`Could not read the backup history of ${install.name} (${errorLine(error)}); checks keep the schedule that needs none.`)
   })
   return done
 }

@@ -1,4 +1,4 @@
-import { group, type Core } from './harness.js'
+import type { Core } from './core.js'
 
 /** Where one install's work is logged: the runner itself for one install; prefixed lines, no groups, for several at once. */
 export interface Scope {
@@ -23,5 +23,15 @@ export function prefixedScope(core: Pick<Core, 'info' | 'warning'>, name: string
       log.info(title)
       return body()
     }
+  }
+}
+
+/** A collapsible group of log lines around `body`, closed however it ends. */
+export async function group<T>(core: Pick<Core, 'startGroup' | 'endGroup'>, name: string, body: () => Promise<T>): Promise<T> {
+  core.startGroup(name)
+  try {
+    return await body()
+  } finally {
+    core.endGroup()
   }
 }

@@ -1,16 +1,16 @@
 import { stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
-import type { Clock } from '../util/clock.js'
-import { formatDuration } from '../util/duration.js'
-import { failureMessage, type Core } from '../shared/harness.js'
-import type { Scope } from '../shared/scope.js'
+import type { Clock } from '../time/clock.js'
+import { formatDuration } from '../time/time-text.js'
+import type { Scope } from '../step/log-scope.js'
 import type { WpeClient } from '../wpengine/client.js'
-import { CancelledError } from '../wpengine/errors.js'
+import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { Semaphore } from '../wpengine/semaphore.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Archive, Backup, BackupStatus, Install } from '../wpengine/types.js'
-import { archiveBackup, findArchive } from './archive.js'
+import { archiveBackup, findArchive } from './request-archive.js'
 import { DiskClaims, downloadArchive, DownloadError, type Downloaded } from './download.js'
+import type { Core } from '../step/core.js'
 
 /** The off-site copy of one install's backup: its archive, and the downloaded zip; kept current as the phase goes. */
 export interface ArchiveReport {
@@ -188,7 +188,7 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     }
   } catch (error) {
     // A cancelled step is told as such by the step's verdict.
-    if (!(error instanceof CancelledError || signal.aborted)) entry.error = failureMessage(error)
+    if (!(error instanceof CancelledError || signal.aborted)) entry.error = errorLine(error)
   }
 }
 

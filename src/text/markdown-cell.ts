@@ -1,4 +1,4 @@
-import { oneLine } from './log-safety.js'
+import { oneLine } from './safe-text.js'
 
 // Every character that can open Markdown or HTML in GitHub's renderer: links and images ([ ! ]),
 // raw HTML and angle autolinks (<), entities (&), code, emphasis, strikethrough and math
