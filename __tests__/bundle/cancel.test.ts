@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/server.js'
+import { ACTION, RESTORE_ACTION, startAction } from '../../scripts/run-action.js'
+import { INSTALL, visible } from '../support/helpers.js'
+import { actionAgainst, expectNoCredentials, useSimulators } from '../support/sim-helpers.js'
+
+// The runner cancels a step with SIGINT, then SIGTERM: each bundled action, signalled at the moment
+// that matters, must end within seconds with its outputs, a summary, and one line saying what is
+// known of what it had sent.
+
+const freshSim = useSimulators({ requestedMs: 200, durationMs: 600, archiveMs: 600_000 })
+
+/** Runs `script`, and sends `signal` once `ready()` says the moment has come. */
+async function cancelWhen(s: Simulator, script: string, inputs: Record<string, string>, signal: NodeJS.Signals, ready: () => boolean) {
+  const { child, result } = startAction({ script, ...actionAgainst(s, inputs) })
+  const watch = setInterval(() => {
+    if (ready()) {
+      clearInterval(watch)
+      child.kill(signal)
+    }
+  }, 20)
+  child.once('exit', () => clearInterval(watch))
+  const outcome = await result
+  expectNoCredentials(outcome.stdout, s)
+  return outcome
+}
+
+const errorLines = (stdout: string) =>
+  visible(stdout)
+    .split('\n')
+    .filter((line) => line.startsWith('::error::'))
+
+describe('restore: cancelled', () => {
+  it.concurrent.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s while the restore request hangs: may have started, says so in one line, outputs and summary written',
+    async (signal) => {
+      const s = await freshSim()
+      const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
+      s.fault({ method: 'POST', path: /\/restore$/, type: 'hang' })
+      const started = Date.now()
+      const result = await cancelWhen(s, RESTORE_ACTION, { 'backup-id': done.id }, signal, () =>
+        s.requests.some((r) => r.method === 'POST' && r.path.endsWith('/restore'))
+      )
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(result.code).toBe(1)
+      expect(errorLines(result.stdout)).toEqual([
+        `::error::The step was cancelled while the request to restore mysite from backup ${done.id} was on its way; WP Engine may or may not have started the restore. Check the install in the WP Engine User Portal before running the restore again.`
+      ])
+      expect(result.stdout).not.toMatch(/^\s+at /m)
+      expect(result.outputs).toMatchObject({ accepted: 'false', 'install-id': INSTALL.id, 'install-name': 'mysite', 'backup-id': done.id })
+      expect(result.summary).toContain('## ❓ WP Engine restore of mysite may have started')
+      expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(1)
+    }
+  )
+
+  it.concurrent('SIGTERM before the request: nothing was restored, and it says so', async () => {
+    const s = await freshSim()
+    const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
+    s.fault({ method: 'GET', path: new RegExp(`/backups/${done.id}$`), type: 'hang' })
+    const result = await cancelWhen(s, RESTORE_ACTION, { 'backup-id': done.id }, 'SIGTERM', () =>
+      s.requests.some((r) => r.method === 'GET' && r.path.endsWith(done.id))
+    )
+    expect(result.code).toBe(1)
+    expect(errorLines(result.stdout)).toEqual([
+      '::error::The step was cancelled before the restore of mysite was requested: nothing was restored.'
+    ])
+    expect(result.outputs).toMatchObject({ accepted: 'false', 'backup-id': '' })
+    expect(result.summary).toContain('## ⚠️ WP Engine restore of mysite cancelled before it was requested')
+    expect(s.requests.filter((r) => r.path.endsWith('/restore'))).toHaveLength(0)
+  })
+})
+
+describe('backup: cancelled in the archive phase', () => {
+  it.concurrent('says the backup completed and is a restore point', async () => {
+    const s = await freshSim()
+    const result = await cancelWhen(s, ACTION, { install: INSTALL.id, archive: 'true' }, 'SIGTERM', () =>
+      s.requests.some((r) => r.method === 'POST' && r.path.endsWith('/archives'))
+    )
+    const id = result.outputs['backup-id']
+    expect(result.code).toBe(1)
+    expect(result.outputs.status).toBe('completed')
+    expect(errorLines(result.stdout)).toHaveLength(1)
+    expect(result.stdout).toContain(`::error::The step was cancelled while making the off-site copy of backup ${id}`)
+    expect(result.stdout).toContain('The backup itself completed and is a restore point')
+    expect(result.stdout).not.toContain('before WP Engine confirmed a backup request')
+  })
+
+  it.concurrent('with several installs, names every install whose copy was under way', async () => {
+    const s = await freshSim()
+    const result = await cancelWhen(
+      s,
+      ACTION,
+      { install: 'mysite mysitestaging', archive: 'true' },
+      'SIGTERM',
+      () => s.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/archives')).length === 2
+    )
+    expect(result.code).toBe(1)
+    expect(errorLines(result.stdout)).toEqual([
+      '::error::The step was cancelled while making the off-site copies of 2 backups (mysite, mysitestaging). The backups themselves completed and are restore points; re-run the job to finish the archives.'
+    ])
+    const backups = JSON.parse(result.outputs.backups!) as { status: string; 'archive-state': string }[]
+    expect(backups.map((b) => [b.status, b['archive-state']])).toEqual([
+      ['completed', 'requested'],
+      ['completed', 'requested']
+    ])
+  })
+})

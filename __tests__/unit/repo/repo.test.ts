@@ -1,0 +1,176 @@
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import YAML from 'yaml'
+import { parseInputs } from '../../../src/backup/inputs.js'
+import { outputsOf } from '../../../src/backup/report.js'
+import { parseRestoreInputs } from '../../../src/restore/inputs.js'
+import { ROOT } from '../../../scripts/run-action.js'
+import { renderTables, withTables } from '../../../scripts/readme-tables.js'
+
+type ValidationState = { errors: unknown[] }
+const validator = createRequire(import.meta.url)('@action-validator/core') as {
+  validateAction(src: string): ValidationState
+  validateWorkflow(src: string): ValidationState
+}
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+const actionYaml = read('action.yml')
+const action = YAML.parse(actionYaml) as {
+  name: string
+  description: string
+  branding: { icon: string; color: string }
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
+}
+
+describe('action.yml', () => {
+  it('is a valid action (per action-validator)', () => {
+    // action-validator 0.6 predates node24 (its schema stops at node20): validate everything else,
+    // and check the runtime below.
+    expect(validator.validateAction(actionYaml.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors).toEqual([])
+  })
+
+  it('would catch a broken action.yml', () => {
+    expect(validator.validateAction(actionYaml.replace('description: The install', 'description: The: install')).errors).not.toEqual([])
+  })
+
+  it('runs the bundle on Node 24, with a name, description and branding', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(action.name).toBeTruthy()
+    expect(action.description.length).toBeGreaterThan(40)
+    expect(action.branding.icon && action.branding.color).toBeTruthy()
+  })
+
+  it('describes every input and output', () => {
+    for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)])
+      expect(entry.description.length).toBeGreaterThan(10)
+  })
+
+  it('declares exactly the inputs the action reads', () => {
+    const read: string[] = []
+    try {
+      parseInputs((name) => (read.push(name), ''), {})
+    } catch {
+      // Empty inputs are invalid; only the names asked for matter here.
+    }
+    expect(Object.keys(action.inputs).sort()).toEqual([...new Set(read)].sort())
+  })
+
+  it('declares exactly the outputs the action sets', () => {
+    expect(Object.keys(action.outputs)).toEqual(Object.keys(outputsOf({ installs: [] })))
+  })
+
+  it('has the defaults the code applies', () => {
+    expect(action.inputs.wait?.default).toBe('true')
+    expect(action.inputs.timeout?.default).toBe('60m')
+    expect(action.inputs['poll-interval']?.default).toBe('auto')
+    expect(action.inputs['api-url']?.default).toBe('https://api.wpengineapi.com/v1')
+    expect(action.inputs['max-parallel']?.default).toBe('5')
+    expect(action.inputs['reuse-within']?.default).toBeUndefined()
+    expect(action.inputs.install?.required).toBe(true)
+  })
+})
+
+describe('README.md', () => {
+  const readme = read('README.md')
+
+  it('has the input and output tables of action.yml (npm run docs writes them)', () => {
+    expect(readme).toBe(withTables(readme, renderTables(actionYaml)))
+  })
+
+  it('restore/README.md has the tables of restore/action.yml', () => {
+    const restoreReadme = read('restore/README.md')
+    expect(restoreReadme).toBe(withTables(restoreReadme, renderTables(restoreYaml)))
+  })
+
+  it('notices a table that is out of date', () => {
+    const stale = renderTables(actionYaml.replace('default: 60m', 'default: 30m'))
+    expect(withTables(readme, stale)).not.toBe(readme)
+  })
+
+  it('starts a fresh clone with exactly the two quick-start commands', () => {
+    const quickStart = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(quickStart?.trim().split('\n')).toEqual(['npm ci && npm run demo', 'npm test'])
+  })
+})
+
+const restoreYaml = read('restore/action.yml')
+
+describe('restore/action.yml', () => {
+  const restore = YAML.parse(restoreYaml) as typeof action
+
+  it('is a valid action that runs its own bundle on Node 24', () => {
+    expect(validator.validateAction(restoreYaml.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors).toEqual([])
+    expect(restore.runs).toEqual({ using: 'node24', main: '../dist/restore/index.js' })
+  })
+
+  it('declares exactly the inputs the restore step reads, with the defaults it applies', () => {
+    const readInputs: string[] = []
+    try {
+      parseRestoreInputs((name) => (readInputs.push(name), ''), {})
+    } catch {
+      // Empty inputs are invalid; only the names asked for matter here.
+    }
+    expect(Object.keys(restore.inputs).sort()).toEqual([...new Set(readInputs)].sort())
+    expect(restore.inputs['restore-database']?.default).toBe('true')
+    expect(restore.inputs['create-checkpoint']?.default).toBe('true')
+    expect(restore.inputs['backup-id']?.required).toBe(true)
+  })
+})
+
+describe('workflows', () => {
+  const files = readdirSync(join(ROOT, '.github', 'workflows')).filter((f) => f.endsWith('.yml'))
+  it('include CI, check-dist and release', () => expect(files.sort()).toEqual(['check-dist.yml', 'ci.yml', 'release.yml']))
+  it.each(files)('%s is valid (per action-validator)', (file) => {
+    expect(validator.validateWorkflow(read(join('.github', 'workflows', file))).errors).toEqual([])
+  })
+})
+
+describe('releases', () => {
+  const release = YAML.parse(read('.github/workflows/release.yml')) as {
+    on: { push: { tags: string[] } }
+    jobs: Record<string, { permissions?: Record<string, string>; needs?: string; steps: { name?: string; run?: string }[] }>
+  }
+  const version = (JSON.parse(read('package.json')) as { version: string }).version
+  const stepRun = (job: string, name: string) => release.jobs[job]?.steps.find((step) => step.name?.startsWith(name))?.run ?? ''
+
+  it('run on a version tag, publish only after the checks, and alone may write', () => {
+    expect(release.on.push.tags).toEqual(['v[0-9]+.[0-9]+.[0-9]+'])
+    expect(release.jobs.release?.needs).toBe('check')
+    expect(release.jobs.release?.permissions).toEqual({ contents: 'write' })
+    expect(stepRun('check', 'dist/ is what the source builds')).toContain('npm run bundle')
+    expect(stepRun('release', 'Move the major tag')).toContain('git push --force origin "refs/tags/$major"')
+  })
+
+  it("take the release notes from CHANGELOG.md's section for the tag (the workflow's own script, run here)", () => {
+    const temp = mkdtempSync(join(tmpdir(), 'notes-'))
+    try {
+      execFileSync('bash', ['-euo', 'pipefail', '-c', stepRun('release', 'Release notes')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, TAG: `v${version}`, RUNNER_TEMP: temp }
+      })
+      const notes = readFileSync(join(temp, 'notes.md'), 'utf8')
+      expect(notes).toContain('### Added')
+      expect(notes).not.toContain('## [')
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
+  })
+
+  it("refuse a tag whose version is not package.json's or has no CHANGELOG.md section", () => {
+    const check = stepRun('check', 'The tag is on main')
+    const run = (tag: string) =>
+      execFileSync('bash', ['-euo', 'pipefail', '-c', check.replace(/^git merge-base .*$/m, '')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, TAG: tag },
+        stdio: 'pipe'
+      })
+    expect(() => run(`v${version}`)).not.toThrow()
+    expect(() => run('v9.9.9')).toThrow()
+  })
+})

@@ -1,0 +1,427 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import nock from 'nock'
+import { WpeClient, type ClientOptions } from '../../../src/wpengine/client.js'
+import { CancelledError, WpeApiError } from '../../../src/wpengine/errors.js'
+import { createNodeSend } from '../../../src/wpengine/http.js'
+import { RetryBudget } from '../../../src/wpengine/retry.js'
+import { API, BACKUP_ID, BACKUP_PATH, backupAnswer, BASIC, CREDS, FakeClock, INSTALL, useNock, nockClient } from '../../support/helpers.js'
+
+const BACKUP = backupAnswer('requested')
+/** BACKUP as the client hands it on: a null time is an absent one. */
+const DECODED = { ...BACKUP, complete_time: undefined }
+
+const transport = createNodeSend()
+
+function setup(overrides: Partial<ClientOptions> = {}) {
+  const clock = new FakeClock()
+  const retries: string[] = []
+  const client = nockClient({ send: transport, clock, onRetry: (message) => retries.push(message), ...overrides })
+  return { clock, client, retries }
+}
+
+async function failure(promise: Promise<unknown>): Promise<WpeApiError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(WpeApiError)
+    return error as WpeApiError
+  }
+  throw new Error('expected the request to fail')
+}
+
+useNock(nock, { beforeAll, afterEach, afterAll })
+afterAll(() => transport.close())
+
+describe('WpeClient requests', () => {
+  it('sends Basic auth, JSON accept and a user agent to the documented path', async () => {
+    const scope = nock(API, { reqheaders: { authorization: BASIC, accept: 'application/json', 'user-agent': /wpengine-backup-action/ } })
+      .get(BACKUP_PATH)
+      .reply(200, BACKUP)
+    const { client } = setup()
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
+  })
+
+  it('encodes values into single path segments, so no value can change the path', async () => {
+    const scope = nock(API).get(`/v1/installs/${INSTALL.id}/backups/..%2F..%2Fuser%3Fx%3D1`).reply(404, { message: 'Not Found' })
+    const { client } = setup()
+    expect((await failure(client.getBackup(INSTALL, '../../user?x=1'))).status).toBe(404)
+    scope.done()
+  })
+
+  it('posts the backup body as JSON', async () => {
+    const body = { description: 'Pre-deploy', notification_emails: ['ops@example.com'] }
+    const scope = nock(API, { reqheaders: { 'content-type': 'application/json' } })
+      .post(`/v1/installs/${INSTALL.id}/backups`, body)
+      .reply(202, BACKUP)
+    await setup().client.createBackup(INSTALL, body)
+    scope.done()
+  })
+})
+
+describe('WpeClient: read-only (a dry run)', () => {
+  it('reads, but refuses every request that could change something before it is sent', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client } = setup({ readOnly: true })
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
+    // No interceptor: a request that left would fail differently (nock refuses it as unmatched).
+    await expect(client.createBackup(INSTALL, { description: 'd', notification_emails: [] })).rejects.toThrow(
+      `A read-only client may not request a backup of install ${INSTALL.name} (POST).`
+    )
+    await expect(client.createArchive(INSTALL, { backup_id: BACKUP_ID, notification_emails: [] })).rejects.toThrow(/\(POST\)\.$/)
+    await expect(
+      client.restoreBackup(INSTALL, BACKUP_ID, { notification_emails: [], restore_database: true, create_checkpoint: true })
+    ).rejects.toThrow(/\(POST\)\.$/)
+  })
+})
+
+describe('WpeClient retries', () => {
+  it('503, 503, 200: three requests, two backoffs with full jitter', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock, retries } = setup()
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
+    expect(clock.sleeps).toEqual([500, 1000])
+    // The log hears of the first retry; more only once the API has failed for a minute.
+    expect(retries).toEqual([
+      `HTTP 503 while trying to get backup ${BACKUP_ID} of install mysite; retrying in 0.5s, for up to 5m while it keeps failing.`
+    ])
+  })
+
+  it('429 with Retry-After: 7, then 200: waits the 7 seconds the API asked for', async () => {
+    const scope = nock(API)
+      .get(BACKUP_PATH)
+      .reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '7' })
+      .get(BACKUP_PATH)
+      .reply(200, BACKUP)
+    const { client, clock } = setup()
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(clock.sleeps).toEqual([7000])
+  })
+
+  it('honours Retry-After as an HTTP date', async () => {
+    const { client, clock } = setup()
+    const when = new Date(clock.now() + 12_000).toUTCString()
+    const scope = nock(API).get(BACKUP_PATH).reply(503, '', { 'Retry-After': when }).get(BACKUP_PATH).reply(200, BACKUP)
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(clock.sleeps).toEqual([12_000])
+  })
+
+  it('fails at once, naming the wait, when Retry-After reaches past the step timeout', async () => {
+    const { client, clock } = setup({ deadline: Date.UTC(2026, 0, 1) + 60_000 })
+    const scope = nock(API).get(BACKUP_PATH).reply(429, {}, { 'Retry-After': '120' })
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(clock.sleeps).toEqual([])
+    expect(error.message).toMatch(/asked to wait 2m .*Retry-After.*more than the 1m left/)
+    // Waiting on within this step cannot help, so a waiter must not treat it as passing.
+    expect(error.detail.transient).toBe(false)
+  })
+
+  it('connection reset, then 200: retried', async () => {
+    const scope = nock(API)
+      .get(BACKUP_PATH)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .get(BACKUP_PATH)
+      .reply(200, BACKUP)
+    const { client, retries } = setup()
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(retries[0]).toContain('network error ECONNRESET')
+  })
+
+  it('an answer that takes longer than the attempt time limit is abandoned and retried', async () => {
+    const scope = nock(API)
+      .get(BACKUP_PATH)
+      .delay(400)
+      .reply(200, BACKUP)
+      .get(BACKUP_PATH)
+      .reply(200, { ...BACKUP, status: 'completed' })
+    const { client, retries } = setup({ attemptTimeoutMs: 100 })
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toMatchObject({ status: 'completed' })
+    scope.done()
+    expect(retries[0]).toContain('no answer in time')
+  })
+
+  it('a 2xx that is not JSON is retried for a GET', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(200, '{"id": ').get(BACKUP_PATH).reply(200, BACKUP)
+    await setup().client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+  })
+
+  it('an answer that breaks the documented shape is not trusted: retried for a GET', async () => {
+    const hostile = { ...BACKUP, id: 'x\n::add-mask::oops' }
+    const scope = nock(API).get(BACKUP_PATH).reply(200, hostile).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, retries } = setup()
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
+    expect(retries[0]).toContain("an answer that cannot be used (backup id 'x : :add-mask: :oops' is not a UUID)")
+  })
+
+  it.each([
+    ['an install whose name breaks the API rule', `/v1/installs/${INSTALL.id}`, { id: INSTALL.id, name: '../etc' }],
+    ['a page that is not a list', '/v1/installs?limit=100&offset=0', { results: { id: 1 }, next: null }],
+    ['a backup without a status', BACKUP_PATH, { id: BACKUP_ID }]
+  ])('fails on %s, without quoting it', async (_label, path, body) => {
+    nock(API).get(path).times(4).reply(200, body)
+    // Attempts at 0, 0.5, 1.5 and 3.5 s: the fourth is the last within 3 s of patience.
+    const { client } = setup({ patienceMs: 3_000 })
+    const call =
+      path === BACKUP_PATH
+        ? client.getBackup(INSTALL, BACKUP_ID)
+        : path.includes('?')
+          ? client.listInstalls(0)
+          : client.getInstall(INSTALL.id)
+    const error = await failure(call)
+    expect(error.detail).toMatchObject({ kind: 'bad-response', attempts: 4, failingForMs: 3_500 })
+    expect(error.message).toMatch(
+      /could not be used for 4s \(4 attempts\): (install name '\.\.\/etc' is not an install name|results is an object, not a list|backup status is missing, not a status)\. Re-run the job later\.$/
+    )
+  })
+
+  it('retries for the patience, telling the log about once a minute, then gives up with how long the API failed and its last answer', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(1_000).reply(502, { message: 'Bad Gateway' })
+    const { client, clock, retries } = setup()
+    const start = clock.now()
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    scope.persist(false)
+    nock.cleanAll()
+    // The last retry starts within the 5-minute patience; the step ends within one backoff (30 s at most) after.
+    expect(clock.now() - start).toBeGreaterThanOrEqual(5 * 60_000)
+    expect(clock.now() - start).toBeLessThan(5 * 60_000 + 30_000)
+    expect(error.message).toMatch(
+      new RegExp(
+        `^WP Engine failed to get backup ${BACKUP_ID} of install mysite \\(502: Bad Gateway\\) for 5m( \\d+s)? \\((\\d+) attempts\\)\\. The API may be having problems; re-run the job later\\.$`
+      )
+    )
+    // Backoff capped at 30 s with jitter: a handful of requests a minute, not hundreds.
+    expect(error.detail.attempts).toBeGreaterThan(10)
+    expect(error.detail.attempts).toBeLessThan(40)
+    expect(error.detail).toMatchObject({ transient: true })
+    expect(retries.length).toBeGreaterThanOrEqual(5)
+    expect(retries.length).toBeLessThanOrEqual(6)
+    expect(retries[1]).toMatch(
+      /^The WP Engine API has been failing for 1m( \d+s)? while trying to get backup .* \(last: HTTP 502\); still trying, for up to [34]m( \d+s)? more\.$/
+    )
+  })
+
+  it('a spent step-wide retry budget slows retries down to what it earns back, rather than giving up', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(3).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock } = setup({ budget: new RetryBudget(5) })
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    // 5 tokens pay for the first retry; each next one waits for 5 tokens at 30 a minute: 10 s, less what came back meanwhile.
+    expect(clock.sleeps[0]).toBe(500)
+    for (const sleep of clock.sleeps.slice(1)) {
+      expect(sleep).toBeGreaterThanOrEqual(9_000)
+      expect(sleep).toBeLessThanOrEqual(10_000)
+    }
+  })
+
+  it('uses its defaults for options passed as undefined', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock } = setup({ random: undefined, patienceMs: undefined, budget: undefined })
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    expect(clock.sleeps[0]).toBeLessThan(1_000)
+  })
+
+  it('sends nothing once the deadline has passed', async () => {
+    const clock = new FakeClock()
+    const { client } = setup({ clock, deadline: clock.now() - 1 })
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.detail.kind).toBe('deadline')
+    expect(error.message).toContain("The step's timeout ran out while trying to get backup")
+  })
+
+  it('never sleeps past the deadline', async () => {
+    const clock = new FakeClock()
+    const scope = nock(API).get(BACKUP_PATH).reply(503)
+    const error = await failure(setup({ clock, deadline: clock.now() + 100, random: () => 0.99 }).client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(clock.sleeps).toEqual([])
+    expect(error.detail).toMatchObject({ kind: 'deadline', status: 503 })
+    expect(error.message).toContain('last answer: HTTP 503')
+  })
+
+  it('stops at once when the step is cancelled during a backoff', async () => {
+    const cancel = new AbortController()
+    const clock = new FakeClock()
+    clock.sleep = async () => {
+      cancel.abort(new CancelledError())
+      throw new CancelledError()
+    }
+    nock(API).get(BACKUP_PATH).reply(503)
+    await expect(setup({ clock, signal: cancel.signal }).client.getBackup(INSTALL, BACKUP_ID)).rejects.toBeInstanceOf(CancelledError)
+  })
+})
+
+describe('WpeClient never retries what cannot pass', () => {
+  it.each([400, 401, 403, 404, 409, 422])('%d: exactly one request', async (status) => {
+    const scope = nock(API).get(BACKUP_PATH).reply(status, { message: 'no' })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    scope.done()
+    expect(error.status).toBe(status)
+    expect(error.detail).toMatchObject({ transient: false, attempts: 1 })
+  })
+
+  it('401 says to check the credentials and that API access must be enabled', async () => {
+    nock(API).get('/v1/user').reply(401, { message: 'Bad Credentials' })
+    const error = await failure(setup().client.getUser())
+    expect(error.message).toBe(
+      'WP Engine did not accept the API credentials (401: Bad Credentials). Check api-user-id and api-password (or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: https://my.wpengine.com/api_access'
+    )
+  })
+
+  it('403 speaks of permission', async () => {
+    nock(API).post(`/v1/installs/${INSTALL.id}/backups`).reply(403, { message: "You don't have permission to perform that action" })
+    const error = await failure(setup().client.createBackup(INSTALL, { description: 'd', notification_emails: ['a@b.co'] }))
+    expect(error.message).toMatch(/^The API user is not allowed to request a backup of install mysite \(403: You don't have permission/)
+  })
+
+  it("400 gives the API's message and every field-level message", async () => {
+    nock(API)
+      .post(`/v1/installs/${INSTALL.id}/backups`)
+      .reply(400, {
+        message: 'Invalid Backup',
+        errors: [
+          {
+            resource: 'Backup',
+            field: 'notification_emails',
+            type: 'invalid_value',
+            code: 'invalid',
+            message: 'bad@ is not a valid email'
+          },
+          {
+            resource: 'Backup',
+            field: 'description',
+            type: 'invalid_value',
+            code: 'too_long',
+            message: 'is too long (maximum is 255 characters)'
+          }
+        ]
+      })
+    const error = await failure(setup().client.createBackup(INSTALL, { description: 'd', notification_emails: ['bad@'] }))
+    expect(error.message).toBe(
+      'WP Engine refused to request a backup of install mysite (400: Invalid Backup). notification_emails: bad@ is not a valid email; description: is too long (maximum is 255 characters)'
+    )
+  })
+
+  it('server text cannot inject workflow commands or extra lines', async () => {
+    nock(API)
+      .get(BACKUP_PATH)
+      .reply(400, { message: 'x\n::add-mask::oops', errors: [{ field: 'f', message: '::set-output name=status::completed' }] })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.message).not.toMatch(/::|\n/)
+  })
+
+  it('a long non-JSON error page is quoted, cut short', async () => {
+    nock(API)
+      .get(BACKUP_PATH)
+      .reply(418, `<html>${'x'.repeat(5000)}</html>`)
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.message.length).toBeLessThan(400)
+  })
+
+  it('does not follow a redirect, so credentials never reach another host', async () => {
+    const elsewhere = nock('https://evil.example.com').get(/.*/).reply(200, BACKUP)
+    nock(API).get(BACKUP_PATH).reply(302, '', { Location: 'https://evil.example.com/steal' })
+    const error = await failure(setup().client.getBackup(INSTALL, BACKUP_ID))
+    expect(error.message).toContain('with a redirect (302 to https://evil.example.com/steal); it was not followed')
+    expect(error.detail).toMatchObject({ kind: 'redirect', status: 302, transient: false, attempts: 1 })
+    expect(elsewhere.isDone()).toBe(false)
+  })
+})
+
+describe('WpeClient POST: exactly-once rules', () => {
+  const path = `/v1/installs/${INSTALL.id}/backups`
+  const body = { description: 'd', notification_emails: ['a@b.co'] }
+
+  it('429 is retried: the rate limiter turned the request away', async () => {
+    const scope = nock(API).post(path).reply(429).post(path).reply(202, BACKUP)
+    await setup().client.createBackup(INSTALL, body)
+    scope.done()
+  })
+
+  it.each([500, 502, 503, 504])('%d is not resent but reported as ambiguous', async (status) => {
+    const scope = nock(API).post(path).reply(status)
+    const error = await failure(setup().client.createBackup(INSTALL, body))
+    scope.done()
+    expect(error.detail).toMatchObject({ ambiguous: true, attempts: 1 })
+    expect(error.message).toContain('WP Engine may or may not have acted on it')
+  })
+
+  it('a POST with no answer in time is ambiguous, not resent', async () => {
+    const scope = nock(API).post(path).delay(400).reply(202, BACKUP)
+    const error = await failure(setup({ attemptTimeoutMs: 100 }).client.createBackup(INSTALL, body))
+    scope.done()
+    expect(error.detail).toMatchObject({ kind: 'timeout', ambiguous: true, attempts: 1 })
+  })
+
+  it('a 202 whose body breaks the documented shape is ambiguous: the backup may exist', async () => {
+    const scope = nock(API).post(path).reply(202, { id: 'not-a-uuid', status: 'requested' })
+    const error = await failure(setup().client.createBackup(INSTALL, body))
+    scope.done()
+    expect(error.detail).toMatchObject({ kind: 'bad-response', ambiguous: true, attempts: 1 })
+  })
+
+  it('a refused connection is resent: nothing reached the API', async () => {
+    const clock = new FakeClock()
+    // Port 1 on loopback refuses connections: a real ECONNREFUSED, not a simulated one.
+    nock.enableNetConnect('127.0.0.1:1')
+    const error = await failure(
+      new WpeClient({
+        apiUrl: new URL('http://127.0.0.1:1/v1'),
+        ...CREDS,
+        send: transport,
+        clock,
+        deadline: clock.now() + 60_000,
+        random: () => 0,
+        patienceMs: 0
+      }).createBackup(INSTALL, body)
+    )
+    nock.disableNetConnect()
+    expect(error.detail).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', ambiguous: false, attempts: 1 })
+    expect(error.message).toContain('Could not reach the WP Engine API at http://127.0.0.1:1')
+  })
+})
+
+describe('WpeClient: requests in flight (max-parallel)', () => {
+  it('holds a slot only while a request is in flight, never during a backoff', async () => {
+    let releaseBackoff: () => void = () => {}
+    const clock = new FakeClock()
+    const backoffClock = { now: () => clock.now(), sleep: () => new Promise<void>((resolve) => (releaseBackoff = resolve)) }
+    const statuses = [503, 200, 200]
+    const inFlight = { now: 0, max: 0 }
+    const send = async () => {
+      inFlight.max = Math.max(inFlight.max, ++inFlight.now)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight.now--
+      const status = statuses.shift() ?? 500
+      return { status, headers: {}, body: JSON.stringify(status === 200 ? BACKUP : { message: 'busy' }) }
+    }
+    const { client } = setup({ send, clock: backoffClock, maxConcurrentRequests: 1 })
+    const retried = client.getBackup(INSTALL, BACKUP_ID)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // The first request is now in its backoff: another one gets the only slot and completes.
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toMatchObject({ id: BACKUP_ID })
+    releaseBackoff()
+    await expect(retried).resolves.toMatchObject({ id: BACKUP_ID })
+    expect(inFlight.max).toBe(1)
+  })
+
+  it("starts an attempt's time limit only once it has a slot", async () => {
+    const send = (_request: unknown, signal: AbortSignal) =>
+      new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ status: 200, headers: {}, body: JSON.stringify(BACKUP) }), 60)
+        signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))))
+      })
+    // Each attempt may take 100 ms; the third request waits 120 ms for a slot, and must not time out for it.
+    const { client } = setup({ send, maxConcurrentRequests: 1, attemptTimeoutMs: 100 })
+    const results = await Promise.all([1, 2, 3].map(() => client.getBackup(INSTALL, BACKUP_ID)))
+    expect(results.map((b) => b.id)).toEqual([BACKUP_ID, BACKUP_ID, BACKUP_ID])
+  })
+})
