@@ -40961,7 +40961,7 @@ class InputReader {
         if (missing.length > 0) {
             this.problems.push(this.context.forkPullRequest
                 ? `Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: ${SKIP_FORKS}`
-                : `Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets`);
+                : `Missing WP Engine API credentials: set ${missing.join(' and ')}, from repository or organization secrets, or from environment secrets, which a job gets only when its environment: names that environment`);
         }
         return { userId, password };
     }

@@ -205,7 +205,7 @@ describe('parseInputs', () => {
         "Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository"
       ])
       expect(read({ pullRequest: 7 })).toEqual([
-        'Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID) and api-password (or WPENGINE_PASSWORD), from repository or organization secrets'
+        'Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID) and api-password (or WPENGINE_PASSWORD), from repository or organization secrets, or from environment secrets, which a job gets only when its environment: names that environment'
       ])
     })
   })

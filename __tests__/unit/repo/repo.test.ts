@@ -9,7 +9,7 @@ import { parseInputs } from '../../../src/backup/inputs.js'
 import { outputsOf } from '../../../src/backup/report.js'
 import { parseRestoreInputs } from '../../../src/restore/inputs.js'
 import { ROOT } from '../../../scripts/run-action.js'
-import { renderTables, withTables } from '../../../scripts/readme-tables.js'
+import { detailProblems, readDetails, renderTables, withTables } from '../../../scripts/readme-tables.js'
 
 type ValidationState = { errors: unknown[] }
 const validator = createRequire(import.meta.url)('@action-validator/core') as {
@@ -18,8 +18,7 @@ const validator = createRequire(import.meta.url)('@action-validator/core') as {
 }
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
-const actionYaml = read('action.yml')
-const action = YAML.parse(actionYaml) as {
+type Action = {
   name: string
   description: string
   branding: { icon: string; color: string }
@@ -27,6 +26,13 @@ const action = YAML.parse(actionYaml) as {
   outputs: Record<string, { description: string }>
   runs: { using: string; main: string }
 }
+const actionYaml = read('action.yml')
+const action = YAML.parse(actionYaml) as Action
+const restoreYaml = read('restore/action.yml')
+const restoreAction = YAML.parse(restoreYaml) as Action
+
+/** How many sentences a text has: each ends in . ? or ! before a capital letter or the end (so `e.g. mysite` is one). */
+const sentencesOf = (text: string) => text.trim().match(/[.?!](?=\s+[A-Z]|\s*$)/g)?.length ?? 0
 
 describe('action.yml', () => {
   it('is a valid action (per action-validator)', () => {
@@ -49,6 +55,12 @@ describe('action.yml', () => {
   it('describes every input and output', () => {
     for (const entry of [...Object.values(action.inputs), ...Object.values(action.outputs)])
       expect(entry.description.length).toBeGreaterThan(10)
+  })
+
+  it("describes each input in one or two sentences (the detail is docs/inputs.yml's)", () => {
+    for (const [name, input] of [...Object.entries(action.inputs), ...Object.entries(restoreAction.inputs)])
+      expect({ name, oneOrTwo: [1, 2].includes(sentencesOf(input.description)) }).toEqual({ name, oneOrTwo: true })
+    expect(sentencesOf('The name (e.g. mysite). Or its ID. Only one.')).toBe(3)
   })
 
   it('declares exactly the inputs the action reads', () => {
@@ -78,19 +90,36 @@ describe('action.yml', () => {
 
 describe('README.md', () => {
   const readme = read('README.md')
+  const details = readDetails('backup')
+  const restoreDetails = readDetails('restore')
 
-  it('has the input and output tables of action.yml (npm run docs writes them)', () => {
-    expect(readme).toBe(withTables(readme, renderTables(actionYaml)))
+  it('has the input and output tables of action.yml and docs/inputs.yml (npm run docs writes them)', () => {
+    expect(readme).toBe(withTables(readme, renderTables(actionYaml, details)))
   })
 
-  it('restore/README.md has the tables of restore/action.yml', () => {
+  it('restore/README.md has the tables of restore/action.yml and docs/inputs.yml', () => {
     const restoreReadme = read('restore/README.md')
-    expect(restoreReadme).toBe(withTables(restoreReadme, renderTables(restoreYaml)))
+    expect(restoreReadme).toBe(withTables(restoreReadme, renderTables(restoreYaml, restoreDetails)))
+  })
+
+  it('docs/inputs.yml has a detail for every input of both actions, and for nothing else', () => {
+    expect(detailProblems(actionYaml, details)).toEqual([])
+    expect(detailProblems(restoreYaml, restoreDetails)).toEqual([])
+  })
+
+  it('notices an input without a detail, and a detail of no input', () => {
+    const withoutTimeout = Object.fromEntries(Object.entries(details).filter(([name]) => name !== 'timeout'))
+    expect(detailProblems(actionYaml, withoutTimeout)).toEqual(['input timeout has no detail in docs/inputs.yml'])
+    expect(() => renderTables(actionYaml, withoutTimeout)).toThrow('input timeout has no detail in docs/inputs.yml')
+    expect(detailProblems(actionYaml, { ...details, timout: 'x' })).toEqual([
+      'docs/inputs.yml has a detail for timout, which is not an input'
+    ])
   })
 
   it('notices a table that is out of date', () => {
-    const stale = renderTables(actionYaml.replace('default: 60m', 'default: 30m'))
+    const stale = renderTables(actionYaml.replace('default: 60m', 'default: 30m'), details)
     expect(withTables(readme, stale)).not.toBe(readme)
+    expect(withTables(readme, renderTables(actionYaml, { ...details, timeout: 'At most 5h.' }))).not.toBe(readme)
   })
 
   it('starts a fresh clone with exactly the two quick-start commands', () => {
@@ -99,10 +128,8 @@ describe('README.md', () => {
   })
 })
 
-const restoreYaml = read('restore/action.yml')
-
 describe('restore/action.yml', () => {
-  const restore = YAML.parse(restoreYaml) as typeof action
+  const restore = restoreAction
 
   it('is a valid action that runs its own bundle on Node 24', () => {
     expect(validator.validateAction(restoreYaml.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors).toEqual([])
