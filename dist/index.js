@@ -31194,24 +31194,21 @@ function denseGap({ lowMs, highMs }) {
 
 
 
-
 // The last check happens this long before the deadline, so that its answer can still arrive in time.
 const FINAL_CHECK_MARGIN_MS = 2_000;
 /**
  * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
- * passing reason (5xx, 429, network) does not end the wait; checks failing for longer than the
- * patience do, and so does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
+ * passing reason (5xx, 429, network) is retried by the client for as long as its patience lasts; a
+ * check it gave up on ends the wait, and so does any failure that cannot pass (401, 403, 404).
+ * Backups and archives share these states.
  */
 async function pollUntilFinal(options) {
     const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options;
-    const patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
     const start = clock.now();
     const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10));
     let item = options.initial;
     let status = normalizeStatus(options.state(item)) ?? 'requested';
     let checks = 0;
-    // When the checks began to fail (counting the retries inside the failed check), while they do.
-    let failingSince;
     const warned = new Set();
     const result = (outcome) => ({ item, status, outcome, checks, waitedMs: clock.now() - start });
     const Subject = subject.charAt(0).toUpperCase() + subject.slice(1);
@@ -31224,7 +31221,6 @@ async function pollUntilFinal(options) {
         try {
             item = await options.check();
             checks++;
-            failingSince = undefined;
             const seen = options.state(item);
             const next = normalizeStatus(seen);
             if (next === undefined) {
@@ -31245,13 +31241,8 @@ async function pollUntilFinal(options) {
                 return result('timeout');
             if (!error.detail.transient)
                 throw error;
-            failingSince ??= clock.now() - (error.detail.failingForMs ?? 0);
-            const failingFor = clock.now() - failingSince;
-            if (failingFor >= patienceMs) {
-                throw new WpeApiError(`Stopped waiting for ${subject}: its status checks failed for ${formatDuration(failingFor)}. The last: ${error.message}`, error.detail);
-            }
-            // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
-            log.info(`A status check of ${subject} failed (failing for ${formatDuration(failingFor)}; giving up after ${formatDuration(patienceMs)}): ${error.message}`);
+            // The client retries a failure that may pass for as long as its patience lasts: past that, the wait ends.
+            throw new WpeApiError(`Stopped waiting for ${subject}: its status checks failed for ${formatDuration(error.detail.failingForMs ?? 0)}. The last: ${error.message}`, error.detail);
         }
         onCheck?.(item);
     }

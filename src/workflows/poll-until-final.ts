@@ -1,5 +1,4 @@
 import { WpeApiError } from '../wpengine/errors.js'
-import { DEFAULT_PATIENCE_MS } from '../wpengine/retry.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { BackupStatus, Status } from '../wpengine/types.js'
 import type { Clock } from '../time/clock.js'
@@ -16,8 +15,6 @@ export interface WaitSettings {
   log: { info(message: string): void; warning(message: string): void }
   signal?: AbortSignal
   random?: () => number
-  /** How long status checks may keep failing in a way that may pass before the wait ends. */
-  patienceMs?: number
   /** The usual range from the item's history, asked before every gap: it may arrive while waiting. */
   expected?: () => ExpectedWindow | undefined
   /** How old the item was when waiting began. */
@@ -50,19 +47,17 @@ const FINAL_CHECK_MARGIN_MS = 2_000
 
 /**
  * Checks until the item is completed or aborted, or the deadline passes. A check that fails for a
- * passing reason (5xx, 429, network) does not end the wait; checks failing for longer than the
- * patience do, and so does any failure that cannot pass (401, 403, 404). Backups and archives share these states.
+ * passing reason (5xx, 429, network) is retried by the client for as long as its patience lasts; a
+ * check it gave up on ends the wait, and so does any failure that cannot pass (401, 403, 404).
+ * Backups and archives share these states.
  */
 export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollResult<T>> {
   const { clock, deadline, pollCeilingMs, log, signal, random = Math.random, onCheck, subject } = options
-  const patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS
   const start = clock.now()
   const lastCheckAt = Math.max(start, deadline - Math.min(FINAL_CHECK_MARGIN_MS, (deadline - start) / 10))
   let item = options.initial
   let status: BackupStatus = normalizeStatus(options.state(item)) ?? 'requested'
   let checks = 0
-  // When the checks began to fail (counting the retries inside the failed check), while they do.
-  let failingSince: number | undefined
   const warned = new Set<string>()
   const result = (outcome: PollResult<T>['outcome']): PollResult<T> => ({ item, status, outcome, checks, waitedMs: clock.now() - start })
   const Subject = subject.charAt(0).toUpperCase() + subject.slice(1)
@@ -75,7 +70,6 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
     try {
       item = await options.check()
       checks++
-      failingSince = undefined
       const seen = options.state(item)
       const next = normalizeStatus(seen)
       if (next === undefined) {
@@ -93,17 +87,10 @@ export async function pollUntilFinal<T>(options: PollOptions<T>): Promise<PollRe
       if (!(error instanceof WpeApiError)) throw error
       if (error.detail.kind === 'deadline') return result('timeout')
       if (!error.detail.transient) throw error
-      failingSince ??= clock.now() - (error.detail.failingForMs ?? 0)
-      const failingFor = clock.now() - failingSince
-      if (failingFor >= patienceMs) {
-        throw new WpeApiError(
-          `Stopped waiting for ${subject}: its status checks failed for ${formatDuration(failingFor)}. The last: ${error.message}`,
-          error.detail
-        )
-      }
-      // A passing failure is a line, not an annotation: if it lasts, the step's failure line is the one annotation.
-      log.info(
-        `A status check of ${subject} failed (failing for ${formatDuration(failingFor)}; giving up after ${formatDuration(patienceMs)}): ${error.message}`
+      // The client retries a failure that may pass for as long as its patience lasts: past that, the wait ends.
+      throw new WpeApiError(
+        `Stopped waiting for ${subject}: its status checks failed for ${formatDuration(error.detail.failingForMs ?? 0)}. The last: ${error.message}`,
+        error.detail
       )
     }
     onCheck?.(item)

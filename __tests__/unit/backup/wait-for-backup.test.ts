@@ -37,6 +37,8 @@ interface Setup {
   legacyInitiated?: boolean
   /** When the client's own deadline (the step's timeout) comes, if before the wait's. */
   clientDeadlineMs?: number
+  /** How long the client retries a failing check (none by default). */
+  patienceMs?: number
 }
 
 /** A backup of mysite requested just now that takes `durationMs` (1 s of it 'requested'), and a wait for it. */
@@ -46,15 +48,17 @@ function setup(durationMs: number, options: Setup = {}) {
   const backup: Backup = decodeBackup(sim.seedBackup({ installId: INSTALL.id, outcome: options.outcome }))
   const path = `/installs/${INSTALL.id}/backups/${backup.id}`
   const deadline = clock.now() + (options.timeoutMs ?? 60 * MINUTE)
-  // No patience in the client, so that every status check is one request and a fault fails the
-  // check; the client's own retries are client.test.ts's concern.
+  const lines: string[] = []
+  // No patience in the client unless asked for, so that every status check is one request and a
+  // fault fails the check; the client's own retries are client.test.ts's concern.
   const client = simClient(sim, {
     send: transport,
     clock,
     deadline: options.clientDeadlineMs === undefined ? deadline : clock.now() + options.clientDeadlineMs,
-    patienceMs: 0
+    patienceMs: options.patienceMs ?? 0,
+    random: options.random ?? (() => 0.5),
+    onRetry: (m) => lines.push(m)
   })
-  const lines: string[] = []
   const warnings: string[] = []
   const armed = new Map<number, FaultRule[]>()
   let checks = 0
@@ -126,51 +130,61 @@ describe('waitForBackup', () => {
     expect(result.checks).toBe(calls())
   })
 
-  it('reports every check, passed or failed, with the backup as last seen', async () => {
-    const { wait, failCheck, calls, answers } = setup(60_000)
+  it('reports every check with the backup as last seen; a check the client retried is one check', async () => {
+    const { wait, failCheck, calls, answers } = setup(60_000, { patienceMs: 5 * MINUTE })
     failCheck(2, '503')
     const seen: string[] = []
     await wait({ onCheck: (backup) => seen.push(backup.status) })
     expect(answers().slice(0, 3)).toEqual([200, 503, 200])
-    expect(seen).toHaveLength(calls())
-    expect(seen[1]).toBe(seen[0])
+    expect(seen).toHaveLength(calls() - 1)
     expect(seen.at(-1)).toBe('completed')
   })
 
   it('rides out passing failures', async () => {
-    const { wait, failCheck, lines, warnings } = setup(60_000)
+    const { wait, failCheck, lines, warnings, backup } = setup(60_000, { patienceMs: 5 * MINUTE })
     failCheck(2, '503')
     failCheck(3, '429')
     expect((await wait()).outcome).toBe('completed')
     // Passed, so lines in the log and no warning annotation: one that lasts fails the step, its one annotation.
     expect(warnings).toEqual([])
-    expect(lines.filter((line) => line.startsWith('A status check'))).toEqual([
-      expect.stringContaining('(failing for 0s; giving up after 5m)'),
-      expect.stringMatching(/\(failing for \d+s; giving up after 5m\)/)
+    expect(lines.filter((line) => line.includes('while trying to'))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^HTTP 503 while trying to get backup ${backup.id} of install mysite; retrying in [0-9.]+s, for up to 5m while it keeps failing`
+        )
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^HTTP 429 while trying to get backup ${backup.id} of install mysite; retrying in [0-9.]+s, for up to 5m while it keeps failing`
+        )
+      )
     ])
   })
 
   // Patience is time, not a count of checks: an outage of minutes is ridden out however many checks
-  // it takes, and one that outlasts the patience ends the wait soon after, whatever the poll interval.
+  // it takes, and one that outlasts the client's patience ends the wait soon after, whatever the poll interval.
   it.each([
     [MINUTE, 4 * MINUTE, 'completed'],
     [4 * MINUTE, 5 * MINUTE, 'completed'],
     [10 * MINUTE, 2 * MINUTE, 'failed'],
     [10 * MINUTE, 5 * MINUTE, 'failed']
   ] as const)('checks failing for %i ms, with a patience of %i ms: %s', async (outageMs, patienceMs, ending) => {
-    const { wait, clock, backup, lines } = setup(20 * MINUTE)
+    const { wait, clock, backup, lines } = setup(20 * MINUTE, { patienceMs })
     const start = clock.now()
     const endOutage = sim.outage({ fromMs: start + 10_000, forMs: outageMs })
-    const run = wait({ patienceMs, pollCeilingMs: 15_000 }).finally(endOutage)
+    const run = wait({ pollCeilingMs: 15_000 }).finally(endOutage)
     if (ending === 'failed') {
       await expect(run).rejects.toThrow(new RegExp(`^Stopped waiting for backup ${backup.id}: its status checks failed for \\d+m`))
-      // Ends within the patience and one poll gap of the first failed check.
-      expect(clock.now() - start - 10_000).toBeGreaterThanOrEqual(patienceMs)
-      expect(clock.now() - start - 10_000).toBeLessThanOrEqual(patienceMs + 15_000)
+      // Ends within the patience and one backoff (at most 15 s with this jitter) of the first failed check.
+      const firstFailedAt = requestsTo(sim, 'GET').find((r) => r.status !== 200)?.at ?? Number.NaN
+      expect(clock.now() - firstFailedAt).toBeGreaterThanOrEqual(patienceMs)
+      expect(clock.now() - firstFailedAt).toBeLessThanOrEqual(patienceMs + 15_000)
     } else {
       await expect(run).resolves.toMatchObject({ outcome: 'completed' })
     }
-    expect(lines.filter((line) => line.startsWith('A status check')).length).toBeGreaterThan(3)
+    // The log hears of the failing checks: the client's first retry, then a note about once a minute.
+    const notes = lines.filter((line) => line.includes(`while trying to get backup ${backup.id}`))
+    expect(notes.length).toBeGreaterThanOrEqual(Math.max(1, Math.floor(Math.min(outageMs, patienceMs) / MINUTE)))
   })
 
   it.each(['401', '403'] as const)('stops at once on %s', async (status) => {
