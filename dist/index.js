@@ -31088,6 +31088,7 @@ function broken(page, pages, what) {
 }
 
 ;// CONCATENATED MODULE: ./src/workflows/lost-answer.ts
+
 /**
  * How long after a request whose answer was lost the action keeps looking for what it made before it
  * asks again: WP Engine's lists can show a new backup or archive only some time after it was made, and
@@ -31119,6 +31120,38 @@ async function lookAcrossListLag(options) {
         if (clock.now() + pause >= deadline)
             return { lookedForMs, complete: false };
         await clock.sleep(pause, signal);
+    }
+}
+// The first request, and at most one more once the first surely made nothing that is listed.
+const MAX_REQUESTS = 2;
+/**
+ * Requests something that must be made once (a backup, an archive) from an API that takes no
+ * idempotency key. When an answer is lost (reset after sending, timeout, 5xx) the request may have
+ * been acted on: look for what it made across the list-lag window, at once and then at growing
+ * gaps, and send it again, once, only if the whole window passed without it.
+ */
+async function requestOnce(options) {
+    const { clock, deadline, signal, windowMs, send, look, log, say } = options;
+    for (let requests = 1;; requests++) {
+        try {
+            return { made: await send(), recovered: false, requests };
+        }
+        catch (error) {
+            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
+                throw error;
+            log.info(say.looking(error));
+            const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look });
+            if (found !== undefined) {
+                if (say.found)
+                    log.info(say.found(found));
+                return { made: found, recovered: true, requests };
+            }
+            if (!complete)
+                throw new WpeApiError(say.tooLate(error, lookedForMs), { ...error.detail, kind: 'deadline' });
+            if (requests >= MAX_REQUESTS)
+                throw new WpeApiError(say.lostTwice(error, lookedForMs), error.detail);
+            log.info(say.askingAgain(lookedForMs));
+        }
     }
 }
 
@@ -31255,7 +31288,6 @@ async function pollUntilFinal(options) {
 
 
 
-
 async function archivesOf(client, install, backupId) {
     const found = [];
     for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
@@ -31274,60 +31306,53 @@ const newest = (archives) => archives.reduce((best, a) => (best === undefined ||
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
  * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
  * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
- * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
- * if none is listed within the list-lag window, it is requested once more, and never a third time.
+ * the list before. A lost answer to the request is looked for in the list before it is sent again,
+ * once (requestOnce).
  */
 async function archiveBackup(options) {
     const { client, install, backup, log, clock } = options;
     const before = await archivesOf(client, install, backup.id);
     const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)));
-    // When the last request's answer was lost, and how many requests were sent.
-    let lostAt;
-    let windowMs = 0;
-    let requests = 0;
-    const request = async () => {
-        requests++;
-        try {
-            await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
-            lostAt = undefined;
-            log.info(`Archive of backup ${backup.id} requested.`);
-        }
-        catch (error) {
-            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
-                throw error;
-            lostAt = clock.now();
-            windowMs = listLagWindow(lostAt, options.deadline);
-            log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`);
-        }
-    };
+    const known = new Set(before.map((a) => a.id));
+    // The archive of this backup that was not listed before the request.
+    const newArchive = async () => newest((await archivesOf(client, install, backup.id)).filter((a) => !known.has(a.id)));
+    let current = usable;
     if (usable) {
         log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`);
     }
     else {
-        await request();
+        const { made } = await requestOnce({
+            clock,
+            deadline: options.deadline,
+            signal: options.signal,
+            send: async () => {
+                await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails });
+                log.info(`Archive of backup ${backup.id} requested.`);
+                return undefined;
+            },
+            look: newArchive,
+            log,
+            say: {
+                looking: (error) => `${error.message} Looking for it in the install's archives (a new archive may be listed late).`,
+                askingAgain: (lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
+                tooLate: (error, lookedForMs) => `${error.message} No archive of backup ${backup.id} was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
+                lostTwice: (_error, lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
+            }
+        });
+        current = made;
     }
-    const known = new Set(before.map((a) => a.id));
-    let current = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' };
-    options.onCheck?.(current);
+    // Until the new archive is listed, it counts as requested.
+    let seen = current ?? { id: '', backup: { id: backup.id }, state: 'requested' };
+    options.onCheck?.(seen);
     return pollUntilFinal({
         ...options,
         subject: `the archive of backup ${backup.id}`,
-        initial: current,
-        // Until the new archive is listed, it counts as requested.
+        initial: seen,
         check: async () => {
-            const archives = await archivesOf(client, install, backup.id);
-            const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)));
-            if (seen)
-                current = seen;
-            else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
-                const unlisted = formatDuration(clock.now() - lostAt);
-                if (requests >= 2) {
-                    throw new Error(`No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`);
-                }
-                log.info(`No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
-                await request();
-            }
-            return current;
+            const listed = seen.id ? await findArchive(client, install, backup.id, seen.id) : await newArchive();
+            if (listed)
+                seen = listed;
+            return seen;
         },
         state: (a) => a.state,
         onCheck: options.onCheck
@@ -41725,47 +41750,31 @@ function ageText(ageMs) {
 
 
 
-
-// The first request, and at most one more once the first was surely not listed.
-const MAX_REQUESTS = 2;
 /**
  * Requests one backup, exactly once. The API takes no idempotency key, so when the answer to the
- * POST is lost (reset after sending, timeout, 5xx) the backup may exist anyway: list the install's
- * backups and adopt the one carrying this step's marker. A new backup can be listed late, so the
- * list is looked at with growing gaps across a window; only if the backup is not there by then is
- * the POST sent again, once.
+ * POST is lost the backup may exist anyway: it is looked for in the install's list by this step's
+ * marker before the POST is sent again, once (requestOnce).
  */
 async function createBackupOnce(options) {
     const { client, clock, deadline, install, body, marker, log, signal, listLagWindowMs } = options;
-    for (let requests = 1;; requests++) {
-        try {
-            return { backup: await client.createBackup(install, body), recovered: false, requests };
+    const unknown = `WP Engine may still list a backup of this step (tagged ${marker}) later: check install ${install.name} in the WP Engine User Portal before running the job again.`;
+    const { made, recovered, requests } = await requestOnce({
+        clock,
+        deadline,
+        signal,
+        windowMs: listLagWindowMs,
+        send: () => client.createBackup(install, body),
+        look: () => findByMarker(client, install, marker),
+        log,
+        say: {
+            looking: (error) => `${error.message} Looking for it in the install's backups (a new backup may be listed late) before asking again.`,
+            found: (backup) => `Found backup ${backup.id}, which this step requested; the lost answer changes nothing.`,
+            askingAgain: (lookedForMs) => `No backup of this step is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
+            tooLate: (error, lookedForMs) => `${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`,
+            lostTwice: (error, lookedForMs) => `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`
         }
-        catch (error) {
-            if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
-                throw error;
-            log.info(`${error.message} Looking for it in the install's backups (a new backup may be listed late) before asking again.`);
-            const { found, lookedForMs, complete } = await lookAcrossListLag({
-                clock,
-                deadline,
-                signal,
-                windowMs: listLagWindowMs,
-                look: () => findByMarker(client, install, marker)
-            });
-            if (found) {
-                log.info(`Found backup ${found.id}, which this step requested; the lost answer changes nothing.`);
-                return { backup: found, recovered: true, requests };
-            }
-            const unknown = `WP Engine may still list a backup of this step (tagged ${marker}) later: check install ${install.name} in the WP Engine User Portal before running the job again.`;
-            if (!complete) {
-                throw new WpeApiError(`${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`, { ...error.detail, kind: 'deadline' });
-            }
-            if (requests >= MAX_REQUESTS) {
-                throw new WpeApiError(`${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`, error.detail);
-            }
-            log.info(`No backup of this step is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`);
-        }
-    }
+    });
+    return { backup: made, recovered, requests };
 }
 /**
  * The backup whose description carries this step's marker, if the install has one. A malformed entry

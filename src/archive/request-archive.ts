@@ -1,10 +1,9 @@
 import { allItems } from '../wpengine/pages.js'
 import { normalizeStatus } from '../wpengine/status.js'
-import { listLagWindow } from '../workflows/lost-answer.js'
+import { requestOnce } from '../workflows/lost-answer.js'
 import { pollUntilFinal, type PollResult, type WaitSettings } from '../workflows/poll-until-final.js'
 import { formatDuration } from '../time/time-text.js'
 import type { WpeClient } from '../wpengine/client.js'
-import { WpeApiError } from '../wpengine/errors.js'
 import type { Archive, Backup, Install } from '../wpengine/types.js'
 
 export interface ArchiveOptions extends WaitSettings {
@@ -47,60 +46,55 @@ const newest = (archives: Archive[]): Archive | undefined =>
  * call answers 202 with no body and there is no GET for one archive, so the archive is found in the
  * install's list: an archive of this backup that is not aborted (nor spoiled) is used as it is (a
  * re-run asks for none); otherwise one is requested, and the new one is the archive of this backup that was not in
- * the list before. A lost answer to the request is harmless: the new archive shows up the same way;
- * if none is listed within the list-lag window, it is requested once more, and never a third time.
+ * the list before. A lost answer to the request is looked for in the list before it is sent again,
+ * once (requestOnce).
  */
 export async function archiveBackup(options: ArchiveOptions): Promise<PollResult<Archive>> {
   const { client, install, backup, log, clock } = options
   const before = await archivesOf(client, install, backup.id)
   const usable = newest(before.filter((a) => normalizeStatus(a.state) !== 'aborted' && !options.spoiled?.has(a.id)))
-  // When the last request's answer was lost, and how many requests were sent.
-  let lostAt: number | undefined
-  let windowMs = 0
-  let requests = 0
-  const request = async (): Promise<void> => {
-    requests++
-    try {
-      await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails })
-      lostAt = undefined
-      log.info(`Archive of backup ${backup.id} requested.`)
-    } catch (error) {
-      if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
-      lostAt = clock.now()
-      windowMs = listLagWindow(lostAt, options.deadline)
-      log.info(`${error.message} Looking for it in the install's archives (a new archive may be listed late).`)
-    }
-  }
+  const known = new Set(before.map((a) => a.id))
+  // The archive of this backup that was not listed before the request.
+  const newArchive = async (): Promise<Archive | undefined> =>
+    newest((await archivesOf(client, install, backup.id)).filter((a) => !known.has(a.id)))
+  let current: Archive | undefined = usable
   if (usable) {
     log.info(`Backup ${backup.id} already has archive ${usable.id} (${usable.state}); using it instead of requesting another.`)
   } else {
-    await request()
+    const { made } = await requestOnce<Archive, undefined>({
+      clock,
+      deadline: options.deadline,
+      signal: options.signal,
+      send: async () => {
+        await client.createArchive(install, { backup_id: backup.id, notification_emails: options.notificationEmails })
+        log.info(`Archive of backup ${backup.id} requested.`)
+        return undefined
+      },
+      look: newArchive,
+      log,
+      say: {
+        looking: (error) => `${error.message} Looking for it in the install's archives (a new archive may be listed late).`,
+        askingAgain: (lookedForMs) =>
+          `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
+        tooLate: (error, lookedForMs) =>
+          `${error.message} No archive of backup ${backup.id} was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
+        lostTwice: (_error, lookedForMs) =>
+          `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
+      }
+    })
+    current = made
   }
-  const known = new Set(before.map((a) => a.id))
-  let current: Archive = usable ?? { id: '', backup: { id: backup.id }, state: 'requested' }
-  options.onCheck?.(current)
+  // Until the new archive is listed, it counts as requested.
+  let seen: Archive = current ?? { id: '', backup: { id: backup.id }, state: 'requested' }
+  options.onCheck?.(seen)
   return pollUntilFinal({
     ...options,
     subject: `the archive of backup ${backup.id}`,
-    initial: current,
-    // Until the new archive is listed, it counts as requested.
+    initial: seen,
     check: async () => {
-      const archives = await archivesOf(client, install, backup.id)
-      const seen = current.id ? archives.find((a) => a.id === current.id) : newest(archives.filter((a) => !known.has(a.id)))
-      if (seen) current = seen
-      else if (lostAt !== undefined && clock.now() - lostAt >= windowMs) {
-        const unlisted = formatDuration(clock.now() - lostAt)
-        if (requests >= 2) {
-          throw new Error(
-            `No archive of backup ${backup.id} is listed ${unlisted} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
-          )
-        }
-        log.info(
-          `No archive of backup ${backup.id} is listed ${unlisted} after the answer was lost, longer than WP Engine's list lags; asking once more.`
-        )
-        await request()
-      }
-      return current
+      const listed = seen.id ? await findArchive(client, install, backup.id, seen.id) : await newArchive()
+      if (listed) seen = listed
+      return seen
     },
     state: (a) => a.state,
     onCheck: options.onCheck
