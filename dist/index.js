@@ -12548,7 +12548,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(7540)
+const { Console } = __nccwpck_require__(5159)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1478);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7540);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1478:
+/***/ 7540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30646,7 +30646,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: backupStep
+// UNUSED EXPORTS: backupAction
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -30694,8 +30694,6 @@ __nccwpck_require__.d(core_namespaceObject, {
   warning: () => (warning)
 });
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/time/time-text.ts
@@ -31369,6 +31367,8 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -32179,7 +32179,6 @@ async function receive(response, part, append, { progress, hash, stallMs, limit 
 
 
 
-
 // Downloads at once across installs: a storage that limits each connection still fills the runner's
 // link, and the runner's disk and network are not swamped by twenty at once.
 const MAX_PARALLEL_DOWNLOADS = 3;
@@ -32275,7 +32274,7 @@ async function archiveCopy(entry, options) {
             entry.copied = true;
             return;
         }
-        const file = await zipPath(options.archivePath, install, backup);
+        const file = zipPath(options.archivePath, install, backup);
         for (;;) {
             try {
                 const downloaded = await download(archive, file);
@@ -32316,10 +32315,9 @@ function linkOf(uri) {
         throw new DownloadError('WP Engine gave a download link that is not a URL.', 'link');
     }
 }
-/** A directory (existing, or named with a trailing separator) gets `<install>-<backup id>.zip`. */
-async function zipPath(archivePath, install, backup) {
-    const isDirectory = archivePath.endsWith(external_node_path_namespaceObject.sep) || ((await (0,promises_namespaceObject.stat)(archivePath).catch(() => undefined))?.isDirectory() ?? false);
-    return isDirectory ? (0,external_node_path_namespaceObject.join)(archivePath, `${install.name}-${backup.id}.zip`) : archivePath;
+/** A directory gets `<install>-<backup id>.zip`. */
+function zipPath({ path, isDirectory }, install, backup) {
+    return isDirectory ? (0,external_node_path_namespaceObject.join)(path, `${install.name}-${backup.id}.zip`) : path;
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -40177,7 +40175,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 ;// CONCATENATED MODULE: ./src/wpengine/decode.ts
 
 
-// The door: every answer is decoded here into checked values before any other code sees it. What the
+// Every answer is decoded here into checked values before any other code sees it. What the
 // action needs is checked (ids are UUIDs and the ones asked for, names follow WP Engine's rule,
 // statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
 // once, here; a field the action does not need may be absent or odd without failing anything.
@@ -41062,7 +41060,7 @@ function cell(value) {
 
 ;// CONCATENATED MODULE: ./src/step/output-sink.ts
 
-// The one sink: every log line, annotation, group title, output and the job summary of a step goes
+// The output sink: every log line, annotation, group title, output and the job summary of a step goes
 // out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a
 // message that quotes either) can start a workflow command, break out of a value, or make the summary
 // too big for GitHub to take. Call sites need not remember anything.
@@ -41087,7 +41085,7 @@ function line(message) {
     return safeText(message instanceof Error ? message.message : message, MAX_LINE);
 }
 /**
- * @actions/core (or a fake of it) behind the sink. Lines and annotations are made log-safe and cut to
+ * @actions/core (or a fake of it) behind the output sink. Lines and annotations are made log-safe and cut to
  * MAX_LINE; output values are kept on one line, so that none can end early; the summary is bounded.
  */
 function safeCore(core) {
@@ -41142,83 +41140,90 @@ function actionDependencies() {
         onCancelled: () => process.exit()
     };
 }
-async function runStep(step, dependencies) {
-    // Everything the step writes goes out through the sink, from the first input error on.
+function defineStep(definition) {
+    return (use) => use(definition);
+}
+async function runAction(action, dependencies) {
+    // Everything the step writes goes out through the output sink (safeCore), from the first input error on.
     const deps = { ...dependencies, core: safeCore(dependencies.core) };
-    const { core } = deps;
     try {
-        const settings = await readSettings(step, deps);
+        const settings = await readSettings(action, deps);
         if (!settings)
             return;
-        const clock = deps.clock ?? systemClock;
-        const cancel = new AbortController();
-        const onSignal = () => cancel.abort(new CancelledError());
-        deps.signals?.once('SIGINT', onSignal);
-        deps.signals?.once('SIGTERM', onSignal);
-        const send = deps.send ?? createNodeSend(deps.env);
-        const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings);
-        const deadline = clock.now() + timeoutMs;
-        const client = new WpeClient({
-            ...settings,
-            send,
-            clock,
-            deadline,
-            signal: cancel.signal,
-            random: deps.random,
-            maxConcurrentRequests,
-            readOnly,
-            onRetry: (message) => core.info(message),
-            onDebug: (line) => core.debug(line),
-            onWarning: (message) => core.warning(message)
-        });
-        const report = step.start(settings);
-        let error;
-        try {
-            await step.work(report, {
-                settings,
-                core,
-                client,
-                clock,
-                deadline,
-                signal: cancel.signal,
-                context: deps.context,
-                env: deps.env,
-                random: deps.random
-            });
-        }
-        catch (thrown) {
-            error = thrown;
-        }
-        finally {
-            deps.signals?.off('SIGINT', onSignal);
-            deps.signals?.off('SIGTERM', onSignal);
-            if (!deps.send)
-                send.close();
-        }
-        const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
-        for (const [name, value] of Object.entries(step.outputs(report, verdict)))
-            core.setOutput(name, value);
-        await writeSummary(core, step.summary(report, verdict));
-        if (verdict.ok)
-            core.info(verdict.line);
-        else
-            core.setFailed(verdict.line);
-        if (verdict.cancelled)
-            deps.onCancelled?.();
+        await action.stepFor(settings)((step) => runStep(step, settings, deps));
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
-        core.setFailed(`Unexpected failure: ${errorLine(error)}`);
+        deps.core.setFailed(`Unexpected failure: ${errorLine(error)}`);
     }
+}
+/** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
+async function runStep(step, settings, deps) {
+    const { core } = deps;
+    const clock = deps.clock ?? systemClock;
+    const cancel = new AbortController();
+    const onSignal = () => cancel.abort(new CancelledError());
+    deps.signals?.once('SIGINT', onSignal);
+    deps.signals?.once('SIGTERM', onSignal);
+    const send = deps.send ?? createNodeSend(deps.env);
+    const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings);
+    const deadline = clock.now() + timeoutMs;
+    const client = new WpeClient({
+        ...settings,
+        send,
+        clock,
+        deadline,
+        signal: cancel.signal,
+        random: deps.random,
+        maxConcurrentRequests,
+        readOnly,
+        onRetry: (message) => core.info(message),
+        onDebug: (line) => core.debug(line),
+        onWarning: (message) => core.warning(message)
+    });
+    const report = step.start(settings);
+    let error;
+    try {
+        await step.work(report, {
+            settings,
+            core,
+            client,
+            clock,
+            deadline,
+            signal: cancel.signal,
+            context: deps.context,
+            env: deps.env,
+            random: deps.random
+        });
+    }
+    catch (thrown) {
+        error = thrown;
+    }
+    finally {
+        deps.signals?.off('SIGINT', onSignal);
+        deps.signals?.off('SIGTERM', onSignal);
+        if (!deps.send)
+            send.close();
+    }
+    const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
+    for (const [name, value] of Object.entries(step.outputs(report, verdict)))
+        core.setOutput(name, value);
+    await writeSummary(core, step.summary(report, verdict));
+    if (verdict.ok)
+        core.info(verdict.line);
+    else
+        core.setFailed(verdict.line);
+    if (verdict.cancelled)
+        deps.onCancelled?.();
 }
 /**
  * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
-async function readSettings(step, { core, env, context }) {
+async function readSettings(action, { core, env, context }) {
     let settings;
     try {
-        settings = step.readInputs((name) => core.getInput(name), env, context);
+        settings = action.readInputs((name) => core.getInput(name), env, context);
     }
     catch (error) {
         if (!(error instanceof InputError))
@@ -41226,7 +41231,7 @@ async function readSettings(step, { core, env, context }) {
         // Whatever was given as credentials stays masked, even when another input is wrong.
         maskCredentials(core, env);
         core.setFailed(`Invalid input: ${error.message}`);
-        await writeSummary(core, nothingSentSummary(`${step.title}: invalid input`, error.problems));
+        await writeSummary(core, nothingSentSummary(`${action.title}: invalid input`, error.problems));
         return undefined;
     }
     maskCredentials(core, env, settings);
@@ -41234,7 +41239,7 @@ async function readSettings(step, { core, env, context }) {
     const proxy = proxyProblem(settings.apiUrl, env);
     if (proxy !== undefined) {
         core.setFailed(proxy);
-        await writeSummary(core, nothingSentSummary(`${step.title}: invalid proxy setting`, [proxy]));
+        await writeSummary(core, nothingSentSummary(`${action.title}: invalid proxy setting`, [proxy]));
         return undefined;
     }
     return settings;
@@ -41607,7 +41612,7 @@ function outputsOf(report) {
         'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
         'archive-sha256': archive?.sha256 ?? '',
         backups: JSON.stringify(all),
-        'dry-run': String(report.dryRun !== undefined)
+        'dry-run': 'false'
     };
 }
 
@@ -41915,7 +41920,7 @@ function ageOf(backup, now) {
     return Number.isNaN(created) ? undefined : Math.max(0, now - created);
 }
 
-;// CONCATENATED MODULE: ./src/backup/wait.ts
+;// CONCATENATED MODULE: ./src/backup/wait-for-backup.ts
 
 
 /** Polls the backup until it is completed or aborted, or the deadline passes. */
@@ -42174,154 +42179,18 @@ function settle(entry, error, signal) {
     entry.reason = shortReason(error);
 }
 
-;// CONCATENATED MODULE: ./src/backup/dry-run.ts
+;// CONCATENATED MODULE: ./src/backup/dry-run-report.ts
 
 
-
-
-
-
-
-
-
-
-/** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
-async function dryRun(report, tools) {
-    const { core, client } = tools;
-    core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.');
-    await client.getUser();
-    report.dryRun = { credentialsWork: true };
-    core.info('The API credentials work.');
-    await findAllInstalls(report, tools);
-    await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log));
-}
-const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
-const newestFirst = (a, b) => created(b) - created(a);
-/** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
-async function checkInstall(tools, entry, install, log) {
-    const { client, clock, settings, context, signal } = tools;
-    // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
-    const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
-    const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
-    const backups = await listBackups(client, install).catch((error) => {
-        // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
-        // how long backups take, which never fails it.
-        if (needed || error instanceof CancelledError || signal.aborted)
-            throw error;
-        log.info(`Could not read the backups of ${install.name} (${errorLine(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
-        return undefined;
-    });
-    const now = clock.now();
-    const sorted = [...(backups ?? [])].sort(newestFirst);
-    const preflight = {
-        unread: backups === undefined ? true : undefined,
-        checkedAt: now,
-        newestCompleted: sorted.find((backup) => normalizeStatus(backup.status) === 'completed'),
-        running: sorted.filter((backup) => {
-            const status = normalizeStatus(backup.status);
-            return status !== undefined && !isFinal(status);
-        }),
-        estimate: estimateDuration(recentDurations(sorted))
-    };
-    entry.preflight = preflight;
-    log.info(newestCompletedText(preflight));
-    for (const backup of preflight.running)
-        log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(ageOf(backup, now))})`);
-    log.info(usualText(install, preflight.estimate));
-    if (named && normalizeStatus(named.status) === 'aborted') {
-        entry.outcome = 'failed';
-        entry.error = `Backup ${named.id} of install ${install.name} (backup-id) was aborted by WP Engine, so a real run would fail at once. Leave backup-id out to request a new backup, or name one that is not aborted.`;
-        entry.reason = 'backup-id aborted';
-        return;
-    }
-    const existing = named
-        ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-        : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
-    const status = normalizeStatus(existing?.backup.status);
-    preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' };
-    preflight.wouldDo = wouldDo(preflight.plan, settings);
-    log.info(`A real run would ${preflight.wouldDo}.`);
-    const [other] = preflight.running;
-    if (preflight.plan.action === 'request' && other) {
-        preflight.hint = `Backup ${other.id} is ${other.status} already: a real run would request a second one next to it. With reuse-within set, it would wait for that one instead, as WP Engine advises.`;
-        log.info(preflight.hint);
-    }
-}
-function newestCompletedText({ newestCompleted: newest, checkedAt, unread }) {
-    if (unread)
-        return 'The backups could not be read';
-    if (!newest)
-        return 'No completed backup yet';
-    const completed = newest.complete_time ? `, completed ${readableTime(newest.complete_time)}` : '';
-    return `Newest completed backup: ${newest.id} (${ageText(ageOf(newest, checkedAt))}${completed})`;
-}
-function usualText(install, estimate) {
-    return estimate
-        ? `Backups of ${install.name} usually take ${usualRange(estimate)}`
-        : `Too few completed backups of ${install.name} to say how long one usually takes`;
-}
-/** What a real run would do, by the same rules: "request a new backup and wait for it, then …". */
-function wouldDo(plan, settings) {
-    const copy = settings.archive
-        ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath}` : ''}`
-        : '';
-    if (plan.action === 'request') {
-        return `request a new backup${settings.wait ? ` and wait for it${copy}` : ' without waiting for it (wait: false)'}`;
-    }
-    const { backup, reason, ageMs, attempt } = plan;
-    const age = ageMs === undefined ? '' : `, ${formatDuration(ageMs)} old`;
-    const why = {
-        'backup-id': `named by backup-id (${backup.status}${age})`,
-        rerun: `requested by attempt ${attempt} of this run (${backup.status}${age})`,
-        'in-flight': `already ${backup.status}${age}, instead of requesting a second one`,
-        recent: `completed${age}, within reuse-within (${formatDuration(settings.reuseWithinMs ?? 0)}), instead of requesting one`
-    }[reason];
-    const notWaiting = plan.action === 'use' && !isFinal(normalizeStatus(backup.status)) ? ', without waiting for it (wait: false)' : '';
-    return `${plan.action === 'wait' ? 'wait for' : 'use'} backup ${backup.id}, ${why}${notWaiting}${copy}`;
-}
-/** The dry run's one decision: it fails exactly where a real run would fail before its first request to change anything. */
-function concludeDryRun(report, { cancelled, error }) {
-    const { installs } = report;
-    if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
-        return failed('The dry run was cancelled. Nothing was requested.', true);
-    }
-    if (error !== undefined)
-        return failed(`Dry run: ${errorLine(error)}`);
-    const failing = installs.filter((entry) => entry.error !== undefined);
-    const [only] = failing;
-    if (installs.length === 1 && only)
-        return failed(`Dry run: ${only.error}`);
-    if (failing.length > 0) {
-        return failed(`Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`);
-    }
-    return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` };
-}
-function failed(line, cancelled = false) {
-    return { ok: false, cancelled, dryRun: true, line, error: line };
-}
-/** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
-function plansInShort(installs) {
-    const [only] = installs;
-    if (installs.length === 1 && only?.preflight?.wouldDo)
-        return `a real run would ${only.preflight.wouldDo}`;
-    const count = (action) => installs.filter((entry) => entry.preflight?.plan?.action === action).length;
-    const backups = (n) => (n === 1 ? '1 backup' : `${n} backups`);
-    const parts = [
-        count('request') > 0 && `request ${count('request') === 1 ? 'a new backup' : `${count('request')} new backups`}`,
-        count('use') > 0 && `use ${backups(count('use'))} that exist already`,
-        count('wait') > 0 && `wait for ${backups(count('wait'))} already requested or running`
-    ].filter(Boolean);
-    const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts.join('');
-    return `all ${installs.length} installs found; a real run would ${list}`;
-}
 /**
  * The outputs of a dry run: no backup was made, so every output that describes one is empty and
  * `dry-run` is true; `backups` has, for each install, what was found and what a real run would do.
  */
 function dryRunOutputs(report) {
-    return { ...outputsOf(report), backups: JSON.stringify(report.installs.map(findings)) };
+    const installs = report.installs.map(({ ref, install }) => ({ ref, install }));
+    return { ...outputsOf({ installs }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) };
 }
-const dry_run_seconds = (ms) => (ms === undefined ? null : Math.round(ms / 1000));
+const dry_run_report_seconds = (ms) => (ms === undefined ? null : Math.round(ms / 1000));
 function findings(entry) {
     const { install, ref, preflight } = entry;
     const plan = preflight?.plan;
@@ -42341,20 +42210,20 @@ function findings(entry) {
                 'backup-id': newest.id,
                 'create-time': newest.create_time ?? '',
                 'complete-time': newest.complete_time ?? '',
-                'age-seconds': dry_run_seconds(ageOf(newest, now))
+                'age-seconds': dry_run_report_seconds(ageOf(newest, now))
             }
             : null,
         running: (preflight?.running ?? []).map((backup) => ({
             'backup-id': backup.id,
             status: backup.status,
             'create-time': backup.create_time ?? '',
-            'age-seconds': dry_run_seconds(ageOf(backup, now))
+            'age-seconds': dry_run_report_seconds(ageOf(backup, now))
         })),
         'usual-duration': estimate
             ? {
-                'typical-seconds': dry_run_seconds(estimate.typicalMs),
-                'low-seconds': dry_run_seconds(estimate.lowMs),
-                'high-seconds': dry_run_seconds(estimate.highMs),
+                'typical-seconds': dry_run_report_seconds(estimate.typicalMs),
+                'low-seconds': dry_run_report_seconds(estimate.lowMs),
+                'high-seconds': dry_run_report_seconds(estimate.highMs),
                 samples: estimate.samples
             }
             : null
@@ -42462,7 +42331,7 @@ function renderDryRunSummary(report, verdict) {
     const lines = [`## ${heading(verdict)}`, ''];
     if (verdict.error)
         lines.push(...problemQuote(verdict.error));
-    const credentials = report.dryRun?.credentialsWork ? ' The API credentials work.' : '';
+    const credentials = report.credentialsWork ? ' The API credentials work.' : '';
     lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '');
     const checked = report.installs.some((entry) => entry.install || entry.error !== undefined);
     if (!checked)
@@ -42473,6 +42342,158 @@ function renderDryRunSummary(report, verdict) {
     else
         lines.push(...table(report.installs));
     return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/backup/dry-run.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * The backup action's step when dry-run is true: checks the credentials, finds every install as a
+ * real run does, and reads each one's backups, through a client that sends nothing but GET.
+ */
+const dryRunStep = {
+    limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: true }),
+    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), credentialsWork: false }),
+    work: dryRun,
+    conclude: concludeDryRun,
+    outputs: dryRunOutputs,
+    summary: renderDryRunSummary
+};
+async function dryRun(report, tools) {
+    const { core, client } = tools;
+    core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.');
+    await client.getUser();
+    report.credentialsWork = true;
+    core.info('The API credentials work.');
+    await findAllInstalls(report, tools);
+    await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log));
+}
+const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
+const newestFirst = (a, b) => created(b) - created(a);
+/** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
+async function checkInstall(tools, entry, install, log) {
+    const { client, clock, settings, context, signal } = tools;
+    // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
+    const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
+    const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
+    const backups = await listBackups(client, install).catch((error) => {
+        // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
+        // how long backups take, which never fails it.
+        if (needed || error instanceof CancelledError || signal.aborted)
+            throw error;
+        log.info(`Could not read the backups of ${install.name} (${errorLine(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
+        return undefined;
+    });
+    const now = clock.now();
+    const sorted = [...(backups ?? [])].sort(newestFirst);
+    const preflight = {
+        unread: backups === undefined ? true : undefined,
+        checkedAt: now,
+        newestCompleted: sorted.find((backup) => normalizeStatus(backup.status) === 'completed'),
+        running: sorted.filter((backup) => {
+            const status = normalizeStatus(backup.status);
+            return status !== undefined && !isFinal(status);
+        }),
+        estimate: estimateDuration(recentDurations(sorted))
+    };
+    entry.preflight = preflight;
+    log.info(newestCompletedText(preflight));
+    for (const backup of preflight.running)
+        log.info(`Still running: backup ${backup.id} is ${backup.status} (${ageText(ageOf(backup, now))})`);
+    log.info(usualText(install, preflight.estimate));
+    if (named && normalizeStatus(named.status) === 'aborted') {
+        entry.outcome = 'failed';
+        entry.error = `Backup ${named.id} of install ${install.name} (backup-id) was aborted by WP Engine, so a real run would fail at once. Leave backup-id out to request a new backup, or name one that is not aborted.`;
+        entry.reason = 'backup-id aborted';
+        return;
+    }
+    const existing = named
+        ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
+        : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
+    const status = normalizeStatus(existing?.backup.status);
+    preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' };
+    preflight.wouldDo = wouldDo(preflight.plan, settings);
+    log.info(`A real run would ${preflight.wouldDo}.`);
+    const [other] = preflight.running;
+    if (preflight.plan.action === 'request' && other) {
+        preflight.hint = `Backup ${other.id} is ${other.status} already: a real run would request a second one next to it. With reuse-within set, it would wait for that one instead, as WP Engine advises.`;
+        log.info(preflight.hint);
+    }
+}
+function newestCompletedText({ newestCompleted: newest, checkedAt, unread }) {
+    if (unread)
+        return 'The backups could not be read';
+    if (!newest)
+        return 'No completed backup yet';
+    const completed = newest.complete_time ? `, completed ${readableTime(newest.complete_time)}` : '';
+    return `Newest completed backup: ${newest.id} (${ageText(ageOf(newest, checkedAt))}${completed})`;
+}
+function usualText(install, estimate) {
+    return estimate
+        ? `Backups of ${install.name} usually take ${usualRange(estimate)}`
+        : `Too few completed backups of ${install.name} to say how long one usually takes`;
+}
+/** What a real run would do, by the same rules: "request a new backup and wait for it, then …". */
+function wouldDo(plan, settings) {
+    const copy = settings.archive
+        ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath.path}` : ''}`
+        : '';
+    if (plan.action === 'request') {
+        return `request a new backup${settings.wait ? ` and wait for it${copy}` : ' without waiting for it (wait: false)'}`;
+    }
+    const { backup, reason, ageMs, attempt } = plan;
+    const age = ageMs === undefined ? '' : `, ${formatDuration(ageMs)} old`;
+    const why = {
+        'backup-id': `named by backup-id (${backup.status}${age})`,
+        rerun: `requested by attempt ${attempt} of this run (${backup.status}${age})`,
+        'in-flight': `already ${backup.status}${age}, instead of requesting a second one`,
+        recent: `completed${age}, within reuse-within (${formatDuration(settings.reuseWithinMs ?? 0)}), instead of requesting one`
+    }[reason];
+    const notWaiting = plan.action === 'use' && !isFinal(normalizeStatus(backup.status)) ? ', without waiting for it (wait: false)' : '';
+    return `${plan.action === 'wait' ? 'wait for' : 'use'} backup ${backup.id}, ${why}${notWaiting}${copy}`;
+}
+/** The dry run's one decision: it fails exactly where a real run would fail before its first request to change anything. */
+function concludeDryRun(report, { cancelled, error }) {
+    const { installs } = report;
+    if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
+        return failed('The dry run was cancelled. Nothing was requested.', true);
+    }
+    if (error !== undefined)
+        return failed(`Dry run: ${errorLine(error)}`);
+    const failing = installs.filter((entry) => entry.error !== undefined);
+    const [only] = failing;
+    if (installs.length === 1 && only)
+        return failed(`Dry run: ${only.error}`);
+    if (failing.length > 0) {
+        return failed(`Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`);
+    }
+    return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` };
+}
+function failed(line, cancelled = false) {
+    return { ok: false, cancelled, dryRun: true, line, error: line };
+}
+/** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
+function plansInShort(installs) {
+    const [only] = installs;
+    if (installs.length === 1 && only?.preflight?.wouldDo)
+        return `a real run would ${only.preflight.wouldDo}`;
+    const count = (action) => installs.filter((entry) => entry.preflight?.plan?.action === action).length;
+    const backups = (n) => (n === 1 ? '1 backup' : `${n} backups`);
+    const parts = [
+        count('request') > 0 && `request ${count('request') === 1 ? 'a new backup' : `${count('request')} new backups`}`,
+        count('use') > 0 && `use ${backups(count('use'))} that exist already`,
+        count('wait') > 0 && `wait for ${backups(count('wait'))} already requested or running`
+    ].filter(Boolean);
+    const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts.join('');
+    return `all ${installs.length} installs found; a real run would ${list}`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/inputs.ts
@@ -42518,10 +42539,7 @@ function parseInputs(getInput, env, context = {}) {
     const archive = read.boolean('archive', false) || archivePathText !== '';
     if (archive && !wait)
         problems.push('archive needs wait: true: an archive can only be made of a completed backup');
-    // A trailing slash says "a directory": keep it, as resolve() drops it. Several installs' zips always go in a directory.
-    const archivePath = archivePathText === ''
-        ? undefined
-        : (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? external_node_path_namespaceObject.sep : '');
+    const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, installs.length);
     const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length);
     if (archiveProblem)
         problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`);
@@ -42548,6 +42566,17 @@ function parseInputs(getInput, env, context = {}) {
         dryRun
     };
 }
+/**
+ * Where archive-path puts the zips, decided once: a directory when the path ends in a separator,
+ * names an existing directory, or must hold several installs' zips; a file otherwise.
+ */
+function archiveDestination(text, env, installs) {
+    const resolved = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), text);
+    // A trailing separator says "a directory": keep it, as resolve() drops it.
+    const named = /[\\/]$/.test(text) || installs > 1;
+    const path = named ? resolved + external_node_path_namespaceObject.sep : resolved;
+    return { path, isDirectory: named || (statOf(resolved)?.isDirectory() ?? false) };
+}
 // Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
 const MAX_NAME_BYTES = 255 - '.part'.length;
 /** What is at `path`; undefined when nothing is, or when it cannot be looked at (a file on the way, no permission). */
@@ -42563,13 +42592,12 @@ function statOf(path) {
  * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
  * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
  */
-function archivePathProblem(text, path, installs) {
+function archivePathProblem(text, { path, isDirectory }, installs) {
     if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
         return 'contains a line break or another invisible character';
     const target = statOf(path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path);
     if (installs > 1 && target && !target.isDirectory())
         return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
-    const isDirectory = path.endsWith(external_node_path_namespaceObject.sep) || (target?.isDirectory() ?? false);
     if (!isDirectory && target !== undefined && !target.isFile())
         return 'is neither a file nor a directory';
     if (!isDirectory && Buffer.byteLength((0,external_node_path_namespaceObject.basename)(path)) > MAX_NAME_BYTES)
@@ -42800,25 +42828,15 @@ function renderSummary(report, verdict) {
 
 
 
-
 /**
- * The backup action: find every install, get each a fresh backup (requested exactly once, or reused)
- * and wait for it; with archive, each install's off-site copy as soon as its backup is completed.
- * With dry-run, only check what a real run needs, and request nothing.
+ * A real run: find every install, get each a fresh backup (requested exactly once, or reused) and
+ * wait for it; with archive, each install's off-site copy as soon as its backup is completed.
  */
 const backupStep = {
-    title: 'WP Engine backup',
-    readInputs: parseInputs,
-    limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: settings.dryRun }),
-    start: (settings) => ({
-        installs: settings.installs.map((ref) => ({ ref })),
-        archiving: settings.archive,
-        dryRun: settings.dryRun ? { credentialsWork: false } : undefined
-    }),
+    limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
+    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
     async work(report, tools) {
         const { settings } = tools;
-        if (settings.dryRun)
-            return dryRun(report, tools);
         const shared = sharedDownloads();
         const offsiteCopy = async (entry, install, scope) => {
             if (!entry.backup)
@@ -42839,12 +42857,18 @@ const backupStep = {
         };
         await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined);
     },
-    conclude: (report, ending) => (report.dryRun ? concludeDryRun(report, ending) : conclude(report, ending)),
-    outputs: (report, verdict) => ('dryRun' in verdict ? dryRunOutputs(report) : outputsOf(report)),
-    summary: (report, verdict) => ('dryRun' in verdict ? renderDryRunSummary(report, verdict) : renderSummary(report, verdict))
+    conclude: conclude,
+    outputs: (report) => outputsOf(report),
+    summary: renderSummary
+};
+/** The backup action: a real run, or with dry-run a step that only checks what a real run needs and requests nothing. */
+const backupAction = {
+    title: 'WP Engine backup',
+    readInputs: parseInputs,
+    stepFor: (settings) => (settings.dryRun ? defineStep(dryRunStep) : defineStep(backupStep))
 };
 function run(deps = actionDependencies()) {
-    return runStep(backupStep, deps);
+    return runAction(backupAction, deps);
 }
 
 
@@ -42913,7 +42937,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 7540:
+/***/ 5159:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");

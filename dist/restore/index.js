@@ -29234,7 +29234,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Y: () => (/* binding */ runRestore)
 });
 
-// UNUSED EXPORTS: restoreStep
+// UNUSED EXPORTS: restoreAction
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -37708,7 +37708,7 @@ const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
 ;// CONCATENATED MODULE: ./src/wpengine/decode.ts
 
 
-// The door: every answer is decoded here into checked values before any other code sees it. What the
+// Every answer is decoded here into checked values before any other code sees it. What the
 // action needs is checked (ids are UUIDs and the ones asked for, names follow WP Engine's rule,
 // statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
 // once, here; a field the action does not need may be absent or odd without failing anything.
@@ -38837,7 +38837,7 @@ function cell(value) {
 
 ;// CONCATENATED MODULE: ./src/step/output-sink.ts
 
-// The one sink: every log line, annotation, group title, output and the job summary of a step goes
+// The output sink: every log line, annotation, group title, output and the job summary of a step goes
 // out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a
 // message that quotes either) can start a workflow command, break out of a value, or make the summary
 // too big for GitHub to take. Call sites need not remember anything.
@@ -38862,7 +38862,7 @@ function line(message) {
     return safeText(message instanceof Error ? message.message : message, MAX_LINE);
 }
 /**
- * @actions/core (or a fake of it) behind the sink. Lines and annotations are made log-safe and cut to
+ * @actions/core (or a fake of it) behind the output sink. Lines and annotations are made log-safe and cut to
  * MAX_LINE; output values are kept on one line, so that none can end early; the summary is bounded.
  */
 function safeCore(core) {
@@ -38917,83 +38917,90 @@ function actionDependencies() {
         onCancelled: () => process.exit()
     };
 }
-async function runStep(step, dependencies) {
-    // Everything the step writes goes out through the sink, from the first input error on.
+function defineStep(definition) {
+    return (use) => use(definition);
+}
+async function runAction(action, dependencies) {
+    // Everything the step writes goes out through the output sink (safeCore), from the first input error on.
     const deps = { ...dependencies, core: safeCore(dependencies.core) };
-    const { core } = deps;
     try {
-        const settings = await readSettings(step, deps);
+        const settings = await readSettings(action, deps);
         if (!settings)
             return;
-        const clock = deps.clock ?? systemClock;
-        const cancel = new AbortController();
-        const onSignal = () => cancel.abort(new CancelledError());
-        deps.signals?.once('SIGINT', onSignal);
-        deps.signals?.once('SIGTERM', onSignal);
-        const send = deps.send ?? createNodeSend(deps.env);
-        const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings);
-        const deadline = clock.now() + timeoutMs;
-        const client = new WpeClient({
-            ...settings,
-            send,
-            clock,
-            deadline,
-            signal: cancel.signal,
-            random: deps.random,
-            maxConcurrentRequests,
-            readOnly,
-            onRetry: (message) => core.info(message),
-            onDebug: (line) => core.debug(line),
-            onWarning: (message) => core.warning(message)
-        });
-        const report = step.start(settings);
-        let error;
-        try {
-            await step.work(report, {
-                settings,
-                core,
-                client,
-                clock,
-                deadline,
-                signal: cancel.signal,
-                context: deps.context,
-                env: deps.env,
-                random: deps.random
-            });
-        }
-        catch (thrown) {
-            error = thrown;
-        }
-        finally {
-            deps.signals?.off('SIGINT', onSignal);
-            deps.signals?.off('SIGTERM', onSignal);
-            if (!deps.send)
-                send.close();
-        }
-        const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
-        for (const [name, value] of Object.entries(step.outputs(report, verdict)))
-            core.setOutput(name, value);
-        await writeSummary(core, step.summary(report, verdict));
-        if (verdict.ok)
-            core.info(verdict.line);
-        else
-            core.setFailed(verdict.line);
-        if (verdict.cancelled)
-            deps.onCancelled?.();
+        await action.stepFor(settings)((step) => runStep(step, settings, deps));
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
-        core.setFailed(`Unexpected failure: ${errorLine(error)}`);
+        deps.core.setFailed(`Unexpected failure: ${errorLine(error)}`);
     }
+}
+/** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
+async function runStep(step, settings, deps) {
+    const { core } = deps;
+    const clock = deps.clock ?? systemClock;
+    const cancel = new AbortController();
+    const onSignal = () => cancel.abort(new CancelledError());
+    deps.signals?.once('SIGINT', onSignal);
+    deps.signals?.once('SIGTERM', onSignal);
+    const send = deps.send ?? createNodeSend(deps.env);
+    const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings);
+    const deadline = clock.now() + timeoutMs;
+    const client = new WpeClient({
+        ...settings,
+        send,
+        clock,
+        deadline,
+        signal: cancel.signal,
+        random: deps.random,
+        maxConcurrentRequests,
+        readOnly,
+        onRetry: (message) => core.info(message),
+        onDebug: (line) => core.debug(line),
+        onWarning: (message) => core.warning(message)
+    });
+    const report = step.start(settings);
+    let error;
+    try {
+        await step.work(report, {
+            settings,
+            core,
+            client,
+            clock,
+            deadline,
+            signal: cancel.signal,
+            context: deps.context,
+            env: deps.env,
+            random: deps.random
+        });
+    }
+    catch (thrown) {
+        error = thrown;
+    }
+    finally {
+        deps.signals?.off('SIGINT', onSignal);
+        deps.signals?.off('SIGTERM', onSignal);
+        if (!deps.send)
+            send.close();
+    }
+    const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
+    for (const [name, value] of Object.entries(step.outputs(report, verdict)))
+        core.setOutput(name, value);
+    await writeSummary(core, step.summary(report, verdict));
+    if (verdict.ok)
+        core.info(verdict.line);
+    else
+        core.setFailed(verdict.line);
+    if (verdict.cancelled)
+        deps.onCancelled?.();
 }
 /**
  * The inputs, parsed and checked, with the credentials masked before anything else is logged; or
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
-async function readSettings(step, { core, env, context }) {
+async function readSettings(action, { core, env, context }) {
     let settings;
     try {
-        settings = step.readInputs((name) => core.getInput(name), env, context);
+        settings = action.readInputs((name) => core.getInput(name), env, context);
     }
     catch (error) {
         if (!(error instanceof InputError))
@@ -39001,7 +39008,7 @@ async function readSettings(step, { core, env, context }) {
         // Whatever was given as credentials stays masked, even when another input is wrong.
         maskCredentials(core, env);
         core.setFailed(`Invalid input: ${error.message}`);
-        await writeSummary(core, nothingSentSummary(`${step.title}: invalid input`, error.problems));
+        await writeSummary(core, nothingSentSummary(`${action.title}: invalid input`, error.problems));
         return undefined;
     }
     maskCredentials(core, env, settings);
@@ -39009,7 +39016,7 @@ async function readSettings(step, { core, env, context }) {
     const proxy = proxyProblem(settings.apiUrl, env);
     if (proxy !== undefined) {
         core.setFailed(proxy);
-        await writeSummary(core, nothingSentSummary(`${step.title}: invalid proxy setting`, [proxy]));
+        await writeSummary(core, nothingSentSummary(`${action.title}: invalid proxy setting`, [proxy]));
         return undefined;
     }
     return settings;
@@ -39228,8 +39235,6 @@ const RESTORE_STEP_TIMEOUT_MS = 5 * 60_000;
  * means WP Engine accepted the restore.
  */
 const restoreStep = {
-    title: 'WP Engine restore',
-    readInputs: parseRestoreInputs,
     limits: () => ({ timeoutMs: RESTORE_STEP_TIMEOUT_MS }),
     start: (settings) => ({ settings, request: 'not-sent' }),
     async work(report, { core, client, clock, settings }) {
@@ -39265,8 +39270,13 @@ const restoreStep = {
     }),
     summary: renderRestoreSummary
 };
+const restoreAction = {
+    title: 'WP Engine restore',
+    readInputs: parseRestoreInputs,
+    stepFor: () => defineStep(restoreStep)
+};
 function runRestore(deps = actionDependencies()) {
-    return runStep(restoreStep, deps);
+    return runAction(restoreAction, deps);
 }
 
 

@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises'
-import { join, sep } from 'node:path'
+import { join } from 'node:path'
 import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
 import type { Scope } from '../step/log-scope.js'
@@ -12,13 +11,20 @@ import { archiveBackup, findArchive } from './request-archive.js'
 import { DiskClaims, downloadArchive, DownloadError, type Downloaded } from './download.js'
 import type { Core } from '../step/core.js'
 
-/** The off-site copy of one install's backup: its archive, and the downloaded zip; kept current as the phase goes. */
+/** Where archive-path puts the zips (absolute), decided once when the inputs are read. */
+export interface ArchiveDestination {
+  path: string
+  /** Each install's zip goes in it as `<install>-<backup id>.zip`; otherwise `path` is the zip. */
+  isDirectory: boolean
+}
+
+/** The off-site copy of one install's backup: its archive, and the downloaded zip; kept current as it goes. */
 export interface ArchiveReport {
   archive?: Archive
   state?: BackupStatus
-  /** Set when the archive phase ended badly: aborted, timed out or failed. */
+  /** Set when the off-site copy ended badly: aborted, timed out or failed. */
   error?: string
-  /** The phase ended well: the archive is completed, and its zip downloaded when asked for. */
+  /** The off-site copy ended well: the archive is completed, and its zip downloaded when asked for. */
   copied?: boolean
   /** The archive completed without a download link (the API allows it), and none was fetched. */
   noLink?: boolean
@@ -52,8 +58,8 @@ export interface ArchivePhaseOptions {
   install: Install
   backup: Backup
   notificationEmails: string[]
-  /** Download the zip here: a file, or a directory (existing, or ending in a separator). */
-  archivePath?: string
+  /** Download the zip here. */
+  archivePath?: ArchiveDestination
   /** The link goes to the archive-url output (one install); with several, it is not output. */
   linkOutput: boolean
   timeoutMs: number
@@ -164,7 +170,7 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
       entry.copied = true
       return
     }
-    const file = await zipPath(options.archivePath, install, backup)
+    const file = zipPath(options.archivePath, install, backup)
     for (;;) {
       try {
         const downloaded = await download(archive, file)
@@ -201,8 +207,7 @@ function linkOf(uri: string): URL {
   }
 }
 
-/** A directory (existing, or named with a trailing separator) gets `<install>-<backup id>.zip`. */
-async function zipPath(archivePath: string, install: Install, backup: Backup): Promise<string> {
-  const isDirectory = archivePath.endsWith(sep) || ((await stat(archivePath).catch(() => undefined))?.isDirectory() ?? false)
-  return isDirectory ? join(archivePath, `${install.name}-${backup.id}.zip`) : archivePath
+/** A directory gets `<install>-<backup id>.zip`. */
+function zipPath({ path, isDirectory }: ArchiveDestination, install: Install, backup: Backup): string {
+  return isDirectory ? join(path, `${install.name}-${backup.id}.zip`) : path
 }

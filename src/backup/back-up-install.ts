@@ -10,7 +10,7 @@ import { abortedMessage, historyLine, reuseMessage, timeoutMessage, waitTitle } 
 import { recordBackup, type InstallReport } from './report.js'
 import { ageOf, findReusable, listBackups, mayReuse } from './reuse.js'
 import { estimateDuration, recentDurations } from './history.js'
-import { waitForBackup } from './wait.js'
+import { waitForBackup } from './wait-for-backup.js'
 import { errorLine } from '../wpengine/errors.js'
 
 type Tools = StepTools<Settings>

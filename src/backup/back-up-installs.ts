@@ -9,7 +9,7 @@ import { Heartbeat, type Waiting } from './heartbeat.js'
 import { shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
 import { backUpInstall } from './back-up-install.js'
-import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
+import { nameOf, succeeded, type InstallEntry, type InstallReport, type Report } from './report.js'
 
 /** What follows a completed backup of one install in the same step (the off-site copy). */
 export type AfterBackup = (entry: InstallReport, install: Install, scope: Scope) => Promise<void>
@@ -48,11 +48,11 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
  * `work` for every install found, all at once, each with its own log scope (prefixed lines when there
  * are several), then `settled`. One install's failure never stops the others: it is recorded in its entry.
  */
-export async function eachInstall(
-  report: Report,
+export async function eachInstall<E extends InstallEntry>(
+  report: { installs: E[] },
   { core, signal }: StepTools<Settings>,
-  work: (entry: InstallReport, install: Install, scope: Scope) => Promise<void>,
-  settled?: (entry: InstallReport, scope: Scope) => void
+  work: (entry: E, install: Install, scope: Scope) => Promise<void>,
+  settled?: (entry: E, scope: Scope) => void
 ): Promise<void> {
   const several = report.installs.length > 1
   await Promise.all(
@@ -67,7 +67,7 @@ export async function eachInstall(
 }
 
 /** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
-export async function findAllInstalls(report: Report, tools: StepTools<Settings>): Promise<void> {
+export async function findAllInstalls<E extends InstallEntry>(report: { installs: E[] }, tools: StepTools<Settings>): Promise<void> {
   const { core, client, settings } = tools
   const find = async (): Promise<void> => {
     report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools)
@@ -78,9 +78,9 @@ export async function findAllInstalls(report: Report, tools: StepTools<Settings>
 }
 
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */
-function withoutTwins(installs: InstallReport[], resolutions: Resolution[], { core, signal }: StepTools<Settings>): InstallReport[] {
+function withoutTwins<E extends InstallEntry>(installs: E[], resolutions: Resolution[], { core, signal }: StepTools<Settings>): E[] {
   const several = installs.length > 1
-  const seen = new Map<string, InstallReport>()
+  const seen = new Map<string, E>()
   return installs.filter((entry, index) => {
     const resolution = resolutions[index]!
     if ('error' in resolution) {
@@ -117,7 +117,7 @@ function waitingOf(entry: InstallReport, now: number): Waiting[] {
 }
 
 /** Records how an install's work ended when it threw: cancelled, or failed with one line. */
-function settle(entry: InstallReport, error: unknown, signal: AbortSignal): void {
+function settle(entry: InstallEntry, error: unknown, signal: AbortSignal): void {
   entry.outcome = error instanceof CancelledError || signal.aborted ? 'cancelled' : 'failed'
   if (entry.outcome === 'cancelled') return
   entry.error = errorLine(error)

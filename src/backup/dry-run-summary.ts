@@ -5,7 +5,8 @@ import { ageText } from './messages.js'
 import { ageOf } from './reuse.js'
 import { usualRange } from './history.js'
 import type { DryRunVerdict } from './dry-run.js'
-import { nameOf, type InstallReport, type Preflight, type Report } from './report.js'
+import type { DryRunInstall, DryRunReport, Preflight } from './dry-run-report.js'
+import { nameOf } from './report.js'
 
 // The job summary of a dry run: plainly a dry run, and per install what was found and what a real run would do.
 
@@ -39,14 +40,14 @@ function usually({ estimate, unread }: Preflight): string {
   return estimate ? cell(usualRange(estimate)) : 'too few completed backups to say'
 }
 
-function realRun(entry: InstallReport): string {
+function realRun(entry: DryRunInstall): string {
   if (entry.error !== undefined) return `❌ fail: ${cell(entry.error)}`
   const { wouldDo, hint } = entry.preflight ?? {}
   return wouldDo ? cell(hint ? `${wouldDo}. ${hint}` : wouldDo) : '—'
 }
 
 /** One install: everything the dry run found, and what a real run would do. */
-function card(entry: InstallReport): string[] {
+function card(entry: DryRunInstall): string[] {
   const { install, preflight } = entry
   return detailsTable([
     ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
@@ -59,7 +60,7 @@ function card(entry: InstallReport): string[] {
 }
 
 /** Several installs: one row each, in the order given. */
-function table(entries: InstallReport[]): string[] {
+function table(entries: DryRunInstall[]): string[] {
   return [
     '| Install | Newest completed backup | Still running | Usually takes | A real run would |',
     '| :-- | :-- | :-- | :-- | :-- |',
@@ -72,10 +73,10 @@ function table(entries: InstallReport[]): string[] {
   ]
 }
 
-export function renderDryRunSummary(report: Report, verdict: DryRunVerdict): string {
+export function renderDryRunSummary(report: DryRunReport, verdict: DryRunVerdict): string {
   const lines = [`## ${heading(verdict)}`, '']
   if (verdict.error) lines.push(...problemQuote(verdict.error))
-  const credentials = report.dryRun?.credentialsWork ? ' The API credentials work.' : ''
+  const credentials = report.credentialsWork ? ' The API credentials work.' : ''
   lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '')
   const checked = report.installs.some((entry) => entry.install || entry.error !== undefined)
   if (!checked) return lines.join('\n')

@@ -1,5 +1,5 @@
 import { getBackupOf } from '../workflows/get-backup.js'
-import { type StepTools, type StepVerdict } from '../step/harness.js'
+import type { StepDefinition, StepTools, StepVerdict } from '../step/harness.js'
 import type { Scope } from '../step/log-scope.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
 import { CancelledError, errorLine } from '../wpengine/errors.js'
@@ -9,7 +9,8 @@ import { estimateDuration, recentDurations, usualRange, type DurationEstimate } 
 import type { Settings } from './inputs.js'
 import { eachInstall, findAllInstalls } from './back-up-installs.js'
 import { ageText, namesByReason } from './messages.js'
-import { outputsOf, type Existing, type InstallReport, type Preflight, type RealRun, type Report } from './report.js'
+import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
+import { renderDryRunSummary } from './dry-run-summary.js'
 import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
 
 // dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
@@ -22,12 +23,24 @@ export interface DryRunVerdict extends StepVerdict {
   error?: string
 }
 
-/** Checks the credentials, finds every install as a real run does, and reads each one's backups. */
-export async function dryRun(report: Report, tools: StepTools<Settings>): Promise<void> {
+/**
+ * The backup action's step when dry-run is true: checks the credentials, finds every install as a
+ * real run does, and reads each one's backups, through a client that sends nothing but GET.
+ */
+export const dryRunStep: StepDefinition<Settings, DryRunReport, DryRunVerdict> = {
+  limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: true }),
+  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), credentialsWork: false }),
+  work: dryRun,
+  conclude: concludeDryRun,
+  outputs: dryRunOutputs,
+  summary: renderDryRunSummary
+}
+
+async function dryRun(report: DryRunReport, tools: StepTools<Settings>): Promise<void> {
   const { core, client } = tools
   core.info('Dry run: checking the credentials, the installs and their backups. Nothing will be requested.')
   await client.getUser()
-  report.dryRun = { credentialsWork: true }
+  report.credentialsWork = true
   core.info('The API credentials work.')
   await findAllInstalls(report, tools)
   await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log))
@@ -37,7 +50,7 @@ const created = (backup: Backup): number => Date.parse(backup.create_time ?? '')
 const newestFirst = (a: Backup, b: Backup): number => created(b) - created(a)
 
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
-async function checkInstall(tools: StepTools<Settings>, entry: InstallReport, install: Install, log: Scope['log']): Promise<void> {
+async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, install: Install, log: Scope['log']): Promise<void> {
   const { client, clock, settings, context, signal } = tools
   // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
   const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
@@ -105,7 +118,7 @@ export function usualText(install: Install, estimate: DurationEstimate | undefin
 /** What a real run would do, by the same rules: "request a new backup and wait for it, then …". */
 function wouldDo(plan: RealRun, settings: Settings): string {
   const copy = settings.archive
-    ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath}` : ''}`
+    ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath.path}` : ''}`
     : ''
   if (plan.action === 'request') {
     return `request a new backup${settings.wait ? ` and wait for it${copy}` : ' without waiting for it (wait: false)'}`
@@ -123,7 +136,7 @@ function wouldDo(plan: RealRun, settings: Settings): string {
 }
 
 /** The dry run's one decision: it fails exactly where a real run would fail before its first request to change anything. */
-export function concludeDryRun(report: Report, { cancelled, error }: { cancelled: boolean; error?: unknown }): DryRunVerdict {
+function concludeDryRun(report: DryRunReport, { cancelled, error }: { cancelled: boolean; error?: unknown }): DryRunVerdict {
   const { installs } = report
   if (cancelled || installs.some((entry) => entry.outcome === 'cancelled')) {
     return failed('The dry run was cancelled. Nothing was requested.', true)
@@ -145,7 +158,7 @@ function failed(line: string, cancelled = false): DryRunVerdict {
 }
 
 /** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
-function plansInShort(installs: InstallReport[]): string {
+function plansInShort(installs: DryRunInstall[]): string {
   const [only] = installs
   if (installs.length === 1 && only?.preflight?.wouldDo) return `a real run would ${only.preflight.wouldDo}`
   const count = (action: RealRun['action']): number => installs.filter((entry) => entry.preflight?.plan?.action === action).length
@@ -157,53 +170,4 @@ function plansInShort(installs: InstallReport[]): string {
   ].filter(Boolean)
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts.join('')
   return `all ${installs.length} installs found; a real run would ${list}`
-}
-
-/**
- * The outputs of a dry run: no backup was made, so every output that describes one is empty and
- * `dry-run` is true; `backups` has, for each install, what was found and what a real run would do.
- */
-export function dryRunOutputs(report: Report): Record<string, string> {
-  return { ...outputsOf(report), backups: JSON.stringify(report.installs.map(findings)) }
-}
-
-const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 1000))
-
-function findings(entry: InstallReport) {
-  const { install, ref, preflight } = entry
-  const plan = preflight?.plan
-  const now = preflight?.checkedAt ?? 0
-  const newest = preflight?.newestCompleted
-  const estimate = preflight?.estimate
-  return {
-    'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-    'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
-    found: install !== undefined,
-    problem: entry.error ?? '',
-    'real-run': entry.error !== undefined || !plan ? 'fail' : plan.action,
-    'real-run-backup-id': plan && plan.action !== 'request' ? plan.backup.id : '',
-    'real-run-reason': plan && plan.action !== 'request' ? plan.reason : '',
-    'newest-completed': newest
-      ? {
-          'backup-id': newest.id,
-          'create-time': newest.create_time ?? '',
-          'complete-time': newest.complete_time ?? '',
-          'age-seconds': seconds(ageOf(newest, now))
-        }
-      : null,
-    running: (preflight?.running ?? []).map((backup) => ({
-      'backup-id': backup.id,
-      status: backup.status,
-      'create-time': backup.create_time ?? '',
-      'age-seconds': seconds(ageOf(backup, now))
-    })),
-    'usual-duration': estimate
-      ? {
-          'typical-seconds': seconds(estimate.typicalMs),
-          'low-seconds': seconds(estimate.lowMs),
-          'high-seconds': seconds(estimate.highMs),
-          samples: estimate.samples
-        }
-      : null
-  }
 }

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs'
 import { basename, dirname, resolve, sep } from 'node:path'
+import type { ArchiveDestination } from '../archive/offsite-copy.js'
 import type { RunContext } from '../step/run-context.js'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../step/inputs.js'
 import { safeText } from '../text/safe-text.js'
@@ -23,7 +24,7 @@ export interface Settings {
   /** Request a downloadable zip of the completed backup. */
   archive: boolean
   /** Download the zip here (absolute; relative inputs are resolved against the workspace). */
-  archivePath?: string
+  archivePath?: ArchiveDestination
   userId: string
   password: string
   apiUrl: URL
@@ -75,11 +76,7 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
   // A path to download to implies the archive.
   const archive = read.boolean('archive', false) || archivePathText !== ''
   if (archive && !wait) problems.push('archive needs wait: true: an archive can only be made of a completed backup')
-  // A trailing slash says "a directory": keep it, as resolve() drops it. Several installs' zips always go in a directory.
-  const archivePath =
-    archivePathText === ''
-      ? undefined
-      : resolve(env.GITHUB_WORKSPACE || process.cwd(), archivePathText) + (/[\\/]$/.test(archivePathText) || installs.length > 1 ? sep : '')
+  const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, installs.length)
   const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length)
   if (archiveProblem) problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`)
 
@@ -107,6 +104,18 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
   }
 }
 
+/**
+ * Where archive-path puts the zips, decided once: a directory when the path ends in a separator,
+ * names an existing directory, or must hold several installs' zips; a file otherwise.
+ */
+function archiveDestination(text: string, env: NodeJS.ProcessEnv, installs: number): ArchiveDestination {
+  const resolved = resolve(env.GITHUB_WORKSPACE || process.cwd(), text)
+  // A trailing separator says "a directory": keep it, as resolve() drops it.
+  const named = /[\\/]$/.test(text) || installs > 1
+  const path = named ? resolved + sep : resolved
+  return { path, isDirectory: named || (statOf(resolved)?.isDirectory() ?? false) }
+}
+
 // Linux and macOS take file names of at most 255 bytes; `.part` is added while downloading.
 const MAX_NAME_BYTES = 255 - '.part'.length
 
@@ -123,12 +132,11 @@ function statOf(path: string): Stats | undefined {
  * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
  * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
  */
-function archivePathProblem(text: string, path: string, installs: number): string | undefined {
+function archivePathProblem(text: string, { path, isDirectory }: ArchiveDestination, installs: number): string | undefined {
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text)) return 'contains a line break or another invisible character'
   const target = statOf(path.endsWith(sep) ? path.slice(0, -1) : path)
   if (installs > 1 && target && !target.isDirectory())
     return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`
-  const isDirectory = path.endsWith(sep) || (target?.isDirectory() ?? false)
   if (!isDirectory && target !== undefined && !target.isFile()) return 'is neither a file nor a directory'
   if (!isDirectory && Buffer.byteLength(basename(path)) > MAX_NAME_BYTES)
     return `has a file name longer than ${MAX_NAME_BYTES} bytes, too long to download to`

@@ -1,7 +1,13 @@
 import { archiveCopy, sharedDownloads } from '../archive/offsite-copy.js'
-import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../step/harness.js'
-import { concludeDryRun, dryRun, dryRunOutputs, type DryRunVerdict } from './dry-run.js'
-import { renderDryRunSummary } from './dry-run-summary.js'
+import {
+  actionDependencies,
+  defineStep,
+  runAction,
+  type ActionDefinition,
+  type Dependencies,
+  type StepDefinition
+} from '../step/harness.js'
+import { dryRunStep } from './dry-run.js'
 import { parseInputs, type Settings } from './inputs.js'
 import { backUpAll, type AfterBackup } from './back-up-installs.js'
 import { conclude, type BackupVerdict } from './conclude.js'
@@ -11,22 +17,14 @@ import { renderSummary } from './summary.js'
 export type { Dependencies } from '../step/harness.js'
 
 /**
- * The backup action: find every install, get each a fresh backup (requested exactly once, or reused)
- * and wait for it; with archive, each install's off-site copy as soon as its backup is completed.
- * With dry-run, only check what a real run needs, and request nothing.
+ * A real run: find every install, get each a fresh backup (requested exactly once, or reused) and
+ * wait for it; with archive, each install's off-site copy as soon as its backup is completed.
  */
-export const backupStep: StepDefinition<Settings, Report, BackupVerdict | DryRunVerdict> = {
-  title: 'WP Engine backup',
-  readInputs: parseInputs,
-  limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: settings.dryRun }),
-  start: (settings) => ({
-    installs: settings.installs.map((ref) => ({ ref })),
-    archiving: settings.archive,
-    dryRun: settings.dryRun ? { credentialsWork: false } : undefined
-  }),
+const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
+  limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
+  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
   async work(report, tools) {
     const { settings } = tools
-    if (settings.dryRun) return dryRun(report, tools)
     const shared = sharedDownloads()
     const offsiteCopy: AfterBackup = async (entry, install, scope) => {
       if (!entry.backup) return
@@ -46,11 +44,18 @@ export const backupStep: StepDefinition<Settings, Report, BackupVerdict | DryRun
     }
     await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined)
   },
-  conclude: (report, ending) => (report.dryRun ? concludeDryRun(report, ending) : conclude(report, ending)),
-  outputs: (report, verdict) => ('dryRun' in verdict ? dryRunOutputs(report) : outputsOf(report)),
-  summary: (report, verdict) => ('dryRun' in verdict ? renderDryRunSummary(report, verdict) : renderSummary(report, verdict))
+  conclude,
+  outputs: (report) => outputsOf(report),
+  summary: renderSummary
+}
+
+/** The backup action: a real run, or with dry-run a step that only checks what a real run needs and requests nothing. */
+export const backupAction: ActionDefinition<Settings> = {
+  title: 'WP Engine backup',
+  readInputs: parseInputs,
+  stepFor: (settings) => (settings.dryRun ? defineStep(dryRunStep) : defineStep(backupStep))
 }
 
 export function run(deps: Dependencies = actionDependencies()): Promise<void> {
-  return runStep(backupStep, deps)
+  return runAction(backupAction, deps)
 }

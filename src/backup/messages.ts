@@ -2,7 +2,7 @@ import { InstallNotFoundError } from '../workflows/find-installs.js'
 import { formatDuration, timeOfDay } from '../time/time-text.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
-import { nameOf, type InstallReport, type Report } from './report.js'
+import { nameOf, type InstallEntry, type InstallReport, type Report } from './report.js'
 import type { Reusable } from './reuse.js'
 import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
 import { AUTO_CEILING_MS } from '../workflows/poll-schedule.js'
@@ -66,7 +66,7 @@ export function severalFailedMessage(installs: InstallReport[], failed: InstallR
 }
 
 /** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
-export function namesByReason(failed: InstallReport[]): string {
+export function namesByReason(failed: InstallEntry[]): string {
   const byReason = new Map<string, string[]>()
   for (const entry of failed) {
     const reason = entry.reason ?? entry.outcome ?? 'failed'

@@ -8,35 +8,18 @@ import type { Reusable } from './reuse.js'
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
 export type Outcome = 'completed' | 'aborted' | 'timeout' | 'requested' | 'failed' | 'cancelled'
 
-/** An existing backup a real run would take instead of requesting one, and why. */
-export type Existing = Omit<Reusable, 'reason'> & { reason: Reusable['reason'] | 'backup-id' }
-
-/** What a real run would do for an install: request a backup, use an existing one as it is, or wait for one. */
-export type RealRun = { action: 'request' } | ({ action: 'use' | 'wait' } & Existing)
-
-/** What a dry run learned about one install's backups. */
-export interface Preflight {
-  /** The backups could not be read, where a real run would read them only for its history. */
-  unread?: true
-  /** When the backups were listed; ages count from here. */
-  checkedAt: number
-  newestCompleted?: Backup
-  /** Backups still requested or in progress, newest first. */
-  running: Backup[]
-  /** How long this install's backups usually take; undefined with too few completed ones. */
-  estimate?: DurationEstimate
-  /** Unset when a real run would fail for this install (its entry's error says why). */
-  plan?: RealRun
-  /** The plan in words, finishing "A real run would …". */
-  wouldDo?: string
-  /** Advice on a backup already running that a real run would request another next to. */
-  hint?: string
+/** What every step that works install by install records of each install named. */
+export interface InstallEntry {
+  ref: InstallRef
+  install?: Install
+  outcome?: Outcome
+  /** Why there is no fresh backup: the whole sentence, and a few words for a line that names many installs. */
+  error?: string
+  reason?: string
 }
 
 /** Everything the step learned about one install, kept current so that it can be reported however the step ends. */
-export interface InstallReport {
-  ref: InstallRef
-  install?: Install
+export interface InstallReport extends InstallEntry {
   backup?: Backup
   status?: BackupStatus
   /** Set when an existing backup stands in for a new one. */
@@ -46,22 +29,14 @@ export interface InstallReport {
   usual?: DurationEstimate
   /** When the backup began, by the runner's clock (a reused one before this step). */
   startedAt?: number
-  outcome?: Outcome
-  /** Why there is no fresh backup: the whole sentence, and a few words for a line that names many installs. */
-  error?: string
-  reason?: string
-  /** The off-site copy, once its phase starts for this install. */
+  /** The off-site copy, once it starts for this install. */
   archive?: ArchiveReport
-  /** A dry run's findings: the install's backups, and what a real run would do. */
-  preflight?: Preflight
 }
 
 export interface Report {
   installs: InstallReport[]
   /** The step makes off-site copies (the archive input). */
   archiving?: boolean
-  /** Set for a dry run (dry-run: true), which requests nothing. */
-  dryRun?: { credentialsWork: boolean }
 }
 
 export function recordBackup(entry: InstallReport, backup: Backup): void {
@@ -70,7 +45,7 @@ export function recordBackup(entry: InstallReport, backup: Backup): void {
 }
 
 /** What the install is called in messages: its name once known, else what the user gave. */
-export function nameOf(entry: InstallReport): string {
+export function nameOf(entry: InstallEntry): string {
   return entry.install?.name ?? installLabel(entry.ref)
 }
 
@@ -132,6 +107,6 @@ export function outputsOf(report: Report): Record<string, string> {
     'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
     'archive-sha256': archive?.sha256 ?? '',
     backups: JSON.stringify(all),
-    'dry-run': String(report.dryRun !== undefined)
+    'dry-run': 'false'
   }
 }

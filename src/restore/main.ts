@@ -1,6 +1,13 @@
 import { describeInstall, findInstalls } from '../workflows/find-installs.js'
 import { getBackupOf } from '../workflows/get-backup.js'
-import { actionDependencies, runStep, type Dependencies, type StepDefinition } from '../step/harness.js'
+import {
+  actionDependencies,
+  defineStep,
+  runAction,
+  type ActionDefinition,
+  type Dependencies,
+  type StepDefinition
+} from '../step/harness.js'
 import { parseRestoreInputs, type RestoreSettings } from './inputs.js'
 import { conclude, type RestoreReport, type RestoreVerdict } from './conclude.js'
 import { assertRestorable, requestRestore } from './request-restore.js'
@@ -14,9 +21,7 @@ const RESTORE_STEP_TIMEOUT_MS = 5 * 60_000
  * completed, then asks WP Engine to restore from it. The API gives no status to follow, so success
  * means WP Engine accepted the restore.
  */
-export const restoreStep: StepDefinition<RestoreSettings, RestoreReport, RestoreVerdict> = {
-  title: 'WP Engine restore',
-  readInputs: parseRestoreInputs,
+const restoreStep: StepDefinition<RestoreSettings, RestoreReport, RestoreVerdict> = {
   limits: () => ({ timeoutMs: RESTORE_STEP_TIMEOUT_MS }),
   start: (settings) => ({ settings, request: 'not-sent' }),
   async work(report, { core, client, clock, settings }) {
@@ -52,6 +57,12 @@ export const restoreStep: StepDefinition<RestoreSettings, RestoreReport, Restore
   summary: renderRestoreSummary
 }
 
+export const restoreAction: ActionDefinition<RestoreSettings> = {
+  title: 'WP Engine restore',
+  readInputs: parseRestoreInputs,
+  stepFor: () => defineStep(restoreStep)
+}
+
 export function runRestore(deps: Dependencies = actionDependencies()): Promise<void> {
-  return runStep(restoreStep, deps)
+  return runAction(restoreAction, deps)
 }

@@ -73,12 +73,18 @@ export interface Credentials {
   apiUrl: URL
 }
 
-/** One action's step: how to read its inputs, do its work into a report, and judge and tell the result. */
-export interface StepDefinition<S extends Credentials, R, V extends StepVerdict> {
+/** One action: how to read its inputs, and the step that does the work once they are read. */
+export interface ActionDefinition<S extends Credentials> {
   /** `WP Engine backup`: heads the summary of an input error. */
   title: string
   /** `context` is the run's, for problems that depend on it (a fork's pull request has no secrets). */
   readInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context: RunContext): S
+  /** The step for these settings (the backup action's dry run is a step of its own). */
+  stepFor(settings: S): Step<S>
+}
+
+/** A step's work and how it is told: its report and verdict types are its own. */
+export interface StepDefinition<S extends Credentials, R, V extends StepVerdict> {
   /** `readOnly`: the client refuses to send anything but GET (a dry run). */
   limits(settings: S): { timeoutMs: number; maxConcurrentRequests?: number; readOnly?: boolean }
   /** The report, kept current by the work so that it can be told however the step ends. */
@@ -90,68 +96,84 @@ export interface StepDefinition<S extends Credentials, R, V extends StepVerdict>
   summary(report: R, verdict: V): string
 }
 
-export async function runStep<S extends Credentials, R, V extends StepVerdict>(
-  step: StepDefinition<S, R, V>,
-  dependencies: Dependencies
-): Promise<void> {
-  // Everything the step writes goes out through the sink, from the first input error on.
+/**
+ * A step definition with its report and verdict types hidden, so that an action can choose between
+ * steps whose types differ: the harness hands it a function, and the step calls it with itself.
+ */
+export type Step<S extends Credentials> = <T>(use: <R, V extends StepVerdict>(definition: StepDefinition<S, R, V>) => T) => T
+
+export function defineStep<S extends Credentials, R, V extends StepVerdict>(definition: StepDefinition<S, R, V>): Step<S> {
+  return (use) => use(definition)
+}
+
+export async function runAction<S extends Credentials>(action: ActionDefinition<S>, dependencies: Dependencies): Promise<void> {
+  // Everything the step writes goes out through the output sink (safeCore), from the first input error on.
   const deps = { ...dependencies, core: safeCore(dependencies.core) }
-  const { core } = deps
   try {
-    const settings = await readSettings(step, deps)
+    const settings = await readSettings(action, deps)
     if (!settings) return
-    const clock = deps.clock ?? systemClock
-    const cancel = new AbortController()
-    const onSignal = (): void => cancel.abort(new CancelledError())
-    deps.signals?.once('SIGINT', onSignal)
-    deps.signals?.once('SIGTERM', onSignal)
-    const send = deps.send ?? createNodeSend(deps.env)
-    const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings)
-    const deadline = clock.now() + timeoutMs
-    const client = new WpeClient({
-      ...settings,
-      send,
+    await action.stepFor(settings)((step) => runStep(step, settings, deps))
+  } catch (error) {
+    // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
+    deps.core.setFailed(`Unexpected failure: ${errorLine(error)}`)
+  }
+}
+
+/** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
+async function runStep<S extends Credentials, R, V extends StepVerdict>(
+  step: StepDefinition<S, R, V>,
+  settings: S,
+  deps: Dependencies
+): Promise<void> {
+  const { core } = deps
+  const clock = deps.clock ?? systemClock
+  const cancel = new AbortController()
+  const onSignal = (): void => cancel.abort(new CancelledError())
+  deps.signals?.once('SIGINT', onSignal)
+  deps.signals?.once('SIGTERM', onSignal)
+  const send = deps.send ?? createNodeSend(deps.env)
+  const { timeoutMs, maxConcurrentRequests, readOnly } = step.limits(settings)
+  const deadline = clock.now() + timeoutMs
+  const client = new WpeClient({
+    ...settings,
+    send,
+    clock,
+    deadline,
+    signal: cancel.signal,
+    random: deps.random,
+    maxConcurrentRequests,
+    readOnly,
+    onRetry: (message) => core.info(message),
+    onDebug: (line) => core.debug(line),
+    onWarning: (message) => core.warning(message)
+  })
+  const report = step.start(settings)
+  let error: unknown
+  try {
+    await step.work(report, {
+      settings,
+      core,
+      client,
       clock,
       deadline,
       signal: cancel.signal,
-      random: deps.random,
-      maxConcurrentRequests,
-      readOnly,
-      onRetry: (message) => core.info(message),
-      onDebug: (line) => core.debug(line),
-      onWarning: (message) => core.warning(message)
+      context: deps.context,
+      env: deps.env,
+      random: deps.random
     })
-    const report = step.start(settings)
-    let error: unknown
-    try {
-      await step.work(report, {
-        settings,
-        core,
-        client,
-        clock,
-        deadline,
-        signal: cancel.signal,
-        context: deps.context,
-        env: deps.env,
-        random: deps.random
-      })
-    } catch (thrown) {
-      error = thrown
-    } finally {
-      deps.signals?.off('SIGINT', onSignal)
-      deps.signals?.off('SIGTERM', onSignal)
-      if (!deps.send) (send as ClosableSend).close()
-    }
-    const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error })
-    for (const [name, value] of Object.entries(step.outputs(report, verdict))) core.setOutput(name, value)
-    await writeSummary(core, step.summary(report, verdict))
-    if (verdict.ok) core.info(verdict.line)
-    else core.setFailed(verdict.line)
-    if (verdict.cancelled) deps.onCancelled?.()
-  } catch (error) {
-    // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
-    core.setFailed(`Unexpected failure: ${errorLine(error)}`)
+  } catch (thrown) {
+    error = thrown
+  } finally {
+    deps.signals?.off('SIGINT', onSignal)
+    deps.signals?.off('SIGTERM', onSignal)
+    if (!deps.send) (send as ClosableSend).close()
   }
+  const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error })
+  for (const [name, value] of Object.entries(step.outputs(report, verdict))) core.setOutput(name, value)
+  await writeSummary(core, step.summary(report, verdict))
+  if (verdict.ok) core.info(verdict.line)
+  else core.setFailed(verdict.line)
+  if (verdict.cancelled) deps.onCancelled?.()
 }
 
 /**
@@ -159,18 +181,18 @@ export async function runStep<S extends Credentials, R, V extends StepVerdict>(
  * undefined once the step has failed with one line naming every bad input (nothing is sent then).
  */
 async function readSettings<S extends Credentials>(
-  step: Pick<StepDefinition<S, unknown, StepVerdict>, 'title' | 'readInputs'>,
+  action: Pick<ActionDefinition<S>, 'title' | 'readInputs'>,
   { core, env, context }: Dependencies
 ): Promise<S | undefined> {
   let settings: S
   try {
-    settings = step.readInputs((name) => core.getInput(name), env, context)
+    settings = action.readInputs((name) => core.getInput(name), env, context)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
     // Whatever was given as credentials stays masked, even when another input is wrong.
     maskCredentials(core, env)
     core.setFailed(`Invalid input: ${error.message}`)
-    await writeSummary(core, nothingSentSummary(`${step.title}: invalid input`, error.problems))
+    await writeSummary(core, nothingSentSummary(`${action.title}: invalid input`, error.problems))
     return undefined
   }
   maskCredentials(core, env, settings)
@@ -178,7 +200,7 @@ async function readSettings<S extends Credentials>(
   const proxy = proxyProblem(settings.apiUrl, env)
   if (proxy !== undefined) {
     core.setFailed(proxy)
-    await writeSummary(core, nothingSentSummary(`${step.title}: invalid proxy setting`, [proxy]))
+    await writeSummary(core, nothingSentSummary(`${action.title}: invalid proxy setting`, [proxy]))
     return undefined
   }
   return settings

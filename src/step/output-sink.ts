@@ -1,7 +1,7 @@
 import { oneLine, safeText } from '../text/safe-text.js'
 import type { Core } from './core.js'
 
-// The one sink: every log line, annotation, group title, output and the job summary of a step goes
+// The output sink: every log line, annotation, group title, output and the job summary of a step goes
 // out through safeCore, whatever wrote it, so that no text (from the API, from the user, or from a
 // message that quotes either) can start a workflow command, break out of a value, or make the summary
 // too big for GitHub to take. Call sites need not remember anything.
@@ -31,7 +31,7 @@ function line(message: string | Error): string {
 }
 
 /**
- * @actions/core (or a fake of it) behind the sink. Lines and annotations are made log-safe and cut to
+ * @actions/core (or a fake of it) behind the output sink. Lines and annotations are made log-safe and cut to
  * MAX_LINE; output values are kept on one line, so that none can end early; the summary is bounded.
  */
 export function safeCore(core: Core): Core {

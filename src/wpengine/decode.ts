@@ -14,7 +14,7 @@ import {
   type User
 } from './types.js'
 
-// The door: every answer is decoded here into checked values before any other code sees it. What the
+// Every answer is decoded here into checked values before any other code sees it. What the
 // action needs is checked (ids are UUIDs and the ones asked for, names follow WP Engine's rule,
 // statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
 // once, here; a field the action does not need may be absent or odd without failing anything.

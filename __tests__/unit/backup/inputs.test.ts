@@ -267,9 +267,16 @@ describe('archive and archive-path', () => {
   afterAll(() => rmSync(workspace, { recursive: true, force: true }))
   const env = { GITHUB_WORKSPACE: workspace }
 
-  it('archive-path implies archive, is resolved against the workspace, and keeps a trailing slash as a directory', () => {
-    expect(parse({ ...BASE, 'archive-path': 'site.zip' }, env)).toMatchObject({ archive: true, archivePath: join(workspace, 'site.zip') })
-    expect(parse({ ...BASE, 'archive-path': 'copies/' }, env).archivePath).toBe(join(workspace, 'copies') + sep)
+  it('archive-path implies archive, is resolved against the workspace, and is a directory when it ends in a slash or names one', () => {
+    expect(parse({ ...BASE, 'archive-path': 'site.zip' }, env)).toMatchObject({
+      archive: true,
+      archivePath: { path: join(workspace, 'site.zip'), isDirectory: false }
+    })
+    expect(parse({ ...BASE, 'archive-path': 'copies/' }, env).archivePath).toEqual({
+      path: join(workspace, 'copies') + sep,
+      isDirectory: true
+    })
+    expect(parse({ ...BASE, 'archive-path': '.' }, env).archivePath).toEqual({ path: workspace, isDirectory: true })
     expect(parse({ ...BASE, archive: 'true' }, env)).toMatchObject({ archive: true, archivePath: undefined })
   })
 
@@ -280,7 +287,7 @@ describe('archive and archive-path', () => {
         { kind: 'name', name: 'blog' }
       ],
       archive: true,
-      archivePath: join(workspace, 'copies') + sep
+      archivePath: { path: join(workspace, 'copies') + sep, isDirectory: true }
     })
   })
 
@@ -292,7 +299,10 @@ describe('archive and archive-path', () => {
       `archive-path 'notes.txt/copies/site.zip' cannot be made: ${join(workspace, 'notes.txt')} is a file, not a directory`
     )
     // One install may overwrite a file it names.
-    expect(parse({ ...BASE, 'archive-path': 'notes.txt' }, env).archivePath).toBe(join(workspace, 'notes.txt'))
+    expect(parse({ ...BASE, 'archive-path': 'notes.txt' }, env).archivePath).toEqual({
+      path: join(workspace, 'notes.txt'),
+      isDirectory: false
+    })
   })
 
   it('needs wait: true', () => {
