@@ -38958,7 +38958,8 @@ async function runStep(step, dependencies) {
                 signal: cancel.signal,
                 context: deps.context,
                 env: deps.env,
-                random: deps.random
+                random: deps.random,
+                downloadStallMs: deps.downloadStallMs
             });
         }
         catch (thrown) {
