@@ -1,15 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultInstalls, type Simulator } from '../../sim/server.js'
 import { ROOT } from '../../scripts/run-action.js'
-import { DiskClaims, downloadArchive, Progress } from '../../src/archive/download.js'
-import { systemClock } from '../../src/time/clock.js'
 import { verifyZip } from '../../src/archive/verify-zip.js'
 import { backup, downloads, MB, testBed } from '../support/backup-runs.js'
-import { INSTALL } from '../support/helpers.js'
 
 // An off-site copy you can trust: the bundled backup action against the simulator when the disk
 // fills, the server stalls or never stops, the zip is damaged, the link dies, and for many installs.
@@ -53,32 +49,6 @@ describe('stalls and endless bodies', () => {
     },
     120_000
   )
-
-  it('the same at the download level: headers never sent, dropped at the stall limit and resumed', async () => {
-    const s = await freshSim()
-    const { url } = await completedArchive(s)
-    s.fault({ path: /^\/downloads\//, type: 'hang' })
-    const lines: string[] = []
-    const file = join(workspace(), 'a.zip')
-    const started = Date.now()
-    await expect(download({ url, file, stallMs: 300, log: { info: (line) => lines.push(line) } })).resolves.toMatchObject({
-      bytes: 256 * 1024
-    })
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300)
-    expect(lines.filter((line) => line.startsWith('The archive download broke'))).toEqual([
-      'The archive download broke after 0 B (no answer for 0s); trying again in 1s.'
-    ])
-  })
-
-  it('an endless body without a size stops at the hard cap, however much room the disk has', async () => {
-    const s = await freshSim({ archiveBody: 'endless' })
-    const { url } = await completedArchive(s)
-    const dir = workspace()
-    await expect(download({ url, file: join(dir, 'a.zip'), maxUnsizedBytes: 2 * MB })).rejects.toThrow(
-      "The download server did not announce the archive's size and was still sending after 2.0 MB: that is the most this action downloads without a size. The download server is misbehaving; re-run the job later."
-    )
-    expect(readdirSync(dir)).toEqual([])
-  })
 
   it.concurrent('a body without Content-Length is downloaded and tested like any other', async () => {
     const s = await freshSim({ archiveBody: 'unsized' })
@@ -144,20 +114,6 @@ describe('a full disk', () => {
       `::error::The download server did not announce the archive's size and was still sending after 5.0 MB: that is all the free space on the disk of ${join(dir, 'site.zip')}. Free up space on the runner, or set archive-path to a disk with room.`
     ])
     expect(downloads(s)).toHaveLength(1)
-    expect(readdirSync(dir)).toEqual([])
-  })
-
-  it('two downloads that fit one by one but not together: the one that would not fit fails before writing', async () => {
-    const dir = workspace()
-    const disk = new DiskClaims()
-    const other = new Progress(systemClock, { info: () => undefined }, 10_000)
-    const { bavail, bsize } = await statfs(dir)
-    other.total = bavail * bsize + 1024 ** 3 // another download, just started, that will more than fill the disk
-    disk.add(other)
-    const { url } = await completedArchive(await freshSim())
-    await expect(download({ url, file: join(dir, 'a.zip'), disk })).rejects.toThrow(
-      /^There is no room for the archive at .*a\.zip: it needs 256\.0 KB more, and the disk has 0 B free\./
-    )
     expect(readdirSync(dir)).toEqual([])
   })
 })
@@ -382,32 +338,3 @@ describe('several installs in one step', () => {
     expect(s.requests).toHaveLength(0)
   })
 })
-
-/** A completed archive of a seeded backup of mysite, straight from the API: its download link. */
-async function completedArchive(s: Simulator): Promise<{ url: URL }> {
-  const headers = {
-    authorization: `Basic ${Buffer.from(`${s.credentials.userId}:${s.credentials.password}`).toString('base64')}`,
-    'content-type': 'application/json'
-  }
-  s.configure({ archiveMs: 0 })
-  const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
-  const created = await fetch(`${s.url}/installs/${INSTALL.id}/archives`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ backup_id: done.id, notification_emails: ['ops@example.com'] })
-  })
-  expect(created.status).toBe(202)
-  const [archive] = s.archives()
-  return { url: new URL(archive!.download_uri!) }
-}
-
-/** The download alone, with the real clock and a 30-second budget. */
-function download(options: Partial<Parameters<typeof downloadArchive>[0]> & { url: URL; file: string }) {
-  return downloadArchive({
-    env: {},
-    clock: systemClock,
-    deadline: Date.now() + 30_000,
-    log: { info: () => undefined },
-    ...options
-  })
-}

@@ -1,14 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import fc from 'fast-check'
-import { existsSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { BadZipError, verifyZip } from '../../src/archive/verify-zip.js'
-import { formatBytes, Progress } from '../../src/archive/download.js'
+import { verifyZip } from '../../src/archive/verify-zip.js'
 import type { Simulator } from '../../sim/server.js'
-import { zipArchive, type ZipKind } from '../../sim/zip.js'
 import { RESTORE_ACTION, runAction } from '../../scripts/run-action.js'
 import { backup, downloads, MB, testBed } from '../support/backup-runs.js'
-import { FakeClock, INSTALL, STAGING, visible } from '../support/helpers.js'
+import { INSTALL, STAGING, visible } from '../support/helpers.js'
 import { actionAgainst, credentialsOf, expectNoCredentialsIn } from '../support/sim-helpers.js'
 
 // The recovery kit: archives and their download with the bundled backup action, and the bundled
@@ -200,72 +197,5 @@ describe('restore: for a failed deploy', () => {
     )
     expect(result.stdout).toContain("restore-database 'maybe' is not true or false")
     expect(s.requests).toHaveLength(0)
-  })
-})
-
-describe('verifyZip: every entry tested, as unzip -t does', () => {
-  const zipFile = (bytes: Buffer) => {
-    const path = join(workspace(), 'a.zip')
-    writeFileSync(path, bytes)
-    return path
-  }
-  const whole = (kind?: ZipKind) => {
-    const zip = zipArchive(200_000, kind)
-    return Buffer.concat([...zip.read(0, zip.size)])
-  }
-  const sound = whole()
-  // The entry's data: after the 45-byte local header, before the 61-byte central header and the 22-byte end record.
-  const data = { from: 45, to: sound.length - 61 - 22 }
-
-  it('accepts a sound zip, and a ZIP64 one (the format of archives over 4 GiB)', async () => {
-    await expect(verifyZip(zipFile(sound))).resolves.toEqual({ entries: 1 })
-    await expect(verifyZip(zipFile(whole('zip64')))).resolves.toEqual({ entries: 1 })
-  })
-
-  it('rejects a zip cut short anywhere', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: sound.length - 1 }), async (cut) => {
-        await expect(verifyZip(zipFile(sound.subarray(0, cut)))).rejects.toThrow(BadZipError)
-      }),
-      { numRuns: 60 }
-    )
-  })
-
-  it('rejects one flipped byte anywhere in the data, naming the entry and both CRC-32s', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: data.from, max: data.to - 1 }), fc.integer({ min: 1, max: 255 }), async (at, mask) => {
-        const damaged = Buffer.from(sound)
-        damaged[at] = damaged[at]! ^ mask
-        await expect(verifyZip(zipFile(damaged))).rejects.toThrow(
-          /^entry site-backup\.sql is damaged: its data has CRC-32 [0-9a-f]{8}, the zip says [0-9a-f]{8}$/
-        )
-      }),
-      { numRuns: 60 }
-    )
-  })
-
-  it('rejects an empty zip, and what is not a zip at all', async () => {
-    await expect(verifyZip(zipFile(whole('empty')))).rejects.toThrow(new BadZipError('it has no entries'))
-    await expect(verifyZip(zipFile(Buffer.from('<html>Access denied</html>'.padEnd(100, ' '))))).rejects.toThrow(
-      new BadZipError(
-        'it is not a readable zip (End of central directory record signature not found. Either not a zip file, or file is truncated)'
-      )
-    )
-  })
-})
-
-describe('download progress', () => {
-  it('reports bytes, percent and rate about every 10 seconds', () => {
-    const clock = new FakeClock()
-    const lines: string[] = []
-    const progress = new Progress(clock, { info: (m) => lines.push(m) }, 10_000)
-    progress.total = 1000 * MB
-    for (let second = 1; second <= 25; second++) {
-      clock.advance(1_000)
-      progress.add(20 * MB)
-    }
-    expect(lines).toEqual(['Downloaded 200.0 MB of 1000.0 MB (20 %), 20.0 MB/s', 'Downloaded 400.0 MB of 1000.0 MB (40 %), 20.0 MB/s'])
-    expect(formatBytes(512)).toBe('512 B')
-    expect(formatBytes(1536)).toBe('1.5 KB')
   })
 })
