@@ -1,120 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
-import { existsSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { verifyZip } from '../../src/archive/verify-zip.js'
 import type { Simulator } from '../../sim/server.js'
 import { RESTORE_ACTION, runAction } from '../../scripts/run-action.js'
-import { backup, downloads, MB, testBed } from '../support/backup-runs.js'
+import { testBed } from '../support/backup-runs.js'
 import { INSTALL, STAGING, visible } from '../support/helpers.js'
 import { actionAgainst, credentialsOf, expectNoCredentialsIn } from '../support/sim-helpers.js'
 
-// The recovery kit: archives and their download with the bundled backup action, and the bundled
-// restore action, against the simulator.
+// The recovery kit: the bundled restore action, against the simulator.
 
-const { freshSim, workspace } = testBed()
-
-describe('archive: an off-site copy of the backup', () => {
-  it.concurrent('requests an archive of the completed backup, waits for it, and downloads a complete zip; the link is masked', async () => {
-    const s = await freshSim({ archiveBytes: 3 * MB })
-    const dir = workspace()
-    const result = await backup(s, { 'archive-path': 'backups/' }, { GITHUB_WORKSPACE: dir })
-    expect(result.code).toBe(0)
-    const [archive] = s.archives()
-    expect(archive).toMatchObject({ state: 'completed', backup: { id: result.outputs['backup-id'] } })
-    const post = s.requests.find((r) => r.method === 'POST' && r.path.endsWith('/archives'))
-    expect(post?.body).toEqual({ backup_id: result.outputs['backup-id'], notification_emails: ['ops@example.com'] })
-    const file = join(dir, 'backups', `mysite-${result.outputs['backup-id']}.zip`)
-    expect(result.outputs).toMatchObject({
-      'archive-id': archive?.id,
-      'archive-state': 'completed',
-      'archive-url': archive?.download_uri,
-      'archive-file': file,
-      'archive-bytes': String(3 * MB)
-    })
-    expect(statSync(file).size).toBe(3 * MB)
-    expect(existsSync(`${file}.part`)).toBe(false)
-    await expect(verifyZip(file)).resolves.toEqual({ entries: 1 })
-    // The download carries no API credentials: the link is its own authorisation.
-    expect(downloads(s).every((r) => r.authorization === undefined)).toBe(true)
-    expect(result.stdout).toMatch(/Downloaded 3\.0 MB in \d+s \(.+\/s\); testing every entry\.\n/)
-    expect(result.stdout).toContain(`${file} is a sound zip: 1 entry, every size and CRC-32 as its directory says.`)
-    expect(result.summary).toContain(`| Archive | \`${archive?.id}\` (**completed**) |`)
-  })
-
-  it.concurrent('archive: true without a path: outputs only, nothing downloaded', async () => {
-    const s = await freshSim()
-    const result = await backup(s, { archive: 'true' })
-    expect(result.code).toBe(0)
-    expect(result.outputs['archive-state']).toBe('completed')
-    expect(result.outputs['archive-url']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/downloads\//)
-    expect(result.outputs['archive-file']).toBe('')
-    expect(downloads(s)).toHaveLength(0)
-  })
-
-  it.concurrent('an aborted archive fails the step, saying the backup itself completed', async () => {
-    const s = await freshSim({ archiveOutcome: 'aborted' })
-    const result = await backup(s, { archive: 'true' })
-    expect(result.code).toBe(1)
-    expect(result.outputs).toMatchObject({ status: 'completed', 'archive-state': 'aborted', 'archive-url': '' })
-    expect(result.stdout).toMatch(
-      /^::error::Backup [0-9a-f-]{36} completed, but WP Engine aborted its archive [0-9a-f-]{36}: there is no off-site copy\./m
-    )
-    expect(result.summary).toContain('## ❌ WP Engine backup of mysite completed, but its archive failed')
-  })
-
-  it.concurrent('a re-run uses the archive the backup already has instead of requesting another', async () => {
-    const s = await freshSim()
-    const dir = workspace()
-    const first = await backup(s, { archive: 'true' })
-    const earlier = s.seedBackup({ installId: INSTALL.id, description: 'x', ageMs: 0 })
-    expect(earlier).toBeDefined()
-    const again = await backup(s, { archive: 'true', 'archive-path': 'site.zip' }, { GITHUB_RUN_ATTEMPT: '2', GITHUB_WORKSPACE: dir })
-    expect(again.code).toBe(0)
-    expect(again.outputs['backup-id']).toBe(first.outputs['backup-id'])
-    expect(again.outputs['archive-id']).toBe(first.outputs['archive-id'])
-    expect(s.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/archives'))).toHaveLength(1)
-    expect(statSync(join(dir, 'site.zip')).size).toBeGreaterThan(0)
-  })
-
-  it.concurrent('resumes a broken download with a Range request, and ends with the whole zip', async () => {
-    const s = await freshSim({ archiveBytes: 8 * MB })
-    s.fault({ path: /^\/downloads\//, type: 'break-download', afterBytes: 3 * MB })
-    const dir = workspace()
-    const result = await backup(s, { 'archive-path': 'site.zip' }, { GITHUB_WORKSPACE: dir })
-    expect(result.code).toBe(0)
-    const [first, second] = downloads(s)
-    expect(downloads(s)).toHaveLength(2)
-    expect(first?.status).toBe(200)
-    expect(second?.status).toBe(206)
-    // Bytes in flight when the connection broke are lost: the resume asks for exactly what is missing.
-    const resumedAt = Number(/\nThe archive download broke after [\d.]+ MB \(.+\); resuming at byte (\d+) in 1s\./.exec(result.stdout)?.[1])
-    expect(resumedAt).toBeGreaterThan(2 * MB)
-    expect(resumedAt).toBeLessThanOrEqual(3 * MB)
-    expect(second?.range).toBe(`bytes=${resumedAt}-`)
-    expect(first?.range).toBeUndefined()
-    expect(statSync(join(dir, 'site.zip')).size).toBe(8 * MB)
-    await expect(verifyZip(join(dir, 'site.zip'))).resolves.toEqual({ entries: 1 })
-  })
-
-  it.concurrent('starts over when the server takes no Range requests', async () => {
-    const s = await freshSim({ archiveBytes: 2 * MB, archiveRanges: false })
-    s.fault({ path: /^\/downloads\//, type: 'break-download', afterBytes: MB })
-    const dir = workspace()
-    const result = await backup(s, { 'archive-path': 'site.zip' }, { GITHUB_WORKSPACE: dir })
-    expect(result.code).toBe(0)
-    expect(downloads(s).map((r) => r.status)).toEqual([200, 200])
-    expect(result.stdout).toContain('starting over (the server does not take Range requests)')
-    expect(statSync(join(dir, 'site.zip')).size).toBe(2 * MB)
-    await expect(verifyZip(join(dir, 'site.zip'))).resolves.toEqual({ entries: 1 })
-  })
-
-  it('archive with wait: false is an input error; nothing is sent', async () => {
-    const s = await freshSim()
-    const noWait = await backup(s, { 'archive-path': 'x.zip', wait: 'false' })
-    expect(noWait.stdout).toContain('::error::Invalid input: archive needs wait: true')
-    expect(s.requests).toHaveLength(0)
-  })
-})
+const { freshSim } = testBed()
 
 describe('restore: for a failed deploy', () => {
   async function restore(s: Simulator, inputs: Record<string, string>) {
