@@ -31762,6 +31762,13 @@ class DownloadError extends Error {
     }
 }
 const MAX_REDIRECTS = 5;
+/**
+ * How long a download connection may send no answer, or no data, before it is dropped and resumed: a
+ * minute. It is a real-time timer on the socket, not a Clock sleep: a fake clock's sleeps return at
+ * once, so a sleep raced against the read would drop every download in a test. Tests shorten it instead
+ * (`stallMs` here, `downloadStallMs` in the step's Dependencies).
+ */
+const DEFAULT_STALL_MS = 60_000;
 // The storage WP Engine links to announces every file's size; a body without one is capped at a size no site archive reaches.
 const MAX_UNSIZED_BYTES = 64 * 1024 ** 3;
 /** Bytes in the file so far; 0 when there is none yet. */
@@ -31869,7 +31876,7 @@ const OUT_OF_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 async function downloadArchive(options) {
     const { file, clock, deadline, signal, log } = options;
     const maxFailures = options.maxFailures ?? 5;
-    const stallMs = options.stallMs ?? 60_000;
+    const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
     const part = `${file}.part`;
     const directory = (0,external_node_path_namespaceObject.dirname)(file);
     const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000);
@@ -32254,7 +32261,18 @@ async function archiveCopy(entry, options) {
         const { slots, disk } = options.shared;
         await slots.acquire(signal);
         try {
-            return await scope.group(`Downloading archive ${archive.id} to ${file}`, () => downloadArchive({ url, file, env: options.env, clock, deadline, signal, log, disk, freshLink: () => freshLink(archive) }));
+            return await scope.group(`Downloading archive ${archive.id} to ${file}`, () => downloadArchive({
+                url,
+                file,
+                env: options.env,
+                clock,
+                deadline,
+                signal,
+                log,
+                disk,
+                stallMs: options.downloadStallMs,
+                freshLink: () => freshLink(archive)
+            }));
         }
         finally {
             slots.release();
@@ -41193,7 +41211,8 @@ async function runStep(step, settings, deps) {
             signal: cancel.signal,
             context: deps.context,
             env: deps.env,
-            random: deps.random
+            random: deps.random,
+            downloadStallMs: deps.downloadStallMs
         });
     }
     catch (thrown) {

@@ -16,6 +16,8 @@ interface StepOptions {
   inputs?: Record<string, string>
   context?: RunContext
   env?: NodeJS.ProcessEnv
+  /** The archive download's stall limit (a minute of real time unless shortened). */
+  downloadStallMs?: number
 }
 
 /** The inputs every step run starts from: the simulator's URL and credentials; `inputs` add to them or replace them. */
@@ -34,11 +36,11 @@ function simInputs(s: Simulator, inputs: Record<string, string>): Record<string,
  */
 export async function backupStep(
   s: Simulator,
-  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {} }: StepOptions
+  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, downloadStallMs }: StepOptions
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', 'notification-emails': 'ops@example.com', ...inputs }))
   const start = clock.now()
-  await run({ core, env, context, clock, send, random: Math.random })
+  await run({ core, env, context, clock, send, random: Math.random, downloadStallMs })
   return { core, start }
 }
 

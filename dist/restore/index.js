@@ -38970,7 +38970,8 @@ async function runStep(step, settings, deps) {
             signal: cancel.signal,
             context: deps.context,
             env: deps.env,
-            random: deps.random
+            random: deps.random,
+            downloadStallMs: deps.downloadStallMs
         });
     }
     catch (thrown) {

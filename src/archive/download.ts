@@ -23,7 +23,7 @@ export interface DownloadOptions {
   signal?: AbortSignal
   log: { info(message: string): void }
   progressEveryMs?: number
-  /** A connection that sends no answer, or no data, for this long is dropped and resumed. */
+  /** A connection that sends no answer, or no data, for this long is dropped and resumed; DEFAULT_STALL_MS unless given. */
   stallMs?: number
   /** Failed connections in a row, without a byte of progress between them, before giving up. */
   maxFailures?: number
@@ -59,6 +59,13 @@ export class DownloadError extends Error {
 }
 
 const MAX_REDIRECTS = 5
+/**
+ * How long a download connection may send no answer, or no data, before it is dropped and resumed: a
+ * minute. It is a real-time timer on the socket, not a Clock sleep: a fake clock's sleeps return at
+ * once, so a sleep raced against the read would drop every download in a test. Tests shorten it instead
+ * (`stallMs` here, `downloadStallMs` in the step's Dependencies).
+ */
+export const DEFAULT_STALL_MS = 60_000
 // The storage WP Engine links to announces every file's size; a body without one is capped at a size no site archive reaches.
 const MAX_UNSIZED_BYTES = 64 * 1024 ** 3
 
@@ -175,7 +182,7 @@ const OUT_OF_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG'])
 export async function downloadArchive(options: DownloadOptions): Promise<Downloaded> {
   const { file, clock, deadline, signal, log } = options
   const maxFailures = options.maxFailures ?? 5
-  const stallMs = options.stallMs ?? 60_000
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS
   const part = `${file}.part`
   const directory = dirname(file)
   const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000)

@@ -69,6 +69,8 @@ export interface ArchivePhaseOptions {
   signal: AbortSignal
   random?: () => number
   shared: SharedDownloads
+  /** A download connection silent this long is dropped and resumed; DEFAULT_STALL_MS unless a test shortens it. */
+  downloadStallMs?: number
 }
 
 /**
@@ -147,7 +149,18 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     await slots.acquire(signal)
     try {
       return await scope.group(`Downloading archive ${archive.id} to ${file}`, () =>
-        downloadArchive({ url, file, env: options.env, clock, deadline, signal, log, disk, freshLink: () => freshLink(archive) })
+        downloadArchive({
+          url,
+          file,
+          env: options.env,
+          clock,
+          deadline,
+          signal,
+          log,
+          disk,
+          stallMs: options.downloadStallMs,
+          freshLink: () => freshLink(archive)
+        })
       )
     } finally {
       slots.release()

@@ -31,6 +31,11 @@ export interface Dependencies {
   signals?: SignalSource
   /** Called on cancellation once outputs and summary are written, to end the process promptly. */
   onCancelled?: () => void
+  /**
+   * How long an archive download may stay silent before it is dropped and resumed: a minute unless
+   * given (DEFAULT_STALL_MS). A real-time limit, so the step tests, on a fake clock, shorten it here.
+   */
+  downloadStallMs?: number
 }
 
 /** The real collaborators: @actions/core, @actions/github's context, the process's signals. */
@@ -58,6 +63,8 @@ export interface StepTools<S> {
   context: RunContext
   env: NodeJS.ProcessEnv
   random?: () => number
+  /** Dependencies.downloadStallMs, for the archive downloads. */
+  downloadStallMs?: number
 }
 
 /** The one decision on how a step ended. `line` is the last log line: the success, or the failure and what to do. */
@@ -159,7 +166,8 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
       signal: cancel.signal,
       context: deps.context,
       env: deps.env,
-      random: deps.random
+      random: deps.random,
+      downloadStallMs: deps.downloadStallMs
     })
   } catch (thrown) {
     error = thrown

@@ -1,0 +1,17 @@
+import { afterAll } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** For one test file: `workspace()` makes a fresh temporary directory; all are removed after the file. */
+export function useWorkspaces(prefix = 'wpe-workspace-'): () => string {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix))
+    dirs.push(dir)
+    return dir
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it, jest } from '@jest/globals'
+import { readdirSync } from 'node:fs'
+import { statfs } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Simulator } from '../../../sim/server.js'
+import { DEFAULT_STALL_MS, DiskClaims, downloadArchive, formatBytes, Progress } from '../../../src/archive/download.js'
+import { FakeClock, INSTALL } from '../../support/helpers.js'
+import { useSimulators } from '../../support/sim-helpers.js'
+import { useWorkspaces } from '../../support/workspaces.js'
+
+// downloadArchive on its own, against the simulator's download server misbehaving (it hangs, or its
+// body never ends), on a fake clock; and the progress lines it writes.
+
+const MB = 1024 * 1024
+const freshSim = useSimulators()
+const workspace = useWorkspaces()
+const downloads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/downloads/'))
+
+describe('download progress', () => {
+  it('reports bytes, percent and rate about every 10 seconds', () => {
+    const clock = new FakeClock()
+    const lines: string[] = []
+    const progress = new Progress(clock, { info: (m) => lines.push(m) }, 10_000)
+    progress.total = 1000 * MB
+    for (let second = 1; second <= 25; second++) {
+      clock.advance(1_000)
+      progress.add(20 * MB)
+    }
+    expect(lines).toEqual(['Downloaded 200.0 MB of 1000.0 MB (20 %), 20.0 MB/s', 'Downloaded 400.0 MB of 1000.0 MB (40 %), 20.0 MB/s'])
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KB')
+  })
+})
+
+describe('stalls and endless bodies', () => {
+  it('headers never sent: dropped at the stall limit, a minute unless set, and resumed', async () => {
+    // The stall limit is a real-time timer on the socket: Jest's fake timers run its minute at once.
+    // The simulator stamps its requests with the (faked) Date, so the minute shows in its record.
+    const s = await freshSim({ now: () => Date.now() })
+    const { url } = await completedArchive(s)
+    s.fault({ path: /^\/downloads\//, type: 'hang' })
+    const lines: string[] = []
+    const broke = () => lines.filter((line) => line.startsWith('The archive download broke'))
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] })
+    try {
+      const done = download({ url, file: join(workspace(), 'a.zip'), log: { info: (line) => lines.push(line) } })
+      while (downloads(s).length === 0) await new Promise((resolve) => setImmediate(resolve))
+      await jest.advanceTimersByTimeAsync(DEFAULT_STALL_MS - 1)
+      expect(broke()).toEqual([])
+      expect(downloads(s)).toHaveLength(1)
+      await jest.advanceTimersByTimeAsync(1)
+      await expect(done).resolves.toMatchObject({ bytes: 256 * 1024 })
+    } finally {
+      jest.useRealTimers()
+    }
+    expect(broke()).toEqual(['The archive download broke after 0 B (no answer for 1m); trying again in 1s.'])
+    const [hung, answered] = downloads(s)
+    expect(hung?.fault).toBe('hang')
+    expect(answered?.status).toBe(200)
+    expect(answered!.at - hung!.at).toBeGreaterThanOrEqual(60_000)
+  })
+
+  it('an endless body without a size stops at the hard cap, however much room the disk has', async () => {
+    const s = await freshSim({ archiveBody: 'endless' })
+    const { url } = await completedArchive(s)
+    const dir = workspace()
+    await expect(download({ url, file: join(dir, 'a.zip'), maxUnsizedBytes: 2 * MB })).rejects.toThrow(
+      "The download server did not announce the archive's size and was still sending after 2.0 MB: that is the most this action downloads without a size. The download server is misbehaving; re-run the job later."
+    )
+    expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('a full disk', () => {
+  it('two downloads that fit one by one but not together: the one that would not fit fails before writing', async () => {
+    const dir = workspace()
+    const disk = new DiskClaims()
+    const other = new Progress(new FakeClock(), { info: () => undefined }, 10_000)
+    const { bavail, bsize } = await statfs(dir)
+    other.total = bavail * bsize + 1024 ** 3 // another download, just started, that will more than fill the disk
+    disk.add(other)
+    const { url } = await completedArchive(await freshSim())
+    await expect(download({ url, file: join(dir, 'a.zip'), disk })).rejects.toThrow(
+      /^There is no room for the archive at .*a\.zip: it needs 256\.0 KB more, and the disk has 0 B free\./
+    )
+    expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+/** A completed archive of a seeded backup of mysite, straight from the API: its download link. */
+async function completedArchive(s: Simulator): Promise<{ url: URL }> {
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${s.credentials.userId}:${s.credentials.password}`).toString('base64')}`,
+    'content-type': 'application/json'
+  }
+  s.configure({ archiveMs: 0 })
+  const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
+  const created = await fetch(`${s.url}/installs/${INSTALL.id}/archives`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ backup_id: done.id, notification_emails: ['ops@example.com'] })
+  })
+  expect(created.status).toBe(202)
+  const [archive] = s.archives()
+  return { url: new URL(archive!.download_uri!) }
+}
+
+/** The download alone, on a fake clock, with a 30-second budget. */
+function download(options: Partial<Parameters<typeof downloadArchive>[0]> & { url: URL; file: string }) {
+  const clock = new FakeClock()
+  return downloadArchive({
+    env: {},
+    clock,
+    deadline: clock.now() + 30_000,
+    log: { info: () => undefined },
+    ...options
+  })
+}
