@@ -49,6 +49,6 @@ process.stdout.write(`\n${bold('── Job summary (GITHUB_STEP_SUMMARY, Markdow
 process.stdout.write(
   `${bold('── Result ─────────────────────────────────────────────────')}\n` +
     `exit code ${result.code}; ${sim.requests.length} API requests; ${(result.durationMs / 1000).toFixed(1)} s\n` +
-    `Next: \`npm test\` runs the unit, contract and end-to-end suites.\n`
+    `Next: \`npm test\` runs the unit, step and bundle tiers (__tests__/README.md).\n`
 )
 process.exitCode = result.code === 0 ? 0 : 1
