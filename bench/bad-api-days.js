@@ -1,0 +1,126 @@
+// @ts-check
+// Bad API days (fake clock, the whole step in process against the simulator): a 3-minute outage of the
+// whole API at the step's start, from the create request on, and from the first status check on;
+// whether the step completed, the requests sent during the outage, and how long after the API
+// recovered the step noticed it.
+import { startSimulator } from '../sim/server.js'
+import { SAMPLE_RUN_ENV } from '../scripts/run-action.js'
+import { built, MINUTE, SECOND, seconds, seeded } from './helpers.js'
+
+/**
+ * The whole backup step in process, on a fake clock against the simulator, through a 3-minute outage
+ * starting at each phase.
+ * @param {number} seeds
+ */
+async function badApiDays(seeds) {
+  const { run } = await built('backup/main.js')
+  const { createNodeSend } = await built('wpengine/http.js')
+  const send = createNodeSend({})
+  const env = SAMPLE_RUN_ENV
+  const context = {
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    ref: env.GITHUB_REF,
+    serverUrl: env.GITHUB_SERVER_URL,
+    workflow: env.GITHUB_WORKFLOW,
+    runNumber: Number(env.GITHUB_RUN_NUMBER),
+    runId: Number(env.GITHUB_RUN_ID),
+    runAttempt: Number(env.GITHUB_RUN_ATTEMPT),
+    actor: env.GITHUB_ACTOR,
+    job: env.GITHUB_JOB,
+    step: env.GITHUB_ACTION
+  }
+  const OUTAGE_MS = 3 * MINUTE
+  /** @type {[string, { startsWith?: { method: string, path: RegExp } }][]} */
+  const phases = [
+    ["at the step's start", {}],
+    ['from the create request on', { startsWith: { method: 'POST', path: /\/backups$/ } }],
+    ['from the first status check on', { startsWith: { method: 'GET', path: /\/backups\/[0-9a-f-]{36}$/ } }]
+  ]
+  const rows = []
+  for (const [label, start] of phases) {
+    let completed = 0
+    /** @type {number[]} */
+    const requests = []
+    /** @type {number[]} */
+    const lags = []
+    for (let seed = 1; seed <= seeds; seed++) {
+      let time = Date.UTC(2026, 0, 1)
+      const clock = {
+        now: () => time,
+        sleep: async (/** @type {number} */ ms) => {
+          await Promise.resolve()
+          time += Math.max(0, ms)
+        }
+      }
+      const sim = await startSimulator({ now: clock.now, requestedMs: 10 * SECOND, durationMs: 2 * MINUTE })
+      sim.outage({ ...start, forMs: OUTAGE_MS, answer: 'mixed' })
+      const inputs = /** @type {Record<string, string>} */ ({
+        install: 'mysite',
+        'notification-emails': 'ops@example.com',
+        'api-user-id': sim.credentials.userId,
+        'api-password': sim.credentials.password,
+        'api-url': sim.url
+      })
+      let failed = false
+      const core = {
+        getInput: (/** @type {string} */ name) => inputs[name] ?? '',
+        setOutput() {},
+        setSecret() {},
+        setFailed: () => void (failed = true),
+        info() {},
+        warning() {},
+        notice() {},
+        debug() {},
+        startGroup() {},
+        endGroup() {},
+        summary: { addRaw() {}, write: async () => undefined }
+      }
+      await run({ core, env: {}, context, clock, send, random: seeded(seed) })
+      const during = sim.requests.filter((r) => r.fault !== undefined)
+      const outageEnd = (during[0]?.at ?? 0) + OUTAGE_MS
+      const noticed = sim.requests.find((r) => r.at >= outageEnd)
+      if (!failed && sim.backups().length === 1) completed++
+      requests.push(during.length)
+      lags.push((noticed?.at ?? outageEnd) - outageEnd)
+      await sim.close()
+    }
+    const stats = (/** @type {number[]} */ values) => {
+      const sorted = [...values].sort((a, b) => a - b)
+      return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0 }
+    }
+    rows.push({ label, runs: seeds, completed, requests: stats(requests), lag: stats(lags) })
+  }
+  send.close()
+  return rows
+}
+
+/** @type {import('./helpers.js').Section} */
+export default {
+  name: 'bad-api-days',
+  async run() {
+    const days = await badApiDays(25)
+    const lines = [
+      '## Bad API days (3-minute outage of the whole API, every request 503 or reset; fake clock, 25 seeds each)',
+      '',
+      '| Outage starts | Completed, one backup | Requests during the outage (median, max) | Recovery noticed after (median, max) |',
+      '| --- | --- | --- | --- |',
+      ...days.map(
+        (d) =>
+          `| ${d.label} | ${d.completed}/${d.runs} | ${d.requests.median}, ${d.requests.max} | ${seconds(d.lag.median)}, ${seconds(d.lag.max)} |`
+      )
+    ]
+    /** @type {import('./helpers.js').Target[]} */
+    const targets = []
+    for (const d of days) {
+      targets.push(
+        { name: `outage ${d.label}: every run completed with exactly one backup (${d.completed}/${d.runs})`, ok: d.completed === d.runs },
+        // 20 retries of burst, then a handful a minute: never a flood.
+        { name: `outage ${d.label}: at most 40 requests in 3 minutes (max ${d.requests.max})`, ok: d.requests.max <= 40 },
+        // Backoff is capped at 30 s: recovery is noticed within one backoff (plus a poll gap while waiting).
+        { name: `outage ${d.label}: recovery noticed within 45 s (max ${seconds(d.lag.max)})`, ok: d.lag.max <= 45 * SECOND }
+      )
+    }
+    return { lines, targets }
+  }
+}

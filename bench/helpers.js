@@ -1,0 +1,42 @@
+// @ts-check
+// What the bench sections share: the compiled source, seeded randomness, statistics, formatting, and targets.
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { ROOT } from '../scripts/run-action.js'
+
+export const SECOND = 1000
+export const MINUTE = 60 * SECOND
+
+/**
+ * @typedef {{ name: string, ok: boolean }} Target
+ * @typedef {{ lines: string[], targets: Target[] }} SectionResult
+ * @typedef {{ name: string, run: () => Promise<SectionResult> }} Section
+ */
+
+let compiled = false
+
+/**
+ * The source, compiled to build/ (it imports with .js extensions): what the in-process sections measure
+ * is the very code the action runs. Compiled once per bench run. @param {string} file e.g. `backup/main.js`
+ */
+export async function built(file) {
+  if (!compiled) {
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], {
+      stdio: 'inherit'
+    })
+    if (tsc.status !== 0) throw new Error('tsc failed')
+    compiled = true
+  }
+  return import(join(ROOT, 'build', file))
+}
+
+/** A seeded random source, so every run of the benchmark measures the same jitter. @param {number} seed */
+export function seeded(seed) {
+  let state = seed >>> 0
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32
+}
+
+export const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
+export const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+
+export const seconds = (/** @type {number} */ ms) => (ms < 10 * SECOND ? `${(ms / SECOND).toFixed(1)} s` : `${Math.round(ms / SECOND)} s`)

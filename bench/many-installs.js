@@ -1,0 +1,69 @@
+// @ts-check
+// Twenty installs in one step with max-parallel 5, beside twenty single-install runs one after
+// another: wall time, requests and peak concurrency.
+import { startSimulator } from '../sim/server.js'
+import { runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
+import { seconds } from './helpers.js'
+
+/**
+ * The same twenty installs, by name, backed up by one step and by twenty steps in a row, each
+ * against a fresh simulator whose answers take 50 ms and whose backups take 2 s.
+ */
+async function manyInstalls() {
+  const options = { requestedMs: 500, durationMs: 2_000, latencyMs: 50 }
+  /** @param {Record<string, string>} inputs @param {import('../sim/server.js').Simulator} sim */
+  const step = async (inputs, sim) => {
+    const result = await runAction({
+      inputs: { 'notification-emails': 'ops@example.com', 'api-url': sim.url, ...inputs },
+      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: sim.credentials.userId, WPENGINE_PASSWORD: sim.credentials.password }
+    })
+    if (result.code !== 0) throw new Error(`the action failed: ${result.stdout}`)
+    return result.durationMs
+  }
+  const names = [...Array.from({ length: 19 }, (_, n) => `filler${String(n * 6 + 1).padStart(4, '0')}`), 'mysite']
+
+  const together = await startSimulator(options)
+  const togetherMs = await step({ install: names.join(', '), 'max-parallel': '5' }, together)
+  const result = {
+    togetherMs,
+    togetherRequests: together.requests.length,
+    peak: together.concurrency.max,
+    sequentialMs: 0,
+    sequentialRequests: 0
+  }
+  await together.close()
+
+  const alone = await startSimulator(options)
+  for (const name of names) result.sequentialMs += await step({ install: name }, alone)
+  result.sequentialRequests = alone.requests.length
+  await alone.close()
+  return result
+}
+
+/** @type {import('./helpers.js').Section} */
+export default {
+  name: 'many-installs',
+  async run() {
+    const many = await manyInstalls()
+    const lines = [
+      '## Twenty installs (by name; simulator answers in 50 ms, backups take 2 s)',
+      '',
+      '| | Wall time | Requests | Most requests in flight |',
+      '| --- | --- | --- | --- |',
+      `| one step, \`max-parallel: 5\` | ${seconds(many.togetherMs)} | ${many.togetherRequests} | ${many.peak} |`,
+      `| 20 single-install runs, one after another | ${seconds(many.sequentialMs)} | ${many.sequentialRequests} | 1 |`
+    ]
+    const targets = [
+      {
+        name: `twenty installs: one step takes ${seconds(many.togetherMs)}, under a quarter of twenty runs in a row (${seconds(many.sequentialMs)})`,
+        ok: many.togetherMs < many.sequentialMs / 4
+      },
+      {
+        name: `twenty installs: ${many.togetherRequests} requests, no more than twenty runs in a row (${many.sequentialRequests})`,
+        ok: many.togetherRequests <= many.sequentialRequests
+      },
+      { name: `twenty installs: at most 5 requests in flight (${many.peak})`, ok: many.peak <= 5 }
+    ]
+    return { lines, targets }
+  }
+}
