@@ -2,7 +2,7 @@
 // Cold start of the bundled action (wait: false, against the local simulator) beside a bare `node`
 // doing one POST with node:http (at most 150 ms more), and the size of both bundles.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
@@ -67,6 +67,7 @@ req.end(${JSON.stringify(body)})
     samples.action.push(await timeProcess([ACTION], actionEnv))
   }
   await sim.close()
+  rmSync(dir, { recursive: true, force: true })
   return { bare: median(samples.bare), action: median(samples.action), requestsPerRun: 2 }
 }
 

@@ -1,6 +1,8 @@
 // @ts-check
 // What the bench sections share: the compiled source, seeded randomness, statistics, formatting, and targets.
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../scripts/run-action.js'
 
@@ -12,6 +14,25 @@ export const MINUTE = 60 * SECOND
  * @typedef {{ lines: string[], targets: Target[] }} SectionResult
  * @typedef {{ name: string, run: () => Promise<SectionResult> }} Section
  */
+
+/**
+ * One folder for everything a bench run writes, removed when the process ends however it ends (done,
+ * failed, thrown, or interrupted). It becomes TMPDIR for this process, so every `mkdtemp(tmpdir())`
+ * below it (the sections' own folders, and run-action's for each run of the action) lands inside it.
+ */
+export function scratchFolder() {
+  const folder = mkdtempSync(join(tmpdir(), 'wpe-bench-'))
+  process.env.TMPDIR = folder
+  const remove = () => rmSync(folder, { recursive: true, force: true })
+  process.on('exit', remove)
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    process.once(signal, () => {
+      remove()
+      process.kill(process.pid, signal)
+    })
+  }
+  return folder
+}
 
 let compiled = false
 

@@ -2,6 +2,10 @@
 // `npm run bench`: the performance targets, measured, one section per file in this folder.
 // Prints each section's tables, then every target as PASS or FAIL; exits 1 when a target is missed.
 
+import { scratchFolder } from './helpers.js'
+
+scratchFolder()
+
 /** The sections, in the order they run and print. */
 const SECTIONS = ['poll-schedule', 'cold-start', 'many-installs', 'offsite-copy', 'bad-api-days']
 
