@@ -10,7 +10,7 @@ export const SECOND = 1000
 export const MINUTE = 60 * SECOND
 
 /**
- * @typedef {{ name: string, ok: boolean }} Target
+ * @typedef {{ ok: boolean, line: string }} Target
  * @typedef {{ lines: string[], targets: Target[] }} SectionResult
  * @typedef {{ name: string, run: () => Promise<SectionResult> }} Section
  */
@@ -61,3 +61,35 @@ export const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a -
 export const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 export const seconds = (/** @type {number} */ ms) => (ms < 10 * SECOND ? `${(ms / SECOND).toFixed(1)} s` : `${Math.round(ms / SECOND)} s`)
+
+/** How a measured value is written; `extra` decimals are added to tell two values apart. @typedef {(value: number, extra: number) => string} Unit */
+
+/** Milliseconds as seconds: one decimal under 10 s. @type {Unit} */
+export const inSeconds = (ms, extra) => `${(ms / SECOND).toFixed((ms < 10 * SECOND ? 1 : 0) + extra)} s`
+/** A count, or a mean of counts (one decimal). @type {Unit} */
+export const count = (n, extra) => n.toFixed((Number.isInteger(n) ? 0 : 1) + extra)
+/** Bytes as MB (MiB). @type {Unit} */
+export const megabytes = (bytes, extra) => `${(bytes / (1024 * 1024)).toFixed(extra)} MB`
+
+const RELATIONS = {
+  'at most': (/** @type {number} */ value, /** @type {number} */ limit) => value <= limit,
+  under: (/** @type {number} */ value, /** @type {number} */ limit) => value < limit,
+  exactly: (/** @type {number} */ value, /** @type {number} */ limit) => value === limit
+}
+
+/**
+ * A target: `value`, measured, against `limit`. The line reads `what: value (relation limit)`, both in
+ * `unit`, with more decimals when the usual ones would print a failing value and its limit alike.
+ * @param {string} what @param {number} value @param {keyof typeof RELATIONS} relation @param {number} limit
+ * @param {{ unit?: Unit, limitIs?: string }} [options] `limitIs`: what the limit is, when it is a measurement too
+ * @returns {Target}
+ */
+export function target(what, value, relation, limit, { unit = count, limitIs } = {}) {
+  const ok = RELATIONS[relation](value, limit)
+  let extra = 0
+  while (extra < 6 && value !== limit && unit(value, extra) === unit(limit, extra)) extra++
+  return {
+    ok,
+    line: `${ok ? 'PASS' : 'FAIL'} ${what}: ${unit(value, extra)} (${relation} ${unit(limit, extra)}${limitIs ? `, ${limitIs}` : ''})`
+  }
+}

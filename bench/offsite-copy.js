@@ -1,14 +1,14 @@
 // @ts-check
 // The off-site copy: the bundled action downloading and testing a 256 MiB archive beside `curl -o` of
-// the same file followed by `unzip -t`, wall time; and the action's peak memory for archives of 100 MB
-// and 400 MB.
+// the same file followed by `unzip -t`, wall time (printed, never a target: the simulator serving the
+// file shares the CPU with both); and the action's peak memory for archives of 100 MB and 400 MB.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
 import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { median, SECOND, seconds } from './helpers.js'
+import { median, megabytes, SECOND, seconds, target } from './helpers.js'
 
 /** Wall time of a command, in ms; rejects when it fails. @param {string} command @param {string[]} args */
 function timeCommand(command, args) {
@@ -113,7 +113,7 @@ export default {
     const lines = [
       '## Off-site copy (256 MiB from the simulator to disk, median of 5 interleaved runs)',
       '',
-      '| | Download and test, wall time | Download alone (as served) |',
+      '| | Download and test, wall time (not a target) | Download alone (as served) |',
       '| --- | --- | --- |',
       `| this action (streamed, SHA-256 on the way, then every entry's CRC-32 tested) | ${seconds(copy.action)} | ${seconds(copy.actionDownload)} (${mib(copy.actionDownload)}) |`,
       copy.tools === undefined || copy.curl === undefined
@@ -125,20 +125,14 @@ export default {
       `| 100 MB | ${(memory.small / MB).toFixed(0)} MB |`,
       `| 400 MB | ${(memory.large / MB).toFixed(0)} MB |`
     ]
-    /** @type {import('./helpers.js').Target[]} */
-    const targets = []
-    if (copy.tools !== undefined) {
-      targets.push({
-        name: `off-site copy: download and test in ${seconds(copy.action)}, at most curl -o plus unzip -t (${seconds(copy.tools)})`,
-        ok: copy.action <= copy.tools
-      })
-    }
     // Both sizes are past the point where the garbage collector keeps up with the chunks; 300 MB more on
     // disk barely moves the peak, where a buffering download would add 300 MB.
-    targets.push({
-      name: `off-site copy: peak memory flat, ${(memory.small / MB).toFixed(0)} MB at 100 MB and ${(memory.large / MB).toFixed(0)} MB at 400 MB (at most 48 MB apart, under 200 MB)`,
-      ok: memory.large - memory.small < 48 * MB && memory.large < 200 * MB
-    })
+    const targets = [
+      target('off-site copy: peak memory, 400 MB archive', memory.large, 'under', 200 * MB, { unit: megabytes }),
+      target('off-site copy: peak memory, 400 MB archive minus 100 MB archive', memory.large - memory.small, 'under', 48 * MB, {
+        unit: megabytes
+      })
+    ]
     return { lines, targets }
   }
 }

@@ -2,7 +2,7 @@
 // Poll schedule (fake clock, no real waiting): how late a finished backup is noticed, and how many
 // status requests that costs, paced by the install's history and without one, beside the fixed
 // 30-second polling other tools use.
-import { built, mean, MINUTE, SECOND, seconds, seeded } from './helpers.js'
+import { built, inSeconds, mean, MINUTE, SECOND, seconds, seeded, target } from './helpers.js'
 
 const { pollDelay } = await built('workflows/poll-schedule.js')
 const { estimateDuration, HISTORY_SIZE } = await built('backup/history.js')
@@ -155,27 +155,34 @@ export default {
     const twenty = rows[0]
     const targets = [
       ...paced.flatMap((r) => [
-        {
-          name: `${r.label} with a stable history, completing inside its usual range: worst lag ${seconds(r.ours.worstLag)} (at most 15 s), mean ${seconds(r.ours.meanLag)} (at most 5 s)`,
-          ok: r.ours.worstLag <= 15 * SECOND && r.ours.meanLag <= 5 * SECOND
-        },
-        {
-          name: `${r.label}: ${r.ours.meanRequests.toFixed(1)} requests (status checks and the history list), fewer than the ${r.today.meanRequests.toFixed(1)} of the schedule without a history${r.T >= 10 * MINUTE ? ` and at most the ${r.fixed.meanRequests.toFixed(1)} of fixed 30 s polling` : ''}`,
-          ok: r.ours.meanRequests < r.today.meanRequests && (r.T < 10 * MINUTE || r.ours.meanRequests <= r.fixed.meanRequests)
-        },
-        {
-          name: `${r.label}: twice as fast or twice as slow as its history still noticed within max(3 s, 20 % of its time), at most 60 s (${r.outside.fast.late + r.outside.slow.late} of ${2 * HISTORY_RUNS} late)`,
-          ok: r.outside.fast.late + r.outside.slow.late === 0
-        }
+        target(`${r.label}, stable history, completing inside its usual range: worst lag`, r.ours.worstLag, 'at most', 15 * SECOND, {
+          unit: inSeconds
+        }),
+        target(`${r.label}, stable history, completing inside its usual range: mean lag`, r.ours.meanLag, 'at most', 5 * SECOND, {
+          unit: inSeconds
+        }),
+        target(`${r.label}: requests (status checks and the history list, mean)`, r.ours.meanRequests, 'under', r.today.meanRequests, {
+          limitIs: 'the schedule without a history'
+        }),
+        ...(r.T >= 10 * MINUTE
+          ? [target(`${r.label}: requests (mean)`, r.ours.meanRequests, 'at most', r.fixed.meanRequests, { limitIs: 'fixed 30 s polling' })]
+          : []),
+        target(
+          `${r.label}: backups twice as fast or twice as slow as their history noticed later than max(3 s, 20 % of their time) capped at 60 s, of ${2 * HISTORY_RUNS}`,
+          r.outside.fast.late + r.outside.slow.late,
+          'exactly',
+          0
+        )
       ]),
-      ...rows.map((r) => ({
-        name: `${r.label}: every backup noticed within max(3 s, 20 % of its duration) and the 15 s ceiling (${r.late} of 2000 late)`,
-        ok: r.late === 0
-      })),
-      {
-        name: `a 20 s backup costs at most 12 status requests (worst over 2000 jitter draws: ${twenty?.ours.worstRequestsAtT})`,
-        ok: (twenty?.ours.worstRequestsAtT ?? 99) <= 12
-      }
+      ...rows.map((r) =>
+        target(
+          `${r.label}: backups noticed later than max(3 s, 20 % of their duration) capped at the 15 s ceiling, of 2000`,
+          r.late,
+          'exactly',
+          0
+        )
+      ),
+      target('a 20 s backup: status requests, worst over 2000 jitter draws', twenty?.ours.worstRequestsAtT ?? Number.NaN, 'at most', 12)
     ]
     return { lines, targets }
   }

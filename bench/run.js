@@ -21,6 +21,6 @@ for (const name of SECTIONS) {
   lines.push(...result.lines)
   targets.push(...result.targets)
 }
-lines.push('', '## Targets', '', ...targets.map((t) => `- ${t.ok ? 'PASS' : 'FAIL'} ${t.name}`))
+lines.push('', '## Targets', '', ...targets.map((t) => `- ${t.line}`))
 process.stdout.write(`${lines.join('\n')}\n\nNode ${process.version}\n`)
 process.exitCode = targets.every((t) => t.ok) ? 0 : 1
