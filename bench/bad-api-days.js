@@ -1,35 +1,19 @@
 // @ts-check
-// Bad API days (fake clock, the whole step in process against the simulator): a 3-minute outage of the
+// Bad API days (simulated time, the whole step in process against the simulator): a 3-minute outage of the
 // whole API at the step's start, from the create request on, and from the first status check on;
 // whether the step completed, the requests sent during the outage, and how long after the API
 // recovered the step noticed it.
 import { startSimulator } from '../sim/server.js'
-import { SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { built, inSeconds, MINUTE, SECOND, seconds, seeded, target } from './helpers.js'
+import { backupStepInProcess, built, inSeconds, MINUTE, SECOND, seconds, seeded, target, virtualTime } from './helpers.js'
 
 /**
- * The whole backup step in process, on a fake clock against the simulator, through a 3-minute outage
+ * The whole backup step in process, on simulated time against the simulator, through a 3-minute outage
  * starting at each phase.
  * @param {number} seeds
  */
 async function badApiDays(seeds) {
-  const { run } = await built('backup/main.js')
   const { createNodeSend } = await built('wpengine/http.js')
-  const send = createNodeSend({})
-  const env = SAMPLE_RUN_ENV
-  const context = {
-    repository: env.GITHUB_REPOSITORY,
-    sha: env.GITHUB_SHA,
-    ref: env.GITHUB_REF,
-    serverUrl: env.GITHUB_SERVER_URL,
-    workflow: env.GITHUB_WORKFLOW,
-    runNumber: Number(env.GITHUB_RUN_NUMBER),
-    runId: Number(env.GITHUB_RUN_ID),
-    runAttempt: Number(env.GITHUB_RUN_ATTEMPT),
-    actor: env.GITHUB_ACTOR,
-    job: env.GITHUB_JOB,
-    step: env.GITHUB_ACTION
-  }
+  const transport = createNodeSend({})
   const OUTAGE_MS = 3 * MINUTE
   /** @type {[string, { startsWith?: { method: string, path: RegExp } }][]} */
   const phases = [
@@ -45,42 +29,14 @@ async function badApiDays(seeds) {
     /** @type {number[]} */
     const lags = []
     for (let seed = 1; seed <= seeds; seed++) {
-      let time = Date.UTC(2026, 0, 1)
-      const clock = {
-        now: () => time,
-        sleep: async (/** @type {number} */ ms) => {
-          await Promise.resolve()
-          time += Math.max(0, ms)
-        }
-      }
+      const { clock, send } = virtualTime(transport)
       const sim = await startSimulator({ now: clock.now, requestedMs: 10 * SECOND, durationMs: 2 * MINUTE })
       sim.outage({ ...start, forMs: OUTAGE_MS, answer: 'mixed' })
-      const inputs = /** @type {Record<string, string>} */ ({
-        install: 'mysite',
-        'notification-emails': 'ops@example.com',
-        'api-user-id': sim.credentials.userId,
-        'api-password': sim.credentials.password,
-        'api-url': sim.url
-      })
-      let failed = false
-      const core = {
-        getInput: (/** @type {string} */ name) => inputs[name] ?? '',
-        setOutput() {},
-        setSecret() {},
-        setFailed: () => void (failed = true),
-        info() {},
-        warning() {},
-        notice() {},
-        debug() {},
-        startGroup() {},
-        endGroup() {},
-        summary: { addRaw() {}, write: async () => undefined }
-      }
-      await run({ core, env: {}, context, clock, send, random: seeded(seed) })
+      const { failed } = await backupStepInProcess(sim, { install: 'mysite' }, { clock, send, random: seeded(seed) })
       const during = sim.requests.filter((r) => r.fault !== undefined)
       const outageEnd = (during[0]?.at ?? 0) + OUTAGE_MS
       const noticed = sim.requests.find((r) => r.at >= outageEnd)
-      if (!failed && sim.backups().length === 1) completed++
+      if (failed === undefined && sim.backups().length === 1) completed++
       requests.push(during.length)
       lags.push((noticed?.at ?? outageEnd) - outageEnd)
       await sim.close()
@@ -91,7 +47,7 @@ async function badApiDays(seeds) {
     }
     rows.push({ label, runs: seeds, completed, requests: stats(requests), lag: stats(lags) })
   }
-  send.close()
+  transport.close()
   return rows
 }
 

@@ -3,8 +3,9 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { setImmediate } from 'node:timers'
 import { join } from 'node:path'
-import { ROOT } from '../scripts/run-action.js'
+import { ROOT, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
 
 export const SECOND = 1000
 export const MINUTE = 60 * SECOND
@@ -92,4 +93,135 @@ export function target(what, value, relation, limit, { unit = count, limitIs } =
     ok,
     line: `${ok ? 'PASS' : 'FAIL'} ${what}: ${unit(value, extra)} (${relation} ${unit(limit, extra)}${limitIs ? `, ${limitIs}` : ''})`
   }
+}
+
+/**
+ * Simulated time for a whole step in process against the simulator: `clock` for the step and the
+ * simulator, `send` wrapping the real transport. Time stands still while any request is in flight (the
+ * simulator answers at once, in real time), and moves on to the earliest sleeper's wake-up only once
+ * every request has been answered and what followed has settled: sleepers wake in order of their
+ * wake-up time, however many installs sleep at once, and minutes of backups and outages take
+ * milliseconds.
+ * @param {import('../src/wpengine/http.js').Send} realSend @param {number} [start]
+ */
+export function virtualTime(realSend, start = Date.UTC(2026, 0, 1)) {
+  let time = start
+  let inFlight = 0
+  let order = 0
+  let ticking = false
+  /** @type {{ at: number, order: number, wake: () => void, signal?: AbortSignal }[]} */
+  let sleepers = []
+  /** One abort listener per signal (however many sleep on it), rejecting its sleepers. @type {Map<AbortSignal, Map<object, (reason: unknown) => void>>} */
+  const bySignal = new Map()
+  const tick = () => {
+    ticking = false
+    if (inFlight > 0 || sleepers.length === 0) return
+    time = Math.max(time, Math.min(...sleepers.map((s) => s.at)))
+    const due = sleepers.filter((s) => s.at <= time).sort((a, b) => a.at - b.at || a.order - b.order)
+    sleepers = sleepers.filter((s) => s.at > time)
+    for (const s of due) s.wake()
+    later()
+  }
+  // setImmediate: after every promise continuation the last event started has run.
+  const later = () => {
+    if (ticking) return
+    ticking = true
+    setImmediate(tick)
+  }
+  /** @type {import('../src/time/clock.js').Clock} */
+  const clock = {
+    now: () => time,
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason)
+        const sleeper = { at: time + Math.max(0, ms), order: order++, signal, wake: () => (forget(), resolve()) }
+        const forget = () => {
+          const waiting = signal && bySignal.get(signal)
+          waiting?.delete(sleeper)
+          if (signal && waiting?.size === 0) {
+            bySignal.delete(signal)
+            signal.removeEventListener('abort', onAbort)
+          }
+        }
+        if (signal) {
+          if (!bySignal.has(signal)) signal.addEventListener('abort', onAbort, { once: true })
+          const waiting = bySignal.get(signal) ?? new Map()
+          waiting.set(sleeper, (/** @type {unknown} */ reason) => {
+            sleepers = sleepers.filter((s) => s !== sleeper)
+            reject(reason)
+          })
+          bySignal.set(signal, waiting)
+        }
+        sleepers.push(sleeper)
+        later()
+      })
+  }
+  /** @this {AbortSignal} */
+  function onAbort() {
+    const waiting = bySignal.get(this)
+    bySignal.delete(this)
+    for (const rejectSleeper of waiting?.values() ?? []) rejectSleeper(this.reason)
+  }
+  /** @type {import('../src/wpengine/http.js').Send} */
+  const send = (request, signal) => {
+    inFlight++
+    return realSend(request, signal).finally(() => {
+      inFlight--
+      later()
+    })
+  }
+  return { clock, send }
+}
+
+/** The run as the runner describes it, for a step run in process. */
+export const RUN_CONTEXT = {
+  repository: SAMPLE_RUN_ENV.GITHUB_REPOSITORY,
+  sha: SAMPLE_RUN_ENV.GITHUB_SHA,
+  ref: SAMPLE_RUN_ENV.GITHUB_REF,
+  serverUrl: SAMPLE_RUN_ENV.GITHUB_SERVER_URL,
+  workflow: SAMPLE_RUN_ENV.GITHUB_WORKFLOW,
+  runNumber: Number(SAMPLE_RUN_ENV.GITHUB_RUN_NUMBER),
+  runId: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ID),
+  runAttempt: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ATTEMPT),
+  actor: SAMPLE_RUN_ENV.GITHUB_ACTOR,
+  job: SAMPLE_RUN_ENV.GITHUB_JOB,
+  step: SAMPLE_RUN_ENV.GITHUB_ACTION
+}
+
+/**
+ * The backup step (run() of src/backup/main.ts, compiled) in process against the simulator, on
+ * simulated time: `inputs` add to the simulator's URL and credentials. Returns whether it failed and
+ * its outputs.
+ * @param {import('../sim/server.js').Simulator} sim @param {Record<string, string>} inputs
+ * @param {{ clock: import('../src/time/clock.js').Clock, send: import('../src/wpengine/http.js').Send, random: () => number }} tools
+ */
+export async function backupStepInProcess(sim, inputs, { clock, send, random }) {
+  const { run } = await built('backup/main.js')
+  /** @type {Record<string, string>} */
+  const given = {
+    'notification-emails': 'ops@example.com',
+    'api-user-id': sim.credentials.userId,
+    'api-password': sim.credentials.password,
+    'api-url': sim.url,
+    ...inputs
+  }
+  /** @type {Record<string, string>} */
+  const outputs = {}
+  /** @type {string | undefined} */
+  let failed
+  const core = {
+    getInput: (/** @type {string} */ name) => given[name] ?? '',
+    setOutput: (/** @type {string} */ name, /** @type {unknown} */ value) => void (outputs[name] = String(value)),
+    setSecret() {},
+    setFailed: (/** @type {string} */ message) => void (failed = message),
+    info() {},
+    warning() {},
+    notice() {},
+    debug() {},
+    startGroup() {},
+    endGroup() {},
+    summary: { addRaw() {}, write: async () => undefined }
+  }
+  await run({ core, env: {}, context: RUN_CONTEXT, clock, send, random })
+  return { failed, outputs }
 }
