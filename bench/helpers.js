@@ -193,9 +193,9 @@ export const RUN_CONTEXT = {
  * simulated time: `inputs` add to the simulator's URL and credentials. Returns whether it failed and
  * its outputs.
  * @param {import('../sim/server.js').Simulator} sim @param {Record<string, string>} inputs
- * @param {{ clock: import('../src/time/clock.js').Clock, send: import('../src/wpengine/http.js').Send, random: () => number }} tools
+ * @param {{ clock: import('../src/time/clock.js').Clock, send: import('../src/wpengine/http.js').Send, random: () => number, retryBudget?: false }} tools
  */
-export async function backupStepInProcess(sim, inputs, { clock, send, random }) {
+export async function backupStepInProcess(sim, inputs, { clock, send, random, retryBudget }) {
   const { run } = await built('backup/main.js')
   /** @type {Record<string, string>} */
   const given = {
@@ -222,6 +222,6 @@ export async function backupStepInProcess(sim, inputs, { clock, send, random }) 
     endGroup() {},
     summary: { addRaw() {}, write: async () => undefined }
   }
-  await run({ core, env: {}, context: RUN_CONTEXT, clock, send, random })
+  await run({ core, env: {}, context: RUN_CONTEXT, clock, send, random, retryBudget })
   return { failed, outputs }
 }

@@ -7,7 +7,7 @@ import { scratchFolder } from './helpers.js'
 scratchFolder()
 
 /** The sections, in the order they run and print. */
-const SECTIONS = ['poll-schedule', 'cold-start', 'many-installs', 'offsite-copy', 'bad-api-days']
+const SECTIONS = ['poll-schedule', 'cold-start', 'many-installs', 'offsite-copy', 'bad-api-days', 'retry-budget']
 
 /** @type {string[]} */
 const lines = []
