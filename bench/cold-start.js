@@ -25,8 +25,8 @@ function timeProcess(args, env) {
   })
 }
 
-/** @param {number} runs */
-async function coldStart(runs) {
+/** @param {number} runs @param {number} warmUps */
+async function coldStart(runs, warmUps) {
   const sim = await startSimulator({ log: undefined })
   const dir = mkdtempSync(join(tmpdir(), 'wpe-bench-'))
   // CommonJS on purpose: `import 'node:http'` in an ES module costs Node 24 some 20 ms more (it
@@ -58,7 +58,7 @@ req.end(${JSON.stringify(body)})
   }
   /** @type {{ bare: number[], action: number[] }} */
   const samples = { bare: [], action: [] }
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < warmUps; i++) {
     await timeProcess([bare], { PATH: process.env.PATH ?? '' })
     await timeProcess([ACTION], actionEnv)
   }
@@ -75,9 +75,9 @@ req.end(${JSON.stringify(body)})
 /** @type {import('./helpers.js').Section} */
 export default {
   name: 'cold-start',
-  async run() {
-    const runs = Number(process.env.BENCH_RUNS ?? 41)
-    const start = await coldStart(runs)
+  async run({ quick }) {
+    const runs = quick ? 5 : Number(process.env.BENCH_RUNS ?? 41)
+    const start = await coldStart(runs, quick ? 1 : 3)
     const extra = start.action - start.bare
     const bundleKiB = (/** @type {string} */ file) => `${(statSync(join(ROOT, file)).size / 1024).toFixed(0)} KiB`
     const lines = [

@@ -13,7 +13,8 @@ export const MINUTE = 60 * SECOND
 /**
  * @typedef {{ ok: boolean, line: string }} Target
  * @typedef {{ lines: string[], targets: Target[] }} SectionResult
- * @typedef {{ name: string, run: () => Promise<SectionResult> }} Section
+ * @typedef {{ quick: boolean }} RunOptions `quick`: what CI runs, in well under a minute
+ * @typedef {{ name: string, run: (options: RunOptions) => Promise<SectionResult> }} Section
  */
 
 /**

@@ -1,7 +1,8 @@
 // @ts-check
-// The off-site copy: the bundled action downloading and testing a 256 MiB archive beside `curl -o` of
-// the same file followed by `unzip -t`, wall time (printed, never a target: the simulator serving the
-// file shares the CPU with both); and the action's peak memory for archives of 100 MB and 400 MB.
+// The off-site copy: the bundled action downloading and testing a 256 MiB archive (64 MiB, once, in the
+// quick run) beside `curl -o` of the same file followed by `unzip -t`, wall time (printed, never a
+// target: the simulator serving the file shares the CPU with both); and the action's peak memory for
+// archives of 100 MB and 400 MB.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,13 +28,13 @@ function timeCommand(command, args) {
 const installed = (command) => spawnSync(command, command === 'unzip' ? ['-v'] : ['--version']).status === 0
 
 /**
- * The off-site copy of a 256 MiB archive, five times each, interleaved: the action (archive-path,
+ * The off-site copy of an archive of `mib` MiB, `runs` times each, interleaved: the action (archive-path,
  * the backup and archive reused after the first run) from the download request's arrival to the
  * step's end, which is download and test; and `curl -o` then `unzip -tq`, as a careful user would
  * script it. Beside each, the download alone as the simulator timed it.
  */
-async function offsiteCopy() {
-  const bytes = 256 * 1024 * 1024
+async function offsiteCopy(/** @type {number} */ mib, /** @type {number} */ runs) {
+  const bytes = mib * 1024 * 1024
   const sim = await startSimulator({ requestedMs: 100, durationMs: 300, archiveMs: 300, archiveBytes: bytes })
   const dir = mkdtempSync(join(tmpdir(), 'wpe-bench-download-'))
   const downloads = () => sim.requests.filter((r) => r.path.startsWith('/downloads/'))
@@ -44,7 +45,7 @@ async function offsiteCopy() {
   const tools = installed('curl') && installed('unzip')
   /** @type {{ action: number[], actionDownload: number[], tools: number[], curl: number[] }} */
   const times = { action: [], actionDownload: [], tools: [], curl: [] }
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < runs; i++) {
     const result = await runAction({
       inputs: {
         install: 'mysite',
@@ -105,13 +106,14 @@ async function peakMemory(bytes) {
 /** @type {import('./helpers.js').Section} */
 export default {
   name: 'offsite-copy',
-  async run() {
-    const copy = await offsiteCopy()
+  async run({ quick }) {
+    const [size, runs] = quick ? [64, 1] : [256, 5]
+    const copy = await offsiteCopy(size, runs)
     const MB = 1024 * 1024
     const memory = { small: await peakMemory(100 * MB), large: await peakMemory(400 * MB) }
-    const mib = (/** @type {number} */ ms) => `${(256 / (ms / SECOND)).toFixed(0)} MiB/s`
+    const mib = (/** @type {number} */ ms) => `${(size / (ms / SECOND)).toFixed(0)} MiB/s`
     const lines = [
-      '## Off-site copy (256 MiB from the simulator to disk, median of 5 interleaved runs)',
+      `## Off-site copy (${size} MiB from the simulator to disk, ${runs > 1 ? `median of ${runs} interleaved runs` : 'one run'})`,
       '',
       '| | Download and test, wall time (not a target) | Download alone (as served) |',
       '| --- | --- | --- |',
