@@ -27,11 +27,13 @@ export function scratchFolder() {
   process.env.TMPDIR = folder
   const remove = () => rmSync(folder, { recursive: true, force: true })
   process.on('exit', remove)
-  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-    process.once(signal, () => {
-      remove()
-      process.kill(process.pid, signal)
-    })
+  for (const [signal, number] of /** @type {const} */ ([
+    ['SIGHUP', 1],
+    ['SIGINT', 2],
+    ['SIGTERM', 15]
+  ])) {
+    // Exit (which removes the folder) as the signal would have ended the process.
+    process.once(signal, () => process.exit(128 + number))
   }
   return folder
 }
