@@ -40689,7 +40689,8 @@ class WpeClient {
             const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince;
             if (verdict === 'success') {
                 debug(result);
-                budget.release(spent);
+                if (budget)
+                    budget.release(spent);
                 return decoded;
             }
             if (verdict === 'retry' && failingFor < patienceMs) {
@@ -40703,7 +40704,7 @@ class WpeClient {
                     operation, outcome, 'fail', response, attempt, failingFor);
                 }
                 // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
-                const reserved = backoff < timeLeft ? budget.reserve(outcome, clock.now()) : undefined;
+                const reserved = backoff < timeLeft ? (budget ? budget.reserve(outcome, clock.now()) : { cost: 0, waitMs: 0 }) : undefined;
                 const delay = Math.max(backoff, reserved?.waitMs ?? 0);
                 if (reserved !== undefined && delay < timeLeft) {
                     spent += reserved.cost;
@@ -40726,7 +40727,7 @@ class WpeClient {
                     continue;
                 }
                 // The retry does not fit before the timeout: the step ends as timed out, with what the API last said.
-                if (reserved !== undefined)
+                if (reserved !== undefined && budget)
                     budget.release(reserved.cost);
                 debug(result, "giving up: no time left before the step's timeout");
                 throw this.deadlineError(operation, attempt, outcome, failingSince, response?.status);
@@ -41193,6 +41194,7 @@ async function runStep(step, settings, deps) {
         deadline,
         signal: cancel.signal,
         random: deps.random,
+        budget: deps.retryBudget,
         maxConcurrentRequests,
         readOnly,
         onRetry: (message) => core.info(message),

@@ -29,6 +29,8 @@ export interface Dependencies {
   send?: Send
   random?: () => number
   signals?: SignalSource
+  /** `false`: the client retries without its step-wide retry budget (for the bench, which measures what the budget saves). */
+  retryBudget?: false
   /** Called on cancellation once outputs and summary are written, to end the process promptly. */
   onCancelled?: () => void
   /**
@@ -148,6 +150,7 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     deadline,
     signal: cancel.signal,
     random: deps.random,
+    budget: deps.retryBudget,
     maxConcurrentRequests,
     readOnly,
     onRetry: (message) => core.info(message),

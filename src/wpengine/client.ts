@@ -57,8 +57,11 @@ export interface ClientOptions {
   attemptTimeoutMs?: number
   /** How long one request is retried while the API keeps failing in a way that may pass (never past the deadline). */
   patienceMs?: number
-  /** Step-wide; by default one that lets each request in flight retry a handful of times a minute. */
-  budget?: RetryBudget
+  /**
+   * Step-wide; by default one that lets each request in flight retry a handful of times a minute.
+   * `false`: none, each retry waits its backoff alone (the bench measures what the budget saves).
+   */
+  budget?: RetryBudget | false
   /** Requests in flight at once, across everything sharing this client (the max-parallel input). */
   maxConcurrentRequests?: number
   userAgent?: string
@@ -304,7 +307,7 @@ export class WpeClient {
       const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince
       if (verdict === 'success') {
         debug(result)
-        budget.release(spent)
+        if (budget) budget.release(spent)
         return decoded as T
       }
       if (verdict === 'retry' && failingFor < patienceMs) {
@@ -325,7 +328,7 @@ export class WpeClient {
           )
         }
         // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
-        const reserved = backoff < timeLeft ? budget.reserve(outcome, clock.now()) : undefined
+        const reserved = backoff < timeLeft ? (budget ? budget.reserve(outcome, clock.now()) : { cost: 0, waitMs: 0 }) : undefined
         const delay = Math.max(backoff, reserved?.waitMs ?? 0)
         if (reserved !== undefined && delay < timeLeft) {
           spent += reserved.cost
@@ -346,7 +349,7 @@ export class WpeClient {
           continue
         }
         // The retry does not fit before the timeout: the step ends as timed out, with what the API last said.
-        if (reserved !== undefined) budget.release(reserved.cost)
+        if (reserved !== undefined && budget) budget.release(reserved.cost)
         debug(result, "giving up: no time left before the step's timeout")
         throw this.deadlineError(operation, attempt, outcome, failingSince, response?.status)
       }

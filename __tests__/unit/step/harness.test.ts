@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { run } from '../../../src/backup/main.js'
 import { runRestore } from '../../../src/restore/main.js'
 import type { HttpRequest } from '../../../src/wpengine/http.js'
-import { basicToken, CREDS, FakeClock, RecordingCore, RUN_CONTEXT } from '../../support/helpers.js'
+import { basicToken, CREDS, FakeClock, INSTALL, RecordingCore, RUN_CONTEXT } from '../../support/helpers.js'
 
 // What every step does before its work: all inputs checked at once, credentials masked first, and
 // on a bad input one line, a summary, and nothing sent.
@@ -55,5 +55,38 @@ describe.each([
     expect(core.failed).toContain(problem)
     expect(core.text).not.toContain('hunter2')
     expect(core.summaries.join('')).not.toContain('hunter2')
+  })
+})
+
+describe('retryBudget: false', () => {
+  it('reaches the client: through a minute of 503s, retries follow their backoff alone instead of the step-wide budget', async () => {
+    const requests = async (retryBudget?: false) => {
+      let sent = 0
+      const core = new RecordingCore({
+        install: INSTALL.id,
+        'notification-emails': 'ops@example.com',
+        'api-user-id': CREDS.userId,
+        'api-password': CREDS.password,
+        timeout: '1m'
+      })
+      await run({
+        core,
+        env: {},
+        context: RUN_CONTEXT,
+        clock: new FakeClock(),
+        // Backoffs of 1 % of their ceiling: at most 0.3 s apart, unless the budget makes a retry wait.
+        random: () => 0.01,
+        retryBudget,
+        send: async () => {
+          sent++
+          return { status: 503, headers: {}, body: '' }
+        }
+      })
+      expect(core.failed).toMatch(/timeout ran out/)
+      return sent
+    }
+    // The budget pays for 20 retries at once, then 30 a minute (six for each of max-parallel's 5); without it, one every 0.3 s.
+    expect(await requests()).toBeLessThanOrEqual(52)
+    expect(await requests(false)).toBeGreaterThan(150)
   })
 })

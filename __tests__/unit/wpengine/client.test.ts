@@ -221,6 +221,15 @@ describe('WpeClient retries', () => {
     }
   })
 
+  it('without a retry budget (budget: false), each retry waits its backoff alone', async () => {
+    const scope = nock(API).get(BACKUP_PATH).times(3).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
+    const { client, clock } = setup({ budget: false })
+    await client.getBackup(INSTALL, BACKUP_ID)
+    scope.done()
+    // The same three 503s that a budget of 5 tokens spaces 10 s apart: full jitter at 0.5 of 1, 2 and 4 s.
+    expect(clock.sleeps).toEqual([500, 1_000, 2_000])
+  })
+
   it('uses its defaults for options passed as undefined', async () => {
     const scope = nock(API).get(BACKUP_PATH).reply(503).get(BACKUP_PATH).reply(200, BACKUP)
     const { client, clock } = setup({ random: undefined, patienceMs: undefined, budget: undefined })
