@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { downloadArchive, DownloadError } from '../../../src/archive/download.js'
-import { systemClock } from '../../../src/time/clock.js'
 import { createNodeSend, NetworkError, type HttpResponse } from '../../../src/wpengine/http.js'
 import { newAgent, ProxyConfigError, proxyProblem } from '../../../src/wpengine/proxy.js'
 import { HttpClient } from '@actions/http-client'
@@ -178,41 +173,6 @@ describe('createNodeSend behind a proxy', () => {
     await until(() => p.openConnections() === 1 && p.tunnelled().length > 0)
     send.close()
     expect(await pending).toMatchObject({ sent: true })
-    await until(() => p.openConnections() === 0)
-  })
-})
-
-describe('downloadArchive behind a proxy', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wpe-proxy-download-'))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  const download = (env: NodeJS.ProcessEnv, ms: number) => {
-    const log = { info: () => undefined, warning: (message: string) => warnings.push(message) }
-    const warnings: string[] = []
-    const result = downloadArchive({
-      url: new URL(`https://${HOST}:${port}/archive.zip?token=t`),
-      file: join(dir, 'site.zip'),
-      env,
-      clock: systemClock,
-      deadline: Date.now() + ms,
-      log
-    })
-    return { result, warnings }
-  }
-
-  it('a malformed proxy variable: one clear failure, no retries', async () => {
-    const { result, warnings } = download({ HTTPS_PROXY: 'http://user:secret@[bad' }, 5_000)
-    const error = await failure(result)
-    expect(error).toBeInstanceOf(DownloadError)
-    expect(error.message).toContain("The proxy variable HTTPS_PROXY is set to 'http://***@[bad'")
-    expect(warnings).toEqual([])
-  })
-
-  it("the step's timeout ends a download stuck on CONNECT, and the tunnel is let go", async () => {
-    const p = await newProxy({ hang: true })
-    const started = Date.now()
-    const error = await failure(download({ HTTPS_PROXY: p.url }, 400).result)
-    expect(error.message).toMatch(/^The step's timeout ran out while downloading the archive/)
-    expect(Date.now() - started).toBeLessThan(3_000)
     await until(() => p.openConnections() === 0)
   })
 })
