@@ -4,39 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { downloadArchive, DownloadError } from '../../../src/archive/download.js'
 import { systemClock } from '../../../src/time/clock.js'
-import { startConnectProxy, type ConnectProxy } from '../../support/proxies.js'
+import { rejection as failure } from '../../support/helpers.js'
+import { until, useConnectProxies } from '../../support/proxies.js'
 
 // downloadArchive behind a proxy that is unusable: a malformed proxy variable, and a CONNECT-only
 // proxy that never answers (it alone would know the name wpe.test).
 
 const HOST = 'wpe.test'
-const proxies: ConnectProxy[] = []
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.close()))
-})
-
-async function newProxy(options: Parameters<typeof startConnectProxy>[0] = {}): Promise<ConnectProxy> {
-  const p = await startConnectProxy({ hosts: [HOST], ...options })
-  proxies.push(p)
-  return p
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as Error
-}
-
-async function until(condition: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+const newProxy = useConnectProxies({ hosts: [HOST] })
 
 describe('downloadArchive behind a proxy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wpe-proxy-download-'))

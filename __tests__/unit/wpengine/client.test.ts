@@ -5,7 +5,19 @@ import { CancelledError, WpeApiError } from '../../../src/wpengine/errors.js'
 import { createNodeSend, type Send } from '../../../src/wpengine/http.js'
 import { ProxyConfigError } from '../../../src/wpengine/proxy.js'
 import { RetryBudget } from '../../../src/wpengine/retry.js'
-import { API, BACKUP_ID, BACKUP_PATH, backupAnswer, BASIC, CREDS, FakeClock, INSTALL, useNock, nockClient } from '../../support/helpers.js'
+import {
+  API,
+  BACKUP_ID,
+  BACKUP_PATH,
+  backupAnswer,
+  BASIC,
+  CREDS,
+  FakeClock,
+  INSTALL,
+  rejection,
+  useNock,
+  nockClient
+} from '../../support/helpers.js'
 
 const BACKUP = backupAnswer('requested')
 /** BACKUP as the client hands it on: a null time is an absent one. */
@@ -21,13 +33,9 @@ function setup(overrides: Partial<ClientOptions> = {}) {
 }
 
 async function failure(promise: Promise<unknown>): Promise<WpeApiError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(WpeApiError)
-    return error as WpeApiError
-  }
-  throw new Error('expected the request to fail')
+  const error = await rejection(promise)
+  expect(error).toBeInstanceOf(WpeApiError)
+  return error as WpeApiError
 }
 
 useNock(nock, { beforeAll, afterEach, afterAll })

@@ -6,7 +6,17 @@ import { WpeApiError } from '../../../src/wpengine/errors.js'
 import { createNodeSend } from '../../../src/wpengine/http.js'
 import { normalizeStatus } from '../../../src/wpengine/status.js'
 import { BACKUP_STATUSES } from '../../../src/wpengine/types.js'
-import { API, BACKUP_ID, BACKUP_PATH, backupAnswer, FakeClock, INSTALL, useNock, nockClient } from '../../support/helpers.js'
+import {
+  API,
+  BACKUP_ID,
+  BACKUP_PATH,
+  backupAnswer,
+  FakeClock,
+  INSTALL,
+  useNock,
+  nockClient,
+  rejection as failure
+} from '../../support/helpers.js'
 
 // The client's door: every answer decoded into checked values before anything else sees it.
 
@@ -15,15 +25,6 @@ const transport = createNodeSend()
 
 function client() {
   return nockClient({ send: transport, clock: new FakeClock(), random: () => 0 })
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected a failure')
 }
 
 useNock(nock, { beforeAll, afterEach, afterAll })

@@ -3,21 +3,12 @@ import nock from 'nock'
 import { findInstalls } from '../../../src/workflows/find-installs.js'
 import { createNodeSend } from '../../../src/wpengine/http.js'
 import { allItems, MAX_PAGES } from '../../../src/wpengine/pages.js'
-import { API, FakeClock, useNock, nockClient } from '../../support/helpers.js'
+import { API, FakeClock, useNock, nockClient, rejection as failure } from '../../support/helpers.js'
 
 // Offset pagination read to its end, and never past what any account could hold: a broken one stops with a clear error.
 
 const transport = createNodeSend()
 const client = () => nockClient({ send: transport, clock: new FakeClock(), random: () => 0 })
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected a failure')
-}
 
 /** A page of installs as the API sends it. */
 const installs = (from: number, count: number) =>

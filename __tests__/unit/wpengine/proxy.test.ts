@@ -5,7 +5,8 @@ import { createNodeSend, NetworkError, type HttpResponse } from '../../../src/wp
 import { newAgent, ProxyConfigError, proxyProblem } from '../../../src/wpengine/proxy.js'
 import { HttpClient } from '@actions/http-client'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { startConnectProxy, type ConnectProxy } from '../../support/proxies.js'
+import { rejection as failure } from '../../support/helpers.js'
+import { until, useConnectProxies, type ConnectProxy } from '../../support/proxies.js'
 
 // The transport behind a proxy, in process: a CONNECT-only proxy that alone knows the name
 // wpe.test, and a plain-http server on loopback behind it. The proxy variables come from the env
@@ -15,13 +16,7 @@ const HOST = 'wpe.test'
 let server: http.Server
 let port: number
 let proxy: ConnectProxy
-const proxies: ConnectProxy[] = []
-
-async function newProxy(options: Parameters<typeof startConnectProxy>[0] = {}): Promise<ConnectProxy> {
-  const p = await startConnectProxy({ hosts: [HOST], ...options })
-  proxies.push(p)
-  return p
-}
+const newProxy = useConnectProxies({ hosts: [HOST] })
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -39,10 +34,9 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port
   proxy = await newProxy()
 })
-afterAll(async () => {
+afterAll(() => {
   server.closeAllConnections()
   server.close()
-  await Promise.all(proxies.map((p) => p.close()))
 })
 
 /** One GET with a fresh transport on `env`, closed afterwards. */
@@ -55,23 +49,6 @@ async function get(url: string, env: NodeJS.ProcessEnv, timeoutMs = 5_000): Prom
     )
   } finally {
     send.close()
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as Error
-}
-
-async function until(condition: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 
