@@ -24,7 +24,12 @@ import { useStepBed } from '../support/step.js'
 
 const workspace = mkdtempSync(join(tmpdir(), 'wpe-hostile-'))
 afterAll(() => rmSync(workspace, { recursive: true, force: true }))
-const env = { GITHUB_WORKSPACE: workspace }
+/** The runner's environment, with the credentials where a workflow puts them (an api-user-id input left blank falls back to them). */
+const envOf = (sim: Simulator) => ({
+  GITHUB_WORKSPACE: workspace,
+  WPENGINE_USER_ID: sim.credentials.userId,
+  WPENGINE_PASSWORD: sim.credentials.password
+})
 const setup = useStepBed()
 
 /** What a runner would have got from the step, as the sink passed it on. */
@@ -64,7 +69,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
         const { sim, backup } = await hostileBed(answers)
         // An answer the door refuses counts as lost: the step then looks for its backup for a quarter
         // of the time left, so a short timeout keeps each run short.
-        const { core } = await backup({ timeout: '30s', description, 'archive-path': 'backups/' }, { env })
+        const { core } = await backup({ timeout: '30s', description, 'archive-path': 'backups/' }, { env: envOf(sim) })
         const link = linkOf(sim)
         expectSafe(seen(core), [...secretsOf(sim), ...link.secrets])
         expect(failureOf(core)).toEqual({ failure: undefined })
@@ -80,7 +85,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
       fc.asyncProperty(hostileAnswers, fc.integer({ min: 0, max: 6_000 }), async (answers, errors) => {
         const { sim, backup } = await hostileBed(answers)
         sim.fault({ method: 'POST', path: /\/backups$/, type: 'hostile-error', errors })
-        const { core } = await backup({ install: INSTALL.id, timeout: '30s' }, { env })
+        const { core } = await backup({ install: INSTALL.id, timeout: '30s' }, { env: envOf(sim) })
         expectSafe(seen(core), secretsOf(sim))
         expect(core.failed).toMatch(/^WP Engine refused to request a backup of install mysite \(400/)
         await sim.close()
@@ -94,7 +99,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
       fc.asyncProperty(hostileAnswers, async (answers) => {
         const { sim, backup } = await hostileBed(answers)
         sim.fault({ method: 'GET', type: 'redirect' })
-        const { core } = await backup({ timeout: '30s' }, { env })
+        const { core } = await backup({ timeout: '30s' }, { env: envOf(sim) })
         expectSafe(seen(core), secretsOf(sim))
         expect(core.failed).toMatch(/with a redirect \(302 to /)
         await sim.close()
@@ -109,7 +114,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
         const { sim, backup } = await hostileBed(answers)
         for (const hoursAgo of [30, 20, 10]) sim.seedBackup({ installId: INSTALL.id, ageMs: hoursAgo * 3_600_000, durationMs: 240_000 })
         sim.seedBackup({ installId: INSTALL.id, ageMs: 60_000, durationMs: 3_600_000 })
-        const { core } = await backup({ 'dry-run': 'true' }, { env })
+        const { core } = await backup({ 'dry-run': 'true' }, { env: envOf(sim) })
         expectSafe(seen(core), secretsOf(sim))
         expect(failureOf(core)).toEqual({ failure: undefined })
         expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([])
@@ -124,7 +129,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
       fc.asyncProperty(hostileAnswers, async (answers) => {
         const { sim, restore } = await hostileBed(answers)
         const seeded = sim.seedBackup({ installId: INSTALL.id })
-        const { core } = await restore({ 'backup-id': seeded.id, 'notification-emails': 'ops@example.com' }, { env })
+        const { core } = await restore({ 'backup-id': seeded.id, 'notification-emails': 'ops@example.com' }, { env: envOf(sim) })
         expectSafe(seen(core), secretsOf(sim))
         expect(failureOf(core)).toEqual({ failure: undefined })
         expect(sim.restores().map((r) => r.backupId)).toEqual([seeded.id])
@@ -156,9 +161,12 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
                   // A path with a line break in it is refused before anything is written.
                   [name]: name === 'archive-path' ? `\n${value}` : value
                 },
-                { env }
+                { env: envOf(sim) }
               )
-            : await restore({ ...valid, 'backup-id': seeded.id, 'notification-emails': 'ops@example.com', [name]: value }, { env })
+            : await restore(
+                { ...valid, 'backup-id': seeded.id, 'notification-emails': 'ops@example.com', [name]: value },
+                { env: envOf(sim) }
+              )
         expectSafe(seen(core), secretsOf(sim, name === 'api-user-id' ? value : ''))
       }),
       { numRuns: 100 }
