@@ -78,6 +78,17 @@ export function visible(log: string): string {
     .join('\n')
 }
 
+/** The error `promise` was rejected with; throws if it was fulfilled, or rejected with what is not an Error. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    () => ({ fulfilled: true as const }),
+    (error: unknown) => ({ fulfilled: false as const, error })
+  )
+  if (outcome.fulfilled) throw new Error('expected a failure, but it succeeded')
+  if (!(outcome.error instanceof Error)) throw new Error(`expected an Error, but got ${String(outcome.error)}`)
+  return outcome.error
+}
+
 /**
  * A clock whose sleeps return at once and move time forward: minutes of waiting run in microseconds.
  * A sleep moves time to its own wake-up time (never back), so concurrent sleepers share time as

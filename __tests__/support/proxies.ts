@@ -1,3 +1,4 @@
+import { afterAll } from '@jest/globals'
 import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
@@ -88,6 +89,31 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
         for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       })
+  }
+}
+
+/**
+ * CONNECT proxies for one test file: the function returned starts one, with `defaults` under the
+ * options it is given, and remembers it; all are closed after the file.
+ */
+export function useConnectProxies(defaults: ConnectProxyOptions = {}): (options?: ConnectProxyOptions) => Promise<ConnectProxy> {
+  const proxies: ConnectProxy[] = []
+  afterAll(async () => {
+    await Promise.all(proxies.map((p) => p.close()))
+  })
+  return async (options = {}) => {
+    const p = await startConnectProxy({ ...defaults, ...options })
+    proxies.push(p)
+    return p
+  }
+}
+
+/** Waits until `condition()` holds (looked at every 10 ms, for at most `ms`): for what a proxy sees of connections, which no event announces. */
+export async function until(condition: () => boolean, ms = 3_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 

@@ -4,9 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { parseInputs, type Settings } from '../../../src/backup/inputs.js'
-import { runContextOf } from '../../../src/step/run-context.js'
 import { InputError } from '../../../src/step/inputs.js'
-import { BACKUP_ID, INSTALL } from '../../support/helpers.js'
+import { BACKUP_ID } from '../../support/helpers.js'
 
 const BASE = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': 'u', 'api-password': 'p' }
 
@@ -43,56 +42,10 @@ describe('parseInputs', () => {
     expect(settings.apiUrl.href).toBe('https://api.wpengineapi.com/v1')
   })
 
-  describe('install', () => {
-    it('takes an ID (any case) as an ID', () => {
-      expect(parse({ ...BASE, install: INSTALL.id.toUpperCase() }).installs).toEqual([{ kind: 'id', id: INSTALL.id }])
-    })
-    it('is required', () => expect(problems({ ...BASE, install: ' ' })).toContain('install is required'))
-    it.each(['MySite', 'my-site', 'ab', '1site', 'abcdefghijklmno', '../users', 'mysite?x=1'])('rejects %j, naming it', (bad) => {
-      expect(problems({ ...BASE, install: bad })).toContain(`install '${bad}' is neither an install name`)
-    })
-    it('accepts every name the API allows', () => {
-      fc.assert(
-        fc.property(fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/), (name) =>
-          expect(parse({ ...BASE, install: name }).installs).toEqual([{ kind: 'name', name }])
-        )
-      )
-    })
-  })
-
   describe('several installs', () => {
-    it('splits on commas, spaces and newlines, keeps the order, and drops repeats', () => {
-      expect(parse({ ...BASE, install: `shop, blog\n${INSTALL.id.toUpperCase()}  shop,,\n${INSTALL.id}` }).installs).toEqual([
-        { kind: 'name', name: 'shop' },
-        { kind: 'name', name: 'blog' },
-        { kind: 'id', id: INSTALL.id }
-      ])
-    })
-    it('names every bad one', () => {
-      const message = problems({ ...BASE, install: 'shop, My-Blog, x' })
-      expect(message).toContain("install 'My-Blog' is neither")
-      expect(message).toContain("install 'x' is neither")
-      expect(message).not.toContain("'shop'")
-    })
     it('refuses backup-id with several, saying why', () => {
       expect(problems({ ...BASE, install: 'shop blog', 'backup-id': BACKUP_ID })).toBe(
         'backup-id names one backup of one install, but install lists 2 (shop, blog): give the one install the backup belongs to'
-      )
-    })
-    it('round-trips any list of valid installs, however separated', () => {
-      const ref = fc.oneof(
-        fc.stringMatching(/^[a-z][a-z0-9]{2,13}$/).map((name) => ({ kind: 'name' as const, name })),
-        fc.uuid().map((id) => ({ kind: 'id' as const, id }))
-      )
-      fc.assert(
-        fc.property(
-          fc.uniqueArray(ref, { minLength: 1, maxLength: 30, selector: (r) => (r.kind === 'id' ? r.id : r.name) }),
-          fc.array(fc.constantFrom(',', ' ', '\n', ', ', ' \n'), { minLength: 30, maxLength: 30 }),
-          (refs, separators) => {
-            const text = refs.map((r, i) => (r.kind === 'id' ? r.id.toUpperCase() : r.name) + separators[i]).join('')
-            expect(parse({ ...BASE, install: text }).installs).toEqual(refs)
-          }
-        )
       )
     })
   })
@@ -110,18 +63,6 @@ describe('parseInputs', () => {
   })
 
   describe('notification-emails', () => {
-    it('splits on commas, spaces and newlines, and drops duplicates', () => {
-      expect(parse({ ...BASE, 'notification-emails': 'a@x.io, b@x.io\nc@x.io  A@X.io,,' }).notificationEmails).toEqual([
-        'a@x.io',
-        'b@x.io',
-        'c@x.io'
-      ])
-    })
-    it('names every invalid address', () => {
-      const message = problems({ ...BASE, 'notification-emails': 'ok@x.io, nope, also@bad' })
-      expect(message).toContain("notification-emails: 'nope' is not an email address")
-      expect(message).toContain("notification-emails: 'also@bad' is not an email address")
-    })
     it('is required when a backup is requested', () => {
       expect(problems({ ...BASE, 'notification-emails': '' })).toContain('notification-emails is required')
     })
@@ -172,44 +113,6 @@ describe('parseInputs', () => {
     })
   })
 
-  describe('backup-id', () => {
-    it('must be a UUID', () => expect(problems({ ...BASE, 'backup-id': '123' })).toContain("backup-id '123' is not a backup ID"))
-  })
-
-  describe('credentials', () => {
-    it('fall back to WPENGINE_USER_ID and WPENGINE_PASSWORD', () => {
-      const settings = parse(
-        { install: 'mysite', 'notification-emails': 'a@x.io' },
-        { WPENGINE_USER_ID: 'envuser', WPENGINE_PASSWORD: 'envpw' }
-      )
-      expect([settings.userId, settings.password]).toEqual(['envuser', 'envpw'])
-    })
-    it('inputs win over the environment', () => {
-      expect(parse(BASE, { WPENGINE_USER_ID: 'envuser', WPENGINE_PASSWORD: 'envpw' }).userId).toBe('u')
-    })
-    it('name what is missing, never the values', () => {
-      const message = problems({ install: 'mysite', 'notification-emails': 'a@x.io', 'api-password': 'p' })
-      expect(message).toContain('Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID)')
-      expect(message).not.toContain('api-password (or')
-    })
-    it("on a fork's pull request, say that GitHub gives it no secrets and how to skip the step", () => {
-      const read = (context: Parameters<typeof parseInputs>[2]) => {
-        try {
-          parseInputs((name) => ({ install: 'mysite', 'notification-emails': 'a@x.io' })[name] ?? '', {}, context)
-        } catch (error) {
-          return (error as InputError).problems
-        }
-        throw new Error('expected an InputError')
-      }
-      expect(read({ forkPullRequest: true })).toEqual([
-        "Missing WP Engine API credentials: this run is for a pull request from a fork, and GitHub gives those no secrets. Skip this step for forks with if: github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository"
-      ])
-      expect(read({ pullRequest: 7 })).toEqual([
-        'Missing WP Engine API credentials: set api-user-id (or WPENGINE_USER_ID) and api-password (or WPENGINE_PASSWORD), from repository or organization secrets, or from environment secrets, which a job gets only when its environment: names that environment'
-      ])
-    })
-  })
-
   describe('dry-run', () => {
     it('is off by default, and true or false', () => {
       expect(parse(BASE).dryRun).toBe(false)
@@ -221,30 +124,6 @@ describe('parseInputs', () => {
         "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
       )
       expect(parse({ ...BASE, 'dry-run': 'true', 'notification-emails': '', 'backup-id': BACKUP_ID }).dryRun).toBe(true)
-    })
-  })
-
-  describe('api-url', () => {
-    it.each([
-      'http://127.0.0.1:8787/v1',
-      'http://localhost:1/v1',
-      'http://[::1]:8080/v1',
-      'http://127.10.0.3/v1',
-      'https://proxy.example.com/wpe/v1'
-    ])('accepts %s', (url) => {
-      expect(parse({ ...BASE, 'api-url': url }).apiUrl.href).toBe(new URL(url).href)
-    })
-    it.each([
-      ['http://api.wpengineapi.com/v1', 'must use https'],
-      ['http://10.0.0.1/v1', 'must use https'],
-      ['http://127.0.0.1.nip.io/v1', 'must use https'],
-      ['ftp://example.com/v1', 'must be an https URL'],
-      ['not a url', 'is not a URL'],
-      ['https://user:pw@api.example.com/v1', 'must not contain credentials'],
-      ['https://api.example.com/v1?x=1', 'must not have a query']
-    ])('refuses %s', (url, message) => expect(problems({ ...BASE, 'api-url': url })).toContain(message))
-    it('does not echo credentials embedded in the URL', () => {
-      expect(problems({ ...BASE, 'api-url': 'https://user:hunter2@api.example.com/v1' })).not.toContain('hunter2')
     })
   })
 
@@ -337,44 +216,10 @@ describe('archive-path, checked before anything is sent', () => {
   })
 })
 
-describe('notification-emails sizes', () => {
-  it('refuses an address longer than an address can be, and a list longer than anyone needs', () => {
-    const long = `${'a'.repeat(65)}@example.com`
-    expect(problems({ ...BASE, 'notification-emails': long })).toBe(
-      `notification-emails: '${long}' is too long for an email address (at most 254 characters, 64 before the @)`
-    )
-    const many = Array.from({ length: 51 }, (_, n) => `ops${n}@example.com`).join(',')
-    expect(problems({ ...BASE, 'notification-emails': many })).toBe('notification-emails lists 51 addresses; at most 50 are taken')
-  })
-})
-
 describe('description', () => {
   it('is sent as one log-safe line', () => {
     expect(parse({ ...BASE, description: 'Deploy\n::stop-commands::x\r\n##[add-mask]y' }).description).toBe(
       'Deploy : :stop-commands: :x # #[add-mask]y'
     )
-  })
-})
-
-describe('runContextOf: a pull request from a fork', () => {
-  const pullRequest = (head: string | null, base = 'acme/shop') => ({
-    number: 7,
-    head: { repo: head === null ? null : { full_name: head } },
-    base: { repo: { full_name: base } }
-  })
-  const contextOf = (eventName: string, pull_request?: unknown) =>
-    runContextOf({ eventName, payload: pull_request ? { pull_request } : {}, repo: { owner: 'acme', repo: 'shop' } } as never)
-
-  it.each([
-    ['pull_request', pullRequest('someone/shop'), true],
-    ['pull_request_review', pullRequest('someone/shop'), true],
-    // The fork was deleted: its pull request still has no secrets.
-    ['pull_request', pullRequest(null), true],
-    ['pull_request', pullRequest('acme/shop'), undefined],
-    // pull_request_target runs in the base repository, with its secrets.
-    ['pull_request_target', pullRequest('someone/shop'), undefined],
-    ['push', undefined, undefined]
-  ])('%s from %j: forkPullRequest %s', (event, pr, fork) => {
-    expect(contextOf(event, pr).forkPullRequest).toBe(fork)
   })
 })

@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { DEFAULT_CREDENTIALS, startSimulator, type Simulator } from '../../../sim/server.js'
-import { ROOT } from '../../../scripts/run-action.js'
 import { createNodeSend } from '../../../src/wpengine/http.js'
 import { systemClock } from '../../../src/time/clock.js'
-import { basicToken, INSTALL } from '../../support/helpers.js'
+import { basicToken, FakeClock, INSTALL } from '../../support/helpers.js'
 import { credentialsOf, simClient, useSimulators } from '../../support/sim-helpers.js'
 
-// The simulator itself: its faults do what the README and `npm run sim -- --help` promise.
+// The simulator itself: its faults do what the README and `npm run sim -- --help` promise. The
+// command's flags are unit/sim/cli-args.test.ts; one run of the command is bundle/commands.test.ts.
 
 const transport = createNodeSend()
 const freshSim = useSimulators()
@@ -44,12 +40,14 @@ describe('simulator', () => {
   })
 
   it('moves a backup from requested through in_progress to completed with time', async () => {
-    const c = client()
+    const clock = new FakeClock()
+    const timed = await freshSim({ requestedMs: 100, durationMs: 300, now: () => clock.now() })
+    const c = simClient(timed, { send: transport, clock, random: () => 0 })
     const backup = await c.createBackup(INSTALL, { description: 'x', notification_emails: ['a@b.co'] })
     expect(backup.status).toBe('requested')
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    clock.advance(150)
     expect((await c.getBackup(INSTALL, backup.id)).status).toBe('in_progress')
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    clock.advance(200)
     expect(await c.getBackup(INSTALL, backup.id)).toMatchObject({ status: 'completed', complete_time: expect.any(String) })
   })
 
@@ -91,9 +89,12 @@ describe('simulator', () => {
     await expect(response.json()).rejects.toThrow()
   })
 
-  it('fault reset: the connection drops and nothing is done', async () => {
+  it.each([
+    ['reset', 'the connection drops and nothing is done', 0],
+    ['lost-answer', 'the backup is made, then the connection drops', 1]
+  ] as const)('fault %s: %s', async (type, _what, made) => {
     const before = sim.backups().length
-    sim.fault({ method: 'POST', type: 'reset' })
+    sim.fault({ method: 'POST', type })
     await expect(
       fetch(`${sim.url}/installs/${INSTALL.id}/backups`, {
         method: 'POST',
@@ -101,20 +102,7 @@ describe('simulator', () => {
         body: '{"description":"x","notification_emails":["a@b.co"]}'
       })
     ).rejects.toThrow()
-    expect(sim.backups().length).toBe(before)
-  })
-
-  it('fault lost-answer: the backup is made, then the connection drops', async () => {
-    const before = sim.backups().length
-    sim.fault({ method: 'POST', type: 'lost-answer' })
-    await expect(
-      fetch(`${sim.url}/installs/${INSTALL.id}/backups`, {
-        method: 'POST',
-        headers: { ...auth(), 'content-type': 'application/json' },
-        body: '{"description":"x","notification_emails":["a@b.co"]}'
-      })
-    ).rejects.toThrow()
-    expect(sim.backups().length).toBe(before + 1)
+    expect(sim.backups().length).toBe(before + made)
   })
 
   it('fault hang: no answer at all, which the client abandons at its time limit and retries', async () => {
@@ -138,46 +126,5 @@ describe('simulator', () => {
     await Promise.all(open)
     for (let i = 0; i < 100 && fresh.concurrency.current > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(fresh.concurrency).toEqual({ current: 0, max: 3 })
-  })
-})
-
-describe('npm run sim (sim/cli.js)', () => {
-  it('starts on the given port, writes the ready file, applies faults, and stops on SIGTERM', async () => {
-    const ready = join(mkdtempSync(join(tmpdir(), 'sim-cli-')), 'url')
-    const child = spawn(
-      process.execPath,
-      ['sim/cli.js', '--port', '0', '--quiet', '--ready-file', ready, '--fault', 'GET:^/user$:503:1:7', '--outcome', 'aborted'],
-      { cwd: ROOT }
-    )
-    let stdout = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    for (let i = 0; i < 100 && !existsSync(ready); i++) await new Promise((resolve) => setTimeout(resolve, 50))
-    const url = readFileSync(ready, 'utf8').trim()
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/)
-    const headers = defaultAuth
-    const first = await fetch(`${url}/user`, { headers })
-    expect([first.status, first.headers.get('retry-after')]).toEqual([503, '7'])
-    expect((await fetch(`${url}/user`, { headers })).status).toBe(200)
-    const exited = new Promise((resolve) => child.on('exit', resolve))
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    expect(stdout).toContain(`WP Engine API simulator listening on ${url}`)
-  })
-
-  it('explains its flags, and refuses bad ones', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ['sim/cli.js', ...args], { cwd: ROOT })
-        let out = ''
-        child.stdout.on('data', (c) => (out += c))
-        child.stderr.on('data', (c) => (out += c))
-        child.on('exit', (code) => resolve({ code, out }))
-      })
-    const help = await run(['--help'])
-    expect(help.code).toBe(0)
-    expect(help.out).toContain('--fault SPEC')
-    const bad = await run(['--outcome', 'maybe'])
-    expect(bad).toEqual({ code: 2, out: "--outcome 'maybe' must be completed or aborted\n" })
-    expect(await run(['--tls-cert', 'x.pem'])).toEqual({ code: 2, out: '--tls-cert and --tls-key go together\n' })
   })
 })

@@ -4,11 +4,12 @@ import addFormats from 'ajv-formats'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Simulator } from '../../../sim/server.js'
-import { ROOT, runAction } from '../../../scripts/run-action.js'
+import { ROOT } from '../../../scripts/run-action.js'
 import type { WpeClient } from '../../../src/wpengine/client.js'
 import { createNodeSend, type HttpRequest, type HttpResponse } from '../../../src/wpengine/http.js'
 import { FakeClock, INSTALL } from '../../support/helpers.js'
-import { actionAgainst, credentialsOf, simClient, useSimulators } from '../../support/sim-helpers.js'
+import { credentialsOf, simClient, useSimulators } from '../../support/sim-helpers.js'
+import { backupStep } from '../../support/step.js'
 
 // The simulator and the client are both checked against WP Engine's OpenAPI description, so that
 // neither can drift from the API unnoticed, even if both drift the same way.
@@ -326,10 +327,16 @@ describe('answers the spec allows but the simulator never sends', () => {
 
 describe('the requests the action sends match openapi.json', () => {
   it('for a whole run by name, with a lost answer to recover from', async () => {
-    const own = await freshSim()
+    // The whole backup step in process, against a simulator on a clock of its own.
+    const stepClock = new FakeClock()
+    const own = await freshSim({ now: () => stepClock.now() })
     own.fault({ method: 'POST', path: /\/backups$/, type: 'lost-answer' })
-    const result = await runAction(actionAgainst(own, { 'notification-emails': 'ops@example.com, dev@example.com' }))
-    expect(result.code).toBe(0)
+    const { core } = await backupStep(own, {
+      clock: stepClock,
+      send: transport,
+      inputs: { 'notification-emails': 'ops@example.com, dev@example.com' }
+    })
+    expect(core.failed).toBeUndefined()
     const operations = new Set<string>()
     for (const request of own.requests) {
       checkRequest(request.method, request.path, request.query, request.body, { authorization: request.authorization })

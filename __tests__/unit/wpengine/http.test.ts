@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { systemClock } from '../../../src/time/clock.js'
 import { createNodeSend, NetworkError } from '../../../src/wpengine/http.js'
 
 // The transport against a real local server that misbehaves on purpose.
@@ -66,20 +65,5 @@ describe('createNodeSend', () => {
     const reason = new Error('cancelled')
     cancel.abort(reason)
     await expect(send({ method: 'GET', url: new URL(`${base}/ok`), headers: {} }, cancel.signal)).rejects.toBe(reason)
-  })
-})
-
-describe('systemClock', () => {
-  it('sleeps for real, and stops at once when aborted', async () => {
-    const started = Date.now()
-    await systemClock.sleep(30)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(25)
-    const cancel = new AbortController()
-    const sleeping = systemClock.sleep(60_000, cancel.signal)
-    cancel.abort(new Error('stop'))
-    await expect(sleeping).rejects.toThrow('stop')
-    const already = new AbortController()
-    already.abort(new Error('early'))
-    await expect(systemClock.sleep(10, already.signal)).rejects.toThrow('early')
   })
 })

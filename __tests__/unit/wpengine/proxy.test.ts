@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { downloadArchive, DownloadError } from '../../../src/archive/download.js'
-import { systemClock } from '../../../src/time/clock.js'
 import { createNodeSend, NetworkError, type HttpResponse } from '../../../src/wpengine/http.js'
 import { newAgent, ProxyConfigError, proxyProblem } from '../../../src/wpengine/proxy.js'
 import { HttpClient } from '@actions/http-client'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { startConnectProxy, type ConnectProxy } from '../../support/proxies.js'
+import { rejection as failure } from '../../support/helpers.js'
+import { until, useConnectProxies, type ConnectProxy } from '../../support/proxies.js'
 
 // The transport behind a proxy, in process: a CONNECT-only proxy that alone knows the name
 // wpe.test, and a plain-http server on loopback behind it. The proxy variables come from the env
@@ -20,13 +16,7 @@ const HOST = 'wpe.test'
 let server: http.Server
 let port: number
 let proxy: ConnectProxy
-const proxies: ConnectProxy[] = []
-
-async function newProxy(options: Parameters<typeof startConnectProxy>[0] = {}): Promise<ConnectProxy> {
-  const p = await startConnectProxy({ hosts: [HOST], ...options })
-  proxies.push(p)
-  return p
-}
+const newProxy = useConnectProxies({ hosts: [HOST] })
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -44,10 +34,9 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port
   proxy = await newProxy()
 })
-afterAll(async () => {
+afterAll(() => {
   server.closeAllConnections()
   server.close()
-  await Promise.all(proxies.map((p) => p.close()))
 })
 
 /** One GET with a fresh transport on `env`, closed afterwards. */
@@ -60,23 +49,6 @@ async function get(url: string, env: NodeJS.ProcessEnv, timeoutMs = 5_000): Prom
     )
   } finally {
     send.close()
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as Error
-}
-
-async function until(condition: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 
@@ -178,41 +150,6 @@ describe('createNodeSend behind a proxy', () => {
     await until(() => p.openConnections() === 1 && p.tunnelled().length > 0)
     send.close()
     expect(await pending).toMatchObject({ sent: true })
-    await until(() => p.openConnections() === 0)
-  })
-})
-
-describe('downloadArchive behind a proxy', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wpe-proxy-download-'))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  const download = (env: NodeJS.ProcessEnv, ms: number) => {
-    const log = { info: () => undefined, warning: (message: string) => warnings.push(message) }
-    const warnings: string[] = []
-    const result = downloadArchive({
-      url: new URL(`https://${HOST}:${port}/archive.zip?token=t`),
-      file: join(dir, 'site.zip'),
-      env,
-      clock: systemClock,
-      deadline: Date.now() + ms,
-      log
-    })
-    return { result, warnings }
-  }
-
-  it('a malformed proxy variable: one clear failure, no retries', async () => {
-    const { result, warnings } = download({ HTTPS_PROXY: 'http://user:secret@[bad' }, 5_000)
-    const error = await failure(result)
-    expect(error).toBeInstanceOf(DownloadError)
-    expect(error.message).toContain("The proxy variable HTTPS_PROXY is set to 'http://***@[bad'")
-    expect(warnings).toEqual([])
-  })
-
-  it("the step's timeout ends a download stuck on CONNECT, and the tunnel is let go", async () => {
-    const p = await newProxy({ hang: true })
-    const started = Date.now()
-    const error = await failure(download({ HTTPS_PROXY: p.url }, 400).result)
-    expect(error.message).toMatch(/^The step's timeout ran out while downloading the archive/)
-    expect(Date.now() - started).toBeLessThan(3_000)
     await until(() => p.openConnections() === 0)
   })
 })
