@@ -1,23 +1,18 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
-import { createNodeSend } from '../../src/wpengine/http.js'
+import { describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../../sim/server.js'
-import { FakeClock } from '../support/helpers.js'
-import { requestsTo, useSimulators, type SimOptions } from '../support/sim-helpers.js'
-import { backupStep } from '../support/step.js'
+import { requestsTo, type SimOptions } from '../support/sim-helpers.js'
+import { useTurnBed } from '../support/turns.js'
 
 // Bad API days that last minutes: the whole backup step, in process, against the simulator on a fake
 // clock, so that outages of minutes take milliseconds. Each ends with exactly one backup (and archive).
 
 const MINUTE = 60_000
-const transport = createNodeSend()
-const freshSim = useSimulators({ requestedMs: 10_000, durationMs: 2 * MINUTE, archiveMs: 20_000 })
-afterAll(() => transport.close())
+const bed = useTurnBed({ requestedMs: 10_000, durationMs: 2 * MINUTE, archiveMs: 20_000 })
 
 async function step(options: SimOptions, arrange: (s: Simulator) => void, inputs: Record<string, string> = {}) {
-  const clock = new FakeClock()
-  const s = await freshSim({ now: () => clock.now(), ...options })
+  const { sim: s, clock, backup } = await bed(options)
   arrange(s)
-  const { core, start } = await backupStep(s, { clock, send: transport, inputs })
+  const { core, start } = await backup(inputs)
   return { core, s, tookMs: clock.now() - start, posts: (path: RegExp) => requestsTo(s, 'POST', path).length }
 }
 
