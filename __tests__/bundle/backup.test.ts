@@ -2,12 +2,11 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../../sim/server.js'
 import { ACTION, runAction } from '../../scripts/run-action.js'
 import { existsSync } from 'node:fs'
-import { BACKUP_ID, INSTALL, markerOf, STAGING, visible } from '../support/helpers.js'
+import { INSTALL, visible } from '../support/helpers.js'
 import { actionAgainst, count, credentialsOf, expectNoCredentialsIn, useSimulators } from '../support/sim-helpers.js'
 
 // The bundled action, run as a child process exactly as the runner runs it, against the simulator.
 
-let sim: Simulator
 const freshSim = useSimulators({ requestedMs: 300, durationMs: 1_000 })
 
 /** Runs the bundled action; whatever happens, neither the password nor the Basic token may be logged. */
@@ -17,98 +16,8 @@ async function run(s: Simulator, inputs: Record<string, string> = {}, env: Recor
   return result
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(ACTION)) throw new Error('dist/index.js is missing: run npm run bundle')
-  sim = await freshSim()
-})
-
-describe('bundled action: several installs and reuse', () => {
-  const earlierAttempt = `Pre-deploy backup ${markerOf()}`
-  const backupsOf = (result: { outputs: Record<string, string> }) => JSON.parse(result.outputs.backups ?? '[]') as Record<string, unknown>[]
-
-  it.concurrent(
-    'three installs at once, one by name on a later page, one aborted: the others are waited for and reported; the step fails naming it',
-    async () => {
-      const s = await freshSim({ durationMs: 1_500 })
-      const doomed = s.installs.find((i) => i.name === 'filler0007')
-      if (doomed) doomed.outcome = 'aborted'
-      const result = await run(s, { install: `filler0007, mysite\n${STAGING.id}` })
-      expect(result.code).toBe(1)
-      expect(backupsOf(result).map((b) => [b['install-name'], b.status])).toEqual([
-        ['filler0007', 'aborted'],
-        ['mysite', 'completed'],
-        ['mysitestaging', 'completed']
-      ])
-      expect(result.stdout).toMatch(
-        /^::error::1 of 3 installs have no fresh backup, so do not deploy to them: filler0007 \(aborted by WP Engine\)\. The job summary says why for each\.$/m
-      )
-      expect(result.stdout.match(/^::error::/gm)).toHaveLength(1)
-      expect(count(s, 'POST', /\/backups$/)).toBe(3)
-      expect(result.summary).toContain('| Install | Outcome | Backup | Details |')
-      expect(result.summary).toMatch(/\| filler0007 \| ❌\u00a0aborted \| `[0-9a-f]{8}` \| WP Engine aborted backup/)
-    }
-  )
-
-  it.concurrent('max-parallel: the simulator never sees more requests at once', async () => {
-    const s = await freshSim({ latencyMs: 25 })
-    const installs = s.installs
-      .slice(0, 10)
-      .map((i) => i.name)
-      .join(' ')
-    const result = await run(s, { install: installs, 'max-parallel': '2' })
-    expect(result.code).toBe(0)
-    expect(backupsOf(result)).toHaveLength(10)
-    expect(s.concurrency.max).toBe(2)
-  })
-
-  it.concurrent('a re-run attaches to the backup the first attempt requested, still in progress', async () => {
-    const s = await freshSim({ durationMs: 3_000 })
-    const earlier = s.seedBackup({ installId: INSTALL.id, description: earlierAttempt, ageMs: 500 })
-    const result = await run(s, {}, { GITHUB_RUN_ATTEMPT: '2' })
-    expect(result.code).toBe(0)
-    expect(count(s, 'POST', /\/backups$/)).toBe(0)
-    expect(result.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
-    expect(result.stdout).toContain(`Backup ${earlier.id} was requested by attempt 1 of this run and is in_progress`)
-  })
-
-  it.concurrent('a re-run reuses the completed backup of the first attempt', async () => {
-    const s = await freshSim()
-    const earlier = s.seedBackup({ installId: INSTALL.id, description: earlierAttempt, ageMs: 600_000 })
-    const result = await run(s, {}, { GITHUB_RUN_ATTEMPT: '2' })
-    expect(result.code).toBe(0)
-    expect(count(s, 'POST', /\/backups$/)).toBe(0)
-    expect(result.outputs).toMatchObject({ 'backup-id': earlier.id, status: 'completed', reused: 'true' })
-    expect(result.summary).toMatch(/\| Reused \| yes: requested by attempt 1 of this run, 10m( 1s)? old \|/)
-  })
-
-  it.concurrent('reuse-within: reuses a completed backup inside the window, requests one outside it', async () => {
-    const inside = await freshSim()
-    const recent = inside.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 20 * 60_000 })
-    const reused = await run(inside, { 'reuse-within': '30m' })
-    expect(reused.outputs).toMatchObject({ 'backup-id': recent.id, reused: 'true' })
-    expect(count(inside, 'POST', /\/backups$/)).toBe(0)
-
-    const outside = await freshSim()
-    outside.seedBackup({ installId: INSTALL.id, description: 'Nightly', ageMs: 20 * 60_000 })
-    const fresh = await run(outside, { 'reuse-within': '15m' })
-    expect(fresh.code).toBe(0)
-    expect(fresh.outputs.reused).toBe('false')
-    expect(count(outside, 'POST', /\/backups$/)).toBe(1)
-  })
-
-  it.concurrent('backup-id with several installs: an input error that says why, nothing sent', async () => {
-    const s = await freshSim()
-    const result = await run(s, { install: 'mysite mysitestaging', 'backup-id': BACKUP_ID })
-    expect(result.code).toBe(1)
-    expect(result.stdout).toContain(
-      '::error::Invalid input: backup-id names one backup of one install, but install lists 2 (mysite, mysitestaging)'
-    )
-    expect(s.requests).toHaveLength(0)
-  })
-})
-
-describe('the shared simulator', () => {
-  it('is reachable', () => expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/))
 })
 
 // Outages and lagging lists, played by the simulator in real time and kept to seconds: the 3-minute
