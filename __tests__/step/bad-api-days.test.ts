@@ -50,9 +50,14 @@ describe('a 3-minute outage of the whole API', () => {
   })
 
   it('never past timeout: with timeout 2m, the step ends by then, as a timeout', async () => {
-    const { core, tookMs } = await step({}, (sim) => sim.outage({ forMs: 10 * 60 * MINUTE }), { timeout: '2m' })
+    const { core, s, tookMs } = await step({}, (sim) => sim.outage({ forMs: 10 * 60 * MINUTE }), { timeout: '2m' })
     expect(tookMs).toBeLessThanOrEqual(2 * MINUTE)
-    expect(core.failed).toMatch(/timeout ran out .*the API had been failing for 1m \d+s; last answer: HTTP 503/)
+    // One line, naming what the step was doing and the API's last answer.
+    expect(core.failed).toMatch(
+      /^The step's timeout ran out while trying to list installs \(the API had been failing for 1m \d+s; last answer: HTTP 503\)\.$/
+    )
+    expect(core.log.filter((line) => line.startsWith('::error::'))).toHaveLength(1)
+    expect(s.backups()).toHaveLength(0)
   })
 })
 
