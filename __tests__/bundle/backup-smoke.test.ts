@@ -54,4 +54,22 @@ describe('the bundled backup action over https', () => {
     expect(count(s, 'POST', /\/backups$/)).toBe(1)
     expect(s.requests.every((r) => r.authorized)).toBe(true)
   })
+
+  it.concurrent('a dry run of mysite: exit code 0, reads only, and says so in its outputs and summary', async () => {
+    const s = await freshSim()
+    const result = await run(s, { 'dry-run': 'true' })
+    expect(result.code).toBe(0)
+    expect(s.requests.map((r) => r.method)).not.toContain('POST')
+    expect(s.backups()).toEqual([])
+    expect(result.outputs).toMatchObject({
+      'dry-run': 'true',
+      'backup-id': '',
+      status: '',
+      'install-id': INSTALL.id,
+      'install-name': 'mysite'
+    })
+    expect(JSON.parse(result.outputs.backups ?? '')).toEqual([expect.objectContaining({ 'install-name': 'mysite', 'real-run': 'request' })])
+    expect(result.summary).toMatch(/^## ✅ WP Engine backup dry run passed: nothing was requested\n/)
+    expect(result.stdout).toMatch(/^✅ Dry run passed: a real run would request a new backup and wait for it\. Nothing was requested\.$/m)
+  })
 })
