@@ -306,4 +306,11 @@ describe('a pull request from a fork, which GitHub gives no secrets', () => {
     ])
     expect(s.requests).toEqual([])
   })
+
+  it('a pull request from a branch of the repository itself is no fork', async () => {
+    const { backup } = await setup()
+    const own: RunContext = { ...RUN_CONTEXT, ref: 'refs/pull/8/merge', pullRequest: 8 }
+    const { core } = await backup({ 'dry-run': 'true', 'api-password': '' }, { context: own })
+    expect(core.text).toContain('::error::Invalid input: Missing WP Engine API credentials: set api-password (or WPENGINE_PASSWORD)')
+  })
 })
