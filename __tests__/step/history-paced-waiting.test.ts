@@ -1,28 +1,24 @@
-import { afterAll, describe, expect, it } from '@jest/globals'
-import { createNodeSend } from '../../src/wpengine/http.js'
+import { describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../../sim/server.js'
-import { FakeClock, INSTALL } from '../support/helpers.js'
-import { useSimulators, type SimOptions } from '../support/sim-helpers.js'
-import { backupStep } from '../support/step.js'
+import { INSTALL } from '../support/helpers.js'
+import type { SimOptions } from '../support/sim-helpers.js'
+import { useTurnBed } from '../support/turns.js'
 
 // Waiting that learns from the install's history, through run() against the simulator on a fake clock.
 
 const SECOND = 1_000
 const MINUTE = 60 * SECOND
 const DAY = 24 * 60 * MINUTE
-const transport = createNodeSend()
-const freshSim = useSimulators({ requestedMs: 20 * SECOND })
-afterAll(() => transport.close())
+const bed = useTurnBed({ requestedMs: 20 * SECOND })
 
 /** Twelve completed backups of the install, one a day, taking 4m 10s to 5m 30s. */
 const USUAL = [250, 330, 270, 290, 260, 300, 280, 310, 265, 295, 285, 275].map((s) => s * SECOND)
 
 async function setup(options: SimOptions & { history?: number[] } = {}) {
-  const clock = new FakeClock()
   const { history = USUAL, ...simOptions } = options
-  const s = await freshSim({ now: () => clock.now(), durationMs: 280 * SECOND, ...simOptions })
+  const { sim: s, backup } = await bed({ durationMs: 280 * SECOND, ...simOptions })
   history.forEach((durationMs, day) => s.seedBackup({ installId: INSTALL.id, ageMs: (day + 1) * DAY, durationMs }))
-  const go = (inputs: Record<string, string> = {}) => backupStep(s, { clock, send: transport, inputs })
+  const go = (inputs: Record<string, string> = {}) => backup(inputs)
   return { sim: s, go }
 }
 

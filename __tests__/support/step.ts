@@ -3,6 +3,7 @@ import type { Simulator } from '../../sim/server.js'
 import { run } from '../../src/backup/main.js'
 import { runRestore } from '../../src/restore/main.js'
 import type { RunContext } from '../../src/step/run-context.js'
+import type { Clock } from '../../src/time/clock.js'
 import { createNodeSend, type ClosableSend, type Send } from '../../src/wpengine/http.js'
 import { FakeClock, RecordingCore, RUN_CONTEXT } from './helpers.js'
 import { useSimulators, type SimOptions } from './sim-helpers.js'
@@ -10,14 +11,16 @@ import { useSimulators, type SimOptions } from './sim-helpers.js'
 // The step tier: a whole step (run() of an action) in process, against the simulator on a fake clock,
 // with a recording Core in place of @actions/core. Backups of minutes take milliseconds.
 
-interface StepOptions {
-  clock: FakeClock
+export interface StepOptions {
+  clock: Clock
   send: Send
   inputs?: Record<string, string>
   context?: RunContext
   env?: NodeJS.ProcessEnv
   /** The archive download's stall limit (a minute of real time unless shortened). */
   downloadStallMs?: number
+  /** The jitter of retries and checks; Math.random unless given (seededRandom in turns.ts gives the same on every run). */
+  random?: () => number
 }
 
 /** The inputs every step run starts from: the simulator's URL and credentials; `inputs` add to them or replace them. */
@@ -36,22 +39,22 @@ function simInputs(s: Simulator, inputs: Record<string, string>): Record<string,
  */
 export async function backupStep(
   s: Simulator,
-  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, downloadStallMs }: StepOptions
+  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, downloadStallMs, random = Math.random }: StepOptions
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', 'notification-emails': 'ops@example.com', ...inputs }))
   const start = clock.now()
-  await run({ core, env, context, clock, send, random: Math.random, downloadStallMs })
+  await run({ core, env, context, clock, send, random, downloadStallMs })
   return { core, start }
 }
 
 /** The restore step in process against the simulator, likewise: mysite unless `inputs` says otherwise. */
 export async function restoreStep(
   s: Simulator,
-  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {} }: StepOptions
+  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, random = Math.random }: StepOptions
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', ...inputs }))
   const start = clock.now()
-  await runRestore({ core, env, context, clock, send, random: Math.random })
+  await runRestore({ core, env, context, clock, send, random })
   return { core, start }
 }
 

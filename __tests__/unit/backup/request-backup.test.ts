@@ -94,9 +94,11 @@ describe('createBackupOnce', () => {
     async (lagMs) => {
       const { sim, start, posts, mine } = await setup({ backupListLagMs: lagMs })
       sim.fault({ method: 'POST', path: BACKUPS, type: 'lost-answer' })
-      const result = await start().promise
+      const { promise, log } = start()
+      const result = await promise
       expect(result).toMatchObject({ recovered: true, requests: 1 })
       expect([posts(), mine().length]).toEqual([1, 1])
+      expect(log.join('\n')).not.toMatch(/did not act/)
     }
   )
 
