@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { setImmediate } from 'node:timers'
 import { join } from 'node:path'
-import { ROOT, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
+import { ROOT, SAMPLE_RUN_CONTEXT } from '../scripts/run-action.js'
 
 export const SECOND = 1000
 export const MINUTE = 60 * SECOND
@@ -176,21 +176,6 @@ export function virtualTime(realSend, start = Date.UTC(2026, 0, 1)) {
   return { clock, send }
 }
 
-/** The run as the runner describes it, for a step run in process. */
-export const RUN_CONTEXT = {
-  repository: SAMPLE_RUN_ENV.GITHUB_REPOSITORY,
-  sha: SAMPLE_RUN_ENV.GITHUB_SHA,
-  ref: SAMPLE_RUN_ENV.GITHUB_REF,
-  serverUrl: SAMPLE_RUN_ENV.GITHUB_SERVER_URL,
-  workflow: SAMPLE_RUN_ENV.GITHUB_WORKFLOW,
-  runNumber: Number(SAMPLE_RUN_ENV.GITHUB_RUN_NUMBER),
-  runId: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ID),
-  runAttempt: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ATTEMPT),
-  actor: SAMPLE_RUN_ENV.GITHUB_ACTOR,
-  job: SAMPLE_RUN_ENV.GITHUB_JOB,
-  step: SAMPLE_RUN_ENV.GITHUB_ACTION
-}
-
 /**
  * The backup step (run() of src/backup/main.ts, compiled) in process against the simulator, on
  * simulated time: `inputs` add to the simulator's URL and credentials. Returns whether it failed and
@@ -225,6 +210,6 @@ export async function backupStepInProcess(sim, inputs, { clock, send, random, re
     endGroup() {},
     summary: { addRaw() {}, write: async () => undefined }
   }
-  await run({ core, env: {}, context: RUN_CONTEXT, clock, send, random, retryBudget })
+  await run({ core, env: {}, context: SAMPLE_RUN_CONTEXT, clock, send, random, retryBudget })
   return { failed, outputs }
 }

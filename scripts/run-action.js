@@ -33,6 +33,21 @@ export const SAMPLE_RUN_ENV = {
   GITHUB_ACTION: 'backup'
 }
 
+/** The same run as @actions/github reads it from SAMPLE_RUN_ENV: the context of a step run in process (tests, bench). */
+export const SAMPLE_RUN_CONTEXT = {
+  repository: SAMPLE_RUN_ENV.GITHUB_REPOSITORY,
+  sha: SAMPLE_RUN_ENV.GITHUB_SHA,
+  ref: SAMPLE_RUN_ENV.GITHUB_REF,
+  serverUrl: SAMPLE_RUN_ENV.GITHUB_SERVER_URL,
+  workflow: SAMPLE_RUN_ENV.GITHUB_WORKFLOW,
+  runNumber: Number(SAMPLE_RUN_ENV.GITHUB_RUN_NUMBER),
+  runId: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ID),
+  runAttempt: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ATTEMPT),
+  actor: SAMPLE_RUN_ENV.GITHUB_ACTOR,
+  job: SAMPLE_RUN_ENV.GITHUB_JOB,
+  step: SAMPLE_RUN_ENV.GITHUB_ACTION
+}
+
 /** Parses the runner's GITHUB_OUTPUT file (`name<<DELIMITER` records, and `name=value` lines). @param {string} text */
 export function parseOutputFile(text) {
   /** @type {Record<string, string>} */

@@ -1,5 +1,5 @@
 import { defaultInstalls } from '../../sim/server.js'
-import { SAMPLE_RUN_ENV } from '../../scripts/run-action.js'
+import { SAMPLE_RUN_CONTEXT } from '../../scripts/run-action.js'
 import type { RunContext } from '../../src/step/run-context.js'
 import type { Core } from '../../src/step/core.js'
 import { WpeClient, type ClientOptions } from '../../src/wpengine/client.js'
@@ -48,19 +48,7 @@ export const BASIC = `Basic ${basicToken(CREDS.userId, CREDS.password)}`
  * The run the in-process tests pretend to be, read from the same GITHUB_* variables that
  * scripts/run-action.js gives the bundled action (SAMPLE_RUN_ENV), as @actions/github reads them.
  */
-export const RUN_CONTEXT: RunContext = {
-  repository: SAMPLE_RUN_ENV.GITHUB_REPOSITORY,
-  sha: SAMPLE_RUN_ENV.GITHUB_SHA,
-  ref: SAMPLE_RUN_ENV.GITHUB_REF,
-  serverUrl: SAMPLE_RUN_ENV.GITHUB_SERVER_URL,
-  workflow: SAMPLE_RUN_ENV.GITHUB_WORKFLOW,
-  runNumber: Number(SAMPLE_RUN_ENV.GITHUB_RUN_NUMBER),
-  runId: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ID),
-  runAttempt: Number(SAMPLE_RUN_ENV.GITHUB_RUN_ATTEMPT),
-  actor: SAMPLE_RUN_ENV.GITHUB_ACTOR,
-  job: SAMPLE_RUN_ENV.GITHUB_JOB,
-  step: SAMPLE_RUN_ENV.GITHUB_ACTION
-}
+export const RUN_CONTEXT: RunContext = SAMPLE_RUN_CONTEXT
 
 /**
  * The marker a step of that run puts at the end of its backup's description (`[ci 987654321-1
