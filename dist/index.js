@@ -40942,12 +40942,19 @@ class InputReader {
         }
         return installs;
     }
-    backupId(required) {
+    /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
+    backupId(required, alternatives) {
         const text = this.text('backup-id');
+        const or = alternatives ? `, or ${alternatives}` : '';
         if (text === '' && required)
-            this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output");
-        if (text !== '' && !UUID.test(text))
-            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
+            this.problems.push(`backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output${or}`);
+        if (text !== '' && !UUID.test(text)) {
+            // The backup step's table of several installs shows IDs shortened to 8 digits, as git shortens a SHA.
+            const short = /^[0-9a-f]{8}$/i.test(text)
+                ? ": it looks like the first 8 characters of one, as the backup step's table of several installs shows them. Copy the whole ID from under that table (Full backup IDs) or from the step's backups output"
+                : '';
+            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)${or}${short}`);
+        }
         return text === '' ? undefined : text.toLowerCase();
     }
     /** The addresses, without repeats; `requiredFor` says why they are needed, or undefined when they are not. */
@@ -42807,14 +42814,31 @@ function copyCell({ archive }) {
 }
 /**
  * Several installs: one compact row each, in the order they were given, with its outcome and why;
- * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
- * backups output has them whole.
+ * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; fullIds
+ * lists them whole below, and the backups output has them too.
  */
 function summary_table(entries, archiving) {
     return [
         `| Install | Outcome | Backup | Details |${archiving ? ' Archive |' : ''}`,
         `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`,
         ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |${archiving ? ` ${copyCell(entry)} |` : ''}`),
+        ''
+    ];
+}
+/**
+ * Every backup's whole ID, to copy (the restore's backup-id takes nothing shorter), folded away under
+ * the table so that the table stays one glance wide.
+ */
+function fullIds(entries) {
+    const known = entries.filter((entry) => entry.backup);
+    if (known.length === 0)
+        return [];
+    return [
+        '<details><summary>Full backup IDs</summary>',
+        '',
+        ...known.map((entry) => `- ${cell(nameOf(entry))}: ${idCell(entry.backup?.id)}`),
+        '',
+        '</details>',
         ''
     ];
 }
@@ -42833,7 +42857,7 @@ function renderSummary(report, verdict) {
             lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
         else if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...summary_table(report.installs, report.archiving ?? false));
+        lines.push(...summary_table(report.installs, report.archiving ?? false), ...fullIds(report.installs));
     }
     return lines.join('\n');
 }

@@ -82,12 +82,21 @@ export class InputReader {
     return installs
   }
 
-  backupId(required: boolean): string | undefined {
+  /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
+  backupId(required: boolean, alternatives?: string): string | undefined {
     const text = this.text('backup-id')
+    const or = alternatives ? `, or ${alternatives}` : ''
     if (text === '' && required)
-      this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output")
-    if (text !== '' && !UUID.test(text))
-      this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
+      this.problems.push(`backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output${or}`)
+    if (text !== '' && !UUID.test(text)) {
+      // The backup step's table of several installs shows IDs shortened to 8 digits, as git shortens a SHA.
+      const short = /^[0-9a-f]{8}$/i.test(text)
+        ? ": it looks like the first 8 characters of one, as the backup step's table of several installs shows them. Copy the whole ID from under that table (Full backup IDs) or from the step's backups output"
+        : ''
+      this.problems.push(
+        `backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)${or}${short}`
+      )
+    }
     return text === '' ? undefined : text.toLowerCase()
   }
 
