@@ -31034,6 +31034,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
 /** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
 const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+/** The caches WP Engine can purge for an install (`POST /installs/{id}/purge_cache`). */
+const CACHE_TYPES = (/* unused pure expression or super */ null && (['all', 'page', 'object', 'cdn']));
 
 ;// CONCATENATED MODULE: ./src/wpengine/status.ts
 
@@ -40589,6 +40591,14 @@ class WpeClient {
     async restoreBackup(install, backupId, body) {
         await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, noBody, { body });
     }
+    /**
+     * Purges one of the install's caches; 202 with no body. One attempt: WP Engine allows one
+     * object-cache purge a minute per install, so a 429 comes back to the caller (with its Retry-After
+     * in the error's detail) to wait on as it sees fit, rather than being retried here.
+     */
+    async purgeCache(install, type) {
+        await this.request('POST', ['installs', install.id, 'purge_cache'], `purge the ${type === 'all' ? 'caches' : `${type} cache`} of install ${install.name}`, noBody, { body: { type }, once: true });
+    }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
         const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
@@ -40757,7 +40767,8 @@ class WpeClient {
             ambiguous: verdict === 'ambiguous',
             transient: verdict !== 'fail',
             attempts,
-            failingForMs
+            failingForMs,
+            retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
         };
         return new WpeApiError(message, detail);
     }
