@@ -38665,6 +38665,9 @@ const LIST_SEPARATOR = /[\s,]+/;
 const MAX_EMAIL = 254;
 const MAX_LOCAL_PART = 64;
 const MAX_EMAILS = 50;
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5;
+const MAX_PARALLEL = 20;
 /** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
 const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** How an install is named in the log and in messages: as the user gave it. */
@@ -38763,6 +38766,14 @@ class InputReader {
     duration(name, fallback, minMs, maxMs) {
         return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value));
     }
+    /** max-parallel: the most requests to the API in flight at once. */
+    maxParallel() {
+        const text = this.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
+        const value = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!(value >= 1 && value <= MAX_PARALLEL))
+            this.problems.push(`max-parallel ${this.quote(text)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+        return value;
+    }
     credentials() {
         const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || '';
         const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
@@ -38843,7 +38854,7 @@ const BLOCK_START = /^(?:[#+-](?=\s|$)|=|\d{1,9}(?=[.)](?:\s|$)))/;
  * line, every piece of syntax backslash-escaped, so that it renders as the very text it is, with no
  * link, image, HTML or formatting.
  */
-function cell(value) {
+function markdown_cell_cell(value) {
     if (!value)
         return '—';
     const text = oneLine(value)
@@ -39050,7 +39061,7 @@ function maskCredentials(core, env, settings) {
     core.setSecret(basicToken(userId, password));
 }
 function nothingSentSummary(heading, problems) {
-    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
+    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${markdown_cell_cell(problem)}`), ''].join('\n');
 }
 /** The job summary; failing to write it is a warning, never the step's failure. */
 async function writeSummary(core, markdown) {
@@ -39188,14 +39199,24 @@ function detailsTable([head, ...rows]) {
 }
 /** What went wrong and what to do, set apart from the facts. */
 function problemQuote(text) {
-    return [`> ${cell(text)}`, ''];
+    return [`> ${markdown_cell_cell(text)}`, ''];
 }
 /**
  * An ID in code type, so that it reads as one token and copies whole; text that is no UUID stays plain.
  * `short` gives its first eight digits, as git shortens a SHA, for a table where the whole ID would wrap.
  */
 function idCell(id, { short = false } = {}) {
-    return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
+    return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : markdown_cell_cell(id);
+}
+/**
+ * Whole IDs to copy, one per named thing, folded away under a table whose cells show them short, so
+ * that the table stays one glance wide. Nothing when there is none.
+ */
+function fullIds(title, items) {
+    const known = items.filter((item) => Boolean(item[1]));
+    if (known.length === 0)
+        return [];
+    return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', ''];
 }
 
 ;// CONCATENATED MODULE: ./src/restore/summary.ts
@@ -39221,19 +39242,19 @@ function renderRestoreSummary(report, verdict) {
     if (!verdict.ok)
         lines.push(...problemQuote(verdict.line));
     lines.push(...detailsTable([
-        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(name)],
+        ['Install', install ? `${markdown_cell_cell(install.name)} (${idCell(install.id)})` : markdown_cell_cell(name)],
         [
             'Backup',
             backup
-                ? `${idCell(backup.id)} (**${cell(backup.status)}**${backup.create_time ? `, created ${cell(readableTime(backup.create_time))}` : ''})`
+                ? `${idCell(backup.id)} (**${markdown_cell_cell(backup.status)}**${backup.create_time ? `, created ${markdown_cell_cell(readableTime(backup.create_time))}` : ''})`
                 : undefined
         ],
         ['Restores', asked ? (settings.restoreDatabase ? 'files and database' : 'files only; the database is left as it is') : undefined],
         ['Checkpoint first', asked ? (settings.createCheckpoint ? 'yes, so the restore can be undone' : 'no') : undefined],
-        ['Accepted', report.acceptedAt ? cell(readableTime(report.acceptedAt)) : undefined]
+        ['Accepted', report.acceptedAt ? markdown_cell_cell(readableTime(report.acceptedAt)) : undefined]
     ]));
     if (verdict.outcome === 'accepted') {
-        lines.push(`WP Engine runs the restore now. The API gives no status to follow: WP Engine emails ${cell(settings.notificationEmails.join(', '))} when it is done.`, '');
+        lines.push(`WP Engine runs the restore now. The API gives no status to follow: WP Engine emails ${markdown_cell_cell(settings.notificationEmails.join(', '))} when it is done.`, '');
     }
     return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import { formatBytes } from '../archive/download.js'
 import type { ArchiveReport } from '../archive/offsite-copy.js'
-import { detailsTable, idCell, problemQuote } from '../step/summary-tables.js'
+import { detailsTable, fullIds, idCell, problemQuote } from '../step/summary-tables.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
 import { usualRange } from './history.js'
 import { cell } from '../text/markdown-cell.js'
@@ -124,8 +124,8 @@ function copyCell({ archive }: InstallReport): string {
 
 /**
  * Several installs: one compact row each, in the order they were given, with its outcome and why;
- * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; fullIds
- * lists them whole below, and the backups output has them too.
+ * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
+ * summary lists them whole below the table (fullIds), and the backups output has them too.
  */
 function table(entries: InstallReport[], archiving: boolean): string[] {
   return [
@@ -135,23 +135,6 @@ function table(entries: InstallReport[], archiving: boolean): string[] {
       (entry) =>
         `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |${archiving ? ` ${copyCell(entry)} |` : ''}`
     ),
-    ''
-  ]
-}
-
-/**
- * Every backup's whole ID, to copy (the restore's backup-id takes nothing shorter), folded away under
- * the table so that the table stays one glance wide.
- */
-function fullIds(entries: InstallReport[]): string[] {
-  const known = entries.filter((entry) => entry.backup)
-  if (known.length === 0) return []
-  return [
-    '<details><summary>Full backup IDs</summary>',
-    '',
-    ...known.map((entry) => `- ${cell(nameOf(entry))}: ${idCell(entry.backup?.id)}`),
-    '',
-    '</details>',
     ''
   ]
 }
@@ -167,7 +150,9 @@ export function renderSummary(report: Report, verdict: BackupVerdict): string {
     const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry))
     if (someFailed) lines.push('Do not deploy to an install without a fresh backup; its row says why.', '')
     else if (verdict.error) lines.push(...problemQuote(verdict.error))
-    lines.push(...table(report.installs, report.archiving ?? false), ...fullIds(report.installs))
+    // The restore's backup-id takes only a whole ID: each is there to copy.
+    const ids = report.installs.map((entry): [string, string | undefined] => [nameOf(entry), entry.backup?.id])
+    lines.push(...table(report.installs, report.archiving ?? false), ...fullIds('Full backup IDs', ids))
   }
   return lines.join('\n')
 }

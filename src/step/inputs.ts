@@ -25,6 +25,9 @@ const LIST_SEPARATOR = /[\s,]+/
 const MAX_EMAIL = 254
 const MAX_LOCAL_PART = 64
 const MAX_EMAILS = 50
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5
+const MAX_PARALLEL = 20
 
 export type GetInput = (name: string) => string
 
@@ -135,6 +138,15 @@ export class InputReader {
 
   duration(name: string, fallback: string, minMs: number, maxMs: number): number {
     return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value))
+  }
+
+  /** max-parallel: the most requests to the API in flight at once. */
+  maxParallel(): number {
+    const text = this.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)
+    const value = /^\d+$/.test(text) ? Number(text) : NaN
+    if (!(value >= 1 && value <= MAX_PARALLEL))
+      this.problems.push(`max-parallel ${this.quote(text)} is not a whole number from 1 to ${MAX_PARALLEL}`)
+    return value
   }
 
   credentials(): { userId: string; password: string } {
