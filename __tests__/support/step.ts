@@ -2,6 +2,7 @@ import { afterAll } from '@jest/globals'
 import type { Simulator } from '../../sim/server.js'
 import { run } from '../../src/backup/main.js'
 import { runRestore } from '../../src/restore/main.js'
+import type { Dependencies } from '../../src/step/harness.js'
 import type { RunContext } from '../../src/step/run-context.js'
 import { createNodeSend, type ClosableSend, type Send } from '../../src/wpengine/http.js'
 import { FakeClock, RecordingCore, RUN_CONTEXT } from './helpers.js'
@@ -18,6 +19,8 @@ interface StepOptions {
   env?: NodeJS.ProcessEnv
   /** The archive download's stall limit (a minute of real time unless shortened). */
   downloadStallMs?: number
+  /** Where the runner's cancel arrives: emit SIGTERM on it to cancel the step. */
+  signals?: Dependencies['signals']
 }
 
 /** The inputs every step run starts from: the simulator's URL and credentials; `inputs` add to them or replace them. */
@@ -47,11 +50,11 @@ export async function backupStep(
 /** The restore step in process against the simulator, likewise: mysite unless `inputs` says otherwise. */
 export async function restoreStep(
   s: Simulator,
-  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {} }: StepOptions
+  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, signals }: StepOptions
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', ...inputs }))
   const start = clock.now()
-  await runRestore({ core, env, context, clock, send, random: Math.random })
+  await runRestore({ core, env, context, clock, send, random: Math.random, signals })
   return { core, start }
 }
 

@@ -9,7 +9,7 @@ export const RATE_LIMIT_WAIT_MS = 60_000
 /** A longer wait than this is asked of no rollback: the cache is better purged by hand then. */
 export const MAX_RATE_LIMIT_WAIT_MS = 2 * 60_000
 
-const BY_HAND = 'Purge it in the WP Engine User Portal.'
+const BY_HAND = 'Purge the cache in the WP Engine User Portal.'
 
 /**
  * Purges one of the install's caches. A rate-limited purge (429) is sent once more, after the time

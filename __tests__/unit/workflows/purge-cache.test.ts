@@ -45,7 +45,7 @@ describe('purgeCache', () => {
     const error = await purge().catch((thrown: unknown) => thrown)
     expect(error).toBeInstanceOf(WpeApiError)
     expect((error as Error).message).toBe(
-      'WP Engine still refused to purge the caches of install mysite after waiting 20s (429; it allows one object-cache purge a minute per install). Purge it in the WP Engine User Portal.'
+      'WP Engine still refused to purge the caches of install mysite after waiting 20s (429; it allows one object-cache purge a minute per install). Purge the cache in the WP Engine User Portal.'
     )
     expect([posts(), clock.sleeps]).toEqual([2, [20_000]])
   })
@@ -53,7 +53,9 @@ describe('purgeCache', () => {
   it(`does not wait longer than ${MAX_RATE_LIMIT_WAIT_MS / 60_000}m for a rate limit`, async () => {
     const { purge, posts, clock, sim } = await setup()
     sim.fault({ method: 'POST', path: /\/purge_cache$/, type: '429', retryAfter: '600' })
-    await expect(purge()).rejects.toThrow('asked to wait 10m, longer than this step waits (2m). Purge it in the WP Engine User Portal.')
+    await expect(purge()).rejects.toThrow(
+      'asked to wait 10m, longer than this step waits (2m). Purge the cache in the WP Engine User Portal.'
+    )
     expect([posts(), clock.sleeps]).toEqual([1, []])
   })
 
