@@ -39471,6 +39471,10 @@ function sameAnswer(a, b) {
         ? a.status === b.status && a.hasText === b.hasText
         : a.kind === 'none' && b.kind === 'none' && a.code === b.code;
 }
+/** The text a page must hold, as a line quotes it: log-safe and short. */
+function quotedText(text) {
+    return `'${safeText(text, 60)}'`;
+}
 /** `503`, `200 without 'Welcome back'`, `no answer (ECONNREFUSED)`: what one check saw, for a line or a cell. */
 function answerText(answer, text) {
     if (!answer)
@@ -39478,8 +39482,7 @@ function answerText(answer, text) {
     if (answer.kind === 'none')
         return `no answer (${answer.code})`;
     const redirects = answer.redirects > 0 ? ` after ${answer.redirects} redirect${answer.redirects === 1 ? '' : 's'}` : '';
-    const quoted = `'${safeText(text ?? '', 60)}'`;
-    const holds = answer.hasText === undefined || text === undefined ? '' : answer.hasText ? ` with ${quoted}` : ` without ${quoted}`;
+    const holds = answer.hasText === undefined || text === undefined ? '' : `${answer.hasText ? ' with' : ' without'} ${quotedText(text)}`;
     return `${answer.status}${holds}${redirects}`;
 }
 /** How many checks, over how long: `14 checks over 2m 30s`. */
@@ -39554,7 +39557,6 @@ function report_outputsOf({ entries }) {
 
 
 
-
 // The restore step's sentences, in one place: what the log, the summary and the last line say.
 /** `caches` for all of them, `page cache` for one. */
 function cachesText(type) {
@@ -39562,7 +39564,7 @@ function cachesText(type) {
 }
 /** What the site must answer: `2xx`, or `2xx with 'Welcome back'`. */
 function askedText(text) {
-    return text === undefined ? '2xx' : `2xx with '${safeText(text, 60)}'`;
+    return text === undefined ? '2xx' : `2xx with ${quotedText(text)}`;
 }
 /** How one install's site check ended, as a clause: `https://… answers 200 with 'x'`, or what it last answered. */
 function siteClause(entry, settings) {
@@ -39683,6 +39685,8 @@ function severalCancelledLine(entries) {
 function severalLine(entries, settings) {
     const accepted = entries.filter((entry) => outcomeOf(entry) === 'accepted').length;
     const skipped = entries.length - accepted;
+    if (accepted === 0)
+        return `Nothing was restored: none of the ${entries.length} installs had a restore point (the summary says why for each).`;
     const then = [settings.purgeCache && 'their caches purged', settings.verify && 'every site answers as asked'].filter(Boolean);
     return (`✅ WP Engine accepted the restores of ${accepted} installs, each from its own backup${then.length > 0 ? `; ${then.join(', and ')}` : ''}.` +
         `${skipped > 0 ? ` ${skipped === 1 ? '1 install had' : `${skipped} installs had`} no restore point and ${skipped === 1 ? 'was' : 'were'} skipped (the summary says why).` : ''}` +
@@ -40372,13 +40376,15 @@ async function purge(entry, install, { tools, scope }) {
         scope.log.info(`❌ The ${caches} of ${install.name} were not purged: ${entry.purge.error}`);
     }
 }
-async function verify(entry, install, { tools, scope, site, siteAttemptTimeoutMs }) {
+async function verify(entry, install, { tools, scope, site }) {
     const { clock, settings, signal, random } = tools;
-    const { text, timeoutMs } = settings.verify ?? { timeoutMs: 0 };
-    const url = siteUrl({ url: settings.verify?.url ?? '', timeoutMs }, install.name);
+    if (!settings.verify)
+        return;
+    const { text, timeoutMs } = settings.verify;
+    const url = siteUrl(settings.verify, install.name);
     const shown = shownUrl(url);
     const report = (entry.site = { url: shown, state: 'checking', checks: 0, tookMs: 0 });
-    scope.log.info(`Checking ${shown} until it answers 2xx${text === undefined ? '' : ` with '${text}'`}, for up to ${time_text_formatDuration(timeoutMs)}.`);
+    scope.log.info(`Checking ${shown} until it answers ${askedText(text)}, for up to ${time_text_formatDuration(timeoutMs)}.`);
     const result = await checkSite({
         get: (attempt) => getPage(site, url, attempt),
         text,
@@ -40386,23 +40392,16 @@ async function verify(entry, install, { tools, scope, site, siteAttemptTimeoutMs
         timeoutMs,
         signal,
         random,
-        attemptTimeoutMs: siteAttemptTimeoutMs,
         onCheck: (answer, { elapsedMs, news }) => {
             Object.assign(report, { last: answer, checks: report.checks + 1, tookMs: elapsedMs });
             if (news)
                 scope.log.info(`${shown} answers ${answerText(answer, text)} (${time_text_formatDuration(elapsedMs)} into the checks).`);
         }
     });
-    entry.site = {
-        ...report,
-        state: result.ok ? 'verified' : 'not-verified',
-        last: result.last,
-        checks: result.checks,
-        tookMs: result.tookMs
-    };
+    Object.assign(report, { state: result.ok ? 'verified' : 'not-verified', last: result.last, checks: result.checks, tookMs: result.tookMs });
     scope.log.info(result.ok
         ? `✅ ${shown} answers ${answerText(result.last, text)}, after ${checksText(result)}.`
-        : `❌ ${shown} did not answer 2xx${text === undefined ? '' : ` with '${text}'`} within ${time_text_formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`);
+        : `❌ ${shown} did not answer ${askedText(text)} within ${time_text_formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/step/log-scope.ts
@@ -40804,6 +40803,8 @@ function renderRestoreSummary(report, verdict) {
     const lines = [`## ${several || !only ? severalHeading(entries, verdict) : heading(only, verdict)}`, ''];
     if (!verdict.ok && !(several && !verdict.cancelled))
         lines.push(...problemQuote(verdict.line));
+    if (!several && only?.target.skip !== undefined)
+        lines.push(cell(skippedLine(only)), '');
     if (several && !verdict.ok && !verdict.cancelled)
         lines.push('An install whose restore was not accepted as asked has its reason in its row.', '');
     lines.push(...(several || !only ? table(entries, settings) : card(only, settings)));

@@ -54,6 +54,8 @@ function severalCancelledLine(entries: RestoreEntry[]): string {
 function severalLine(entries: RestoreEntry[], settings: RestoreSettings): string {
   const accepted = entries.filter((entry) => outcomeOf(entry) === 'accepted').length
   const skipped = entries.length - accepted
+  if (accepted === 0)
+    return `Nothing was restored: none of the ${entries.length} installs had a restore point (the summary says why for each).`
   const then = [settings.purgeCache && 'their caches purged', settings.verify && 'every site answers as asked'].filter(Boolean)
   return (
     `✅ WP Engine accepted the restores of ${accepted} installs, each from its own backup${then.length > 0 ? `; ${then.join(', and ')}` : ''}.` +

@@ -1,7 +1,6 @@
 import { namesByReason } from '../backup/messages.js'
-import { safeText } from '../text/safe-text.js'
 import { formatDuration } from '../time/time-text.js'
-import { answerText } from '../workflows/check-site.js'
+import { answerText, quotedText } from '../workflows/check-site.js'
 import type { CacheType } from '../wpengine/types.js'
 import type { RestoreSettings } from './inputs.js'
 import { backupIdOf, nameOf, outcomeOf, restoredAsAsked, type RestoreEntry } from './report.js'
@@ -15,7 +14,7 @@ export function cachesText(type: CacheType): string {
 
 /** What the site must answer: `2xx`, or `2xx with 'Welcome back'`. */
 export function askedText(text: string | undefined): string {
-  return text === undefined ? '2xx' : `2xx with '${safeText(text, 60)}'`
+  return text === undefined ? '2xx' : `2xx with ${quotedText(text)}`
 }
 
 /** How one install's site check ended, as a clause: `https://… answers 200 with 'x'`, or what it last answered. */

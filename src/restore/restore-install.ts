@@ -9,8 +9,8 @@ import type { Send } from '../wpengine/http.js'
 import type { Install } from '../wpengine/types.js'
 import { chooseBackup, choiceLine } from './choose-backup.js'
 import { shownUrl, siteUrl, type RestoreSettings } from './inputs.js'
-import { cachesText } from './messages.js'
-import type { RestoreEntry } from './report.js'
+import { askedText, cachesText } from './messages.js'
+import type { RestoreEntry, SiteReport } from './report.js'
 import { assertRestorable, requestRestore } from './request-restore.js'
 
 /** What a restore step gives each install's work beyond the step's tools. */
@@ -19,8 +19,6 @@ export interface InstallWork {
   scope: Scope
   /** The transport for the site checks: it carries no credentials (never the API client's). */
   site: Send
-  /** Real time one site check may take (SITE_ATTEMPT_TIMEOUT_MS unless given). */
-  siteAttemptTimeoutMs?: number
 }
 
 /**
@@ -75,15 +73,14 @@ async function purge(entry: RestoreEntry, install: Install, { tools, scope }: In
   }
 }
 
-async function verify(entry: RestoreEntry, install: Install, { tools, scope, site, siteAttemptTimeoutMs }: InstallWork): Promise<void> {
+async function verify(entry: RestoreEntry, install: Install, { tools, scope, site }: InstallWork): Promise<void> {
   const { clock, settings, signal, random } = tools
-  const { text, timeoutMs } = settings.verify ?? { timeoutMs: 0 }
-  const url = siteUrl({ url: settings.verify?.url ?? '', timeoutMs }, install.name)
+  if (!settings.verify) return
+  const { text, timeoutMs } = settings.verify
+  const url = siteUrl(settings.verify, install.name)
   const shown = shownUrl(url)
-  const report = (entry.site = { url: shown, state: 'checking', checks: 0, tookMs: 0 })
-  scope.log.info(
-    `Checking ${shown} until it answers 2xx${text === undefined ? '' : ` with '${text}'`}, for up to ${formatDuration(timeoutMs)}.`
-  )
+  const report: SiteReport = (entry.site = { url: shown, state: 'checking', checks: 0, tookMs: 0 })
+  scope.log.info(`Checking ${shown} until it answers ${askedText(text)}, for up to ${formatDuration(timeoutMs)}.`)
   const result = await checkSite({
     get: (attempt) => getPage(site, url, attempt),
     text,
@@ -91,22 +88,15 @@ async function verify(entry: RestoreEntry, install: Install, { tools, scope, sit
     timeoutMs,
     signal,
     random,
-    attemptTimeoutMs: siteAttemptTimeoutMs,
     onCheck: (answer, { elapsedMs, news }) => {
       Object.assign(report, { last: answer, checks: report.checks + 1, tookMs: elapsedMs })
       if (news) scope.log.info(`${shown} answers ${answerText(answer, text)} (${formatDuration(elapsedMs)} into the checks).`)
     }
   })
-  entry.site = {
-    ...report,
-    state: result.ok ? 'verified' : 'not-verified',
-    last: result.last,
-    checks: result.checks,
-    tookMs: result.tookMs
-  }
+  Object.assign(report, { state: result.ok ? 'verified' : 'not-verified', last: result.last, checks: result.checks, tookMs: result.tookMs })
   scope.log.info(
     result.ok
       ? `✅ ${shown} answers ${answerText(result.last, text)}, after ${checksText(result)}.`
-      : `❌ ${shown} did not answer 2xx${text === undefined ? '' : ` with '${text}'`} within ${formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`
+      : `❌ ${shown} did not answer ${askedText(text)} within ${formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`
   )
 }

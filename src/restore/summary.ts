@@ -4,7 +4,7 @@ import { cell } from '../text/markdown-cell.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
 import { answerText, checksText } from '../workflows/check-site.js'
 import { chosenText } from './choose-backup.js'
-import { askedText, cachesText, reasonOf } from './messages.js'
+import { askedText, cachesText, reasonOf, skippedLine } from './messages.js'
 import { nameOf, outcomeOf, restoredAsAsked, type RestoreEntry, type RestoreOutcome, type RestoreReport } from './report.js'
 import type { RestoreSettings } from './inputs.js'
 
@@ -144,6 +144,7 @@ export function renderRestoreSummary(report: RestoreReport, verdict: StepVerdict
   const several = entries.length > 1
   const lines = [`## ${several || !only ? severalHeading(entries, verdict) : heading(only, verdict)}`, '']
   if (!verdict.ok && !(several && !verdict.cancelled)) lines.push(...problemQuote(verdict.line))
+  if (!several && only?.target.skip !== undefined) lines.push(cell(skippedLine(only)), '')
   if (several && !verdict.ok && !verdict.cancelled)
     lines.push('An install whose restore was not accepted as asked has its reason in its row.', '')
   lines.push(...(several || !only ? table(entries, settings) : card(only, settings)))

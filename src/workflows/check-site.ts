@@ -110,13 +110,17 @@ function sameAnswer(a: SiteAnswer, b: SiteAnswer | undefined): boolean {
     : a.kind === 'none' && b.kind === 'none' && a.code === b.code
 }
 
+/** The text a page must hold, as a line quotes it: log-safe and short. */
+export function quotedText(text: string): string {
+  return `'${safeText(text, 60)}'`
+}
+
 /** `503`, `200 without 'Welcome back'`, `no answer (ECONNREFUSED)`: what one check saw, for a line or a cell. */
 export function answerText(answer: SiteAnswer | undefined, text?: string): string {
   if (!answer) return 'no check made'
   if (answer.kind === 'none') return `no answer (${answer.code})`
   const redirects = answer.redirects > 0 ? ` after ${answer.redirects} redirect${answer.redirects === 1 ? '' : 's'}` : ''
-  const quoted = `'${safeText(text ?? '', 60)}'`
-  const holds = answer.hasText === undefined || text === undefined ? '' : answer.hasText ? ` with ${quoted}` : ` without ${quoted}`
+  const holds = answer.hasText === undefined || text === undefined ? '' : `${answer.hasText ? ' with' : ' without'} ${quotedText(text)}`
   return `${answer.status}${holds}${redirects}`
 }
 
