@@ -31034,6 +31034,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
 /** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
 const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+/** The caches WP Engine can purge for an install (`POST /installs/{id}/purge_cache`). */
+const CACHE_TYPES = (/* unused pure expression or super */ null && (['all', 'page', 'object', 'cdn']));
 
 ;// CONCATENATED MODULE: ./src/wpengine/status.ts
 
@@ -40589,6 +40591,14 @@ class WpeClient {
     async restoreBackup(install, backupId, body) {
         await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, noBody, { body });
     }
+    /**
+     * Purges one of the install's caches; 202 with no body. One attempt: WP Engine allows one
+     * object-cache purge a minute per install, so a 429 comes back to the caller (with its Retry-After
+     * in the error's detail) to wait on as it sees fit, rather than being retried here.
+     */
+    async purgeCache(install, type) {
+        await this.request('POST', ['installs', install.id, 'purge_cache'], `purge the ${type === 'all' ? 'caches' : `${type} cache`} of install ${install.name}`, noBody, { body: { type }, once: true });
+    }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
         const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
@@ -40758,7 +40768,8 @@ class WpeClient {
             ambiguous: verdict === 'ambiguous',
             transient: verdict !== 'fail',
             attempts,
-            failingForMs
+            failingForMs,
+            retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
         };
         return new WpeApiError(message, detail);
     }
@@ -40896,6 +40907,9 @@ const LIST_SEPARATOR = /[\s,]+/;
 const MAX_EMAIL = 254;
 const MAX_LOCAL_PART = 64;
 const MAX_EMAILS = 50;
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5;
+const MAX_PARALLEL = 20;
 /** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
 const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** How an install is named in the log and in messages: as the user gave it. */
@@ -40943,12 +40957,19 @@ class InputReader {
         }
         return installs;
     }
-    backupId(required) {
+    /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
+    backupId(required, alternatives) {
         const text = this.text('backup-id');
+        const or = alternatives ? `, or ${alternatives}` : '';
         if (text === '' && required)
-            this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output");
-        if (text !== '' && !UUID.test(text))
-            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
+            this.problems.push(`backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output${or}`);
+        if (text !== '' && !UUID.test(text)) {
+            // The backup step's table of several installs shows IDs shortened to 8 digits, as git shortens a SHA.
+            const short = /^[0-9a-f]{8}$/i.test(text)
+                ? ": it looks like the first 8 characters of one, as the backup step's table of several installs shows them. Copy the whole ID from under that table (Full backup IDs) or from the step's backups output"
+                : '';
+            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)${or}${short}`);
+        }
         return text === '' ? undefined : text.toLowerCase();
     }
     /** The addresses, without repeats; `requiredFor` says why they are needed, or undefined when they are not. */
@@ -40986,6 +41007,14 @@ class InputReader {
     }
     duration(name, fallback, minMs, maxMs) {
         return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value));
+    }
+    /** max-parallel: the most requests to the API in flight at once. */
+    maxParallel() {
+        const text = this.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
+        const value = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!(value >= 1 && value <= MAX_PARALLEL))
+            this.problems.push(`max-parallel ${this.quote(text)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+        return value;
     }
     credentials() {
         const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || '';
@@ -41856,19 +41885,26 @@ function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toStri
     return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
 }
 const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
+function markersIn(description) {
+    if (!description)
+        return [];
+    return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
+        runId: Number(runId),
+        attempt: Number(attempt),
+        job: job,
+        step: step
+    }));
+}
 /**
  * The attempt of this run that put this step's marker into `description`, when it was an earlier
  * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
  */
 function earlierAttemptOf(description, ctx) {
-    if (!description || ctx.runId === undefined)
+    if (ctx.runId === undefined)
         return undefined;
     const current = ctx.runAttempt ?? 1;
-    for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
-        if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
-            return Number(attempt);
-    }
-    return undefined;
+    return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
 }
 /** The description sent with the backup: the text, cut short if need be, then always the marker. */
 function describeBackup(custom, ctx, marker) {
@@ -42276,6 +42312,16 @@ function problemQuote(text) {
 function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
+/**
+ * Whole IDs to copy, one per named thing, folded away under a table whose cells show them short, so
+ * that the table stays one glance wide. Nothing when there is none.
+ */
+function fullIds(title, items) {
+    const known = items.filter((item) => Boolean(item[1]));
+    if (known.length === 0)
+        return [];
+    return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', ''];
+}
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run-summary.ts
 
@@ -42526,9 +42572,6 @@ const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
 const MAX_TIMEOUT_MS = 6 * 3_600_000;
-// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
-const DEFAULT_MAX_PARALLEL = 5;
-const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
@@ -42550,11 +42593,7 @@ function parseInputs(getInput, env, context = {}) {
         ? undefined
         : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS);
     const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
-    const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
-    const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
-    if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
-        problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`);
-    }
+    const maxParallel = read.maxParallel();
     const archivePathText = read.text('archive-path');
     // A path to download to implies the archive.
     const archive = read.boolean('archive', false) || archivePathText !== '';
@@ -42810,7 +42849,7 @@ function copyCell({ archive }) {
 /**
  * Several installs: one compact row each, in the order they were given, with its outcome and why;
  * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
- * backups output has them whole.
+ * summary lists them whole below the table (fullIds), and the backups output has them too.
  */
 function summary_table(entries, archiving) {
     return [
@@ -42835,7 +42874,9 @@ function renderSummary(report, verdict) {
             lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
         else if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...summary_table(report.installs, report.archiving ?? false));
+        // The restore's backup-id takes only a whole ID: each is there to copy.
+        const ids = report.installs.map((entry) => [nameOf(entry), entry.backup?.id]);
+        lines.push(...summary_table(report.installs, report.archiving ?? false), ...fullIds('Full backup IDs', ids));
     }
     return lines.join('\n');
 }

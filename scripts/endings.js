@@ -102,6 +102,24 @@ export const ENDINGS = [
     ok: true
   },
   {
+    name: 'restore-several',
+    title: "Two installs rolled back from the backup step's backups output; one without a restore point skipped",
+    restore: true,
+    inputs: (sim) => {
+      const idOf = (/** @type {string} */ name) => sim.installs.find((install) => install.name === name)?.id ?? ''
+      const entry = (/** @type {string} */ name, /** @type {string} */ backupId, status = 'completed') => ({
+        'install-id': idOf(name),
+        'install-name': name,
+        'backup-id': backupId,
+        status
+      })
+      const backupOf = (/** @type {string} */ name) => sim.seedBackup({ installId: idOf(name), ageMs: 600_000 }).id
+      const backups = [entry('mysite', backupOf('mysite')), entry('mysitestaging', backupOf('mysitestaging')), entry('filler0001', '', '')]
+      return { install: '', backups: JSON.stringify(backups) }
+    },
+    ok: true
+  },
+  {
     name: 'restore-refused',
     title: 'A restore from an aborted backup: nothing is sent',
     restore: true,

@@ -19,6 +19,7 @@ import { zipArchive } from './zip.js'
  * @typedef {{ id: string, installId: string, backupId: string, notification_emails: string[], createdAt: number, durationMs: number,
  *   outcome: Outcome, token: string, linkDelayMs: number, listLagMs: number }} ArchiveRecord
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
+ * @typedef {{ installId: string, type: string, at: number }} PurgeRecord
  * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link' | 'hostile-error' | 'redirect'} FaultType
  * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
@@ -33,6 +34,9 @@ const MAX_LIMIT = 100
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1)$/
+const CACHE_TYPES = ['object', 'page', 'cdn', 'all']
+// WP Engine allows one object-cache purge a minute per install (`all` purges the object cache too).
+const OBJECT_PURGE_EVERY_MS = 60_000
 
 // An endless download still ends: when the client hangs up, or after this much.
 const ENDLESS_BYTES_BOUND = 16 * 1024 ** 3
@@ -140,6 +144,8 @@ export async function startSimulator(options = {}) {
   const archives = []
   /** @type {RestoreRecord[]} */
   const restores = []
+  /** Every cache purge the API accepted. @type {PurgeRecord[]} */
+  const purges = []
   /** @type {BackupRecord[]} */
   const backups = []
   /** @type {FaultRule[]} */
@@ -315,6 +321,7 @@ export async function startSimulator(options = {}) {
       const backup = own.find((b) => b.id === parts[3]?.toLowerCase())
       return backup ? restore(install, backup, body) : notFound
     }
+    if (parts[2] === 'purge_cache' && parts.length === 3 && method === 'POST') return purgeCache(install, body)
     if (parts[2] === 'archives' && parts.length === 3 && method === 'GET') {
       const own = archives.filter((a) => a.installId === install.id && now() >= a.createdAt + a.listLagMs)
       return page(
@@ -406,6 +413,27 @@ export async function startSimulator(options = {}) {
       errors.push(fieldError('Restore', 'backup_id', 'invalid', 'only a completed backup can be restored'))
     if (errors.length > 0) return { status: 400, body: { message: 'Invalid Restore: the request has invalid fields', errors } }
     restores.push({ installId: install.id, backupId: backup.id, body: input, at: now() })
+    return { status: 202 }
+  }
+
+  /**
+   * Answers 202 with no body. An object-cache purge (`object` or `all`) within a minute of the last
+   * one of the install is refused with 429, without Retry-After, as recorded traffic shows none.
+   * @param {InstallSeed} install @param {unknown} body @returns {Reply}
+   */
+  function purgeCache(install, body) {
+    const type = body && typeof body === 'object' ? /** @type {Record<string, unknown>} */ (body).type : undefined
+    if (typeof type !== 'string' || !CACHE_TYPES.includes(type)) {
+      const message = `type must be one of ${CACHE_TYPES.join(', ')}`
+      return {
+        status: 400,
+        body: { message: 'Invalid Cache: the request has invalid fields', errors: [fieldError('Cache', 'type', 'invalid', message)] }
+      }
+    }
+    const object = (/** @type {string} */ t) => t === 'object' || t === 'all'
+    const last = purges.findLast((p) => p.installId === install.id && object(p.type))
+    if (object(type) && last && now() - last.at < OBJECT_PURGE_EVERY_MS) return { status: 429, body: { message: 'Too Many Requests' } }
+    purges.push({ installId: install.id, type, at: now() })
     return { status: 202 }
   }
 
@@ -687,6 +715,8 @@ export async function startSimulator(options = {}) {
     links: () => [...links],
     /** Every restore the API accepted. */
     restores: () => restores.map((r) => ({ ...r })),
+    /** Every cache purge the API accepted. */
+    purges: () => purges.map((p) => ({ ...p })),
     /** Backups as the API would list them, across all installs. */
     backups: () => backups.map((b) => ({ installId: b.installId, notification_emails: b.notification_emails, ...backupJson(b) })),
     /**

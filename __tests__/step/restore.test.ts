@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { INSTALL, STAGING, type RecordingCore } from '../support/helpers.js'
+import fc from 'fast-check'
+import { EventEmitter } from 'node:events'
+import { renderGfm } from '../support/gfm.js'
+import { useSites } from '../support/site.js'
+import { BACKUP_ID, INSTALL, STAGING, type RecordingCore } from '../support/helpers.js'
 import { credentialsOf, expectNoCredentialsIn } from '../support/sim-helpers.js'
 import { useStepBed } from '../support/step.js'
 
@@ -85,11 +89,110 @@ describe('restore: for a failed deploy', () => {
 
   it('bad input: every problem named, nothing sent', async () => {
     const bed = await setup()
-    const core = await restore(bed, { install: 'mysite blog', 'backup-id': '', 'restore-database': 'maybe' })
-    expect(core.text).toContain(
-      '::error::Invalid input: install lists 2 installs (mysite, blog): a restore goes to exactly one; backup-id is required'
+    const core = await restore(bed, { install: 'mysite blog', 'backup-id': '015c66df', 'restore-database': 'maybe' })
+    expect(core.failed).toMatch(
+      /^Invalid input: backup-id '015c66df' is not a backup ID .*; backup-id names one backup of one install, but install lists 2/
     )
-    expect(core.text).toContain("restore-database 'maybe' is not true or false")
+    expect(core.failed).toContain("restore-database 'maybe' is not true or false")
+    expect(core.summaries[0]).toContain('Nothing was sent to WP Engine.')
     expect(bed.sim.requests).toHaveLength(0)
+  })
+
+  it('cancelled before the install is found: its outputs still carry the install and backup the inputs gave', async () => {
+    const signals = new EventEmitter()
+    // The install's GET never answers; the runner cancels the step meanwhile.
+    const bed = await setup({ log: (line) => void (line.endsWith('fault: hang') && signals.emit('SIGTERM')) })
+    bed.sim.fault({ method: 'GET', path: `/installs/${INSTALL.id}`, type: 'hang' })
+    const { core } = await bed.restore(
+      { install: INSTALL.id, 'backup-id': BACKUP_ID, 'notification-emails': 'ops@example.com' },
+      { signals }
+    )
+    expect(core.failed).toBe(`The step was cancelled before the restore of ${INSTALL.id} was requested: nothing was restored.`)
+    expect(core.outputs).toMatchObject({ accepted: 'false', 'install-id': INSTALL.id, 'install-name': '', 'backup-id': BACKUP_ID })
+    expect(JSON.parse(core.outputs.restores ?? '')).toEqual([
+      expect.objectContaining({ 'install-id': INSTALL.id, 'backup-id': BACKUP_ID, outcome: 'cancelled', accepted: false })
+    ])
+    expect(core.summaries[0]).toContain('## ⚠️ WP Engine restore of')
+    expect(bed.sim.restores()).toEqual([])
+  })
+})
+
+describe('restore: hostile text in its inputs', () => {
+  const freshSite = useSites()
+  // What attacks a log, a runner or a Markdown renderer.
+  const PIECES = [
+    '\n',
+    '\r',
+    '::',
+    '::error::x',
+    '##[add-mask]',
+    '%0A',
+    '\u001b[31m',
+    '\u202e',
+    '[x](https://evil.example/a)',
+    '![i](https://evil.example/i.png)',
+    '<img src=x>',
+    'https://evil.example',
+    '|',
+    '`',
+    '**',
+    '# ',
+    '{install}',
+    '"',
+    '}]'
+  ]
+  const hostile = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 }).map((parts) => parts.join(''))
+  const INPUTS = [
+    'install',
+    'backup-id',
+    'backups',
+    'purge-cache',
+    'verify-url',
+    'verify-text',
+    'verify-timeout',
+    'max-parallel',
+    'notification-emails'
+  ]
+  const OWN_COMMANDS = /^::(add-mask|error|warning|debug)::/
+  // What the restore's summaries are made of: headings, tables, quotes, lists, and the folded list of IDs.
+  const SUMMARY_TAGS = [
+    'h2',
+    'p',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'strong',
+    'blockquote',
+    'ul',
+    'li',
+    'br',
+    'code',
+    'details',
+    'summary'
+  ]
+
+  it('can start no workflow command, break no output, and render no link or image in the summary', async () => {
+    const bed = await setup()
+    const site = await freshSite(() => ({ status: 200, body: 'ok' }))
+    const done = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...INPUTS), hostile, async (input, value) => {
+        const base = { 'backup-id': done.id, 'notification-emails': 'ops@example.com', 'verify-url': site.url, 'verify-timeout': '10s' }
+        const { core } = await bed.restore({ ...base, [input]: value })
+        for (const entry of core.log) {
+          expect(entry).not.toMatch(/[\r\n]/)
+          expect(entry).not.toContain('##[')
+          if (entry.startsWith('::')) expect(entry).toMatch(OWN_COMMANDS)
+        }
+        for (const output of Object.values(core.outputs)) expect(output).not.toMatch(/[\r\n]/)
+        const rendered = renderGfm(core.summaries[0] ?? '')
+        for (const tag of rendered.tags) expect(SUMMARY_TAGS).toContain(tag)
+        for (const html of rendered.html) expect(html).not.toMatch(/<[a-z][^>]*\b(href|src)=/i)
+      }),
+      { numRuns: 40 }
+    )
   })
 })

@@ -2,6 +2,7 @@ import { afterAll } from '@jest/globals'
 import type { Simulator } from '../../sim/server.js'
 import { run } from '../../src/backup/main.js'
 import { runRestore } from '../../src/restore/main.js'
+import type { Dependencies } from '../../src/step/harness.js'
 import type { RunContext } from '../../src/step/run-context.js'
 import type { Clock } from '../../src/time/clock.js'
 import { createNodeSend, type ClosableSend, type Send } from '../../src/wpengine/http.js'
@@ -21,6 +22,8 @@ export interface StepOptions {
   downloadStallMs?: number
   /** The jitter of retries and checks; Math.random unless given (seededRandom in turns.ts gives the same on every run). */
   random?: () => number
+  /** Where the runner's cancel arrives: emit SIGTERM on it to cancel the step. */
+  signals?: Dependencies['signals']
 }
 
 /** The inputs every step run starts from: the simulator's URL and credentials; `inputs` add to them or replace them. */
@@ -50,11 +53,11 @@ export async function backupStep(
 /** The restore step in process against the simulator, likewise: mysite unless `inputs` says otherwise. */
 export async function restoreStep(
   s: Simulator,
-  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, random = Math.random }: StepOptions
+  { clock, send, inputs = {}, context = RUN_CONTEXT, env = {}, random = Math.random, signals }: StepOptions
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', ...inputs }))
   const start = clock.now()
-  await runRestore({ core, env, context, clock, send, random })
+  await runRestore({ core, env, context, clock, send, random, signals })
   return { core, start }
 }
 

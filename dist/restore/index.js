@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8677);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7898);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8677:
+/***/ 7898:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29281,475 +29281,6 @@ __nccwpck_require__.d(core_namespaceObject, {
   toWin32Path: () => (toWin32Path),
   warning: () => (warning)
 });
-
-;// CONCATENATED MODULE: ./src/time/time-text.ts
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
-/**
- * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
- * is not a duration (GitHub's `timeout-minutes` counts minutes, where seconds were once meant here):
- * undefined, like anything else unreadable, so that the caller can name the input in its error.
- */
-function parseDuration(text) {
-    const value = text.trim().toLowerCase();
-    const match = /^(?:(\d+)h)? *(?:(\d+)m)? *(?:(\d+)s)?$/.exec(value);
-    if (!match || !/[hms]$/.test(value))
-        return undefined;
-    const [, h = '0', m = '0', s = '0'] = match;
-    return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
-}
-/** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const parts = [
-        [Math.floor(total / 3600), 'h'],
-        [Math.floor((total % 3600) / 60), 'm'],
-        [total % 60, 's']
-    ];
-    const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
-    return shown.length > 0 ? shown.join(' ') : '0s';
-}
-/**
- * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
- * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
- */
-function readableTime(iso) {
-    const ms = Date.parse(iso);
-    if (Number.isNaN(ms))
-        return iso;
-    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-/** A time of day as a log line says it: `10:42:30 UTC`. */
-function timeOfDay(ms) {
-    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
-}
-
-;// CONCATENATED MODULE: ./src/text/safe-text.ts
-const MAX_TEXT = 500;
-// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
-// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
-const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
-/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
-function oneLine(text, max = Infinity) {
-    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
-    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
-    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
-    return cut(line, max, head.length < text.length);
-}
-function cut(line, max, alreadyCut) {
-    if (line.length <= max && !alreadyCut)
-        return line;
-    // Cut between code points, never inside a surrogate pair.
-    const points = Array.from(line.slice(0, max));
-    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
-}
-/**
- * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
- * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
- * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
- * `max` characters.
- */
-function safeText(text, max = MAX_TEXT) {
-    const line = oneLine(text, max)
-        .replace(/:(?=:)/g, ': ')
-        .replace(/#(?=#\[)/g, '# ');
-    // Breaking up colons adds characters: cut again so that the bound holds.
-    return (line.length > max ? cut(line, max, true) : line);
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/retry.ts
-// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
-// a classifier that knows which failures may pass and which POSTs may have taken effect,
-// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
-// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-// Errors that no retry fixes: the certificate or the TLS setup is wrong.
-const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
-function isTlsTrustFailure(code) {
-    return TLS_TRUST_FAILURE.test(code);
-}
-function classify(method, outcome) {
-    switch (outcome.kind) {
-        case 'response': {
-            const { status } = outcome;
-            if (status >= 200 && status < 300)
-                return 'success';
-            if (!RETRYABLE_STATUSES.has(status))
-                return 'fail';
-            // A 429 is the rate limiter turning the request away before the API saw it.
-            if (method === 'GET' || status === 429)
-                return 'retry';
-            return 'ambiguous';
-        }
-        case 'bad-response':
-            return method === 'GET' ? 'retry' : 'ambiguous';
-        case 'network':
-            if (isTlsTrustFailure(outcome.code))
-                return 'fail';
-            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
-        case 'timeout':
-            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
-    }
-}
-const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
-/**
- * How long a request is retried while the API keeps failing in a way that may pass: hosting API
- * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
- * Never past the step's timeout, which stays the bound a user sets.
- */
-const DEFAULT_PATIENCE_MS = 5 * 60_000;
-/**
- * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
- * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
- */
-function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
-    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
-    return Math.floor(random() * ceiling);
-}
-/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    if (!/[a-z]/i.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-/**
- * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
- * (timeouts and connection failures more, since they are the costliest to repeat), every success
- * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
- * until it can: however long the API fails, the step sends only a handful of retries a minute for
- * each request it may have in flight.
- */
-class RetryBudget {
-    capacity;
-    static RETRY_COST = 5;
-    static TIMEOUT_COST = 10;
-    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
-    static REFILL_PER_MINUTE = 30;
-    tokens;
-    updatedAt;
-    perMs;
-    constructor(capacity = 100, lanes = 1) {
-        this.capacity = capacity;
-        this.tokens = capacity;
-        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
-    }
-    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
-    available(now) {
-        this.refill(now);
-        return this.tokens;
-    }
-    /**
-     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
-     * for the budget to have paid for it (0 when it could pay at once).
-     */
-    reserve(outcome, now) {
-        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
-        this.refill(now);
-        this.tokens -= cost;
-        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
-    }
-    /** A request succeeded: return what its retries took, or one token when it needed none. */
-    release(spent) {
-        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
-    }
-    refill(now) {
-        if (this.updatedAt !== undefined && now > this.updatedAt) {
-            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
-        }
-        this.updatedAt = Math.max(now, this.updatedAt ?? now);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/errors.ts
-
-
-
-/** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
-class WpeApiError extends Error {
-    detail;
-    constructor(message, detail) {
-        super(message);
-        this.name = 'WpeApiError';
-        this.detail = detail;
-    }
-    get status() {
-        return this.detail.status;
-    }
-}
-/** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
-class CancelledError extends Error {
-    constructor() {
-        super('The step was cancelled');
-        this.name = 'CancelledError';
-    }
-}
-/** One line, never a stack trace: the client's errors carry a finished message; anything else is made log-safe. */
-function errorLine(error) {
-    if (error instanceof WpeApiError)
-        return error.message;
-    if (error instanceof Error)
-        return safeText(error.message);
-    return safeText(String(error));
-}
-// The wording of every failure the client reports, beside the errors that carry it.
-const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
-/** What one attempt got, as a failure line names it: `HTTP 503`, `network error ECONNRESET`. */
-function describeOutcome(outcome) {
-    switch (outcome.kind) {
-        case 'response':
-            return `HTTP ${outcome.status}`;
-        case 'bad-response':
-            return `an answer that cannot be used (${outcome.reason})`;
-        case 'network':
-            return `network error ${outcome.code}`;
-        case 'timeout':
-            return 'no answer in time';
-    }
-}
-/** Why a request failed for good, and what to do; `origin` is api-url's. */
-function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin }) {
-    // How long the API failed: the line says whether this was a blip or an outage.
-    const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
-    if (decision === 'ambiguous') {
-        return `WP Engine's answer was lost while trying to ${operation} (${describeOutcome(outcome)}); WP Engine may or may not have acted on it.`;
-    }
-    if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
-        return (`Could not make a trusted TLS connection to ${origin} to ${operation} (${outcome.code}). ` +
-            `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
-    }
-    if (outcome.kind === 'network') {
-        return `Could not reach the WP Engine API at ${origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
-    }
-    if (outcome.kind === 'timeout') {
-        return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
-    }
-    if (outcome.kind === 'bad-response') {
-        return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
-    }
-    const { status } = outcome;
-    const said = apiMessage ? `: ${apiMessage}` : '';
-    switch (status) {
-        case 401:
-            return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
-                `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
-        case 403:
-            return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
-                `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
-        case 404:
-            return `Not found: could not ${operation} (404${said}).`;
-        case 429:
-            return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
-    }
-    if (status >= 500) {
-        return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
-    }
-    const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
-    return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
-}
-function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
-    return (`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
-        `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
-}
-function firstRetryText(operation, outcome, delay, keepTrying) {
-    return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
-}
-function stillFailingText(operation, outcome, failingForMs, keepTrying) {
-    return (`The WP Engine API has been failing for ${formatDuration(failingForMs)} while trying to ${operation} (last: ${describeOutcome(outcome)}); ` +
-        `still trying, for up to ${keepTrying} more.`);
-}
-function redirectText(operation, status, location) {
-    return (`The API answered an attempt to ${operation} with a redirect (${status} to ${location}); it was not followed, ` +
-        `so that the credentials are not sent elsewhere. Check api-url.`);
-}
-function deadlineText(operation, last, failingForMs) {
-    const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describeOutcome(last)})` : '';
-    return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
-}
-
-;// CONCATENATED MODULE: ./src/wpengine/pages.ts
-
-/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
-const MAX_PAGES = 200;
-/**
- * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
- * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
- * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
- * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
- */
-async function* allItems(fetchPage, onUnusable) {
-    let offset = 0;
-    let seen = 0;
-    for (let pages = 1;; pages++) {
-        const page = await fetchPage(offset);
-        seen += page.received;
-        if (page.count !== undefined && seen > page.count) {
-            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
-        }
-        for (const item of page.unusable)
-            onUnusable?.(item);
-        yield* page.results;
-        const next = page.nextOffset;
-        if (next === undefined || page.received === 0)
-            return;
-        if (next <= offset)
-            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
-        if (page.count !== undefined && next > page.count) {
-            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
-        }
-        if (pages >= MAX_PAGES) {
-            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
-        }
-        offset = next;
-    }
-}
-function broken(page, pages, what) {
-    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
-}
-
-;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
-
-
-const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
-/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
-function describeInstall(install) {
-    return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`;
-}
-/**
- * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
- * API has no name filter), which stops as soon as every name is found. One install that cannot be
- * found does not stop the others. Results come in the order of `refs`.
- */
-async function findInstalls(client, refs) {
-    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
-    const [byName, byId] = await Promise.all([
-        findByNames(client, names),
-        Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
-    ]);
-    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
-}
-async function resolveId(client, ref) {
-    try {
-        return { ref, install: await getInstallById(client, ref.id) };
-    }
-    catch (error) {
-        return { ref, error };
-    }
-}
-/** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
-class InstallNotFoundError extends Error {
-    suggestions;
-    constructor(installName, searched, suggestions) {
-        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
-        super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
-        this.suggestions = suggestions;
-        this.name = 'InstallNotFoundError';
-    }
-}
-function nameResolution(ref, byName) {
-    const install = byName.found.get(ref.name);
-    if (install)
-        return { ref, install };
-    if (byName.error !== undefined)
-        return { ref, error: byName.error };
-    const broken = byName.broken.get(ref.name);
-    if (broken !== undefined) {
-        return {
-            ref,
-            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
-        };
-    }
-    return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
-}
-async function getInstallById(client, id) {
-    try {
-        return await client.getInstall(id);
-    }
-    catch (error) {
-        if (error instanceof WpeApiError && error.status === 404) {
-            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
-        }
-        throw error;
-    }
-}
-/**
- * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
- * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
- */
-async function findByNames(client, names) {
-    const wanted = new Set(names);
-    const search = { found: new Map(), seen: [], broken: new Map() };
-    if (wanted.size === 0)
-        return search;
-    const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
-    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
-    try {
-        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
-        for await (const install of installs) {
-            search.seen.push(install.name);
-            if (wanted.has(install.name))
-                search.found.set(install.name, install);
-            if (settled() === wanted.size)
-                break;
-        }
-    }
-    catch (error) {
-        search.error = error;
-    }
-    return search;
-}
-/**
- * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
- * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
- * wanted text's length in edits, and at least one.
- */
-function closestMatches(wanted, candidates, limit = 3) {
-    const most = Math.max(1, Math.floor(wanted.length / 3));
-    const near = [];
-    for (const candidate of new Set(candidates)) {
-        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
-            continue;
-        const distance = editDistance(wanted, candidate);
-        if (distance <= most)
-            near.push({ candidate, distance });
-    }
-    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
-    return near.slice(0, limit).map(({ candidate }) => candidate);
-}
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                best = Math.min(best, rows[i - 2][j - 2] + 1);
-            rows[i][j] = best;
-        }
-    }
-    return rows[a.length][b.length];
-}
-
-;// CONCATENATED MODULE: ./src/workflows/get-backup.ts
-
-/** The backup, or an error that names it and its install when WP Engine does not know it there. */
-async function getBackupOf(client, install, backupId) {
-    try {
-        return await client.getBackup(install, backupId);
-    }
-    catch (error) {
-        if (error instanceof WpeApiError && error.status === 404) {
-            throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
-        }
-        throw error;
-    }
-}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -37696,6 +37227,81 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/time/time-text.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 };
+/**
+ * Parses `90s`, `30m`, `1h`, `1h30m` or `1h 30m 15s` into milliseconds. A bare number has no unit and
+ * is not a duration (GitHub's `timeout-minutes` counts minutes, where seconds were once meant here):
+ * undefined, like anything else unreadable, so that the caller can name the input in its error.
+ */
+function parseDuration(text) {
+    const value = text.trim().toLowerCase();
+    const match = /^(?:(\d+)h)? *(?:(\d+)m)? *(?:(\d+)s)?$/.exec(value);
+    if (!match || !/[hms]$/.test(value))
+        return undefined;
+    const [, h = '0', m = '0', s = '0'] = match;
+    return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
+}
+/** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
+function time_text_formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const parts = [
+        [Math.floor(total / 3600), 'h'],
+        [Math.floor((total % 3600) / 60), 'm'],
+        [total % 60, 's']
+    ];
+    const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
+    return shown.length > 0 ? shown.join(' ') : '0s';
+}
+/**
+ * A time as a person reads it in a summary: `2026-11-22 10:04:41 UTC`, to the second. Text that is not
+ * a time comes back as it was, so nothing the API said is lost; outputs keep the API's ISO 8601.
+ */
+function readableTime(iso) {
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms))
+        return iso;
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A time of day as a log line says it: `10:42:30 UTC`. */
+function time_text_timeOfDay(ms) {
+    return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+;// CONCATENATED MODULE: ./src/text/safe-text.ts
+const MAX_TEXT = 500;
+// ANSI escape sequences go whole; every other control, format (bidi overrides, zero-width), line or
+// paragraph separator, and lone surrogate becomes a space, so the text stays on one line and shows what it says.
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
+/** Text on one line, with nothing invisible in it, cut to at most `max` characters (an ellipsis shows the cut). */
+function oneLine(text, max = Infinity) {
+    // Long text is cut before it is cleaned too, so a huge answer costs no more than a short one.
+    const head = text.length > max * 2 + 16 ? text.slice(0, max * 2 + 16) : text;
+    const line = head.replace(ANSI_SEQUENCE, '').replace(INVISIBLE, ' ').trim();
+    return cut(line, max, head.length < text.length);
+}
+function cut(line, max, alreadyCut) {
+    if (line.length <= max && !alreadyCut)
+        return line;
+    // Cut between code points, never inside a surrogate pair.
+    const points = Array.from(line.slice(0, max));
+    return `${points.slice(0, Math.max(0, points.length - 1)).join('')}…`;
+}
+/**
+ * Makes text from the API or from users safe to print in a workflow log: one line (see oneLine),
+ * every `::` broken up so that no line can start a workflow command, every `##[` broken up so that
+ * the runner's legacy command syntax, which it finds anywhere in a line, cannot appear, and cut to
+ * `max` characters.
+ */
+function safeText(text, max = MAX_TEXT) {
+    const line = oneLine(text, max)
+        .replace(/:(?=:)/g, ': ')
+        .replace(/#(?=#\[)/g, '# ');
+    // Breaking up colons adds characters: cut again so that the bound holds.
+    return (line.length > max ? cut(line, max, true) : line);
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/types.ts
 // What the action reads of the API's answers (openapi.json, Swagger 2.0, v1.17.0), as the client's
 // decoding hands it on: checked, with every piece of free text made log-safe and bounded (decode.ts).
@@ -37704,6 +37310,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INSTALL_NAME = /^[a-z][a-z0-9]{2,13}$/;
 /** The statuses the docs define; `initiated` is the deprecated name of `in_progress`. */
 const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
+/** The caches WP Engine can purge for an install (`POST /installs/{id}/purge_cache`). */
+const CACHE_TYPES = ['all', 'page', 'object', 'cdn'];
 
 ;// CONCATENATED MODULE: ./src/wpengine/decode.ts
 
@@ -37905,6 +37513,221 @@ function decodeErrorBody(body) {
     if (errors.length > MAX_FIELD_ERRORS)
         quoted.push(safeText(`and ${errors.length - MAX_FIELD_ERRORS} more field errors`));
     return { apiMessage: decode_text(value.message, MAX_MESSAGE), fieldErrors: quoted };
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/retry.ts
+// Retry policy modelled on the AWS SDK "standard" mode and Octokit's retry plugin:
+// a classifier that knows which failures may pass and which POSTs may have taken effect,
+// exponential backoff with full jitter, Retry-After as a floor, and a retry budget per step;
+// retrying lasts for a span of time (the patience), as real API outages last minutes, not attempts.
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Errors that no retry fixes: the certificate or the TLS setup is wrong.
+const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+function isTlsTrustFailure(code) {
+    return TLS_TRUST_FAILURE.test(code);
+}
+function classify(method, outcome) {
+    switch (outcome.kind) {
+        case 'response': {
+            const { status } = outcome;
+            if (status >= 200 && status < 300)
+                return 'success';
+            if (!RETRYABLE_STATUSES.has(status))
+                return 'fail';
+            // A 429 is the rate limiter turning the request away before the API saw it.
+            if (method === 'GET' || status === 429)
+                return 'retry';
+            return 'ambiguous';
+        }
+        case 'bad-response':
+            return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'network':
+            if (isTlsTrustFailure(outcome.code))
+                return 'fail';
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+        case 'timeout':
+            return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous';
+    }
+}
+const DEFAULT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/**
+ * How long a request is retried while the API keeps failing in a way that may pass: hosting API
+ * incidents last minutes, and a pre-deploy step would rather wait than have the pipeline re-run.
+ * Never past the step's timeout, which stays the bound a user sets.
+ */
+const DEFAULT_PATIENCE_MS = 5 * 60_000;
+/**
+ * Full jitter ("Exponential Backoff and Jitter", AWS Architecture Blog): a uniform delay in
+ * [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
+ */
+function backoffDelay(retry, random, options = DEFAULT_BACKOFF) {
+    const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(retry, 30));
+    return Math.floor(random() * ceiling);
+}
+/** Retry-After in milliseconds from `nowMs`: delta-seconds or an HTTP date; undefined if absent or invalid. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    if (!/[a-z]/i.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/**
+ * A step-wide retry quota, as in the AWS SDK standard retry mode: every retry spends tokens
+ * (timeouts and connection failures more, since they are the costliest to repeat), every success
+ * earns a little back, and tokens come back with time. A retry the budget cannot pay for waits
+ * until it can: however long the API fails, the step sends only a handful of retries a minute for
+ * each request it may have in flight.
+ */
+class RetryBudget {
+    capacity;
+    static RETRY_COST = 5;
+    static TIMEOUT_COST = 10;
+    /** Tokens that come back each minute, for each request in flight at once: six retries, or three after time-outs. */
+    static REFILL_PER_MINUTE = 30;
+    tokens;
+    updatedAt;
+    perMs;
+    constructor(capacity = 100, lanes = 1) {
+        this.capacity = capacity;
+        this.tokens = capacity;
+        this.perMs = (RetryBudget.REFILL_PER_MINUTE * lanes) / 60_000;
+    }
+    /** The tokens there are at `now` (negative while retries already granted are still being paid for). */
+    available(now) {
+        this.refill(now);
+        return this.tokens;
+    }
+    /**
+     * Takes the tokens for one retry; returns what it cost and how long from `now` the retry must wait
+     * for the budget to have paid for it (0 when it could pay at once).
+     */
+    reserve(outcome, now) {
+        const cost = outcome.kind === 'network' || outcome.kind === 'timeout' ? RetryBudget.TIMEOUT_COST : RetryBudget.RETRY_COST;
+        this.refill(now);
+        this.tokens -= cost;
+        return { cost, waitMs: this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs) };
+    }
+    /** A request succeeded: return what its retries took, or one token when it needed none. */
+    release(spent) {
+        this.tokens = Math.min(this.capacity, this.tokens + (spent > 0 ? spent : 1));
+    }
+    refill(now) {
+        if (this.updatedAt !== undefined && now > this.updatedAt) {
+            this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
+        }
+        this.updatedAt = Math.max(now, this.updatedAt ?? now);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/errors.ts
+
+
+
+/** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */
+class WpeApiError extends Error {
+    detail;
+    constructor(message, detail) {
+        super(message);
+        this.name = 'WpeApiError';
+        this.detail = detail;
+    }
+    get status() {
+        return this.detail.status;
+    }
+}
+/** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
+class CancelledError extends Error {
+    constructor() {
+        super('The step was cancelled');
+        this.name = 'CancelledError';
+    }
+}
+/** One line, never a stack trace: the client's errors carry a finished message; anything else is made log-safe. */
+function errorLine(error) {
+    if (error instanceof WpeApiError)
+        return error.message;
+    if (error instanceof Error)
+        return safeText(error.message);
+    return safeText(String(error));
+}
+// The wording of every failure the client reports, beside the errors that carry it.
+const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
+/** What one attempt got, as a failure line names it: `HTTP 503`, `network error ECONNRESET`. */
+function describeOutcome(outcome) {
+    switch (outcome.kind) {
+        case 'response':
+            return `HTTP ${outcome.status}`;
+        case 'bad-response':
+            return `an answer that cannot be used (${outcome.reason})`;
+        case 'network':
+            return `network error ${outcome.code}`;
+        case 'timeout':
+            return 'no answer in time';
+    }
+}
+/** Why a request failed for good, and what to do; `origin` is api-url's. */
+function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin }) {
+    // How long the API failed: the line says whether this was a blip or an outage.
+    const tries = attempts > 1 ? ` for ${time_text_formatDuration(failingForMs)} (${attempts} attempts)` : '';
+    if (decision === 'ambiguous') {
+        return `WP Engine's answer was lost while trying to ${operation} (${describeOutcome(outcome)}); WP Engine may or may not have acted on it.`;
+    }
+    if (outcome.kind === 'network' && isTlsTrustFailure(outcome.code)) {
+        return (`Could not make a trusted TLS connection to ${origin} to ${operation} (${outcome.code}). ` +
+            `If the runner is behind a TLS-inspecting proxy, give Node its CA certificate with NODE_EXTRA_CA_CERTS; otherwise check api-url.`);
+    }
+    if (outcome.kind === 'network') {
+        return `Could not reach the WP Engine API at ${origin} to ${operation} (${outcome.code})${tries}. Check api-url and the runner's network.`;
+    }
+    if (outcome.kind === 'timeout') {
+        return `The WP Engine API did not answer in time to ${operation}${tries}. It may be overloaded; re-run the job later.`;
+    }
+    if (outcome.kind === 'bad-response') {
+        return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
+    }
+    const { status } = outcome;
+    const said = apiMessage ? `: ${apiMessage}` : '';
+    switch (status) {
+        case 401:
+            return (`WP Engine did not accept the API credentials (401${said}). Check api-user-id and api-password ` +
+                `(or WPENGINE_USER_ID and WPENGINE_PASSWORD), and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+        case 403:
+            return (`The API user is not allowed to ${operation} (403${said}). Check the user's access to this install ` +
+                `in the WP Engine User Portal, and that API access is enabled for the account: ${API_ACCESS_PAGE}`);
+        case 404:
+            return `Not found: could not ${operation} (404${said}).`;
+        case 429:
+            return `WP Engine is rate-limiting this account or runner (429) and still refused to ${operation}${tries}. Wait a few minutes and re-run, or run fewer jobs at once.`;
+    }
+    if (status >= 500) {
+        return `WP Engine failed to ${operation} (${status}${said})${tries}. The API may be having problems; re-run the job later.`;
+    }
+    const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
+    return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
+}
+function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
+    return (`WP Engine asked to wait ${time_text_formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
+        `more than the ${time_text_formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
+}
+function firstRetryText(operation, outcome, delay, keepTrying) {
+    return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
+}
+function stillFailingText(operation, outcome, failingForMs, keepTrying) {
+    return (`The WP Engine API has been failing for ${time_text_formatDuration(failingForMs)} while trying to ${operation} (last: ${describeOutcome(outcome)}); ` +
+        `still trying, for up to ${keepTrying} more.`);
+}
+function redirectText(operation, status, location) {
+    return (`The API answered an attempt to ${operation} with a redirect (${status} to ${location}); it was not followed, ` +
+        `so that the credentials are not sent elsewhere. Check api-url.`);
+}
+function deadlineText(operation, last, failingForMs) {
+    const lastSeen = last ? ` (the API had been failing for ${time_text_formatDuration(failingForMs)}; last answer: ${describeOutcome(last)})` : '';
+    return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -38348,6 +38171,14 @@ class WpeClient {
     async restoreBackup(install, backupId, body) {
         await this.request('POST', ['installs', install.id, 'backups', backupId, 'restore'], `restore install ${install.name} from backup ${backupId}`, noBody, { body });
     }
+    /**
+     * Purges one of the install's caches; 202 with no body. One attempt: WP Engine allows one
+     * object-cache purge a minute per install, so a 429 comes back to the caller (with its Retry-After
+     * in the error's detail) to wait on as it sees fit, rather than being retried here.
+     */
+    async purgeCache(install, type) {
+        await this.request('POST', ['installs', install.id, 'purge_cache'], `purge the ${type === 'all' ? 'caches' : `${type} cache`} of install ${install.name}`, noBody, { body: { type }, once: true });
+    }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
         const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
@@ -38468,7 +38299,7 @@ class WpeClient {
                 if (reserved !== undefined && delay < timeLeft) {
                     spent += reserved.cost;
                     debug(result, `retrying in ${seconds(delay)}`);
-                    const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft));
+                    const keepTrying = time_text_formatDuration(Math.min(patienceMs - failingFor, timeLeft));
                     if (toldAt === undefined) {
                         toldAt = clock.now();
                         this.options.onRetry?.(firstRetryText(operation, outcome, seconds(delay), keepTrying));
@@ -38517,7 +38348,8 @@ class WpeClient {
             ambiguous: verdict === 'ambiguous',
             transient: verdict !== 'fail',
             attempts,
-            failingForMs
+            failingForMs,
+            retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
         };
         return new WpeApiError(message, detail);
     }
@@ -38554,7 +38386,7 @@ function attemptResult(outcome, response, ms) {
 }
 /** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */
 function seconds(ms) {
-    return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+    return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : time_text_formatDuration(ms);
 }
 function headerValue(response, name) {
     const value = response?.headers[name];
@@ -38617,7 +38449,7 @@ function isFork(eventName, pr) {
     return pr.head?.repo?.full_name !== base;
 }
 /** The run's page, where a person can get from a backup to the deploy that made it. */
-function runUrl(ctx) {
+function run_context_runUrl(ctx) {
     if (!ctx.serverUrl || !ctx.repository || ctx.runId === undefined)
         return undefined;
     return `${ctx.serverUrl.replace(/\/+$/, '')}/${ctx.repository}/actions/runs/${ctx.runId}`;
@@ -38655,6 +38487,9 @@ const LIST_SEPARATOR = /[\s,]+/;
 const MAX_EMAIL = 254;
 const MAX_LOCAL_PART = 64;
 const MAX_EMAILS = 50;
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5;
+const MAX_PARALLEL = 20;
 /** The `if:` that runs a step for pushes and for pull requests from the repository itself, never for a fork's. */
 const SKIP_FORKS = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** How an install is named in the log and in messages: as the user gave it. */
@@ -38702,12 +38537,19 @@ class InputReader {
         }
         return installs;
     }
-    backupId(required) {
+    /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
+    backupId(required, alternatives) {
         const text = this.text('backup-id');
+        const or = alternatives ? `, or ${alternatives}` : '';
         if (text === '' && required)
-            this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output");
-        if (text !== '' && !UUID.test(text))
-            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`);
+            this.problems.push(`backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output${or}`);
+        if (text !== '' && !UUID.test(text)) {
+            // The backup step's table of several installs shows IDs shortened to 8 digits, as git shortens a SHA.
+            const short = /^[0-9a-f]{8}$/i.test(text)
+                ? ": it looks like the first 8 characters of one, as the backup step's table of several installs shows them. Copy the whole ID from under that table (Full backup IDs) or from the step's backups output"
+                : '';
+            this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)${or}${short}`);
+        }
         return text === '' ? undefined : text.toLowerCase();
     }
     /** The addresses, without repeats; `requiredFor` says why they are needed, or undefined when they are not. */
@@ -38746,6 +38588,14 @@ class InputReader {
     duration(name, fallback, minMs, maxMs) {
         return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value));
     }
+    /** max-parallel: the most requests to the API in flight at once. */
+    maxParallel() {
+        const text = this.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
+        const value = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!(value >= 1 && value <= MAX_PARALLEL))
+            this.problems.push(`max-parallel ${this.quote(text)} is not a whole number from 1 to ${MAX_PARALLEL}`);
+        return value;
+    }
     credentials() {
         const userId = this.text('api-user-id') || this.env.WPENGINE_USER_ID?.trim() || '';
         const password = this.getInput('api-password') || this.env.WPENGINE_PASSWORD || '';
@@ -38777,7 +38627,7 @@ function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
         problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h or 1h30m`);
     }
     else if (ms < minMs || ms > maxMs) {
-        problems.push(`${name} ${quote(text)} is out of range: it must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`);
+        problems.push(`${name} ${quote(text)} is out of range: it must be between ${time_text_formatDuration(minMs)} and ${time_text_formatDuration(maxMs)}`);
     }
     return ms ?? 0;
 }
@@ -39047,113 +38897,802 @@ async function writeSummary(core, markdown) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/restore/inputs.ts
+;// CONCATENATED MODULE: ./src/wpengine/pages.ts
 
-/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
-function parseRestoreInputs(getInput, env, context = {}) {
-    const read = new InputReader(getInput, env, context);
-    const installs = read.installs();
-    if (installs.length > 1)
-        read.problems.push(`install lists ${installs.length} installs (${installs.map(installLabel).join(', ')}): a restore goes to exactly one`);
-    const backupId = read.backupId(true);
-    const notificationEmails = read.emails('to restore: WP Engine emails these addresses when the restore is done');
-    const restoreDatabase = read.boolean('restore-database', true);
-    const createCheckpoint = read.boolean('create-checkpoint', true);
-    const { userId, password } = read.credentials();
-    const apiUrl = read.apiUrl();
-    read.done();
+/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
+const MAX_PAGES = 200;
+/**
+ * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
+ * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
+ * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
+ * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
+ */
+async function* allItems(fetchPage, onUnusable) {
+    let offset = 0;
+    let seen = 0;
+    for (let pages = 1;; pages++) {
+        const page = await fetchPage(offset);
+        seen += page.received;
+        if (page.count !== undefined && seen > page.count) {
+            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
+        }
+        for (const item of page.unusable)
+            onUnusable?.(item);
+        yield* page.results;
+        const next = page.nextOffset;
+        if (next === undefined || page.received === 0)
+            return;
+        if (next <= offset)
+            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
+        if (page.count !== undefined && next > page.count) {
+            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
+        }
+        if (pages >= MAX_PAGES) {
+            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
+        }
+        offset = next;
+    }
+}
+function broken(page, pages, what) {
+    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
+}
+
+;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
+
+
+const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
+/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
+function describeInstall(install) {
+    return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`;
+}
+/**
+ * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
+ * API has no name filter), which stops as soon as every name is found. One install that cannot be
+ * found does not stop the others. Results come in the order of `refs`.
+ */
+async function findInstalls(client, refs) {
+    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
+    const [byName, byId] = await Promise.all([
+        findByNames(client, names),
+        Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
+    ]);
+    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
+}
+async function resolveId(client, ref) {
+    try {
+        return { ref, install: await getInstallById(client, ref.id) };
+    }
+    catch (error) {
+        return { ref, error };
+    }
+}
+/** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
+class InstallNotFoundError extends Error {
+    suggestions;
+    constructor(installName, searched, suggestions) {
+        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
+        super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
+        this.suggestions = suggestions;
+        this.name = 'InstallNotFoundError';
+    }
+}
+function nameResolution(ref, byName) {
+    const install = byName.found.get(ref.name);
+    if (install)
+        return { ref, install };
+    if (byName.error !== undefined)
+        return { ref, error: byName.error };
+    const broken = byName.broken.get(ref.name);
+    if (broken !== undefined) {
+        return {
+            ref,
+            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
+        };
+    }
+    return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+}
+async function getInstallById(client, id) {
+    try {
+        return await client.getInstall(id);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
+        }
+        throw error;
+    }
+}
+/**
+ * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
+ * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
+ */
+async function findByNames(client, names) {
+    const wanted = new Set(names);
+    const search = { found: new Map(), seen: [], broken: new Map() };
+    if (wanted.size === 0)
+        return search;
+    const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
+    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
+    try {
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
+        for await (const install of installs) {
+            search.seen.push(install.name);
+            if (wanted.has(install.name))
+                search.found.set(install.name, install);
+            if (settled() === wanted.size)
+                break;
+        }
+    }
+    catch (error) {
+        search.error = error;
+    }
+    return search;
+}
+/**
+ * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
+ * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
+ * wanted text's length in edits, and at least one.
+ */
+function closestMatches(wanted, candidates, limit = 3) {
+    const most = Math.max(1, Math.floor(wanted.length / 3));
+    const near = [];
+    for (const candidate of new Set(candidates)) {
+        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
+            continue;
+        const distance = editDistance(wanted, candidate);
+        if (distance <= most)
+            near.push({ candidate, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+    return near.slice(0, limit).map(({ candidate }) => candidate);
+}
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
+
+;// CONCATENATED MODULE: ./src/backup/report.ts
+
+
+function recordBackup(entry, backup) {
+    entry.backup = backup;
+    entry.status = normalizeStatus(backup.status) ?? entry.status;
+}
+/** What the install is called in messages: its name once known, else what the user gave. */
+function report_nameOf(entry) {
+    return entry.install?.name ?? installLabel(entry.ref);
+}
+/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
+function succeeded(entry) {
+    return entry.outcome === 'completed' || entry.outcome === 'requested';
+}
+/** One install's facts, with `complete-time` empty until the backup is completed. */
+function facts(entry, archiving) {
+    const { install, backup, ref, archive } = entry;
+    // Never the download link: it is a bearer URL, and this output is made to travel between jobs.
+    const copy = archiving
+        ? {
+            'archive-id': archive?.archive?.id ?? '',
+            'archive-state': archive?.state ?? '',
+            'archive-file': archive?.file ?? '',
+            'archive-bytes': archive?.bytes ?? null,
+            'archive-sha256': archive?.sha256 ?? ''
+        }
+        : {};
     return {
-        install: installs[0],
-        backupId: backupId,
-        notificationEmails,
-        restoreDatabase,
-        createCheckpoint,
-        userId,
-        password,
-        apiUrl
+        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+        'backup-id': backup?.id ?? '',
+        status: entry.status ?? '',
+        'create-time': backup?.create_time ?? '',
+        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
+        'wordpress-version': backup?.wordpress_version ?? '',
+        reused: entry.reused !== undefined,
+        ...copy
     };
+}
+/**
+ * The action's outputs. `backups` has one object per install, always (with each one's archive when
+ * archiving); the single-value outputs describe the install when there is exactly one, and are
+ * empty when there are several. `reused` is true when no new backup was requested for any install.
+ */
+function outputsOf(report) {
+    const all = report.installs.map((entry) => facts(entry, report.archiving ?? false));
+    const only = report.installs.length === 1 ? report.installs[0] : undefined;
+    const one = only ? facts(only, false) : undefined;
+    const archive = only?.archive;
+    return {
+        'backup-id': one?.['backup-id'] ?? '',
+        status: one?.status ?? '',
+        'install-id': one?.['install-id'] ?? '',
+        'install-name': one?.['install-name'] ?? '',
+        description: only?.backup?.description ?? '',
+        'create-time': one?.['create-time'] ?? '',
+        'complete-time': one?.['complete-time'] ?? '',
+        'wordpress-version': one?.['wordpress-version'] ?? '',
+        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+        'archive-id': archive?.archive?.id ?? '',
+        'archive-state': archive?.state ?? '',
+        'archive-url': archive?.state === 'completed' ? (archive.archive?.download_uri ?? '') : '',
+        'archive-file': archive?.file ?? '',
+        'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
+        'archive-sha256': archive?.sha256 ?? '',
+        backups: JSON.stringify(all),
+        'dry-run': 'false'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/backup/history.ts
+
+
+/** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
+const HISTORY_SIZE = 12;
+/** Fewer durations than this say too little to estimate from. */
+const history_MIN_SAMPLES = 3;
+// A duration under half or over twice the median is an outlier: a first backup after a large upload,
+// one held up by the platform. Durations vary by a factor, so the rule is a ratio.
+const OUTLIER_RATIO = 2;
+// A backup reported as taking longer than this has wrong times, not a long backup.
+const LONGEST_PLAUSIBLE_MS = (/* unused pure expression or super */ null && (7 * 24 * 3_600_000));
+/** The durations of the newest completed backups, newest first; backups without usable times are skipped. */
+function recentDurations(backups, size = HISTORY_SIZE) {
+    const timed = [];
+    for (const backup of backups) {
+        if (normalizeStatus(backup.status) !== 'completed')
+            continue;
+        const createdAt = Date.parse(backup.create_time ?? '');
+        const ms = Date.parse(backup.complete_time ?? '') - createdAt;
+        if (ms > 0 && ms <= LONGEST_PLAUSIBLE_MS)
+            timed.push({ createdAt, ms });
+    }
+    return timed
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, size)
+        .map((t) => t.ms);
+}
+/**
+ * The usual duration and range from recent durations, with outliers left out (a first backup after a
+ * large upload, one held up by the platform); undefined when there are too few to say.
+ */
+function estimateDuration(durations) {
+    if (durations.length < history_MIN_SAMPLES)
+        return undefined;
+    const center = median(durations);
+    const kept = durations.filter((d) => d * OUTLIER_RATIO >= center && d <= center * OUTLIER_RATIO);
+    if (kept.length < history_MIN_SAMPLES)
+        return undefined;
+    return {
+        typicalMs: median(kept),
+        lowMs: Math.min(...kept),
+        highMs: Math.max(...kept),
+        samples: durations.length,
+        outliers: durations.length - kept.length
+    };
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+function history_usualRange(estimate) {
+    const { lowMs, highMs, samples, outliers } = estimate;
+    const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
+    const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
+    return `${range} (last ${samples}${left})`;
+}
+
+;// CONCATENATED MODULE: ./src/backup/messages.ts
+
+
+
+
+
+
+// The backup step's sentences, in one place: what the log, the summary and the failure line say.
+function abortedMessage(backup, install) {
+    return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
+}
+function timeoutMessage(backup, install, status, timeoutMs) {
+    return (`Backup ${backup.id} of install ${install.name} was still ${status} when the timeout of ${formatDuration(timeoutMs)} ran out. ` +
+        `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${backup.id}, or raise timeout.`);
+}
+function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs) {
+    const { status } = backup;
+    const age = ageText(ageMs);
+    switch (reason) {
+        case 'rerun':
+            return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`;
+        case 'in-flight':
+            return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`;
+        case 'recent':
+            return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`;
+    }
+}
+/**
+ * A few words on why an install has no fresh backup, for the failure line of a step with several
+ * installs; the job summary keeps the whole sentence.
+ */
+function shortReason(error) {
+    if (error instanceof InstallNotFoundError) {
+        return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found';
+    }
+    if (!(error instanceof WpeApiError))
+        return 'failed';
+    const { kind, status } = error.detail;
+    if (kind === 'http' && status !== undefined) {
+        if (status === 401)
+            return 'credentials refused (401)';
+        if (status === 403)
+            return 'not allowed (403)';
+        if (status === 404)
+            return 'not found (404)';
+        if (status === 429)
+            return 'rate-limited (429)';
+        return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`;
+    }
+    const reasons = {
+        network: 'API unreachable',
+        timeout: 'API did not answer in time',
+        deadline: 'timeout ran out',
+        redirect: 'redirected',
+        'bad-response': 'unexpected answer'
+    };
+    return reasons[kind] ?? 'failed';
+}
+/** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
+function severalFailedMessage(installs, failed) {
+    return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`;
+}
+/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
+function namesByReason(failed) {
+    const byReason = new Map();
+    for (const entry of failed) {
+        const reason = entry.reason ?? entry.outcome ?? 'failed';
+        byReason.set(reason, [...(byReason.get(reason) ?? []), report_nameOf(entry)]);
+    }
+    return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
+}
+/** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
+function noCopyMessage(installs, uncopied) {
+    const [only] = uncopied;
+    if (installs.length === 1 && only)
+        return only.archive?.error ?? '';
+    const lead = `Every backup completed, but ${uncopied.length} of ${installs.length} installs have no off-site copy (${uncopied.map(nameOf).join(', ')}).`;
+    return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`;
+}
+function successMessage(report, outcome) {
+    const [only] = report.installs;
+    if (report.installs.length === 1 && only) {
+        if (outcome === 'requested')
+            return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
+        const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
+        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
+    }
+    const reused = report.installs.filter((entry) => entry.reused).length;
+    const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
+    return outcome === 'requested'
+        ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
+        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
+}
+/** What was still running when the runner cancelled the step, and how to pick it up again. */
+function cancelledMessage(report, running) {
+    const [only] = running;
+    if (running.length === 1 && only?.backup) {
+        const id = only.backup.id;
+        return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`;
+    }
+    if (running.length > 1) {
+        return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
+    }
+    const copying = report.installs.filter((entry) => entry.archive && !entry.archive.copied && !entry.archive.error);
+    const [copy] = copying;
+    if (copying.length === 1 && copy?.backup) {
+        const archive = copy.archive?.archive?.id ? ` (archive ${copy.archive.archive.id})` : '';
+        return `The step was cancelled while making the off-site copy of backup ${copy.backup.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`;
+    }
+    if (copying.length > 1) {
+        return `The step was cancelled while making the off-site copies of ${copying.length} backups (${copying.map(nameOf).join(', ')}). The backups themselves completed and are restore points; re-run the job to finish the archives.`;
+    }
+    if (report.installs.some((entry) => entry.backup)) {
+        return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.';
+    }
+    return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
+}
+/** The wait's group: how long it may take, and what paces the checks. */
+function waitTitle(backup, timeLeftMs, pollIntervalMs) {
+    const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`;
+    return `Waiting for backup ${backup.id} (timeout ${formatDuration(timeLeftMs)}, ${pace})`;
+}
+/** What the install's history says about this wait, once it is read. */
+function historyLine(install, durations, estimate, createdAt) {
+    if (estimate) {
+        return `Backups of ${install.name} usually take ${usualRange(estimate)}; expecting completion around ${timeOfDay(createdAt + estimate.typicalMs)}.`;
+    }
+    const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`;
+    return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`;
+}
+/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
+function ageText(ageMs) {
+    return ageMs === undefined ? 'of unknown age' : `${time_text_formatDuration(ageMs)} old`;
+}
+
+;// CONCATENATED MODULE: ./src/workflows/poll-schedule.ts
+/** The first status check comes this soon, so a short backup (or one refused at once) is noticed within seconds. */
+const FIRST_POLL_MS = 2_500;
+/** `poll-interval: auto` without a history: the ceiling of the schedule that knows nothing of the install. */
+const poll_schedule_AUTO_CEILING_MS = 15_000;
+/** Each gap is at most this share of the time so far: a backup done after T is noticed within 20 % of T. */
+const GROWTH = 0.2;
+/** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
+const JITTER = 0.2;
+// With a history, the usual range [low, high] is covered by about this many checks, their gaps kept
+// between DENSE_MIN_MS and DENSE_MAX_MS: a mean lag under 5 s where completion is likely.
+const WINDOW_CHECKS = 100;
+const DENSE_MIN_MS = 9_000;
+const DENSE_MAX_MS = 15_000;
+/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
+const OUTSIDE_MAX_MS = 60_000;
+/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
+const SPARSE_MAX_MS = 5 * 60_000;
+/**
+ * The gap before the next status check, after `waitedMs` of waiting. Jitter only shortens a gap, so
+ * no bound below is ever exceeded.
+ *
+ * Without a history, the waiter design of AWS/Smithy: a short first delay, then gaps of 20 % of the
+ * time waited, up to the ceiling (15 s for `auto`).
+ *
+ * With a history, checks are spent where completion is likely (a lag of at most L over a window W
+ * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
+ * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
+ * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
+ * `poll-interval` stays a hard ceiling.
+ */
+function pollDelay(waitedMs, pace, random) {
+    const { ceilingMs, expected } = pace;
+    let target;
+    if (waitedMs < FIRST_POLL_MS)
+        target = FIRST_POLL_MS;
+    else if (expected)
+        target = expectedGap(waitedMs + (pace.ageAtStartMs ?? 0), expected);
+    else
+        target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH);
+    const ceiling = ceilingMs ?? (expected ? Infinity : poll_schedule_AUTO_CEILING_MS);
+    let gap = Math.min(ceiling, target);
+    // A window that makes no sense (NaN, endless) must never turn into a tight loop of requests.
+    if (!Number.isFinite(gap))
+        gap = Math.min(ceilingMs ?? poll_schedule_AUTO_CEILING_MS, poll_schedule_AUTO_CEILING_MS);
+    return Math.round(gap * (1 - JITTER * random()));
+}
+/** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
+function expectedGap(ageMs, { lowMs, highMs }) {
+    const dense = denseGap({ lowMs, highMs });
+    if (ageMs >= lowMs && ageMs <= highMs)
+        return dense;
+    if (ageMs > highMs)
+        return Math.min(OUTSIDE_MAX_MS, Math.max(dense, GROWTH * ageMs), dense + (ageMs - highMs));
+    // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
+    const half = lowMs / 2;
+    const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half));
+    const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs));
+    // Landing at most one dense gap past the low end, and at most `fast` past half of it.
+    return Math.min(early, dense + (lowMs - ageMs));
+}
+/** The gap across the usual range: about WINDOW_CHECKS checks, and never slower than 20 % of the shortest usual duration. */
+function denseGap({ lowMs, highMs }) {
+    const spread = Math.min(DENSE_MAX_MS, Math.max(DENSE_MIN_MS, (highMs - lowMs) / WINDOW_CHECKS));
+    return Math.min(spread, Math.max(FIRST_POLL_MS, GROWTH * lowMs));
+}
+
+;// CONCATENATED MODULE: ./src/workflows/check-site.ts
+
+
+
+
+
+// After a restore, the site is asked until it answers as it should: checks start gently and get
+// sparser (the schedule of a backup's status checks, with a ceiling of its own), so that a site
+// coming back up is not hammered, and each check is bounded in time.
+/** No two checks are further apart than this. */
+const SITE_CHECK_CEILING_MS = 30_000;
+/** One check that brings no answer in this long is no answer. */
+const SITE_ATTEMPT_TIMEOUT_MS = 30_000;
+/** While nothing changes, the log hears how the site answers about this often. */
+const STILL_EVERY_MS = 60_000;
+/** Whether the site answered as asked: 2xx, holding the text if one was given. */
+function answersAsAsked(answer) {
+    return answer?.kind === 'answer' && answer.status >= 200 && answer.status < 300 && answer.hasText !== false;
+}
+/**
+ * Checks the site until it answers 2xx (holding `text`, if given) or `timeoutMs` has passed; the last
+ * check falls on the deadline. Nothing the site sends fails the step by itself: every answer, and
+ * every failure to answer, is only what was seen.
+ */
+async function checkSite(options) {
+    const { clock, timeoutMs, signal, random = Math.random, onCheck } = options;
+    const start = clock.now();
+    const deadline = start + timeoutMs;
+    let last;
+    let toldAt = start;
+    let checks = 0;
+    while (clock.now() < deadline) {
+        try {
+            await clock.sleep(Math.min(pollDelay(clock.now() - start, { ceilingMs: SITE_CHECK_CEILING_MS }, random), deadline - clock.now()), signal);
+        }
+        catch {
+            throw new CancelledError();
+        }
+        const answer = await look(options);
+        checks++;
+        const changed = !sameAnswer(answer, last);
+        last = answer;
+        const ok = answersAsAsked(answer);
+        const news = changed || ok || clock.now() - toldAt >= STILL_EVERY_MS;
+        if (news)
+            toldAt = clock.now();
+        onCheck?.(answer, { elapsedMs: clock.now() - start, news });
+        if (ok)
+            return { ok, checks, tookMs: clock.now() - start, last };
+    }
+    return { ok: false, checks, tookMs: clock.now() - start, last };
+}
+async function look({ get, text, signal, attemptTimeoutMs = SITE_ATTEMPT_TIMEOUT_MS }) {
+    const attempt = AbortSignal.timeout(attemptTimeoutMs);
+    try {
+        const page = await get(signal ? AbortSignal.any([signal, attempt]) : attempt);
+        return {
+            kind: 'answer',
+            status: page.status,
+            redirects: page.redirects,
+            hasText: text === undefined ? undefined : page.body.includes(text)
+        };
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw new CancelledError();
+        if (error instanceof NetworkError)
+            return { kind: 'none', code: error.code };
+        // The transport's own refusal (a proxy variable it cannot use) is no answer from the site either.
+        return { kind: 'none', code: error instanceof Error ? error.name : 'error' };
+    }
+}
+function sameAnswer(a, b) {
+    if (b === undefined || a.kind !== b.kind)
+        return false;
+    return a.kind === 'answer' && b.kind === 'answer'
+        ? a.status === b.status && a.hasText === b.hasText
+        : a.kind === 'none' && b.kind === 'none' && a.code === b.code;
+}
+/** The text a page must hold, as a line quotes it: log-safe and short. */
+function quotedText(text) {
+    return `'${safeText(text, 60)}'`;
+}
+/** `503`, `200 without 'Welcome back'`, `no answer (ECONNREFUSED)`: what one check saw, for a line or a cell. */
+function answerText(answer, text) {
+    if (!answer)
+        return 'no check made';
+    if (answer.kind === 'none')
+        return `no answer (${answer.code})`;
+    const redirects = answer.redirects > 0 ? ` after ${answer.redirects} redirect${answer.redirects === 1 ? '' : 's'}` : '';
+    const holds = answer.hasText === undefined || text === undefined ? '' : `${answer.hasText ? ' with' : ' without'} ${quotedText(text)}`;
+    return `${answer.status}${holds}${redirects}`;
+}
+/** How many checks, over how long: `14 checks over 2m 30s`. */
+function checksText({ checks, tookMs }) {
+    return `${checks} check${checks === 1 ? '' : 's'} over ${time_text_formatDuration(tookMs)}`;
+}
+
+;// CONCATENATED MODULE: ./src/restore/report.ts
+
+function outcomeOf(entry) {
+    if (entry.target.skip !== undefined)
+        return 'skipped';
+    if (entry.request === 'accepted')
+        return 'accepted';
+    if (entry.request === 'sending' && (entry.cancelled || entry.ambiguous))
+        return 'unknown';
+    return entry.cancelled ? 'cancelled' : 'not-started';
+}
+/** Everything asked for this install happened: the restore accepted, the cache purged, the site verified (each when asked). */
+function restoredAsAsked(entry) {
+    const outcome = outcomeOf(entry);
+    if (outcome === 'skipped')
+        return true;
+    return outcome === 'accepted' && entry.purge?.state !== 'failed' && (entry.site === undefined || entry.site.state === 'verified');
+}
+/** What the install is called in messages: its name once known, else what the user gave. */
+function restore_report_nameOf(entry) {
+    return entry.install?.name ?? installLabel(entry.target.ref);
+}
+/** The backup's ID once known, else the one the inputs named (empty for latest and this-run until resolved). */
+function backupIdOf({ backup, target }) {
+    return backup?.id ?? ('id' in target.choice ? target.choice.id : '');
+}
+/** One install's facts, from what the inputs gave until the API says more (a cancelled step still reports them). */
+function report_facts(entry) {
+    const { install, target } = entry;
+    return {
+        'install-id': install?.id ?? target.installId ?? (target.ref.kind === 'id' ? target.ref.id : ''),
+        'install-name': install?.name ?? (target.ref.kind === 'name' ? target.ref.name : ''),
+        'backup-id': backupIdOf(entry),
+        outcome: outcomeOf(entry),
+        accepted: entry.request === 'accepted',
+        'accepted-at': entry.acceptedAt ?? '',
+        'cache-purged': entry.purge?.state === 'purged',
+        verified: entry.site?.state === 'verified'
+    };
+}
+/**
+ * The action's outputs. `restores` has one object per install, always; the single-value outputs
+ * describe the install when there is exactly one, and are empty when there are several. `accepted`
+ * and `verified` are true only when they are true of every install that had a restore point.
+ */
+function report_outputsOf({ entries }) {
+    const all = entries.map(report_facts);
+    const only = all.length === 1 ? all[0] : undefined;
+    const restorable = all.filter((entry) => entry.outcome !== 'skipped');
+    const every = (key) => String(restorable.length > 0 && restorable.every((entry) => entry[key]));
+    return {
+        accepted: every('accepted'),
+        'accepted-at': only?.['accepted-at'] ?? '',
+        'install-id': only?.['install-id'] ?? '',
+        'install-name': only?.['install-name'] ?? '',
+        'backup-id': only?.['backup-id'] ?? '',
+        verified: every('verified'),
+        restores: JSON.stringify(all),
+        'dry-run': 'false'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/restore/messages.ts
+
+
+
+
+// The restore step's sentences, in one place: what the log, the summary and the last line say.
+/** `caches` for all of them, `page cache` for one. */
+function cachesText(type) {
+    return type === 'all' ? 'caches' : `${type} cache`;
+}
+/** What the site must answer: `2xx`, or `2xx with 'Welcome back'`. */
+function askedText(text) {
+    return text === undefined ? '2xx' : `2xx with ${quotedText(text)}`;
+}
+/** How one install's site check ended, as a clause: `https://… answers 200 with 'x'`, or what it last answered. */
+function siteClause(entry, settings) {
+    const { site } = entry;
+    const text = settings.verify?.text;
+    if (!site)
+        return '';
+    if (site.state === 'verified')
+        return `${site.url} answers ${answerText(site.last, text)}`;
+    const within = site.state === 'checking'
+        ? `in the ${time_text_formatDuration(site.tookMs)} checked`
+        : `within ${time_text_formatDuration(settings.verify?.timeoutMs ?? 0)}`;
+    return `${site.url} did not answer ${askedText(text)} ${within}: it last answered ${answerText(site.last, text)}`;
+}
+/** A few words on why one install was not restored as asked, for a line that names many. */
+function reasonOf(entry) {
+    switch (outcomeOf(entry)) {
+        case 'unknown':
+            return 'answer lost: check it in the User Portal before running again';
+        case 'not-started':
+            return entry.reason ?? 'failed';
+        case 'cancelled':
+            return 'cancelled before it was requested';
+    }
+    const after = [
+        entry.purge?.state === 'failed' && 'cache not purged',
+        entry.site && entry.site.state !== 'verified' && `site answers ${answerText(entry.site.last)}`
+    ].filter(Boolean);
+    return `accepted; ${after.join(', ')}`;
+}
+/** Several installs, some not restored as asked: which, why in a few words, and what became of the others. */
+function severalFailedLine(entries, settings) {
+    const failing = entries.filter((entry) => !restoredAsAsked(entry));
+    const fine = entries.filter((entry) => outcomeOf(entry) === 'accepted' && restoredAsAsked(entry)).length;
+    const named = namesByReason(failing.map((entry) => ({ ref: entry.target.ref, install: entry.install, reason: reasonOf(entry) })));
+    const others = fine > 0 ? ` ${fine} other${fine === 1 ? ' was' : 's were'} ${settings.verify ? 'accepted and answer as asked' : 'accepted'}.` : '';
+    return `${failing.length} of ${entries.length} installs were not restored as asked: ${named}.${others} The job summary says why for each.`;
+}
+/** One install, accepted: what was accepted, and what followed (the purge, the site check), good or bad. */
+function acceptedLine(entry, settings) {
+    const accepted = `WP Engine accepted the restore of ${restore_report_nameOf(entry)} from backup ${backupIdOf(entry)}`;
+    const { purge, site } = entry;
+    const caches = purge ? cachesText(purge.type) : '';
+    if (restoredAsAsked(entry)) {
+        const purged = purge ? `, and its ${caches} ${purge.type === 'all' ? 'were' : 'was'} purged` : '';
+        const answers = site ? ` ${siteClause(entry, settings)}.` : '';
+        return `✅ ${accepted}${purged}.${answers} It runs on WP Engine now and emails ${settings.notificationEmails.join(', ')} when done; the API gives no status to wait on.`;
+    }
+    const purgeFailed = purge?.state === 'failed';
+    const siteFailed = site !== undefined && site.state !== 'verified';
+    const problems = [
+        purgeFailed && `its ${caches} ${purge.type === 'all' ? 'were' : 'was'} not purged`,
+        siteFailed && siteClause(entry, settings)
+    ];
+    const why = purgeFailed ? ` ${purge.error}` : '';
+    const look = siteFailed
+        ? ' The restore may still be running on WP Engine: check the site, and the install in the WP Engine User Portal.'
+        : '';
+    return `${accepted}, but ${problems.filter(Boolean).join(', and ')}.${why}${look}`;
+}
+/** An install the backups input gave no restore point: nothing is sent for it. */
+function skippedLine(entry) {
+    return `${restore_report_nameOf(entry)} is not restored: ${entry.target.skip}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/conclude.ts
 
 
 
-/** The restore's one decision: what is known of the request, read by outputs, summary and the last line. */
+/** The restore's one decision: what is known of every install, read by outputs, summary and the last line. */
 function conclude(report, { cancelled, error }) {
-    const { settings, install, request } = report;
-    const name = install?.name ?? installLabel(settings.install);
-    if (request === 'accepted') {
-        const emails = settings.notificationEmails.join(', ');
-        return {
-            ok: true,
-            cancelled: false,
-            outcome: 'accepted',
-            line: `✅ WP Engine accepted the restore of ${name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${emails} when done; the API gives no status to wait on.`
-        };
+    const { entries, settings } = report;
+    const [only] = entries;
+    if (cancelled || entries.some((entry) => entry.cancelled)) {
+        return { ok: false, cancelled: true, line: entries.length === 1 && only ? cancelledLine(only) : severalCancelledLine(entries) };
     }
-    if (request === 'sending' && (cancelled || (error instanceof WpeApiError && error.detail.ambiguous))) {
-        const why = cancelled
-            ? `The step was cancelled while the request to restore ${name} from backup ${settings.backupId} was on its way; WP Engine may or may not have started the restore.`
-            : errorLine(error);
-        return {
-            ok: false,
-            cancelled,
-            outcome: 'unknown',
-            line: cancelled ? `${why} Check the install in the WP Engine User Portal before running the restore again.` : why
-        };
-    }
-    if (cancelled) {
-        return {
-            ok: false,
-            cancelled,
-            outcome: 'cancelled',
-            line: `The step was cancelled before the restore of ${name} was requested: nothing was restored.`
-        };
-    }
-    return { ok: false, cancelled, outcome: 'not-started', line: errorLine(error ?? 'The restore step failed') };
+    if (error !== undefined)
+        return { ok: false, cancelled: false, line: errorLine(error) };
+    if (entries.length === 1 && only)
+        return oneInstall(only, settings);
+    if (entries.every(restoredAsAsked))
+        return { ok: true, cancelled: false, line: severalLine(entries, settings) };
+    return { ok: false, cancelled: false, line: severalFailedLine(entries, settings) };
 }
-
-;// CONCATENATED MODULE: ./src/wpengine/status.ts
-
-/** The documented status, or undefined for one the docs do not define (the client decodes `initiated` as `in_progress`). */
-function normalizeStatus(status) {
-    return BACKUP_STATUSES.includes(status ?? '') ? status : undefined;
+function oneInstall(entry, settings) {
+    if (outcomeOf(entry) === 'accepted')
+        return { ok: restoredAsAsked(entry), cancelled: false, line: acceptedLine(entry, settings) };
+    if (entry.target.skip !== undefined)
+        return { ok: true, cancelled: false, line: skippedLine(entry) };
+    return { ok: false, cancelled: false, line: entry.error ?? 'The restore step failed' };
 }
-function isFinal(status) {
-    return status === 'completed' || status === 'aborted';
-}
-
-;// CONCATENATED MODULE: ./src/restore/request-restore.ts
-
-
-/**
- * Refuses a backup that cannot be restored from: it must be completed (one of another install was
- * never found, as WP Engine answers 404 for it). Nothing is sent when it is not.
- */
-function assertRestorable(backup, install) {
-    const status = normalizeStatus(backup.status);
-    if (status === 'aborted') {
-        throw new Error(`Backup ${backup.id} of install ${install.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`);
-    }
-    if (status !== 'completed') {
-        throw new Error(`Backup ${backup.id} of install ${install.name} is ${backup.status}, not completed; nothing was restored. ` +
-            `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`);
+function cancelledLine(entry) {
+    const name = restore_report_nameOf(entry);
+    switch (outcomeOf(entry)) {
+        case 'accepted':
+            return `The step was cancelled after WP Engine accepted the restore of ${name} from backup ${backupIdOf(entry)}${entry.site ? ', while checking the site' : entry.purge ? ', while purging its cache' : ''}. The restore runs on WP Engine; check the site.`;
+        case 'unknown':
+            return `The step was cancelled while the request to restore ${name} from backup ${backupIdOf(entry)} was on its way; WP Engine may or may not have started the restore. Check the install in the WP Engine User Portal before running the restore again.`;
+        default:
+            return `The step was cancelled before the restore of ${name} was requested: nothing was restored.`;
     }
 }
-/**
- * Sends the restore request, once. A lost answer is never resent: a second restore would run again
- * over the first, so the error says to look at the install before trying again.
- */
-async function requestRestore(client, install, backup, body) {
-    try {
-        await client.restoreBackup(install, backup.id, body);
-    }
-    catch (error) {
-        if (error instanceof WpeApiError && error.detail.ambiguous) {
-            throw new WpeApiError(`${error.message} Check install ${install.name} in the WP Engine User Portal before running the restore again: a second request would restore it twice.`, error.detail);
-        }
-        throw error;
-    }
+function severalCancelledLine(entries) {
+    const names = (outcome) => entries.filter((entry) => outcomeOf(entry) === outcome).map(restore_report_nameOf);
+    const accepted = names('accepted');
+    const unknown = names('unknown');
+    return [
+        'The step was cancelled.',
+        accepted.length > 0 && `WP Engine had accepted the restores of ${accepted.join(', ')}.`,
+        unknown.length > 0 &&
+            `The requests to restore ${unknown.join(', ')} were on their way: check them in the WP Engine User Portal before running the restore again.`,
+        `The others were not restored.`
+    ]
+        .filter(Boolean)
+        .join(' ');
+}
+/** Every install restored as asked (or skipped, for want of a restore point). */
+function severalLine(entries, settings) {
+    const accepted = entries.filter((entry) => outcomeOf(entry) === 'accepted').length;
+    const skipped = entries.length - accepted;
+    if (accepted === 0)
+        return `Nothing was restored: none of the ${entries.length} installs had a restore point (the summary says why for each).`;
+    const then = [settings.purgeCache && 'their caches purged', settings.verify && 'every site answers as asked'].filter(Boolean);
+    return (`✅ WP Engine accepted the restores of ${accepted} installs, each from its own backup${then.length > 0 ? `; ${then.join(', and ')}` : ''}.` +
+        `${skipped > 0 ? ` ${skipped === 1 ? '1 install had' : `${skipped} installs had`} no restore point and ${skipped === 1 ? 'was' : 'were'} skipped (the summary says why).` : ''}` +
+        ` They run on WP Engine now and email ${settings.notificationEmails.join(', ')} when done.`);
 }
 
 ;// CONCATENATED MODULE: ./src/step/summary-tables.ts
@@ -39181,43 +39720,1099 @@ function problemQuote(text) {
 function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
+/**
+ * Whole IDs to copy, one per named thing, folded away under a table whose cells show them short, so
+ * that the table stays one glance wide. Nothing when there is none.
+ */
+function fullIds(title, items) {
+    const known = items.filter((item) => Boolean(item[1]));
+    if (known.length === 0)
+        return [];
+    return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', ''];
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/backup/description.ts
+
+
+// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
+const description_MAX_TEXT = 200;
+/**
+ * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
+ * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
+ */
+function defaultDescription(ctx) {
+    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
+    const url = runUrl(ctx);
+    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
+}
+/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
+function refName(ref) {
+    if (!ref)
+        return undefined;
+    if (ref.startsWith('refs/heads/'))
+        return ref.slice('refs/heads/'.length);
+    if (ref.startsWith('refs/tags/'))
+        return `tag ${ref.slice('refs/tags/'.length)}`;
+    return undefined;
+}
+// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
+const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
+/**
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost,
+ * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
+ */
+function stepMarker(ctx, nonce = randomBytes(4).toString('hex')) {
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
+}
+const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
+function markersIn(description) {
+    if (!description)
+        return [];
+    return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
+        runId: Number(runId),
+        attempt: Number(attempt),
+        job: job,
+        step: step
+    }));
+}
+/**
+ * The attempt of this run that put this step's marker into `description`, when it was an earlier
+ * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
+ */
+function description_earlierAttemptOf(description, ctx) {
+    if (ctx.runId === undefined)
+        return undefined;
+    const current = ctx.runAttempt ?? 1;
+    return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
+}
+/** The description sent with the backup: the text, cut short if need be, then always the marker. */
+function describeBackup(custom, ctx, marker) {
+    const text = custom ?? defaultDescription(ctx);
+    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
+}
+
+;// CONCATENATED MODULE: ./src/backup/reuse.ts
+
+
+
+/** Whether any backup could be reused at all; when not, the install's backups are not listed. */
+function mayReuse(policy) {
+    return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
+}
+/**
+ * When a backup could be reused at all: every backup of the install, in one pass through its list
+ * (the install's history is read from it too), and the one to reuse, if any.
+ */
+async function findReusable(client, install, policy) {
+    if (!mayReuse(policy))
+        return {};
+    const backups = await listBackups(client, install);
+    return { reusable: chooseReusable(backups, policy), backups };
+}
+/** Every backup of the install, in one pass through its list. */
+async function listBackups(client, install, options) {
+    const backups = [];
+    for await (const backup of allItems((offset) => client.listBackups(install, offset, options)))
+        backups.push(backup);
+    return backups;
+}
+/**
+ * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
+ * the state before this run's first deploy), then, with reuse-within, one still running (WP Engine
+ * advises against requesting a second while one runs), then the newest completed one inside the
+ * window. Aborted ones never count.
+ */
+function chooseReusable(backups, policy) {
+    if (!mayReuse(policy))
+        return undefined;
+    let rerun;
+    let inFlight;
+    let recent;
+    for (const backup of backups) {
+        const status = normalizeStatus(backup.status);
+        if (status === undefined || status === 'aborted')
+            continue;
+        const ageMs = ageOf(backup, policy.now);
+        const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
+        const attempt = earlierAttemptOf(backup.description, policy.context);
+        if (attempt !== undefined) {
+            if (newer(rerun))
+                rerun = { backup, reason: 'rerun', ageMs, attempt };
+        }
+        else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
+            if (newer(inFlight))
+                inFlight = { backup, reason: 'in-flight', ageMs };
+        }
+        else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
+            if (newer(recent))
+                recent = { backup, reason: 'recent', ageMs };
+        }
+    }
+    return rerun ?? inFlight ?? recent;
+}
+/** Since the backup was created, by its create_time; undefined when the API gave none. */
+function ageOf(backup, now) {
+    const created = Date.parse(backup.create_time ?? '');
+    return Number.isNaN(created) ? undefined : Math.max(0, now - created);
+}
+
+;// CONCATENATED MODULE: ./src/workflows/get-backup.ts
+
+/** The backup, or an error that names it and its install when WP Engine does not know it there. */
+async function getBackupOf(client, install, backupId) {
+    try {
+        return await client.getBackup(install, backupId);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Backup ${backupId} was not found on install ${install.name}. Check backup-id, and that the backup belongs to this install.`, error.detail);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/status.ts
+
+/** The documented status, or undefined for one the docs do not define (the client decodes `initiated` as `in_progress`). */
+function status_normalizeStatus(status) {
+    return BACKUP_STATUSES.includes(status ?? '') ? status : undefined;
+}
+function isFinal(status) {
+    return status === 'completed' || status === 'aborted';
+}
+
+;// CONCATENATED MODULE: ./src/restore/request-restore.ts
+
+
+/** No backup the install can be restored from; `reason` is a few words for a line that names many installs. */
+class NoRestorePoint extends Error {
+    reason;
+    constructor(message, reason) {
+        super(message);
+        this.reason = reason;
+        this.name = 'NoRestorePoint';
+    }
+}
+/**
+ * Refuses a backup that cannot be restored from: it must be completed (one of another install was
+ * never found, as WP Engine answers 404 for it). Nothing is sent when it is not.
+ */
+function assertRestorable(backup, install) {
+    const status = status_normalizeStatus(backup.status);
+    if (status === 'aborted') {
+        throw new NoRestorePoint(`Backup ${backup.id} of install ${install.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`, 'backup aborted');
+    }
+    if (status !== 'completed') {
+        throw new NoRestorePoint(`Backup ${backup.id} of install ${install.name} is ${backup.status}, not completed; nothing was restored. ` +
+            `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`, `backup ${backup.status}`);
+    }
+}
+/**
+ * Sends the restore request, once. A lost answer is never resent: a second restore would run again
+ * over the first, so the error says to look at the install before trying again.
+ */
+async function requestRestore(client, install, backup, body) {
+    try {
+        await client.restoreBackup(install, backup.id, body);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.detail.ambiguous) {
+            throw new WpeApiError(`${error.message} Check install ${install.name} in the WP Engine User Portal before running the restore again: a second request would restore it twice.`, error.detail);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/restore/choose-backup.ts
+
+
+
+
+
+
+async function chooseBackup(client, install, choice, { context, now }) {
+    if (choice.kind === 'id' || choice.kind === 'backups') {
+        return { backup: await getBackupOf(client, install, choice.id), chosen: { how: choice.kind } };
+    }
+    const backups = await listBackups(client, install);
+    const at = now();
+    if (choice.kind === 'latest') {
+        const backup = newestCompleted(backups);
+        if (!backup) {
+            throw new NoRestorePoint(`Install ${install.name} has no completed backup to restore from (backup-id: latest; ${backups.length} listed, none completed); nothing was restored.`, 'no completed backup');
+        }
+        return { backup, chosen: { how: 'latest', ageMs: ageOf(backup, at) } };
+    }
+    const found = ofRun(backups, context.runId);
+    if (!found) {
+        throw new NoRestorePoint(`No backup of install ${install.name} was made by this workflow run (${context.runId}): none of its ${backups.length} backups carries the run's tag ([ci ${context.runId}-…]), so nothing was restored. ` +
+            "backup-id this-run finds the backup this run's backup step requested, or reused from an earlier attempt; one reused through reuse-within carries another run's tag. Give that step's backup-id output instead.", 'no backup of this run');
+    }
+    return { backup: found.backup, chosen: { how: 'this-run', ageMs: ageOf(found.backup, at), by: found.by, others: found.others } };
+}
+const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
+/** The newest completed backup, by create_time: never one still running or aborted. */
+function newestCompleted(backups) {
+    return backups.filter((backup) => status_normalizeStatus(backup.status) === 'completed').sort((a, b) => created(b) - created(a))[0];
+}
+/**
+ * The backup of this run to restore from: of those whose description carries a tag of run `runId`
+ * (any attempt, job or step), the oldest completed one, which holds the site as it was before the
+ * run changed anything; with none completed, the newest, so that its state says why it cannot be used.
+ */
+function ofRun(backups, runId) {
+    if (runId === undefined)
+        return undefined;
+    const ours = backups.flatMap((backup) => {
+        const by = markersIn(backup.description).find((marker) => marker.runId === runId);
+        return by ? [{ backup, by }] : [];
+    });
+    const completed = ours
+        .filter(({ backup }) => status_normalizeStatus(backup.status) === 'completed')
+        .sort((a, b) => created(a.backup) - created(b.backup));
+    const chosen = completed[0] ?? [...ours].sort((a, b) => created(b.backup) - created(a.backup))[0];
+    return chosen && { ...chosen, others: ours.length - 1 };
+}
+/** The log line that names the backup chosen, why, and its age. */
+function choiceLine(backup, chosen, install) {
+    switch (chosen.how) {
+        case 'id':
+            return `Backup ${backup.id} (backup-id) is ${backup.status}: ${backup.description ?? ''}`;
+        case 'backups':
+            return `Backup ${backup.id} (from the backups input) is ${backup.status}: ${backup.description ?? ''}`;
+        case 'latest':
+            return `backup-id latest: backup ${backup.id}, the newest completed backup of ${install.name} (${ageText(chosen.ageMs)}).`;
+        case 'this-run':
+            return `backup-id this-run: backup ${backup.id} of ${install.name}, ${chosenText(chosen)} (${backup.status}).`;
+    }
+}
+/** Why this backup, in a few words with its age, for the summary: `requested by deploy/backup in attempt 1 of this run, 12m old`. */
+function chosenText(chosen) {
+    switch (chosen.how) {
+        case 'id':
+            return 'named by backup-id';
+        case 'backups':
+            return "from the backup step's backups output";
+        case 'latest':
+            return `the newest completed backup, ${ageText(chosen.ageMs)}`;
+        case 'this-run': {
+            const { by, others } = chosen;
+            const more = others > 0 ? `; this run made ${others + 1} backups of it` : '';
+            return `requested by ${by.job}/${by.step} in attempt ${by.attempt} of this run, ${ageText(chosen.ageMs)}${more}`;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/restore/backups-input.ts
+
+// The backups input: the backup action's backups output, as it is (src/backup/report.ts writes it).
+// Each install goes back to its own backup; an install the backup step gave no restore point is
+// skipped, saying why, since the deploy recipes do not deploy to it either.
+/** More than any account holds; a bound on what one input can make the step do. */
+const MAX_BACKUPS = 5_000;
+/** Problems with single entries named one by one before the rest are counted. */
+const NAMED_PROBLEMS = 10;
+const HOW = "give the backup step's backups output as it is, e.g. backups: ${{ steps.backup.outputs.backups }}";
+/** The targets the backups input names, with every problem pushed to the reader's (naming the entry and its value). */
+function parseBackups(read, text) {
+    const { problems } = read;
+    const quote = (value) => read.quote(value);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        problems.push(`backups ${quote(text)} is not JSON: ${HOW}`);
+        return [];
+    }
+    if (!Array.isArray(value)) {
+        problems.push(`backups is ${kindOf(value)}, not a list of installs: ${HOW}`);
+        return [];
+    }
+    if (value.length === 0)
+        problems.push('backups lists no installs: the backup step backed up none, so there is nothing to restore');
+    if (value.length > MAX_BACKUPS) {
+        problems.push(`backups lists ${value.length} installs; at most ${MAX_BACKUPS} are taken`);
+        return [];
+    }
+    const entryProblems = [];
+    const targets = [];
+    const seen = new Set();
+    value.forEach((entry, index) => {
+        const target = targetOf(entry, `backups[${index}]`, entryProblems, quote);
+        if (!target)
+            return;
+        const key = target.ref.kind === 'id' ? target.ref.id : target.ref.name;
+        if (seen.has(key))
+            entryProblems.push(`backups[${index}] names ${key} again: each install is restored once, from one backup`);
+        seen.add(key);
+        targets.push(target);
+    });
+    problems.push(...entryProblems.slice(0, NAMED_PROBLEMS));
+    if (entryProblems.length > NAMED_PROBLEMS)
+        problems.push(`and ${entryProblems.length - NAMED_PROBLEMS} more problems with entries of backups`);
+    return targets;
+}
+/** One entry: its install (by name, found in one pass with the others, its ID then checked), and its backup or why it has none. */
+function targetOf(entry, where, problems, quote) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        problems.push(`${where} is ${kindOf(entry)}, not an install's entry: ${HOW}`);
+        return undefined;
+    }
+    const fields = entry;
+    if (!('backup-id' in fields)) {
+        problems.push(`${where} has no backup-id: ${HOW} (a dry run's output has none)`);
+        return undefined;
+    }
+    const before = problems.length;
+    const field = (name, pattern, what) => {
+        const value = fields[name] ?? '';
+        if (typeof value === 'string' && (value === '' || pattern.test(value)))
+            return value;
+        problems.push(`${where} ${name} ${typeof value === 'string' ? quote(value) : kindOf(value)} is not ${what}`);
+        return '';
+    };
+    const installId = field('install-id', UUID, 'an install ID (a UUID)');
+    const installName = field('install-name', INSTALL_NAME, 'an install name');
+    const backupId = field('backup-id', UUID, 'a backup ID (a UUID)');
+    const status = typeof fields.status === 'string' ? fields.status : '';
+    const absent = (name) => fields[name] === undefined || fields[name] === '' || fields[name] === null;
+    if (absent('install-id') && absent('install-name'))
+        problems.push(`${where} names no install: it has neither install-id nor install-name`);
+    if (problems.length > before)
+        return undefined;
+    const ref = installName ? { kind: 'name', name: installName } : { kind: 'id', id: installId.toLowerCase() };
+    const target = { ref, choice: { kind: 'backups', id: backupId.toLowerCase() } };
+    if (installName && installId)
+        target.installId = installId.toLowerCase();
+    if (backupId === '')
+        target.skip = 'the backup step got no backup of it, so there is no restore point';
+    else if (status === 'aborted')
+        target.skip = `its backup ${backupId.toLowerCase()} was aborted, so there is no restore point`;
+    return target;
+}
+function kindOf(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+;// CONCATENATED MODULE: ./src/restore/inputs.ts
+
+
+
+const BACKUP_WORDS = ['latest', 'this-run'];
+/** What verify-url's `{install}` stands for. */
+const INSTALL_PLACEHOLDER = '{install}';
+const MIN_VERIFY_MS = 10_000;
+const MAX_VERIFY_MS = 60 * 60_000;
+const MAX_VERIFY_TEXT = 500;
+/** The site to check for one install: verify-url with `{install}` replaced by its name. */
+function siteUrl(verify, installName) {
+    return new URL(verify.url.replaceAll(INSTALL_PLACEHOLDER, installName));
+}
+/** The URL as the log and the summary show it: no query (it may carry a token) and no fragment. */
+function shownUrl(url) {
+    return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
+}
+/** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
+function parseRestoreInputs(getInput, env, context = {}) {
+    const read = new InputReader(getInput, env, context);
+    const targets = readTargets(read, context);
+    const notificationEmails = read.emails('to restore: WP Engine emails these addresses when the restore is done');
+    const restoreDatabase = read.boolean('restore-database', true);
+    const createCheckpoint = read.boolean('create-checkpoint', true);
+    const purgeCache = readPurgeCache(read);
+    const verify = readVerify(read, targets);
+    const maxParallel = read.maxParallel();
+    const { userId, password } = read.credentials();
+    const apiUrl = read.apiUrl();
+    // The same checks as a real run: a dry run fails on every input a real run would refuse.
+    const dryRun = read.boolean('dry-run', false);
+    read.done();
+    return {
+        targets,
+        notificationEmails,
+        restoreDatabase,
+        createCheckpoint,
+        purgeCache,
+        verify,
+        maxParallel,
+        userId,
+        password,
+        apiUrl,
+        dryRun
+    };
+}
+/** The installs and their backups: from the backups input, or from install and backup-id. */
+function readTargets(read, context) {
+    const { problems } = read;
+    const backups = read.text('backups');
+    const installText = read.text('install');
+    const backupText = read.text('backup-id');
+    if (backups !== '') {
+        const given = [installText && 'install', backupText && 'backup-id'].filter(Boolean);
+        if (given.length > 0)
+            problems.push(`backups gives each install its own backup, so ${given.join(' and ')} must be left out (or backups, to restore one install)`);
+        return parseBackups(read, backups);
+    }
+    if (installText === '') {
+        problems.push("install is required: the install's name (e.g. mysite) or its ID (a UUID), or several with backup-id latest or this-run; or backups, the backup step's backups output");
+        read.backupId(false, 'latest or this-run');
+        return [];
+    }
+    const installs = read.installs();
+    const word = BACKUP_WORDS.find((known) => known === backupText.toLowerCase());
+    if (word === 'this-run' && context.runId === undefined) {
+        problems.push("backup-id this-run needs the workflow run's ID (GITHUB_RUN_ID) to find the backup by the tag in its description, and this environment has none: it works in a GitHub Actions run");
+    }
+    const id = word ? undefined : read.backupId(true, 'latest or this-run');
+    if (id !== undefined && installs.length > 1) {
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give backup-id latest or this-run, or the backup step's backups output as backups, to restore several`);
+    }
+    const choice = word ? { kind: word } : { kind: 'id', id: id ?? '' };
+    return installs.map((ref) => ({ ref, choice }));
+}
+function readPurgeCache(read) {
+    const text = read.text('purge-cache').toLowerCase() || 'false';
+    if (text === 'false')
+        return undefined;
+    if (text === 'true')
+        return 'all';
+    const type = CACHE_TYPES.find((known) => known === text);
+    if (!type)
+        read.problems.push(`purge-cache ${read.quote(text)} is not true, false, or a cache to purge (${CACHE_TYPES.join(', ')})`);
+    return type;
+}
+function readVerify(read, targets) {
+    const { problems } = read;
+    const url = read.text('verify-url');
+    const text = read.text('verify-text');
+    const timeoutMs = read.duration('verify-timeout', '10m', MIN_VERIFY_MS, MAX_VERIFY_MS);
+    if (url === '') {
+        if (text !== '')
+            problems.push('verify-text needs verify-url: the address of the page that must hold it');
+        return undefined;
+    }
+    const problem = verifyUrlProblem(url, targets.length);
+    if (problem)
+        problems.push(`verify-url ${read.quote(url)} ${problem}`);
+    if (text.length > MAX_VERIFY_TEXT)
+        problems.push(`verify-text is ${text.length} characters long; at most ${MAX_VERIFY_TEXT} are taken`);
+    return { url, text: text === '' ? undefined : text, timeoutMs };
+}
+/** What is wrong with verify-url, if anything; `{install}` is tried with a name in it. */
+function verifyUrlProblem(text, installs) {
+    if (/[\s\p{C}]/u.test(text))
+        return 'contains a space, a line break or another invisible character';
+    let url;
+    try {
+        url = new URL(text.replaceAll(INSTALL_PLACEHOLDER, 'mysite'));
+    }
+    catch {
+        return 'is not a URL';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return 'must be an http or https URL';
+    if (url.username !== '' || url.password !== '')
+        return 'must not contain credentials: the site is checked as a visitor sees it, and no credentials are sent with it';
+    if (installs > 1 && !text.includes(INSTALL_PLACEHOLDER))
+        return `names one site, but ${installs} installs are restored: put ${INSTALL_PLACEHOLDER} where each install's name goes, e.g. https://${INSTALL_PLACEHOLDER}.wpengine.com/`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/site/get-page.ts
+// One look at a site, as a visitor's browser would take it: a GET with no credentials of any kind,
+// redirects followed. Only the status and whether the page holds a text are kept; nothing the site
+// sends is ever shown.
+/** Redirects followed before the last answer counts as it is (a browser gives up at about 20). */
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * GETs `url` through `send` (a transport that adds no header of its own), following up to
+ * MAX_REDIRECTS redirects to http or https addresses. Rejects as `send` does when no answer comes.
+ */
+async function getPage(send, url, signal) {
+    let target = url;
+    for (let redirects = 0;; redirects++) {
+        const response = await send({
+            method: 'GET',
+            url: target,
+            headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'user-agent': 'wpengine-backup-action (site check)' }
+        }, signal);
+        const next = REDIRECTS.has(response.status) && redirects < MAX_REDIRECTS ? locationOf(response.headers.location, target) : undefined;
+        if (!next)
+            return { status: response.status, redirects, body: response.body };
+        target = next;
+    }
+}
+/** Where a redirect points, when it is an http or https address; undefined otherwise (the redirect is then the answer). */
+function locationOf(location, base) {
+    const text = Array.isArray(location) ? location[0] : location;
+    if (!text)
+        return undefined;
+    try {
+        const url = new URL(text, base);
+        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/workflows/purge-cache.ts
+
+
+/** WP Engine allows one object-cache purge a minute per install: the wait when a 429 does not say how long. */
+const RATE_LIMIT_WAIT_MS = 60_000;
+/** A longer wait than this is asked of no rollback: the cache is better purged by hand then. */
+const MAX_RATE_LIMIT_WAIT_MS = 2 * 60_000;
+const BY_HAND = 'Purge the cache in the WP Engine User Portal.';
+/**
+ * Purges one of the install's caches. A rate-limited purge (429) is sent once more, after the time
+ * WP Engine asks for (a minute when it does not say); any other failure is the purge's answer.
+ * Resolves with how long it waited for the rate limit, if it did.
+ */
+async function purgeCache(client, clock, install, type, { signal, onRateLimited } = {}) {
+    const caches = type === 'all' ? 'caches' : `${type} cache`;
+    try {
+        await client.purgeCache(install, type);
+        return {};
+    }
+    catch (error) {
+        if (!rateLimited(error))
+            throw error;
+        const waitMs = error.detail.retryAfterMs ?? RATE_LIMIT_WAIT_MS;
+        if (waitMs > MAX_RATE_LIMIT_WAIT_MS) {
+            throw new WpeApiError(`WP Engine is rate-limiting purges of the ${caches} of install ${install.name} (429) and asked to wait ${time_text_formatDuration(waitMs)}, longer than this step waits (${time_text_formatDuration(MAX_RATE_LIMIT_WAIT_MS)}). ${BY_HAND}`, error.detail);
+        }
+        onRateLimited?.(waitMs);
+        try {
+            await clock.sleep(waitMs, signal);
+        }
+        catch {
+            throw new CancelledError();
+        }
+        try {
+            await client.purgeCache(install, type);
+        }
+        catch (again) {
+            if (!rateLimited(again))
+                throw again;
+            throw new WpeApiError(`WP Engine still refused to purge the ${caches} of install ${install.name} after waiting ${time_text_formatDuration(waitMs)} (429; it allows one object-cache purge a minute per install). ${BY_HAND}`, again.detail);
+        }
+        return { waitedMs: waitMs };
+    }
+}
+function rateLimited(error) {
+    return error instanceof WpeApiError && error.detail.kind === 'http' && error.status === 429;
+}
+
+;// CONCATENATED MODULE: ./src/restore/restore-install.ts
+
+
+
+
+
+
+
+
+
+/**
+ * One install: its backup chosen and checked, the restore requested once, then, when asked, its
+ * cache purged and its site checked. A failed purge or check does not undo what WP Engine accepted:
+ * each is recorded in its own part of the entry, and the site is checked even when the purge failed.
+ */
+async function restoreInstall(entry, install, work) {
+    const { client, clock, settings, context } = work.tools;
+    const { log } = work.scope;
+    const { backup, chosen } = await chooseBackup(client, install, entry.target.choice, { context, now: () => clock.now() });
+    entry.backup = backup;
+    entry.chosen = chosen;
+    log.info(choiceLine(backup, chosen, install));
+    assertRestorable(backup, install);
+    log.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${optionsText(settings)}).`);
+    entry.request = 'sending';
+    await requestRestore(client, install, backup, {
+        notification_emails: settings.notificationEmails,
+        restore_database: settings.restoreDatabase,
+        create_checkpoint: settings.createCheckpoint
+    });
+    entry.request = 'accepted';
+    entry.acceptedAt = new Date(clock.now()).toISOString();
+    log.info(`WP Engine accepted the restore of ${install.name} from backup ${backup.id}.`);
+    if (settings.purgeCache)
+        await purge(entry, install, work);
+    if (settings.verify)
+        await verify(entry, install, work);
+}
+/** `database included, a checkpoint backup first`: what the restore was asked to do. */
+function optionsText(settings) {
+    return `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`;
+}
+async function purge(entry, install, { tools, scope }) {
+    const { client, clock, settings, signal } = tools;
+    const type = settings.purgeCache ?? 'all';
+    const caches = cachesText(type);
+    entry.purge = { type, state: 'purging' };
+    try {
+        const { waitedMs } = await purgeCache(client, clock, install, type, {
+            signal,
+            onRateLimited: (waitMs) => scope.log.info(`WP Engine is rate-limiting cache purges of ${install.name} (429): asking once more in ${time_text_formatDuration(waitMs)}.`)
+        });
+        entry.purge = { type, state: 'purged', waitedMs };
+        scope.log.info(`Purged the ${caches} of ${install.name}.`);
+    }
+    catch (error) {
+        if (error instanceof CancelledError || signal.aborted)
+            throw error;
+        entry.purge = { type, state: 'failed', error: errorLine(error) };
+        scope.log.info(`❌ The ${caches} of ${install.name} were not purged: ${entry.purge.error}`);
+    }
+}
+async function verify(entry, install, { tools, scope, site }) {
+    const { clock, settings, signal, random } = tools;
+    if (!settings.verify)
+        return;
+    const { text, timeoutMs } = settings.verify;
+    const url = siteUrl(settings.verify, install.name);
+    const shown = shownUrl(url);
+    const report = (entry.site = { url: shown, state: 'checking', checks: 0, tookMs: 0 });
+    scope.log.info(`Checking ${shown} until it answers ${askedText(text)}, for up to ${time_text_formatDuration(timeoutMs)}.`);
+    const result = await checkSite({
+        get: (attempt) => getPage(site, url, attempt),
+        text,
+        clock,
+        timeoutMs,
+        signal,
+        random,
+        onCheck: (answer, { elapsedMs, news }) => {
+            Object.assign(report, { last: answer, checks: report.checks + 1, tookMs: elapsedMs });
+            if (news)
+                scope.log.info(`${shown} answers ${answerText(answer, text)} (${time_text_formatDuration(elapsedMs)} into the checks).`);
+        }
+    });
+    Object.assign(report, { state: result.ok ? 'verified' : 'not-verified', last: result.last, checks: result.checks, tookMs: result.tookMs });
+    scope.log.info(result.ok
+        ? `✅ ${shown} answers ${answerText(result.last, text)}, after ${checksText(result)}.`
+        : `❌ ${shown} did not answer ${askedText(text)} within ${time_text_formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`);
+}
+
+;// CONCATENATED MODULE: ./src/step/log-scope.ts
+/** One install: plain lines, and collapsible groups. */
+function runnerScope(core) {
+    return { log: core, group: (name, body) => log_scope_group(core, name, body) };
+}
+/** Several installs at once: prefixed lines, no groups (groups cannot interleave). */
+function prefixedScope(core, name) {
+    const log = {
+        info: (message) => core.info(`[${name}] ${message}`),
+        warning: (message) => core.warning(`[${name}] ${message}`)
+    };
+    return {
+        log,
+        group: (title, body) => {
+            log.info(title);
+            return body();
+        }
+    };
+}
+/** A collapsible group of log lines around `body`, closed however it ends. */
+async function log_scope_group(core, name, body) {
+    core.startGroup(name);
+    try {
+        return await body();
+    }
+    finally {
+        core.endGroup();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/restore/restore-installs.ts
+
+
+
+
+
+
+
+/**
+ * Every install with a restore point, found in one pass (names through one walk of the installs, IDs
+ * one GET each), then `work` for each at once, each with its own log scope (prefixed lines when there
+ * are several). One install's failure never stops the others: it is recorded in its entry. Returns
+ * the entries without an install named twice (by name and by ID), which is restored once.
+ */
+async function eachTarget(entries, tools, work, settled) {
+    const { core, client, signal } = tools;
+    const several = entries.length > 1;
+    const restorable = entries.filter((entry) => entry.target.skip === undefined);
+    // Not a problem to flag: the deploy recipes do not deploy to an install without a restore point either.
+    for (const entry of entries)
+        if (entry.target.skip !== undefined)
+            core.info(skippedLine(entry));
+    const find = async () => {
+        const found = await findInstalls(client, restorable.map((entry) => entry.target.ref));
+        found.forEach((resolution, index) => {
+            const entry = restorable[index];
+            if ('error' in resolution)
+                settle(entry, resolution.error, signal);
+            else if (entry.target.installId !== undefined && resolution.install.id !== entry.target.installId) {
+                settle(entry, wrongInstall(resolution.install, entry.target.installId), signal);
+            }
+            else {
+                entry.install = resolution.install;
+                core.info(describeInstall(resolution.install));
+            }
+            if (several && entry.error)
+                core.info(`[${installLabel(entry.target.ref)}] ❌ ${entry.error}`);
+        });
+    };
+    // One install is one line ("Install mysite (…), production"), not worth a group of its own.
+    if (restorable.length > 1)
+        await log_scope_group(core, `Finding ${restorable.length} installs`, find);
+    else if (restorable.length === 1)
+        await find();
+    const kept = withoutTwins(entries, tools);
+    await Promise.all(kept.map(async (entry) => {
+        const { install } = entry;
+        if (!install || entry.error !== undefined)
+            return;
+        const scope = several ? prefixedScope(core, install.name) : runnerScope(core);
+        await work(entry, install, scope).catch((error) => settle(entry, error, signal));
+        settled?.(entry, scope);
+    }));
+    return kept;
+}
+function wrongInstall(install, expectedId) {
+    return new NoRestorePoint(`Install ${install.name} is ${install.id}, not ${expectedId} as the backups input says: it is not the install that was backed up, so it was not restored.`, 'another install of that name');
+}
+/** The same install named twice (by name and by ID) is restored once: the later entry is dropped, with a warning. */
+function withoutTwins(entries, { core }) {
+    const seen = new Map();
+    return entries.filter((entry) => {
+        const id = entry.install?.id;
+        if (id === undefined)
+            return true;
+        const twin = seen.get(id);
+        if (!twin) {
+            seen.set(id, entry);
+            return true;
+        }
+        core.warning(`install lists ${entry.install?.name} twice (as ${installLabel(twin.target.ref)} and ${installLabel(entry.target.ref)}); restoring it once.`);
+        return false;
+    });
+}
+/** Records how an install's work ended when it threw: cancelled, or failed with one line and a few words. */
+function settle(entry, error, signal) {
+    entry.cancelled = error instanceof CancelledError || signal.aborted;
+    if (entry.cancelled)
+        return;
+    entry.ambiguous = error instanceof WpeApiError && error.detail.ambiguous;
+    entry.error = errorLine(error);
+    entry.reason = error instanceof NoRestorePoint ? error.reason : shortReason(error);
+}
+
+;// CONCATENATED MODULE: ./src/restore/limits.ts
+
+// Finding an install, choosing and checking its backup and sending the request take seconds: this
+// bounds a hung API, with a second more for each further install, the purge's wait for WP Engine's
+// rate limit, and the site checks' own time.
+const API_BOUND_MS = 5 * 60_000;
+const PER_INSTALL_MS = 1_000;
+/** The restore step's limits, the real run's and the dry run's alike (which sends nothing but GET). */
+function restoreLimits(settings, readOnly = false) {
+    const timeoutMs = API_BOUND_MS +
+        PER_INSTALL_MS * Math.max(0, settings.targets.length - 1) +
+        (settings.purgeCache ? MAX_RATE_LIMIT_WAIT_MS : 0) +
+        (settings.verify?.timeoutMs ?? 0);
+    return { timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly };
+}
+
+;// CONCATENATED MODULE: ./src/restore/dry-run.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The restore action's step when dry-run is true: through a client that sends nothing but GET. */
+const restoreDryRunStep = {
+    limits: (settings) => restoreLimits(settings, true),
+    start: (settings) => ({ settings, entries: settings.targets.map((target) => ({ target })), credentialsWork: false }),
+    async work(report, tools) {
+        const { core, client } = tools;
+        core.info('Dry run: checking the credentials, the installs and the backups to restore from. Nothing will be restored.');
+        await client.getUser();
+        report.credentialsWork = true;
+        core.info('The API credentials work.');
+        report.entries = await eachTarget(report.entries, tools, (entry, install, scope) => checkInstall(entry, install, tools, scope));
+    },
+    conclude: concludeDryRun,
+    outputs: dryRunOutputs,
+    summary: renderDryRunSummary
+};
+/** One install: its backup chosen and judged as a real run would, and what a real run would then do. */
+async function checkInstall(entry, install, tools, scope) {
+    const { client, clock, context, settings } = tools;
+    const { backup, chosen } = await chooseBackup(client, install, entry.target.choice, { context, now: () => clock.now() });
+    entry.backup = backup;
+    entry.chosen = chosen;
+    scope.log.info(choiceLine(backup, chosen, install));
+    assertRestorable(backup, install);
+    entry.wouldDo = wouldDo(install, backup, chosen, settings);
+    scope.log.info(`A real run would ${entry.wouldDo}.`);
+}
+function wouldDo(install, backup, chosen, settings) {
+    const { purgeCache, verify } = settings;
+    return [
+        `restore ${install.name} from backup ${backup.id} (${chosenText(chosen)}; ${optionsText(settings)})`,
+        purgeCache && `then purge its ${cachesText(purgeCache)}`,
+        verify &&
+            `then check ${shownUrl(siteUrl(verify, install.name))} until it answers ${askedText(verify.text)}, for up to ${time_text_formatDuration(verify.timeoutMs)}`
+    ]
+        .filter(Boolean)
+        .join(', ');
+}
+/** The dry run's one decision: it fails exactly where a real run would fail before its first request to change anything. */
+function concludeDryRun(report, { cancelled, error }) {
+    const { entries } = report;
+    if (cancelled || entries.some((entry) => entry.cancelled))
+        return { ok: false, cancelled: true, line: 'The dry run was cancelled. Nothing was restored.' };
+    if (error !== undefined)
+        return { ok: false, cancelled: false, line: `Dry run: ${errorLine(error)}` };
+    const failing = entries.filter((entry) => entry.error !== undefined);
+    const [only] = entries;
+    if (entries.length === 1 && only?.error)
+        return { ok: false, cancelled: false, line: `Dry run: ${only.error}` };
+    if (failing.length > 0) {
+        const named = namesByReason(failing.map((entry) => ({ ref: entry.target.ref, install: entry.install, reason: entry.reason })));
+        return {
+            ok: false,
+            cancelled: false,
+            line: `Dry run: ${failing.length} of ${entries.length} installs would not be restored in a real run: ${named}. The job summary says why for each.`
+        };
+    }
+    const planned = entries.filter((entry) => entry.wouldDo).length;
+    const skipped = entries.length - planned;
+    const what = entries.length === 1 && only?.wouldDo
+        ? `a real run would ${only.wouldDo}`
+        : `a real run would restore ${planned} installs, each from its own backup${skipped > 0 ? `, and skip ${skipped} without a restore point` : ''}`;
+    return { ok: true, cancelled: false, line: `✅ Dry run passed: ${what}. Nothing was restored.` };
+}
+/** No restore was requested: `accepted` and `verified` are false, and `restores` has what a real run would do for each install. */
+function dryRunOutputs(report) {
+    const outputs = report_outputsOf({ entries: report.entries.map((entry) => ({ ...entry, request: 'not-sent' })) });
+    const findings = report.entries.map((entry) => ({
+        'install-id': entry.install?.id ?? entry.target.installId ?? (entry.target.ref.kind === 'id' ? entry.target.ref.id : ''),
+        'install-name': entry.install?.name ?? (entry.target.ref.kind === 'name' ? entry.target.ref.name : ''),
+        'backup-id': entry.backup?.id ?? '',
+        'chosen-by': entry.chosen?.how ?? '',
+        'real-run': entry.wouldDo ? 'restore' : entry.target.skip !== undefined ? 'skip' : 'fail',
+        problem: entry.error ?? entry.target.skip ?? ''
+    }));
+    return { ...outputs, accepted: 'false', verified: 'false', restores: JSON.stringify(findings), 'dry-run': 'true' };
+}
+function realRun(entry) {
+    if (entry.error !== undefined)
+        return `❌ fail: ${cell(entry.error)}`;
+    if (entry.target.skip !== undefined)
+        return `⏭️ skip: ${cell(entry.target.skip)}`;
+    return entry.wouldDo ? cell(entry.wouldDo) : '—';
+}
+function renderDryRunSummary(report, verdict) {
+    const { entries } = report;
+    const heading = verdict.cancelled
+        ? '⚠️ WP Engine restore dry run cancelled: nothing was restored'
+        : verdict.ok
+            ? '✅ WP Engine restore dry run passed: nothing was restored'
+            : '❌ WP Engine restore dry run failed: nothing was restored';
+    const lines = [`## ${heading}`, ''];
+    if (!verdict.ok)
+        lines.push(...problemQuote(verdict.line));
+    const credentials = report.credentialsWork ? ' The API credentials work.' : '';
+    lines.push(`A dry run only reads from the WP Engine API: no restore was requested, no cache purged, no site checked.${credentials}`, '');
+    const [only] = entries;
+    if (entries.length === 1 && only) {
+        lines.push(...detailsTable([
+            ['Install', only.install ? `${cell(only.install.name)} (${idCell(only.install.id)})` : cell(restore_report_nameOf(only))],
+            [
+                'Backup',
+                only.backup
+                    ? `${idCell(only.backup.id)} (**${cell(only.backup.status)}**${only.chosen ? `; ${cell(chosenText(only.chosen))}` : ''})`
+                    : undefined
+            ],
+            ['A real run would', only.install || only.error !== undefined ? realRun(only) : undefined]
+        ]));
+        return lines.join('\n');
+    }
+    lines.push('| Install | Backup | A real run would |', '| :-- | :-- | :-- |', ...entries.map((entry) => `| ${cell(restore_report_nameOf(entry))} | ${idCell(entry.backup?.id, { short: true })} | ${realRun(entry)} |`), '', ...fullIds('Full backup IDs', entries.map((entry) => [restore_report_nameOf(entry), entry.backup?.id])));
+    return lines.join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/restore/summary.ts
 
 
 
 
-const HEADINGS = {
-    accepted: (name) => `✅ WP Engine accepted the restore of ${name}`,
-    'not-started': (name) => `❌ WP Engine restore of ${name} not started`,
-    unknown: (name) => `❓ WP Engine restore of ${name} may have started`,
-    cancelled: (name) => `⚠️ WP Engine restore of ${name} cancelled before it was requested`
-};
-/**
- * The restore's job summary: what WP Engine was asked, and only what is known of it. The API gives
- * no restore status, so an accepted restore is "accepted", never "restored".
- */
-function renderRestoreSummary(report, verdict) {
-    const { settings, install, backup } = report;
-    const name = install?.name ?? installLabel(settings.install);
-    const asked = report.request !== 'not-sent';
-    const lines = [`## ${HEADINGS[verdict.outcome](name)}`, ''];
-    if (!verdict.ok)
-        lines.push(...problemQuote(verdict.line));
-    lines.push(...detailsTable([
-        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(name)],
-        [
-            'Backup',
-            backup
-                ? `${idCell(backup.id)} (**${cell(backup.status)}**${backup.create_time ? `, created ${cell(readableTime(backup.create_time))}` : ''})`
-                : undefined
-        ],
+
+
+
+// The restore's job summary: what WP Engine was asked, and only what is known of it. The API gives
+// no restore status, so an accepted restore is "accepted", never "restored"; "verified" says only
+// what the site answered when it was checked.
+function heading(entry, verdict) {
+    const name = restore_report_nameOf(entry);
+    const outcome = outcomeOf(entry);
+    if (outcome === 'accepted') {
+        const of = `WP Engine accepted the restore of ${name}`;
+        if (verdict.cancelled)
+            return `⚠️ ${of}; the step was cancelled ${entry.site ? 'while checking the site' : entry.purge ? 'while purging its cache' : 'after'}`;
+        if (entry.site?.state === 'verified' && restoredAsAsked(entry))
+            return `✅ ${of}, and the site answers`;
+        if (restoredAsAsked(entry))
+            return `✅ ${of}`;
+        return entry.site && entry.site.state !== 'verified'
+            ? `❌ ${of}, but the site did not answer as asked`
+            : `❌ ${of}, but its cache was not purged`;
+    }
+    return {
+        'not-started': `❌ WP Engine restore of ${name} not started`,
+        unknown: `❓ WP Engine restore of ${name} may have started`,
+        cancelled: `⚠️ WP Engine restore of ${name} cancelled before it was requested`,
+        skipped: `⏭️ WP Engine restore of ${name} skipped: no restore point`
+    }[outcome];
+}
+function severalHeading(entries, verdict) {
+    const count = (outcome) => entries.filter((entry) => outcomeOf(entry) === outcome).length;
+    const parts = [
+        `${count('accepted')} accepted`,
+        count('not-started') > 0 && `${count('not-started')} not started`,
+        count('unknown') > 0 && `${count('unknown')} may have started`,
+        count('cancelled') > 0 && `${count('cancelled')} cancelled`,
+        count('skipped') > 0 && `${count('skipped')} skipped`
+    ].filter(Boolean);
+    const icon = verdict.cancelled ? '⚠️' : verdict.ok ? '✅' : '❌';
+    return `${icon} WP Engine restores of ${entries.length} installs: ${parts.join(', ')}`;
+}
+/** The backup, its state and when it was made, and why it was chosen. */
+function backupCell({ backup, chosen }) {
+    if (!backup)
+        return undefined;
+    const created = backup.create_time ? `, created ${cell(readableTime(backup.create_time))}` : '';
+    const why = chosen ? `; ${cell(chosenText(chosen))}` : '';
+    return `${idCell(backup.id)} (**${cell(backup.status)}**${created}${why})`;
+}
+function cacheCell({ purge }) {
+    if (!purge)
+        return undefined;
+    const caches = cell(cachesText(purge.type));
+    if (purge.state === 'purged')
+        return `${caches} purged${purge.waitedMs ? `, after waiting ${time_text_formatDuration(purge.waitedMs)} for WP Engine's rate limit` : ''}`;
+    if (purge.state === 'failed')
+        return `**not purged**: ${cell(purge.error)}`;
+    return `${caches}: the purge did not finish`;
+}
+/** What the site answered: the claim "verified" goes no further than the answer seen. */
+function siteCell({ site }, settings) {
+    if (!site)
+        return undefined;
+    const text = settings.verify?.text;
+    const asked = cell(askedText(text));
+    const url = cell(site.url);
+    const seen = `${cell(answerText(site.last, text))}, after ${checksText(site)}`;
+    if (site.state === 'verified')
+        return `✅ verified: ${url} answered ${seen}`;
+    if (site.state === 'not-verified')
+        return `❌ not verified: ${url} did not answer ${asked}; last answer ${seen}`;
+    return `⚠️ not verified: the checks of ${url} were cancelled; last answer ${seen}`;
+}
+/** One install: every detail of what was asked and what is known of it. */
+function card(entry, settings) {
+    const { install } = entry;
+    const asked = entry.request !== 'not-sent';
+    return detailsTable([
+        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(restore_report_nameOf(entry))],
+        ['Backup', backupCell(entry)],
         ['Restores', asked ? (settings.restoreDatabase ? 'files and database' : 'files only; the database is left as it is') : undefined],
         ['Checkpoint first', asked ? (settings.createCheckpoint ? 'yes, so the restore can be undone' : 'no') : undefined],
-        ['Accepted', report.acceptedAt ? cell(readableTime(report.acceptedAt)) : undefined]
-    ]));
-    if (verdict.outcome === 'accepted') {
-        lines.push(`WP Engine runs the restore now. The API gives no status to follow: WP Engine emails ${cell(settings.notificationEmails.join(', '))} when it is done.`, '');
+        ['Accepted', entry.acceptedAt ? cell(readableTime(entry.acceptedAt)) : undefined],
+        ['Cache', cacheCell(entry)],
+        ['Site', siteCell(entry, settings)]
+    ]);
+}
+// A no-break space keeps each outcome on one line in a narrow column.
+const OUTCOMES = {
+    accepted: '✅\u00a0accepted',
+    'not-started': '❌\u00a0not\u00a0started',
+    unknown: '❓\u00a0may\u00a0have\u00a0started',
+    cancelled: '⚠️\u00a0cancelled',
+    skipped: '⏭️\u00a0skipped'
+};
+function outcomeCell(entry) {
+    const outcome = outcomeOf(entry);
+    if (outcome !== 'accepted')
+        return OUTCOMES[outcome];
+    if (entry.site && entry.site.state !== 'verified')
+        return '❌\u00a0accepted, site\u00a0not\u00a0verified';
+    if (entry.purge?.state === 'failed')
+        return '❌\u00a0accepted, cache\u00a0not\u00a0purged';
+    return entry.site ? '✅\u00a0accepted, site\u00a0verified' : OUTCOMES.accepted;
+}
+/** A few words on how it went: why this backup, then the purge and the site; or the whole reason it failed. */
+function details(entry, settings) {
+    const outcome = outcomeOf(entry);
+    if (outcome === 'skipped')
+        return cell(entry.target.skip);
+    if (outcome !== 'accepted')
+        return cell(entry.error ?? reasonOf(entry));
+    const facts = [
+        entry.chosen && cell(chosenText(entry.chosen)),
+        entry.acceptedAt && `accepted ${cell(readableTime(entry.acceptedAt))}`,
+        cacheCell(entry),
+        siteCell(entry, settings)
+    ];
+    return facts.filter(Boolean).join('; ');
+}
+/** Several installs: one compact row each, in the order given; backup IDs short, and whole under the table. */
+function table(entries, settings) {
+    return [
+        '| Install | Outcome | Backup | Details |',
+        '| :-- | :-- | :-- | :-- |',
+        ...entries.map((entry) => `| ${cell(restore_report_nameOf(entry))} | ${outcomeCell(entry)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry, settings)} |`),
+        '',
+        ...fullIds('Full backup IDs', entries.map((entry) => [restore_report_nameOf(entry), entry.backup?.id]))
+    ];
+}
+function renderRestoreSummary(report, verdict) {
+    const { entries, settings } = report;
+    const [only] = entries;
+    const several = entries.length > 1;
+    const lines = [`## ${several || !only ? severalHeading(entries, verdict) : heading(only, verdict)}`, ''];
+    if (!verdict.ok && !(several && !verdict.cancelled))
+        lines.push(...problemQuote(verdict.line));
+    if (!several && only?.target.skip !== undefined)
+        lines.push(cell(skippedLine(only)), '');
+    if (several && !verdict.ok && !verdict.cancelled)
+        lines.push('An install whose restore was not accepted as asked has its reason in its row.', '');
+    lines.push(...(several || !only ? table(entries, settings) : card(only, settings)));
+    const accepted = entries.some((entry) => outcomeOf(entry) === 'accepted');
+    if (accepted) {
+        lines.push(`WP Engine runs ${several ? 'each accepted restore' : 'the restore'} now. The API gives no status to follow: WP Engine emails ${cell(settings.notificationEmails.join(', '))} when it is done.${settings.verify ? ' A site that answers as asked shows what it answered when checked, not that the restore has finished.' : ''}`, '');
     }
     return lines.join('\n');
 }
@@ -39230,53 +40825,40 @@ function renderRestoreSummary(report, verdict) {
 
 
 
-// Finding the install, checking the backup and sending the request take seconds; this bounds a hung API.
-const RESTORE_STEP_TIMEOUT_MS = 5 * 60_000;
+
+
+
+
 /**
- * The restore action, for a failed deploy: checks that the backup belongs to the install and is
- * completed, then asks WP Engine to restore from it. The API gives no status to follow, so success
- * means WP Engine accepted the restore.
+ * The restore action, for a failed deploy: for every install, checks that its backup belongs to it
+ * and is completed, asks WP Engine once to restore from it, then purges its cache and checks its site
+ * when asked. The API gives no restore status to follow, so success means WP Engine accepted the
+ * restore (and the site answered as asked, when it was checked).
  */
 const restoreStep = {
-    limits: () => ({ timeoutMs: RESTORE_STEP_TIMEOUT_MS }),
-    start: (settings) => ({ settings, request: 'not-sent' }),
-    async work(report, { core, client, clock, settings }) {
-        const [found] = await findInstalls(client, [settings.install]);
-        if (!found || 'error' in found)
-            throw found?.error;
-        const { install } = found;
-        core.info(describeInstall(install));
-        report.install = install;
-        // A handful of lines: no groups to open.
-        const backup = await getBackupOf(client, install, settings.backupId);
-        report.backup = backup;
-        core.info(`Backup ${backup.id} is ${backup.status}: ${backup.description ?? ''}`);
-        assertRestorable(backup, install);
-        const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`;
-        core.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${options}).`);
-        report.request = 'sending';
-        await requestRestore(client, install, backup, {
-            notification_emails: settings.notificationEmails,
-            restore_database: settings.restoreDatabase,
-            create_checkpoint: settings.createCheckpoint
-        });
-        report.request = 'accepted';
-        report.acceptedAt = new Date(clock.now()).toISOString();
+    limits: (settings) => restoreLimits(settings),
+    start: (settings) => ({ settings, entries: settings.targets.map((target) => ({ target, request: 'not-sent' })) }),
+    async work(report, tools) {
+        // The site is checked as a visitor sees it: through a transport of its own, never the API client's.
+        const site = createNodeSend(tools.env);
+        try {
+            report.entries = await eachTarget(report.entries, tools, (entry, install, scope) => restoreInstall(entry, install, { tools, scope, site }), (entry, scope) => {
+                if (report.entries.length > 1)
+                    scope.log.info(restoredAsAsked(entry) ? `✅ ${outcomeOf(entry)}` : `❌ ${entry.error ?? reasonOf(entry)}`);
+            });
+        }
+        finally {
+            site.close();
+        }
     },
     conclude: conclude,
-    outputs: (report) => ({
-        accepted: String(report.request === 'accepted'),
-        'accepted-at': report.acceptedAt ?? '',
-        'install-id': report.install?.id ?? '',
-        'install-name': report.install?.name ?? '',
-        'backup-id': report.request === 'not-sent' ? '' : report.settings.backupId
-    }),
+    outputs: (report) => report_outputsOf(report),
     summary: renderRestoreSummary
 };
 const restoreAction = {
     title: 'WP Engine restore',
     readInputs: parseRestoreInputs,
-    stepFor: () => defineStep(restoreStep)
+    stepFor: (settings) => (settings.dryRun ? defineStep(restoreDryRunStep) : defineStep(restoreStep))
 };
 function runRestore(deps = actionDependencies()) {
     return runAction(restoreAction, deps);

@@ -38,18 +38,35 @@ export function stepMarker(ctx: RunContext, nonce = randomBytes(4).toString('hex
 
 const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g
 
+/** Which step execution put a marker into a description. */
+export interface MarkedBy {
+  runId: number
+  attempt: number
+  job: string
+  step: string
+}
+
+/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
+export function markersIn(description: string | null | undefined): MarkedBy[] {
+  if (!description) return []
+  return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
+    runId: Number(runId),
+    attempt: Number(attempt),
+    job: job as string,
+    step: step as string
+  }))
+}
+
 /**
  * The attempt of this run that put this step's marker into `description`, when it was an earlier
  * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
  */
 export function earlierAttemptOf(description: string | null | undefined, ctx: RunContext): number | undefined {
-  if (!description || ctx.runId === undefined) return undefined
+  if (ctx.runId === undefined) return undefined
   const current = ctx.runAttempt ?? 1
-  for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
-    if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
-      return Number(attempt)
-  }
-  return undefined
+  return markersIn(description).find(
+    (by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current
+  )?.attempt
 }
 
 /** The description sent with the backup: the text, cut short if need be, then always the marker. */

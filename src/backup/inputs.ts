@@ -36,9 +36,6 @@ const MIN_POLL_MS = 1_000
 const MAX_POLL_MS = 10 * 60_000
 // A job may run for six hours at most on GitHub-hosted runners.
 const MAX_TIMEOUT_MS = 6 * 3_600_000
-// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
-const DEFAULT_MAX_PARALLEL = 5
-const MAX_PARALLEL = 20
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
 
@@ -65,12 +62,7 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
     ? undefined
     : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS)
   const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS)
-
-  const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)
-  const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN
-  if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
-    problems.push(`max-parallel ${read.quote(maxParallelText)} is not a whole number from 1 to ${MAX_PARALLEL}`)
-  }
+  const maxParallel = read.maxParallel()
 
   const archivePathText = read.text('archive-path')
   // A path to download to implies the archive.

@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import { formatBytes } from '../archive/download.js'
 import type { ArchiveReport } from '../archive/offsite-copy.js'
-import { detailsTable, idCell, problemQuote } from '../step/summary-tables.js'
+import { detailsTable, fullIds, idCell, problemQuote } from '../step/summary-tables.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
 import { usualRange } from './history.js'
 import { cell } from '../text/markdown-cell.js'
@@ -125,7 +125,7 @@ function copyCell({ archive }: InstallReport): string {
 /**
  * Several installs: one compact row each, in the order they were given, with its outcome and why;
  * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
- * backups output has them whole.
+ * summary lists them whole below the table (fullIds), and the backups output has them too.
  */
 function table(entries: InstallReport[], archiving: boolean): string[] {
   return [
@@ -150,7 +150,9 @@ export function renderSummary(report: Report, verdict: BackupVerdict): string {
     const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry))
     if (someFailed) lines.push('Do not deploy to an install without a fresh backup; its row says why.', '')
     else if (verdict.error) lines.push(...problemQuote(verdict.error))
-    lines.push(...table(report.installs, report.archiving ?? false))
+    // The restore's backup-id takes only a whole ID: each is there to copy.
+    const ids = report.installs.map((entry): [string, string | undefined] => [nameOf(entry), entry.backup?.id])
+    lines.push(...table(report.installs, report.archiving ?? false), ...fullIds('Full backup IDs', ids))
   }
   return lines.join('\n')
 }

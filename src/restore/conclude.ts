@@ -1,56 +1,65 @@
-import { type StepVerdict } from '../step/harness.js'
-import { installLabel } from '../step/inputs.js'
-import { WpeApiError, errorLine } from '../wpengine/errors.js'
-import type { Backup, Install } from '../wpengine/types.js'
+import type { StepVerdict } from '../step/harness.js'
+import { errorLine } from '../wpengine/errors.js'
 import type { RestoreSettings } from './inputs.js'
+import { acceptedLine, severalFailedLine, skippedLine } from './messages.js'
+import { backupIdOf, nameOf, outcomeOf, restoredAsAsked, type RestoreEntry, type RestoreReport } from './report.js'
 
-export interface RestoreReport {
-  settings: RestoreSettings
-  install?: Install
-  backup?: Backup
-  /** How far the restore request got: not sent, on its way (answer not yet seen), or accepted. */
-  request: 'not-sent' | 'sending' | 'accepted'
-  acceptedAt?: string
+/** The restore's one decision: what is known of every install, read by outputs, summary and the last line. */
+export function conclude(report: RestoreReport, { cancelled, error }: { cancelled: boolean; error?: unknown }): StepVerdict {
+  const { entries, settings } = report
+  const [only] = entries
+  if (cancelled || entries.some((entry) => entry.cancelled)) {
+    return { ok: false, cancelled: true, line: entries.length === 1 && only ? cancelledLine(only) : severalCancelledLine(entries) }
+  }
+  if (error !== undefined) return { ok: false, cancelled: false, line: errorLine(error) }
+  if (entries.length === 1 && only) return oneInstall(only, settings)
+  if (entries.every(restoredAsAsked)) return { ok: true, cancelled: false, line: severalLine(entries, settings) }
+  return { ok: false, cancelled: false, line: severalFailedLine(entries, settings) }
 }
 
-/** `unknown`: the request may have reached WP Engine, but no answer said so. */
-export type RestoreOutcome = 'accepted' | 'not-started' | 'unknown' | 'cancelled'
-
-export interface RestoreVerdict extends StepVerdict {
-  outcome: RestoreOutcome
+function oneInstall(entry: RestoreEntry, settings: RestoreSettings): StepVerdict {
+  if (outcomeOf(entry) === 'accepted') return { ok: restoredAsAsked(entry), cancelled: false, line: acceptedLine(entry, settings) }
+  if (entry.target.skip !== undefined) return { ok: true, cancelled: false, line: skippedLine(entry) }
+  return { ok: false, cancelled: false, line: entry.error ?? 'The restore step failed' }
 }
 
-/** The restore's one decision: what is known of the request, read by outputs, summary and the last line. */
-export function conclude(report: RestoreReport, { cancelled, error }: { cancelled: boolean; error?: unknown }): RestoreVerdict {
-  const { settings, install, request } = report
-  const name = install?.name ?? installLabel(settings.install)
-  if (request === 'accepted') {
-    const emails = settings.notificationEmails.join(', ')
-    return {
-      ok: true,
-      cancelled: false,
-      outcome: 'accepted',
-      line: `✅ WP Engine accepted the restore of ${name} from backup ${settings.backupId}. It runs on WP Engine now and emails ${emails} when done; the API gives no status to wait on.`
-    }
+function cancelledLine(entry: RestoreEntry): string {
+  const name = nameOf(entry)
+  switch (outcomeOf(entry)) {
+    case 'accepted':
+      return `The step was cancelled after WP Engine accepted the restore of ${name} from backup ${backupIdOf(entry)}${entry.site ? ', while checking the site' : entry.purge ? ', while purging its cache' : ''}. The restore runs on WP Engine; check the site.`
+    case 'unknown':
+      return `The step was cancelled while the request to restore ${name} from backup ${backupIdOf(entry)} was on its way; WP Engine may or may not have started the restore. Check the install in the WP Engine User Portal before running the restore again.`
+    default:
+      return `The step was cancelled before the restore of ${name} was requested: nothing was restored.`
   }
-  if (request === 'sending' && (cancelled || (error instanceof WpeApiError && error.detail.ambiguous))) {
-    const why = cancelled
-      ? `The step was cancelled while the request to restore ${name} from backup ${settings.backupId} was on its way; WP Engine may or may not have started the restore.`
-      : errorLine(error)
-    return {
-      ok: false,
-      cancelled,
-      outcome: 'unknown',
-      line: cancelled ? `${why} Check the install in the WP Engine User Portal before running the restore again.` : why
-    }
-  }
-  if (cancelled) {
-    return {
-      ok: false,
-      cancelled,
-      outcome: 'cancelled',
-      line: `The step was cancelled before the restore of ${name} was requested: nothing was restored.`
-    }
-  }
-  return { ok: false, cancelled, outcome: 'not-started', line: errorLine(error ?? 'The restore step failed') }
+}
+
+function severalCancelledLine(entries: RestoreEntry[]): string {
+  const names = (outcome: string): string[] => entries.filter((entry) => outcomeOf(entry) === outcome).map(nameOf)
+  const accepted = names('accepted')
+  const unknown = names('unknown')
+  return [
+    'The step was cancelled.',
+    accepted.length > 0 && `WP Engine had accepted the restores of ${accepted.join(', ')}.`,
+    unknown.length > 0 &&
+      `The requests to restore ${unknown.join(', ')} were on their way: check them in the WP Engine User Portal before running the restore again.`,
+    `The others were not restored.`
+  ]
+    .filter(Boolean)
+    .join(' ')
+}
+
+/** Every install restored as asked (or skipped, for want of a restore point). */
+function severalLine(entries: RestoreEntry[], settings: RestoreSettings): string {
+  const accepted = entries.filter((entry) => outcomeOf(entry) === 'accepted').length
+  const skipped = entries.length - accepted
+  if (accepted === 0)
+    return `Nothing was restored: none of the ${entries.length} installs had a restore point (the summary says why for each).`
+  const then = [settings.purgeCache && 'their caches purged', settings.verify && 'every site answers as asked'].filter(Boolean)
+  return (
+    `✅ WP Engine accepted the restores of ${accepted} installs, each from its own backup${then.length > 0 ? `; ${then.join(', and ')}` : ''}.` +
+    `${skipped > 0 ? ` ${skipped === 1 ? '1 install had' : `${skipped} installs had`} no restore point and ${skipped === 1 ? 'was' : 'were'} skipped (the summary says why).` : ''}` +
+    ` They run on WP Engine now and email ${settings.notificationEmails.join(', ')} when done.`
+  )
 }

@@ -1,66 +1,58 @@
-import { describeInstall, findInstalls } from '../workflows/find-installs.js'
-import { getBackupOf } from '../workflows/get-backup.js'
 import {
   actionDependencies,
   defineStep,
   runAction,
   type ActionDefinition,
   type Dependencies,
-  type StepDefinition
+  type StepDefinition,
+  type StepVerdict
 } from '../step/harness.js'
+import { createNodeSend } from '../wpengine/http.js'
+import { conclude } from './conclude.js'
+import { reasonOf } from './messages.js'
+import { restoreDryRunStep } from './dry-run.js'
 import { parseRestoreInputs, type RestoreSettings } from './inputs.js'
-import { conclude, type RestoreReport, type RestoreVerdict } from './conclude.js'
-import { assertRestorable, requestRestore } from './request-restore.js'
+import { restoreLimits } from './limits.js'
+import { outcomeOf, outputsOf, restoredAsAsked, type RestoreReport } from './report.js'
+import { restoreInstall } from './restore-install.js'
+import { eachTarget } from './restore-installs.js'
 import { renderRestoreSummary } from './summary.js'
 
-// Finding the install, checking the backup and sending the request take seconds; this bounds a hung API.
-const RESTORE_STEP_TIMEOUT_MS = 5 * 60_000
-
 /**
- * The restore action, for a failed deploy: checks that the backup belongs to the install and is
- * completed, then asks WP Engine to restore from it. The API gives no status to follow, so success
- * means WP Engine accepted the restore.
+ * The restore action, for a failed deploy: for every install, checks that its backup belongs to it
+ * and is completed, asks WP Engine once to restore from it, then purges its cache and checks its site
+ * when asked. The API gives no restore status to follow, so success means WP Engine accepted the
+ * restore (and the site answered as asked, when it was checked).
  */
-const restoreStep: StepDefinition<RestoreSettings, RestoreReport, RestoreVerdict> = {
-  limits: () => ({ timeoutMs: RESTORE_STEP_TIMEOUT_MS }),
-  start: (settings) => ({ settings, request: 'not-sent' }),
-  async work(report, { core, client, clock, settings }) {
-    const [found] = await findInstalls(client, [settings.install])
-    if (!found || 'error' in found) throw found?.error
-    const { install } = found
-    core.info(describeInstall(install))
-    report.install = install
-    // A handful of lines: no groups to open.
-    const backup = await getBackupOf(client, install, settings.backupId)
-    report.backup = backup
-    core.info(`Backup ${backup.id} is ${backup.status}: ${backup.description ?? ''}`)
-    assertRestorable(backup, install)
-    const options = `database ${settings.restoreDatabase ? 'included' : 'left as it is'}, ${settings.createCheckpoint ? 'a checkpoint backup first' : 'no checkpoint'}`
-    core.info(`Asking WP Engine to restore ${install.name} from backup ${backup.id} (${options}).`)
-    report.request = 'sending'
-    await requestRestore(client, install, backup, {
-      notification_emails: settings.notificationEmails,
-      restore_database: settings.restoreDatabase,
-      create_checkpoint: settings.createCheckpoint
-    })
-    report.request = 'accepted'
-    report.acceptedAt = new Date(clock.now()).toISOString()
+const restoreStep: StepDefinition<RestoreSettings, RestoreReport, StepVerdict> = {
+  limits: (settings) => restoreLimits(settings),
+  start: (settings) => ({ settings, entries: settings.targets.map((target) => ({ target, request: 'not-sent' })) }),
+  async work(report, tools) {
+    // The site is checked as a visitor sees it: through a transport of its own, never the API client's.
+    const site = createNodeSend(tools.env)
+    try {
+      report.entries = await eachTarget(
+        report.entries,
+        tools,
+        (entry, install, scope) => restoreInstall(entry, install, { tools, scope, site }),
+        (entry, scope) => {
+          if (report.entries.length > 1)
+            scope.log.info(restoredAsAsked(entry) ? `✅ ${outcomeOf(entry)}` : `❌ ${entry.error ?? reasonOf(entry)}`)
+        }
+      )
+    } finally {
+      site.close()
+    }
   },
   conclude,
-  outputs: (report) => ({
-    accepted: String(report.request === 'accepted'),
-    'accepted-at': report.acceptedAt ?? '',
-    'install-id': report.install?.id ?? '',
-    'install-name': report.install?.name ?? '',
-    'backup-id': report.request === 'not-sent' ? '' : report.settings.backupId
-  }),
+  outputs: (report) => outputsOf(report),
   summary: renderRestoreSummary
 }
 
 export const restoreAction: ActionDefinition<RestoreSettings> = {
   title: 'WP Engine restore',
   readInputs: parseRestoreInputs,
-  stepFor: () => defineStep(restoreStep)
+  stepFor: (settings) => (settings.dryRun ? defineStep(restoreDryRunStep) : defineStep(restoreStep))
 }
 
 export function runRestore(deps: Dependencies = actionDependencies()): Promise<void> {

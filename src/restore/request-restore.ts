@@ -3,6 +3,17 @@ import { WpeApiError } from '../wpengine/errors.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install, RestoreBody } from '../wpengine/types.js'
 
+/** No backup the install can be restored from; `reason` is a few words for a line that names many installs. */
+export class NoRestorePoint extends Error {
+  constructor(
+    message: string,
+    readonly reason: string
+  ) {
+    super(message)
+    this.name = 'NoRestorePoint'
+  }
+}
+
 /**
  * Refuses a backup that cannot be restored from: it must be completed (one of another install was
  * never found, as WP Engine answers 404 for it). Nothing is sent when it is not.
@@ -10,14 +21,16 @@ import type { Backup, Install, RestoreBody } from '../wpengine/types.js'
 export function assertRestorable(backup: Backup, install: Install): void {
   const status = normalizeStatus(backup.status)
   if (status === 'aborted') {
-    throw new Error(
-      `Backup ${backup.id} of install ${install.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`
+    throw new NoRestorePoint(
+      `Backup ${backup.id} of install ${install.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`,
+      'backup aborted'
     )
   }
   if (status !== 'completed') {
-    throw new Error(
+    throw new NoRestorePoint(
       `Backup ${backup.id} of install ${install.name} is ${backup.status}, not completed; nothing was restored. ` +
-        `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`
+        `Wait for it first (the backup action with backup-id: ${backup.id}), then restore.`,
+      `backup ${backup.status}`
     )
   }
 }

@@ -25,6 +25,9 @@ const LIST_SEPARATOR = /[\s,]+/
 const MAX_EMAIL = 254
 const MAX_LOCAL_PART = 64
 const MAX_EMAILS = 50
+// WP Engine publishes no rate limits; five requests in flight keeps well clear of them, twenty is plenty for hundreds of installs.
+const DEFAULT_MAX_PARALLEL = 5
+const MAX_PARALLEL = 20
 
 export type GetInput = (name: string) => string
 
@@ -82,12 +85,21 @@ export class InputReader {
     return installs
   }
 
-  backupId(required: boolean): string | undefined {
+  /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
+  backupId(required: boolean, alternatives?: string): string | undefined {
     const text = this.text('backup-id')
+    const or = alternatives ? `, or ${alternatives}` : ''
     if (text === '' && required)
-      this.problems.push("backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output")
-    if (text !== '' && !UUID.test(text))
-      this.problems.push(`backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)`)
+      this.problems.push(`backup-id is required: the ID of the backup (a UUID), e.g. from the backup step's backup-id output${or}`)
+    if (text !== '' && !UUID.test(text)) {
+      // The backup step's table of several installs shows IDs shortened to 8 digits, as git shortens a SHA.
+      const short = /^[0-9a-f]{8}$/i.test(text)
+        ? ": it looks like the first 8 characters of one, as the backup step's table of several installs shows them. Copy the whole ID from under that table (Full backup IDs) or from the step's backups output"
+        : ''
+      this.problems.push(
+        `backup-id ${this.quote(text)} is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a)${or}${short}`
+      )
+    }
     return text === '' ? undefined : text.toLowerCase()
   }
 
@@ -126,6 +138,15 @@ export class InputReader {
 
   duration(name: string, fallback: string, minMs: number, maxMs: number): number {
     return readDuration(name, this.getInput(name), fallback, minMs, maxMs, this.problems, (value) => this.quote(value))
+  }
+
+  /** max-parallel: the most requests to the API in flight at once. */
+  maxParallel(): number {
+    const text = this.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)
+    const value = /^\d+$/.test(text) ? Number(text) : NaN
+    if (!(value >= 1 && value <= MAX_PARALLEL))
+      this.problems.push(`max-parallel ${this.quote(text)} is not a whole number from 1 to ${MAX_PARALLEL}`)
+    return value
   }
 
   credentials(): { userId: string; password: string } {

@@ -29,3 +29,13 @@ export function problemQuote(text: string): string[] {
 export function idCell(id: string | undefined | null, { short = false } = {}): string {
   return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id)
 }
+
+/**
+ * Whole IDs to copy, one per named thing, folded away under a table whose cells show them short, so
+ * that the table stays one glance wide. Nothing when there is none.
+ */
+export function fullIds(title: string, items: [name: string, id: string | undefined][]): string[] {
+  const known = items.filter((item): item is [string, string] => Boolean(item[1]))
+  if (known.length === 0) return []
+  return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', '']
+}

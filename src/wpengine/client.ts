@@ -30,6 +30,7 @@ import type {
   Backup,
   CreateArchiveBody,
   CreateBackupBody,
+  CacheType,
   Install,
   ListOptions,
   Page,
@@ -189,6 +190,21 @@ export class WpeClient {
       `restore install ${install.name} from backup ${backupId}`,
       noBody,
       { body }
+    )
+  }
+
+  /**
+   * Purges one of the install's caches; 202 with no body. One attempt: WP Engine allows one
+   * object-cache purge a minute per install, so a 429 comes back to the caller (with its Retry-After
+   * in the error's detail) to wait on as it sees fit, rather than being retried here.
+   */
+  async purgeCache(install: Install, type: CacheType): Promise<void> {
+    await this.request(
+      'POST',
+      ['installs', install.id, 'purge_cache'],
+      `purge the ${type === 'all' ? 'caches' : `${type} cache`} of install ${install.name}`,
+      noBody,
+      { body: { type }, once: true }
     )
   }
 
@@ -399,7 +415,8 @@ export class WpeClient {
       ambiguous: verdict === 'ambiguous',
       transient: verdict !== 'fail',
       attempts,
-      failingForMs
+      failingForMs,
+      retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
     }
     return new WpeApiError(message, detail)
   }

@@ -28,6 +28,8 @@ export interface FailureDetail {
   attempts: number
   /** How long this request had been failing when it was given up (0 when it failed at once). */
   failingForMs?: number
+  /** How long the API asked to wait before trying again (Retry-After), when it said. */
+  retryAfterMs?: number
 }
 
 /** A request to the WP Engine API that failed for good; `message` is one line ready for the log. */

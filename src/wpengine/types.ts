@@ -105,3 +105,7 @@ export interface RestoreBody {
   restore_database: boolean
   create_checkpoint: boolean
 }
+
+/** The caches WP Engine can purge for an install (`POST /installs/{id}/purge_cache`). */
+export const CACHE_TYPES = ['all', 'page', 'object', 'cdn'] as const
+export type CacheType = (typeof CACHE_TYPES)[number]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { defaultDescription, describeBackup, stepMarker } from '../../../src/backup/description.js'
+import { defaultDescription, describeBackup, markersIn, stepMarker } from '../../../src/backup/description.js'
 import { RUN_CONTEXT } from '../../support/helpers.js'
 
 describe('defaultDescription', () => {
@@ -59,5 +59,28 @@ describe('stepMarker', () => {
   it('is appended to a custom description as to the default one', () => {
     expect(describeBackup('Release 2.4', RUN_CONTEXT, '[ci x]')).toBe('Release 2.4 [ci x]')
     expect(describeBackup(undefined, RUN_CONTEXT, '[ci x]')).toBe(`${defaultDescription(RUN_CONTEXT)} [ci x]`)
+  })
+})
+
+describe('markersIn', () => {
+  it('reads back every marker a step wrote, whatever its job and step, and nothing that only looks like one', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.integer({ min: 1, max: 99 }),
+        (job, step, runId, attempt) => {
+          const marker = stepMarker({ runId, runAttempt: attempt, job, step })
+          const found = markersIn(describeBackup('Release [ci 1-x a/b 0a1b2c3d]', {}, marker))
+          expect(found).toHaveLength(1)
+          const [read] = found
+          expect(read).toMatchObject({ runId, attempt })
+          expect(marker).toContain(`${read?.job}/${read?.step}`)
+        }
+      )
+    )
+    expect(markersIn('Manual backup')).toEqual([])
+    expect(markersIn(undefined)).toEqual([])
   })
 })

@@ -149,9 +149,31 @@ describe('renderSummary: several installs', () => {
         '| :-- | :-- | :-- | :-- |',
         `| mysite | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | completed 2026-01-01 00:04:00 UTC, after 1m 1s |`,
         `| shop | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | reused (completed within reuse-within, 1m old), completed 2026-01-01 00:04:00 UTC |`,
+        '',
+        '<details><summary>Full backup IDs</summary>',
+        '',
+        `- mysite: \`${backup.id}\``,
+        `- shop: \`${backup.id}\``,
+        '',
+        '</details>',
         ''
       ].join('\n')
     )
+  })
+
+  it('folds each whole backup ID away under the table, to copy, for the installs that have a backup', () => {
+    const text = render({
+      installs: [{ ref: { kind: 'name', name: 'gone' }, outcome: 'failed', error: 'not found' }, ...entries(['completed', 'aborted'])],
+      outcome: 'failed',
+      error: 'x'
+    })
+    const { html } = renderGfm(text)
+    // marked renders raw HTML as GitHub does; the list inside stays Markdown, each ID one code span.
+    expect(html[1]).toContain('<details><summary>Full backup IDs</summary>')
+    expect(html[1]).toContain(`<li>site0: <code>${backup.id}</code></li>\n<li>site1: <code>${backup.id}</code></li>`)
+    expect(html[1]).not.toContain('<li>gone')
+    // The table's rows keep the short form.
+    expect(text).toContain(`| site0 | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` |`)
   })
 
   it('counts the installs without a fresh backup in the heading, and gives each failed row its whole reason', () => {

@@ -6,6 +6,7 @@ import YAML from 'yaml'
 import { parseInputs } from '../../../src/backup/inputs.js'
 import { outputsOf } from '../../../src/backup/report.js'
 import { parseRestoreInputs } from '../../../src/restore/inputs.js'
+import { outputsOf as restoreOutputsOf } from '../../../src/restore/report.js'
 import { ROOT } from '../../../scripts/run-action.js'
 import { detailProblems, readDetails, renderTables, withTables } from '../../../scripts/readme-tables.js'
 
@@ -144,7 +145,17 @@ describe('restore/action.yml', () => {
     expect(Object.keys(restore.inputs).sort()).toEqual([...new Set(readInputs)].sort())
     expect(restore.inputs['restore-database']?.default).toBe('true')
     expect(restore.inputs['create-checkpoint']?.default).toBe('true')
-    expect(restore.inputs['backup-id']?.required).toBe(true)
+    expect(restore.inputs['purge-cache']?.default).toBe('false')
+    expect(restore.inputs['verify-timeout']?.default).toBe('10m')
+    expect(restore.inputs['max-parallel']?.default).toBe('5')
+    expect(restore.inputs['dry-run']?.default).toBe('false')
+    // One install and its backup-id, several with a word, or the backups output instead.
+    expect([restore.inputs.install?.required, restore.inputs['backup-id']?.required]).toEqual([false, false])
+    expect(restore.inputs['notification-emails']?.required).toBe(true)
+  })
+
+  it('declares exactly the outputs the restore step sets', () => {
+    expect(Object.keys(restore.outputs)).toEqual(Object.keys(restoreOutputsOf({ entries: [] })))
   })
 })
 

@@ -24,6 +24,27 @@ beforeAll(async () => {
 afterAll(() => transport.close())
 
 describe('simulator', () => {
+  it("purges an install's cache, at most one object-cache purge a minute (all included), and refuses an unknown type", async () => {
+    const own = await freshSim()
+    const purge = (type: unknown) =>
+      fetch(`${own.url}/installs/${INSTALL.id}/purge_cache`, {
+        method: 'POST',
+        headers: { authorization: credentialsOf(own).authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ type })
+      })
+    expect((await purge('all')).status).toBe(202)
+    expect((await purge('page')).status).toBe(202)
+    const limited = await purge('object')
+    expect([limited.status, limited.headers.get('retry-after'), await limited.json()]).toEqual([
+      429,
+      null,
+      { message: 'Too Many Requests' }
+    ])
+    const bad = await purge('everything')
+    expect([bad.status, ((await bad.json()) as { errors: unknown[] }).errors[0]]).toEqual([400, expect.objectContaining({ field: 'type' })])
+    expect(own.purges().map((p) => p.type)).toEqual(['all', 'page'])
+  })
+
   it('binds to loopback only', async () => {
     await expect(startSimulator({ host: '0.0.0.0' })).rejects.toThrow('loopback only')
   })

@@ -102,6 +102,12 @@ describe('InputReader', () => {
   describe('backup-id', () => {
     it('must be a UUID', () =>
       expect(problems({ 'backup-id': '123' }, (reader) => reader.backupId(false))).toContain("backup-id '123' is not a backup ID"))
+
+    it('says where the whole ID is when given the 8 digits a summary table shows', () => {
+      expect(problems({ 'backup-id': '015c66df' }, (reader) => reader.backupId(false))).toBe(
+        "backup-id '015c66df' is not a backup ID (a UUID such as e41fa98f-ea80-4654-b229-a9b765d0863a): it looks like the first 8 characters of one, as the backup step's table of several installs shows them. Copy the whole ID from under that table (Full backup IDs) or from the step's backups output"
+      )
+    })
   })
 
   describe('credentials', () => {

@@ -68,6 +68,35 @@ describe('WpeClient requests', () => {
   })
 })
 
+describe('WpeClient: purgeCache', () => {
+  const PURGE = `/v1/installs/${INSTALL.id}/purge_cache`
+
+  it('posts the type and reads nothing of the 202', async () => {
+    const scope = nock(API, { reqheaders: { 'content-type': 'application/json' } })
+      .post(PURGE, { type: 'page' })
+      .reply(202, 'not json')
+    await expect(setup().client.purgeCache(INSTALL, 'page')).resolves.toBeUndefined()
+    scope.done()
+  })
+
+  it("sends it once: a 429 comes back at once, with the API's Retry-After", async () => {
+    const scope = nock(API).post(PURGE).reply(429, { message: 'Too Many Requests' }, { 'Retry-After': '42' })
+    const { client, clock } = setup()
+    const error = await failure(client.purgeCache(INSTALL, 'all'))
+    scope.done()
+    expect(clock.sleeps).toEqual([])
+    expect(error.detail).toMatchObject({ status: 429, retryAfterMs: 42_000, attempts: 1 })
+    expect(error.message).toContain('refused to purge the caches of install mysite')
+  })
+
+  it('a 429 without Retry-After carries no wait of its own', async () => {
+    const scope = nock(API).post(PURGE).reply(429, { message: 'Too Many Requests' })
+    const error = await failure(setup().client.purgeCache(INSTALL, 'object'))
+    scope.done()
+    expect(error.detail.retryAfterMs).toBeUndefined()
+  })
+})
+
 describe('WpeClient: read-only (a dry run)', () => {
   it('reads, but refuses every request that could change something before it is sent', async () => {
     const scope = nock(API).get(BACKUP_PATH).reply(200, BACKUP)
@@ -82,6 +111,7 @@ describe('WpeClient: read-only (a dry run)', () => {
     await expect(
       client.restoreBackup(INSTALL, BACKUP_ID, { notification_emails: [], restore_database: true, create_checkpoint: true })
     ).rejects.toThrow(/\(POST\)\.$/)
+    await expect(client.purgeCache(INSTALL, 'all')).rejects.toThrow(/\(POST\)\.$/)
   })
 })
 
