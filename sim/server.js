@@ -90,6 +90,7 @@ export function defaultInstalls(fillers = 120) {
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   hostile?: (field: string) => string | undefined,
+ *   reshape?: (answer: { method: string, path: string, body: unknown }) => unknown,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
  * }} [options]
  */
@@ -132,7 +133,12 @@ export async function startSimulator(options = {}) {
      * A hostile or broken API: called with a field's name (`backup.description`, `archive.state`, …) for
      * every free-text field of every answer; a string it returns is sent in place of the real value.
      */
-    hostile: options.hostile
+    hostile: options.hostile,
+    /**
+     * An API whose answers do not fit their shape: called with every 2xx answer of the API (method, path
+     * below /v1, body); what it returns is sent instead.
+     */
+    reshape: options.reshape
   }
   /** The real value, or what `hostile` puts in its place. @template T @param {string} field @param {T} value @returns {T | string} */
   const odd = (field, value) => settings.hostile?.(field) ?? value
@@ -534,7 +540,11 @@ export async function startSimulator(options = {}) {
       requests.push(record)
       const send = (/** @type {Reply} */ reply) => {
         record.status = reply.status
-        const text = reply.body === undefined ? '' : JSON.stringify(reply.body)
+        const body =
+          settings.reshape && reply.status < 300 && reply.body !== undefined
+            ? settings.reshape({ method: record.method, path, body: reply.body })
+            : reply.body
+        const text = body === undefined ? '' : JSON.stringify(body)
         res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...reply.headers })
         res.end(text)
         options.log?.(`${record.method} ${url.pathname}${url.search} → ${reply.status}${record.fault ? ` (fault: ${record.fault})` : ''}`)

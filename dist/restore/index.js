@@ -29368,7 +29368,13 @@ const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT
 function isTlsTrustFailure(code) {
     return TLS_TRUST_FAILURE.test(code);
 }
-function classify(method, outcome) {
+/**
+ * An answer that parses but does not fit is asked for again this many times, in case it was a glitch:
+ * the API answers the same way every time, so it is not an outage to wait out.
+ */
+const MISFIT_RETRIES = 1;
+/** `misfitsBefore`: how many earlier attempts of this request got a misfitting answer. */
+function classify(method, outcome, misfitsBefore = 0) {
     switch (outcome.kind) {
         case 'response': {
             const { status } = outcome;
@@ -29383,6 +29389,11 @@ function classify(method, outcome) {
         }
         case 'bad-response':
             return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'misfit':
+            // A POST was acted on all the same: what it made must be looked for, never simply asked for again.
+            if (method === 'POST')
+                return 'ambiguous';
+            return misfitsBefore < MISFIT_RETRIES ? 'retry' : 'fail';
         case 'network':
             if (isTlsTrustFailure(outcome.code))
                 return 'fail';
@@ -29506,6 +29517,8 @@ function describeOutcome(outcome) {
             return `HTTP ${outcome.status}`;
         case 'bad-response':
             return `an answer that cannot be used (${outcome.reason})`;
+        case 'misfit':
+            return `an answer that does not fit the API's description (${outcome.reason})`;
         case 'network':
             return `network error ${outcome.code}`;
         case 'timeout':
@@ -29513,7 +29526,7 @@ function describeOutcome(outcome) {
     }
 }
 /** Why a request failed for good, and what to do; `origin` is api-url's. */
-function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin }) {
+function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin, endpoint }) {
     // How long the API failed: the line says whether this was a blip or an outage.
     const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
     if (decision === 'ambiguous') {
@@ -29531,6 +29544,11 @@ function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErr
     }
     if (outcome.kind === 'bad-response') {
         return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
+    }
+    if (outcome.kind === 'misfit') {
+        const again = attempts > 1 ? ', also when asked again' : '';
+        return (`WP Engine's answer to ${endpoint} (to ${operation}) does not fit the API's description${again}: ${outcome.reason}. ` +
+            `The API answers this way every time, so the step stops rather than wait; if it persists, report it to WP Engine support.`);
     }
     const { status } = outcome;
     const said = apiMessage ? `: ${apiMessage}` : '';
@@ -29557,6 +29575,8 @@ function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
         `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
 }
 function firstRetryText(operation, outcome, delay, keepTrying) {
+    if (outcome.kind === 'misfit')
+        return `${describeOutcome(outcome)} while trying to ${operation}; asking once more in ${delay}.`;
     return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
 }
 function stillFailingText(operation, outcome, failingForMs, keepTrying) {
@@ -37712,15 +37732,21 @@ const BACKUP_STATUSES = ['requested', 'in_progress', 'completed', 'aborted'];
 // action needs is checked (ids are UUIDs and the ones asked for, names follow WP Engine's rule,
 // statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
 // once, here; a field the action does not need may be absent or odd without failing anything.
-/** Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value. */
+/**
+ * Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value.
+ * `misfit`: JSON that does not fit its shape; `not-json`: not JSON at all.
+ */
 class BadAnswer extends Error {
     reason;
-    constructor(reason) {
+    kind;
+    constructor(reason, kind = 'misfit') {
         super(reason);
         this.reason = reason;
+        this.kind = kind;
         this.name = 'BadAnswer';
     }
 }
+const unnoted = () => undefined;
 const bad = (reason) => {
     throw new BadAnswer(safeText(reason, 300));
 };
@@ -37752,7 +37778,7 @@ function requiredUuid(value, field) {
 }
 function sameId(id, askedId, what) {
     if (askedId !== undefined && id !== askedId.toLowerCase())
-        bad(`it describes ${what} ${id}, not ${what} ${askedId}, which was asked for`);
+        bad(`${what} id is ${id}, not ${askedId}, which was asked for`);
     return id;
 }
 /** Free text, log-safe and bounded; absent when it is missing, empty or not text. */
@@ -37762,10 +37788,20 @@ function decode_text(value, max) {
     const safe = safeText(value, max);
     return safe === '' ? undefined : safe;
 }
-// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown.
+/** Free text that is only shown: as `text`, and noted when it is there but not text (absent and null are allowed). */
+function shownText(value, max, field, note) {
+    if (value !== undefined && value !== null && typeof value !== 'string')
+        note({ field, value: shown(value) });
+    return decode_text(value, max);
+}
+// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown (and noted).
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
-function timestamp(value) {
-    return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
+function timestamp(value, field, note) {
+    if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+        return value;
+    if (value !== undefined && value !== null)
+        note({ field, value: shown(value) });
+    return undefined;
 }
 /**
  * A documented status, with the deprecated `initiated` read as `in_progress`; anything else becomes a
@@ -37801,39 +37837,48 @@ function fieldsOf(value, what) {
     return isObject(value) ? value : bad(`${what} is ${shown(value)}, not an object`);
 }
 /** A backup; with `askedId`, it must be that backup. */
-function decodeBackup(value, askedId) {
+function decodeBackup(value, askedId, note = unnoted) {
     const raw = fieldsOf(value, 'the backup');
     return {
         id: sameId(requiredUuid(raw.id, 'backup id'), askedId, 'backup'),
         status: decode_status(raw.status, 'backup status'),
-        description: decode_text(raw.description, MAX_DESCRIPTION),
-        create_time: timestamp(raw.create_time),
-        complete_time: timestamp(raw.complete_time),
-        wordpress_version: decode_text(raw.wordpress_version, MAX_SHORT)
+        description: shownText(raw.description, MAX_DESCRIPTION, 'backup description', note),
+        create_time: timestamp(raw.create_time, 'backup create_time', note),
+        complete_time: timestamp(raw.complete_time, 'backup complete_time', note),
+        wordpress_version: shownText(raw.wordpress_version, MAX_SHORT, 'backup wordpress_version', note)
     };
 }
-/** An install; with `askedId`, it must be that install. */
-function decodeInstall(value, askedId) {
+/**
+ * An install. Listed (no `askedId`), its name is what it is found by, so it must be an install name.
+ * Fetched by its id, which must be `askedId`, the name is only shown: one that does not fit becomes
+ * a placeholder that no install name can be (`unnamed-294deacc`).
+ */
+function decodeInstall(value, askedId, note = unnoted) {
     const raw = fieldsOf(value, 'the install');
     const id = sameId(requiredUuid(raw.id, 'install id'), askedId, 'install');
-    if (typeof raw.name !== 'string' || !INSTALL_NAME.test(raw.name))
-        bad(`install name ${shown(raw.name)} is not an install name`);
-    return { id, name: raw.name, environment: decode_text(raw.environment, MAX_SHORT) };
+    const environment = shownText(raw.environment, MAX_SHORT, 'install environment', note);
+    if (typeof raw.name === 'string' && INSTALL_NAME.test(raw.name))
+        return { id, name: raw.name, environment };
+    if (askedId === undefined)
+        return bad(`install name ${shown(raw.name)} is not an install name`);
+    const placeholder = `unnamed-${id.slice(0, 8)}`;
+    note({ field: 'install name', value: shown(raw.name), placeholder });
+    return { id, name: placeholder, unnamed: true, environment };
 }
-function decodeArchive(value) {
+function decodeArchive(value, note = unnoted) {
     const raw = fieldsOf(value, 'the archive');
     return {
         id: requiredUuid(raw.id, 'archive id'),
         backup: { id: isObject(raw.backup) ? uuidOf(raw.backup.id) : undefined },
         state: decode_status(raw.state, 'archive state'),
-        create_time: timestamp(raw.create_time),
-        complete_time: timestamp(raw.complete_time),
+        create_time: timestamp(raw.create_time, 'archive create_time', note),
+        complete_time: timestamp(raw.complete_time, 'archive complete_time', note),
         download_uri: decode_link(raw.download_uri)
     };
 }
 function decodeUser(value) {
     const raw = fieldsOf(value, 'the user');
-    return { id: decode_text(raw.id, MAX_SHORT) ?? bad(`user id ${shown(raw.id)} is not an id`) };
+    return { id: decode_text(raw.id, MAX_SHORT) ?? bad(`user id is ${shown(raw.id)}, not an id`) };
 }
 /** What can be read safely of a list item that does not match its shape, so that a caller can tell whether it was the one asked for. */
 function identify(value) {
@@ -37847,7 +37892,7 @@ function identify(value) {
     };
 }
 /** A page, with every item decoded: a malformed one is skipped (returned in `skipped`) unless the caller asked for it. */
-function decodePage(value, decodeItem, operation, { askedFor } = {}) {
+function decodePage(value, decodeItem, operation, { askedFor } = {}, note = unnoted) {
     const raw = fieldsOf(value, 'the page');
     // The spec does not mark `results` required: a page without it is an empty page.
     const items = raw.results ?? [];
@@ -37856,8 +37901,11 @@ function decodePage(value, decodeItem, operation, { askedFor } = {}) {
     const page = { results: [], unusable: [], received: items.length, operation };
     const skipped = [];
     for (const item of items) {
+        // Only the items used are noted: a skipped one has its own warning.
+        const noted = [];
         try {
-            page.results.push(decodeItem(item));
+            page.results.push(decodeItem(item, (misfit) => noted.push(misfit)));
+            noted.forEach(note);
         }
         catch (error) {
             if (!(error instanceof BadAnswer))
@@ -38276,15 +38324,15 @@ const PAGE_LIMIT = 100;
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000;
 function json(decode) {
-    return (body) => {
+    return (body, note) => {
         let value;
         try {
             value = JSON.parse(body);
         }
         catch {
-            throw new BadAnswer(safeText('it is not JSON'));
+            throw new BadAnswer(safeText('it is not JSON'), 'not-json');
         }
-        return decode(value);
+        return decode(value, note);
     };
 }
 /** For the calls documented to answer 202 with no body: whatever comes back is not read. */
@@ -38319,23 +38367,21 @@ class WpeClient {
     }
     /** The install, which must be the one asked for. */
     getInstall(installId) {
-        return this.request('GET', ['installs', installId], `get install ${installId}`, json((value) => decodeInstall(value, installId)));
+        return this.request('GET', ['installs', installId], `get install ${installId}`, json((value, note) => decodeInstall(value, installId, note)));
     }
     listInstalls(offset, options) {
-        return this.list(['installs'], 'list installs', offset, decodeInstall, options);
+        return this.list(['installs'], 'list installs', offset, (value, note) => decodeInstall(value, undefined, note), options);
     }
     /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
     createBackup(install, body) {
-        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json(decodeBackup), {
-            body
-        });
+        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json((value, note) => decodeBackup(value, undefined, note)), { body });
     }
     /** The backup, which must be the one asked for. */
     getBackup(install, backupId) {
-        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, json((value) => decodeBackup(value, backupId)));
+        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, json((value, note) => decodeBackup(value, backupId, note)));
     }
     listBackups(install, offset, options) {
-        return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, decodeBackup, options);
+        return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, (value, note) => decodeBackup(value, undefined, note), options);
     }
     /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
     async createArchive(install, body) {
@@ -38350,15 +38396,16 @@ class WpeClient {
     }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
-        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
+        const { page, skipped } = await this.request('GET', segments, operation, json((value, note) => decodePage(value, decodeItem, operation, options, note)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
         if (skipped.length > 0)
             this.warnOnce(skippedMessage(operation, skipped, page.received));
         return page;
     }
-    warnOnce(message) {
-        if (this.warned.has(message))
+    /** `key` tells which warnings are the same one: by default the message itself. */
+    warnOnce(message, key = message) {
+        if (this.warned.has(key))
             return;
-        this.warned.add(message);
+        this.warned.add(key);
         this.options.onWarning?.(message);
     }
     /** Path segments are encoded one by one, so no value can change the path it is put into. */
@@ -38377,6 +38424,10 @@ class WpeClient {
         const stepSignal = this.options.signal;
         const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
+        const endpoint = endpointOf(method, segments);
+        const notes = [];
+        // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
+        let misfits = 0;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
             method,
@@ -38410,18 +38461,19 @@ class WpeClient {
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
                 outcome = { kind: 'response', status: response.status };
+                notes.length = 0;
                 if (response.status >= 300 && response.status < 400) {
                     debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up');
                     throw this.redirectError(operation, response, attempt);
                 }
                 if (response.status >= 200 && response.status < 300) {
                     try {
-                        decoded = decode(response.body);
+                        decoded = decode(response.body, (misfit) => notes.push(misfit));
                     }
                     catch (error) {
                         if (!(error instanceof BadAnswer))
                             throw error;
-                        outcome = { kind: 'bad-response', reason: error.reason };
+                        outcome = { kind: error.kind === 'not-json' ? 'bad-response' : 'misfit', reason: error.reason };
                     }
                 }
             }
@@ -38442,13 +38494,17 @@ class WpeClient {
             }
             last = { outcome, response };
             const result = attemptResult(outcome, response, clock.now() - sentAt);
-            const verdict = classify(method, outcome);
+            const verdict = classify(method, outcome, misfits);
+            if (outcome.kind === 'misfit')
+                misfits++;
             if (verdict !== 'success')
                 failingSince ??= sentAt;
             const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince;
             if (verdict === 'success') {
                 debug(result);
                 budget.release(spent);
+                for (const misfit of notes)
+                    this.warnOnce(misfitText(endpoint, misfit), `${endpoint} ${misfit.field}`);
                 return decoded;
             }
             if (verdict === 'retry' && failingFor < patienceMs) {
@@ -38459,7 +38515,7 @@ class WpeClient {
                     debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
                     throw this.failure(retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeft), 
                     // Not transient for this step: waiting on would only run into the timeout.
-                    operation, outcome, 'fail', response, attempt, failingFor);
+                    operation, outcome, 'fail', response, attempt, failingFor, endpoint);
                 }
                 // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
                 const reserved = backoff < timeLeft ? budget.reserve(outcome, clock.now()) : undefined;
@@ -38500,21 +38556,24 @@ class WpeClient {
                 ...decodeErrorBody(response?.body ?? ''),
                 attempts: attempt,
                 failingForMs: failingFor,
-                origin: this.options.apiUrl.origin
-            }), operation, outcome, verdict, response, attempt, failingFor);
+                origin: this.options.apiUrl.origin,
+                endpoint
+            }), operation, outcome, verdict, response, attempt, failingFor, endpoint);
         }
     }
-    failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0) {
+    failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0, endpoint) {
         const body = decodeErrorBody(response?.body ?? '');
         const detail = {
             kind: outcome.kind === 'response' ? 'http' : outcome.kind,
             operation,
+            endpoint,
             status: response?.status,
             code: outcome.kind === 'network' ? outcome.code : undefined,
             apiMessage: body.apiMessage,
             fieldErrors: body.fieldErrors,
             ambiguous: verdict === 'ambiguous',
-            transient: verdict !== 'fail',
+            // An answer that does not fit is the same when asked again: not a failure that may pass.
+            transient: verdict !== 'fail' && outcome.kind !== 'misfit',
             attempts,
             failingForMs
         };
@@ -38531,6 +38590,19 @@ class WpeClient {
         return new WpeApiError(deadlineText(operation, last, failingForMs), detail);
     }
 }
+/**
+ * The route as the API's description names it: `GET /installs/{install_id}/backups/{backup_id}`. Every
+ * path alternates a collection and an id; the id is named after its collection.
+ */
+function endpointOf(method, segments) {
+    const path = segments.map((segment, i) => (i % 2 === 1 ? `{${(segments[i - 1] ?? '').replace(/s$/, '')}_id}` : segment));
+    return `${method} /${path.join('/')}`;
+}
+/** A shown-only field that did not fit, and what the step shows instead. */
+function misfitText(endpoint, { field, value, placeholder }) {
+    const instead = placeholder ? `showing ${placeholder} in its place` : 'without it';
+    return `WP Engine's answer to ${endpoint} gives the ${field} as ${value}, which does not fit the API's description; carrying on ${instead}.`;
+}
 /** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
 function apiPath(segments, query = {}) {
     const search = Object.entries(query)
@@ -38545,6 +38617,8 @@ function attemptResult(outcome, response, ms) {
             return `${outcome.status} in ${ms} ms`;
         case 'bad-response':
             return `${response?.status ?? 'an answer'} in ${ms} ms, not the documented JSON`;
+        case 'misfit':
+            return `${response?.status ?? 'an answer'} in ${ms} ms, not in the documented shape`;
         case 'network':
             return `${outcome.code} after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`;
         case 'timeout':

@@ -55,7 +55,8 @@ export function shortReason(error: unknown): string {
     timeout: 'API did not answer in time',
     deadline: 'timeout ran out',
     redirect: 'redirected',
-    'bad-response': 'unexpected answer'
+    'bad-response': 'unexpected answer',
+    misfit: 'answer does not fit'
   }
   return reasons[kind] ?? 'failed'
 }

@@ -1,7 +1,17 @@
 import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
 import { safeText } from '../text/safe-text.js'
-import { BadAnswer, decodeArchive, decodeBackup, decodeErrorBody, decodeInstall, decodePage, decodeUser } from './decode.js'
+import {
+  BadAnswer,
+  decodeArchive,
+  decodeBackup,
+  decodeErrorBody,
+  decodeInstall,
+  decodePage,
+  decodeUser,
+  type Misfit,
+  type Note
+} from './decode.js'
 import {
   attemptFailureText,
   CancelledError,
@@ -69,24 +79,27 @@ export interface ClientOptions {
    * taken and what happens next. Never a header, a body or a host.
    */
   onDebug?: (line: string) => void
-  /** Told, once each, about list items skipped because they do not match their shape. */
+  /**
+   * Told, once each, about list items skipped because they do not match their shape, and about fields
+   * that are only shown and do not fit (once for each route and field).
+   */
   onWarning?: (message: string) => void
   /** Sends nothing but GET: anything else throws before it leaves (a dry run changes nothing, by construction). */
   readOnly?: boolean
 }
 
-/** Turns the body of a 2xx answer into checked values, or throws BadAnswer. */
-type Decoder<T> = (body: string) => T
+/** Turns the body of a 2xx answer into checked values, or throws BadAnswer; shown-only fields that do not fit go to `note`. */
+type Decoder<T> = (body: string, note: Note) => T
 
-function json<T>(decode: (value: unknown) => T): Decoder<T> {
-  return (body) => {
+function json<T>(decode: (value: unknown, note: Note) => T): Decoder<T> {
+  return (body, note) => {
     let value: unknown
     try {
       value = JSON.parse(body)
     } catch {
-      throw new BadAnswer(safeText('it is not JSON'))
+      throw new BadAnswer(safeText('it is not JSON'), 'not-json')
     }
-    return decode(value)
+    return decode(value, note)
   }
 }
 
@@ -134,19 +147,23 @@ export class WpeClient {
       'GET',
       ['installs', installId],
       `get install ${installId}`,
-      json((value) => decodeInstall(value, installId))
+      json((value, note) => decodeInstall(value, installId, note))
     )
   }
 
   listInstalls(offset: number, options?: ListOptions): Promise<Page<Install>> {
-    return this.list(['installs'], 'list installs', offset, decodeInstall, options)
+    return this.list(['installs'], 'list installs', offset, (value, note) => decodeInstall(value, undefined, note), options)
   }
 
   /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
   createBackup(install: Install, body: CreateBackupBody): Promise<Backup> {
-    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json(decodeBackup), {
-      body
-    })
+    return this.request(
+      'POST',
+      ['installs', install.id, 'backups'],
+      `request a backup of install ${install.name}`,
+      json((value, note) => decodeBackup(value, undefined, note)),
+      { body }
+    )
   }
 
   /** The backup, which must be the one asked for. */
@@ -155,12 +172,18 @@ export class WpeClient {
       'GET',
       ['installs', install.id, 'backups', backupId],
       `get backup ${backupId} of install ${install.name}`,
-      json((value) => decodeBackup(value, backupId))
+      json((value, note) => decodeBackup(value, backupId, note))
     )
   }
 
   listBackups(install: Install, offset: number, options?: ListOptions): Promise<Page<Backup>> {
-    return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, decodeBackup, options)
+    return this.list(
+      ['installs', install.id, 'backups'],
+      `list the backups of install ${install.name}`,
+      offset,
+      (value, note) => decodeBackup(value, undefined, note),
+      options
+    )
   }
 
   /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
@@ -194,23 +217,24 @@ export class WpeClient {
     segments: string[],
     operation: string,
     offset: number,
-    decodeItem: (value: unknown) => T,
+    decodeItem: (value: unknown, note: Note) => T,
     options?: ListOptions
   ): Promise<Page<T>> {
     const { page, skipped } = await this.request(
       'GET',
       segments,
       operation,
-      json((value) => decodePage(value, decodeItem, operation, options)),
+      json((value, note) => decodePage(value, decodeItem, operation, options, note)),
       { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once }
     )
     if (skipped.length > 0) this.warnOnce(skippedMessage(operation, skipped, page.received))
     return page
   }
 
-  private warnOnce(message: string): void {
-    if (this.warned.has(message)) return
-    this.warned.add(message)
+  /** `key` tells which warnings are the same one: by default the message itself. */
+  private warnOnce(message: string, key = message): void {
+    if (this.warned.has(key)) return
+    this.warned.add(key)
     this.options.onWarning?.(message)
   }
 
@@ -235,6 +259,10 @@ export class WpeClient {
     const stepSignal = this.options.signal
     const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal)
     const target = `${method} ${apiPath(segments, query)}`
+    const endpoint = endpointOf(method, segments)
+    const notes: Misfit[] = []
+    // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
+    let misfits = 0
     const debug = (result: string, next?: string): void => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`)
     const request = {
       method,
@@ -270,16 +298,17 @@ export class WpeClient {
           this.slots.release()
         )
         outcome = { kind: 'response', status: response.status }
+        notes.length = 0
         if (response.status >= 300 && response.status < 400) {
           debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up')
           throw this.redirectError(operation, response, attempt)
         }
         if (response.status >= 200 && response.status < 300) {
           try {
-            decoded = decode(response.body)
+            decoded = decode(response.body, (misfit) => notes.push(misfit))
           } catch (error) {
             if (!(error instanceof BadAnswer)) throw error
-            outcome = { kind: 'bad-response', reason: error.reason }
+            outcome = { kind: error.kind === 'not-json' ? 'bad-response' : 'misfit', reason: error.reason }
           }
         }
       } catch (error) {
@@ -299,12 +328,14 @@ export class WpeClient {
       }
       last = { outcome, response }
       const result = attemptResult(outcome, response, clock.now() - sentAt)
-      const verdict = classify(method, outcome)
+      const verdict = classify(method, outcome, misfits)
+      if (outcome.kind === 'misfit') misfits++
       if (verdict !== 'success') failingSince ??= sentAt
       const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince
       if (verdict === 'success') {
         debug(result)
         budget.release(spent)
+        for (const misfit of notes) this.warnOnce(misfitText(endpoint, misfit), `${endpoint} ${misfit.field}`)
         return decoded as T
       }
       if (verdict === 'retry' && failingFor < patienceMs) {
@@ -321,7 +352,8 @@ export class WpeClient {
             'fail',
             response,
             attempt,
-            failingFor
+            failingFor,
+            endpoint
           )
         }
         // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
@@ -364,14 +396,16 @@ export class WpeClient {
           ...decodeErrorBody(response?.body ?? ''),
           attempts: attempt,
           failingForMs: failingFor,
-          origin: this.options.apiUrl.origin
+          origin: this.options.apiUrl.origin,
+          endpoint
         }),
         operation,
         outcome,
         verdict,
         response,
         attempt,
-        failingFor
+        failingFor,
+        endpoint
       )
     }
   }
@@ -383,18 +417,21 @@ export class WpeClient {
     verdict: RetryDecision,
     response: HttpResponse | undefined,
     attempts: number,
-    failingForMs = 0
+    failingForMs = 0,
+    endpoint?: string
   ): WpeApiError {
     const body = decodeErrorBody(response?.body ?? '')
     const detail: FailureDetail = {
       kind: outcome.kind === 'response' ? 'http' : outcome.kind,
       operation,
+      endpoint,
       status: response?.status,
       code: outcome.kind === 'network' ? outcome.code : undefined,
       apiMessage: body.apiMessage,
       fieldErrors: body.fieldErrors,
       ambiguous: verdict === 'ambiguous',
-      transient: verdict !== 'fail',
+      // An answer that does not fit is the same when asked again: not a failure that may pass.
+      transient: verdict !== 'fail' && outcome.kind !== 'misfit',
       attempts,
       failingForMs
     }
@@ -427,6 +464,21 @@ export class WpeClient {
   }
 }
 
+/**
+ * The route as the API's description names it: `GET /installs/{install_id}/backups/{backup_id}`. Every
+ * path alternates a collection and an id; the id is named after its collection.
+ */
+function endpointOf(method: Method, segments: string[]): string {
+  const path = segments.map((segment, i) => (i % 2 === 1 ? `{${(segments[i - 1] ?? '').replace(/s$/, '')}_id}` : segment))
+  return `${method} /${path.join('/')}`
+}
+
+/** A shown-only field that did not fit, and what the step shows instead. */
+function misfitText(endpoint: string, { field, value, placeholder }: Misfit): string {
+  const instead = placeholder ? `showing ${placeholder} in its place` : 'without it'
+  return `WP Engine's answer to ${endpoint} gives the ${field} as ${value}, which does not fit the API's description; carrying on ${instead}.`
+}
+
 /** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
 function apiPath(segments: string[], query: Record<string, number> = {}): string {
   const search = Object.entries(query)
@@ -442,6 +494,8 @@ function attemptResult(outcome: AttemptOutcome, response: HttpResponse | undefin
       return `${outcome.status} in ${ms} ms`
     case 'bad-response':
       return `${response?.status ?? 'an answer'} in ${ms} ms, not the documented JSON`
+    case 'misfit':
+      return `${response?.status ?? 'an answer'} in ${ms} ms, not in the documented shape`
     case 'network':
       return `${outcome.code} after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`
     case 'timeout':

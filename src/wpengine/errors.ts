@@ -9,11 +9,14 @@ export type FailureKind =
   | 'deadline' // the step's own timeout left no time for another attempt
   | 'redirect' // a 3xx, deliberately not followed
   | 'bad-response' // a 2xx whose body is not the JSON the API documents
+  | 'misfit' // a 2xx whose JSON does not fit its shape, the same when asked again
 
 export interface FailureDetail {
   kind: FailureKind
   /** What the request was for, e.g. `request a backup of install mysite`. */
   operation: string
+  /** The route, as the API's description names it: `GET /installs/{install_id}/backups`. */
+  endpoint?: string
   status?: number
   /** Node's error code for network failures (ECONNRESET, ENOTFOUND…). */
   code?: string
@@ -70,6 +73,8 @@ export function describeOutcome(outcome: AttemptOutcome): string {
       return `HTTP ${outcome.status}`
     case 'bad-response':
       return `an answer that cannot be used (${outcome.reason})`
+    case 'misfit':
+      return `an answer that does not fit the API's description (${outcome.reason})`
     case 'network':
       return `network error ${outcome.code}`
     case 'timeout':
@@ -86,9 +91,11 @@ export function attemptFailureText({
   fieldErrors,
   attempts,
   failingForMs,
-  origin
+  origin,
+  endpoint
 }: {
   operation: string
+  endpoint: string
   outcome: AttemptOutcome
   decision: RetryDecision
   apiMessage?: string
@@ -116,6 +123,13 @@ export function attemptFailureText({
   }
   if (outcome.kind === 'bad-response') {
     return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`
+  }
+  if (outcome.kind === 'misfit') {
+    const again = attempts > 1 ? ', also when asked again' : ''
+    return (
+      `WP Engine's answer to ${endpoint} (to ${operation}) does not fit the API's description${again}: ${outcome.reason}. ` +
+      `The API answers this way every time, so the step stops rather than wait; if it persists, report it to WP Engine support.`
+    )
   }
   const { status } = outcome
   const said = apiMessage ? `: ${apiMessage}` : ''
@@ -150,6 +164,7 @@ export function retryAfterTooLongText(operation: string, outcome: AttemptOutcome
 }
 
 export function firstRetryText(operation: string, outcome: AttemptOutcome, delay: string, keepTrying: string): string {
+  if (outcome.kind === 'misfit') return `${describeOutcome(outcome)} while trying to ${operation}; asking once more in ${delay}.`
   return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`
 }
 
