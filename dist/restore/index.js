@@ -29570,6 +29570,25 @@ function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErr
     const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
     return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
 }
+/**
+ * The API gateway (AWS API Gateway) answers a route it does not have with 403 "Missing Authentication
+ * Token", whatever the credentials: every route when api-url lacks /v1, and the routes an older
+ * version of the API lacks. Never a matter of the user's access.
+ */
+function isMissingRoute(status, apiMessage) {
+    return status === 403 && apiMessage?.trim().toLowerCase() === 'missing authentication token';
+}
+/** Why a route is missing, and what to do: a base URL without /v1, or an API that does not offer the feature. */
+function missingRouteText({ endpoint, feature, apiUrl, defaultApiUrl }) {
+    const answered = `${endpoint} answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have`;
+    const path = apiUrl.pathname.replace(/\/+$/, '');
+    if (!path.endsWith('/v1')) {
+        return (`The WP Engine API has no route for ${feature} at ${apiUrl.origin}${path} (${answered}): api-url's path does not end in /v1, where the API's routes are. ` +
+            `Check api-url: WP Engine's own is ${defaultApiUrl}, the default when api-url is left out.`);
+    }
+    return (`The WP Engine API at ${apiUrl.origin} does not offer ${feature} (${answered}): this endpoint is not available from the API, ` +
+        `which may be an older version than the one that added it. Nothing was done by this request.`);
+}
 function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
     return (`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
         `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
@@ -38320,6 +38339,21 @@ class Semaphore {
 
 
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
+/**
+ * What each route offers, as a failure line names it when the API does not have the route: older
+ * versions of the API lack some of them (spec/README.md).
+ */
+const FEATURES = {
+    'GET /user': 'the credentials check',
+    'GET /installs': 'the list of installs',
+    'GET /installs/{install_id}': 'installs by id',
+    'POST /installs/{install_id}/backups': 'requesting backups',
+    'GET /installs/{install_id}/backups': 'the list of backups',
+    'GET /installs/{install_id}/backups/{backup_id}': 'backup status checks',
+    'POST /installs/{install_id}/backups/{backup_id}/restore': 'restores',
+    'GET /installs/{install_id}/archives': 'the list of archives',
+    'POST /installs/{install_id}/archives': 'requesting archives'
+};
 const PAGE_LIMIT = 100;
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000;
@@ -38466,6 +38500,10 @@ class WpeClient {
                     debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up');
                     throw this.redirectError(operation, response, attempt);
                 }
+                if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
+                    debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up');
+                    throw this.missingRouteError(operation, endpoint, attempt);
+                }
                 if (response.status >= 200 && response.status < 300) {
                     try {
                         decoded = decode(response.body, (misfit) => notes.push(misfit));
@@ -38583,6 +38621,20 @@ class WpeClient {
         const location = safeText(headerValue(response, 'location') ?? 'no location', 200);
         const error = this.failure(redirectText(operation, response.status, location), operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
+    }
+    missingRouteError(operation, endpoint, attempts) {
+        const feature = FEATURES[endpoint] ?? endpoint;
+        const detail = {
+            kind: 'no-route',
+            operation,
+            endpoint,
+            feature,
+            status: 403,
+            ambiguous: false,
+            transient: false,
+            attempts
+        };
+        return new WpeApiError(missingRouteText({ endpoint, feature, apiUrl: this.options.apiUrl, defaultApiUrl: DEFAULT_API_URL }), detail);
     }
     deadlineError(operation, attempts, last, failingSince, status) {
         const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince;

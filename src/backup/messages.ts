@@ -56,7 +56,8 @@ export function shortReason(error: unknown): string {
     deadline: 'timeout ran out',
     redirect: 'redirected',
     'bad-response': 'unexpected answer',
-    misfit: 'answer does not fit'
+    misfit: 'answer does not fit',
+    'no-route': 'API route missing'
   }
   return reasons[kind] ?? 'failed'
 }

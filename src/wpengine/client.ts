@@ -17,6 +17,8 @@ import {
   CancelledError,
   deadlineText,
   firstRetryText,
+  isMissingRoute,
+  missingRouteText,
   redirectText,
   retryAfterTooLongText,
   stillFailingText,
@@ -49,6 +51,21 @@ import type {
 } from './types.js'
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
+/**
+ * What each route offers, as a failure line names it when the API does not have the route: older
+ * versions of the API lack some of them (spec/README.md).
+ */
+const FEATURES: Record<string, string> = {
+  'GET /user': 'the credentials check',
+  'GET /installs': 'the list of installs',
+  'GET /installs/{install_id}': 'installs by id',
+  'POST /installs/{install_id}/backups': 'requesting backups',
+  'GET /installs/{install_id}/backups': 'the list of backups',
+  'GET /installs/{install_id}/backups/{backup_id}': 'backup status checks',
+  'POST /installs/{install_id}/backups/{backup_id}/restore': 'restores',
+  'GET /installs/{install_id}/archives': 'the list of archives',
+  'POST /installs/{install_id}/archives': 'requesting archives'
+}
 const PAGE_LIMIT = 100
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000
@@ -303,6 +320,10 @@ export class WpeClient {
           debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up')
           throw this.redirectError(operation, response, attempt)
         }
+        if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
+          debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up')
+          throw this.missingRouteError(operation, endpoint, attempt)
+        }
         if (response.status >= 200 && response.status < 300) {
           try {
             decoded = decode(response.body, (misfit) => notes.push(misfit))
@@ -449,6 +470,21 @@ export class WpeClient {
       attempts
     )
     return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' })
+  }
+
+  private missingRouteError(operation: string, endpoint: string, attempts: number): WpeApiError {
+    const feature = FEATURES[endpoint] ?? endpoint
+    const detail: FailureDetail = {
+      kind: 'no-route',
+      operation,
+      endpoint,
+      feature,
+      status: 403,
+      ambiguous: false,
+      transient: false,
+      attempts
+    }
+    return new WpeApiError(missingRouteText({ endpoint, feature, apiUrl: this.options.apiUrl, defaultApiUrl: DEFAULT_API_URL }), detail)
   }
 
   private deadlineError(

@@ -10,6 +10,7 @@ export type FailureKind =
   | 'redirect' // a 3xx, deliberately not followed
   | 'bad-response' // a 2xx whose body is not the JSON the API documents
   | 'misfit' // a 2xx whose JSON does not fit its shape, the same when asked again
+  | 'no-route' // the API gateway has no such route: 403 Missing Authentication Token
 
 export interface FailureDetail {
   kind: FailureKind
@@ -17,6 +18,8 @@ export interface FailureDetail {
   operation: string
   /** The route, as the API's description names it: `GET /installs/{install_id}/backups`. */
   endpoint?: string
+  /** What the route offers, in a few words: `the list of backups`, `restores`. */
+  feature?: string
   status?: number
   /** Node's error code for network failures (ECONNRESET, ENOTFOUND…). */
   code?: string
@@ -154,6 +157,41 @@ export function attemptFailureText({
   }
   const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : ''
   return `WP Engine refused to ${operation} (${status}${said}).${fields}`
+}
+
+/**
+ * The API gateway (AWS API Gateway) answers a route it does not have with 403 "Missing Authentication
+ * Token", whatever the credentials: every route when api-url lacks /v1, and the routes an older
+ * version of the API lacks. Never a matter of the user's access.
+ */
+export function isMissingRoute(status: number, apiMessage: string | undefined): boolean {
+  return status === 403 && apiMessage?.trim().toLowerCase() === 'missing authentication token'
+}
+
+/** Why a route is missing, and what to do: a base URL without /v1, or an API that does not offer the feature. */
+export function missingRouteText({
+  endpoint,
+  feature,
+  apiUrl,
+  defaultApiUrl
+}: {
+  endpoint: string
+  feature: string
+  apiUrl: URL
+  defaultApiUrl: string
+}): string {
+  const answered = `${endpoint} answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have`
+  const path = apiUrl.pathname.replace(/\/+$/, '')
+  if (!path.endsWith('/v1')) {
+    return (
+      `The WP Engine API has no route for ${feature} at ${apiUrl.origin}${path} (${answered}): api-url's path does not end in /v1, where the API's routes are. ` +
+      `Check api-url: WP Engine's own is ${defaultApiUrl}, the default when api-url is left out.`
+    )
+  }
+  return (
+    `The WP Engine API at ${apiUrl.origin} does not offer ${feature} (${answered}): this endpoint is not available from the API, ` +
+    `which may be an older version than the one that added it. Nothing was done by this request.`
+  )
 }
 
 export function retryAfterTooLongText(operation: string, outcome: AttemptOutcome, retryAfterMs: number, timeLeftMs: number): string {

@@ -322,6 +322,36 @@ describe('WpeClient never retries what cannot pass', () => {
     expect(error.message).toMatch(/^The API user is not allowed to request a backup of install mysite \(403: You don't have permission/)
   })
 
+  it('403 Missing Authentication Token is the gateway saying there is no such route: one request, never blamed on access', async () => {
+    const scope = nock(API).get(`/v1/installs/${INSTALL.id}/backups`).query(true).reply(403, { message: 'Missing Authentication Token' })
+    const error = await failure(setup().client.listBackups(INSTALL, 0))
+    scope.done()
+    expect(error.detail).toMatchObject({
+      kind: 'no-route',
+      endpoint: 'GET /installs/{install_id}/backups',
+      feature: 'the list of backups',
+      transient: false,
+      attempts: 1
+    })
+    expect(error.message).toBe(
+      "The WP Engine API at https://api.wpengineapi.com does not offer the list of backups (GET /installs/{install_id}/backups answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have): this endpoint is not available from the API, which may be an older version than the one that added it. Nothing was done by this request."
+    )
+  })
+
+  it.each(['https://api.wpengineapi.com', 'https://api.wpengineapi.com/v2/'])(
+    '403 Missing Authentication Token with api-url %s: says the path does not end in /v1',
+    async (apiUrl) => {
+      const path = `${new URL(apiUrl).pathname.replace(/\/+$/, '')}/installs/${INSTALL.id}`
+      nock(API).get(path).reply(403, { message: 'Missing Authentication Token' })
+      const error = await failure(setup({ apiUrl: new URL(apiUrl) }).client.getInstall(INSTALL.id))
+      expect(error.message).toMatch(/^The WP Engine API has no route for installs by id at https:\/\/api\.wpengineapi\.com(\/v2)? \(/)
+      expect(error.message).toContain(
+        "api-url's path does not end in /v1, where the API's routes are. Check api-url: WP Engine's own is https://api.wpengineapi.com/v1, the default when api-url is left out."
+      )
+      expect(error.message).not.toMatch(/allowed|access/)
+    }
+  )
+
   it("400 gives the API's message and every field-level message", async () => {
     nock(API)
       .post(`/v1/installs/${INSTALL.id}/backups`)
