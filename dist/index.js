@@ -30928,7 +30928,7 @@ const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
 function describeOutcome(outcome) {
     switch (outcome.kind) {
         case 'response':
-            return `HTTP ${outcome.status}`;
+            return `HTTP ${outcome.status}${outcome.message ? ` "${outcome.message}"` : ''}`;
         case 'bad-response':
             return `an answer that cannot be used (${outcome.reason})`;
         case 'misfit':
@@ -40735,7 +40735,8 @@ class WpeClient {
             const sentAt = clock.now();
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
-                outcome = { kind: 'response', status: response.status };
+                // The API's own words on an error go with it into every line about it, a 500's included.
+                outcome = { kind: 'response', status: response.status, message: errorMessage(response) };
                 notes.length = 0;
                 if (response.status >= 300 && response.status < 400) {
                     debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up');
@@ -40917,6 +40918,10 @@ function attemptResult(outcome, response, ms) {
         case 'timeout':
             return `no answer after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`;
     }
+}
+/** The API's `message` in an error answer (log-safe, bounded by decodeErrorBody); none for a 2xx or 3xx. */
+function errorMessage(response) {
+    return response.status >= 400 ? decodeErrorBody(response.body).apiMessage : undefined;
 }
 /** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */
 function seconds(ms) {

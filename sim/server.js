@@ -20,7 +20,7 @@ import { zipArchive } from './zip.js'
  *   outcome: Outcome, token: string, linkDelayMs: number, listLagMs: number }} ArchiveRecord
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
  * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link' | 'hostile-error' | 'redirect'} FaultType
- * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number }} FaultRule
+ * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number, message?: string }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
@@ -629,7 +629,8 @@ export async function startSimulator(options = {}) {
             return req.socket.destroy()
           default: {
             const status = Number(fault.type)
-            const message = status === 429 ? 'Too Many Requests' : 'An unexpected error occurred, please try again in a few minutes'
+            const message =
+              fault.message ?? (status === 429 ? 'Too Many Requests' : 'An unexpected error occurred, please try again in a few minutes')
             return send({ status, body: { message }, headers: fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter } })
           }
         }

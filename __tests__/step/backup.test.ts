@@ -295,7 +295,7 @@ describe('run: resilience', () => {
     expect(core.outputs['backup-id']).toBe(BACKUP_ID)
     // Resolved, so a line in the log and no warning annotation on a green run.
     expect(core.warnings).toEqual([])
-    expect(core.log.join('\n')).toContain('was lost while trying to request a backup of install mysite (HTTP 504)')
+    expect(core.log.join('\n')).toContain('was lost while trying to request a backup of install mysite (HTTP 504 "Gateway Timeout")')
   })
 })
 

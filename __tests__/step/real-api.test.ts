@@ -39,3 +39,29 @@ describe('an answer that parses but does not fit its shape', () => {
     expect(core.outputs).toMatchObject({ status: 'completed', 'install-id': INSTALL.id, 'install-name': '' })
   })
 })
+
+describe('a 500 that says why', () => {
+  const FORBIDDEN = 'Forbidden: API access is disabled for this account'
+
+  it("the create: the API's message in every lost-answer line and in the failure line; two POSTs, never a third", async () => {
+    const bed = await setup()
+    bed.sim.fault({ method: 'POST', path: /\/backups$/, type: '500', message: FORBIDDEN, times: 2 })
+    const { core } = await bed.backup()
+    const lost = `WP Engine's answer was lost while trying to request a backup of install mysite (HTTP 500 "${FORBIDDEN}")`
+    // Both lost answers: looked for in the list, each line with what the API said.
+    expect(core.log.filter((line) => line.startsWith(lost))).toHaveLength(2)
+    expect(core.failed).toMatch(
+      new RegExp(`^${lost.replace(/[()]/g, '\\$&')}; WP Engine may or may not have acted on it\\. That was the second request`)
+    )
+    expect(requestsTo(bed.sim, 'POST', /\/backups$/)).toHaveLength(2)
+  })
+
+  it("the restore: the API's message in its failure line, and no second restore", async () => {
+    const bed = await setup()
+    const backup = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 10 * 60 * SECOND })
+    bed.sim.fault({ method: 'POST', path: /\/restore$/, type: '500', message: FORBIDDEN })
+    const { core } = await bed.restore({ 'backup-id': backup.id, 'notification-emails': 'ops@example.com' })
+    expect(core.failed).toContain(`(HTTP 500 "${FORBIDDEN}")`)
+    expect(requestsTo(bed.sim, 'POST', /\/restore$/)).toHaveLength(1)
+  })
+})

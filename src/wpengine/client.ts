@@ -314,7 +314,8 @@ export class WpeClient {
         response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() =>
           this.slots.release()
         )
-        outcome = { kind: 'response', status: response.status }
+        // The API's own words on an error go with it into every line about it, a 500's included.
+        outcome = { kind: 'response', status: response.status, message: errorMessage(response) }
         notes.length = 0
         if (response.status >= 300 && response.status < 400) {
           debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up')
@@ -537,6 +538,11 @@ function attemptResult(outcome: AttemptOutcome, response: HttpResponse | undefin
     case 'timeout':
       return `no answer after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`
   }
+}
+
+/** The API's `message` in an error answer (log-safe, bounded by decodeErrorBody); none for a 2xx or 3xx. */
+function errorMessage(response: HttpResponse): string | undefined {
+  return response.status >= 400 ? decodeErrorBody(response.body).apiMessage : undefined
 }
 
 /** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */

@@ -73,7 +73,7 @@ const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access'
 export function describeOutcome(outcome: AttemptOutcome): string {
   switch (outcome.kind) {
     case 'response':
-      return `HTTP ${outcome.status}`
+      return `HTTP ${outcome.status}${outcome.message ? ` "${outcome.message}"` : ''}`
     case 'bad-response':
       return `an answer that cannot be used (${outcome.reason})`
     case 'misfit':

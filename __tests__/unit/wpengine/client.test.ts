@@ -244,7 +244,25 @@ describe('WpeClient retries', () => {
     expect(retries.length).toBeGreaterThanOrEqual(5)
     expect(retries.length).toBeLessThanOrEqual(6)
     expect(retries[1]).toMatch(
-      /^The WP Engine API has been failing for 1m( \d+s)? while trying to get backup .* \(last: HTTP 502\); still trying, for up to [34]m( \d+s)? more\.$/
+      /^The WP Engine API has been failing for 1m( \d+s)? while trying to get backup .* \(last: HTTP 502 "Bad Gateway"\); still trying, for up to [34]m( \d+s)? more\.$/
+    )
+  })
+
+  it("a 500 that says why: the API's message in the first retry line, every line after it and the failure line, bounded and safe", async () => {
+    const said = `Forbidden: API access is disabled for this account\n::error::${'x'.repeat(1_000)}`
+    const scope = nock(API).get(BACKUP_PATH).times(1_000).reply(500, { message: said })
+    const { client, retries } = setup()
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    scope.persist(false)
+    nock.cleanAll()
+    const quoted = 'Forbidden: API access is disabled for this account : :error: :x'
+    expect(retries[0]).toMatch(new RegExp(`^HTTP 500 "${quoted}x+…" while trying to get backup ${BACKUP_ID} of install mysite; retrying`))
+    for (const line of [...retries, error.message]) {
+      expect(line).toContain(quoted)
+      expect(line).not.toMatch(/::|\n|x{300}/)
+    }
+    expect(error.message).toMatch(
+      new RegExp(`^WP Engine failed to get backup ${BACKUP_ID} of install mysite \\(500: ${quoted}x+…\\) for 5m`)
     )
   })
 
