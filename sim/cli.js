@@ -3,7 +3,7 @@
 // `npm run sim -- [flags]`: the WP Engine API simulator as a command, for local use and CI workflows.
 import { parseArgs } from 'node:util'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { defaultInstalls, DEFAULT_CREDENTIALS, startSimulator } from './server.js'
+import { defaultInstalls, DEFAULT_CREDENTIALS, GATEWAY_ROUTES, startSimulator } from './server.js'
 
 const HELP = `Usage: npm run sim -- [options]
 
@@ -18,10 +18,16 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --installs N        filler installs listed before 'mysite' (default 120, so it is on page 2)
   --user ID           API user id to accept (default ${DEFAULT_CREDENTIALS.userId})
   --password PW       API password to accept (default ${DEFAULT_CREDENTIALS.password})
-  --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]], e.g.
-                      POST:/backups$:503:2  or  GET:.:429:1:5   (repeatable)
+  --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER[:MESSAGE]]], e.g.
+                      POST:/backups$:503:2  or  GET:.:429:1:5  or  POST:/backups$:500:1::Forbidden
+                      (repeatable; MESSAGE, the error's message, may hold colons)
                       TYPE: 408 429 500 502 503 504 reset hang lost-answer invalid-json field-errors
                       (on /downloads/: also break-download expire-link)
+  --gateway VERSION   behave like WP Engine's API gateway in front of that API version
+                      (${Object.keys(GATEWAY_ROUTES).join(', ')}): a route the version lacks, and any path
+                      outside /v1, answers 403 {"message":"Missing Authentication Token"}
+  --unmapped CODES    with --gateway: backend statuses the gateway passes on as 500 with the
+                      backend's message, e.g. 403,404
   --tls-cert PATH     serve https with this certificate (PEM); needs --tls-key
   --tls-key PATH      the certificate's private key (PEM)
   --ready-file PATH   write the API URL to PATH once listening
@@ -40,6 +46,8 @@ const { values } = parseArgs({
     user: { type: 'string', default: DEFAULT_CREDENTIALS.userId },
     password: { type: 'string', default: DEFAULT_CREDENTIALS.password },
     fault: { type: 'string', multiple: true, default: [] },
+    gateway: { type: 'string' },
+    unmapped: { type: 'string' },
     'ready-file': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -68,6 +76,20 @@ if (values.outcome !== 'completed' && values.outcome !== 'aborted') {
   process.exit(2)
 }
 
+const versions = /** @type {string[]} */ (Object.keys(GATEWAY_ROUTES))
+if (values.gateway !== undefined && !versions.includes(values.gateway)) {
+  process.stderr.write(`--gateway '${values.gateway}' must be one of ${versions.join(', ')}\n`)
+  process.exit(2)
+}
+if (values.unmapped !== undefined && values.gateway === undefined) {
+  process.stderr.write('--unmapped needs --gateway\n')
+  process.exit(2)
+}
+const unmapped = (values.unmapped ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((code) => number('unmapped', code))
+
 if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
   process.stderr.write('--tls-cert and --tls-key go together\n')
   process.exit(2)
@@ -84,13 +106,15 @@ const sim = await startSimulator({
   durationMs: number('duration', values.duration) * 1000,
   outcome: values.outcome,
   latencyMs: number('latency', values.latency),
+  gateway:
+    values.gateway === undefined ? undefined : { version: /** @type {import('./server.js').ApiVersion} */ (values.gateway), unmapped },
   log: values.quiet ? undefined : (line) => process.stdout.write(`[sim] ${line}\n`)
 })
 
 for (const spec of values.fault) {
-  const [method, path, type, times = '1', retryAfter] = spec.split(':')
+  const [method, path, type, times = '1', retryAfter, ...said] = spec.split(':')
   if (!method || !path || !type) {
-    process.stderr.write(`--fault '${spec}' is not METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]]\n`)
+    process.stderr.write(`--fault '${spec}' is not METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER[:MESSAGE]]]\n`)
     process.exit(2)
   }
   sim.fault({
@@ -98,12 +122,13 @@ for (const spec of values.fault) {
     path: new RegExp(path),
     type: /** @type {any} */ (type),
     times: number('fault times', times),
-    retryAfter
+    retryAfter: retryAfter || undefined,
+    message: said.length > 0 ? said.join(':') : undefined
   })
 }
 
 process.stdout.write(
-  `WP Engine API simulator listening on ${sim.url}\n  user: ${sim.credentials.userId}  password: ${sim.credentials.password}\n  installs: mysite and mysitestaging (IDs ${sim.installs.at(-2)?.id}, ${sim.installs.at(-1)?.id})\n`
+  `WP Engine API simulator listening on ${sim.url}${values.gateway ? ` (behind the API gateway, as v${values.gateway})` : ''}\n  user: ${sim.credentials.userId}  password: ${sim.credentials.password}\n  installs: mysite and mysitestaging (IDs ${sim.installs.at(-2)?.id}, ${sim.installs.at(-1)?.id})\n`
 )
 if (values['ready-file']) writeFileSync(values['ready-file'], `${sim.url}\n`)
 

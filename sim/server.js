@@ -25,6 +25,8 @@ import { zipArchive } from './zip.js'
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
  * @typedef {{ from: number, until: number, answer: '503' | 'reset' | 'mixed', forMs: number, startsWith?: { method: string, path: RegExp } }} Outage
+ * @typedef {'1.6.7' | '1.10' | '1.17' | '1.21'} ApiVersion
+ * @typedef {{ version?: ApiVersion, unmapped?: number[] }} Gateway
  */
 
 export const DEFAULT_CREDENTIALS = { userId: 'demo-user', password: 'demo-password' }
@@ -33,6 +35,35 @@ const MAX_LIMIT = 100
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1)$/
+
+// The routes of each public swagger version (spec/README.md): before v1.17 only create and status for
+// backups; v1.17 adds the list of backups, restore and the list of archives; v1.21 adds create archive.
+const OLDEST_ROUTES = [
+  'GET /user',
+  'GET /installs',
+  'GET /installs/{install_id}',
+  'POST /installs/{install_id}/backups',
+  'GET /installs/{install_id}/backups/{backup_id}'
+]
+const V1_17_ROUTES = [
+  ...OLDEST_ROUTES,
+  'GET /installs/{install_id}/backups',
+  'POST /installs/{install_id}/backups/{backup_id}/restore',
+  'GET /installs/{install_id}/archives'
+]
+/** @type {Record<ApiVersion, ReadonlySet<string>>} */
+export const GATEWAY_ROUTES = {
+  '1.6.7': new Set(OLDEST_ROUTES),
+  '1.10': new Set(OLDEST_ROUTES),
+  1.17: new Set(V1_17_ROUTES),
+  1.21: new Set([...V1_17_ROUTES, 'POST /installs/{install_id}/archives'])
+}
+const MISSING_ROUTE = { status: 403, body: { message: 'Missing Authentication Token' } }
+
+/** `GET /installs/{install_id}/backups`: a path's route, each id named after its collection. @param {string} method @param {string[]} parts */
+function routeOf(method, parts) {
+  return `${method} /${parts.map((part, i) => (i % 2 === 1 ? `{${(parts[i - 1] ?? '').replace(/s$/, '')}_id}` : part)).join('/')}`
+}
 
 // An endless download still ends: when the client hangs up, or after this much.
 const ENDLESS_BYTES_BOUND = 16 * 1024 ** 3
@@ -91,6 +122,7 @@ export function defaultInstalls(fillers = 120) {
  *   log?: (line: string) => void,
  *   hostile?: (field: string) => string | undefined,
  *   reshape?: (answer: { method: string, path: string, body: unknown }) => unknown,
+ *   gateway?: Gateway,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
  * }} [options]
  */
@@ -138,7 +170,13 @@ export async function startSimulator(options = {}) {
      * An API whose answers do not fit their shape: called with every 2xx answer of the API (method, path
      * below /v1, body); what it returns is sent instead.
      */
-    reshape: options.reshape
+    reshape: options.reshape,
+    /**
+     * In front of the API, as AWS API Gateway is in front of WP Engine's: a route the version lacks (and
+     * any path outside /v1) answers 403 Missing Authentication Token, whatever the credentials; a
+     * backend answer whose status is in `unmapped` arrives as 500 with the backend's message.
+     */
+    gateway: options.gateway
   }
   /** The real value, or what `hostile` puts in its place. @template T @param {string} field @param {T} value @returns {T | string} */
   const odd = (field, value) => settings.hostile?.(field) ?? value
@@ -491,6 +529,13 @@ export async function startSimulator(options = {}) {
     body.pipe(res)
   }
 
+  /** A backend answer the gateway does not map arrives as 500, with the backend's message. @param {Reply} reply @returns {Reply} */
+  function unmapped(reply) {
+    if (!settings.gateway?.unmapped?.includes(reply.status)) return reply
+    const said = /** @type {{ message?: unknown } | undefined} */ (reply.body)?.message
+    return { status: 500, body: { message: typeof said === 'string' ? said : 'Internal server error' } }
+  }
+
   /** @param {string} method @param {string} path */
   function takeFault(method, path) {
     const index = faults.findIndex(
@@ -552,6 +597,11 @@ export async function startSimulator(options = {}) {
       // A download link is a bearer URL on the storage host: no Basic auth, a token instead.
       if (url.pathname.startsWith('/downloads/') && record.method === 'GET')
         return download(req, res, record, takeFault(record.method, path))
+      if (settings.gateway) {
+        const routes = GATEWAY_ROUTES[settings.gateway.version ?? '1.21']
+        const parts = path.split('/').filter(Boolean)
+        if (!url.pathname.startsWith(`${API_PREFIX}/`) || !routes.has(routeOf(record.method, parts))) return send(MISSING_ROUTE)
+      }
       if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
       for (const o of outages) {
         if (o.startsWith && o.startsWith.method === record.method && o.startsWith.path.test(path)) {
@@ -636,7 +686,7 @@ export async function startSimulator(options = {}) {
         }
       }
       if (!record.authorized) return send({ status: 401, body: { message: 'Bad Credentials' } })
-      const reply = route(record.method, path, record.query, body)
+      const reply = unmapped(route(record.method, path, record.query, body))
       if (settings.latencyMs > 0) setTimeout(() => send(reply), settings.latencyMs)
       else send(reply)
     })

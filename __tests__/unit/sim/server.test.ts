@@ -141,12 +141,81 @@ describe('simulator', () => {
   })
 })
 
+describe('simulator: gateway mode', () => {
+  const MISSING = [403, { message: 'Missing Authentication Token' }]
+  const answer = async (response: Response) => [response.status, await response.json()]
+
+  it.each([
+    [
+      '1.10',
+      [
+        'GET /installs/{id}/backups',
+        'GET /installs/{id}/archives',
+        'POST /installs/{id}/archives',
+        'POST /installs/{id}/backups/{b}/restore'
+      ]
+    ],
+    ['1.17', ['POST /installs/{id}/archives']],
+    ['1.21', []]
+  ] as const)(
+    'as v%s: the routes it lacks answer 403 Missing Authentication Token, with or without credentials',
+    async (version, lacking) => {
+      const gated = await freshSim({ gateway: { version } })
+      const backup = gated.seedBackup({ installId: INSTALL.id })
+      const all = [
+        'GET /user',
+        'GET /installs',
+        'GET /installs/{id}',
+        'POST /installs/{id}/backups',
+        'GET /installs/{id}/backups/{b}',
+        'GET /installs/{id}/backups',
+        'GET /installs/{id}/archives',
+        'POST /installs/{id}/archives',
+        'POST /installs/{id}/backups/{b}/restore'
+      ]
+      for (const route of all) {
+        const [method, template] = route.split(' ') as [string, string]
+        const url = `${gated.url}${template.replace('{id}', INSTALL.id).replace('{b}', backup.id)}`
+        const body =
+          method === 'POST' ? JSON.stringify({ notification_emails: ['a@b.co'], description: 'x', backup_id: backup.id }) : undefined
+        const headers = { authorization: credentialsOf(gated).authorization, 'content-type': 'application/json' }
+        const [status, said] = await answer(await fetch(url, { method, headers, body }))
+        if ((lacking as readonly string[]).includes(route)) {
+          expect([route, status, said]).toEqual([route, ...MISSING])
+          expect(await answer(await fetch(url, { method, body }))).toEqual(MISSING)
+        } else expect([route, status]).not.toEqual([route, 403])
+      }
+    }
+  )
+
+  it('a path outside /v1 answers 403 Missing Authentication Token, as every path does when api-url lacks /v1', async () => {
+    const gated = await freshSim({ gateway: {} })
+    const origin = new URL(gated.url).origin
+    expect(await answer(await fetch(`${origin}/installs`, { headers: { authorization: credentialsOf(gated).authorization } }))).toEqual(
+      MISSING
+    )
+    expect(await answer(await fetch(`${origin}/v2/installs`, { headers: { authorization: credentialsOf(gated).authorization } }))).toEqual(
+      MISSING
+    )
+  })
+
+  it("a backend status it does not map arrives as 500 with the backend's message", async () => {
+    const gated = await freshSim({ gateway: { unmapped: [403] }, installs: [{ ...INSTALL, forbidden: true }] })
+    const response = await fetch(`${gated.url}/installs/${INSTALL.id}`, { headers: { authorization: credentialsOf(gated).authorization } })
+    expect(await answer(response)).toEqual([500, { message: "You don't have permission to perform that action" }])
+  })
+})
+
 describe('npm run sim (sim/cli.js)', () => {
   it('starts on the given port, writes the ready file, applies faults, and stops on SIGTERM', async () => {
     const ready = join(mkdtempSync(join(tmpdir(), 'sim-cli-')), 'url')
     const child = spawn(
       process.execPath,
-      ['sim/cli.js', '--port', '0', '--quiet', '--ready-file', ready, '--fault', 'GET:^/user$:503:1:7', '--outcome', 'aborted'],
+      [
+        'sim/cli.js',
+        ...['--port', '0', '--quiet', '--ready-file', ready, '--outcome', 'aborted', '--gateway', '1.10'],
+        ...['--fault', 'GET:^/user$:503:1:7', '--fault', 'GET:^/user$:500:1::Forbidden: API access is disabled']
+      ],
       { cwd: ROOT }
     )
     let stdout = ''
@@ -157,11 +226,16 @@ describe('npm run sim (sim/cli.js)', () => {
     const headers = defaultAuth
     const first = await fetch(`${url}/user`, { headers })
     expect([first.status, first.headers.get('retry-after')]).toEqual([503, '7'])
+    const second = await fetch(`${url}/user`, { headers })
+    expect([second.status, await second.json()]).toEqual([500, { message: 'Forbidden: API access is disabled' }])
     expect((await fetch(`${url}/user`, { headers })).status).toBe(200)
+    // As v1.10: no list of backups.
+    const list = await fetch(`${url}/installs/${INSTALL.id}/backups`, { headers })
+    expect([list.status, await list.json()]).toEqual([403, { message: 'Missing Authentication Token' }])
     const exited = new Promise((resolve) => child.on('exit', resolve))
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
-    expect(stdout).toContain(`WP Engine API simulator listening on ${url}`)
+    expect(stdout).toContain(`WP Engine API simulator listening on ${url} (behind the API gateway, as v1.10)`)
   })
 
   it('explains its flags, and refuses bad ones', async () => {
@@ -179,5 +253,7 @@ describe('npm run sim (sim/cli.js)', () => {
     const bad = await run(['--outcome', 'maybe'])
     expect(bad).toEqual({ code: 2, out: "--outcome 'maybe' must be completed or aborted\n" })
     expect(await run(['--tls-cert', 'x.pem'])).toEqual({ code: 2, out: '--tls-cert and --tls-key go together\n' })
+    expect(await run(['--gateway', '2.0'])).toEqual({ code: 2, out: "--gateway '2.0' must be one of 1.6.7, 1.10, 1.17, 1.21\n" })
+    expect(await run(['--unmapped', '403'])).toEqual({ code: 2, out: '--unmapped needs --gateway\n' })
   })
 })
