@@ -30907,6 +30907,10 @@ class WpeApiError extends Error {
         return this.detail.status;
     }
 }
+/** The API gateway has no route for the request: the feature is not offered by the API this step talks to. */
+function isMissingRouteError(error) {
+    return error instanceof WpeApiError && error.detail.kind === 'no-route';
+}
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
 class CancelledError extends Error {
     constructor() {
@@ -31177,7 +31181,12 @@ async function requestOnce(options) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
             log.info(say.looking(error));
-            const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look });
+            const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look }).catch((lookError) => {
+                // Without a list, a lost answer can never be ruled out: never a second request.
+                if (isMissingRouteError(lookError))
+                    throw new WpeApiError(say.cannotLook(error, lookError), error.detail);
+                throw lookError;
+            });
             if (found !== undefined) {
                 if (say.found)
                     log.info(say.found(found));
@@ -31373,7 +31382,8 @@ async function archiveBackup(options) {
                 looking: (error) => `${error.message} Looking for it in the install's archives (a new archive may be listed late).`,
                 askingAgain: (lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
                 tooLate: (error, lookedForMs) => `${error.message} No archive of backup ${backup.id} was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
-                lostTwice: (_error, lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
+                lostTwice: (_error, lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
+                cannotLook: (error, missing) => `${error.message} The API does not offer ${missing.detail.feature} to look for it in (${missing.detail.endpoint} answered 403 Missing Authentication Token), so the step does not ask again: the archive may have been requested.`
             }
         });
         current = made;
@@ -32359,8 +32369,12 @@ async function archiveCopy(entry, options) {
     }
     catch (error) {
         // A cancelled step is told as such by the step's verdict.
-        if (!(error instanceof CancelledError || signal.aborted))
-            entry.error = errorLine(error);
+        if (error instanceof CancelledError || signal.aborted)
+            return;
+        // An older API without archives: the backup is still the restore point it completed as.
+        entry.error = isMissingRouteError(error)
+            ? `Backup ${backup.id} completed, but there is no off-site copy: ${error.message} Leave archive and archive-path out until the API offers archives.`
+            : errorLine(error);
     }
 }
 /** The link WP Engine gave, or a clear failure that never quotes it. */
@@ -40624,6 +40638,8 @@ class WpeClient {
     authorization;
     slots;
     warned = new Set();
+    /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
+    missingRoutes = new Set();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -40700,6 +40716,8 @@ class WpeClient {
         const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
         const endpoint = endpointOf(method, segments);
+        if (this.missingRoutes.has(endpoint))
+            throw this.missingRouteError(operation, endpoint, 0);
         const notes = [];
         // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
         let misfits = 0;
@@ -40744,6 +40762,7 @@ class WpeClient {
                 }
                 if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
                     debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up');
+                    this.missingRoutes.add(endpoint);
                     throw this.missingRouteError(operation, endpoint, attempt);
                 }
                 if (response.status >= 200 && response.status < 300) {
@@ -41331,6 +41350,7 @@ async function runStep(step, settings, deps) {
         onWarning: (message) => core.warning(message)
     });
     const report = step.start(settings);
+    const warned = new Set();
     let error;
     try {
         await step.work(report, {
@@ -41343,7 +41363,13 @@ async function runStep(step, settings, deps) {
             context: deps.context,
             env: deps.env,
             random: deps.random,
-            downloadStallMs: deps.downloadStallMs
+            downloadStallMs: deps.downloadStallMs,
+            warnOnce: (message) => {
+                if (warned.has(message))
+                    return;
+                warned.add(message);
+                core.warning(message);
+            }
         });
     }
     catch (thrown) {
@@ -41894,6 +41920,27 @@ function cancelledMessage(report, running) {
     }
     return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
 }
+/**
+ * The API does not offer a route the step reads from (an older API version): what the step could not do
+ * without it, once per step: `… so the step could not look for a backup to reuse (reuse-within) and requests a new one.`
+ */
+function missingRouteWarning(error, consequence) {
+    const { feature, endpoint } = error.detail;
+    return `The WP Engine API does not offer ${feature} (${endpoint} answered 403 Missing Authentication Token), so ${consequence}.`;
+}
+/** What a re-run, reuse-within and the history could not look for when the install's backups cannot be listed. */
+function cannotLook(lookup, dryRun = false) {
+    const who = dryRun ? 'the dry run' : 'the step';
+    const instead = dryRun ? 'a real run would request a new one' : 'it requests a new one';
+    switch (lookup) {
+        case 'rerun':
+            return `${who} could not look for the backup an earlier attempt of this run requested; ${instead}`;
+        case 'reuse-within':
+            return `${who} could not look for a backup to reuse or one already running (reuse-within); ${instead}`;
+        case 'history':
+            return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`;
+    }
+}
 /** The wait's group: how long it may take, and what paces the checks. */
 function waitTitle(backup, timeLeftMs, pollIntervalMs) {
     const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`;
@@ -41937,7 +41984,8 @@ async function createBackupOnce(options) {
             found: (backup) => `Found backup ${backup.id}, which this step requested; the lost answer changes nothing.`,
             askingAgain: (lookedForMs) => `No backup of this step is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
             tooLate: (error, lookedForMs) => `${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`,
-            lostTwice: (error, lookedForMs) => `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`
+            lostTwice: (error, lookedForMs) => `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`,
+            cannotLook: (error, missing) => `${error.message} The API does not offer ${missing.detail.feature} to look for it in (${missing.detail.endpoint} answered 403 Missing Authentication Token), so the step does not ask again: the backup may have been requested. ${unknown}`
         }
     });
     return { backup: made, recovered, requests };
@@ -42020,9 +42068,14 @@ function describeBackup(custom, ctx, marker) {
 
 
 
+/** What the install's backups are listed for: a re-run's earlier attempt, and reuse-within's running or recent backups. */
+function reuseLookups(policy) {
+    const rerun = policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1;
+    return [...(rerun ? ['rerun'] : []), ...(policy.reuseWithinMs !== undefined ? ['reuse-within'] : [])];
+}
 /** Whether any backup could be reused at all; when not, the install's backups are not listed. */
 function mayReuse(policy) {
-    return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
+    return reuseLookups(policy).length > 0;
 }
 /**
  * When a backup could be reused at all: every backup of the install, in one pass through its list
@@ -42181,7 +42234,7 @@ function backupTitle(tools, install) {
  * one more pass): the usual range paces the checks once it is known. It never delays or fails the
  * wait, and is abandoned when the wait ends first.
  */
-function learnHistory({ client, signal }, entry, install, listed, log, createdAt) {
+function learnHistory({ client, signal, warnOnce }, entry, install, listed, log, createdAt) {
     const done = new AbortController();
     const learn = async () => {
         // One attempt: an API that is failing has the wait's own checks to retry, and the budget for them.
@@ -42195,6 +42248,8 @@ function learnHistory({ client, signal }, entry, install, listed, log, createdAt
     learn().catch((error) => {
         if (done.signal.aborted || signal.aborted)
             return;
+        if (isMissingRouteError(error))
+            return warnOnce(missingRouteWarning(error, cannotLook('history')));
         log.info(`Could not read the backup history of ${install.name} (${errorLine(error)}); checks keep the schedule that needs none.`);
     });
     return done;
@@ -42210,7 +42265,14 @@ async function obtainBackup(tools, entry, install, log) {
         log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
         return { backup: existing };
     }
-    const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools));
+    const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools)).catch((error) => {
+        // An API without the list of backups (an older version) still gets its backup: requested once, and said.
+        if (!isMissingRouteError(error))
+            throw error;
+        for (const lookup of reuseLookups(reusePolicy(tools)))
+            tools.warnOnce(missingRouteWarning(error, cannotLook(lookup)));
+        return { reusable: undefined, backups: undefined };
+    });
     if (reusable) {
         const { backup, ...reused } = reusable;
         entry.reused = reused;
@@ -42541,11 +42603,17 @@ const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools, entry, install, log) {
-    const { client, clock, settings, context, signal } = tools;
+    const { client, clock, settings, context, signal, warnOnce } = tools;
     // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
     const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
     const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
     const backups = await listBackups(client, install).catch((error) => {
+        // An older API without the list: a real run says what it could not look for, and requests a backup.
+        if (isMissingRouteError(error)) {
+            for (const lookup of [...reuseLookups({ context, reuseWithinMs: settings.reuseWithinMs }), 'history'])
+                warnOnce(missingRouteWarning(error, cannotLook(lookup, true)));
+            return undefined;
+        }
         // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
         // how long backups take, which never fails it.
         if (needed || error instanceof CancelledError || signal.aborted)

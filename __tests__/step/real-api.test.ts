@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { INSTALL } from '../support/helpers.js'
+import { INSTALL, RUN_CONTEXT, STAGING } from '../support/helpers.js'
 import { requestsTo } from '../support/sim-helpers.js'
 import { useStepBed } from '../support/step.js'
 
 // The WP Engine API as it really is, through the whole backup step against the simulator on a fake
-// clock: answers that parse but do not fit their shape.
+// clock: answers that parse but do not fit their shape, a 500 that says why, and the API gateway in
+// front of an older version of the API (sim/server.js's gateway mode).
 
 const SECOND = 1_000
 const setup = useStepBed({ requestedMs: 5 * SECOND, durationMs: 40 * SECOND })
@@ -63,5 +64,93 @@ describe('a 500 that says why', () => {
     const { core } = await bed.restore({ 'backup-id': backup.id, 'notification-emails': 'ops@example.com' })
     expect(core.failed).toContain(`(HTTP 500 "${FORBIDDEN}")`)
     expect(requestsTo(bed.sim, 'POST', /\/restore$/)).toHaveLength(1)
+  })
+})
+
+describe('an older API: the gateway answers 403 Missing Authentication Token for the routes it lacks', () => {
+  const BACKUPS = /^\/installs\/[0-9a-f-]{36}\/backups$/
+  const noList = (consequence: string) =>
+    `The WP Engine API does not offer the list of backups (GET /installs/{install_id}/backups answered 403 Missing Authentication Token), so ${consequence}.`
+  const HISTORY = noList('the step could not learn how long backups of the install usually take; checks keep the schedule that needs none')
+
+  it('v1.10 with reuse-within, two installs: each backup still requested once and waited for; reuse and history each say once that they could not look', async () => {
+    const bed = await setup({ gateway: { version: '1.10' } })
+    const { core } = await bed.backup({ install: 'mysite, mysitestaging', 'reuse-within': '30m' })
+    expect(core.failed).toBeUndefined()
+    expect(JSON.parse(core.outputs.backups ?? '[]')).toMatchObject([{ status: 'completed' }, { status: 'completed' }])
+    expect(core.warnings).toEqual([
+      noList('the step could not look for a backup to reuse or one already running (reuse-within); it requests a new one'),
+      HISTORY
+    ])
+    expect(requestsTo(bed.sim, 'POST', BACKUPS)).toHaveLength(2)
+    // The missing route is asked for once per install (both at once), never again for the history.
+    expect(requestsTo(bed.sim, 'GET', BACKUPS)).toHaveLength(2)
+  })
+
+  it('v1.10 on a re-run: the earlier attempt could not be looked for, said once; a new backup is requested', async () => {
+    const bed = await setup({ gateway: { version: '1.10' } })
+    const { core } = await bed.backup({}, { context: { ...RUN_CONTEXT, runAttempt: 2 } })
+    expect(core.outputs).toMatchObject({ status: 'completed', reused: 'false' })
+    expect(core.warnings).toEqual([
+      noList('the step could not look for the backup an earlier attempt of this run requested; it requests a new one'),
+      HISTORY
+    ])
+  })
+
+  it('v1.10, the answer to the create lost: no second POST; the step fails and says the backup may have been requested', async () => {
+    const bed = await setup({ gateway: { version: '1.10' } })
+    bed.sim.fault({ method: 'POST', path: BACKUPS, type: 'lost-answer' })
+    const { core } = await bed.backup()
+    expect(requestsTo(bed.sim, 'POST', BACKUPS)).toHaveLength(1)
+    expect(core.failed).toMatch(
+      /^WP Engine's answer was lost while trying to request a backup of install mysite \(network error ECONNRESET\); WP Engine may or may not have acted on it\. The API does not offer the list of backups to look for it in \(GET \/installs\/\{install_id\}\/backups answered 403 Missing Authentication Token\), so the step does not ask again: the backup may have been requested\. WP Engine may still list a backup of this step \(tagged \[ci [^\]]+\]\) later: check install mysite in the WP Engine User Portal before running the job again\.$/
+    )
+  })
+
+  it.each([
+    ['1.10', 'the list of archives', 'GET /installs/{install_id}/archives'],
+    ['1.17', 'requesting archives', 'POST /installs/{install_id}/archives']
+  ] as const)(
+    'v%s with archive: fails plainly naming %s; the backup stays completed in the outputs',
+    async (version, feature, endpoint) => {
+      const bed = await setup({ gateway: { version } })
+      const { core } = await bed.backup({ archive: 'true' })
+      expect(core.failed).toBe(
+        `Backup ${core.outputs['backup-id']} completed, but there is no off-site copy: The WP Engine API at ${new URL(bed.sim.url).origin} does not offer ${feature} (${endpoint} answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have): this endpoint is not available from the API, which may be an older version than the one that added it. Nothing was done by this request. Leave archive and archive-path out until the API offers archives.`
+      )
+      expect(core.outputs).toMatchObject({ status: 'completed', 'archive-id': '' })
+      expect(bed.sim.archives()).toEqual([])
+    }
+  )
+
+  it('v1.10 restore: fails plainly, naming restores; nothing restored', async () => {
+    const bed = await setup({ gateway: { version: '1.10' } })
+    const backup = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 10 * 60 * SECOND })
+    const { core } = await bed.restore({ 'backup-id': backup.id, 'notification-emails': 'ops@example.com' })
+    expect(core.failed).toContain(
+      'does not offer restores (POST /installs/{install_id}/backups/{backup_id}/restore answered 403 Missing Authentication Token'
+    )
+    expect(core.failed).not.toMatch(/allowed|access/)
+    expect(bed.sim.restores()).toEqual([])
+  })
+
+  it('api-url without /v1: the first request fails at once, saying so; nothing requested', async () => {
+    const bed = await setup({ gateway: {} })
+    const { core } = await bed.backup({ install: STAGING.id, 'api-url': new URL(bed.sim.url).origin })
+    expect(core.failed).toMatch(
+      /^The WP Engine API has no route for installs by id at http:\/\/127\.0\.0\.1:\d+ \(.*\): api-url's path does not end in \/v1/
+    )
+    expect(bed.sim.requests).toHaveLength(1)
+  })
+
+  it('a dry run on v1.10 with reuse-within: passes, says a real run would request a backup, and what it could not look for', async () => {
+    const bed = await setup({ gateway: { version: '1.10' } })
+    const { core } = await bed.backup({ 'reuse-within': '30m', 'dry-run': 'true' })
+    expect(core.failed).toBeUndefined()
+    expect(core.log.at(-1)).toBe('✅ Dry run passed: a real run would request a new backup and wait for it. Nothing was requested.')
+    expect(core.warnings).toEqual([
+      noList('the dry run could not look for a backup to reuse or one already running (reuse-within); a real run would request a new one'),
+      noList('the dry run could not learn how long backups of the install usually take; a real run keeps the schedule that needs none')
+    ])
   })
 })

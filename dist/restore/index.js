@@ -29493,6 +29493,10 @@ class WpeApiError extends Error {
         return this.detail.status;
     }
 }
+/** The API gateway has no route for the request: the feature is not offered by the API this step talks to. */
+function isMissingRouteError(error) {
+    return error instanceof WpeApiError && error.detail.kind === 'no-route';
+}
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
 class CancelledError extends Error {
     constructor() {
@@ -38383,6 +38387,8 @@ class WpeClient {
     authorization;
     slots;
     warned = new Set();
+    /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
+    missingRoutes = new Set();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -38459,6 +38465,8 @@ class WpeClient {
         const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
         const endpoint = endpointOf(method, segments);
+        if (this.missingRoutes.has(endpoint))
+            throw this.missingRouteError(operation, endpoint, 0);
         const notes = [];
         // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
         let misfits = 0;
@@ -38503,6 +38511,7 @@ class WpeClient {
                 }
                 if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
                     debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up');
+                    this.missingRoutes.add(endpoint);
                     throw this.missingRouteError(operation, endpoint, attempt);
                 }
                 if (response.status >= 200 && response.status < 300) {
@@ -39090,6 +39099,7 @@ async function runStep(step, settings, deps) {
         onWarning: (message) => core.warning(message)
     });
     const report = step.start(settings);
+    const warned = new Set();
     let error;
     try {
         await step.work(report, {
@@ -39102,7 +39112,13 @@ async function runStep(step, settings, deps) {
             context: deps.context,
             env: deps.env,
             random: deps.random,
-            downloadStallMs: deps.downloadStallMs
+            downloadStallMs: deps.downloadStallMs,
+            warnOnce: (message) => {
+                if (warned.has(message))
+                    return;
+                warned.add(message);
+                core.warning(message);
+            }
         });
     }
     catch (thrown) {

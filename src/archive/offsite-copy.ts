@@ -3,7 +3,7 @@ import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
 import type { Scope } from '../step/log-scope.js'
 import type { WpeClient } from '../wpengine/client.js'
-import { CancelledError, errorLine } from '../wpengine/errors.js'
+import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { Semaphore } from '../wpengine/semaphore.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Archive, Backup, BackupStatus, Install } from '../wpengine/types.js'
@@ -207,7 +207,11 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     }
   } catch (error) {
     // A cancelled step is told as such by the step's verdict.
-    if (!(error instanceof CancelledError || signal.aborted)) entry.error = errorLine(error)
+    if (error instanceof CancelledError || signal.aborted) return
+    // An older API without archives: the backup is still the restore point it completed as.
+    entry.error = isMissingRouteError(error)
+      ? `Backup ${backup.id} completed, but there is no off-site copy: ${error.message} Leave archive and archive-path out until the API offers archives.`
+      : errorLine(error)
   }
 }
 

@@ -6,12 +6,12 @@ import type { Backup, Install } from '../wpengine/types.js'
 import { createBackupOnce } from './request-backup.js'
 import { describeBackup, stepMarker } from './description.js'
 import type { Settings } from './inputs.js'
-import { abortedMessage, historyLine, reuseMessage, timeoutMessage, waitTitle } from './messages.js'
+import { abortedMessage, cannotLook, historyLine, missingRouteWarning, reuseMessage, timeoutMessage, waitTitle } from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
-import { ageOf, findReusable, listBackups, mayReuse } from './reuse.js'
+import { ageOf, findReusable, listBackups, mayReuse, reuseLookups } from './reuse.js'
 import { estimateDuration, recentDurations } from './history.js'
 import { waitForBackup } from './wait-for-backup.js'
-import { errorLine } from '../wpengine/errors.js'
+import { errorLine, isMissingRouteError } from '../wpengine/errors.js'
 
 type Tools = StepTools<Settings>
 
@@ -95,7 +95,7 @@ function backupTitle(tools: Tools, install: Install): string {
  * wait, and is abandoned when the wait ends first.
  */
 function learnHistory(
-  { client, signal }: Tools,
+  { client, signal, warnOnce }: Tools,
   entry: InstallReport,
   install: Install,
   listed: Backup[] | undefined,
@@ -113,6 +113,7 @@ function learnHistory(
   }
   learn().catch((error: unknown) => {
     if (done.signal.aborted || signal.aborted) return
+    if (isMissingRouteError(error)) return warnOnce(missingRouteWarning(error, cannotLook('history')))
     log.info(`Could not read the backup history of ${install.name} (${errorLine(error)}); checks keep the schedule that needs none.`)
   })
   return done
@@ -134,7 +135,12 @@ async function obtainBackup(
     log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`)
     return { backup: existing }
   }
-  const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools))
+  const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools)).catch((error: unknown) => {
+    // An API without the list of backups (an older version) still gets its backup: requested once, and said.
+    if (!isMissingRouteError(error)) throw error
+    for (const lookup of reuseLookups(reusePolicy(tools))) tools.warnOnce(missingRouteWarning(error, cannotLook(lookup)))
+    return { reusable: undefined, backups: undefined }
+  })
   if (reusable) {
     const { backup, ...reused } = reusable
     entry.reused = reused

@@ -124,6 +124,29 @@ export function cancelledMessage(report: Report, running: InstallReport[]): stri
   return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag."
 }
 
+/**
+ * The API does not offer a route the step reads from (an older API version): what the step could not do
+ * without it, once per step: `… so the step could not look for a backup to reuse (reuse-within) and requests a new one.`
+ */
+export function missingRouteWarning(error: WpeApiError, consequence: string): string {
+  const { feature, endpoint } = error.detail
+  return `The WP Engine API does not offer ${feature} (${endpoint} answered 403 Missing Authentication Token), so ${consequence}.`
+}
+
+/** What a re-run, reuse-within and the history could not look for when the install's backups cannot be listed. */
+export function cannotLook(lookup: 'rerun' | 'reuse-within' | 'history', dryRun = false): string {
+  const who = dryRun ? 'the dry run' : 'the step'
+  const instead = dryRun ? 'a real run would request a new one' : 'it requests a new one'
+  switch (lookup) {
+    case 'rerun':
+      return `${who} could not look for the backup an earlier attempt of this run requested; ${instead}`
+    case 'reuse-within':
+      return `${who} could not look for a backup to reuse or one already running (reuse-within); ${instead}`
+    case 'history':
+      return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`
+  }
+}
+
 /** The wait's group: how long it may take, and what paces the checks. */
 export function waitTitle(backup: Backup, timeLeftMs: number, pollIntervalMs: number | undefined): string {
   const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`

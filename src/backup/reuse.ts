@@ -28,9 +28,15 @@ export interface ReusePolicy {
   now: number
 }
 
+/** What the install's backups are listed for: a re-run's earlier attempt, and reuse-within's running or recent backups. */
+export function reuseLookups(policy: Pick<ReusePolicy, 'context' | 'reuseWithinMs'>): ('rerun' | 'reuse-within')[] {
+  const rerun = policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1
+  return [...(rerun ? (['rerun'] as const) : []), ...(policy.reuseWithinMs !== undefined ? (['reuse-within'] as const) : [])]
+}
+
 /** Whether any backup could be reused at all; when not, the install's backups are not listed. */
 export function mayReuse(policy: Pick<ReusePolicy, 'context' | 'reuseWithinMs'>): boolean {
-  return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1)
+  return reuseLookups(policy).length > 0
 }
 
 /**

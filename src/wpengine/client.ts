@@ -139,6 +139,8 @@ export class WpeClient {
   private readonly authorization: string
   private readonly slots: Semaphore
   private readonly warned = new Set<string>()
+  /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
+  private readonly missingRoutes = new Set<string>()
 
   constructor(options: ClientOptions) {
     // `??`, not a spread of defaults: an option passed as undefined must still get its default.
@@ -277,6 +279,7 @@ export class WpeClient {
     const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal)
     const target = `${method} ${apiPath(segments, query)}`
     const endpoint = endpointOf(method, segments)
+    if (this.missingRoutes.has(endpoint)) throw this.missingRouteError(operation, endpoint, 0)
     const notes: Misfit[] = []
     // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
     let misfits = 0
@@ -323,6 +326,7 @@ export class WpeClient {
         }
         if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
           debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up')
+          this.missingRoutes.add(endpoint)
           throw this.missingRouteError(operation, endpoint, attempt)
         }
         if (response.status >= 200 && response.status < 300) {

@@ -50,6 +50,11 @@ export class WpeApiError extends Error {
   }
 }
 
+/** The API gateway has no route for the request: the feature is not offered by the API this step talks to. */
+export function isMissingRouteError(error: unknown): error is WpeApiError {
+  return error instanceof WpeApiError && error.detail.kind === 'no-route'
+}
+
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
 export class CancelledError extends Error {
   constructor() {
