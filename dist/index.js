@@ -12548,7 +12548,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(5159)
+const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7540);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1473);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7540:
+/***/ 1473:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40473,6 +40473,35 @@ function decodeErrorBody(body) {
     return { apiMessage: decode_text(value.message, MAX_MESSAGE), fieldErrors: quoted };
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/api-clock.ts
+// The API's clock, as its answers' Date header shows it. WP Engine stamps a backup's create_time with
+// its own clock, so an age is only right when counted by that clock, not the runner's: a runner or an
+// API an hour off would make a fresh backup "1h old".
+/** The header has whole seconds: a difference smaller than this says nothing about the clocks. */
+const PRECISION_MS = 2_000;
+/** A Date header further off than this is not a clock, but a broken or hostile answer: ignored. */
+const MOST_PLAUSIBLE_MS = 24 * 3_600_000;
+class ApiClock {
+    offset = 0;
+    /** How far the API's clock is ahead of the runner's (negative: behind); 0 until a Date header says otherwise. */
+    get offsetMs() {
+        return this.offset;
+    }
+    /**
+     * Reads one answer's Date header, received at `receivedAt` (the runner's clock). The header is cut to
+     * the second, so the middle of that second is taken. The last plausible header wins.
+     */
+    observe(date, receivedAt) {
+        const stamped = Date.parse(date ?? '');
+        if (Number.isNaN(stamped))
+            return;
+        const offset = stamped + 500 - receivedAt;
+        if (Math.abs(offset) > MOST_PLAUSIBLE_MS)
+            return;
+        this.offset = Math.abs(offset) < PRECISION_MS ? 0 : offset;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
 
 
@@ -40593,6 +40622,7 @@ function tunnelFailure(error) {
 
 
 
+
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 /**
  * What each route offers, as a failure line names it when the API does not have the route: older
@@ -40640,6 +40670,7 @@ class WpeClient {
     warned = new Set();
     /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
     missingRoutes = new Set();
+    apiClock = new ApiClock();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -40652,6 +40683,14 @@ class WpeClient {
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
+    }
+    /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
+    apiNow() {
+        return this.options.clock.now() + this.apiClock.offsetMs;
+    }
+    /** How far the API's clock is ahead of the runner's (negative: behind); 0 while they agree. */
+    apiClockOffsetMs() {
+        return this.apiClock.offsetMs;
     }
     getUser() {
         return this.request('GET', ['user'], 'check the API credentials', json(decodeUser));
@@ -40753,6 +40792,7 @@ class WpeClient {
             const sentAt = clock.now();
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
+                this.apiClock.observe(headerValue(response, 'date'), clock.now());
                 // The API's own words on an error go with it into every line about it, a 500's included.
                 outcome = { kind: 'response', status: response.status, message: errorMessage(response) };
                 notes.length = 0;
@@ -41510,6 +41550,18 @@ function median(values) {
     const middle = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
+/** A backup still requested or in progress this long after it was created is stuck: no backup takes this long. */
+const STALE_AFTER_MS = 6 * 3_600_000;
+// Or, for an install whose backups take hours, this many times its longest usual duration.
+const STALE_FACTOR = 3;
+/**
+ * How old a backup still requested or in progress may be before it counts as stuck: 6 h, or 3 times the
+ * longest usual duration of the install's backups if that is more. Such a backup is never reused,
+ * adopted or waited for.
+ */
+function staleAfterMs(backups) {
+    return Math.max(STALE_AFTER_MS, STALE_FACTOR * (estimateDuration(recentDurations(backups))?.highMs ?? 0));
+}
 /** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
 function usualRange(estimate) {
     const { lowMs, highMs, samples, outliers } = estimate;
@@ -41828,6 +41880,23 @@ function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs
             return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`;
     }
 }
+/** A backup that would have been reused or waited for, but is stuck: said once, by name. */
+function staleMessage({ backup, ageMs, limitMs }, install) {
+    return (`Backup ${backup.id} of ${install.name} is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than any backup ` +
+        `of the install takes (${formatDuration(limitMs)}): it looks stuck, so it is not reused or waited for.`);
+}
+/** An earlier attempt's completed backup that is too old (or of unknown age) to be this run's restore point. */
+function outdatedMessage({ backup, ageMs, attempt, limitMs }, reuseWithinMs) {
+    const within = reuseWithinMs === undefined ? `${formatDuration(limitMs)}, the limit without reuse-within` : `reuse-within (${formatDuration(limitMs)})`;
+    const age = ageMs === undefined ? 'is of unknown age (its create_time is missing or in the future)' : `is ${ageText(ageMs)}, older than ${within}`;
+    return `Backup ${backup.id}, requested by attempt ${attempt} of this run, completed but ${age}: restoring it would undo what changed since, so it is not this run's restore point. Requesting a new backup.`;
+}
+/** The backup named by backup-id is stuck: the step does not wait for it. */
+function stuckNamedMessage({ backup, ageMs, limitMs }, install) {
+    return (`Backup ${backup.id} of install ${install.name} (backup-id) is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than ` +
+        `any backup of the install takes (${formatDuration(limitMs)}): it looks stuck and will not complete, so the step does not wait for it. ` +
+        `Leave backup-id out to request a new backup.`);
+}
 /**
  * A few words on why an install has no fresh backup, for the failure line of a step with several
  * installs; the job summary keeps the whole sentence.
@@ -41940,6 +42009,15 @@ function cannotLook(lookup, dryRun = false) {
         case 'history':
             return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`;
     }
+}
+// A runner and an API whose clocks differ by less than this are not worth a line.
+const CLOCK_NOTE_MS = 60_000;
+/** Said once the API has answered, when its clock is well off the runner's: why ages may differ from the runner's reckoning. */
+function apiClockLine(offsetMs) {
+    if (Math.abs(offsetMs) < CLOCK_NOTE_MS)
+        return undefined;
+    const side = offsetMs < 0 ? 'behind' : 'ahead of';
+    return `WP Engine's clock is ${formatDuration(Math.abs(offsetMs))} ${side} the runner's (by its Date header); backup ages are counted by WP Engine's clock.`;
 }
 /** The wait's group: how long it may take, and what paces the checks. */
 function waitTitle(backup, timeLeftMs, pollIntervalMs) {
@@ -42068,6 +42146,13 @@ function describeBackup(custom, ctx, marker) {
 
 
 
+
+
+/**
+ * Without reuse-within, an earlier attempt's completed backup is this run's restore point only while it
+ * is this recent: a re-run days later would otherwise roll the site back over days of changes.
+ */
+const RERUN_REUSE_WITHIN_MS = 6 * 3_600_000;
 /** What the install's backups are listed for: a re-run's earlier attempt, and reuse-within's running or recent backups. */
 function reuseLookups(policy) {
     const rerun = policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1;
@@ -42083,9 +42168,9 @@ function mayReuse(policy) {
  */
 async function findReusable(client, install, policy) {
     if (!mayReuse(policy))
-        return {};
+        return { stale: [] };
     const backups = await listBackups(client, install);
-    return { reusable: chooseReusable(backups, policy), backups };
+    return { ...chooseReusable(backups, policy), backups };
 }
 /** Every backup of the install, in one pass through its list. */
 async function listBackups(client, install, options) {
@@ -42096,42 +42181,89 @@ async function listBackups(client, install, options) {
 }
 /**
  * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
- * the state before this run's first deploy), then, with reuse-within, one still running (WP Engine
- * advises against requesting a second while one runs), then the newest completed one inside the
- * window. Aborted ones never count.
+ * the state before this run's first deploy) while it is recent: younger than reuse-within, or 6 h
+ * without it. Then, with reuse-within, one still running (WP Engine advises against requesting a
+ * second while one runs), then the newest completed one inside the window. Aborted ones never count,
+ * nor one still running long past any plausible duration (stuck: see staleAfterMs).
  */
 function chooseReusable(backups, policy) {
+    const choice = { stale: [] };
     if (!mayReuse(policy))
-        return undefined;
+        return choice;
+    const all = [...backups];
+    const limitMs = staleAfterMs(all);
+    const rerunWithinMs = policy.reuseWithinMs ?? RERUN_REUSE_WITHIN_MS;
     let rerun;
     let inFlight;
     let recent;
-    for (const backup of backups) {
+    for (const backup of all) {
         const status = normalizeStatus(backup.status);
         if (status === undefined || status === 'aborted')
             continue;
         const ageMs = ageOf(backup, policy.now);
         const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
         const attempt = earlierAttemptOf(backup.description, policy.context);
-        if (attempt !== undefined) {
-            if (newer(rerun))
-                rerun = { backup, reason: 'rerun', ageMs, attempt };
+        const running = !isFinal(status);
+        if (attempt === undefined && (policy.reuseWithinMs === undefined || !running)) {
+            if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs && newer(recent))
+                recent = { backup, reason: 'recent', ageMs };
+            continue;
         }
-        else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
+        // An earlier attempt's backup, or (with reuse-within) one still running.
+        const stuck = running ? stuckAt(backup, policy.now, limitMs) : undefined;
+        if (stuck)
+            choice.stale.push(stuck);
+        else if (attempt === undefined) {
             if (newer(inFlight))
                 inFlight = { backup, reason: 'in-flight', ageMs };
         }
-        else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
-            if (newer(recent))
-                recent = { backup, reason: 'recent', ageMs };
+        else if (running || (ageMs !== undefined && ageMs < rerunWithinMs)) {
+            if (newer(rerun))
+                rerun = { backup, reason: 'rerun', ageMs, attempt };
         }
+        else if (newer(choice.outdated))
+            choice.outdated = { backup, ageMs, attempt, limitMs: rerunWithinMs };
     }
-    return rerun ?? inFlight ?? recent;
+    choice.reusable = rerun ?? inFlight ?? recent;
+    if (rerun)
+        choice.outdated = undefined;
+    return choice;
 }
-/** Since the backup was created, by its create_time; undefined when the API gave none. */
+// The API's clock and the runner's are reconciled (WpeClient.apiNow) to within the Date header's
+// whole seconds: a create_time this little ahead is a fresh backup.
+const FUTURE_TOLERANCE_MS = 5_000;
+/**
+ * Since the backup was created, by its create_time against `now` (the API's clock); undefined when the
+ * API gave none, or a time in the future: an unknown age, never 0.
+ */
 function ageOf(backup, now) {
     const created = Date.parse(backup.create_time ?? '');
-    return Number.isNaN(created) ? undefined : Math.max(0, now - created);
+    if (Number.isNaN(created) || created - now > FUTURE_TOLERANCE_MS)
+        return undefined;
+    return Math.max(0, now - created);
+}
+/**
+ * The age at which the backup named by backup-id, still requested or in progress, counts as stuck; and
+ * the install's backups when they had to be read to say (only past 6 h, for an install whose backups
+ * take hours). Undefined when it is not stuck.
+ */
+async function stuckNamedBackup(client, install, backup, now) {
+    if (stuckAt(backup, now, STALE_AFTER_MS) === undefined)
+        return {};
+    // One attempt: the history only raises the limit, and 6 h holds without it.
+    const backups = await listBackups(client, install, { once: true }).catch((error) => {
+        if (error instanceof CancelledError)
+            throw error;
+        return undefined;
+    });
+    return { stuck: stuckAt(backup, now, backups ? staleAfterMs(backups) : STALE_AFTER_MS), backups };
+}
+/** The backup, when it is still requested or in progress past `limitMs` after it was created (by `now`, the API's clock). */
+function stuckAt(backup, now, limitMs) {
+    const ageMs = ageOf(backup, now);
+    if (isFinal(normalizeStatus(backup.status)) || ageMs === undefined || ageMs <= limitMs)
+        return undefined;
+    return { backup, ageMs, limitMs };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/wait-for-backup.ts
@@ -42177,9 +42309,9 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
         : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
-            // The backup's age by WP Engine's create_time against the runner's clock; one requested by this
+            // The backup's age by WP Engine's create_time against WP Engine's clock; one requested by this
             // step is no older than its request, whatever the two clocks say.
-            const age = ageOf(backup, start) ?? 0;
+            const age = ageOf(backup, client.apiNow()) ?? 0;
             const ageAtStartMs = requested ? Math.min(age, start - obtainedFrom) : age;
             entry.startedAt = start - ageAtStartMs;
             const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt);
@@ -42219,8 +42351,8 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
         entry.reason = `still ${result.status.replace('_', ' ')} at the timeout`;
     }
 }
-function reusePolicy({ context, settings, clock }) {
-    return { context, reuseWithinMs: settings.reuseWithinMs, now: clock.now() };
+function reusePolicy({ context, settings, client }) {
+    return { context, reuseWithinMs: settings.reuseWithinMs, now: client.apiNow() };
 }
 function backupTitle(tools, install) {
     if (tools.settings.backupId)
@@ -42263,16 +42395,24 @@ async function obtainBackup(tools, entry, install, log) {
     if (settings.backupId) {
         const existing = await getBackupOf(client, install, settings.backupId);
         log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
-        return { backup: existing };
+        const { stuck, backups } = await stuckNamedBackup(client, install, existing, client.apiNow());
+        if (stuck)
+            throw new Error(stuckNamedMessage(stuck, install));
+        return { backup: existing, listed: backups };
     }
-    const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools)).catch((error) => {
+    const choice = await findReusable(client, install, reusePolicy(tools)).catch((error) => {
         // An API without the list of backups (an older version) still gets its backup: requested once, and said.
         if (!isMissingRouteError(error))
             throw error;
         for (const lookup of reuseLookups(reusePolicy(tools)))
             tools.warnOnce(missingRouteWarning(error, cannotLook(lookup)));
-        return { reusable: undefined, backups: undefined };
+        return { reusable: undefined, backups: undefined, stale: [], outdated: undefined };
     });
+    const { reusable, backups: listed } = choice;
+    for (const stale of choice.stale)
+        log.warning(staleMessage(stale, install));
+    if (choice.outdated)
+        log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs));
     if (reusable) {
         const { backup, ...reused } = reusable;
         entry.reused = reused;
@@ -42354,6 +42494,9 @@ async function findAllInstalls(report, tools) {
         await log_scope_group(core, `Finding ${report.installs.length} installs`, find);
     else
         await find();
+    const clockLine = apiClockLine(client.apiClockOffsetMs());
+    if (clockLine)
+        core.info(clockLine);
 }
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */
 function withoutTwins(installs, resolutions, { core, signal }) {
@@ -42603,7 +42746,7 @@ const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools, entry, install, log) {
-    const { client, clock, settings, context, signal, warnOnce } = tools;
+    const { client, settings, context, signal, warnOnce } = tools;
     // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
     const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
     const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
@@ -42621,7 +42764,8 @@ async function checkInstall(tools, entry, install, log) {
         log.info(`Could not read the backups of ${install.name} (${errorLine(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
         return undefined;
     });
-    const now = clock.now();
+    // Ages by the API's clock, which stamps create_time.
+    const now = client.apiNow();
     const sorted = [...(backups ?? [])].sort(newestFirst);
     const preflight = {
         unread: backups === undefined ? true : undefined,
@@ -42644,9 +42788,19 @@ async function checkInstall(tools, entry, install, log) {
         entry.reason = 'backup-id aborted';
         return;
     }
-    const existing = named
-        ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-        : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
+    const stuck = named && stuckAt(named, now, staleAfterMs(sorted));
+    if (stuck) {
+        entry.outcome = 'failed';
+        entry.error = `A real run would stop at once: ${stuckNamedMessage(stuck, install)}`;
+        entry.reason = 'backup-id stuck';
+        return;
+    }
+    const choice = named ? undefined : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
+    for (const stale of choice?.stale ?? [])
+        log.warning(staleMessage(stale, install));
+    if (choice?.outdated)
+        log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs));
+    const existing = named ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) } : choice?.reusable;
     const status = normalizeStatus(existing?.backup.status);
     preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' };
     preflight.wouldDo = wouldDo(preflight.plan, settings);
@@ -43166,7 +43320,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 5159:
+/***/ 7540:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");

@@ -123,6 +123,7 @@ export function defaultInstalls(fillers = 120) {
  *   hostile?: (field: string) => string | undefined,
  *   reshape?: (answer: { method: string, path: string, body: unknown }) => unknown,
  *   gateway?: Gateway,
+ *   apiClockOffsetMs?: number,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
  * }} [options]
  */
@@ -176,8 +177,12 @@ export async function startSimulator(options = {}) {
      * any path outside /v1) answers 403 Missing Authentication Token, whatever the credentials; a
      * backend answer whose status is in `unmapped` arrives as 500 with the backend's message.
      */
-    gateway: options.gateway
+    gateway: options.gateway,
+    /** How far the API's clock (its times and its Date header) is ahead of `now` (negative: behind). */
+    apiClockOffsetMs: options.apiClockOffsetMs ?? 0
   }
+  /** A time by the API's clock, as its answers write it. @param {number} t */
+  const apiTime = (t) => new Date(t + settings.apiClockOffsetMs).toISOString()
   /** The real value, or what `hostile` puts in its place. @template T @param {string} field @param {T} value @returns {T | string} */
   const odd = (field, value) => settings.hostile?.(field) ?? value
   /** @type {ArchiveRecord[]} */
@@ -213,8 +218,8 @@ export async function startSimulator(options = {}) {
       id: b.id,
       status,
       description: odd('backup.description', b.description),
-      create_time: odd('backup.create_time', new Date(b.createdAt).toISOString()),
-      complete_time: status === 'completed' || status === 'aborted' ? new Date(b.createdAt + b.durationMs).toISOString() : null,
+      create_time: odd('backup.create_time', apiTime(b.createdAt)),
+      complete_time: status === 'completed' || status === 'aborted' ? apiTime(b.createdAt + b.durationMs) : null,
       wordpress_version: odd('backup.wordpress_version', b.wordpress_version),
       ...(settings.hostile ? { note: odd('backup.extra', null) } : {})
     }
@@ -243,7 +248,7 @@ export async function startSimulator(options = {}) {
   /** @param {ArchiveRecord} a @param {boolean} [handedOut] an answer of the API, not a look from a test */
   function archiveJson(a, handedOut = false) {
     const state = archiveState(a)
-    const at = (/** @type {number} */ t) => new Date(t).toISOString()
+    const at = apiTime
     const link =
       state === 'completed' && now() >= a.createdAt + a.durationMs + a.linkDelayMs
         ? `${origin}/downloads/${a.id}.zip?token=${a.token}${hostileNote()}`
@@ -590,7 +595,13 @@ export async function startSimulator(options = {}) {
             ? settings.reshape({ method: record.method, path, body: reply.body })
             : reply.body
         const text = body === undefined ? '' : JSON.stringify(body)
-        res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...reply.headers })
+        res.writeHead(reply.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+          // The API's clock, not the host's: the simulator may run on a test's fake clock.
+          date: new Date(now() + settings.apiClockOffsetMs).toUTCString(),
+          ...reply.headers
+        })
         res.end(text)
         options.log?.(`${record.method} ${url.pathname}${url.search} → ${reply.status}${record.fault ? ` (fault: ${record.fault})` : ''}`)
       }

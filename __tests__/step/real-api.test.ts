@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { INSTALL, RUN_CONTEXT, STAGING } from '../support/helpers.js'
+import { INSTALL, markerOf, RUN_CONTEXT, STAGING } from '../support/helpers.js'
 import { requestsTo } from '../support/sim-helpers.js'
 import { useStepBed } from '../support/step.js'
 
 // The WP Engine API as it really is, through the whole backup step against the simulator on a fake
-// clock: answers that parse but do not fit their shape, a 500 that says why, and the API gateway in
-// front of an older version of the API (sim/server.js's gateway mode).
+// clock: answers that parse but do not fit their shape, a 500 that says why, the API gateway in front
+// of an older version of the API (sim/server.js's gateway mode), stale records and the API's clock.
 
 const SECOND = 1_000
 const setup = useStepBed({ requestedMs: 5 * SECOND, durationMs: 40 * SECOND })
@@ -152,5 +152,86 @@ describe('an older API: the gateway answers 403 Missing Authentication Token for
       noList('the dry run could not look for a backup to reuse or one already running (reuse-within); a real run would request a new one'),
       noList('the dry run could not learn how long backups of the install usually take; a real run keeps the schedule that needs none')
     ])
+  })
+})
+
+describe('stale records, and the API’s clock', () => {
+  const MINUTE = 60 * SECOND
+  const HOUR = 60 * MINUTE
+  const DAY = 24 * HOUR
+  const attempt2 = { context: { ...RUN_CONTEXT, runAttempt: 2 } }
+
+  it('reuse-within: a backup still in_progress 3 days after it was created is not waited for; one warning names it', async () => {
+    const bed = await setup()
+    const stuck = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 3 * DAY, durationMs: 4 * DAY })
+    const { core } = await bed.backup({ 'reuse-within': '30m' })
+    expect(core.warnings).toEqual([
+      `Backup ${stuck.id} of mysite is still in_progress 72h after it was created, longer than any backup of the install takes (6h): it looks stuck, so it is not reused or waited for.`
+    ])
+    expect(core.outputs).toMatchObject({ status: 'completed', reused: 'false' })
+    expect(core.outputs['backup-id']).not.toBe(stuck.id)
+  })
+
+  it('a re-run: attempt 1’s backup stuck in requested for 7 h is not adopted; a new backup is requested', async () => {
+    const bed = await setup()
+    const stuck = bed.sim.seedBackup({
+      installId: INSTALL.id,
+      description: `Pre-deploy ${markerOf({ attempt: 1 })}`,
+      ageMs: 7 * HOUR,
+      requestedMs: DAY,
+      durationMs: DAY
+    })
+    const { core } = await bed.backup({}, attempt2)
+    expect(core.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^Backup ${stuck.id} of mysite is still requested 7h after it was created`))
+    ])
+    expect(core.outputs).toMatchObject({ status: 'completed', reused: 'false' })
+    expect(requestsTo(bed.sim, 'POST', /\/backups$/)).toHaveLength(1)
+  })
+
+  it('a re-run 3 days later: attempt 1’s completed backup is not this run’s restore point; a new one is requested, and the log says why', async () => {
+    const bed = await setup()
+    const old = bed.sim.seedBackup({ installId: INSTALL.id, description: `Pre-deploy ${markerOf({ attempt: 1 })}`, ageMs: 3 * DAY })
+    const { core } = await bed.backup({}, attempt2)
+    expect(core.log).toContain(
+      `Backup ${old.id}, requested by attempt 1 of this run, completed but is 72h old, older than 6h, the limit without reuse-within: restoring it would undo what changed since, so it is not this run's restore point. Requesting a new backup.`
+    )
+    expect(core.outputs).toMatchObject({ status: 'completed', reused: 'false' })
+    // Within the limit (reuse-within when set), it is used.
+    const soon = await setup()
+    const recent = soon.sim.seedBackup({ installId: INSTALL.id, description: `Pre-deploy ${markerOf({ attempt: 1 })}`, ageMs: 20 * MINUTE })
+    const rerun = await soon.backup({ 'reuse-within': '30m' }, attempt2)
+    expect(rerun.core.outputs).toMatchObject({ 'backup-id': recent.id, reused: 'true' })
+  })
+
+  it('backup-id naming a backup in_progress for 3 days: not waited for; the step fails at once and says so', async () => {
+    const bed = await setup()
+    const stuck = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 3 * DAY, durationMs: 4 * DAY })
+    const { core, start } = await bed.backup({ 'backup-id': stuck.id })
+    expect(core.failed).toBe(
+      `Backup ${stuck.id} of install mysite (backup-id) is still in_progress 72h after it was created, longer than any backup of the install takes (6h): it looks stuck and will not complete, so the step does not wait for it. Leave backup-id out to request a new backup.`
+    )
+    expect(bed.clock.now() - start).toBeLessThan(MINUTE)
+    const dry = await bed.backup({ 'backup-id': stuck.id, 'dry-run': 'true' })
+    expect(dry.core.failed).toMatch(/^Dry run: A real run would stop at once: Backup .* looks stuck/)
+  })
+
+  it('the API’s clock an hour behind: a backup 10 minutes old is 10 minutes old, and a new one is expected when it is due', async () => {
+    const bed = await setup({ apiClockOffsetMs: -HOUR })
+    const recent = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 10 * MINUTE })
+    const { core } = await bed.backup({ 'reuse-within': '30m' })
+    expect(core.log).toContain(
+      "WP Engine's clock is 1h behind the runner's (by its Date header); backup ages are counted by WP Engine's clock."
+    )
+    expect(core.outputs).toMatchObject({ 'backup-id': recent.id, reused: 'true' })
+    // To within the Date header's whole second: not 1h 10m.
+    expect(core.log).toContainEqual(expect.stringMatching(/completed and is 10m( 1s)? old, within reuse-within/))
+    // A history of 40 s backups, and a new backup: expected 40 s after its request, by the runner's clock.
+    const fresh = await setup({ apiClockOffsetMs: -HOUR })
+    for (let day = 1; day <= 3; day++) fresh.sim.seedBackup({ installId: INSTALL.id, ageMs: day * DAY })
+    const run = await fresh.backup()
+    expect(run.core.log).toContain(
+      `Backups of mysite usually take 40s (last 3); expecting completion around ${new Date(run.start + 40 * SECOND).toISOString().slice(11, 19)} UTC.`
+    )
   })
 })

@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8677);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7896);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8677:
+/***/ 7896:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37978,6 +37978,35 @@ function decodeErrorBody(body) {
     return { apiMessage: decode_text(value.message, MAX_MESSAGE), fieldErrors: quoted };
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/api-clock.ts
+// The API's clock, as its answers' Date header shows it. WP Engine stamps a backup's create_time with
+// its own clock, so an age is only right when counted by that clock, not the runner's: a runner or an
+// API an hour off would make a fresh backup "1h old".
+/** The header has whole seconds: a difference smaller than this says nothing about the clocks. */
+const PRECISION_MS = 2_000;
+/** A Date header further off than this is not a clock, but a broken or hostile answer: ignored. */
+const MOST_PLAUSIBLE_MS = 24 * 3_600_000;
+class ApiClock {
+    offset = 0;
+    /** How far the API's clock is ahead of the runner's (negative: behind); 0 until a Date header says otherwise. */
+    get offsetMs() {
+        return this.offset;
+    }
+    /**
+     * Reads one answer's Date header, received at `receivedAt` (the runner's clock). The header is cut to
+     * the second, so the middle of that second is taken. The last plausible header wins.
+     */
+    observe(date, receivedAt) {
+        const stamped = Date.parse(date ?? '');
+        if (Number.isNaN(stamped))
+            return;
+        const offset = stamped + 500 - receivedAt;
+        if (Math.abs(offset) > MOST_PLAUSIBLE_MS)
+            return;
+        this.offset = Math.abs(offset) < PRECISION_MS ? 0 : offset;
+    }
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -38342,6 +38371,7 @@ class Semaphore {
 
 
 
+
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
 /**
  * What each route offers, as a failure line names it when the API does not have the route: older
@@ -38389,6 +38419,7 @@ class WpeClient {
     warned = new Set();
     /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
     missingRoutes = new Set();
+    apiClock = new ApiClock();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -38401,6 +38432,14 @@ class WpeClient {
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
+    }
+    /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
+    apiNow() {
+        return this.options.clock.now() + this.apiClock.offsetMs;
+    }
+    /** How far the API's clock is ahead of the runner's (negative: behind); 0 while they agree. */
+    apiClockOffsetMs() {
+        return this.apiClock.offsetMs;
     }
     getUser() {
         return this.request('GET', ['user'], 'check the API credentials', json(decodeUser));
@@ -38502,6 +38541,7 @@ class WpeClient {
             const sentAt = clock.now();
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
+                this.apiClock.observe(headerValue(response, 'date'), clock.now());
                 // The API's own words on an error go with it into every line about it, a 500's included.
                 outcome = { kind: 'response', status: response.status, message: errorMessage(response) };
                 notes.length = 0;

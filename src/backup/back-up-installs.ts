@@ -6,7 +6,7 @@ import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { isFinal } from '../wpengine/status.js'
 import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
-import { shortReason } from './messages.js'
+import { apiClockLine, shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
 import { backUpInstall } from './back-up-install.js'
 import { nameOf, succeeded, type InstallEntry, type InstallReport, type Report } from './report.js'
@@ -75,6 +75,8 @@ export async function findAllInstalls<E extends InstallEntry>(report: { installs
   // One install is one line ("Install mysite (…), production"), not worth a group of its own.
   if (report.installs.length > 1) await group(core, `Finding ${report.installs.length} installs`, find)
   else await find()
+  const clockLine = apiClockLine(client.apiClockOffsetMs())
+  if (clockLine) core.info(clockLine)
 }
 
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */

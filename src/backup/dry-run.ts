@@ -5,13 +5,13 @@ import { formatDuration, readableTime } from '../time/time-text.js'
 import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
-import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
+import { estimateDuration, recentDurations, staleAfterMs, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
 import { eachInstall, findAllInstalls } from './back-up-installs.js'
-import { ageText, cannotLook, missingRouteWarning, namesByReason } from './messages.js'
+import { ageText, cannotLook, missingRouteWarning, namesByReason, outdatedMessage, staleMessage, stuckNamedMessage } from './messages.js'
 import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
-import { ageOf, chooseReusable, listBackups, mayReuse, reuseLookups } from './reuse.js'
+import { ageOf, chooseReusable, listBackups, mayReuse, reuseLookups, stuckAt } from './reuse.js'
 
 // dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
 // installs, each install's backups) and judged by the same rules, and nothing written: no backup,
@@ -51,7 +51,7 @@ const newestFirst = (a: Backup, b: Backup): number => created(b) - created(a)
 
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, install: Install, log: Scope['log']): Promise<void> {
-  const { client, clock, settings, context, signal, warnOnce } = tools
+  const { client, settings, context, signal, warnOnce } = tools
   // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
   const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
   const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })
@@ -70,7 +70,8 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
     )
     return undefined
   })
-  const now = clock.now()
+  // Ages by the API's clock, which stamps create_time.
+  const now = client.apiNow()
   const sorted = [...(backups ?? [])].sort(newestFirst)
   const preflight: Preflight = {
     unread: backups === undefined ? true : undefined,
@@ -94,9 +95,17 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
     entry.reason = 'backup-id aborted'
     return
   }
-  const existing: Existing | undefined = named
-    ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-    : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now })
+  const stuck = named && stuckAt(named, now, staleAfterMs(sorted))
+  if (stuck) {
+    entry.outcome = 'failed'
+    entry.error = `A real run would stop at once: ${stuckNamedMessage(stuck, install)}`
+    entry.reason = 'backup-id stuck'
+    return
+  }
+  const choice = named ? undefined : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now })
+  for (const stale of choice?.stale ?? []) log.warning(staleMessage(stale, install))
+  if (choice?.outdated) log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs))
+  const existing: Existing | undefined = named ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) } : choice?.reusable
   const status = normalizeStatus(existing?.backup.status)
   preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' }
   preflight.wouldDo = wouldDo(preflight.plan, settings)

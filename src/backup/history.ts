@@ -63,6 +63,20 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+/** A backup still requested or in progress this long after it was created is stuck: no backup takes this long. */
+export const STALE_AFTER_MS = 6 * 3_600_000
+// Or, for an install whose backups take hours, this many times its longest usual duration.
+const STALE_FACTOR = 3
+
+/**
+ * How old a backup still requested or in progress may be before it counts as stuck: 6 h, or 3 times the
+ * longest usual duration of the install's backups if that is more. Such a backup is never reused,
+ * adopted or waited for.
+ */
+export function staleAfterMs(backups: Iterable<Backup>): number {
+  return Math.max(STALE_AFTER_MS, STALE_FACTOR * (estimateDuration(recentDurations(backups))?.highMs ?? 0))
+}
+
 /** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
 export function usualRange(estimate: DurationEstimate): string {
   const { lowMs, highMs, samples, outliers } = estimate

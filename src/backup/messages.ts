@@ -3,7 +3,7 @@ import { formatDuration, timeOfDay } from '../time/time-text.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { nameOf, type InstallEntry, type InstallReport, type Report } from './report.js'
-import type { Reusable } from './reuse.js'
+import type { ReuseChoice, Reusable, Stale } from './reuse.js'
 import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
 import { AUTO_CEILING_MS } from '../workflows/poll-schedule.js'
 
@@ -31,6 +31,35 @@ export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, insta
     case 'recent':
       return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`
   }
+}
+
+/** A backup that would have been reused or waited for, but is stuck: said once, by name. */
+export function staleMessage({ backup, ageMs, limitMs }: Stale, install: Install): string {
+  return (
+    `Backup ${backup.id} of ${install.name} is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than any backup ` +
+    `of the install takes (${formatDuration(limitMs)}): it looks stuck, so it is not reused or waited for.`
+  )
+}
+
+/** An earlier attempt's completed backup that is too old (or of unknown age) to be this run's restore point. */
+export function outdatedMessage(
+  { backup, ageMs, attempt, limitMs }: NonNullable<ReuseChoice['outdated']>,
+  reuseWithinMs: number | undefined
+): string {
+  const within =
+    reuseWithinMs === undefined ? `${formatDuration(limitMs)}, the limit without reuse-within` : `reuse-within (${formatDuration(limitMs)})`
+  const age =
+    ageMs === undefined ? 'is of unknown age (its create_time is missing or in the future)' : `is ${ageText(ageMs)}, older than ${within}`
+  return `Backup ${backup.id}, requested by attempt ${attempt} of this run, completed but ${age}: restoring it would undo what changed since, so it is not this run's restore point. Requesting a new backup.`
+}
+
+/** The backup named by backup-id is stuck: the step does not wait for it. */
+export function stuckNamedMessage({ backup, ageMs, limitMs }: Stale, install: Install): string {
+  return (
+    `Backup ${backup.id} of install ${install.name} (backup-id) is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than ` +
+    `any backup of the install takes (${formatDuration(limitMs)}): it looks stuck and will not complete, so the step does not wait for it. ` +
+    `Leave backup-id out to request a new backup.`
+  )
 }
 
 /**
@@ -145,6 +174,16 @@ export function cannotLook(lookup: 'rerun' | 'reuse-within' | 'history', dryRun 
     case 'history':
       return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`
   }
+}
+
+// A runner and an API whose clocks differ by less than this are not worth a line.
+const CLOCK_NOTE_MS = 60_000
+
+/** Said once the API has answered, when its clock is well off the runner's: why ages may differ from the runner's reckoning. */
+export function apiClockLine(offsetMs: number): string | undefined {
+  if (Math.abs(offsetMs) < CLOCK_NOTE_MS) return undefined
+  const side = offsetMs < 0 ? 'behind' : 'ahead of'
+  return `WP Engine's clock is ${formatDuration(Math.abs(offsetMs))} ${side} the runner's (by its Date header); backup ages are counted by WP Engine's clock.`
 }
 
 /** The wait's group: how long it may take, and what paces the checks. */

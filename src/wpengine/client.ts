@@ -25,6 +25,7 @@ import {
   WpeApiError,
   type FailureDetail
 } from './errors.js'
+import { ApiClock } from './api-clock.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import {
   backoffDelay,
@@ -141,6 +142,7 @@ export class WpeClient {
   private readonly warned = new Set<string>()
   /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
   private readonly missingRoutes = new Set<string>()
+  private readonly apiClock = new ApiClock()
 
   constructor(options: ClientOptions) {
     // `??`, not a spread of defaults: an option passed as undefined must still get its default.
@@ -154,6 +156,16 @@ export class WpeClient {
     }
     this.authorization = `Basic ${basicToken(options.userId, options.password)}`
     this.slots = new Semaphore(options.maxConcurrentRequests ?? 1)
+  }
+
+  /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
+  apiNow(): number {
+    return this.options.clock.now() + this.apiClock.offsetMs
+  }
+
+  /** How far the API's clock is ahead of the runner's (negative: behind); 0 while they agree. */
+  apiClockOffsetMs(): number {
+    return this.apiClock.offsetMs
   }
 
   getUser(): Promise<User> {
@@ -317,6 +329,7 @@ export class WpeClient {
         response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() =>
           this.slots.release()
         )
+        this.apiClock.observe(headerValue(response, 'date'), clock.now())
         // The API's own words on an error go with it into every line about it, a 500's included.
         outcome = { kind: 'response', status: response.status, message: errorMessage(response) }
         notes.length = 0
