@@ -31215,10 +31215,11 @@ const JITTER = 0.2;
 const WINDOW_CHECKS = 100;
 const DENSE_MIN_MS = 9_000;
 const DENSE_MAX_MS = 15_000;
-/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
+/**
+ * Outside the usual range, no gap is longer than this: whatever the history (WP Engine's automatic
+ * backups may take far longer than an on-demand one), any completion is noticed within a minute.
+ */
 const OUTSIDE_MAX_MS = 60_000;
-/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
-const SPARSE_MAX_MS = 5 * 60_000;
 /**
  * The gap before the next status check, after `waitedMs` of waiting. Jitter only shortens a gap, so
  * no bound below is ever exceeded.
@@ -31227,9 +31228,9 @@ const SPARSE_MAX_MS = 5 * 60_000;
  * time waited, up to the ceiling (15 s for `auto`).
  *
  * With a history, checks are spent where completion is likely (a lag of at most L over a window W
- * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
- * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
- * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
+ * costs W/L checks): dense across the usual range, at most a minute apart before it, and in between
+ * never landing more than one dense gap inside the range, nor more than 20 % late for a backup twice
+ * as fast as usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
  * `poll-interval` stays a hard ceiling.
  */
 function pollDelay(waitedMs, pace, random) {
@@ -31258,7 +31259,7 @@ function expectedGap(ageMs, { lowMs, highMs }) {
     // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
     const half = lowMs / 2;
     const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half));
-    const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs));
+    const early = Math.min(OUTSIDE_MAX_MS, fast + Math.max(0, half - ageMs));
     // Landing at most one dense gap past the low end, and at most `fast` past half of it.
     return Math.min(early, dense + (lowMs - ageMs));
 }
@@ -41498,9 +41499,88 @@ async function getBackupOf(client, install, backupId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/backup/description.ts
+
+
+// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
+const description_MAX_TEXT = 200;
+/**
+ * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
+ * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
+ */
+function defaultDescription(ctx) {
+    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
+    const url = runUrl(ctx);
+    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
+}
+/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
+function refName(ref) {
+    if (!ref)
+        return undefined;
+    if (ref.startsWith('refs/heads/'))
+        return ref.slice('refs/heads/'.length);
+    if (ref.startsWith('refs/tags/'))
+        return `tag ${ref.slice('refs/tags/'.length)}`;
+    return undefined;
+}
+// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
+const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
+/**
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost,
+ * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
+ */
+function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
+}
+const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+// Any step's tag, from any run (or `local`): a backup this action requested.
+const ANY_MARKER = /\[ci (?:\d+|local)-\d+ [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ [0-9a-f]{8}\]/;
+/** Whether this action requested the backup: its description carries a step's tag (stepMarker). */
+function requestedByThisAction(description) {
+    return description ? ANY_MARKER.test(description) : false;
+}
+/**
+ * The attempt of this run that put this step's marker into `description`, when it was an earlier
+ * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
+ */
+function earlierAttemptOf(description, ctx) {
+    if (!description || ctx.runId === undefined)
+        return undefined;
+    const current = ctx.runAttempt ?? 1;
+    for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
+        if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
+            return Number(attempt);
+    }
+    return undefined;
+}
+/** The description sent with the backup: the text, cut short if need be, then always the marker. */
+function describeBackup(custom, ctx, marker) {
+    const text = custom ?? defaultDescription(ctx);
+    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/history.ts
 
 
+
+/**
+ * How long the install's backups usually take. WP Engine's own daily backups are in the list beside
+ * on-demand ones, and may take far longer or shorter; so the backups this action requested (found by
+ * their tag) are learned from alone when they are enough for an estimate, and all completed backups
+ * otherwise.
+ */
+function historyOf(backups) {
+    const all = [...backups];
+    const own = recentDurations(all.filter((backup) => requestedByThisAction(backup.description)));
+    const fromOwn = estimateDuration(own);
+    if (fromOwn)
+        return { durations: own, estimate: { ...fromOwn, ownOnly: true } };
+    const durations = recentDurations(all);
+    return { durations, estimate: estimateDuration(durations) };
+}
 /** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
 const HISTORY_SIZE = 12;
 /** Fewer durations than this say too little to estimate from. */
@@ -41556,18 +41636,20 @@ const STALE_AFTER_MS = 6 * 3_600_000;
 const STALE_FACTOR = 3;
 /**
  * How old a backup still requested or in progress may be before it counts as stuck: 6 h, or 3 times the
- * longest usual duration of the install's backups if that is more. Such a backup is never reused,
- * adopted or waited for.
+ * longest usual duration of the install's backups (its own or WP Engine's automatic ones, whichever
+ * take longer) if that is more. Such a backup is never reused, adopted or waited for.
  */
 function staleAfterMs(backups) {
-    return Math.max(STALE_AFTER_MS, STALE_FACTOR * (estimateDuration(recentDurations(backups))?.highMs ?? 0));
+    const all = [...backups];
+    const longest = Math.max(0, ...[all, all.filter((b) => requestedByThisAction(b.description))].map((some) => estimateDuration(recentDurations(some))?.highMs ?? 0));
+    return Math.max(STALE_AFTER_MS, STALE_FACTOR * longest);
 }
-/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`, `20s–25s (last 5 requested by this action)`. */
 function usualRange(estimate) {
-    const { lowMs, highMs, samples, outliers } = estimate;
+    const { lowMs, highMs, samples, outliers, ownOnly } = estimate;
     const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
     const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
-    return `${range} (last ${samples}${left})`;
+    return `${range} (last ${samples}${ownOnly ? ' requested by this action' : ''}${left})`;
 }
 
 ;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
@@ -42085,63 +42167,6 @@ async function findByMarker(client, install, marker) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/backup/description.ts
-
-
-// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
-const description_MAX_TEXT = 200;
-/**
- * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
- * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
- */
-function defaultDescription(ctx) {
-    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
-    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
-    const url = runUrl(ctx);
-    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
-}
-/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
-function refName(ref) {
-    if (!ref)
-        return undefined;
-    if (ref.startsWith('refs/heads/'))
-        return ref.slice('refs/heads/'.length);
-    if (ref.startsWith('refs/tags/'))
-        return `tag ${ref.slice('refs/tags/'.length)}`;
-    return undefined;
-}
-// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
-const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
-/**
- * A tag that this step execution alone puts in its backup's description, for a custom description
- * too: it lets the step recognise the backup it created when the answer to the create call is lost,
- * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
- * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
- */
-function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
-    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
-}
-const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
-/**
- * The attempt of this run that put this step's marker into `description`, when it was an earlier
- * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
- */
-function earlierAttemptOf(description, ctx) {
-    if (!description || ctx.runId === undefined)
-        return undefined;
-    const current = ctx.runAttempt ?? 1;
-    for (const [, runId, attempt, job, step] of description.matchAll(MARKER)) {
-        if (Number(runId) === ctx.runId && job === markerId(ctx.job) && step === markerId(ctx.step) && Number(attempt) < current)
-            return Number(attempt);
-    }
-    return undefined;
-}
-/** The description sent with the backup: the text, cut short if need be, then always the marker. */
-function describeBackup(custom, ctx, marker) {
-    const text = custom ?? defaultDescription(ctx);
-    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
-}
-
 ;// CONCATENATED MODULE: ./src/backup/reuse.ts
 
 
@@ -42373,9 +42398,9 @@ function learnHistory({ client, signal, warnOnce }, entry, install, listed, log,
         const all = listed ?? (await listBackups(client, install, { signal: done.signal, once: true }));
         if (done.signal.aborted)
             return;
-        const durations = recentDurations(all);
-        entry.usual = estimateDuration(durations);
-        log.info(historyLine(install, durations.length, entry.usual, createdAt));
+        const { durations, estimate } = historyOf(all);
+        entry.usual = estimate;
+        log.info(historyLine(install, durations.length, estimate, createdAt));
     };
     learn().catch((error) => {
         if (done.signal.aborted || signal.aborted)
@@ -42775,7 +42800,7 @@ async function checkInstall(tools, entry, install, log) {
             const status = normalizeStatus(backup.status);
             return status !== undefined && !isFinal(status);
         }),
-        estimate: estimateDuration(recentDurations(sorted))
+        estimate: historyOf(sorted).estimate
     };
     entry.preflight = preflight;
     log.info(newestCompletedText(preflight));

@@ -235,3 +235,43 @@ describe('stale records, and the API’s clock', () => {
     )
   })
 })
+
+describe('a history that does not fit: WP Engine’s 40-minute automatic backups beside 20-second on-demand ones', () => {
+  const MINUTE = 60 * SECOND
+  const DAY = 24 * 60 * MINUTE
+  const ON_DEMAND = 20 * SECOND
+
+  async function run(ownBackups: number) {
+    const bed = await setup({ requestedMs: 2 * SECOND, durationMs: ON_DEMAND })
+    for (let day = 1; day <= 12; day++)
+      bed.sim.seedBackup({ installId: INSTALL.id, description: 'Automatic backup', ageMs: day * DAY, durationMs: 40 * MINUTE })
+    for (let n = 0; n < ownBackups; n++)
+      bed.sim.seedBackup({
+        installId: INSTALL.id,
+        description: `Pre-deploy ${markerOf({ nonce: `0000000${n}` })}`,
+        ageMs: 20 * DAY + n,
+        durationMs: ON_DEMAND
+      })
+    const { core } = await bed.backup()
+    const mine = bed.sim.backups().find((b) => b.id === core.outputs['backup-id'])
+    const lastCheck = requestsTo(bed.sim, 'GET', STATUS_CHECK).at(-1)
+    return { core, lag: (lastCheck?.at ?? 0) - Date.parse(mine?.complete_time ?? '') }
+  }
+
+  it('with 3 backups of its own to learn from, paces by them: noticed within seconds', async () => {
+    const { core, lag } = await run(3)
+    expect(core.log).toContainEqual(
+      expect.stringMatching(/^Backups of mysite usually take 20s \(last 3 requested by this action\); expecting/)
+    )
+    expect(core.outputs.status).toBe('completed')
+    expect(lag).toBeGreaterThanOrEqual(0)
+    expect(lag).toBeLessThanOrEqual(5 * SECOND)
+  })
+
+  it('with none, paced by the automatic ones: still noticed within a minute', async () => {
+    const { core, lag } = await run(0)
+    expect(core.log).toContainEqual(expect.stringMatching(/^Backups of mysite usually take 40m \(last 12\)/))
+    expect(lag).toBeGreaterThanOrEqual(0)
+    expect(lag).toBeLessThanOrEqual(MINUTE)
+  })
+})

@@ -20,7 +20,7 @@ import {
 } from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
 import { ageOf, findReusable, listBackups, mayReuse, reuseLookups, stuckNamedBackup } from './reuse.js'
-import { estimateDuration, recentDurations } from './history.js'
+import { historyOf } from './history.js'
 import { waitForBackup } from './wait-for-backup.js'
 import { errorLine, isMissingRouteError } from '../wpengine/errors.js'
 
@@ -118,9 +118,9 @@ function learnHistory(
     // One attempt: an API that is failing has the wait's own checks to retry, and the budget for them.
     const all = listed ?? (await listBackups(client, install, { signal: done.signal, once: true }))
     if (done.signal.aborted) return
-    const durations = recentDurations(all)
-    entry.usual = estimateDuration(durations)
-    log.info(historyLine(install, durations.length, entry.usual, createdAt))
+    const { durations, estimate } = historyOf(all)
+    entry.usual = estimate
+    log.info(historyLine(install, durations.length, estimate, createdAt))
   }
   learn().catch((error: unknown) => {
     if (done.signal.aborted || signal.aborted) return

@@ -5,7 +5,7 @@ import { formatDuration, readableTime } from '../time/time-text.js'
 import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
-import { estimateDuration, recentDurations, staleAfterMs, usualRange, type DurationEstimate } from './history.js'
+import { historyOf, staleAfterMs, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
 import { eachInstall, findAllInstalls } from './back-up-installs.js'
 import { ageText, cannotLook, missingRouteWarning, namesByReason, outdatedMessage, staleMessage, stuckNamedMessage } from './messages.js'
@@ -81,7 +81,7 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
       const status = normalizeStatus(backup.status)
       return status !== undefined && !isFinal(status)
     }),
-    estimate: estimateDuration(recentDurations(sorted))
+    estimate: historyOf(sorted).estimate
   }
   entry.preflight = preflight
   log.info(newestCompletedText(preflight))
