@@ -41013,7 +41013,13 @@ const systemClock = {
             resolve();
         }, Math.max(0, ms));
         signal?.addEventListener('abort', onAbort, { once: true });
-    })
+    }),
+    every: (everyMs, tick) => {
+        const timer = setInterval(tick, everyMs);
+        // A timer never keeps the process alive: the step's own work does.
+        timer.unref();
+        return () => clearInterval(timer);
+    }
 };
 
 ;// CONCATENATED MODULE: ./src/step/run-context.ts
@@ -41812,9 +41818,9 @@ async function log_scope_group(core, name, body) {
 // With many installs the line names this many and counts the rest.
 const NAMED_AT_MOST = 10;
 /**
- * A "still waiting" line about once a minute, for one backup or many together. It is driven by
- * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
- * does not drift with the gaps between checks.
+ * A "still waiting" line about once a minute, for one backup or many together, on the clock's timer
+ * (run), so that a long gap between status checks, or a retry's backoff, still shows the step alive.
+ * It is anchored to whole minutes since `start`.
  */
 class Heartbeat {
     clock;
@@ -41831,7 +41837,11 @@ class Heartbeat {
         this.everyMs = everyMs;
         this.last = start;
     }
-    /** Called after every status check with what is still being waited for, out of `total`. */
+    /** Beats on the clock's timer with what `waiting` says is still running, out of `total`, until the function returned is called. */
+    run(waiting, total) {
+        return this.clock.every?.(this.everyMs, () => this.beat(waiting(), total)) ?? (() => undefined);
+    }
+    /** One beat, with what is still being waited for, out of `total`: a line when a minute has passed since the last. */
     beat(waiting, total) {
         const now = this.clock.now();
         if (waiting.length === 0 || now - this.last < this.everyMs)
@@ -42320,7 +42330,7 @@ async function waitForBackup(options) {
 
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-async function backUpInstall(tools, entry, install, scope, onCheck) {
+async function backUpInstall(tools, entry, install, scope) {
     const { client, clock, settings, deadline, signal } = tools;
     const obtainedFrom = clock.now();
     const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
@@ -42356,7 +42366,6 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
                     onCheck: (seen) => {
                         recordBackup(entry, seen);
                         entry.waitedMs = clock.now() - start;
-                        onCheck();
                     }
                 });
             }
@@ -42482,16 +42491,21 @@ async function backUpAll(report, tools, after) {
     const several = report.installs.length > 1;
     await findAllInstalls(report, tools);
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
-    const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
-    await eachInstall(report, tools, async (entry, install, scope) => {
-        await backUpInstall(tools, entry, install, scope, onCheck);
-        if (entry.outcome === 'completed')
-            await after?.(entry, install, scope);
-    }, (entry, scope) => {
-        const failure = entry.error ?? entry.archive?.error;
-        if (several)
-            scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
-    });
+    const stopHeartbeat = heartbeat.run(() => report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
+    try {
+        await eachInstall(report, tools, async (entry, install, scope) => {
+            await backUpInstall(tools, entry, install, scope);
+            if (entry.outcome === 'completed')
+                await after?.(entry, install, scope);
+        }, (entry, scope) => {
+            const failure = entry.error ?? entry.archive?.error;
+            if (several)
+                scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
+        });
+    }
+    finally {
+        stopHeartbeat();
+    }
 }
 /**
  * `work` for every install found, all at once, each with its own log scope (prefixed lines when there

@@ -275,3 +275,14 @@ describe('a history that does not fit: WP Engine’s 40-minute automatic backups
     expect(lag).toBeLessThanOrEqual(MINUTE)
   })
 })
+
+describe('the heartbeat', () => {
+  it('comes from a timer: with checks 10 minutes apart, the step still says every minute that it is waiting', async () => {
+    const MINUTE = 60 * SECOND
+    const bed = await setup({ durationMs: 25 * MINUTE })
+    const { core } = await bed.backup({ 'poll-interval': '10m' })
+    expect(core.outputs.status).toBe('completed')
+    const elapsed = core.log.flatMap((line) => /^Still waiting for backup .*, (\d+)m elapsed/.exec(line)?.[1] ?? []).map(Number)
+    expect(elapsed.slice(0, 24)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
+  })
+})

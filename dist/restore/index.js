@@ -38761,7 +38761,13 @@ const systemClock = {
             resolve();
         }, Math.max(0, ms));
         signal?.addEventListener('abort', onAbort, { once: true });
-    })
+    }),
+    every: (everyMs, tick) => {
+        const timer = setInterval(tick, everyMs);
+        // A timer never keeps the process alive: the step's own work does.
+        timer.unref();
+        return () => clearInterval(timer);
+    }
 };
 
 ;// CONCATENATED MODULE: ./src/step/run-context.ts

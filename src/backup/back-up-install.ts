@@ -27,13 +27,7 @@ import { errorLine, isMissingRouteError } from '../wpengine/errors.js'
 type Tools = StepTools<Settings>
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-export async function backUpInstall(
-  tools: Tools,
-  entry: InstallReport,
-  install: Install,
-  scope: Scope,
-  onCheck: () => void
-): Promise<void> {
+export async function backUpInstall(tools: Tools, entry: InstallReport, install: Install, scope: Scope): Promise<void> {
   const { client, clock, settings, deadline, signal } = tools
   const obtainedFrom = clock.now()
   const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
@@ -70,7 +64,6 @@ export async function backUpInstall(
             onCheck: (seen) => {
               recordBackup(entry, seen)
               entry.waitedMs = clock.now() - start
-              onCheck()
             }
           })
         } finally {

@@ -25,23 +25,23 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
   await findAllInstalls(report, tools)
 
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
-  const onCheck = (): void =>
-    heartbeat.beat(
-      report.installs.flatMap((entry) => waitingOf(entry, clock.now())),
-      report.installs.length
+  const stopHeartbeat = heartbeat.run(() => report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length)
+  try {
+    await eachInstall(
+      report,
+      tools,
+      async (entry, install, scope) => {
+        await backUpInstall(tools, entry, install, scope)
+        if (entry.outcome === 'completed') await after?.(entry, install, scope)
+      },
+      (entry, scope) => {
+        const failure = entry.error ?? entry.archive?.error
+        if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
+      }
     )
-  await eachInstall(
-    report,
-    tools,
-    async (entry, install, scope) => {
-      await backUpInstall(tools, entry, install, scope, onCheck)
-      if (entry.outcome === 'completed') await after?.(entry, install, scope)
-    },
-    (entry, scope) => {
-      const failure = entry.error ?? entry.archive?.error
-      if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
-    }
-  )
+  } finally {
+    stopHeartbeat()
+  }
 }
 
 /**

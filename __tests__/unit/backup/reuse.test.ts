@@ -307,6 +307,22 @@ describe('Heartbeat', () => {
     )
   })
 
+  it('beats on the clock’s timer, once a minute through a long gap between checks, until stopped', async () => {
+    const clock = new FakeClock()
+    const lines: string[] = []
+    const heartbeat = new Heartbeat(clock, clock.now(), clock.now() + 60 * MINUTE, { info: (m) => lines.push(m) })
+    const stop = heartbeat.run(() => [{ name: 'mysite', backupId: 'b1', status: 'in_progress' }], 1)
+    // One status check's gap of 3 m 30 s: the step still says it is alive every minute of it.
+    await clock.sleep(3.5 * MINUTE)
+    stop()
+    await clock.sleep(5 * MINUTE)
+    expect(lines).toEqual(
+      ['1m elapsed, 59m left', '2m elapsed, 58m left', '3m elapsed, 57m left'].map(
+        (times) => `Still waiting for backup b1: in_progress, ${times}`
+      )
+    )
+  })
+
   it('names up to ten of many, counts the rest, and says nothing when nothing is waited for', () => {
     const clock = new FakeClock()
     const lines: string[] = []
