@@ -31335,9 +31335,18 @@ async function pollUntilFinal(options) {
 
 
 
+/**
+ * The install's archives of the backup. A malformed entry of this backup may be the very archive the
+ * step requested: the step stops rather than wait for it without end, or request a second one.
+ */
 async function archivesOf(client, install, backupId) {
+    const askedFor = (item) => item.backupId === backupId;
     const found = [];
-    for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
+    const archives = allItems((offset) => client.listArchives(install, offset, { askedFor }), (item) => {
+        throw new Error(`WP Engine lists an archive of backup ${backupId} of install ${install.name}, but its entry does not match the API's description (${item.reason}); ` +
+            'not waiting for it nor requesting another. Check the install in the WP Engine User Portal, then re-run the job.');
+    });
+    for await (const archive of archives) {
         if (archive.backup.id === backupId)
             found.push(archive);
     }

@@ -286,3 +286,25 @@ describe('the heartbeat', () => {
     expect(elapsed.slice(0, 24)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
   })
 })
+
+describe('the archive asked for is marked', () => {
+  it('an archive entry of the backup being archived that does not fit its shape fails fast, as backups do; the backup stays completed', async () => {
+    const bed = await setup({
+      archiveMs: 20 * SECOND,
+      reshape: ({ method, path, body }) =>
+        method === 'GET' && /\/archives$/.test(path)
+          ? { ...(body as object), results: (body as { results: object[] }).results.map((archive) => ({ ...archive, state: 7 })) }
+          : body
+    })
+    const { core, start } = await bed.backup({ archive: 'true' })
+    const backupId = core.outputs['backup-id']
+    expect(core.failed).toBe(
+      `WP Engine lists an archive of backup ${backupId} of install mysite, but its entry does not match the API's description (archive state is a number, not a status); not waiting for it nor requesting another. Check the install in the WP Engine User Portal, then re-run the job.`
+    )
+    expect(core.outputs.status).toBe('completed')
+    expect(bed.sim.archives()).toHaveLength(1)
+    // Not skipped with a warning while the step waits out its timeout.
+    expect(core.warnings).toEqual([])
+    expect(bed.clock.now() - start).toBeLessThan(60 * SECOND)
+  })
+})
