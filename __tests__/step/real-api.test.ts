@@ -308,3 +308,52 @@ describe('the archive asked for is marked', () => {
     expect(bed.clock.now() - start).toBeLessThan(60 * SECOND)
   })
 })
+
+describe('a completed archive with no link yet', () => {
+  const MINUTE = 60 * SECOND
+  const archivePosts = (bed: Awaited<ReturnType<typeof setup>>) => requestsTo(bed.sim, 'POST', /\/archives$/)
+  const archiveOnly = async (linkDelayMs: number, inputs: Record<string, string> = {}) => {
+    const bed = await setup({ archiveMs: 20 * SECOND, archiveLinkDelayMs: linkDelayMs })
+    return { bed, ...(await bed.backup({ archive: 'true', ...inputs })) }
+  }
+
+  it('a link that comes 40 s later: asked again with backoff, and used; no second archive', async () => {
+    const { bed, core } = await archiveOnly(40 * SECOND)
+    const [archive] = bed.sim.archives()
+    expect(core.failed).toBeUndefined()
+    expect(core.log).toContainEqual(
+      expect.stringMatching(new RegExp(`^Archive ${archive?.id} has its download link, 4\\ds after it was first seen without one\\.$`))
+    )
+    expect(core.outputs['archive-url']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/downloads\//)
+    expect(archivePosts(bed)).toHaveLength(1)
+    // Looks at growing gaps (5 s, then half as long again each time, up to 30 s): a handful of list requests.
+    const completedAt = Date.parse(archive?.complete_time ?? '')
+    expect(requestsTo(bed.sim, 'GET', /\/archives$/).filter((r) => r.at > completedAt).length).toBeLessThanOrEqual(6)
+  })
+
+  it('no link in 5 minutes: only then a new archive is requested', async () => {
+    const bed = await setup({ archiveMs: 20 * SECOND, archiveLinkDelayMs: 30 * MINUTE })
+    const { core } = await bed.backup({ 'archive-path': 'site.zip' }, { env: { GITHUB_WORKSPACE: '/nonexistent-never-written' } })
+    const [first, second] = archivePosts(bed)
+    const [archive] = bed.sim.archives()
+    expect(core.log).toContainEqual(
+      `WP Engine reported archive ${archive?.id} completed, but gave no download link in 5m of asking. Requesting a new archive of backup ${core.outputs['backup-id']} in place of ${archive?.id}.`
+    )
+    // The first archive completed 20 s after its request; the second was asked for 5 minutes later.
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(5 * MINUTE + 20 * SECOND)
+    expect(archivePosts(bed)).toHaveLength(2)
+    expect(core.failed).toMatch(/That was a new archive \(.*\), requested when archive .* failed too; re-run the job later\.$/)
+  })
+
+  it('the timeout comes first: no new archive, and the line says to raise timeout', async () => {
+    const { bed, core } = await archiveOnly(30 * MINUTE, { 'archive-path': 'site.zip', timeout: '4m' })
+    const [archive] = bed.sim.archives()
+    expect(archivePosts(bed)).toHaveLength(1)
+    expect(core.failed).toMatch(
+      new RegExp(
+        `^Backup .* completed, and WP Engine reported archive ${archive?.id} completed, but gave no download link before the timeout of 4m ran out \\(asked for \\d+m( \\d+s)?\\)\\. Raise timeout; a re-run uses the same archive\\.$`
+      )
+    )
+    expect(core.outputs.status).toBe('completed')
+  })
+})
