@@ -40824,7 +40824,8 @@ class WpeClient {
                 this.slots.release();
                 throw this.deadlineError(operation, attempt - 1, last?.outcome, failingSince);
             }
-            const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
+            // Whole milliseconds: AbortSignal.timeout refuses a fraction, and a window or a gap can leave one.
+            const attemptSignal = AbortSignal.timeout(Math.max(1, Math.floor(Math.min(this.options.attemptTimeoutMs, left))));
             let response;
             let outcome;
             let decoded;

@@ -287,6 +287,14 @@ describe('WpeClient retries', () => {
     expect(clock.sleeps[0]).toBeLessThan(1_000)
   })
 
+  it('a deadline a fraction of a millisecond away from a whole one still gets its request sent', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(200, BACKUP)
+    const clock = new FakeClock(Date.UTC(2026, 0, 1) + 0.5)
+    const { client } = setup({ clock, deadline: clock.now() + 10_000.25 })
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
+  })
+
   it('sends nothing once the deadline has passed', async () => {
     const clock = new FakeClock()
     const { client } = setup({ clock, deadline: clock.now() - 1 })
