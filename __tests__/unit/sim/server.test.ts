@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CREDENTIALS, startSimulator, type Simulator } from '../../../sim/server.js'
+import { DEFAULT_CREDENTIALS, GATEWAY_ROUTES, startSimulator, type Simulator } from '../../../sim/server.js'
 import { ROOT } from '../../../scripts/run-action.js'
 import { createNodeSend } from '../../../src/wpengine/http.js'
 import { systemClock } from '../../../src/time/clock.js'
@@ -187,6 +187,23 @@ describe('simulator: gateway mode', () => {
       }
     }
   )
+
+  it('plays back the routes each version has, as spec/README.md records them from the public swagger copies', () => {
+    const readme = readFileSync(join(ROOT, 'spec', 'README.md'), 'utf8')
+    const table = readme.slice(readme.indexOf('### Routes by version'), readme.indexOf('### The gateway'))
+    const versions = ['1.6.7', '1.10', '1.17', '1.21'] as const
+    const recorded = new Map<string, Set<string>>(
+      versions.map((v) => [v, new Set(['GET /user', 'GET /installs', 'GET /installs/{install_id}'])])
+    )
+    for (const [, route, cells] of table.matchAll(/^\| `([A-Z]+ [^`]+)`[^|]*((?:\|[^|\n]*)+)\|$/gm)) {
+      cells!
+        .split('|')
+        .slice(1)
+        .forEach((cell, i) => cell.trim() === 'yes' && recorded.get(versions[i]!)!.add(route!))
+    }
+    for (const version of versions)
+      expect([version, [...GATEWAY_ROUTES[version]].sort()]).toEqual([version, [...recorded.get(version)!].sort()])
+  })
 
   it('a path outside /v1 answers 403 Missing Authentication Token, as every path does when api-url lacks /v1', async () => {
     const gated = await freshSim({ gateway: {} })
