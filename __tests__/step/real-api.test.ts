@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { defaultInstalls } from '../../sim/server.js'
 import { INSTALL, markerOf, RUN_CONTEXT, STAGING } from '../support/helpers.js'
 import { requestsTo } from '../support/sim-helpers.js'
 import { useStepBed } from '../support/step.js'
@@ -45,7 +46,7 @@ describe('a 500 that says why', () => {
   const FORBIDDEN = 'Forbidden: API access is disabled for this account'
 
   it("the create: the API's message in every lost-answer line and in the failure line; two POSTs, never a third", async () => {
-    const bed = await setup()
+    const bed = await setup({ gateway: {} })
     bed.sim.fault({ method: 'POST', path: /\/backups$/, type: '500', message: FORBIDDEN, times: 2 })
     const { core } = await bed.backup()
     const lost = `WP Engine's answer was lost while trying to request a backup of install mysite (HTTP 500 "${FORBIDDEN}")`
@@ -58,12 +59,23 @@ describe('a 500 that says why', () => {
   })
 
   it("the restore: the API's message in its failure line, and no second restore", async () => {
-    const bed = await setup()
+    const bed = await setup({ gateway: {} })
     const backup = bed.sim.seedBackup({ installId: INSTALL.id, ageMs: 10 * 60 * SECOND })
     bed.sim.fault({ method: 'POST', path: /\/restore$/, type: '500', message: FORBIDDEN })
     const { core } = await bed.restore({ 'backup-id': backup.id, 'notification-emails': 'ops@example.com' })
     expect(core.failed).toContain(`(HTTP 500 "${FORBIDDEN}")`)
     expect(requestsTo(bed.sim, 'POST', /\/restore$/)).toHaveLength(1)
+  })
+
+  it("a backend refusal the gateway does not map: the 500's message in the first retry line and the failure line", async () => {
+    const installs = defaultInstalls(0).map((install) => ({ ...install, forbidden: true }))
+    const bed = await setup({ gateway: { unmapped: [403] }, installs })
+    const { core } = await bed.backup({ install: INSTALL.id })
+    const said = `HTTP 500 "You don't have permission to perform that action"`
+    expect(core.log).toContainEqual(expect.stringMatching(new RegExp(`^${said} while trying to get install ${INSTALL.id}; retrying in`)))
+    expect(core.failed).toMatch(
+      new RegExp(`^WP Engine failed to get install ${INSTALL.id} \\(500: You don't have permission to perform that action\\) for 5m`)
+    )
   })
 })
 
