@@ -366,7 +366,9 @@ describe('bundled action: bad API days', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
     expect(result.code).toBe(1)
     const errors = result.stdout.split('\n').filter((line) => line.startsWith('::error::'))
-    expect(errors).toEqual([expect.stringMatching(/timeout ran out while trying to get install .*last answer: HTTP 503\)/)])
+    expect(errors).toEqual([
+      expect.stringMatching(/timeout ran out while trying to get install .*last answer: HTTP 503 "Service Unavailable"\)/)
+    ])
     expect(s.backups()).toHaveLength(0)
   })
 
