@@ -61,6 +61,21 @@ export function seeded(seed) {
   return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32
 }
 
+/**
+ * Checks at elapsed times given by `nextDelay` until one sees the backup done at `doneAt`: how late it
+ * was noticed, and how many checks that took.
+ * @param {number} doneAt @param {(elapsed: number) => number} nextDelay
+ */
+export function checkUntilDone(doneAt, nextDelay) {
+  let t = 0
+  let requests = 0
+  for (;;) {
+    t += nextDelay(t)
+    requests++
+    if (t >= doneAt) return { lag: t - doneAt, requests }
+  }
+}
+
 export const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
 export const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 

@@ -12548,7 +12548,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(5159)
+const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7540);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1473);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7540:
+/***/ 1473:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30782,7 +30782,13 @@ const TLS_TRUST_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT
 function isTlsTrustFailure(code) {
     return TLS_TRUST_FAILURE.test(code);
 }
-function classify(method, outcome) {
+/**
+ * An answer that parses but does not fit is asked for again this many times, in case it was a glitch:
+ * the API answers the same way every time, so it is not an outage to wait out.
+ */
+const MISFIT_RETRIES = 1;
+/** `misfitsBefore`: how many earlier attempts of this request got a misfitting answer. */
+function classify(method, outcome, misfitsBefore = 0) {
     switch (outcome.kind) {
         case 'response': {
             const { status } = outcome;
@@ -30797,6 +30803,11 @@ function classify(method, outcome) {
         }
         case 'bad-response':
             return method === 'GET' ? 'retry' : 'ambiguous';
+        case 'misfit':
+            // A POST was acted on all the same: what it made must be looked for, never simply asked for again.
+            if (method === 'POST')
+                return 'ambiguous';
+            return misfitsBefore < MISFIT_RETRIES ? 'retry' : 'fail';
         case 'network':
             if (isTlsTrustFailure(outcome.code))
                 return 'fail';
@@ -30896,6 +30907,10 @@ class WpeApiError extends Error {
         return this.detail.status;
     }
 }
+/** The API gateway has no route for the request: the feature is not offered by the API this step talks to. */
+function isMissingRouteError(error) {
+    return error instanceof WpeApiError && error.detail.kind === 'no-route';
+}
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
 class CancelledError extends Error {
     constructor() {
@@ -30917,9 +30932,11 @@ const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access';
 function describeOutcome(outcome) {
     switch (outcome.kind) {
         case 'response':
-            return `HTTP ${outcome.status}`;
+            return `HTTP ${outcome.status}${outcome.message ? ` "${outcome.message}"` : ''}`;
         case 'bad-response':
             return `an answer that cannot be used (${outcome.reason})`;
+        case 'misfit':
+            return `an answer that does not fit the API's description (${outcome.reason})`;
         case 'network':
             return `network error ${outcome.code}`;
         case 'timeout':
@@ -30927,7 +30944,7 @@ function describeOutcome(outcome) {
     }
 }
 /** Why a request failed for good, and what to do; `origin` is api-url's. */
-function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin }) {
+function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin, endpoint }) {
     // How long the API failed: the line says whether this was a blip or an outage.
     const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
     if (decision === 'ambiguous') {
@@ -30945,6 +30962,11 @@ function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErr
     }
     if (outcome.kind === 'bad-response') {
         return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`;
+    }
+    if (outcome.kind === 'misfit') {
+        const again = attempts > 1 ? ', also when asked again' : '';
+        return (`WP Engine's answer to ${endpoint} (to ${operation}) does not fit the API's description${again}: ${outcome.reason}. ` +
+            `The API answers this way every time, so the step stops rather than wait; if it persists, report it to WP Engine support.`);
     }
     const { status } = outcome;
     const said = apiMessage ? `: ${apiMessage}` : '';
@@ -30966,11 +30988,32 @@ function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErr
     const fields = fieldErrors.length > 0 ? ` ${fieldErrors.join('; ')}` : '';
     return `WP Engine refused to ${operation} (${status}${said}).${fields}`;
 }
+/**
+ * The API gateway (AWS API Gateway) answers a route it does not have with 403 "Missing Authentication
+ * Token", whatever the credentials: every route when api-url lacks /v1, and the routes an older
+ * version of the API lacks. Never a matter of the user's access.
+ */
+function isMissingRoute(status, apiMessage) {
+    return status === 403 && apiMessage?.trim().toLowerCase() === 'missing authentication token';
+}
+/** Why a route is missing, and what to do: a base URL without /v1, or an API that does not offer the feature. */
+function missingRouteText({ endpoint, feature, apiUrl, defaultApiUrl }) {
+    const answered = `${endpoint} answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have`;
+    const path = apiUrl.pathname.replace(/\/+$/, '');
+    if (!path.endsWith('/v1')) {
+        return (`The WP Engine API has no route for ${feature} at ${apiUrl.origin}${path} (${answered}): api-url's path does not end in /v1, where the API's routes are. ` +
+            `Check api-url: WP Engine's own is ${defaultApiUrl}, the default when api-url is left out.`);
+    }
+    return (`The WP Engine API at ${apiUrl.origin} does not offer ${feature} (${answered}): this endpoint is not available from the API, ` +
+        `which may be an older version than the one that added it. Nothing was done by this request.`);
+}
 function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
     return (`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
         `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
 }
 function firstRetryText(operation, outcome, delay, keepTrying) {
+    if (outcome.kind === 'misfit')
+        return `${describeOutcome(outcome)} while trying to ${operation}; asking once more in ${delay}.`;
     return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
 }
 function stillFailingText(operation, outcome, failingForMs, keepTrying) {
@@ -31140,7 +31183,12 @@ async function requestOnce(options) {
             if (!(error instanceof WpeApiError) || !error.detail.ambiguous)
                 throw error;
             log.info(say.looking(error));
-            const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look });
+            const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look }).catch((lookError) => {
+                // Without a list, a lost answer can never be ruled out: never a second request.
+                if (isMissingRouteError(lookError))
+                    throw new WpeApiError(say.cannotLook(error, lookError), error.detail);
+                throw lookError;
+            });
             if (found !== undefined) {
                 if (say.found)
                     log.info(say.found(found));
@@ -31169,10 +31217,11 @@ const JITTER = 0.2;
 const WINDOW_CHECKS = 100;
 const DENSE_MIN_MS = 9_000;
 const DENSE_MAX_MS = 15_000;
-/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
+/**
+ * Outside the usual range, no gap is longer than this: whatever the history (WP Engine's automatic
+ * backups may take far longer than an on-demand one), any completion is noticed within a minute.
+ */
 const OUTSIDE_MAX_MS = 60_000;
-/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
-const SPARSE_MAX_MS = 5 * 60_000;
 /**
  * The gap before the next status check, after `waitedMs` of waiting. Jitter only shortens a gap, so
  * no bound below is ever exceeded.
@@ -31181,9 +31230,9 @@ const SPARSE_MAX_MS = 5 * 60_000;
  * time waited, up to the ceiling (15 s for `auto`).
  *
  * With a history, checks are spent where completion is likely (a lag of at most L over a window W
- * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
- * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
- * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
+ * costs W/L checks): dense across the usual range, at most a minute apart before it, and in between
+ * never landing more than one dense gap inside the range, nor more than 20 % late for a backup twice
+ * as fast as usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
  * `poll-interval` stays a hard ceiling.
  */
 function pollDelay(waitedMs, pace, random) {
@@ -31212,7 +31261,7 @@ function expectedGap(ageMs, { lowMs, highMs }) {
     // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
     const half = lowMs / 2;
     const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half));
-    const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs));
+    const early = Math.min(OUTSIDE_MAX_MS, fast + Math.max(0, half - ageMs));
     // Landing at most one dense gap past the low end, and at most `fast` past half of it.
     return Math.min(early, dense + (lowMs - ageMs));
 }
@@ -31288,9 +31337,18 @@ async function pollUntilFinal(options) {
 
 
 
+/**
+ * The install's archives of the backup. A malformed entry of this backup may be the very archive the
+ * step requested: the step stops rather than wait for it without end, or request a second one.
+ */
 async function archivesOf(client, install, backupId) {
+    const askedFor = (item) => item.backupId === backupId;
     const found = [];
-    for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
+    const archives = allItems((offset) => client.listArchives(install, offset, { askedFor }), (item) => {
+        throw new Error(`WP Engine lists an archive of backup ${backupId} of install ${install.name}, but its entry does not match the API's description (${item.reason}); ` +
+            'not waiting for it nor requesting another. Check the install in the WP Engine User Portal, then re-run the job.');
+    });
+    for await (const archive of archives) {
         if (archive.backup.id === backupId)
             found.push(archive);
     }
@@ -31336,7 +31394,8 @@ async function archiveBackup(options) {
                 looking: (error) => `${error.message} Looking for it in the install's archives (a new archive may be listed late).`,
                 askingAgain: (lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
                 tooLate: (error, lookedForMs) => `${error.message} No archive of backup ${backup.id} was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
-                lostTwice: (_error, lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
+                lostTwice: (_error, lookedForMs) => `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
+                cannotLook: (error, missing) => `${error.message} The API does not offer ${missing.detail.feature} to look for it in (${missing.detail.endpoint} answered 403 Missing Authentication Token), so the step does not ask again: the archive may have been requested.`
             }
         });
         current = made;
@@ -32191,8 +32250,14 @@ async function receive(response, part, append, { progress, hash, stallMs, limit 
 // Downloads at once across installs: a storage that limits each connection still fills the runner's
 // link, and the runner's disk and network are not swamped by twenty at once.
 const MAX_PARALLEL_DOWNLOADS = 3;
-// A completed archive without a link may get one moments later: ask again after this long.
-const LINK_RECHECK_MS = 5_000;
+// A completed archive without a link may get one some time later (40 s has been seen): asked again at
+// gaps growing by half from 5 s to 30 s, for up to LINK_PATIENCE_MS, before a new archive is requested;
+// the last look comes LINK_LAST_LOOK_MS before the timeout, so that its answer still counts.
+const LINK_FIRST_GAP_MS = 5_000;
+const LINK_GAP_GROWTH = 1.5;
+const LINK_MAX_GAP_MS = 30_000;
+const LINK_PATIENCE_MS = 5 * 60_000;
+const LINK_LAST_LOOK_MS = 2_000;
 function sharedDownloads() {
     return { slots: new Semaphore(MAX_PARALLEL_DOWNLOADS), disk: new DiskClaims() };
 }
@@ -32244,21 +32309,42 @@ async function archiveCopy(entry, options) {
         return result.item;
     };
     /** The archive's link as WP Engine lists it now: a fresh one, for a link that was refused or missing. */
-    const freshLink = async (archive, pauseMs = 0) => {
-        if (pauseMs > 0)
-            await clock.sleep(Math.min(pauseMs, Math.max(0, deadline - clock.now())), signal);
+    const freshLink = async (archive) => {
         const seen = await findArchive(client, install, backup.id, archive.id);
         if (seen)
             see(seen);
         return seen?.download_uri ? linkOf(seen.download_uri) : undefined;
     };
+    /**
+     * A completed archive's link, asked for again at growing gaps while WP Engine gives none, for up to
+     * LINK_PATIENCE_MS; `timedOut` when the step's timeout came first (a new archive would not fit either).
+     */
+    const awaitLink = async (archive) => {
+        const since = clock.now();
+        const lastLookAt = deadline - LINK_LAST_LOOK_MS;
+        const end = Math.min(since + LINK_PATIENCE_MS, lastLookAt);
+        log.info(`Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again for up to ${formatDuration(end - since)}.`);
+        for (let gap = LINK_FIRST_GAP_MS; clock.now() < end; gap = Math.min(Math.round(gap * LINK_GAP_GROWTH), LINK_MAX_GAP_MS)) {
+            await clock.sleep(Math.min(gap, end - clock.now()), signal);
+            const url = await freshLink(archive);
+            if (url) {
+                log.info(`Archive ${archive.id} has its download link, ${formatDuration(clock.now() - since)} after it was first seen without one.`);
+                return { url, askedForMs: clock.now() - since };
+            }
+        }
+        return { askedForMs: clock.now() - since, timedOut: end === lastLookAt ? true : undefined };
+    };
+    /** What to say, and do, when no link came: a new archive may have one; past the timeout, nothing more fits. */
+    const noLink = (archive, { askedForMs, timedOut }) => timedOut
+        ? new DownloadError(`Backup ${backup.id} completed, and WP Engine reported archive ${archive.id} completed, but gave no download link before the timeout of ${formatDuration(options.timeoutMs)} ran out (asked for ${formatDuration(askedForMs)}). Raise timeout; a re-run uses the same archive.`, 'failed')
+        : new DownloadError(`WP Engine reported archive ${archive.id} completed, but gave no download link in ${formatDuration(askedForMs)} of asking.`, 'link');
     const download = async (archive, file) => {
         let url = archive.download_uri ? linkOf(archive.download_uri) : undefined;
         if (!url) {
-            log.info(`Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again in ${formatDuration(LINK_RECHECK_MS)}.`);
-            url = await freshLink(archive, LINK_RECHECK_MS);
-            if (!url)
-                throw new DownloadError(`WP Engine reported archive ${archive.id} completed, but gave no download link, also when asked again.`, 'link');
+            const waited = await awaitLink(archive);
+            if (!waited.url)
+                throw noLink(archive, waited);
+            url = waited.url;
         }
         const { slots, disk } = options.shared;
         await slots.acquire(signal);
@@ -32285,8 +32371,10 @@ async function archiveCopy(entry, options) {
         if (!archive)
             return;
         if (!options.archivePath) {
-            if (entry.noLink) {
-                log.warning(`Archive ${archive.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`);
+            // The link is what archive: true hands on (archive-url): worth the same wait as a download's.
+            const waited = entry.noLink ? await awaitLink(archive) : undefined;
+            if (waited && !waited.url) {
+                log.warning(`Archive ${archive.id} is completed, but WP Engine gave no download link in ${formatDuration(waited.askedForMs)} of asking, so there is none to hand on. A re-run uses the same archive, and its link once WP Engine gives one.`);
             }
             else {
                 log.info(`Archive ${archive.id} is completed and has a download link${options.linkOutput ? ': it is in the archive-url output (masked in logs)' : ''}.`);
@@ -32322,8 +32410,12 @@ async function archiveCopy(entry, options) {
     }
     catch (error) {
         // A cancelled step is told as such by the step's verdict.
-        if (!(error instanceof CancelledError || signal.aborted))
-            entry.error = errorLine(error);
+        if (error instanceof CancelledError || signal.aborted)
+            return;
+        // An older API without archives: the backup is still the restore point it completed as.
+        entry.error = isMissingRouteError(error)
+            ? `Backup ${backup.id} completed, but there is no off-site copy: ${error.message} Leave archive and archive-path out until the API offers archives.`
+            : errorLine(error);
     }
 }
 /** The link WP Engine gave, or a clear failure that never quotes it. */
@@ -40199,15 +40291,21 @@ function getOctokit(token, options, ...additionalPlugins) {
 // action needs is checked (ids are UUIDs and the ones asked for, names follow WP Engine's rule,
 // statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
 // once, here; a field the action does not need may be absent or odd without failing anything.
-/** Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value. */
+/**
+ * Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value.
+ * `misfit`: JSON that does not fit its shape; `not-json`: not JSON at all.
+ */
 class BadAnswer extends Error {
     reason;
-    constructor(reason) {
+    kind;
+    constructor(reason, kind = 'misfit') {
         super(reason);
         this.reason = reason;
+        this.kind = kind;
         this.name = 'BadAnswer';
     }
 }
+const unnoted = () => undefined;
 const bad = (reason) => {
     throw new BadAnswer(safeText(reason, 300));
 };
@@ -40239,7 +40337,7 @@ function requiredUuid(value, field) {
 }
 function sameId(id, askedId, what) {
     if (askedId !== undefined && id !== askedId.toLowerCase())
-        bad(`it describes ${what} ${id}, not ${what} ${askedId}, which was asked for`);
+        bad(`${what} id is ${id}, not ${askedId}, which was asked for`);
     return id;
 }
 /** Free text, log-safe and bounded; absent when it is missing, empty or not text. */
@@ -40249,10 +40347,20 @@ function decode_text(value, max) {
     const safe = safeText(value, max);
     return safe === '' ? undefined : safe;
 }
-// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown.
+/** Free text that is only shown: as `text`, and noted when it is there but not text (absent and null are allowed). */
+function shownText(value, max, field, note) {
+    if (value !== undefined && value !== null && typeof value !== 'string')
+        note({ field, value: shown(value) });
+    return decode_text(value, max);
+}
+// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown (and noted).
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
-function timestamp(value) {
-    return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined;
+function timestamp(value, field, note) {
+    if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+        return value;
+    if (value !== undefined && value !== null)
+        note({ field, value: shown(value) });
+    return undefined;
 }
 /**
  * A documented status, with the deprecated `initiated` read as `in_progress`; anything else becomes a
@@ -40288,39 +40396,48 @@ function fieldsOf(value, what) {
     return isObject(value) ? value : bad(`${what} is ${shown(value)}, not an object`);
 }
 /** A backup; with `askedId`, it must be that backup. */
-function decodeBackup(value, askedId) {
+function decodeBackup(value, askedId, note = unnoted) {
     const raw = fieldsOf(value, 'the backup');
     return {
         id: sameId(requiredUuid(raw.id, 'backup id'), askedId, 'backup'),
         status: decode_status(raw.status, 'backup status'),
-        description: decode_text(raw.description, MAX_DESCRIPTION),
-        create_time: timestamp(raw.create_time),
-        complete_time: timestamp(raw.complete_time),
-        wordpress_version: decode_text(raw.wordpress_version, MAX_SHORT)
+        description: shownText(raw.description, MAX_DESCRIPTION, 'backup description', note),
+        create_time: timestamp(raw.create_time, 'backup create_time', note),
+        complete_time: timestamp(raw.complete_time, 'backup complete_time', note),
+        wordpress_version: shownText(raw.wordpress_version, MAX_SHORT, 'backup wordpress_version', note)
     };
 }
-/** An install; with `askedId`, it must be that install. */
-function decodeInstall(value, askedId) {
+/**
+ * An install. Listed (no `askedId`), its name is what it is found by, so it must be an install name.
+ * Fetched by its id, which must be `askedId`, the name is only shown: one that does not fit becomes
+ * a placeholder that no install name can be (`unnamed-294deacc`).
+ */
+function decodeInstall(value, askedId, note = unnoted) {
     const raw = fieldsOf(value, 'the install');
     const id = sameId(requiredUuid(raw.id, 'install id'), askedId, 'install');
-    if (typeof raw.name !== 'string' || !INSTALL_NAME.test(raw.name))
-        bad(`install name ${shown(raw.name)} is not an install name`);
-    return { id, name: raw.name, environment: decode_text(raw.environment, MAX_SHORT) };
+    const environment = shownText(raw.environment, MAX_SHORT, 'install environment', note);
+    if (typeof raw.name === 'string' && INSTALL_NAME.test(raw.name))
+        return { id, name: raw.name, environment };
+    if (askedId === undefined)
+        return bad(`install name ${shown(raw.name)} is not an install name`);
+    const placeholder = `unnamed-${id.slice(0, 8)}`;
+    note({ field: 'install name', value: shown(raw.name), placeholder });
+    return { id, name: placeholder, unnamed: true, environment };
 }
-function decodeArchive(value) {
+function decodeArchive(value, note = unnoted) {
     const raw = fieldsOf(value, 'the archive');
     return {
         id: requiredUuid(raw.id, 'archive id'),
         backup: { id: isObject(raw.backup) ? uuidOf(raw.backup.id) : undefined },
         state: decode_status(raw.state, 'archive state'),
-        create_time: timestamp(raw.create_time),
-        complete_time: timestamp(raw.complete_time),
+        create_time: timestamp(raw.create_time, 'archive create_time', note),
+        complete_time: timestamp(raw.complete_time, 'archive complete_time', note),
         download_uri: decode_link(raw.download_uri)
     };
 }
 function decodeUser(value) {
     const raw = fieldsOf(value, 'the user');
-    return { id: decode_text(raw.id, MAX_SHORT) ?? bad(`user id ${shown(raw.id)} is not an id`) };
+    return { id: decode_text(raw.id, MAX_SHORT) ?? bad(`user id is ${shown(raw.id)}, not an id`) };
 }
 /** What can be read safely of a list item that does not match its shape, so that a caller can tell whether it was the one asked for. */
 function identify(value) {
@@ -40334,7 +40451,7 @@ function identify(value) {
     };
 }
 /** A page, with every item decoded: a malformed one is skipped (returned in `skipped`) unless the caller asked for it. */
-function decodePage(value, decodeItem, operation, { askedFor } = {}) {
+function decodePage(value, decodeItem, operation, { askedFor } = {}, note = unnoted) {
     const raw = fieldsOf(value, 'the page');
     // The spec does not mark `results` required: a page without it is an empty page.
     const items = raw.results ?? [];
@@ -40343,8 +40460,11 @@ function decodePage(value, decodeItem, operation, { askedFor } = {}) {
     const page = { results: [], unusable: [], received: items.length, operation };
     const skipped = [];
     for (const item of items) {
+        // Only the items used are noted: a skipped one has its own warning.
+        const noted = [];
         try {
-            page.results.push(decodeItem(item));
+            page.results.push(decodeItem(item, (misfit) => noted.push(misfit)));
+            noted.forEach(note);
         }
         catch (error) {
             if (!(error instanceof BadAnswer))
@@ -40392,6 +40512,35 @@ function decodeErrorBody(body) {
     if (errors.length > MAX_FIELD_ERRORS)
         quoted.push(safeText(`and ${errors.length - MAX_FIELD_ERRORS} more field errors`));
     return { apiMessage: decode_text(value.message, MAX_MESSAGE), fieldErrors: quoted };
+}
+
+;// CONCATENATED MODULE: ./src/wpengine/api-clock.ts
+// The API's clock, as its answers' Date header shows it. WP Engine stamps a backup's create_time with
+// its own clock, so an age is only right when counted by that clock, not the runner's: a runner or an
+// API an hour off would make a fresh backup "1h old".
+/** The header has whole seconds: a difference smaller than this says nothing about the clocks. */
+const PRECISION_MS = 2_000;
+/** A Date header further off than this is not a clock, but a broken or hostile answer: ignored. */
+const MOST_PLAUSIBLE_MS = 24 * 3_600_000;
+class ApiClock {
+    offset = 0;
+    /** How far the API's clock is ahead of the runner's (negative: behind); 0 until a Date header says otherwise. */
+    get offsetMs() {
+        return this.offset;
+    }
+    /**
+     * Reads one answer's Date header, received at `receivedAt` (the runner's clock). The header is cut to
+     * the second, so the middle of that second is taken. The last plausible header wins.
+     */
+    observe(date, receivedAt) {
+        const stamped = Date.parse(date ?? '');
+        if (Number.isNaN(stamped))
+            return;
+        const offset = stamped + 500 - receivedAt;
+        if (Math.abs(offset) > MOST_PLAUSIBLE_MS)
+            return;
+        this.offset = Math.abs(offset) < PRECISION_MS ? 0 : offset;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/wpengine/http.ts
@@ -40514,20 +40663,36 @@ function tunnelFailure(error) {
 
 
 
+
 const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1';
+/**
+ * What each route offers, as a failure line names it when the API does not have the route: older
+ * versions of the API lack some of them (spec/README.md).
+ */
+const FEATURES = {
+    'GET /user': 'the credentials check',
+    'GET /installs': 'the list of installs',
+    'GET /installs/{install_id}': 'installs by id',
+    'POST /installs/{install_id}/backups': 'requesting backups',
+    'GET /installs/{install_id}/backups': 'the list of backups',
+    'GET /installs/{install_id}/backups/{backup_id}': 'backup status checks',
+    'POST /installs/{install_id}/backups/{backup_id}/restore': 'restores',
+    'GET /installs/{install_id}/archives': 'the list of archives',
+    'POST /installs/{install_id}/archives': 'requesting archives'
+};
 const PAGE_LIMIT = 100;
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000;
 function json(decode) {
-    return (body) => {
+    return (body, note) => {
         let value;
         try {
             value = JSON.parse(body);
         }
         catch {
-            throw new BadAnswer(safeText('it is not JSON'));
+            throw new BadAnswer(safeText('it is not JSON'), 'not-json');
         }
-        return decode(value);
+        return decode(value, note);
     };
 }
 /** For the calls documented to answer 202 with no body: whatever comes back is not read. */
@@ -40544,6 +40709,9 @@ class WpeClient {
     authorization;
     slots;
     warned = new Set();
+    /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
+    missingRoutes = new Set();
+    apiClock = new ApiClock();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
         this.options = {
@@ -40557,28 +40725,34 @@ class WpeClient {
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
     }
+    /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
+    apiNow() {
+        return this.options.clock.now() + this.apiClock.offsetMs;
+    }
+    /** How far the API's clock is ahead of the runner's (negative: behind); 0 while they agree. */
+    apiClockOffsetMs() {
+        return this.apiClock.offsetMs;
+    }
     getUser() {
         return this.request('GET', ['user'], 'check the API credentials', json(decodeUser));
     }
     /** The install, which must be the one asked for. */
     getInstall(installId) {
-        return this.request('GET', ['installs', installId], `get install ${installId}`, json((value) => decodeInstall(value, installId)));
+        return this.request('GET', ['installs', installId], `get install ${installId}`, json((value, note) => decodeInstall(value, installId, note)));
     }
     listInstalls(offset, options) {
-        return this.list(['installs'], 'list installs', offset, decodeInstall, options);
+        return this.list(['installs'], 'list installs', offset, (value, note) => decodeInstall(value, undefined, note), options);
     }
     /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
     createBackup(install, body) {
-        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json(decodeBackup), {
-            body
-        });
+        return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json((value, note) => decodeBackup(value, undefined, note)), { body });
     }
     /** The backup, which must be the one asked for. */
     getBackup(install, backupId) {
-        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, json((value) => decodeBackup(value, backupId)));
+        return this.request('GET', ['installs', install.id, 'backups', backupId], `get backup ${backupId} of install ${install.name}`, json((value, note) => decodeBackup(value, backupId, note)));
     }
     listBackups(install, offset, options) {
-        return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, decodeBackup, options);
+        return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, (value, note) => decodeBackup(value, undefined, note), options);
     }
     /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
     async createArchive(install, body) {
@@ -40601,15 +40775,16 @@ class WpeClient {
     }
     /** One page; items that do not match their shape are skipped with one warning each, unless the caller asked for them. */
     async list(segments, operation, offset, decodeItem, options) {
-        const { page, skipped } = await this.request('GET', segments, operation, json((value) => decodePage(value, decodeItem, operation, options)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
+        const { page, skipped } = await this.request('GET', segments, operation, json((value, note) => decodePage(value, decodeItem, operation, options, note)), { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once });
         if (skipped.length > 0)
             this.warnOnce(skippedMessage(operation, skipped, page.received));
         return page;
     }
-    warnOnce(message) {
-        if (this.warned.has(message))
+    /** `key` tells which warnings are the same one: by default the message itself. */
+    warnOnce(message, key = message) {
+        if (this.warned.has(key))
             return;
-        this.warned.add(message);
+        this.warned.add(key);
         this.options.onWarning?.(message);
     }
     /** Path segments are encoded one by one, so no value can change the path it is put into. */
@@ -40628,6 +40803,12 @@ class WpeClient {
         const stepSignal = this.options.signal;
         const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal);
         const target = `${method} ${apiPath(segments, query)}`;
+        const endpoint = endpointOf(method, segments);
+        if (this.missingRoutes.has(endpoint))
+            throw this.missingRouteError(operation, endpoint, 0);
+        const notes = [];
+        // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
+        let misfits = 0;
         const debug = (result, next) => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`);
         const request = {
             method,
@@ -40653,26 +40834,35 @@ class WpeClient {
                 this.slots.release();
                 throw this.deadlineError(operation, attempt - 1, last?.outcome, failingSince);
             }
-            const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left));
+            // Whole milliseconds: AbortSignal.timeout refuses a fraction, and a window or a gap can leave one.
+            const attemptSignal = AbortSignal.timeout(Math.max(1, Math.floor(Math.min(this.options.attemptTimeoutMs, left))));
             let response;
             let outcome;
             let decoded;
             const sentAt = clock.now();
             try {
                 response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() => this.slots.release());
-                outcome = { kind: 'response', status: response.status };
+                this.apiClock.observe(headerValue(response, 'date'), clock.now());
+                // The API's own words on an error go with it into every line about it, a 500's included.
+                outcome = { kind: 'response', status: response.status, message: errorMessage(response) };
+                notes.length = 0;
                 if (response.status >= 300 && response.status < 400) {
                     debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up');
                     throw this.redirectError(operation, response, attempt);
                 }
+                if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
+                    debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up');
+                    this.missingRoutes.add(endpoint);
+                    throw this.missingRouteError(operation, endpoint, attempt);
+                }
                 if (response.status >= 200 && response.status < 300) {
                     try {
-                        decoded = decode(response.body);
+                        decoded = decode(response.body, (misfit) => notes.push(misfit));
                     }
                     catch (error) {
                         if (!(error instanceof BadAnswer))
                             throw error;
-                        outcome = { kind: 'bad-response', reason: error.reason };
+                        outcome = { kind: error.kind === 'not-json' ? 'bad-response' : 'misfit', reason: error.reason };
                     }
                 }
             }
@@ -40693,7 +40883,9 @@ class WpeClient {
             }
             last = { outcome, response };
             const result = attemptResult(outcome, response, clock.now() - sentAt);
-            const verdict = classify(method, outcome);
+            const verdict = classify(method, outcome, misfits);
+            if (outcome.kind === 'misfit')
+                misfits++;
             if (verdict !== 'success')
                 failingSince ??= sentAt;
             const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince;
@@ -40701,6 +40893,8 @@ class WpeClient {
                 debug(result);
                 if (budget)
                     budget.release(spent);
+                for (const misfit of notes)
+                    this.warnOnce(misfitText(endpoint, misfit), `${endpoint} ${misfit.field}`);
                 return decoded;
             }
             if (verdict === 'retry' && failingFor < patienceMs) {
@@ -40711,7 +40905,7 @@ class WpeClient {
                     debug(result, `giving up: Retry-After ${seconds(retryAfterMs)} is past the step's timeout`);
                     throw this.failure(retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeft), 
                     // Not transient for this step: waiting on would only run into the timeout.
-                    operation, outcome, 'fail', response, attempt, failingFor);
+                    operation, outcome, 'fail', response, attempt, failingFor, endpoint);
                 }
                 // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
                 const reserved = backoff < timeLeft ? (budget ? budget.reserve(outcome, clock.now()) : { cost: 0, waitMs: 0 }) : undefined;
@@ -40752,21 +40946,24 @@ class WpeClient {
                 ...decodeErrorBody(response?.body ?? ''),
                 attempts: attempt,
                 failingForMs: failingFor,
-                origin: this.options.apiUrl.origin
-            }), operation, outcome, verdict, response, attempt, failingFor);
+                origin: this.options.apiUrl.origin,
+                endpoint
+            }), operation, outcome, verdict, response, attempt, failingFor, endpoint);
         }
     }
-    failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0) {
+    failure(message, operation, outcome, verdict, response, attempts, failingForMs = 0, endpoint) {
         const body = decodeErrorBody(response?.body ?? '');
         const detail = {
             kind: outcome.kind === 'response' ? 'http' : outcome.kind,
             operation,
+            endpoint,
             status: response?.status,
             code: outcome.kind === 'network' ? outcome.code : undefined,
             apiMessage: body.apiMessage,
             fieldErrors: body.fieldErrors,
             ambiguous: verdict === 'ambiguous',
-            transient: verdict !== 'fail',
+            // An answer that does not fit is the same when asked again: not a failure that may pass.
+            transient: verdict !== 'fail' && outcome.kind !== 'misfit',
             attempts,
             failingForMs,
             retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
@@ -40778,11 +40975,38 @@ class WpeClient {
         const error = this.failure(redirectText(operation, response.status, location), operation, { kind: 'response', status: response.status }, 'fail', response, attempts);
         return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' });
     }
+    missingRouteError(operation, endpoint, attempts) {
+        const feature = FEATURES[endpoint] ?? endpoint;
+        const detail = {
+            kind: 'no-route',
+            operation,
+            endpoint,
+            feature,
+            status: 403,
+            ambiguous: false,
+            transient: false,
+            attempts
+        };
+        return new WpeApiError(missingRouteText({ endpoint, feature, apiUrl: this.options.apiUrl, defaultApiUrl: DEFAULT_API_URL }), detail);
+    }
     deadlineError(operation, attempts, last, failingSince, status) {
         const failingForMs = failingSince === undefined ? 0 : this.options.clock.now() - failingSince;
         const detail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs };
         return new WpeApiError(deadlineText(operation, last, failingForMs), detail);
     }
+}
+/**
+ * The route as the API's description names it: `GET /installs/{install_id}/backups/{backup_id}`. Every
+ * path alternates a collection and an id; the id is named after its collection.
+ */
+function endpointOf(method, segments) {
+    const path = segments.map((segment, i) => (i % 2 === 1 ? `{${(segments[i - 1] ?? '').replace(/s$/, '')}_id}` : segment));
+    return `${method} /${path.join('/')}`;
+}
+/** A shown-only field that did not fit, and what the step shows instead. */
+function misfitText(endpoint, { field, value, placeholder }) {
+    const instead = placeholder ? `showing ${placeholder} in its place` : 'without it';
+    return `WP Engine's answer to ${endpoint} gives the ${field} as ${value}, which does not fit the API's description; carrying on ${instead}.`;
 }
 /** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
 function apiPath(segments, query = {}) {
@@ -40798,11 +41022,17 @@ function attemptResult(outcome, response, ms) {
             return `${outcome.status} in ${ms} ms`;
         case 'bad-response':
             return `${response?.status ?? 'an answer'} in ${ms} ms, not the documented JSON`;
+        case 'misfit':
+            return `${response?.status ?? 'an answer'} in ${ms} ms, not in the documented shape`;
         case 'network':
             return `${outcome.code} after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`;
         case 'timeout':
             return `no answer after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`;
     }
+}
+/** The API's `message` in an error answer (log-safe, bounded by decodeErrorBody); none for a 2xx or 3xx. */
+function errorMessage(response) {
+    return response.status >= 400 ? decodeErrorBody(response.body).apiMessage : undefined;
 }
 /** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */
 function seconds(ms) {
@@ -40834,7 +41064,13 @@ const systemClock = {
             resolve();
         }, Math.max(0, ms));
         signal?.addEventListener('abort', onAbort, { once: true });
-    })
+    }),
+    every: (everyMs, tick) => {
+        const timer = setInterval(tick, everyMs);
+        // A timer never keeps the process alive: the step's own work does.
+        timer.unref();
+        return () => clearInterval(timer);
+    }
 };
 
 ;// CONCATENATED MODULE: ./src/step/run-context.ts
@@ -41231,6 +41467,7 @@ async function runStep(step, settings, deps) {
         onWarning: (message) => core.warning(message)
     });
     const report = step.start(settings);
+    const warned = new Set();
     let error;
     try {
         await step.work(report, {
@@ -41243,7 +41480,13 @@ async function runStep(step, settings, deps) {
             context: deps.context,
             env: deps.env,
             random: deps.random,
-            downloadStallMs: deps.downloadStallMs
+            downloadStallMs: deps.downloadStallMs,
+            warnOnce: (message) => {
+                if (warned.has(message))
+                    return;
+                warned.add(message);
+                core.warning(message);
+            }
         });
     }
     catch (thrown) {
@@ -41332,9 +41575,95 @@ async function getBackupOf(client, install, backupId) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/backup/description.ts
+
+
+// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
+const description_MAX_TEXT = 200;
+/**
+ * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
+ * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
+ */
+function defaultDescription(ctx) {
+    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
+    const url = runUrl(ctx);
+    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
+}
+/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
+function refName(ref) {
+    if (!ref)
+        return undefined;
+    if (ref.startsWith('refs/heads/'))
+        return ref.slice('refs/heads/'.length);
+    if (ref.startsWith('refs/tags/'))
+        return `tag ${ref.slice('refs/tags/'.length)}`;
+    return undefined;
+}
+// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
+const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
+/**
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost,
+ * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
+ */
+function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
+}
+const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+// Any step's tag, from any run (or `local`): a backup this action requested.
+const ANY_MARKER = /\[ci (?:\d+|local)-\d+ [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ [0-9a-f]{8}\]/;
+/** Whether this action requested the backup: its description carries a step's tag (stepMarker). */
+function requestedByThisAction(description) {
+    return description ? ANY_MARKER.test(description) : false;
+}
+/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
+function markersIn(description) {
+    if (!description)
+        return [];
+    return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
+        runId: Number(runId),
+        attempt: Number(attempt),
+        job: job,
+        step: step
+    }));
+}
+/**
+ * The attempt of this run that put this step's marker into `description`, when it was an earlier
+ * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
+ */
+function earlierAttemptOf(description, ctx) {
+    if (ctx.runId === undefined)
+        return undefined;
+    const current = ctx.runAttempt ?? 1;
+    return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
+}
+/** The description sent with the backup: the text, cut short if need be, then always the marker. */
+function describeBackup(custom, ctx, marker) {
+    const text = custom ?? defaultDescription(ctx);
+    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/history.ts
 
 
+
+/**
+ * How long the install's backups usually take. WP Engine's own daily backups are in the list beside
+ * on-demand ones, and may take far longer or shorter; so the backups this action requested (found by
+ * their tag) are learned from alone when they are enough for an estimate, and all completed backups
+ * otherwise.
+ */
+function historyOf(backups) {
+    const all = [...backups];
+    const own = recentDurations(all.filter((backup) => requestedByThisAction(backup.description)));
+    const fromOwn = estimateDuration(own);
+    if (fromOwn)
+        return { durations: own, estimate: { ...fromOwn, ownOnly: true } };
+    const durations = recentDurations(all);
+    return { durations, estimate: estimateDuration(durations) };
+}
 /** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
 const HISTORY_SIZE = 12;
 /** Fewer durations than this say too little to estimate from. */
@@ -41384,12 +41713,26 @@ function median(values) {
     const middle = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
-/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+/** A backup still requested or in progress this long after it was created is stuck: no backup takes this long. */
+const STALE_AFTER_MS = 6 * 3_600_000;
+// Or, for an install whose backups take hours, this many times its longest usual duration.
+const STALE_FACTOR = 3;
+/**
+ * How old a backup still requested or in progress may be before it counts as stuck: 6 h, or 3 times the
+ * longest usual duration of the install's backups (its own or WP Engine's automatic ones, whichever
+ * take longer) if that is more. Such a backup is never reused, adopted or waited for.
+ */
+function staleAfterMs(backups) {
+    const all = [...backups];
+    const longest = Math.max(0, ...[all, all.filter((b) => requestedByThisAction(b.description))].map((some) => estimateDuration(recentDurations(some))?.highMs ?? 0));
+    return Math.max(STALE_AFTER_MS, STALE_FACTOR * longest);
+}
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`, `20s–25s (last 5 requested by this action)`. */
 function usualRange(estimate) {
-    const { lowMs, highMs, samples, outliers } = estimate;
+    const { lowMs, highMs, samples, outliers, ownOnly } = estimate;
     const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
     const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
-    return `${range} (last ${samples}${left})`;
+    return `${range} (last ${samples}${ownOnly ? ' requested by this action' : ''}${left})`;
 }
 
 ;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
@@ -41552,9 +41895,9 @@ async function log_scope_group(core, name, body) {
 // With many installs the line names this many and counts the rest.
 const NAMED_AT_MOST = 10;
 /**
- * A "still waiting" line about once a minute, for one backup or many together. It is driven by
- * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
- * does not drift with the gaps between checks.
+ * A "still waiting" line about once a minute, for one backup or many together, on the clock's timer
+ * (run), so that a long gap between status checks, or a retry's backoff, still shows the step alive.
+ * It is anchored to whole minutes since `start`.
  */
 class Heartbeat {
     clock;
@@ -41571,7 +41914,11 @@ class Heartbeat {
         this.everyMs = everyMs;
         this.last = start;
     }
-    /** Called after every status check with what is still being waited for, out of `total`. */
+    /** Beats on the clock's timer with what `waiting` says is still running, out of `total`, until the function returned is called. */
+    run(waiting, total) {
+        return this.clock.every?.(this.everyMs, () => this.beat(waiting(), total)) ?? (() => undefined);
+    }
+    /** One beat, with what is still being waited for, out of `total`: a line when a minute has passed since the last. */
     beat(waiting, total) {
         const now = this.clock.now();
         if (waiting.length === 0 || now - this.last < this.everyMs)
@@ -41606,6 +41953,15 @@ function recordBackup(entry, backup) {
 function nameOf(entry) {
     return entry.install?.name ?? installLabel(entry.ref);
 }
+/**
+ * The install's name as an output: the name found, or the one given. A placeholder for a name the API
+ * did not give is for people reading the log, not for the steps that read outputs: empty.
+ */
+function installNameOutput({ install, ref }) {
+    if (install)
+        return install.unnamed ? '' : install.name;
+    return ref.kind === 'name' ? ref.name : '';
+}
 /** The step succeeded for this install: a completed backup, or one requested with wait: false. */
 function succeeded(entry) {
     return entry.outcome === 'completed' || entry.outcome === 'requested';
@@ -41625,7 +41981,7 @@ function facts(entry, archiving) {
         : {};
     return {
         'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+        'install-name': installNameOutput(entry),
         'backup-id': backup?.id ?? '',
         status: entry.status ?? '',
         'create-time': backup?.create_time ?? '',
@@ -41693,6 +42049,23 @@ function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs
             return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`;
     }
 }
+/** A backup that would have been reused or waited for, but is stuck: said once, by name. */
+function staleMessage({ backup, ageMs, limitMs }, install) {
+    return (`Backup ${backup.id} of ${install.name} is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than any backup ` +
+        `of the install takes (${formatDuration(limitMs)}): it looks stuck, so it is not reused or waited for.`);
+}
+/** An earlier attempt's completed backup that is too old (or of unknown age) to be this run's restore point. */
+function outdatedMessage({ backup, ageMs, attempt, limitMs }, reuseWithinMs) {
+    const within = reuseWithinMs === undefined ? `${formatDuration(limitMs)}, the limit without reuse-within` : `reuse-within (${formatDuration(limitMs)})`;
+    const age = ageMs === undefined ? 'is of unknown age (its create_time is missing or in the future)' : `is ${ageText(ageMs)}, older than ${within}`;
+    return `Backup ${backup.id}, requested by attempt ${attempt} of this run, completed but ${age}: restoring it would undo what changed since, so it is not this run's restore point. Requesting a new backup.`;
+}
+/** The backup named by backup-id is stuck: the step does not wait for it. */
+function stuckNamedMessage({ backup, ageMs, limitMs }, install) {
+    return (`Backup ${backup.id} of install ${install.name} (backup-id) is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than ` +
+        `any backup of the install takes (${formatDuration(limitMs)}): it looks stuck and will not complete, so the step does not wait for it. ` +
+        `Leave backup-id out to request a new backup.`);
+}
 /**
  * A few words on why an install has no fresh backup, for the failure line of a step with several
  * installs; the job summary keeps the whole sentence.
@@ -41720,7 +42093,9 @@ function shortReason(error) {
         timeout: 'API did not answer in time',
         deadline: 'timeout ran out',
         redirect: 'redirected',
-        'bad-response': 'unexpected answer'
+        'bad-response': 'unexpected answer',
+        misfit: 'answer does not fit',
+        'no-route': 'API route missing'
     };
     return reasons[kind] ?? 'failed';
 }
@@ -41783,6 +42158,36 @@ function cancelledMessage(report, running) {
     }
     return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
 }
+/**
+ * The API does not offer a route the step reads from (an older API version): what the step could not do
+ * without it, once per step: `… so the step could not look for a backup to reuse (reuse-within) and requests a new one.`
+ */
+function missingRouteWarning(error, consequence) {
+    const { feature, endpoint } = error.detail;
+    return `The WP Engine API does not offer ${feature} (${endpoint} answered 403 Missing Authentication Token), so ${consequence}.`;
+}
+/** What a re-run, reuse-within and the history could not look for when the install's backups cannot be listed. */
+function cannotLook(lookup, dryRun = false) {
+    const who = dryRun ? 'the dry run' : 'the step';
+    const instead = dryRun ? 'a real run would request a new one' : 'it requests a new one';
+    switch (lookup) {
+        case 'rerun':
+            return `${who} could not look for the backup an earlier attempt of this run requested; ${instead}`;
+        case 'reuse-within':
+            return `${who} could not look for a backup to reuse or one already running (reuse-within); ${instead}`;
+        case 'history':
+            return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`;
+    }
+}
+// A runner and an API whose clocks differ by less than this are not worth a line.
+const CLOCK_NOTE_MS = 60_000;
+/** Said once the API has answered, when its clock is well off the runner's: why ages may differ from the runner's reckoning. */
+function apiClockLine(offsetMs) {
+    if (Math.abs(offsetMs) < CLOCK_NOTE_MS)
+        return undefined;
+    const side = offsetMs < 0 ? 'behind' : 'ahead of';
+    return `WP Engine's clock is ${formatDuration(Math.abs(offsetMs))} ${side} the runner's (by its Date header); backup ages are counted by WP Engine's clock.`;
+}
 /** The wait's group: how long it may take, and what paces the checks. */
 function waitTitle(backup, timeLeftMs, pollIntervalMs) {
     const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`;
@@ -41826,7 +42231,8 @@ async function createBackupOnce(options) {
             found: (backup) => `Found backup ${backup.id}, which this step requested; the lost answer changes nothing.`,
             askingAgain: (lookedForMs) => `No backup of this step is listed ${formatDuration(lookedForMs)} after the answer was lost, longer than WP Engine's list lags; asking once more.`,
             tooLate: (error, lookedForMs) => `${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`,
-            lostTwice: (error, lookedForMs) => `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`
+            lostTwice: (error, lookedForMs) => `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`,
+            cannotLook: (error, missing) => `${error.message} The API does not offer ${missing.detail.feature} to look for it in (${missing.detail.endpoint} answered 403 Missing Authentication Token), so the step does not ask again: the backup may have been requested. ${unknown}`
         }
     });
     return { backup: made, recovered, requests };
@@ -41848,77 +42254,25 @@ async function findByMarker(client, install, marker) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/backup/description.ts
-
-
-// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
-const description_MAX_TEXT = 200;
-/**
- * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
- * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
- */
-function defaultDescription(ctx) {
-    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
-    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
-    const url = runUrl(ctx);
-    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
-}
-/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
-function refName(ref) {
-    if (!ref)
-        return undefined;
-    if (ref.startsWith('refs/heads/'))
-        return ref.slice('refs/heads/'.length);
-    if (ref.startsWith('refs/tags/'))
-        return `tag ${ref.slice('refs/tags/'.length)}`;
-    return undefined;
-}
-// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
-const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
-/**
- * A tag that this step execution alone puts in its backup's description, for a custom description
- * too: it lets the step recognise the backup it created when the answer to the create call is lost,
- * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
- * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
- */
-function stepMarker(ctx, nonce = (0,external_node_crypto_.randomBytes)(4).toString('hex')) {
-    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
-}
-const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
-/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
-function markersIn(description) {
-    if (!description)
-        return [];
-    return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
-        runId: Number(runId),
-        attempt: Number(attempt),
-        job: job,
-        step: step
-    }));
-}
-/**
- * The attempt of this run that put this step's marker into `description`, when it was an earlier
- * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
- */
-function earlierAttemptOf(description, ctx) {
-    if (ctx.runId === undefined)
-        return undefined;
-    const current = ctx.runAttempt ?? 1;
-    return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
-}
-/** The description sent with the backup: the text, cut short if need be, then always the marker. */
-function describeBackup(custom, ctx, marker) {
-    const text = custom ?? defaultDescription(ctx);
-    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
-}
-
 ;// CONCATENATED MODULE: ./src/backup/reuse.ts
 
 
 
+
+
+/**
+ * Without reuse-within, an earlier attempt's completed backup is this run's restore point only while it
+ * is this recent: a re-run days later would otherwise roll the site back over days of changes.
+ */
+const RERUN_REUSE_WITHIN_MS = 6 * 3_600_000;
+/** What the install's backups are listed for: a re-run's earlier attempt, and reuse-within's running or recent backups. */
+function reuseLookups(policy) {
+    const rerun = policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1;
+    return [...(rerun ? ['rerun'] : []), ...(policy.reuseWithinMs !== undefined ? ['reuse-within'] : [])];
+}
 /** Whether any backup could be reused at all; when not, the install's backups are not listed. */
 function mayReuse(policy) {
-    return policy.reuseWithinMs !== undefined || (policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1);
+    return reuseLookups(policy).length > 0;
 }
 /**
  * When a backup could be reused at all: every backup of the install, in one pass through its list
@@ -41926,9 +42280,9 @@ function mayReuse(policy) {
  */
 async function findReusable(client, install, policy) {
     if (!mayReuse(policy))
-        return {};
+        return { stale: [] };
     const backups = await listBackups(client, install);
-    return { reusable: chooseReusable(backups, policy), backups };
+    return { ...chooseReusable(backups, policy), backups };
 }
 /** Every backup of the install, in one pass through its list. */
 async function listBackups(client, install, options) {
@@ -41939,42 +42293,89 @@ async function listBackups(client, install, options) {
 }
 /**
  * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
- * the state before this run's first deploy), then, with reuse-within, one still running (WP Engine
- * advises against requesting a second while one runs), then the newest completed one inside the
- * window. Aborted ones never count.
+ * the state before this run's first deploy) while it is recent: younger than reuse-within, or 6 h
+ * without it. Then, with reuse-within, one still running (WP Engine advises against requesting a
+ * second while one runs), then the newest completed one inside the window. Aborted ones never count,
+ * nor one still running long past any plausible duration (stuck: see staleAfterMs).
  */
 function chooseReusable(backups, policy) {
+    const choice = { stale: [] };
     if (!mayReuse(policy))
-        return undefined;
+        return choice;
+    const all = [...backups];
+    const limitMs = staleAfterMs(all);
+    const rerunWithinMs = policy.reuseWithinMs ?? RERUN_REUSE_WITHIN_MS;
     let rerun;
     let inFlight;
     let recent;
-    for (const backup of backups) {
+    for (const backup of all) {
         const status = normalizeStatus(backup.status);
         if (status === undefined || status === 'aborted')
             continue;
         const ageMs = ageOf(backup, policy.now);
         const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
         const attempt = earlierAttemptOf(backup.description, policy.context);
-        if (attempt !== undefined) {
-            if (newer(rerun))
-                rerun = { backup, reason: 'rerun', ageMs, attempt };
+        const running = !isFinal(status);
+        if (attempt === undefined && (policy.reuseWithinMs === undefined || !running)) {
+            if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs && newer(recent))
+                recent = { backup, reason: 'recent', ageMs };
+            continue;
         }
-        else if (policy.reuseWithinMs !== undefined && status !== 'completed') {
+        // An earlier attempt's backup, or (with reuse-within) one still running.
+        const stuck = running ? stuckAt(backup, policy.now, limitMs) : undefined;
+        if (stuck)
+            choice.stale.push(stuck);
+        else if (attempt === undefined) {
             if (newer(inFlight))
                 inFlight = { backup, reason: 'in-flight', ageMs };
         }
-        else if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs) {
-            if (newer(recent))
-                recent = { backup, reason: 'recent', ageMs };
+        else if (running || (ageMs !== undefined && ageMs < rerunWithinMs)) {
+            if (newer(rerun))
+                rerun = { backup, reason: 'rerun', ageMs, attempt };
         }
+        else if (newer(choice.outdated))
+            choice.outdated = { backup, ageMs, attempt, limitMs: rerunWithinMs };
     }
-    return rerun ?? inFlight ?? recent;
+    choice.reusable = rerun ?? inFlight ?? recent;
+    if (rerun)
+        choice.outdated = undefined;
+    return choice;
 }
-/** Since the backup was created, by its create_time; undefined when the API gave none. */
+// The API's clock and the runner's are reconciled (WpeClient.apiNow) to within the Date header's
+// whole seconds: a create_time this little ahead is a fresh backup.
+const FUTURE_TOLERANCE_MS = 5_000;
+/**
+ * Since the backup was created, by its create_time against `now` (the API's clock); undefined when the
+ * API gave none, or a time in the future: an unknown age, never 0.
+ */
 function ageOf(backup, now) {
     const created = Date.parse(backup.create_time ?? '');
-    return Number.isNaN(created) ? undefined : Math.max(0, now - created);
+    if (Number.isNaN(created) || created - now > FUTURE_TOLERANCE_MS)
+        return undefined;
+    return Math.max(0, now - created);
+}
+/**
+ * The age at which the backup named by backup-id, still requested or in progress, counts as stuck; and
+ * the install's backups when they had to be read to say (only past 6 h, for an install whose backups
+ * take hours). Undefined when it is not stuck.
+ */
+async function stuckNamedBackup(client, install, backup, now) {
+    if (stuckAt(backup, now, STALE_AFTER_MS) === undefined)
+        return {};
+    // One attempt: the history only raises the limit, and 6 h holds without it.
+    const backups = await listBackups(client, install, { once: true }).catch((error) => {
+        if (error instanceof CancelledError)
+            throw error;
+        return undefined;
+    });
+    return { stuck: stuckAt(backup, now, backups ? staleAfterMs(backups) : STALE_AFTER_MS), backups };
+}
+/** The backup, when it is still requested or in progress past `limitMs` after it was created (by `now`, the API's clock). */
+function stuckAt(backup, now, limitMs) {
+    const ageMs = ageOf(backup, now);
+    if (isFinal(normalizeStatus(backup.status)) || ageMs === undefined || ageMs <= limitMs)
+        return undefined;
+    return { backup, ageMs, limitMs };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/wait-for-backup.ts
@@ -42006,7 +42407,7 @@ async function waitForBackup(options) {
 
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-async function backUpInstall(tools, entry, install, scope, onCheck) {
+async function backUpInstall(tools, entry, install, scope) {
     const { client, clock, settings, deadline, signal } = tools;
     const obtainedFrom = clock.now();
     const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
@@ -42020,9 +42421,9 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
     const result = isFinal(status)
         ? { backup, status, outcome: status, waitedMs: 0 }
         : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
-            // The backup's age by WP Engine's create_time against the runner's clock; one requested by this
+            // The backup's age by WP Engine's create_time against WP Engine's clock; one requested by this
             // step is no older than its request, whatever the two clocks say.
-            const age = ageOf(backup, start) ?? 0;
+            const age = ageOf(backup, client.apiNow()) ?? 0;
             const ageAtStartMs = requested ? Math.min(age, start - obtainedFrom) : age;
             entry.startedAt = start - ageAtStartMs;
             const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt);
@@ -42042,7 +42443,6 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
                     onCheck: (seen) => {
                         recordBackup(entry, seen);
                         entry.waitedMs = clock.now() - start;
-                        onCheck();
                     }
                 });
             }
@@ -42062,8 +42462,8 @@ async function backUpInstall(tools, entry, install, scope, onCheck) {
         entry.reason = `still ${result.status.replace('_', ' ')} at the timeout`;
     }
 }
-function reusePolicy({ context, settings, clock }) {
-    return { context, reuseWithinMs: settings.reuseWithinMs, now: clock.now() };
+function reusePolicy({ context, settings, client }) {
+    return { context, reuseWithinMs: settings.reuseWithinMs, now: client.apiNow() };
 }
 function backupTitle(tools, install) {
     if (tools.settings.backupId)
@@ -42077,20 +42477,22 @@ function backupTitle(tools, install) {
  * one more pass): the usual range paces the checks once it is known. It never delays or fails the
  * wait, and is abandoned when the wait ends first.
  */
-function learnHistory({ client, signal }, entry, install, listed, log, createdAt) {
+function learnHistory({ client, signal, warnOnce }, entry, install, listed, log, createdAt) {
     const done = new AbortController();
     const learn = async () => {
         // One attempt: an API that is failing has the wait's own checks to retry, and the budget for them.
         const all = listed ?? (await listBackups(client, install, { signal: done.signal, once: true }));
         if (done.signal.aborted)
             return;
-        const durations = recentDurations(all);
-        entry.usual = estimateDuration(durations);
-        log.info(historyLine(install, durations.length, entry.usual, createdAt));
+        const { durations, estimate } = historyOf(all);
+        entry.usual = estimate;
+        log.info(historyLine(install, durations.length, estimate, createdAt));
     };
     learn().catch((error) => {
         if (done.signal.aborted || signal.aborted)
             return;
+        if (isMissingRouteError(error))
+            return warnOnce(missingRouteWarning(error, cannotLook('history')));
         log.info(`Could not read the backup history of ${install.name} (${errorLine(error)}); checks keep the schedule that needs none.`);
     });
     return done;
@@ -42104,9 +42506,24 @@ async function obtainBackup(tools, entry, install, log) {
     if (settings.backupId) {
         const existing = await getBackupOf(client, install, settings.backupId);
         log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`);
-        return { backup: existing };
+        const { stuck, backups } = await stuckNamedBackup(client, install, existing, client.apiNow());
+        if (stuck)
+            throw new Error(stuckNamedMessage(stuck, install));
+        return { backup: existing, listed: backups };
     }
-    const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools));
+    const choice = await findReusable(client, install, reusePolicy(tools)).catch((error) => {
+        // An API without the list of backups (an older version) still gets its backup: requested once, and said.
+        if (!isMissingRouteError(error))
+            throw error;
+        for (const lookup of reuseLookups(reusePolicy(tools)))
+            tools.warnOnce(missingRouteWarning(error, cannotLook(lookup)));
+        return { reusable: undefined, backups: undefined, stale: [], outdated: undefined };
+    });
+    const { reusable, backups: listed } = choice;
+    for (const stale of choice.stale)
+        log.warning(staleMessage(stale, install));
+    if (choice.outdated)
+        log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs));
     if (reusable) {
         const { backup, ...reused } = reusable;
         entry.reused = reused;
@@ -42151,16 +42568,21 @@ async function backUpAll(report, tools, after) {
     const several = report.installs.length > 1;
     await findAllInstalls(report, tools);
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
-    const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
-    await eachInstall(report, tools, async (entry, install, scope) => {
-        await backUpInstall(tools, entry, install, scope, onCheck);
-        if (entry.outcome === 'completed')
-            await after?.(entry, install, scope);
-    }, (entry, scope) => {
-        const failure = entry.error ?? entry.archive?.error;
-        if (several)
-            scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
-    });
+    const stopHeartbeat = heartbeat.run(() => report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
+    try {
+        await eachInstall(report, tools, async (entry, install, scope) => {
+            await backUpInstall(tools, entry, install, scope);
+            if (entry.outcome === 'completed')
+                await after?.(entry, install, scope);
+        }, (entry, scope) => {
+            const failure = entry.error ?? entry.archive?.error;
+            if (several)
+                scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`);
+        });
+    }
+    finally {
+        stopHeartbeat();
+    }
 }
 /**
  * `work` for every install found, all at once, each with its own log scope (prefixed lines when there
@@ -42188,6 +42610,9 @@ async function findAllInstalls(report, tools) {
         await log_scope_group(core, `Finding ${report.installs.length} installs`, find);
     else
         await find();
+    const clockLine = apiClockLine(client.apiClockOffsetMs());
+    if (clockLine)
+        core.info(clockLine);
 }
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */
 function withoutTwins(installs, resolutions, { core, signal }) {
@@ -42256,7 +42681,7 @@ function findings(entry) {
     const estimate = preflight?.estimate;
     return {
         'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-        'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+        'install-name': installNameOutput(entry),
         found: install !== undefined,
         problem: entry.error ?? '',
         'real-run': entry.error !== undefined || !plan ? 'fail' : plan.action,
@@ -42447,11 +42872,17 @@ const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools, entry, install, log) {
-    const { client, clock, settings, context, signal } = tools;
+    const { client, settings, context, signal, warnOnce } = tools;
     // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
     const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
     const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
     const backups = await listBackups(client, install).catch((error) => {
+        // An older API without the list: a real run says what it could not look for, and requests a backup.
+        if (isMissingRouteError(error)) {
+            for (const lookup of [...reuseLookups({ context, reuseWithinMs: settings.reuseWithinMs }), 'history'])
+                warnOnce(missingRouteWarning(error, cannotLook(lookup, true)));
+            return undefined;
+        }
         // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
         // how long backups take, which never fails it.
         if (needed || error instanceof CancelledError || signal.aborted)
@@ -42459,7 +42890,8 @@ async function checkInstall(tools, entry, install, log) {
         log.info(`Could not read the backups of ${install.name} (${errorLine(error)}); a real run reads them only to learn how long backups take, which never stops it.`);
         return undefined;
     });
-    const now = clock.now();
+    // Ages by the API's clock, which stamps create_time.
+    const now = client.apiNow();
     const sorted = [...(backups ?? [])].sort(newestFirst);
     const preflight = {
         unread: backups === undefined ? true : undefined,
@@ -42469,7 +42901,7 @@ async function checkInstall(tools, entry, install, log) {
             const status = normalizeStatus(backup.status);
             return status !== undefined && !isFinal(status);
         }),
-        estimate: estimateDuration(recentDurations(sorted))
+        estimate: historyOf(sorted).estimate
     };
     entry.preflight = preflight;
     log.info(newestCompletedText(preflight));
@@ -42482,9 +42914,19 @@ async function checkInstall(tools, entry, install, log) {
         entry.reason = 'backup-id aborted';
         return;
     }
-    const existing = named
-        ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-        : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
+    const stuck = named && stuckAt(named, now, staleAfterMs(sorted));
+    if (stuck) {
+        entry.outcome = 'failed';
+        entry.error = `A real run would stop at once: ${stuckNamedMessage(stuck, install)}`;
+        entry.reason = 'backup-id stuck';
+        return;
+    }
+    const choice = named ? undefined : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now });
+    for (const stale of choice?.stale ?? [])
+        log.warning(staleMessage(stale, install));
+    if (choice?.outdated)
+        log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs));
+    const existing = named ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) } : choice?.reusable;
     const status = normalizeStatus(existing?.backup.status);
     preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' };
     preflight.wouldDo = wouldDo(preflight.plan, settings);
@@ -42999,7 +43441,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 5159:
+/***/ 7540:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");

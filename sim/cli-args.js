@@ -3,7 +3,7 @@
 // the exit code to end with (help, a bad flag). sim/cli.js acts on it; tests read it in process.
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
-import { defaultInstalls, DEFAULT_CREDENTIALS } from './server.js'
+import { defaultInstalls, DEFAULT_CREDENTIALS, GATEWAY_ROUTES } from './server.js'
 
 export const HELP = `Usage: npm run sim -- [options]
 
@@ -18,10 +18,16 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --installs N        filler installs listed before 'mysite' (default 120, so it is on page 2)
   --user ID           API user id to accept (default ${DEFAULT_CREDENTIALS.userId})
   --password PW       API password to accept (default ${DEFAULT_CREDENTIALS.password})
-  --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]], e.g.
-                      POST:/backups$:503:2  or  GET:.:429:1:5   (repeatable)
+  --fault SPEC        inject a fault: METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER[:MESSAGE]]], e.g.
+                      POST:/backups$:503:2  or  GET:.:429:1:5  or  POST:/backups$:500:1::Forbidden
+                      (repeatable; MESSAGE, the error's message, may hold colons)
                       TYPE: 408 429 500 502 503 504 reset hang lost-answer invalid-json field-errors
                       (on /downloads/: also break-download expire-link)
+  --gateway VERSION   behave like WP Engine's API gateway in front of that API version
+                      (${Object.keys(GATEWAY_ROUTES).join(', ')}): a route the version lacks, and any path
+                      outside /v1, answers 403 {"message":"Missing Authentication Token"}
+  --unmapped CODES    with --gateway: backend statuses the gateway passes on as 500 with the
+                      backend's message, e.g. 403,404
   --tls-cert PATH     serve https with this certificate (PEM); needs --tls-key
   --tls-key PATH      the certificate's private key (PEM)
   --ready-file PATH   write the API URL to PATH once listening
@@ -69,6 +75,8 @@ export function readSimArgs(args) {
       user: { type: 'string', default: DEFAULT_CREDENTIALS.userId },
       password: { type: 'string', default: DEFAULT_CREDENTIALS.password },
       fault: { type: 'string', multiple: true, default: [] },
+      gateway: { type: 'string' },
+      unmapped: { type: 'string' },
       'ready-file': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -79,6 +87,14 @@ export function readSimArgs(args) {
   if (values.help) throw new CliExit(0, { stdout: HELP })
   const outcome = values.outcome
   if (outcome !== 'completed' && outcome !== 'aborted') throw refuse(`--outcome '${outcome}' must be completed or aborted\n`)
+  const versions = /** @type {string[]} */ (Object.keys(GATEWAY_ROUTES))
+  if (values.gateway !== undefined && !versions.includes(values.gateway))
+    throw refuse(`--gateway '${values.gateway}' must be one of ${versions.join(', ')}\n`)
+  if (values.unmapped !== undefined && values.gateway === undefined) throw refuse('--unmapped needs --gateway\n')
+  const unmapped = (values.unmapped ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((code) => number('unmapped', code))
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw refuse('--tls-cert and --tls-key go together\n')
   return {
     options: {
@@ -93,7 +109,9 @@ export function readSimArgs(args) {
       requestedMs: number('requested', values.requested) * 1000,
       durationMs: number('duration', values.duration) * 1000,
       outcome: /** @type {'completed' | 'aborted'} */ (outcome),
-      latencyMs: number('latency', values.latency)
+      latencyMs: number('latency', values.latency),
+      gateway:
+        values.gateway === undefined ? undefined : { version: /** @type {import('./server.js').ApiVersion} */ (values.gateway), unmapped }
     },
     /** The --fault specs, read with readFault once the simulator is listening. */
     faults: values.fault,
@@ -108,13 +126,14 @@ export function readSimArgs(args) {
  * @returns {import('./server.js').FaultRule}
  */
 export function readFault(spec) {
-  const [method, path, type, times = '1', retryAfter] = spec.split(':')
-  if (!method || !path || !type) throw refuse(`--fault '${spec}' is not METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER]]\n`)
+  const [method, path, type, times = '1', retryAfter, ...said] = spec.split(':')
+  if (!method || !path || !type) throw refuse(`--fault '${spec}' is not METHOD:PATH_REGEX:TYPE[:TIMES[:RETRY_AFTER[:MESSAGE]]]\n`)
   return {
     method: method.toUpperCase(),
     path: new RegExp(path),
     type: /** @type {any} */ (type),
     times: number('fault times', times),
-    retryAfter
+    retryAfter: retryAfter || undefined,
+    message: said.length > 0 ? said.join(':') : undefined
   }
 }

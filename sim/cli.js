@@ -28,7 +28,7 @@ const sim = await startSimulator({
 for (const spec of faults) sim.fault(orExit(() => readFault(spec)))
 
 process.stdout.write(
-  `WP Engine API simulator listening on ${sim.url}\n  user: ${sim.credentials.userId}  password: ${sim.credentials.password}\n  installs: mysite and mysitestaging (IDs ${sim.installs.at(-2)?.id}, ${sim.installs.at(-1)?.id})\n`
+  `WP Engine API simulator listening on ${sim.url}${options.gateway ? ` (behind the API gateway, as v${options.gateway.version})` : ''}\n  user: ${sim.credentials.userId}  password: ${sim.credentials.password}\n  installs: mysite and mysitestaging (IDs ${sim.installs.at(-2)?.id}, ${sim.installs.at(-1)?.id})\n`
 )
 if (readyFile) writeFileSync(readyFile, `${sim.url}\n`)
 

@@ -21,11 +21,13 @@ import { zipArchive } from './zip.js'
  * @typedef {{ installId: string, backupId: string, body: Record<string, unknown>, at: number }} RestoreRecord
  * @typedef {{ installId: string, type: string, at: number }} PurgeRecord
  * @typedef {'429' | '408' | '500' | '502' | '503' | '504' | '401' | '403' | 'reset' | 'hang' | 'lost-answer' | 'invalid-json' | 'field-errors' | 'break-download' | 'expire-link' | 'hostile-error' | 'redirect'} FaultType
- * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number }} FaultRule
+ * @typedef {{ method?: string, path?: string | RegExp, type: FaultType, retryAfter?: string, times?: number, afterBytes?: number, errors?: number, message?: string }} FaultRule
  * @typedef {{ method: string, path: string, query: Record<string, string>, authorized: boolean, authorization?: string,
  *   contentType?: string, range?: string, userAgent?: string, body: unknown, rawBody: string, at: number, doneAt?: number, status?: number, fault?: FaultType }} RecordedRequest
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Reply
  * @typedef {{ from: number, until: number, answer: '503' | 'reset' | 'mixed', forMs: number, startsWith?: { method: string, path: RegExp } }} Outage
+ * @typedef {'1.6.7' | '1.10' | '1.17' | '1.21'} ApiVersion
+ * @typedef {{ version?: ApiVersion, unmapped?: number[] }} Gateway
  */
 
 export const DEFAULT_CREDENTIALS = { userId: 'demo-user', password: 'demo-password' }
@@ -37,6 +39,35 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|::1)$/
 const CACHE_TYPES = ['object', 'page', 'cdn', 'all']
 // WP Engine allows one object-cache purge a minute per install (`all` purges the object cache too).
 const OBJECT_PURGE_EVERY_MS = 60_000
+
+// The routes of each public swagger version (spec/README.md): before v1.17 only create and status for
+// backups; v1.17 adds the list of backups, restore and the list of archives; v1.21 adds create archive.
+const OLDEST_ROUTES = [
+  'GET /user',
+  'GET /installs',
+  'GET /installs/{install_id}',
+  'POST /installs/{install_id}/backups',
+  'GET /installs/{install_id}/backups/{backup_id}'
+]
+const V1_17_ROUTES = [
+  ...OLDEST_ROUTES,
+  'GET /installs/{install_id}/backups',
+  'POST /installs/{install_id}/backups/{backup_id}/restore',
+  'GET /installs/{install_id}/archives'
+]
+/** @type {Record<ApiVersion, ReadonlySet<string>>} */
+export const GATEWAY_ROUTES = {
+  '1.6.7': new Set(OLDEST_ROUTES),
+  '1.10': new Set(OLDEST_ROUTES),
+  1.17: new Set(V1_17_ROUTES),
+  1.21: new Set([...V1_17_ROUTES, 'POST /installs/{install_id}/archives'])
+}
+const MISSING_ROUTE = { status: 403, body: { message: 'Missing Authentication Token' } }
+
+/** `GET /installs/{install_id}/backups`: a path's route, each id named after its collection. @param {string} method @param {string[]} parts */
+function routeOf(method, parts) {
+  return `${method} /${parts.map((part, i) => (i % 2 === 1 ? `{${(parts[i - 1] ?? '').replace(/s$/, '')}_id}` : part)).join('/')}`
+}
 
 // An endless download still ends: when the client hangs up, or after this much.
 const ENDLESS_BYTES_BOUND = 16 * 1024 ** 3
@@ -94,6 +125,9 @@ export function defaultInstalls(fillers = 120) {
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   hostile?: (field: string) => string | undefined,
+ *   reshape?: (answer: { method: string, path: string, body: unknown }) => unknown,
+ *   gateway?: Gateway,
+ *   apiClockOffsetMs?: number,
  *   tls?: { key: string | Buffer, cert: string | Buffer },
  * }} [options]
  */
@@ -136,8 +170,23 @@ export async function startSimulator(options = {}) {
      * A hostile or broken API: called with a field's name (`backup.description`, `archive.state`, …) for
      * every free-text field of every answer; a string it returns is sent in place of the real value.
      */
-    hostile: options.hostile
+    hostile: options.hostile,
+    /**
+     * An API whose answers do not fit their shape: called with every 2xx answer of the API (method, path
+     * below /v1, body); what it returns is sent instead.
+     */
+    reshape: options.reshape,
+    /**
+     * In front of the API, as AWS API Gateway is in front of WP Engine's: a route the version lacks (and
+     * any path outside /v1) answers 403 Missing Authentication Token, whatever the credentials; a
+     * backend answer whose status is in `unmapped` arrives as 500 with the backend's message.
+     */
+    gateway: options.gateway,
+    /** How far the API's clock (its times and its Date header) is ahead of `now` (negative: behind). */
+    apiClockOffsetMs: options.apiClockOffsetMs ?? 0
   }
+  /** A time by the API's clock, as its answers write it. @param {number} t */
+  const apiTime = (t) => new Date(t + settings.apiClockOffsetMs).toISOString()
   /** The real value, or what `hostile` puts in its place. @template T @param {string} field @param {T} value @returns {T | string} */
   const odd = (field, value) => settings.hostile?.(field) ?? value
   /** @type {ArchiveRecord[]} */
@@ -175,8 +224,8 @@ export async function startSimulator(options = {}) {
       id: b.id,
       status,
       description: odd('backup.description', b.description),
-      create_time: odd('backup.create_time', new Date(b.createdAt).toISOString()),
-      complete_time: status === 'completed' || status === 'aborted' ? new Date(b.createdAt + b.durationMs).toISOString() : null,
+      create_time: odd('backup.create_time', apiTime(b.createdAt)),
+      complete_time: status === 'completed' || status === 'aborted' ? apiTime(b.createdAt + b.durationMs) : null,
       wordpress_version: odd('backup.wordpress_version', b.wordpress_version),
       ...(settings.hostile ? { note: odd('backup.extra', null) } : {})
     }
@@ -205,7 +254,7 @@ export async function startSimulator(options = {}) {
   /** @param {ArchiveRecord} a @param {boolean} [handedOut] an answer of the API, not a look from a test */
   function archiveJson(a, handedOut = false) {
     const state = archiveState(a)
-    const at = (/** @type {number} */ t) => new Date(t).toISOString()
+    const at = apiTime
     const link =
       state === 'completed' && now() >= a.createdAt + a.durationMs + a.linkDelayMs
         ? `${origin}/downloads/${a.id}.zip?token=${a.token}${hostileNote()}`
@@ -513,6 +562,13 @@ export async function startSimulator(options = {}) {
     body.pipe(res)
   }
 
+  /** A backend answer the gateway does not map arrives as 500, with the backend's message. @param {Reply} reply @returns {Reply} */
+  function unmapped(reply) {
+    if (!settings.gateway?.unmapped?.includes(reply.status)) return reply
+    const said = /** @type {{ message?: unknown } | undefined} */ (reply.body)?.message
+    return { status: 500, body: { message: typeof said === 'string' ? said : 'Internal server error' } }
+  }
+
   /** @param {string} method @param {string} path */
   function takeFault(method, path) {
     const index = faults.findIndex(
@@ -562,14 +618,29 @@ export async function startSimulator(options = {}) {
       requests.push(record)
       const send = (/** @type {Reply} */ reply) => {
         record.status = reply.status
-        const text = reply.body === undefined ? '' : JSON.stringify(reply.body)
-        res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...reply.headers })
+        const body =
+          settings.reshape && reply.status < 300 && reply.body !== undefined
+            ? settings.reshape({ method: record.method, path, body: reply.body })
+            : reply.body
+        const text = body === undefined ? '' : JSON.stringify(body)
+        res.writeHead(reply.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+          // The API's clock, not the host's: the simulator may run on a test's fake clock.
+          date: new Date(now() + settings.apiClockOffsetMs).toUTCString(),
+          ...reply.headers
+        })
         res.end(text)
         options.log?.(`${record.method} ${url.pathname}${url.search} → ${reply.status}${record.fault ? ` (fault: ${record.fault})` : ''}`)
       }
       // A download link is a bearer URL on the storage host: no Basic auth, a token instead.
       if (url.pathname.startsWith('/downloads/') && record.method === 'GET')
         return download(req, res, record, takeFault(record.method, path))
+      if (settings.gateway) {
+        const routes = GATEWAY_ROUTES[settings.gateway.version ?? '1.21']
+        const parts = path.split('/').filter(Boolean)
+        if (!url.pathname.startsWith(`${API_PREFIX}/`) || !routes.has(routeOf(record.method, parts))) return send(MISSING_ROUTE)
+      }
       if (!url.pathname.startsWith(`${API_PREFIX}/`)) return send({ status: 404, body: { message: 'Not Found' } })
       for (const o of outages) {
         if (o.startsWith && o.startsWith.method === record.method && o.startsWith.path.test(path)) {
@@ -647,13 +718,14 @@ export async function startSimulator(options = {}) {
             return req.socket.destroy()
           default: {
             const status = Number(fault.type)
-            const message = status === 429 ? 'Too Many Requests' : 'An unexpected error occurred, please try again in a few minutes'
+            const message =
+              fault.message ?? (status === 429 ? 'Too Many Requests' : 'An unexpected error occurred, please try again in a few minutes')
             return send({ status, body: { message }, headers: fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter } })
           }
         }
       }
       if (!record.authorized) return send({ status: 401, body: { message: 'Bad Credentials' } })
-      const reply = route(record.method, path, record.query, body)
+      const reply = unmapped(route(record.method, path, record.query, body))
       if (settings.latencyMs > 0) setTimeout(() => send(reply), settings.latencyMs)
       else send(reply)
     })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import YAML from 'yaml'
 import { DEFAULT_CREDENTIALS } from '../../sim/server.js'
 import { ROOT } from '../../scripts/run-action.js'
-import { basicToken } from '../support/helpers.js'
+import { basicToken, INSTALL } from '../support/helpers.js'
 
 // The repository's own commands, run as processes: one run of `npm run sim` (its flags are read in
 // process in unit/sim/cli-args.test.ts), and the release workflow's shell scripts in bash.
@@ -22,7 +22,11 @@ describe('npm run sim (sim/cli.js)', () => {
     const ready = join(dir, 'url')
     const child = spawn(
       process.execPath,
-      ['sim/cli.js', '--port', '0', '--quiet', '--ready-file', ready, '--fault', 'GET:^/user$:503:1:7', '--outcome', 'aborted'],
+      [
+        'sim/cli.js',
+        ...['--port', '0', '--quiet', '--ready-file', ready, '--outcome', 'aborted', '--gateway', '1.10'],
+        ...['--fault', 'GET:^/user$:503:1:7', '--fault', 'GET:^/user$:500:1::Forbidden: API access is disabled']
+      ],
       { cwd: ROOT }
     )
     let stdout = ''
@@ -33,11 +37,16 @@ describe('npm run sim (sim/cli.js)', () => {
     const headers = defaultAuth
     const first = await fetch(`${url}/user`, { headers })
     expect([first.status, first.headers.get('retry-after')]).toEqual([503, '7'])
+    const second = await fetch(`${url}/user`, { headers })
+    expect([second.status, await second.json()]).toEqual([500, { message: 'Forbidden: API access is disabled' }])
     expect((await fetch(`${url}/user`, { headers })).status).toBe(200)
+    // As v1.10: no list of backups.
+    const list = await fetch(`${url}/installs/${INSTALL.id}/backups`, { headers })
+    expect([list.status, await list.json()]).toEqual([403, { message: 'Missing Authentication Token' }])
     const exited = new Promise((resolve) => child.on('exit', resolve))
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
-    expect(stdout).toContain(`WP Engine API simulator listening on ${url}`)
+    expect(stdout).toContain(`WP Engine API simulator listening on ${url} (behind the API gateway, as v1.10)`)
   })
 })
 

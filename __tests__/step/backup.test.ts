@@ -291,7 +291,9 @@ describe('against a scripted API (nock)', () => {
       expect(core.outputs['backup-id']).toBe(BACKUP_ID)
       // Resolved, so a line in the log and no warning annotation on a green run.
       expect(core.warnings).toEqual([])
-      expect(core.log.join('\n')).toContain("WP Engine's answer was lost while trying to request a backup of install mysite (HTTP 504)")
+      expect(core.log.join('\n')).toContain(
+        `WP Engine's answer was lost while trying to request a backup of install mysite (HTTP 504 "Gateway Timeout")`
+      )
     })
   })
 

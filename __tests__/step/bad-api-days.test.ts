@@ -54,7 +54,7 @@ describe('a 3-minute outage of the whole API', () => {
     expect(tookMs).toBeLessThanOrEqual(2 * MINUTE)
     // One line, naming what the step was doing and the API's last answer.
     expect(core.failed).toMatch(
-      /^The step's timeout ran out while trying to list installs \(the API had been failing for 1m \d+s; last answer: HTTP 503\)\.$/
+      /^The step's timeout ran out while trying to list installs \(the API had been failing for 1m \d+s; last answer: HTTP 503 "Service Unavailable"\)\.$/
     )
     expect(core.log.filter((line) => line.startsWith('::error::'))).toHaveLength(1)
     expect(s.backups()).toHaveLength(0)

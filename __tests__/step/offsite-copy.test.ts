@@ -260,13 +260,13 @@ describe('an expired or missing link', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
-  it('a completed archive without a link: archive: true says there is none yet, in the log and the summary', async () => {
+  it('a completed archive without a link: archive: true asks again for 5 minutes, then says there is none yet, in the log and the summary', async () => {
     const bed = await setup({ archiveLinkDelayMs: 600_000 })
     const core = await backup(bed, { archive: 'true' })
     expect(core.failed).toBeUndefined()
     const [archive] = bed.sim.archives()
     expect(core.text).toContain(
-      `::warning::Archive ${archive?.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`
+      `::warning::Archive ${archive?.id} is completed, but WP Engine gave no download link in 5m of asking, so there is none to hand on. A re-run uses the same archive, and its link once WP Engine gives one.`
     )
     expect(core.summaries[0]).toContain(`| Archive | \`${archive?.id}\` (**completed**), no download link yet |`)
     expect(core.outputs).toMatchObject({ 'archive-state': 'completed', 'archive-url': '' })
@@ -278,7 +278,9 @@ describe('an expired or missing link', () => {
     const core = await backup(bed, { 'archive-path': 'site.zip' }, inWorkspace(dir))
     expect(core.failed).toBeUndefined()
     const [archive] = bed.sim.archives()
-    expect(core.text).toContain(`\nArchive ${archive?.id} is completed, but WP Engine gave no download link yet; asking again in 5s.`)
+    expect(core.text).toContain(
+      `\nArchive ${archive?.id} is completed, but WP Engine gave no download link yet; asking again for up to 5m.`
+    )
     expect(archivePosts(bed.sim)).toHaveLength(1)
     expect(statSync(join(dir, 'site.zip')).size).toBe(256 * 1024)
   })

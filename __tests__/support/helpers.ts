@@ -85,6 +85,7 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 export class FakeClock implements Clock {
   private time: number
   readonly sleeps: number[] = []
+  private readonly timers = new Set<{ everyMs: number; next: number; tick: () => void }>()
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.time = start
   }
@@ -96,10 +97,26 @@ export class FakeClock implements Clock {
     this.sleeps.push(ms)
     const wakeAt = this.time + Math.max(0, ms)
     await Promise.resolve()
-    this.time = Math.max(this.time, wakeAt)
+    this.moveTo(wakeAt)
   }
   advance(ms: number): void {
-    this.time += ms
+    this.moveTo(this.time + ms)
+  }
+  /** A timer ticks at each of its times that time passes, with the clock at that time, as a real one does during a sleep. */
+  every(everyMs: number, tick: () => void): () => void {
+    const timer = { everyMs, next: this.time + everyMs, tick }
+    this.timers.add(timer)
+    return () => this.timers.delete(timer)
+  }
+  private moveTo(target: number): void {
+    for (;;) {
+      const due = [...this.timers].filter((timer) => timer.next <= target).sort((a, b) => a.next - b.next)[0]
+      if (!due) break
+      this.time = Math.max(this.time, due.next)
+      due.next += due.everyMs
+      due.tick()
+    }
+    this.time = Math.max(this.time, target)
   }
 }
 

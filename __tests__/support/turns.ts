@@ -75,6 +75,32 @@ export class TurnClock implements Clock {
     })
   }
 
+  /** A timer that ticks every `everyMs` of this clock's time, taking its turns as a sleep does, until stopped. */
+  every(everyMs: number, tick: () => void): () => void {
+    let stopped = false
+    let timer: Timer | undefined
+    const arm = (at: number): void => {
+      const next: Timer = {
+        at,
+        order: this.order++,
+        wake: () => {
+          if (stopped) return
+          tick()
+          arm(at + everyMs)
+        }
+      }
+      timer = next
+      this.timers.push(next)
+      this.schedule()
+    }
+    arm(this.time + everyMs)
+    return () => {
+      stopped = true
+      const index = timer ? this.timers.indexOf(timer) : -1
+      if (index >= 0) this.timers.splice(index, 1)
+    }
+  }
+
   /**
    * `send`, taking its turns on this clock. The client limits each attempt in real time
    * (AbortSignal.timeout), which a request that takes no time never reaches; so that a slow machine

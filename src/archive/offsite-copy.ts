@@ -3,7 +3,7 @@ import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
 import type { Scope } from '../step/log-scope.js'
 import type { WpeClient } from '../wpengine/client.js'
-import { CancelledError, errorLine } from '../wpengine/errors.js'
+import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { Semaphore } from '../wpengine/semaphore.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Archive, Backup, BackupStatus, Install } from '../wpengine/types.js'
@@ -36,8 +36,14 @@ export interface ArchiveReport {
 // Downloads at once across installs: a storage that limits each connection still fills the runner's
 // link, and the runner's disk and network are not swamped by twenty at once.
 const MAX_PARALLEL_DOWNLOADS = 3
-// A completed archive without a link may get one moments later: ask again after this long.
-const LINK_RECHECK_MS = 5_000
+// A completed archive without a link may get one some time later (40 s has been seen): asked again at
+// gaps growing by half from 5 s to 30 s, for up to LINK_PATIENCE_MS, before a new archive is requested;
+// the last look comes LINK_LAST_LOOK_MS before the timeout, so that its answer still counts.
+const LINK_FIRST_GAP_MS = 5_000
+const LINK_GAP_GROWTH = 1.5
+const LINK_MAX_GAP_MS = 30_000
+const LINK_PATIENCE_MS = 5 * 60_000
+const LINK_LAST_LOOK_MS = 2_000
 
 /** What the copies of one step share: the cap on downloads at once, and the disk they write to. */
 export interface SharedDownloads {
@@ -125,25 +131,52 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
   }
 
   /** The archive's link as WP Engine lists it now: a fresh one, for a link that was refused or missing. */
-  const freshLink = async (archive: Archive, pauseMs = 0): Promise<URL | undefined> => {
-    if (pauseMs > 0) await clock.sleep(Math.min(pauseMs, Math.max(0, deadline - clock.now())), signal)
+  const freshLink = async (archive: Archive): Promise<URL | undefined> => {
     const seen = await findArchive(client, install, backup.id, archive.id)
     if (seen) see(seen)
     return seen?.download_uri ? linkOf(seen.download_uri) : undefined
   }
 
+  /**
+   * A completed archive's link, asked for again at growing gaps while WP Engine gives none, for up to
+   * LINK_PATIENCE_MS; `timedOut` when the step's timeout came first (a new archive would not fit either).
+   */
+  const awaitLink = async (archive: Archive): Promise<{ url?: URL; askedForMs: number; timedOut?: true }> => {
+    const since = clock.now()
+    const lastLookAt = deadline - LINK_LAST_LOOK_MS
+    const end = Math.min(since + LINK_PATIENCE_MS, lastLookAt)
+    log.info(
+      `Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again for up to ${formatDuration(end - since)}.`
+    )
+    for (let gap = LINK_FIRST_GAP_MS; clock.now() < end; gap = Math.min(Math.round(gap * LINK_GAP_GROWTH), LINK_MAX_GAP_MS)) {
+      await clock.sleep(Math.min(gap, end - clock.now()), signal)
+      const url = await freshLink(archive)
+      if (url) {
+        log.info(`Archive ${archive.id} has its download link, ${formatDuration(clock.now() - since)} after it was first seen without one.`)
+        return { url, askedForMs: clock.now() - since }
+      }
+    }
+    return { askedForMs: clock.now() - since, timedOut: end === lastLookAt ? true : undefined }
+  }
+
+  /** What to say, and do, when no link came: a new archive may have one; past the timeout, nothing more fits. */
+  const noLink = (archive: Archive, { askedForMs, timedOut }: { askedForMs: number; timedOut?: true }): DownloadError =>
+    timedOut
+      ? new DownloadError(
+          `Backup ${backup.id} completed, and WP Engine reported archive ${archive.id} completed, but gave no download link before the timeout of ${formatDuration(options.timeoutMs)} ran out (asked for ${formatDuration(askedForMs)}). Raise timeout; a re-run uses the same archive.`,
+          'failed'
+        )
+      : new DownloadError(
+          `WP Engine reported archive ${archive.id} completed, but gave no download link in ${formatDuration(askedForMs)} of asking.`,
+          'link'
+        )
+
   const download = async (archive: Archive, file: string): Promise<Downloaded> => {
     let url = archive.download_uri ? linkOf(archive.download_uri) : undefined
     if (!url) {
-      log.info(
-        `Archive ${archive.id} is completed, but WP Engine gave no download link yet; asking again in ${formatDuration(LINK_RECHECK_MS)}.`
-      )
-      url = await freshLink(archive, LINK_RECHECK_MS)
-      if (!url)
-        throw new DownloadError(
-          `WP Engine reported archive ${archive.id} completed, but gave no download link, also when asked again.`,
-          'link'
-        )
+      const waited = await awaitLink(archive)
+      if (!waited.url) throw noLink(archive, waited)
+      url = waited.url
     }
     const { slots, disk } = options.shared
     await slots.acquire(signal)
@@ -171,9 +204,11 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     let archive = await completedArchive()
     if (!archive) return
     if (!options.archivePath) {
-      if (entry.noLink) {
+      // The link is what archive: true hands on (archive-url): worth the same wait as a download's.
+      const waited = entry.noLink ? await awaitLink(archive) : undefined
+      if (waited && !waited.url) {
         log.warning(
-          `Archive ${archive.id} is completed, but WP Engine gave no download link yet, so there is none to hand on. Set archive-path to have the step fetch the link again and download the zip.`
+          `Archive ${archive.id} is completed, but WP Engine gave no download link in ${formatDuration(waited.askedForMs)} of asking, so there is none to hand on. A re-run uses the same archive, and its link once WP Engine gives one.`
         )
       } else {
         log.info(
@@ -207,7 +242,11 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     }
   } catch (error) {
     // A cancelled step is told as such by the step's verdict.
-    if (!(error instanceof CancelledError || signal.aborted)) entry.error = errorLine(error)
+    if (error instanceof CancelledError || signal.aborted) return
+    // An older API without archives: the backup is still the restore point it completed as.
+    entry.error = isMissingRouteError(error)
+      ? `Backup ${backup.id} completed, but there is no off-site copy: ${error.message} Leave archive and archive-path out until the API offers archives.`
+      : errorLine(error)
   }
 }
 

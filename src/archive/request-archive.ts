@@ -4,7 +4,7 @@ import { requestOnce } from '../workflows/lost-answer.js'
 import { pollUntilFinal, type PollResult, type WaitSettings } from '../workflows/poll-until-final.js'
 import { formatDuration } from '../time/time-text.js'
 import type { WpeClient } from '../wpengine/client.js'
-import type { Archive, Backup, Install } from '../wpengine/types.js'
+import type { Archive, Backup, Install, Unusable } from '../wpengine/types.js'
 
 export interface ArchiveOptions extends WaitSettings {
   client: Pick<WpeClient, 'createArchive' | 'listArchives'>
@@ -17,9 +17,23 @@ export interface ArchiveOptions extends WaitSettings {
   spoiled?: ReadonlySet<string>
 }
 
+/**
+ * The install's archives of the backup. A malformed entry of this backup may be the very archive the
+ * step requested: the step stops rather than wait for it without end, or request a second one.
+ */
 async function archivesOf(client: Pick<WpeClient, 'listArchives'>, install: Install, backupId: string): Promise<Archive[]> {
+  const askedFor = (item: Unusable): boolean => item.backupId === backupId
   const found: Archive[] = []
-  for await (const archive of allItems((offset) => client.listArchives(install, offset))) {
+  const archives = allItems(
+    (offset) => client.listArchives(install, offset, { askedFor }),
+    (item) => {
+      throw new Error(
+        `WP Engine lists an archive of backup ${backupId} of install ${install.name}, but its entry does not match the API's description (${item.reason}); ` +
+          'not waiting for it nor requesting another. Check the install in the WP Engine User Portal, then re-run the job.'
+      )
+    }
+  )
+  for await (const archive of archives) {
     if (archive.backup.id === backupId) found.push(archive)
   }
   return found
@@ -79,7 +93,9 @@ export async function archiveBackup(options: ArchiveOptions): Promise<PollResult
         tooLate: (error, lookedForMs) =>
           `${error.message} No archive of backup ${backup.id} was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
         lostTwice: (_error, lookedForMs) =>
-          `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`
+          `No archive of backup ${backup.id} is listed ${formatDuration(lookedForMs)} after the second request, whose answer was lost too; WP Engine may still make one. Re-run the job later: it uses that archive if it appears.`,
+        cannotLook: (error, missing) =>
+          `${error.message} The API does not offer ${missing.detail.feature} to look for it in (${missing.detail.endpoint} answered 403 Missing Authentication Token), so the step does not ask again: the archive may have been requested.`
       }
     })
     current = made

@@ -6,23 +6,28 @@ import type { Backup, Install } from '../wpengine/types.js'
 import { createBackupOnce } from './request-backup.js'
 import { describeBackup, stepMarker } from './description.js'
 import type { Settings } from './inputs.js'
-import { abortedMessage, historyLine, reuseMessage, timeoutMessage, waitTitle } from './messages.js'
+import {
+  abortedMessage,
+  cannotLook,
+  historyLine,
+  missingRouteWarning,
+  outdatedMessage,
+  reuseMessage,
+  staleMessage,
+  stuckNamedMessage,
+  timeoutMessage,
+  waitTitle
+} from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
-import { ageOf, findReusable, listBackups, mayReuse } from './reuse.js'
-import { estimateDuration, recentDurations } from './history.js'
+import { ageOf, findReusable, listBackups, mayReuse, reuseLookups, stuckNamedBackup } from './reuse.js'
+import { historyOf } from './history.js'
 import { waitForBackup } from './wait-for-backup.js'
-import { errorLine } from '../wpengine/errors.js'
+import { errorLine, isMissingRouteError } from '../wpengine/errors.js'
 
 type Tools = StepTools<Settings>
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-export async function backUpInstall(
-  tools: Tools,
-  entry: InstallReport,
-  install: Install,
-  scope: Scope,
-  onCheck: () => void
-): Promise<void> {
+export async function backUpInstall(tools: Tools, entry: InstallReport, install: Install, scope: Scope): Promise<void> {
   const { client, clock, settings, deadline, signal } = tools
   const obtainedFrom = clock.now()
   const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
@@ -37,9 +42,9 @@ export async function backUpInstall(
   const result = isFinal(status)
     ? { backup, status, outcome: status, waitedMs: 0 }
     : await scope.group(waitTitle(backup, deadline - start, settings.pollIntervalMs), async () => {
-        // The backup's age by WP Engine's create_time against the runner's clock; one requested by this
+        // The backup's age by WP Engine's create_time against WP Engine's clock; one requested by this
         // step is no older than its request, whatever the two clocks say.
-        const age = ageOf(backup, start) ?? 0
+        const age = ageOf(backup, client.apiNow()) ?? 0
         const ageAtStartMs = requested ? Math.min(age, start - obtainedFrom) : age
         entry.startedAt = start - ageAtStartMs
         const history = learnHistory(tools, entry, install, listed, scope.log, entry.startedAt)
@@ -59,7 +64,6 @@ export async function backUpInstall(
             onCheck: (seen) => {
               recordBackup(entry, seen)
               entry.waitedMs = clock.now() - start
-              onCheck()
             }
           })
         } finally {
@@ -78,8 +82,8 @@ export async function backUpInstall(
   }
 }
 
-function reusePolicy({ context, settings, clock }: Tools) {
-  return { context, reuseWithinMs: settings.reuseWithinMs, now: clock.now() }
+function reusePolicy({ context, settings, client }: Tools) {
+  return { context, reuseWithinMs: settings.reuseWithinMs, now: client.apiNow() }
 }
 
 function backupTitle(tools: Tools, install: Install): string {
@@ -95,7 +99,7 @@ function backupTitle(tools: Tools, install: Install): string {
  * wait, and is abandoned when the wait ends first.
  */
 function learnHistory(
-  { client, signal }: Tools,
+  { client, signal, warnOnce }: Tools,
   entry: InstallReport,
   install: Install,
   listed: Backup[] | undefined,
@@ -107,12 +111,13 @@ function learnHistory(
     // One attempt: an API that is failing has the wait's own checks to retry, and the budget for them.
     const all = listed ?? (await listBackups(client, install, { signal: done.signal, once: true }))
     if (done.signal.aborted) return
-    const durations = recentDurations(all)
-    entry.usual = estimateDuration(durations)
-    log.info(historyLine(install, durations.length, entry.usual, createdAt))
+    const { durations, estimate } = historyOf(all)
+    entry.usual = estimate
+    log.info(historyLine(install, durations.length, estimate, createdAt))
   }
   learn().catch((error: unknown) => {
     if (done.signal.aborted || signal.aborted) return
+    if (isMissingRouteError(error)) return warnOnce(missingRouteWarning(error, cannotLook('history')))
     log.info(`Could not read the backup history of ${install.name} (${errorLine(error)}); checks keep the schedule that needs none.`)
   })
   return done
@@ -132,9 +137,19 @@ async function obtainBackup(
   if (settings.backupId) {
     const existing = await getBackupOf(client, install, settings.backupId)
     log.info(`Backup ${existing.id} is ${existing.status}: ${existing.description ?? ''}`)
-    return { backup: existing }
+    const { stuck, backups } = await stuckNamedBackup(client, install, existing, client.apiNow())
+    if (stuck) throw new Error(stuckNamedMessage(stuck, install))
+    return { backup: existing, listed: backups }
   }
-  const { reusable, backups: listed } = await findReusable(client, install, reusePolicy(tools))
+  const choice = await findReusable(client, install, reusePolicy(tools)).catch((error: unknown) => {
+    // An API without the list of backups (an older version) still gets its backup: requested once, and said.
+    if (!isMissingRouteError(error)) throw error
+    for (const lookup of reuseLookups(reusePolicy(tools))) tools.warnOnce(missingRouteWarning(error, cannotLook(lookup)))
+    return { reusable: undefined, backups: undefined, stale: [], outdated: undefined }
+  })
+  const { reusable, backups: listed } = choice
+  for (const stale of choice.stale) log.warning(staleMessage(stale, install))
+  if (choice.outdated) log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs))
   if (reusable) {
     const { backup, ...reused } = reusable
     entry.reused = reused

@@ -6,7 +6,7 @@ import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { isFinal } from '../wpengine/status.js'
 import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
-import { shortReason } from './messages.js'
+import { apiClockLine, shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
 import { backUpInstall } from './back-up-install.js'
 import { nameOf, succeeded, type InstallEntry, type InstallReport, type Report } from './report.js'
@@ -25,23 +25,23 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
   await findAllInstalls(report, tools)
 
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
-  const onCheck = (): void =>
-    heartbeat.beat(
-      report.installs.flatMap((entry) => waitingOf(entry, clock.now())),
-      report.installs.length
+  const stopHeartbeat = heartbeat.run(() => report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length)
+  try {
+    await eachInstall(
+      report,
+      tools,
+      async (entry, install, scope) => {
+        await backUpInstall(tools, entry, install, scope)
+        if (entry.outcome === 'completed') await after?.(entry, install, scope)
+      },
+      (entry, scope) => {
+        const failure = entry.error ?? entry.archive?.error
+        if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
+      }
     )
-  await eachInstall(
-    report,
-    tools,
-    async (entry, install, scope) => {
-      await backUpInstall(tools, entry, install, scope, onCheck)
-      if (entry.outcome === 'completed') await after?.(entry, install, scope)
-    },
-    (entry, scope) => {
-      const failure = entry.error ?? entry.archive?.error
-      if (several) scope.log.info(succeeded(entry) && !failure ? `✅ ${entry.status}` : `❌ ${failure ?? entry.outcome}`)
-    }
-  )
+  } finally {
+    stopHeartbeat()
+  }
 }
 
 /**
@@ -75,6 +75,8 @@ export async function findAllInstalls<E extends InstallEntry>(report: { installs
   // One install is one line ("Install mysite (…), production"), not worth a group of its own.
   if (report.installs.length > 1) await group(core, `Finding ${report.installs.length} installs`, find)
   else await find()
+  const clockLine = apiClockLine(client.apiClockOffsetMs())
+  if (clockLine) core.info(clockLine)
 }
 
 /** Records what was found; the same install named twice (by name and by ID) is backed up once. */

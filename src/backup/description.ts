@@ -37,6 +37,13 @@ export function stepMarker(ctx: RunContext, nonce = randomBytes(4).toString('hex
 }
 
 const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g
+// Any step's tag, from any run (or `local`): a backup this action requested.
+const ANY_MARKER = /\[ci (?:\d+|local)-\d+ [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ [0-9a-f]{8}\]/
+
+/** Whether this action requested the backup: its description carries a step's tag (stepMarker). */
+export function requestedByThisAction(description: string | null | undefined): boolean {
+  return description ? ANY_MARKER.test(description) : false
+}
 
 /** Which step execution put a marker into a description. */
 export interface MarkedBy {

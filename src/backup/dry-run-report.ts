@@ -1,6 +1,6 @@
 import type { Backup } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
-import { outputsOf, type InstallEntry } from './report.js'
+import { installNameOutput, outputsOf, type InstallEntry } from './report.js'
 import { ageOf, type Reusable } from './reuse.js'
 
 // What a dry run records: per install, what was found and what a real run would do. A real run's
@@ -61,7 +61,7 @@ function findings(entry: DryRunInstall) {
   const estimate = preflight?.estimate
   return {
     'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-    'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+    'install-name': installNameOutput(entry),
     found: install !== undefined,
     problem: entry.error ?? '',
     'real-run': entry.error !== undefined || !plan ? 'fail' : plan.action,

@@ -2,16 +2,16 @@ import { getBackupOf } from '../workflows/get-backup.js'
 import type { StepDefinition, StepTools, StepVerdict } from '../step/harness.js'
 import type { Scope } from '../step/log-scope.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
-import { CancelledError, errorLine } from '../wpengine/errors.js'
+import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
-import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
+import { historyOf, staleAfterMs, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
 import { eachInstall, findAllInstalls } from './back-up-installs.js'
-import { ageText, namesByReason } from './messages.js'
+import { ageText, cannotLook, missingRouteWarning, namesByReason, outdatedMessage, staleMessage, stuckNamedMessage } from './messages.js'
 import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
-import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
+import { ageOf, chooseReusable, listBackups, mayReuse, reuseLookups, stuckAt } from './reuse.js'
 
 // dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
 // installs, each install's backups) and judged by the same rules, and nothing written: no backup,
@@ -51,11 +51,17 @@ const newestFirst = (a: Backup, b: Backup): number => created(b) - created(a)
 
 /** One install: its backups listed once, what a real run would do with them, and what it would find on the way. */
 async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, install: Install, log: Scope['log']): Promise<void> {
-  const { client, clock, settings, context, signal } = tools
+  const { client, settings, context, signal, warnOnce } = tools
   // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
   const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
   const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })
   const backups = await listBackups(client, install).catch((error: unknown) => {
+    // An older API without the list: a real run says what it could not look for, and requests a backup.
+    if (isMissingRouteError(error)) {
+      for (const lookup of [...reuseLookups({ context, reuseWithinMs: settings.reuseWithinMs }), 'history' as const])
+        warnOnce(missingRouteWarning(error, cannotLook(lookup, true)))
+      return undefined
+    }
     // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
     // how long backups take, which never fails it.
     if (needed || error instanceof CancelledError || signal.aborted) throw error
@@ -64,7 +70,8 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
     )
     return undefined
   })
-  const now = clock.now()
+  // Ages by the API's clock, which stamps create_time.
+  const now = client.apiNow()
   const sorted = [...(backups ?? [])].sort(newestFirst)
   const preflight: Preflight = {
     unread: backups === undefined ? true : undefined,
@@ -74,7 +81,7 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
       const status = normalizeStatus(backup.status)
       return status !== undefined && !isFinal(status)
     }),
-    estimate: estimateDuration(recentDurations(sorted))
+    estimate: historyOf(sorted).estimate
   }
   entry.preflight = preflight
   log.info(newestCompletedText(preflight))
@@ -88,9 +95,17 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
     entry.reason = 'backup-id aborted'
     return
   }
-  const existing: Existing | undefined = named
-    ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) }
-    : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now })
+  const stuck = named && stuckAt(named, now, staleAfterMs(sorted))
+  if (stuck) {
+    entry.outcome = 'failed'
+    entry.error = `A real run would stop at once: ${stuckNamedMessage(stuck, install)}`
+    entry.reason = 'backup-id stuck'
+    return
+  }
+  const choice = named ? undefined : chooseReusable(sorted, { context, reuseWithinMs: settings.reuseWithinMs, now })
+  for (const stale of choice?.stale ?? []) log.warning(staleMessage(stale, install))
+  if (choice?.outdated) log.info(outdatedMessage(choice.outdated, settings.reuseWithinMs))
+  const existing: Existing | undefined = named ? { backup: named, reason: 'backup-id', ageMs: ageOf(named, now) } : choice?.reusable
   const status = normalizeStatus(existing?.backup.status)
   preflight.plan = existing ? { action: isFinal(status) || !settings.wait ? 'use' : 'wait', ...existing } : { action: 'request' }
   preflight.wouldDo = wouldDo(preflight.plan, settings)

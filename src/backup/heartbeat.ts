@@ -16,9 +16,9 @@ export interface Waiting {
 const NAMED_AT_MOST = 10
 
 /**
- * A "still waiting" line about once a minute, for one backup or many together. It is driven by
- * the status checks (no timer of its own), and anchored to whole minutes since `start`, so it
- * does not drift with the gaps between checks.
+ * A "still waiting" line about once a minute, for one backup or many together, on the clock's timer
+ * (run), so that a long gap between status checks, or a retry's backoff, still shows the step alive.
+ * It is anchored to whole minutes since `start`.
  */
 export class Heartbeat {
   private last: number
@@ -33,7 +33,12 @@ export class Heartbeat {
     this.last = start
   }
 
-  /** Called after every status check with what is still being waited for, out of `total`. */
+  /** Beats on the clock's timer with what `waiting` says is still running, out of `total`, until the function returned is called. */
+  run(waiting: () => Waiting[], total: number): () => void {
+    return this.clock.every?.(this.everyMs, () => this.beat(waiting(), total)) ?? (() => undefined)
+  }
+
+  /** One beat, with what is still being waited for, out of `total`: a line when a minute has passed since the last. */
   beat(waiting: Waiting[], total: number): void {
     const now = this.clock.now()
     if (waiting.length === 0 || now - this.last < this.everyMs) return

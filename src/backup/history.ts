@@ -1,6 +1,7 @@
 import { formatDuration } from '../time/time-text.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup } from '../wpengine/types.js'
+import { requestedByThisAction } from './description.js'
 
 /** How long an install's backups usually take, from its recent completed backups. */
 export interface DurationEstimate {
@@ -12,6 +13,29 @@ export interface DurationEstimate {
   /** How many recent backups the estimate rests on, and how many of those were left out as outliers. */
   samples: number
   outliers: number
+  /** Learned from backups this action requested (by their tag) only, not from WP Engine's automatic ones. */
+  ownOnly?: true
+}
+
+/** What an install's list says about how long its backups take: the durations learned from, and the estimate. */
+export interface History {
+  durations: number[]
+  estimate?: DurationEstimate
+}
+
+/**
+ * How long the install's backups usually take. WP Engine's own daily backups are in the list beside
+ * on-demand ones, and may take far longer or shorter; so the backups this action requested (found by
+ * their tag) are learned from alone when they are enough for an estimate, and all completed backups
+ * otherwise.
+ */
+export function historyOf(backups: Iterable<Backup>): History {
+  const all = [...backups]
+  const own = recentDurations(all.filter((backup) => requestedByThisAction(backup.description)))
+  const fromOwn = estimateDuration(own)
+  if (fromOwn) return { durations: own, estimate: { ...fromOwn, ownOnly: true } }
+  const durations = recentDurations(all)
+  return { durations, estimate: estimateDuration(durations) }
 }
 
 /** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
@@ -63,11 +87,30 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`. */
+/** A backup still requested or in progress this long after it was created is stuck: no backup takes this long. */
+export const STALE_AFTER_MS = 6 * 3_600_000
+// Or, for an install whose backups take hours, this many times its longest usual duration.
+const STALE_FACTOR = 3
+
+/**
+ * How old a backup still requested or in progress may be before it counts as stuck: 6 h, or 3 times the
+ * longest usual duration of the install's backups (its own or WP Engine's automatic ones, whichever
+ * take longer) if that is more. Such a backup is never reused, adopted or waited for.
+ */
+export function staleAfterMs(backups: Iterable<Backup>): number {
+  const all = [...backups]
+  const longest = Math.max(
+    0,
+    ...[all, all.filter((b) => requestedByThisAction(b.description))].map((some) => estimateDuration(recentDurations(some))?.highMs ?? 0)
+  )
+  return Math.max(STALE_AFTER_MS, STALE_FACTOR * longest)
+}
+
+/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`, `20s–25s (last 5 requested by this action)`. */
 export function usualRange(estimate: DurationEstimate): string {
-  const { lowMs, highMs, samples, outliers } = estimate
+  const { lowMs, highMs, samples, outliers, ownOnly } = estimate
   const range =
     formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`
   const left = outliers > 0 ? `, ${outliers} unusual left out` : ''
-  return `${range} (last ${samples}${left})`
+  return `${range} (last ${samples}${ownOnly ? ' requested by this action' : ''}${left})`
 }

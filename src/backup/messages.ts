@@ -3,7 +3,7 @@ import { formatDuration, timeOfDay } from '../time/time-text.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { nameOf, type InstallEntry, type InstallReport, type Report } from './report.js'
-import type { Reusable } from './reuse.js'
+import type { ReuseChoice, Reusable, Stale } from './reuse.js'
 import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
 import { AUTO_CEILING_MS } from '../workflows/poll-schedule.js'
 
@@ -33,6 +33,35 @@ export function reuseMessage({ backup, reason, ageMs, attempt }: Reusable, insta
   }
 }
 
+/** A backup that would have been reused or waited for, but is stuck: said once, by name. */
+export function staleMessage({ backup, ageMs, limitMs }: Stale, install: Install): string {
+  return (
+    `Backup ${backup.id} of ${install.name} is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than any backup ` +
+    `of the install takes (${formatDuration(limitMs)}): it looks stuck, so it is not reused or waited for.`
+  )
+}
+
+/** An earlier attempt's completed backup that is too old (or of unknown age) to be this run's restore point. */
+export function outdatedMessage(
+  { backup, ageMs, attempt, limitMs }: NonNullable<ReuseChoice['outdated']>,
+  reuseWithinMs: number | undefined
+): string {
+  const within =
+    reuseWithinMs === undefined ? `${formatDuration(limitMs)}, the limit without reuse-within` : `reuse-within (${formatDuration(limitMs)})`
+  const age =
+    ageMs === undefined ? 'is of unknown age (its create_time is missing or in the future)' : `is ${ageText(ageMs)}, older than ${within}`
+  return `Backup ${backup.id}, requested by attempt ${attempt} of this run, completed but ${age}: restoring it would undo what changed since, so it is not this run's restore point. Requesting a new backup.`
+}
+
+/** The backup named by backup-id is stuck: the step does not wait for it. */
+export function stuckNamedMessage({ backup, ageMs, limitMs }: Stale, install: Install): string {
+  return (
+    `Backup ${backup.id} of install ${install.name} (backup-id) is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than ` +
+    `any backup of the install takes (${formatDuration(limitMs)}): it looks stuck and will not complete, so the step does not wait for it. ` +
+    `Leave backup-id out to request a new backup.`
+  )
+}
+
 /**
  * A few words on why an install has no fresh backup, for the failure line of a step with several
  * installs; the job summary keeps the whole sentence.
@@ -55,7 +84,9 @@ export function shortReason(error: unknown): string {
     timeout: 'API did not answer in time',
     deadline: 'timeout ran out',
     redirect: 'redirected',
-    'bad-response': 'unexpected answer'
+    'bad-response': 'unexpected answer',
+    misfit: 'answer does not fit',
+    'no-route': 'API route missing'
   }
   return reasons[kind] ?? 'failed'
 }
@@ -120,6 +151,39 @@ export function cancelledMessage(report: Report, running: InstallReport[]): stri
     return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.'
   }
   return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag."
+}
+
+/**
+ * The API does not offer a route the step reads from (an older API version): what the step could not do
+ * without it, once per step: `… so the step could not look for a backup to reuse (reuse-within) and requests a new one.`
+ */
+export function missingRouteWarning(error: WpeApiError, consequence: string): string {
+  const { feature, endpoint } = error.detail
+  return `The WP Engine API does not offer ${feature} (${endpoint} answered 403 Missing Authentication Token), so ${consequence}.`
+}
+
+/** What a re-run, reuse-within and the history could not look for when the install's backups cannot be listed. */
+export function cannotLook(lookup: 'rerun' | 'reuse-within' | 'history', dryRun = false): string {
+  const who = dryRun ? 'the dry run' : 'the step'
+  const instead = dryRun ? 'a real run would request a new one' : 'it requests a new one'
+  switch (lookup) {
+    case 'rerun':
+      return `${who} could not look for the backup an earlier attempt of this run requested; ${instead}`
+    case 'reuse-within':
+      return `${who} could not look for a backup to reuse or one already running (reuse-within); ${instead}`
+    case 'history':
+      return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`
+  }
+}
+
+// A runner and an API whose clocks differ by less than this are not worth a line.
+const CLOCK_NOTE_MS = 60_000
+
+/** Said once the API has answered, when its clock is well off the runner's: why ages may differ from the runner's reckoning. */
+export function apiClockLine(offsetMs: number): string | undefined {
+  if (Math.abs(offsetMs) < CLOCK_NOTE_MS) return undefined
+  const side = offsetMs < 0 ? 'behind' : 'ahead of'
+  return `WP Engine's clock is ${formatDuration(Math.abs(offsetMs))} ${side} the runner's (by its Date header); backup ages are counted by WP Engine's clock.`
 }
 
 /** The wait's group: how long it may take, and what paces the checks. */

@@ -49,6 +49,15 @@ export function nameOf(entry: InstallEntry): string {
   return entry.install?.name ?? installLabel(entry.ref)
 }
 
+/**
+ * The install's name as an output: the name found, or the one given. A placeholder for a name the API
+ * did not give is for people reading the log, not for the steps that read outputs: empty.
+ */
+export function installNameOutput({ install, ref }: InstallEntry): string {
+  if (install) return install.unnamed ? '' : install.name
+  return ref.kind === 'name' ? ref.name : ''
+}
+
 /** The step succeeded for this install: a completed backup, or one requested with wait: false. */
 export function succeeded(entry: InstallReport): boolean {
   return entry.outcome === 'completed' || entry.outcome === 'requested'
@@ -69,7 +78,7 @@ function facts(entry: InstallReport, archiving: boolean) {
     : {}
   return {
     'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-    'install-name': install?.name ?? (ref.kind === 'name' ? ref.name : ''),
+    'install-name': installNameOutput(entry),
     'backup-id': backup?.id ?? '',
     status: entry.status ?? '',
     'create-time': backup?.create_time ?? '',

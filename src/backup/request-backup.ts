@@ -51,7 +51,9 @@ export async function createBackupOnce(options: CreateOptions): Promise<CreateRe
       tooLate: (error, lookedForMs) =>
         `${error.message} No backup of this step was listed in the ${formatDuration(lookedForMs)} before the step's timeout, too short to ask again safely. ${unknown}`,
       lostTwice: (error, lookedForMs) =>
-        `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`
+        `${error.message} That was the second request: no backup of this step was listed ${formatDuration(lookedForMs)} after either. ${unknown}`,
+      cannotLook: (error, missing) =>
+        `${error.message} The API does not offer ${missing.detail.feature} to look for it in (${missing.detail.endpoint} answered 403 Missing Authentication Token), so the step does not ask again: the backup may have been requested. ${unknown}`
     }
   })
   return { backup: made, recovered, requests }

@@ -67,6 +67,8 @@ export interface StepTools<S> {
   random?: () => number
   /** Dependencies.downloadStallMs, for the archive downloads. */
   downloadStallMs?: number
+  /** A warning the step gives once, however many installs meet it (a feature the API does not offer). */
+  warnOnce(message: string): void
 }
 
 /** The one decision on how a step ended. `line` is the last log line: the success, or the failure and what to do. */
@@ -158,6 +160,7 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     onWarning: (message) => core.warning(message)
   })
   const report = step.start(settings)
+  const warned = new Set<string>()
   let error: unknown
   try {
     await step.work(report, {
@@ -170,7 +173,12 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
       context: deps.context,
       env: deps.env,
       random: deps.random,
-      downloadStallMs: deps.downloadStallMs
+      downloadStallMs: deps.downloadStallMs,
+      warnOnce: (message) => {
+        if (warned.has(message)) return
+        warned.add(message)
+        core.warning(message)
+      }
     })
   } catch (thrown) {
     error = thrown

@@ -4,6 +4,11 @@ export interface Clock {
   now(): number
   /** Resolves after `ms`, or rejects with the signal's reason as soon as it is aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /**
+   * Calls `tick` about every `everyMs` until the function it returns is called: a timer beside the
+   * sleeps (the heartbeat). A clock without timers has nothing to tick on.
+   */
+  every?(everyMs: number, tick: () => void): () => void
 }
 
 export const systemClock: Clock = {
@@ -23,5 +28,11 @@ export const systemClock: Clock = {
         Math.max(0, ms)
       )
       signal?.addEventListener('abort', onAbort, { once: true })
-    })
+    }),
+  every: (everyMs, tick) => {
+    const timer = setInterval(tick, everyMs)
+    // A timer never keeps the process alive: the step's own work does.
+    timer.unref()
+    return () => clearInterval(timer)
+  }
 }

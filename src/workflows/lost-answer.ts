@@ -1,5 +1,5 @@
 import type { Clock } from '../time/clock.js'
-import { WpeApiError } from '../wpengine/errors.js'
+import { isMissingRouteError, WpeApiError } from '../wpengine/errors.js'
 
 /**
  * How long after a request whose answer was lost the action keeps looking for what it made before it
@@ -63,6 +63,8 @@ export interface LostAnswerWords<T> {
   tooLate(error: WpeApiError, lookedForMs: number): string
   /** The second answer was lost too, and nothing was listed after either. */
   lostTwice(error: WpeApiError, lookedForMs: number): string
+  /** The API offers no list to look in (an older version): asking again could make a second one. */
+  cannotLook(error: WpeApiError, missing: WpeApiError): string
 }
 
 export interface RequestOnceOptions<T, A extends T | undefined> {
@@ -102,7 +104,13 @@ export async function requestOnce<T, A extends T | undefined>(options: RequestOn
     } catch (error) {
       if (!(error instanceof WpeApiError) || !error.detail.ambiguous) throw error
       log.info(say.looking(error))
-      const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look })
+      const { found, lookedForMs, complete } = await lookAcrossListLag({ clock, deadline, signal, windowMs, look }).catch(
+        (lookError: unknown) => {
+          // Without a list, a lost answer can never be ruled out: never a second request.
+          if (isMissingRouteError(lookError)) throw new WpeApiError(say.cannotLook(error, lookError), error.detail)
+          throw lookError
+        }
+      )
       if (found !== undefined) {
         if (say.found) log.info(say.found(found))
         return { made: found, recovered: true, requests }

@@ -12,10 +12,11 @@ const JITTER = 0.2
 const WINDOW_CHECKS = 100
 const DENSE_MIN_MS = 9_000
 const DENSE_MAX_MS = 15_000
-/** Outside the usual range a backup is still noticed within 20 % of its duration, and never later than this. */
+/**
+ * Outside the usual range, no gap is longer than this: whatever the history (WP Engine's automatic
+ * backups may take far longer than an on-demand one), any completion is noticed within a minute.
+ */
 const OUTSIDE_MAX_MS = 60_000
-/** While completion would mean a backup more than twice as fast as usual, checks are at most this far apart. */
-const SPARSE_MAX_MS = 5 * 60_000
 
 /** When the backup is expected to complete, in ms after it was created: the usual range of its install's history. */
 export interface ExpectedWindow {
@@ -41,9 +42,9 @@ export interface PollPace {
  * time waited, up to the ceiling (15 s for `auto`).
  *
  * With a history, checks are spent where completion is likely (a lag of at most L over a window W
- * costs W/L checks): dense across the usual range, sparse before it, and in between never landing
- * more than one dense gap inside the range, nor more than 20 % late for a backup twice as fast as
- * usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
+ * costs W/L checks): dense across the usual range, at most a minute apart before it, and in between
+ * never landing more than one dense gap inside the range, nor more than 20 % late for a backup twice
+ * as fast as usual. After the range, gaps grow by 20 % of the backup's age up to a minute. An explicit
  * `poll-interval` stays a hard ceiling.
  */
 export function pollDelay(waitedMs: number, pace: PollPace, random: () => number): number {
@@ -67,7 +68,7 @@ export function expectedGap(ageMs: number, { lowMs, highMs }: ExpectedWindow): n
   // Before the range. A backup done at half the low end is twice as fast as any in the history: noticed within 20 % of that.
   const half = lowMs / 2
   const fast = Math.min(OUTSIDE_MAX_MS, Math.max(FIRST_POLL_MS, GROWTH * half))
-  const early = Math.min(SPARSE_MAX_MS, fast + Math.max(0, half - ageMs))
+  const early = Math.min(OUTSIDE_MAX_MS, fast + Math.max(0, half - ageMs))
   // Landing at most one dense gap past the low end, and at most `fast` past half of it.
   return Math.min(early, dense + (lowMs - ageMs))
 }

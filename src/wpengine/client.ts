@@ -1,18 +1,31 @@
 import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
 import { safeText } from '../text/safe-text.js'
-import { BadAnswer, decodeArchive, decodeBackup, decodeErrorBody, decodeInstall, decodePage, decodeUser } from './decode.js'
+import {
+  BadAnswer,
+  decodeArchive,
+  decodeBackup,
+  decodeErrorBody,
+  decodeInstall,
+  decodePage,
+  decodeUser,
+  type Misfit,
+  type Note
+} from './decode.js'
 import {
   attemptFailureText,
   CancelledError,
   deadlineText,
   firstRetryText,
+  isMissingRoute,
+  missingRouteText,
   redirectText,
   retryAfterTooLongText,
   stillFailingText,
   WpeApiError,
   type FailureDetail
 } from './errors.js'
+import { ApiClock } from './api-clock.js'
 import { NetworkError, type HttpResponse, type Send } from './http.js'
 import {
   backoffDelay,
@@ -40,6 +53,21 @@ import type {
 } from './types.js'
 
 export const DEFAULT_API_URL = 'https://api.wpengineapi.com/v1'
+/**
+ * What each route offers, as a failure line names it when the API does not have the route: older
+ * versions of the API lack some of them (spec/README.md).
+ */
+const FEATURES: Record<string, string> = {
+  'GET /user': 'the credentials check',
+  'GET /installs': 'the list of installs',
+  'GET /installs/{install_id}': 'installs by id',
+  'POST /installs/{install_id}/backups': 'requesting backups',
+  'GET /installs/{install_id}/backups': 'the list of backups',
+  'GET /installs/{install_id}/backups/{backup_id}': 'backup status checks',
+  'POST /installs/{install_id}/backups/{backup_id}/restore': 'restores',
+  'GET /installs/{install_id}/archives': 'the list of archives',
+  'POST /installs/{install_id}/archives': 'requesting archives'
+}
 const PAGE_LIMIT = 100
 // While a request keeps failing, the log hears of it about this often: enough to show the step is alive, not a line per retry.
 const RETRY_NOTE_EVERY_MS = 60_000
@@ -73,24 +101,27 @@ export interface ClientOptions {
    * taken and what happens next. Never a header, a body or a host.
    */
   onDebug?: (line: string) => void
-  /** Told, once each, about list items skipped because they do not match their shape. */
+  /**
+   * Told, once each, about list items skipped because they do not match their shape, and about fields
+   * that are only shown and do not fit (once for each route and field).
+   */
   onWarning?: (message: string) => void
   /** Sends nothing but GET: anything else throws before it leaves (a dry run changes nothing, by construction). */
   readOnly?: boolean
 }
 
-/** Turns the body of a 2xx answer into checked values, or throws BadAnswer. */
-type Decoder<T> = (body: string) => T
+/** Turns the body of a 2xx answer into checked values, or throws BadAnswer; shown-only fields that do not fit go to `note`. */
+type Decoder<T> = (body: string, note: Note) => T
 
-function json<T>(decode: (value: unknown) => T): Decoder<T> {
-  return (body) => {
+function json<T>(decode: (value: unknown, note: Note) => T): Decoder<T> {
+  return (body, note) => {
     let value: unknown
     try {
       value = JSON.parse(body)
     } catch {
-      throw new BadAnswer(safeText('it is not JSON'))
+      throw new BadAnswer(safeText('it is not JSON'), 'not-json')
     }
-    return decode(value)
+    return decode(value, note)
   }
 }
 
@@ -113,6 +144,9 @@ export class WpeClient {
   private readonly authorization: string
   private readonly slots: Semaphore
   private readonly warned = new Set<string>()
+  /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
+  private readonly missingRoutes = new Set<string>()
+  private readonly apiClock = new ApiClock()
 
   constructor(options: ClientOptions) {
     // `??`, not a spread of defaults: an option passed as undefined must still get its default.
@@ -128,6 +162,16 @@ export class WpeClient {
     this.slots = new Semaphore(options.maxConcurrentRequests ?? 1)
   }
 
+  /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
+  apiNow(): number {
+    return this.options.clock.now() + this.apiClock.offsetMs
+  }
+
+  /** How far the API's clock is ahead of the runner's (negative: behind); 0 while they agree. */
+  apiClockOffsetMs(): number {
+    return this.apiClock.offsetMs
+  }
+
   getUser(): Promise<User> {
     return this.request('GET', ['user'], 'check the API credentials', json(decodeUser))
   }
@@ -138,19 +182,23 @@ export class WpeClient {
       'GET',
       ['installs', installId],
       `get install ${installId}`,
-      json((value) => decodeInstall(value, installId))
+      json((value, note) => decodeInstall(value, installId, note))
     )
   }
 
   listInstalls(offset: number, options?: ListOptions): Promise<Page<Install>> {
-    return this.list(['installs'], 'list installs', offset, decodeInstall, options)
+    return this.list(['installs'], 'list installs', offset, (value, note) => decodeInstall(value, undefined, note), options)
   }
 
   /** One POST: retried here only when it surely did not reach the API; ambiguous failures are the caller's to resolve. */
   createBackup(install: Install, body: CreateBackupBody): Promise<Backup> {
-    return this.request('POST', ['installs', install.id, 'backups'], `request a backup of install ${install.name}`, json(decodeBackup), {
-      body
-    })
+    return this.request(
+      'POST',
+      ['installs', install.id, 'backups'],
+      `request a backup of install ${install.name}`,
+      json((value, note) => decodeBackup(value, undefined, note)),
+      { body }
+    )
   }
 
   /** The backup, which must be the one asked for. */
@@ -159,12 +207,18 @@ export class WpeClient {
       'GET',
       ['installs', install.id, 'backups', backupId],
       `get backup ${backupId} of install ${install.name}`,
-      json((value) => decodeBackup(value, backupId))
+      json((value, note) => decodeBackup(value, backupId, note))
     )
   }
 
   listBackups(install: Install, offset: number, options?: ListOptions): Promise<Page<Backup>> {
-    return this.list(['installs', install.id, 'backups'], `list the backups of install ${install.name}`, offset, decodeBackup, options)
+    return this.list(
+      ['installs', install.id, 'backups'],
+      `list the backups of install ${install.name}`,
+      offset,
+      (value, note) => decodeBackup(value, undefined, note),
+      options
+    )
   }
 
   /** Asks WP Engine to turn a completed backup into a downloadable zip; 202 with no documented body. */
@@ -213,23 +267,24 @@ export class WpeClient {
     segments: string[],
     operation: string,
     offset: number,
-    decodeItem: (value: unknown) => T,
+    decodeItem: (value: unknown, note: Note) => T,
     options?: ListOptions
   ): Promise<Page<T>> {
     const { page, skipped } = await this.request(
       'GET',
       segments,
       operation,
-      json((value) => decodePage(value, decodeItem, operation, options)),
+      json((value, note) => decodePage(value, decodeItem, operation, options, note)),
       { query: { limit: PAGE_LIMIT, offset }, signal: options?.signal, once: options?.once }
     )
     if (skipped.length > 0) this.warnOnce(skippedMessage(operation, skipped, page.received))
     return page
   }
 
-  private warnOnce(message: string): void {
-    if (this.warned.has(message)) return
-    this.warned.add(message)
+  /** `key` tells which warnings are the same one: by default the message itself. */
+  private warnOnce(message: string, key = message): void {
+    if (this.warned.has(key)) return
+    this.warned.add(key)
     this.options.onWarning?.(message)
   }
 
@@ -254,6 +309,11 @@ export class WpeClient {
     const stepSignal = this.options.signal
     const signal = callSignal && stepSignal ? AbortSignal.any([stepSignal, callSignal]) : (callSignal ?? stepSignal)
     const target = `${method} ${apiPath(segments, query)}`
+    const endpoint = endpointOf(method, segments)
+    if (this.missingRoutes.has(endpoint)) throw this.missingRouteError(operation, endpoint, 0)
+    const notes: Misfit[] = []
+    // Answers that parsed but did not fit, so far: such an answer is asked for again only once.
+    let misfits = 0
     const debug = (result: string, next?: string): void => onDebug?.(`${target} → ${result}${next ? `; ${next}` : ''}`)
     const request = {
       method,
@@ -279,7 +339,8 @@ export class WpeClient {
         this.slots.release()
         throw this.deadlineError(operation, attempt - 1, last?.outcome, failingSince)
       }
-      const attemptSignal = AbortSignal.timeout(Math.min(this.options.attemptTimeoutMs, left))
+      // Whole milliseconds: AbortSignal.timeout refuses a fraction, and a window or a gap can leave one.
+      const attemptSignal = AbortSignal.timeout(Math.max(1, Math.floor(Math.min(this.options.attemptTimeoutMs, left))))
       let response: HttpResponse | undefined
       let outcome: AttemptOutcome
       let decoded: T | undefined
@@ -288,17 +349,25 @@ export class WpeClient {
         response = await send(request, signal ? AbortSignal.any([signal, attemptSignal]) : attemptSignal).finally(() =>
           this.slots.release()
         )
-        outcome = { kind: 'response', status: response.status }
+        this.apiClock.observe(headerValue(response, 'date'), clock.now())
+        // The API's own words on an error go with it into every line about it, a 500's included.
+        outcome = { kind: 'response', status: response.status, message: errorMessage(response) }
+        notes.length = 0
         if (response.status >= 300 && response.status < 400) {
           debug(`${response.status} in ${clock.now() - sentAt} ms`, 'redirect not followed; giving up')
           throw this.redirectError(operation, response, attempt)
         }
+        if (isMissingRoute(response.status, decodeErrorBody(response.body).apiMessage)) {
+          debug(`${response.status} in ${clock.now() - sentAt} ms`, 'no such route; giving up')
+          this.missingRoutes.add(endpoint)
+          throw this.missingRouteError(operation, endpoint, attempt)
+        }
         if (response.status >= 200 && response.status < 300) {
           try {
-            decoded = decode(response.body)
+            decoded = decode(response.body, (misfit) => notes.push(misfit))
           } catch (error) {
             if (!(error instanceof BadAnswer)) throw error
-            outcome = { kind: 'bad-response', reason: error.reason }
+            outcome = { kind: error.kind === 'not-json' ? 'bad-response' : 'misfit', reason: error.reason }
           }
         }
       } catch (error) {
@@ -318,12 +387,14 @@ export class WpeClient {
       }
       last = { outcome, response }
       const result = attemptResult(outcome, response, clock.now() - sentAt)
-      const verdict = classify(method, outcome)
+      const verdict = classify(method, outcome, misfits)
+      if (outcome.kind === 'misfit') misfits++
       if (verdict !== 'success') failingSince ??= sentAt
       const failingFor = failingSince === undefined ? 0 : clock.now() - failingSince
       if (verdict === 'success') {
         debug(result)
         if (budget) budget.release(spent)
+        for (const misfit of notes) this.warnOnce(misfitText(endpoint, misfit), `${endpoint} ${misfit.field}`)
         return decoded as T
       }
       if (verdict === 'retry' && failingFor < patienceMs) {
@@ -340,7 +411,8 @@ export class WpeClient {
             'fail',
             response,
             attempt,
-            failingFor
+            failingFor,
+            endpoint
           )
         }
         // The budget is only asked once the retry fits in the time left, so a retry never made is never paid for.
@@ -383,14 +455,16 @@ export class WpeClient {
           ...decodeErrorBody(response?.body ?? ''),
           attempts: attempt,
           failingForMs: failingFor,
-          origin: this.options.apiUrl.origin
+          origin: this.options.apiUrl.origin,
+          endpoint
         }),
         operation,
         outcome,
         verdict,
         response,
         attempt,
-        failingFor
+        failingFor,
+        endpoint
       )
     }
   }
@@ -402,18 +476,21 @@ export class WpeClient {
     verdict: RetryDecision,
     response: HttpResponse | undefined,
     attempts: number,
-    failingForMs = 0
+    failingForMs = 0,
+    endpoint?: string
   ): WpeApiError {
     const body = decodeErrorBody(response?.body ?? '')
     const detail: FailureDetail = {
       kind: outcome.kind === 'response' ? 'http' : outcome.kind,
       operation,
+      endpoint,
       status: response?.status,
       code: outcome.kind === 'network' ? outcome.code : undefined,
       apiMessage: body.apiMessage,
       fieldErrors: body.fieldErrors,
       ambiguous: verdict === 'ambiguous',
-      transient: verdict !== 'fail',
+      // An answer that does not fit is the same when asked again: not a failure that may pass.
+      transient: verdict !== 'fail' && outcome.kind !== 'misfit',
       attempts,
       failingForMs,
       retryAfterMs: parseRetryAfter(headerValue(response, 'retry-after'), this.options.clock.now())
@@ -434,6 +511,21 @@ export class WpeClient {
     return new WpeApiError(error.message, { ...error.detail, kind: 'redirect' })
   }
 
+  private missingRouteError(operation: string, endpoint: string, attempts: number): WpeApiError {
+    const feature = FEATURES[endpoint] ?? endpoint
+    const detail: FailureDetail = {
+      kind: 'no-route',
+      operation,
+      endpoint,
+      feature,
+      status: 403,
+      ambiguous: false,
+      transient: false,
+      attempts
+    }
+    return new WpeApiError(missingRouteText({ endpoint, feature, apiUrl: this.options.apiUrl, defaultApiUrl: DEFAULT_API_URL }), detail)
+  }
+
   private deadlineError(
     operation: string,
     attempts: number,
@@ -445,6 +537,21 @@ export class WpeClient {
     const detail: FailureDetail = { kind: 'deadline', operation, status, ambiguous: false, transient: true, attempts, failingForMs }
     return new WpeApiError(deadlineText(operation, last, failingForMs), detail)
   }
+}
+
+/**
+ * The route as the API's description names it: `GET /installs/{install_id}/backups/{backup_id}`. Every
+ * path alternates a collection and an id; the id is named after its collection.
+ */
+function endpointOf(method: Method, segments: string[]): string {
+  const path = segments.map((segment, i) => (i % 2 === 1 ? `{${(segments[i - 1] ?? '').replace(/s$/, '')}_id}` : segment))
+  return `${method} /${path.join('/')}`
+}
+
+/** A shown-only field that did not fit, and what the step shows instead. */
+function misfitText(endpoint: string, { field, value, placeholder }: Misfit): string {
+  const instead = placeholder ? `showing ${placeholder} in its place` : 'without it'
+  return `WP Engine's answer to ${endpoint} gives the ${field} as ${value}, which does not fit the API's description; carrying on ${instead}.`
 }
 
 /** The request's path below api-url, as the debug lines show it: `/installs/…/backups?limit=100&offset=0`. */
@@ -462,11 +569,18 @@ function attemptResult(outcome: AttemptOutcome, response: HttpResponse | undefin
       return `${outcome.status} in ${ms} ms`
     case 'bad-response':
       return `${response?.status ?? 'an answer'} in ${ms} ms, not the documented JSON`
+    case 'misfit':
+      return `${response?.status ?? 'an answer'} in ${ms} ms, not in the documented shape`
     case 'network':
       return `${outcome.code} after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`
     case 'timeout':
       return `no answer after ${ms} ms (${outcome.sent ? 'sent' : 'not sent'})`
   }
+}
+
+/** The API's `message` in an error answer (log-safe, bounded by decodeErrorBody); none for a 2xx or 3xx. */
+function errorMessage(response: HttpResponse): string | undefined {
+  return response.status >= 400 ? decodeErrorBody(response.body).apiMessage : undefined
 }
 
 /** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */

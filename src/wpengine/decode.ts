@@ -19,13 +19,32 @@ import {
 // statuses are known or labelled as unknown); every piece of free text is made log-safe and bounded
 // once, here; a field the action does not need may be absent or odd without failing anything.
 
-/** Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value. */
+/**
+ * Why an answer cannot be used; the reason is log-safe and names the field and, briefly, its value.
+ * `misfit`: JSON that does not fit its shape; `not-json`: not JSON at all.
+ */
 export class BadAnswer extends Error {
-  constructor(readonly reason: SafeText) {
+  constructor(
+    readonly reason: SafeText,
+    readonly kind: 'misfit' | 'not-json' = 'misfit'
+  ) {
     super(reason)
     this.name = 'BadAnswer'
   }
 }
+
+/** A field that is only shown, present but not in the API's shape: the answer is used without it (or with `placeholder`). */
+export interface Misfit {
+  /** `install name`, `backup description`. */
+  field: string
+  /** What was there, briefly and log-safe: `a number`, `'yesterday'`. */
+  value: string
+  placeholder?: string
+}
+
+/** Told about each shown-only field that does not fit, so that the caller can warn once. */
+export type Note = (misfit: Misfit) => void
+const unnoted: Note = () => undefined
 
 const bad = (reason: string): never => {
   throw new BadAnswer(safeText(reason, 300))
@@ -60,7 +79,7 @@ function requiredUuid(value: unknown, field: string): string {
 }
 
 function sameId(id: string, askedId: string | undefined, what: string): string {
-  if (askedId !== undefined && id !== askedId.toLowerCase()) bad(`it describes ${what} ${id}, not ${what} ${askedId}, which was asked for`)
+  if (askedId !== undefined && id !== askedId.toLowerCase()) bad(`${what} id is ${id}, not ${askedId}, which was asked for`)
   return id
 }
 
@@ -71,10 +90,18 @@ function text(value: unknown, max: number): SafeText | undefined {
   return safe === '' ? undefined : safe
 }
 
-// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown.
+/** Free text that is only shown: as `text`, and noted when it is there but not text (absent and null are allowed). */
+function shownText(value: unknown, max: number, field: string, note: Note): SafeText | undefined {
+  if (value !== undefined && value !== null && typeof value !== 'string') note({ field, value: shown(value) })
+  return text(value, max)
+}
+
+// RFC 3339, as the API writes its date-times; anything else is dropped rather than shown (and noted).
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i
-function timestamp(value: unknown): string | undefined {
-  return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? value : undefined
+function timestamp(value: unknown, field: string, note: Note): string | undefined {
+  if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value
+  if (value !== undefined && value !== null) note({ field, value: shown(value) })
+  return undefined
 }
 
 /**
@@ -109,41 +136,49 @@ function fieldsOf(value: unknown, what: string): Fields {
 }
 
 /** A backup; with `askedId`, it must be that backup. */
-export function decodeBackup(value: unknown, askedId?: string): Backup {
+export function decodeBackup(value: unknown, askedId?: string, note: Note = unnoted): Backup {
   const raw = fieldsOf(value, 'the backup')
   return {
     id: sameId(requiredUuid(raw.id, 'backup id'), askedId, 'backup'),
     status: status(raw.status, 'backup status'),
-    description: text(raw.description, MAX_DESCRIPTION),
-    create_time: timestamp(raw.create_time),
-    complete_time: timestamp(raw.complete_time),
-    wordpress_version: text(raw.wordpress_version, MAX_SHORT)
+    description: shownText(raw.description, MAX_DESCRIPTION, 'backup description', note),
+    create_time: timestamp(raw.create_time, 'backup create_time', note),
+    complete_time: timestamp(raw.complete_time, 'backup complete_time', note),
+    wordpress_version: shownText(raw.wordpress_version, MAX_SHORT, 'backup wordpress_version', note)
   }
 }
 
-/** An install; with `askedId`, it must be that install. */
-export function decodeInstall(value: unknown, askedId?: string): Install {
+/**
+ * An install. Listed (no `askedId`), its name is what it is found by, so it must be an install name.
+ * Fetched by its id, which must be `askedId`, the name is only shown: one that does not fit becomes
+ * a placeholder that no install name can be (`unnamed-294deacc`).
+ */
+export function decodeInstall(value: unknown, askedId?: string, note: Note = unnoted): Install {
   const raw = fieldsOf(value, 'the install')
   const id = sameId(requiredUuid(raw.id, 'install id'), askedId, 'install')
-  if (typeof raw.name !== 'string' || !INSTALL_NAME.test(raw.name)) bad(`install name ${shown(raw.name)} is not an install name`)
-  return { id, name: raw.name as string, environment: text(raw.environment, MAX_SHORT) }
+  const environment = shownText(raw.environment, MAX_SHORT, 'install environment', note)
+  if (typeof raw.name === 'string' && INSTALL_NAME.test(raw.name)) return { id, name: raw.name, environment }
+  if (askedId === undefined) return bad(`install name ${shown(raw.name)} is not an install name`)
+  const placeholder = `unnamed-${id.slice(0, 8)}`
+  note({ field: 'install name', value: shown(raw.name), placeholder })
+  return { id, name: placeholder, unnamed: true, environment }
 }
 
-export function decodeArchive(value: unknown): Archive {
+export function decodeArchive(value: unknown, note: Note = unnoted): Archive {
   const raw = fieldsOf(value, 'the archive')
   return {
     id: requiredUuid(raw.id, 'archive id'),
     backup: { id: isObject(raw.backup) ? uuidOf(raw.backup.id) : undefined },
     state: status(raw.state, 'archive state'),
-    create_time: timestamp(raw.create_time),
-    complete_time: timestamp(raw.complete_time),
+    create_time: timestamp(raw.create_time, 'archive create_time', note),
+    complete_time: timestamp(raw.complete_time, 'archive complete_time', note),
     download_uri: link(raw.download_uri)
   }
 }
 
 export function decodeUser(value: unknown): User {
   const raw = fieldsOf(value, 'the user')
-  return { id: text(raw.id, MAX_SHORT) ?? bad(`user id ${shown(raw.id)} is not an id`) }
+  return { id: text(raw.id, MAX_SHORT) ?? bad(`user id is ${shown(raw.id)}, not an id`) }
 }
 
 /** What can be read safely of a list item that does not match its shape, so that a caller can tell whether it was the one asked for. */
@@ -160,9 +195,10 @@ function identify(value: unknown): Omit<Unusable, 'reason'> {
 /** A page, with every item decoded: a malformed one is skipped (returned in `skipped`) unless the caller asked for it. */
 export function decodePage<T>(
   value: unknown,
-  decodeItem: (item: unknown) => T,
+  decodeItem: (item: unknown, note: Note) => T,
   operation: string,
-  { askedFor }: ListOptions = {}
+  { askedFor }: ListOptions = {},
+  note: Note = unnoted
 ): { page: Page<T>; skipped: Unusable[] } {
   const raw = fieldsOf(value, 'the page')
   // The spec does not mark `results` required: a page without it is an empty page.
@@ -171,8 +207,11 @@ export function decodePage<T>(
   const page: Page<T> = { results: [], unusable: [], received: (items as unknown[]).length, operation }
   const skipped: Unusable[] = []
   for (const item of items as unknown[]) {
+    // Only the items used are noted: a skipped one has its own warning.
+    const noted: Misfit[] = []
     try {
-      page.results.push(decodeItem(item))
+      page.results.push(decodeItem(item, (misfit) => noted.push(misfit)))
+      noted.forEach(note)
     } catch (error) {
       if (!(error instanceof BadAnswer)) throw error
       const unusable = { reason: error.reason, ...identify(item) }

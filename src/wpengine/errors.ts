@@ -9,11 +9,17 @@ export type FailureKind =
   | 'deadline' // the step's own timeout left no time for another attempt
   | 'redirect' // a 3xx, deliberately not followed
   | 'bad-response' // a 2xx whose body is not the JSON the API documents
+  | 'misfit' // a 2xx whose JSON does not fit its shape, the same when asked again
+  | 'no-route' // the API gateway has no such route: 403 Missing Authentication Token
 
 export interface FailureDetail {
   kind: FailureKind
   /** What the request was for, e.g. `request a backup of install mysite`. */
   operation: string
+  /** The route, as the API's description names it: `GET /installs/{install_id}/backups`. */
+  endpoint?: string
+  /** What the route offers, in a few words: `the list of backups`, `restores`. */
+  feature?: string
   status?: number
   /** Node's error code for network failures (ECONNRESET, ENOTFOUND…). */
   code?: string
@@ -46,6 +52,11 @@ export class WpeApiError extends Error {
   }
 }
 
+/** The API gateway has no route for the request: the feature is not offered by the API this step talks to. */
+export function isMissingRouteError(error: unknown): error is WpeApiError {
+  return error instanceof WpeApiError && error.detail.kind === 'no-route'
+}
+
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
 export class CancelledError extends Error {
   constructor() {
@@ -69,9 +80,11 @@ const API_ACCESS_PAGE = 'https://my.wpengine.com/api_access'
 export function describeOutcome(outcome: AttemptOutcome): string {
   switch (outcome.kind) {
     case 'response':
-      return `HTTP ${outcome.status}`
+      return `HTTP ${outcome.status}${outcome.message ? ` "${outcome.message}"` : ''}`
     case 'bad-response':
       return `an answer that cannot be used (${outcome.reason})`
+    case 'misfit':
+      return `an answer that does not fit the API's description (${outcome.reason})`
     case 'network':
       return `network error ${outcome.code}`
     case 'timeout':
@@ -88,9 +101,11 @@ export function attemptFailureText({
   fieldErrors,
   attempts,
   failingForMs,
-  origin
+  origin,
+  endpoint
 }: {
   operation: string
+  endpoint: string
   outcome: AttemptOutcome
   decision: RetryDecision
   apiMessage?: string
@@ -119,6 +134,13 @@ export function attemptFailureText({
   if (outcome.kind === 'bad-response') {
     return `The WP Engine API's answer while trying to ${operation} could not be used${tries}: ${outcome.reason}. Re-run the job later.`
   }
+  if (outcome.kind === 'misfit') {
+    const again = attempts > 1 ? ', also when asked again' : ''
+    return (
+      `WP Engine's answer to ${endpoint} (to ${operation}) does not fit the API's description${again}: ${outcome.reason}. ` +
+      `The API answers this way every time, so the step stops rather than wait; if it persists, report it to WP Engine support.`
+    )
+  }
   const { status } = outcome
   const said = apiMessage ? `: ${apiMessage}` : ''
   switch (status) {
@@ -144,6 +166,41 @@ export function attemptFailureText({
   return `WP Engine refused to ${operation} (${status}${said}).${fields}`
 }
 
+/**
+ * The API gateway (AWS API Gateway) answers a route it does not have with 403 "Missing Authentication
+ * Token", whatever the credentials: every route when api-url lacks /v1, and the routes an older
+ * version of the API lacks. Never a matter of the user's access.
+ */
+export function isMissingRoute(status: number, apiMessage: string | undefined): boolean {
+  return status === 403 && apiMessage?.trim().toLowerCase() === 'missing authentication token'
+}
+
+/** Why a route is missing, and what to do: a base URL without /v1, or an API that does not offer the feature. */
+export function missingRouteText({
+  endpoint,
+  feature,
+  apiUrl,
+  defaultApiUrl
+}: {
+  endpoint: string
+  feature: string
+  apiUrl: URL
+  defaultApiUrl: string
+}): string {
+  const answered = `${endpoint} answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have`
+  const path = apiUrl.pathname.replace(/\/+$/, '')
+  if (!path.endsWith('/v1')) {
+    return (
+      `The WP Engine API has no route for ${feature} at ${apiUrl.origin}${path} (${answered}): api-url's path does not end in /v1, where the API's routes are. ` +
+      `Check api-url: WP Engine's own is ${defaultApiUrl}, the default when api-url is left out.`
+    )
+  }
+  return (
+    `The WP Engine API at ${apiUrl.origin} does not offer ${feature} (${answered}): this endpoint is not available from the API, ` +
+    `which may be an older version than the one that added it. Nothing was done by this request.`
+  )
+}
+
 export function retryAfterTooLongText(operation: string, outcome: AttemptOutcome, retryAfterMs: number, timeLeftMs: number): string {
   return (
     `WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
@@ -152,6 +209,7 @@ export function retryAfterTooLongText(operation: string, outcome: AttemptOutcome
 }
 
 export function firstRetryText(operation: string, outcome: AttemptOutcome, delay: string, keepTrying: string): string {
+  if (outcome.kind === 'misfit') return `${describeOutcome(outcome)} while trying to ${operation}; asking once more in ${delay}.`
   return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`
 }
 

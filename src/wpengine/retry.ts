@@ -7,9 +7,12 @@ export type Method = 'GET' | 'POST'
 
 /** What one attempt produced, as far as retrying is concerned. */
 export type AttemptOutcome =
-  | { kind: 'response'; status: number }
-  /** A 2xx whose body cannot be used; `reason` says why, log-safe. */
+  /** `message`: the API's own `message` in an error answer, log-safe and bounded. */
+  | { kind: 'response'; status: number; message?: string }
+  /** A 2xx whose body is not JSON (cut short, or a page from something in between); `reason` says why, log-safe. */
   | { kind: 'bad-response'; reason: string }
+  /** A 2xx whose JSON does not fit its shape (a field the action needs is missing or odd); `reason` names the field, log-safe. */
+  | { kind: 'misfit'; reason: string }
   | { kind: 'network'; code: string; sent: boolean }
   | { kind: 'timeout'; sent: boolean }
 
@@ -30,7 +33,14 @@ export function isTlsTrustFailure(code: string): boolean {
   return TLS_TRUST_FAILURE.test(code)
 }
 
-export function classify(method: Method, outcome: AttemptOutcome): RetryDecision {
+/**
+ * An answer that parses but does not fit is asked for again this many times, in case it was a glitch:
+ * the API answers the same way every time, so it is not an outage to wait out.
+ */
+export const MISFIT_RETRIES = 1
+
+/** `misfitsBefore`: how many earlier attempts of this request got a misfitting answer. */
+export function classify(method: Method, outcome: AttemptOutcome, misfitsBefore = 0): RetryDecision {
   switch (outcome.kind) {
     case 'response': {
       const { status } = outcome
@@ -42,6 +52,10 @@ export function classify(method: Method, outcome: AttemptOutcome): RetryDecision
     }
     case 'bad-response':
       return method === 'GET' ? 'retry' : 'ambiguous'
+    case 'misfit':
+      // A POST was acted on all the same: what it made must be looked for, never simply asked for again.
+      if (method === 'POST') return 'ambiguous'
+      return misfitsBefore < MISFIT_RETRIES ? 'retry' : 'fail'
     case 'network':
       if (isTlsTrustFailure(outcome.code)) return 'fail'
       return method === 'GET' || !outcome.sent ? 'retry' : 'ambiguous'

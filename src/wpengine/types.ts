@@ -31,8 +31,10 @@ export interface Backup {
 export interface Install {
   /** A UUID, in lower case. */
   id: string
-  /** Always matches INSTALL_NAME. */
+  /** Matches INSTALL_NAME, unless `unnamed`: then a placeholder no install name can be (`unnamed-294deacc`). */
   name: string
+  /** The API gave no usable name for the install fetched by its id. */
+  unnamed?: true
   environment?: SafeText
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { estimateDuration, HISTORY_SIZE, MIN_SAMPLES, recentDurations, usualRange } from '../../../src/backup/history.js'
+import { estimateDuration, historyOf, HISTORY_SIZE, MIN_SAMPLES, recentDurations, usualRange } from '../../../src/backup/history.js'
+import { safeText } from '../../../src/text/safe-text.js'
 import type { Backup, Status } from '../../../src/wpengine/types.js'
 
 // How long an install's backups usually take, from its newest completed backups.
@@ -88,5 +89,28 @@ describe('estimateDuration', () => {
     expect(usualRange({ typicalMs: 60_000, lowMs: 50_000, highMs: 70_000, samples: 6, outliers: 2 })).toBe(
       '50s–1m 10s (last 6, 2 unusual left out)'
     )
+  })
+})
+
+describe('historyOf: WP Engine’s automatic backups beside this action’s', () => {
+  const tagged = (backup: Backup, n: number): Backup => ({
+    ...backup,
+    description: safeText(`Pre-deploy [ci 987654321-1 deploy/backup ${String(n).padStart(8, '0')}]`)
+  })
+  // Twelve nightly automatic backups of 40 minutes, newer than anything this action requested.
+  const automatic = Array.from({ length: 12 }, (_, i) => completed(T0 - i * 24 * 60 * MINUTE, 40 * MINUTE + i * 1_000))
+  const own = (n: number) => Array.from({ length: n }, (_, i) => tagged(completed(T0 - (20 + i) * 24 * 60 * MINUTE, 20_000 + i * 1_000), i))
+
+  it('learns from the backups this action requested, found by their tag, once there are enough', () => {
+    const { durations, estimate } = historyOf([...automatic, ...own(4)])
+    expect(durations).toEqual([20_000, 21_000, 22_000, 23_000])
+    expect(estimate).toMatchObject({ lowMs: 20_000, highMs: 23_000, ownOnly: true })
+    expect(usualRange(estimate!)).toBe('20s–23s (last 4 requested by this action)')
+  })
+
+  it('learns from every completed backup while this action requested too few', () => {
+    const { estimate } = historyOf([...automatic, ...own(2)])
+    expect(estimate).toMatchObject({ lowMs: 40 * MINUTE, samples: 12 })
+    expect(estimate?.ownOnly).toBeUndefined()
   })
 })

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import nock from 'nock'
 import { Heartbeat } from '../../../src/backup/heartbeat.js'
 import { findInstalls } from '../../../src/workflows/find-installs.js'
-import { chooseReusable, findReusable } from '../../../src/backup/reuse.js'
+import { ageOf, chooseReusable, findReusable } from '../../../src/backup/reuse.js'
 import { earlierAttemptOf, stepMarker } from '../../../src/backup/description.js'
 import type { RunContext } from '../../../src/step/run-context.js'
 import { WpeClient } from '../../../src/wpengine/client.js'
@@ -142,7 +142,8 @@ describe('chooseReusable', () => {
   const listed = fc.array(
     fc.record({
       status: statuses,
-      ageMs: fc.option(fc.integer({ min: 0, max: 120 * MINUTE }), { nil: undefined }),
+      // Up to 10 h: past the 6 h after which a backup still running is stuck, and a re-run's completed one too old.
+      ageMs: fc.option(fc.integer({ min: 0, max: 600 * MINUTE }), { nil: undefined }),
       attempt: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined })
     }),
     { maxLength: 12 }
@@ -150,33 +151,69 @@ describe('chooseReusable', () => {
   const toBackups = (items: { status: string; ageMs?: number; attempt?: number }[]) =>
     items.map(({ status, ageMs, attempt }) => backup(status, ageMs, attempt === undefined ? 'Nightly' : `Pre-deploy ${marker(attempt)}`))
 
-  it('picks by the rules whatever the order of the list: an earlier attempt, then one running, then the newest recent one; never an aborted one', () => {
+  it('picks by the rules whatever the order of the list: a recent earlier attempt, then one running, then the newest recent one; never an aborted or a stuck one', () => {
     fc.assert(
       fc.property(listed, fc.option(fc.integer({ min: MINUTE, max: 60 * MINUTE }), { nil: undefined }), (items, reuseWithinMs) => {
         const backups = toBackups(items)
         const policy = { context: CONTEXT, now: NOW, reuseWithinMs }
-        const chosen = chooseReusable(backups, policy)
+        const { reusable: chosen, stale, outdated } = chooseReusable(backups, policy)
         // Two of the same age may be taken either way round; which kind and how old may not.
         const kind = (found: typeof chosen) => found && { reason: found.reason, ageMs: found.ageMs }
-        expect(kind(chooseReusable([...backups].reverse(), policy))).toEqual(kind(chosen))
+        expect(kind(chooseReusable([...backups].reverse(), policy).reusable)).toEqual(kind(chosen))
         const usable = backups.filter((b) => ['requested', 'in_progress', 'completed'].includes(b.status))
         const ours = usable.filter((b) => (earlierAttemptOf(b.description, CONTEXT) ?? 0) > 0)
         const others = usable.filter((b) => !ours.includes(b))
         const ageMs = (b: Backup) => (b.create_time ? NOW - Date.parse(b.create_time) : Infinity)
         const youngest = (list: Backup[]) => Math.min(...list.map(ageMs))
-        if (ours.length > 0) {
+        const running = (b: Backup) => b.status !== 'completed'
+        // No history of durations here: stuck means still running 6 h after its creation.
+        const stuck = (b: Backup) => running(b) && b.create_time !== undefined && ageMs(b) > 6 * 60 * MINUTE
+        const ourRecent = ours.filter((b) => !stuck(b) && (running(b) || ageMs(b) < (reuseWithinMs ?? 6 * 60 * MINUTE)))
+        const othersRunning = reuseWithinMs === undefined ? [] : others.filter((b) => running(b) && !stuck(b))
+        expect(new Set(stale.map((s) => s.backup))).toEqual(
+          new Set([...ours, ...(reuseWithinMs === undefined ? [] : others)].filter(stuck))
+        )
+        if (ourRecent.length > 0) {
           expect(chosen?.reason).toBe('rerun')
-          expect(ageMs(chosen!.backup)).toBe(youngest(ours))
-        } else if (reuseWithinMs !== undefined && others.some((b) => b.status !== 'completed')) {
+          expect(ageMs(chosen!.backup)).toBe(youngest(ourRecent))
+        } else if (othersRunning.length > 0) {
           expect(chosen?.reason).toBe('in-flight')
-          expect(ageMs(chosen!.backup)).toBe(youngest(others.filter((b) => b.status !== 'completed')))
-        } else if (reuseWithinMs !== undefined && others.some((b) => ageMs(b) < reuseWithinMs)) {
-          expect(chosen).toMatchObject({ reason: 'recent', ageMs: youngest(others) })
+          expect(ageMs(chosen!.backup)).toBe(youngest(othersRunning))
+        } else if (reuseWithinMs !== undefined && others.some((b) => !running(b) && ageMs(b) < reuseWithinMs)) {
+          expect(chosen).toMatchObject({ reason: 'recent', ageMs: youngest(others.filter((b) => !running(b))) })
         } else {
           expect(chosen).toBeUndefined()
         }
+        // A completed backup of an earlier attempt that is not used is named, so the log can say why.
+        expect(outdated !== undefined).toBe(ourRecent.length === 0 && ours.some((b) => !running(b)))
       })
     )
+  })
+
+  it('a create_time in the future is an unknown age, never 0: a real 1-minute-old backup is the recent one', () => {
+    const future = backup('completed', -10 * MINUTE)
+    const real = backup('completed', MINUTE)
+    const { reusable } = chooseReusable([future, real], { context: CONTEXT, now: NOW, reuseWithinMs: 30 * MINUTE })
+    expect(reusable).toEqual({ backup: real, reason: 'recent', ageMs: MINUTE })
+    expect(ageOf(future, NOW)).toBeUndefined()
+    // Within the Date header's precision, it is a fresh backup.
+    expect(ageOf(backup('completed', -3_000), NOW)).toBe(0)
+  })
+
+  it('an install whose backups take hours: a backup still running counts as stuck only past 3 times the longest', () => {
+    const HOUR = 60 * MINUTE
+    const history = [3, 3.5, 4].map((h) => ({
+      ...backup('completed', 24 * HOUR),
+      complete_time: new Date(NOW - 24 * HOUR + h * HOUR).toISOString()
+    }))
+    const running = backup('in_progress', 10 * HOUR)
+    const policy = { context: CONTEXT, now: NOW, reuseWithinMs: 30 * MINUTE }
+    expect(chooseReusable([...history, running], policy)).toMatchObject({ reusable: { backup: running, reason: 'in-flight' }, stale: [] })
+    const stuck = backup('in_progress', 13 * HOUR)
+    expect(chooseReusable([...history, stuck], policy)).toMatchObject({
+      reusable: undefined,
+      stale: [{ backup: stuck, limitMs: 12 * HOUR }]
+    })
   })
 })
 
@@ -265,6 +302,22 @@ describe('Heartbeat', () => {
     }
     expect(lines).toEqual(
       ['1m 5s elapsed, 58m 55s left', '2m 5s elapsed, 57m 55s left', '4m 15s elapsed, 55m 45s left'].map(
+        (times) => `Still waiting for backup b1: in_progress, ${times}`
+      )
+    )
+  })
+
+  it('beats on the clock’s timer, once a minute through a long gap between checks, until stopped', async () => {
+    const clock = new FakeClock()
+    const lines: string[] = []
+    const heartbeat = new Heartbeat(clock, clock.now(), clock.now() + 60 * MINUTE, { info: (m) => lines.push(m) })
+    const stop = heartbeat.run(() => [{ name: 'mysite', backupId: 'b1', status: 'in_progress' }], 1)
+    // One status check's gap of 3 m 30 s: the step still says it is alive every minute of it.
+    await clock.sleep(3.5 * MINUTE)
+    stop()
+    await clock.sleep(5 * MINUTE)
+    expect(lines).toEqual(
+      ['1m elapsed, 59m left', '2m elapsed, 58m left', '3m elapsed, 57m left'].map(
         (times) => `Still waiting for backup b1: in_progress, ${times}`
       )
     )

@@ -150,12 +150,12 @@ describe('waitForBackup', () => {
     expect(lines.filter((line) => line.includes('while trying to'))).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^HTTP 503 while trying to get backup ${backup.id} of install mysite; retrying in [0-9.]+s, for up to 5m while it keeps failing`
+          `^HTTP 503 "An unexpected error occurred, please try again in a few minutes" while trying to get backup ${backup.id} of install mysite; retrying in [0-9.]+s, for up to 5m while it keeps failing`
         )
       ),
       expect.stringMatching(
         new RegExp(
-          `^HTTP 429 while trying to get backup ${backup.id} of install mysite; retrying in [0-9.]+s, for up to 5m while it keeps failing`
+          `^HTTP 429 "Too Many Requests" while trying to get backup ${backup.id} of install mysite; retrying in [0-9.]+s, for up to 5m while it keeps failing`
         )
       )
     ])

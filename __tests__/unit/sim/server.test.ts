@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { DEFAULT_CREDENTIALS, startSimulator, type Simulator } from '../../../sim/server.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { DEFAULT_CREDENTIALS, GATEWAY_ROUTES, startSimulator, type Simulator } from '../../../sim/server.js'
+import { ROOT } from '../../../scripts/run-action.js'
 import { createNodeSend } from '../../../src/wpengine/http.js'
 import { systemClock } from '../../../src/time/clock.js'
 import { basicToken, FakeClock, INSTALL } from '../../support/helpers.js'
@@ -147,5 +150,87 @@ describe('simulator', () => {
     await Promise.all(open)
     for (let i = 0; i < 100 && fresh.concurrency.current > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(fresh.concurrency).toEqual({ current: 0, max: 3 })
+  })
+})
+
+describe('simulator: gateway mode', () => {
+  const MISSING = [403, { message: 'Missing Authentication Token' }]
+  const answer = async (response: Response) => [response.status, await response.json()]
+
+  it.each([
+    [
+      '1.10',
+      [
+        'GET /installs/{id}/backups',
+        'GET /installs/{id}/archives',
+        'POST /installs/{id}/archives',
+        'POST /installs/{id}/backups/{b}/restore'
+      ]
+    ],
+    ['1.17', ['POST /installs/{id}/archives']],
+    ['1.21', []]
+  ] as const)(
+    'as v%s: the routes it lacks answer 403 Missing Authentication Token, with or without credentials',
+    async (version, lacking) => {
+      const gated = await freshSim({ gateway: { version } })
+      const backup = gated.seedBackup({ installId: INSTALL.id })
+      const all = [
+        'GET /user',
+        'GET /installs',
+        'GET /installs/{id}',
+        'POST /installs/{id}/backups',
+        'GET /installs/{id}/backups/{b}',
+        'GET /installs/{id}/backups',
+        'GET /installs/{id}/archives',
+        'POST /installs/{id}/archives',
+        'POST /installs/{id}/backups/{b}/restore'
+      ]
+      for (const route of all) {
+        const [method, template] = route.split(' ') as [string, string]
+        const url = `${gated.url}${template.replace('{id}', INSTALL.id).replace('{b}', backup.id)}`
+        const body =
+          method === 'POST' ? JSON.stringify({ notification_emails: ['a@b.co'], description: 'x', backup_id: backup.id }) : undefined
+        const headers = { authorization: credentialsOf(gated).authorization, 'content-type': 'application/json' }
+        const [status, said] = await answer(await fetch(url, { method, headers, body }))
+        if ((lacking as readonly string[]).includes(route)) {
+          expect([route, status, said]).toEqual([route, ...MISSING])
+          expect(await answer(await fetch(url, { method, body }))).toEqual(MISSING)
+        } else expect([route, status]).not.toEqual([route, 403])
+      }
+    }
+  )
+
+  it('plays back the routes each version has, as spec/README.md records them from the public swagger copies', () => {
+    const readme = readFileSync(join(ROOT, 'spec', 'README.md'), 'utf8')
+    const table = readme.slice(readme.indexOf('### Routes by version'), readme.indexOf('### The gateway'))
+    const versions = ['1.6.7', '1.10', '1.17', '1.21'] as const
+    const recorded = new Map<string, Set<string>>(
+      versions.map((v) => [v, new Set(['GET /user', 'GET /installs', 'GET /installs/{install_id}'])])
+    )
+    for (const [, route, cells] of table.matchAll(/^\| `([A-Z]+ [^`]+)`[^|]*((?:\|[^|\n]*)+)\|$/gm)) {
+      cells!
+        .split('|')
+        .slice(1)
+        .forEach((cell, i) => cell.trim() === 'yes' && recorded.get(versions[i]!)!.add(route!))
+    }
+    for (const version of versions)
+      expect([version, [...GATEWAY_ROUTES[version]].sort()]).toEqual([version, [...recorded.get(version)!].sort()])
+  })
+
+  it('a path outside /v1 answers 403 Missing Authentication Token, as every path does when api-url lacks /v1', async () => {
+    const gated = await freshSim({ gateway: {} })
+    const origin = new URL(gated.url).origin
+    expect(await answer(await fetch(`${origin}/installs`, { headers: { authorization: credentialsOf(gated).authorization } }))).toEqual(
+      MISSING
+    )
+    expect(await answer(await fetch(`${origin}/v2/installs`, { headers: { authorization: credentialsOf(gated).authorization } }))).toEqual(
+      MISSING
+    )
+  })
+
+  it("a backend status it does not map arrives as 500 with the backend's message", async () => {
+    const gated = await freshSim({ gateway: { unmapped: [403] }, installs: [{ ...INSTALL, forbidden: true }] })
+    const response = await fetch(`${gated.url}/installs/${INSTALL.id}`, { headers: { authorization: credentialsOf(gated).authorization } })
+    expect(await answer(response)).toEqual([500, { message: "You don't have permission to perform that action" }])
   })
 })

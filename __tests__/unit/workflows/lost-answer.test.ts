@@ -11,12 +11,23 @@ const lost = () =>
 const refused = () =>
   new WpeApiError('Refused.', { kind: 'http', operation: 'make it', status: 400, ambiguous: false, transient: false, attempts: 1 })
 
+const noRoute = () =>
+  new WpeApiError('No such route.', {
+    kind: 'no-route',
+    operation: 'list them',
+    feature: 'the list of things',
+    ambiguous: false,
+    transient: false,
+    attempts: 1
+  })
+
 const words: LostAnswerWords<string> = {
   looking: () => 'looking',
   found: (item) => `found ${item}`,
   askingAgain: (ms) => `asking again after ${ms} ms`,
   tooLate: (_e, ms) => `too late after ${ms} ms`,
-  lostTwice: (_e, ms) => `lost twice, looked ${ms} ms`
+  lostTwice: (_e, ms) => `lost twice, looked ${ms} ms`,
+  cannotLook: (e, missing) => `${e.message} No ${missing.detail.feature} to look in.`
 }
 
 /** A request whose n-th answer (1-based) is given by `answers`, and a list that shows what was made from `listedAt` on. */
@@ -24,10 +35,13 @@ function setup({
   answers,
   listedAt,
   deadlineMs = 3_600_000,
-  windowMs
+  windowMs,
+  noList
 }: {
   answers: ('lost' | 'ok' | 'refused')[]
   listedAt?: number
+  /** The API offers no list to look in: the look fails as a missing route. */
+  noList?: boolean
   deadlineMs?: number
   windowMs?: number
 }) {
@@ -50,6 +64,7 @@ function setup({
       },
       look: async () => {
         looks.push(clock.now() - start)
+        if (noList) throw noRoute()
         return listedAt !== undefined && clock.now() - start >= listedAt ? 'listed' : undefined
       },
       log: { info: (line) => lines.push(line) },
@@ -98,6 +113,15 @@ describe('requestOnce', () => {
     const { run, sent } = setup({ answers: ['lost', 'ok'], deadlineMs: 200_000 })
     await run()
     expect(sent).toEqual([0, 50_000])
+  })
+
+  it('with no list to look in (an older API), never asks again: fails with the lost answer, still ambiguous', async () => {
+    const { run, sent, looks } = setup({ answers: ['lost', 'ok'], noList: true })
+    await expect(run()).rejects.toMatchObject({
+      message: 'The answer was lost. No the list of things to look in.',
+      detail: { ambiguous: true }
+    })
+    expect([sent, looks]).toEqual([[0], [0]])
   })
 
   it('passes on a failure that surely made nothing, without looking', async () => {

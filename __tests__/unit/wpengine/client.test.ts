@@ -191,34 +191,74 @@ describe('WpeClient retries', () => {
     scope.done()
   })
 
-  it('an answer that breaks the documented shape is not trusted: retried for a GET', async () => {
+  it('an answer that breaks the documented shape is not trusted: asked for once more, in case it was a glitch', async () => {
     const hostile = { ...BACKUP, id: 'x\n::add-mask::oops' }
     const scope = nock(API).get(BACKUP_PATH).reply(200, hostile).get(BACKUP_PATH).reply(200, BACKUP)
     const { client, retries } = setup()
     await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
     scope.done()
-    expect(retries[0]).toContain("an answer that cannot be used (backup id 'x : :add-mask: :oops' is not a UUID)")
+    expect(retries[0]).toMatch(
+      /^an answer that does not fit the API's description \(backup id 'x : :add-mask: :oops' is not a UUID\) while trying to get backup .*; asking once more in \d\.\ds\.$/
+    )
   })
 
   it.each([
-    ['an install whose name breaks the API rule', `/v1/installs/${INSTALL.id}`, { id: INSTALL.id, name: '../etc' }],
-    ['a page that is not a list', '/v1/installs?limit=100&offset=0', { results: { id: 1 }, next: null }],
-    ['a backup without a status', BACKUP_PATH, { id: BACKUP_ID }]
-  ])('fails on %s, without quoting it', async (_label, path, body) => {
-    nock(API).get(path).times(4).reply(200, body)
-    // Attempts at 0, 0.5, 1.5 and 3.5 s: the fourth is the last within 3 s of patience.
-    const { client } = setup({ patienceMs: 3_000 })
-    const call =
-      path === BACKUP_PATH
-        ? client.getBackup(INSTALL, BACKUP_ID)
-        : path.includes('?')
-          ? client.listInstalls(0)
-          : client.getInstall(INSTALL.id)
-    const error = await failure(call)
-    expect(error.detail).toMatchObject({ kind: 'bad-response', attempts: 4, failingForMs: 3_500 })
-    expect(error.message).toMatch(
-      /could not be used for 4s \(4 attempts\): (install name '\.\.\/etc' is not an install name|results is an object, not a list|backup status is missing, not a status)\. Re-run the job later\.$/
-    )
+    ['a page that is not a list', '/v1/installs?limit=100&offset=0', { results: { id: 1 }, next: null }, 'GET /installs'],
+    ['a backup whose status is a number', BACKUP_PATH, { id: BACKUP_ID, status: 3 }, 'GET /installs/{install_id}/backups/{backup_id}'],
+    [
+      'another install than the one asked for',
+      `/v1/installs/${INSTALL.id}`,
+      { id: BACKUP_ID, name: 'other' },
+      'GET /installs/{install_id}'
+    ],
+    ['a user without an id', '/v1/user', { first_name: 'Demo' }, 'GET /user']
+  ])(
+    'an answer that parses but does not fit (%s) is not an outage: asked for once more, then one line naming the route and the field',
+    async (_label, path, body, endpoint) => {
+      // However much patience is left, the same misfit twice ends it.
+      const scope = nock(API).get(path).times(2).reply(200, body)
+      const { client, clock } = setup()
+      const start = clock.now()
+      const call =
+        path === BACKUP_PATH
+          ? client.getBackup(INSTALL, BACKUP_ID)
+          : path.includes('?')
+            ? client.listInstalls(0)
+            : path === '/v1/user'
+              ? client.getUser()
+              : client.getInstall(INSTALL.id)
+      const error = await failure(call)
+      scope.done()
+      expect(error.detail).toMatchObject({ kind: 'misfit', attempts: 2, transient: false, endpoint })
+      expect(clock.now() - start).toBeLessThan(1_000)
+      expect(error.message).toMatch(
+        new RegExp(
+          `^WP Engine's answer to ${endpoint.replace(/[{}]/g, '\\$&')} \\(to [^)]+\\) does not fit the API's description, also when asked again: (results is an object, not a list|backup status is a number, not a status|install id is ${BACKUP_ID}, not ${INSTALL.id}, which was asked for|user id is missing, not an id)\\. The API answers this way every time, so the step stops rather than wait; if it persists, report it to WP Engine support\\.$`
+        )
+      )
+    }
+  )
+
+  it('a field that is only shown and does not fit: used without it (or with a placeholder), one warning per route and field', async () => {
+    const odd = { id: INSTALL.id, name: 42, environment: ['production'] }
+    nock(API).get(`/v1/installs/${INSTALL.id}`).times(2).reply(200, odd)
+    nock(API)
+      .get(BACKUP_PATH)
+      .times(2)
+      .reply(200, { ...BACKUP, description: { text: 'x' }, wordpress_version: 6.8, create_time: 'yesterday' })
+    const warnings: string[] = []
+    const { client } = setup({ onWarning: (message) => warnings.push(message) })
+    for (let i = 0; i < 2; i++) {
+      await expect(client.getInstall(INSTALL.id)).resolves.toEqual({ id: INSTALL.id, name: 'unnamed-294deacc', unnamed: true })
+      await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual({ id: BACKUP_ID, status: 'requested' })
+    }
+    expect(warnings).toEqual([
+      "WP Engine's answer to GET /installs/{install_id} gives the install environment as a list, which does not fit the API's description; carrying on without it.",
+      "WP Engine's answer to GET /installs/{install_id} gives the install name as a number, which does not fit the API's description; carrying on showing unnamed-294deacc in its place.",
+      "WP Engine's answer to GET /installs/{install_id}/backups/{backup_id} gives the backup description as an object, which does not fit the API's description; carrying on without it.",
+      "WP Engine's answer to GET /installs/{install_id}/backups/{backup_id} gives the backup create_time as 'yesterday', which does not fit the API's description; carrying on without it.",
+      "WP Engine's answer to GET /installs/{install_id}/backups/{backup_id} gives the backup wordpress_version as a number, which does not fit the API's description; carrying on without it."
+    ])
   })
 
   it('retries for the patience, telling the log about once a minute, then gives up with how long the API failed and its last answer', async () => {
@@ -243,7 +283,25 @@ describe('WpeClient retries', () => {
     expect(retries.length).toBeGreaterThanOrEqual(5)
     expect(retries.length).toBeLessThanOrEqual(6)
     expect(retries[1]).toMatch(
-      /^The WP Engine API has been failing for 1m( \d+s)? while trying to get backup .* \(last: HTTP 502\); still trying, for up to [34]m( \d+s)? more\.$/
+      /^The WP Engine API has been failing for 1m( \d+s)? while trying to get backup .* \(last: HTTP 502 "Bad Gateway"\); still trying, for up to [34]m( \d+s)? more\.$/
+    )
+  })
+
+  it("a 500 that says why: the API's message in the first retry line, every line after it and the failure line, bounded and safe", async () => {
+    const said = `Forbidden: API access is disabled for this account\n::error::${'x'.repeat(1_000)}`
+    const scope = nock(API).get(BACKUP_PATH).times(1_000).reply(500, { message: said })
+    const { client, retries } = setup()
+    const error = await failure(client.getBackup(INSTALL, BACKUP_ID))
+    scope.persist(false)
+    nock.cleanAll()
+    const quoted = 'Forbidden: API access is disabled for this account : :error: :x'
+    expect(retries[0]).toMatch(new RegExp(`^HTTP 500 "${quoted}x+…" while trying to get backup ${BACKUP_ID} of install mysite; retrying`))
+    for (const line of [...retries, error.message]) {
+      expect(line).toContain(quoted)
+      expect(line).not.toMatch(/::|\n|x{300}/)
+    }
+    expect(error.message).toMatch(
+      new RegExp(`^WP Engine failed to get backup ${BACKUP_ID} of install mysite \\(500: ${quoted}x+…\\) for 5m`)
     )
   })
 
@@ -275,6 +333,14 @@ describe('WpeClient retries', () => {
     await client.getBackup(INSTALL, BACKUP_ID)
     scope.done()
     expect(clock.sleeps[0]).toBeLessThan(1_000)
+  })
+
+  it('a deadline a fraction of a millisecond away from a whole one still gets its request sent', async () => {
+    const scope = nock(API).get(BACKUP_PATH).reply(200, BACKUP)
+    const clock = new FakeClock(Date.UTC(2026, 0, 1) + 0.5)
+    const { client } = setup({ clock, deadline: clock.now() + 10_000.25 })
+    await expect(client.getBackup(INSTALL, BACKUP_ID)).resolves.toEqual(DECODED)
+    scope.done()
   })
 
   it('sends nothing once the deadline has passed', async () => {
@@ -329,6 +395,36 @@ describe('WpeClient never retries what cannot pass', () => {
     const error = await failure(setup().client.createBackup(INSTALL, { description: 'd', notification_emails: ['a@b.co'] }))
     expect(error.message).toMatch(/^The API user is not allowed to request a backup of install mysite \(403: You don't have permission/)
   })
+
+  it('403 Missing Authentication Token is the gateway saying there is no such route: one request, never blamed on access', async () => {
+    const scope = nock(API).get(`/v1/installs/${INSTALL.id}/backups`).query(true).reply(403, { message: 'Missing Authentication Token' })
+    const error = await failure(setup().client.listBackups(INSTALL, 0))
+    scope.done()
+    expect(error.detail).toMatchObject({
+      kind: 'no-route',
+      endpoint: 'GET /installs/{install_id}/backups',
+      feature: 'the list of backups',
+      transient: false,
+      attempts: 1
+    })
+    expect(error.message).toBe(
+      "The WP Engine API at https://api.wpengineapi.com does not offer the list of backups (GET /installs/{install_id}/backups answered 403 Missing Authentication Token, the API gateway's answer for a route it does not have): this endpoint is not available from the API, which may be an older version than the one that added it. Nothing was done by this request."
+    )
+  })
+
+  it.each(['https://api.wpengineapi.com', 'https://api.wpengineapi.com/v2/'])(
+    '403 Missing Authentication Token with api-url %s: says the path does not end in /v1',
+    async (apiUrl) => {
+      const path = `${new URL(apiUrl).pathname.replace(/\/+$/, '')}/installs/${INSTALL.id}`
+      nock(API).get(path).reply(403, { message: 'Missing Authentication Token' })
+      const error = await failure(setup({ apiUrl: new URL(apiUrl) }).client.getInstall(INSTALL.id))
+      expect(error.message).toMatch(/^The WP Engine API has no route for installs by id at https:\/\/api\.wpengineapi\.com(\/v2)? \(/)
+      expect(error.message).toContain(
+        "api-url's path does not end in /v1, where the API's routes are. Check api-url: WP Engine's own is https://api.wpengineapi.com/v1, the default when api-url is left out."
+      )
+      expect(error.message).not.toMatch(/allowed|access/)
+    }
+  )
 
   it("400 gives the API's message and every field-level message", async () => {
     nock(API)
@@ -413,7 +509,7 @@ describe('WpeClient POST: exactly-once rules', () => {
     const scope = nock(API).post(path).reply(202, { id: 'not-a-uuid', status: 'requested' })
     const error = await failure(setup().client.createBackup(INSTALL, body))
     scope.done()
-    expect(error.detail).toMatchObject({ kind: 'bad-response', ambiguous: true, attempts: 1 })
+    expect(error.detail).toMatchObject({ kind: 'misfit', ambiguous: true, attempts: 1 })
   })
 
   it('a refused connection is resent: nothing reached the API', async () => {

@@ -42,7 +42,7 @@ describe('answers must be the thing asked for', () => {
       })()
     )
     expect(error).toBeInstanceOf(WpeApiError)
-    expect(error.message).toContain(`it describes backup ${OTHER_ID}, not backup ${BACKUP_ID}, which was asked for`)
+    expect(error.message).toContain(`backup id is ${OTHER_ID}, not ${BACKUP_ID}, which was asked for`)
   })
 })
 

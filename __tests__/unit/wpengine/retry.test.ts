@@ -4,6 +4,7 @@ import {
   backoffDelay,
   classify,
   DEFAULT_BACKOFF,
+  MISFIT_RETRIES,
   parseRetryAfter,
   RETRYABLE_STATUSES,
   RetryBudget,
@@ -57,6 +58,13 @@ describe('classify', () => {
     expect(classify('POST', { kind: 'response', status: 429 })).toBe('retry')
     for (const s of [408, 500, 502, 503, 504]) expect(classify('POST', { kind: 'response', status: s })).toBe('ambiguous')
     expect(classify('POST', { kind: 'bad-response', reason: 'it is not JSON' })).toBe('ambiguous')
+  })
+
+  it('an answer that parses but does not fit: a GET is asked for once more, then not; a POST is ambiguous (it was acted on)', () => {
+    const misfit: AttemptOutcome = { kind: 'misfit', reason: 'backup status is a number, not a status' }
+    expect(classify('GET', misfit)).toBe('retry')
+    expect(classify('GET', misfit, MISFIT_RETRIES)).toBe('fail')
+    fc.assert(fc.property(fc.nat(100), (before) => expect(classify('POST', misfit, before)).toBe('ambiguous')))
   })
 
   it('never retries TLS trust failures', () => {
