@@ -12548,7 +12548,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(5159)
+const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7540);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6378);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7540:
+/***/ 6378:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40873,7 +40873,92 @@ function repositoryOf(context) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/workflows/install-rules.ts
+/** A pattern: lowercase letters, digits, and at least one `*` (any run of characters) or `?` (one character). */
+const INSTALL_PATTERN = /^(?=.*[*?])[a-z0-9*?]{1,64}$/;
+/** The rule as the user wrote it. */
+function ruleText(rule) {
+    return rule.kind === 'id' ? rule.id : rule.kind === 'name' ? rule.name : rule.pattern;
+}
+function ruleMatches(rule, install) {
+    if (rule.kind === 'id')
+        return rule.id === install.id;
+    if (rule.kind === 'name')
+        return rule.name === install.name;
+    return globMatches(rule.pattern, install.name);
+}
+/** Whether `name` matches `pattern` as a whole, `*` standing for any run of characters and `?` for one. */
+function globMatches(pattern, name) {
+    // Greedy with one backtrack point (the last `*`): linear for these short texts, never exponential.
+    let p = 0;
+    let n = 0;
+    let star = -1;
+    let resume = 0;
+    while (n < name.length) {
+        if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+            p++;
+            n++;
+        }
+        else if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = n;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        }
+        else {
+            return false;
+        }
+    }
+    while (pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+/**
+ * The names closest to matching `pattern`, nearest first, for a "did you mean" when it matches none.
+ * The distance is the fewest letters to change, add or remove in the pattern for it to match the
+ * name (`*` and `?` match for free); only near misses count: at most a third of the pattern's letters,
+ * and at least one.
+ */
+function closestToPattern(pattern, names, limit = 3) {
+    const letters = pattern.replace(/[*?]/g, '').length;
+    const most = Math.max(1, Math.floor(letters / 3));
+    const near = [];
+    for (const name of new Set(names)) {
+        const distance = patternDistance(pattern, name);
+        if (distance > 0 && distance <= most)
+            near.push({ name, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+    return near.slice(0, limit).map(({ name }) => name);
+}
+/** Edit distance between a pattern and a name, wildcards matching at no cost; a swap of two neighbouring letters is one edit. */
+function patternDistance(pattern, name) {
+    // Row i holds the distances of pattern[0, i) against every name[0, j).
+    const rows = [Array.from({ length: name.length + 1 }, (_, j) => j)];
+    for (let i = 1; i <= pattern.length; i++) {
+        const c = pattern[i - 1];
+        const above = rows[i - 1];
+        const row = [c === '*' ? above[0] : above[0] + 1];
+        for (let j = 1; j <= name.length; j++) {
+            if (c === '*') {
+                row[j] = Math.min(above[j], row[j - 1]);
+                continue;
+            }
+            let best = Math.min(above[j - 1] + (c === '?' || c === name[j - 1] ? 0 : 1), above[j] + 1, row[j - 1] + 1);
+            const previous = pattern[i - 2];
+            if (i > 1 && j > 1 && previous !== '*' && c === name[j - 2] && previous === name[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            row[j] = best;
+        }
+        rows.push(row);
+    }
+    return rows[pattern.length][name.length];
+}
+
 ;// CONCATENATED MODULE: ./src/step/inputs.ts
+
 
 
 
@@ -40923,24 +41008,37 @@ class InputReader {
     }
     /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
     installs() {
-        const installs = [];
-        const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean);
-        if (texts.length === 0)
-            this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+        return this.installList('install', { required: true, patterns: false });
+    }
+    /** Install names, IDs and patterns of names (`shop*`, `*`), as the backup's install and exclude take them; repeats dropped. */
+    installRules(name, required) {
+        return this.installList(name, { required, patterns: true });
+    }
+    installList(name, { required, patterns }) {
+        const rules = [];
+        const seen = new Set();
+        const texts = this.getInput(name).split(LIST_SEPARATOR).filter(Boolean);
+        if (texts.length === 0 && required)
+            this.problems.push(`${name} is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines${patterns ? ', or a pattern of names (shop*, or * for every install)' : ''}`);
         for (const text of texts) {
-            const ref = UUID.test(text)
+            const rule = UUID.test(text)
                 ? { kind: 'id', id: text.toLowerCase() }
                 : INSTALL_NAME.test(text)
                     ? { kind: 'name', name: text }
-                    : undefined;
-            if (ref === undefined) {
-                this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+                    : patterns && INSTALL_PATTERN.test(text)
+                        ? { kind: 'pattern', pattern: text }
+                        : undefined;
+            if (rule === undefined) {
+                this.problems.push(patterns
+                    ? `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)`
+                    : `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
-            else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-                installs.push(ref);
+            else if (!seen.has(ruleText(rule))) {
+                seen.add(ruleText(rule));
+                rules.push(rule);
             }
         }
-        return installs;
+        return rules;
     }
     backupId(required) {
         const text = this.text('backup-id');
@@ -41168,7 +41266,7 @@ async function runAction(action, dependencies) {
         const settings = await readSettings(action, deps);
         if (!settings)
             return;
-        await action.stepFor(settings)((step) => runStep(step, settings, deps));
+        await action.stepFor(settings)((step) => runStep(step, settings, deps, action.title));
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
@@ -41176,7 +41274,7 @@ async function runAction(action, dependencies) {
     }
 }
 /** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
-async function runStep(step, settings, deps) {
+async function runStep(step, settings, deps, title) {
     const { core } = deps;
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
@@ -41223,6 +41321,13 @@ async function runStep(step, settings, deps) {
         deps.signals?.off('SIGTERM', onSignal);
         if (!deps.send)
             send.close();
+    }
+    if (error instanceof InputError) {
+        // Input found bad only once the API was read (a pattern that matches no install): it ends as bad input
+        // does, and nothing but reads was sent.
+        core.setFailed(`Invalid input: ${error.message}`);
+        await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE));
+        return;
     }
     const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
     for (const [name, value] of Object.entries(step.outputs(report, verdict)))
@@ -41272,8 +41377,10 @@ function maskCredentials(core, env, settings) {
     core.setSecret(password);
     core.setSecret(basicToken(userId, password));
 }
-function nothingSentSummary(heading, problems) {
-    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
+const NOTHING_SENT_NOTE = 'Nothing was sent to WP Engine.';
+const READ_ONLY_NOTE = 'Nothing was requested: the step only read from WP Engine.';
+function nothingSentSummary(heading, problems, note = NOTHING_SENT_NOTE) {
+    return [`## ❌ ${heading}`, '', note, '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
 }
 /** The job summary; failing to write it is a warning, never the step's failure. */
 async function writeSummary(core, markdown) {
@@ -41407,13 +41514,13 @@ function nameResolution(ref, byName) {
     if (byName.error !== undefined)
         return { ref, error: byName.error };
     const broken = byName.broken.get(ref.name);
-    if (broken !== undefined) {
-        return {
-            ref,
-            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
-        };
-    }
+    if (broken !== undefined)
+        return { ref, error: brokenEntryError(ref.name, broken) };
     return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+}
+/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
+function brokenEntryError(name, reason) {
+    return new Error(`WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`);
 }
 async function getInstallById(client, id) {
     try {
@@ -41436,14 +41543,20 @@ async function findByNames(client, names) {
     if (wanted.size === 0)
         return search;
     const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
-    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
+    // Names found or found broken, counted as they come: the search ends when all are.
+    const settled = new Set();
     try {
-        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => {
+            search.broken.set(item.name, item.reason);
+            settled.add(item.name);
+        });
         for await (const install of installs) {
             search.seen.push(install.name);
-            if (wanted.has(install.name))
+            if (wanted.has(install.name)) {
                 search.found.set(install.name, install);
-            if (settled() === wanted.size)
+                settled.add(install.name);
+            }
+            if (settled.size === wanted.size)
                 break;
         }
     }
@@ -41483,6 +41596,158 @@ function editDistance(a, b) {
         }
     }
     return rows[a.length][b.length];
+}
+
+;// CONCATENATED MODULE: ./src/workflows/choose-installs.ts
+
+
+
+/** The environments WP Engine gives an install. */
+const ENVIRONMENTS = ['production', 'staging', 'development'];
+/** Whether anything but plain names and IDs is asked for: then the whole list of installs is read. */
+function usesRules({ include, exclude, environments }) {
+    return include.some((rule) => rule.kind === 'pattern') || exclude.length > 0 || environments.length > 0;
+}
+/**
+ * The installs to back up. Names and IDs alone are found as findInstalls finds them (the list read only
+ * as far as the last name). With a pattern, exclude or environment, the whole list is read in one pass,
+ * and each rule is held to it: a pattern or exclude entry that matches no install, or a name outside the
+ * environments, is a problem (with the closest names), as is a choice that leaves nothing.
+ */
+async function chooseInstalls(client, choice) {
+    const { include, exclude, environments } = choice;
+    if (!usesRules(choice))
+        return { resolutions: await findInstalls(client, include), excluded: [], problems: [] };
+    const named = new Set([...include, ...exclude].flatMap((rule) => (rule.kind === 'name' ? [rule.name] : [])));
+    const listed = [];
+    const broken = new Map();
+    const pages = allItems((offset) => client.listInstalls(offset, { askedFor: (item) => item.name !== undefined && named.has(item.name) }), (item) => broken.set(item.name, item.reason));
+    for await (const install of pages)
+        listed.push(install);
+    const byName = new Map(listed.map((install) => [install.name, install]));
+    const byId = new Map(listed.map((install) => [install.id, install]));
+    const names = () => listed.map((install) => install.name);
+    const inEnvironments = (install) => environments.length === 0 || environments.includes(install.environment?.toLowerCase() ?? '');
+    // Each problem with the place of its rule, so that they read in the order the rules were given.
+    const found = [];
+    const environmentText = environments.join(', ');
+    // Names and IDs first, so that a pattern never chooses again what is named on its own.
+    const explicit = new Map();
+    for (const [at, rule] of include.entries()) {
+        if (rule.kind === 'pattern')
+            continue;
+        const resolution = rule.kind === 'name' ? choose_installs_nameResolution(rule, byName, broken, listed.length, names) : await idResolution(client, rule, byId);
+        if ('install' in resolution && !inEnvironments(resolution.install)) {
+            found.push({
+                at,
+                problem: `install '${ruleText(rule)}' is ${describeEnvironment(resolution.install)}, outside environment (${environmentText}): leave it out of install, or add its environment`
+            });
+        }
+        explicit.set(rule, resolution);
+    }
+    const chosenIds = new Set([...explicit.values()].flatMap((resolution) => ('install' in resolution ? [resolution.install.id] : [])));
+    const resolutions = [];
+    for (const [at, rule] of include.entries()) {
+        const resolution = explicit.get(rule);
+        if (resolution) {
+            resolutions.push(resolution);
+            continue;
+        }
+        if (rule.kind !== 'pattern')
+            continue;
+        const matching = listed.filter((install) => globMatches(rule.pattern, install.name));
+        const kept = matching.filter(inEnvironments);
+        if (matching.length === 0)
+            found.push({ at, problem: noMatch('install', rule, listed.length, names()) });
+        else if (kept.length === 0)
+            found.push({
+                at,
+                problem: `install '${rule.pattern}' matches ${count(matching.length)}, none in environment (${environmentText}): ${environmentsOf(matching)}`
+            });
+        for (const install of kept.sort((a, b) => a.name.localeCompare(b.name))) {
+            if (chosenIds.has(install.id))
+                continue;
+            chosenIds.add(install.id);
+            resolutions.push({ ref: { kind: 'name', name: install.name }, install });
+        }
+    }
+    const excludedIds = new Set();
+    for (const [at, rule] of exclude.entries()) {
+        const matching = listed.filter((install) => ruleMatches(rule, install));
+        if (matching.length === 0)
+            found.push({ at: include.length + at, problem: noMatch('exclude', rule, listed.length, names()) });
+        for (const install of matching)
+            excludedIds.add(install.id);
+    }
+    const excluded = [];
+    const kept = resolutions.filter((resolution) => {
+        if (!('install' in resolution) || !excludedIds.has(resolution.install.id))
+            return true;
+        excluded.push(resolution.install);
+        return false;
+    });
+    const problems = found.sort((a, b) => a.at - b.at).map(({ problem }) => problem);
+    if (problems.length === 0 && kept.length === 0) {
+        problems.push(`install (${include.map(ruleText).join(', ')}) chooses ${count(resolutions.length)}, and exclude (${exclude.map(ruleText).join(', ')}) leaves out every one of them: there is nothing to back up`);
+    }
+    return { resolutions: kept, excluded, problems, visible: listed.length };
+}
+function choose_installs_nameResolution(ref, byName, broken, searched, names) {
+    const install = byName.get(ref.name);
+    if (install)
+        return { ref, install };
+    const reason = broken.get(ref.name);
+    if (reason !== undefined)
+        return { ref, error: brokenEntryError(ref.name, reason) };
+    return { ref, error: new InstallNotFoundError(ref.name, searched, closestMatches(ref.name, names())) };
+}
+/** An ID from the list, or (for one the list does not show) from its own GET, as findInstalls would. */
+async function idResolution(client, ref, byId) {
+    const install = byId.get(ref.id);
+    return install ? { ref, install } : resolveId(client, ref);
+}
+/** `exclude 'oldsop' matches no install this API user can see (2000 searched). Did you mean oldshop?` */
+function noMatch(input, rule, searched, names) {
+    const text = ruleText(rule);
+    const suggestions = rule.kind === 'pattern' ? closestToPattern(rule.pattern, names) : rule.kind === 'name' ? closestMatches(rule.name, names) : [];
+    const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
+    const fix = input === 'exclude' ? ' Correct it or remove it from exclude.' : '';
+    return `${input} '${text}' matches no install this API user can see (${count(searched)} searched).${guess}${fix}`;
+}
+const count = (n) => `${n} install${n === 1 ? '' : 's'}`;
+/** `a staging install`, or `an install of no known environment`. */
+function describeEnvironment(install) {
+    return install.environment ? `a ${install.environment} install` : 'an install of no known environment';
+}
+/** `5 production, 2 staging`: the environments some installs are in. */
+function environmentsOf(installs) {
+    const counts = new Map();
+    for (const install of installs) {
+        const environment = install.environment || 'no known environment';
+        counts.set(environment, (counts.get(environment) ?? 0) + 1);
+    }
+    return [...counts].map(([environment, n]) => `${n} ${environment}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/workflows/shard.ts
+
+/** GitHub runs at most 256 jobs from one matrix. */
+const MAX_SHARDS = 256;
+/** `2/4`. */
+function shardText({ index, count }) {
+    return `${index}/${count}`;
+}
+/**
+ * Whether the install with this key (its ID) belongs to the shard. Decided by a hash of the key alone,
+ * so an install stays in its shard however the list is ordered, and N jobs cover every install once.
+ */
+function inShard(key, { index, count }) {
+    return shardIndexOf(key, count) === index;
+}
+/** Which of `count` shards (1 to count) the key falls in. */
+function shardIndexOf(key, count) {
+    // SHA-256 spreads any IDs evenly; the bias of 2^32 modulo count is below one in ten million.
+    return ((0,external_node_crypto_.createHash)('sha256').update(key.toLowerCase()).digest().readUInt32BE(0) % count) + 1;
 }
 
 ;// CONCATENATED MODULE: ./src/step/log-scope.ts
@@ -41642,6 +41907,8 @@ function outputsOf(report) {
 
 
 
+
+
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 function abortedMessage(backup, install) {
     return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
@@ -41715,6 +41982,8 @@ function noCopyMessage(installs, uncopied) {
     return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`;
 }
 function successMessage(report, outcome) {
+    if (report.installs.length === 0)
+        return `✅ ${emptyShardText(report.shard)}.`;
     const [only] = report.installs;
     if (report.installs.length === 1 && only) {
         if (outcome === 'requested')
@@ -41768,6 +42037,37 @@ function historyLine(install, durations, estimate, createdAt) {
 /** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
 function ageText(ageMs) {
     return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
+}
+/** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */
+function choiceText({ installs, exclude, environments, shard }) {
+    return [
+        `install ${installs.map(ruleText).join(', ')}`,
+        environments.length > 0 && `environment ${environments.join(', ')}`,
+        exclude.length > 0 && `exclude ${exclude.map(ruleText).join(', ')}`,
+        shard && `shard ${shardText(shard)}`
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+// A log line names this many installs left out, and counts the rest.
+const EXCLUDED_NAMED = 20;
+/** `Chose 1300 of the 2000 installs this API user sees; exclude left out 2: oldshop, oldblog.` */
+function chosenLine({ resolutions, excluded, visible }) {
+    const of = visible === undefined ? '' : ` of the ${visible} installs this API user sees`;
+    const names = excluded.slice(0, EXCLUDED_NAMED).map((install) => install.name);
+    const more = excluded.length > names.length ? ` and ${excluded.length - names.length} more` : '';
+    const left = excluded.length > 0 ? `; exclude left out ${excluded.length}: ${names.join(', ')}${more}` : '';
+    return `Chose ${resolutions.length}${of}${left}.`;
+}
+/** `Shard 2/4 takes 325 of the 1300 installs chosen.` */
+function shardLine(shard, taken, chosen) {
+    const share = taken === 0 ? 'none' : String(taken);
+    const rest = taken === 0 ? ': nothing to back up in this job; the other shards take them all' : '; the other shards take the rest';
+    return `Shard ${shardText(shard)} takes ${share} of the ${chosen} installs chosen${rest}.`;
+}
+/** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
+function emptyShardText(shard) {
+    return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up';
 }
 
 ;// CONCATENATED MODULE: ./src/backup/request-backup.ts
@@ -42103,6 +42403,8 @@ async function obtainBackup(tools, entry, install, log) {
 
 
 
+
+
 /**
  * Every install named: all found in one pass, each one's backup obtained and waited for at once, and
  * `after` run for each as soon as its backup is completed. One install's failure never stops the
@@ -42110,8 +42412,8 @@ async function obtainBackup(tools, entry, install, log) {
  */
 async function backUpAll(report, tools, after) {
     const { core, clock, deadline } = tools;
-    const several = report.installs.length > 1;
     await findAllInstalls(report, tools);
+    const several = report.installs.length > 1;
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
     const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
     await eachInstall(report, tools, async (entry, install, scope) => {
@@ -42139,14 +42441,38 @@ async function eachInstall(report, { core, signal }, work, settled) {
         settled?.(entry, scope);
     }));
 }
-/** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
+/** The report's first entries, before anything is read: the installs named by name or ID (a pattern's come once the list is read). */
+function namedInstalls(settings) {
+    return settings.installs.flatMap((rule) => (rule.kind === 'pattern' ? [] : [{ ref: rule }]));
+}
+/**
+ * Every install chosen, found in one pass: each entry gets its install, or the error that says why there
+ * is none. A rule that chooses nothing is bad input: an InputError, before anything is requested. With
+ * shard, only this job's share stays. The installs chosen are logged before any request is sent.
+ */
 async function findAllInstalls(report, tools) {
     const { core, client, settings } = tools;
+    const choice = { include: settings.installs, exclude: settings.exclude, environments: settings.environments };
+    const ruled = usesRules(choice);
     const find = async () => {
-        report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools);
+        const chosen = await chooseInstalls(client, choice);
+        if (chosen.problems.length > 0)
+            throw new InputError(chosen.problems);
+        if (ruled)
+            core.info(chosenLine(chosen));
+        let { resolutions } = chosen;
+        if (settings.shard) {
+            const { shard } = settings;
+            resolutions = resolutions.filter((resolution) => inShard('install' in resolution ? resolution.install.id : installLabel(resolution.ref), shard));
+            core.info(shardLine(shard, resolutions.length, chosen.resolutions.length));
+        }
+        // Entries made afresh from what was chosen: a pattern becomes the installs it matches.
+        report.installs = withoutTwins(resolutions.map((resolution) => ({ ref: resolution.ref })), resolutions, tools);
     };
     // One install is one line ("Install mysite (…), production"), not worth a group of its own.
-    if (report.installs.length > 1)
+    if (ruled || settings.shard)
+        await log_scope_group(core, `Choosing installs: ${choiceText(settings)}`, find);
+    else if (report.installs.length > 1)
         await log_scope_group(core, `Finding ${report.installs.length} installs`, find);
     else
         await find();
@@ -42380,7 +42706,7 @@ function renderDryRunSummary(report, verdict) {
  */
 const dryRunStep = {
     limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: true }),
-    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), credentialsWork: false }),
+    start: (settings) => ({ installs: namedInstalls(settings), credentialsWork: false, shard: settings.shard }),
     work: dryRun,
     conclude: concludeDryRun,
     outputs: dryRunOutputs,
@@ -42494,13 +42820,20 @@ function concludeDryRun(report, { cancelled, error }) {
     if (failing.length > 0) {
         return failed(`Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`);
     }
-    return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` };
+    return {
+        ok: true,
+        cancelled: false,
+        dryRun: true,
+        line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}. Nothing was requested.`
+    };
 }
 function failed(line, cancelled = false) {
     return { ok: false, cancelled, dryRun: true, line, error: line };
 }
 /** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
-function plansInShort(installs) {
+function plansInShort(installs, shard) {
+    if (installs.length === 0)
+        return `${emptyShardText(shard)}; a real run would request nothing`;
     const [only] = installs;
     if (installs.length === 1 && only?.preflight?.wouldDo)
         return `a real run would ${only.preflight.wouldDo}`;
@@ -42520,6 +42853,9 @@ function plansInShort(installs) {
 
 
 
+
+
+
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
@@ -42533,10 +42869,17 @@ const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
 function parseInputs(getInput, env, context = {}) {
     const read = new InputReader(getInput, env, context);
     const { problems } = read;
-    const installs = read.installs();
+    const installs = read.installRules('install', true);
+    const exclude = read.installRules('exclude', false);
+    const environments = readEnvironments(read);
+    const shard = readShard(read);
+    const rules = rulesText(installs, exclude, environments, shard);
     const backupId = read.backupId(false);
     if (backupId !== undefined && installs.length > 1) {
-        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(ruleText).join(', ')}): give the one install the backup belongs to`);
+    }
+    else if (backupId !== undefined && rules !== undefined) {
+        problems.push(`backup-id names one backup of one install, so it cannot go with ${rules}: give the one install the backup belongs to, alone`);
     }
     const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
     // Sent as one log-safe line: what the log shows is what WP Engine stores.
@@ -42558,8 +42901,10 @@ function parseInputs(getInput, env, context = {}) {
     const archive = read.boolean('archive', false) || archivePathText !== '';
     if (archive && !wait)
         problems.push('archive needs wait: true: an archive can only be made of a completed backup');
-    const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, installs.length);
-    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length);
+    // Rules may choose several installs: their zips go in a directory, as for a list.
+    const several = rules !== undefined ? `installs chosen by rule (${rules})` : installs.length > 1 ? `${installs.length} installs` : undefined;
+    const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, several);
+    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, several);
     if (archiveProblem)
         problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`);
     const { userId, password } = read.credentials();
@@ -42569,6 +42914,9 @@ function parseInputs(getInput, env, context = {}) {
     read.done();
     return {
         installs,
+        exclude,
+        environments,
+        shard,
         maxParallel,
         reuseWithinMs,
         notificationEmails,
@@ -42585,14 +42933,60 @@ function parseInputs(getInput, env, context = {}) {
         dryRun
     };
 }
+/** The environment input: any of production, staging and development; empty keeps every install. */
+function readEnvironments(read) {
+    const environments = [];
+    for (const text of read
+        .text('environment')
+        .split(/[\s,]+/)
+        .filter(Boolean)) {
+        const environment = text.toLowerCase();
+        if (!ENVIRONMENTS.includes(environment))
+            read.problems.push(`environment ${read.quote(text)} is not one of ${ENVIRONMENTS.join(', ')}`);
+        else if (!environments.includes(environment))
+            environments.push(environment);
+    }
+    return environments;
+}
+/** The shard input, `K/N`: this job's share when N jobs of a matrix split the installs. */
+function readShard(read) {
+    const text = read.text('shard');
+    if (text === '')
+        return undefined;
+    const match = /^(\d{1,4}) *\/ *(\d{1,4})$/.exec(text);
+    const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+    if (!match) {
+        read.problems.push(`shard ${read.quote(text)} is not K/N: write e.g. 2/4 for the second of four jobs (\${{ matrix.shard }}/4)`);
+    }
+    else if (!(count >= 1 && count <= MAX_SHARDS && index >= 1 && index <= count)) {
+        read.problems.push(`shard ${read.quote(text)} is out of range: N must be from 1 to ${MAX_SHARDS} (a matrix's most jobs), and K from 1 to N`);
+    }
+    else {
+        return { index, count };
+    }
+    return undefined;
+}
+/** `a pattern in install (shop*), exclude and shard`: what may make install choose more than the installs it names; undefined when nothing does. */
+function rulesText(installs, exclude, environments, shard) {
+    if (!usesRules({ include: installs, exclude, environments }) && shard === undefined)
+        return undefined;
+    const patterns = installs.filter((rule) => rule.kind === 'pattern').map(ruleText);
+    const rules = [
+        patterns.length > 0 && `a pattern in install (${patterns.join(', ')})`,
+        exclude.length > 0 && 'exclude',
+        environments.length > 0 && 'environment',
+        shard && 'shard'
+    ].filter((rule) => typeof rule === 'string');
+    return rules.length > 1 ? `${rules.slice(0, -1).join(', ')} and ${rules.at(-1)}` : rules.join('');
+}
 /**
  * Where archive-path puts the zips, decided once: a directory when the path ends in a separator,
  * names an existing directory, or must hold several installs' zips; a file otherwise.
  */
-function archiveDestination(text, env, installs) {
+function archiveDestination(text, env, several) {
     const resolved = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), text);
     // A trailing separator says "a directory": keep it, as resolve() drops it.
-    const named = /[\\/]$/.test(text) || installs > 1;
+    const named = /[\\/]$/.test(text) || several !== undefined;
     const path = named ? resolved + external_node_path_namespaceObject.sep : resolved;
     return { path, isDirectory: named || (statOf(resolved)?.isDirectory() ?? false) };
 }
@@ -42611,12 +43005,12 @@ function statOf(path) {
  * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
  * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
  */
-function archivePathProblem(text, { path, isDirectory }, installs) {
+function archivePathProblem(text, { path, isDirectory }, several) {
     if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
         return 'contains a line break or another invisible character';
     const target = statOf(path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path);
-    if (installs > 1 && target && !target.isDirectory())
-        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
+    if (several !== undefined && target && !target.isDirectory())
+        return `is a file, but with ${several} it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
     if (!isDirectory && target !== undefined && !target.isFile())
         return 'is neither a file nor a directory';
     if (!isDirectory && Buffer.byteLength((0,external_node_path_namespaceObject.basename)(path)) > MAX_NAME_BYTES)
@@ -42691,6 +43085,7 @@ function conclude_failed(outcome, line) {
 
 
 
+
 function summary_heading(report, { outcome }) {
     const { installs } = report;
     if (outcome === 'cancelled')
@@ -42713,6 +43108,8 @@ function summary_heading(report, { outcome }) {
                 return `❌ ${of} failed`;
         }
     }
+    if (installs.length === 0)
+        return `✅ ${emptyShardText(report.shard)}`;
     const failed = installs.filter((entry) => !succeeded(entry)).length;
     if (failed > 0)
         return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
@@ -42853,7 +43250,7 @@ function renderSummary(report, verdict) {
  */
 const backupStep = {
     limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
+    start: (settings) => ({ installs: namedInstalls(settings), archiving: settings.archive, shard: settings.shard }),
     async work(report, tools) {
         const { settings } = tools;
         const shared = sharedDownloads();
@@ -42868,7 +43265,7 @@ const backupStep = {
                 backup: entry.backup,
                 notificationEmails: settings.notificationEmails,
                 archivePath: settings.archivePath,
-                linkOutput: settings.installs.length === 1,
+                linkOutput: report.installs.length === 1,
                 timeoutMs: settings.timeoutMs,
                 pollCeilingMs: settings.pollIntervalMs,
                 shared
@@ -42956,7 +43353,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 5159:
+/***/ 7540:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");

@@ -38,7 +38,7 @@ describe('run: bad input', () => {
   it('sends nothing and fails with one line naming the input and value', async () => {
     const core = await runAction({ install: 'My-Site', timeout: 'forever' })
     expect(core.failed).toBe(
-      "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h or 1h30m"
+      "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h or 1h30m"
     )
     expect(nock.pendingMocks()).toEqual([])
     expect(core.outputs).toEqual({})

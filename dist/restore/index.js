@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8677);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5898);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8677:
+/***/ 5898:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29658,13 +29658,13 @@ function nameResolution(ref, byName) {
     if (byName.error !== undefined)
         return { ref, error: byName.error };
     const broken = byName.broken.get(ref.name);
-    if (broken !== undefined) {
-        return {
-            ref,
-            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
-        };
-    }
+    if (broken !== undefined)
+        return { ref, error: brokenEntryError(ref.name, broken) };
     return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+}
+/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
+function brokenEntryError(name, reason) {
+    return new Error(`WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`);
 }
 async function getInstallById(client, id) {
     try {
@@ -29687,14 +29687,20 @@ async function findByNames(client, names) {
     if (wanted.size === 0)
         return search;
     const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
-    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
+    // Names found or found broken, counted as they come: the search ends when all are.
+    const settled = new Set();
     try {
-        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => {
+            search.broken.set(item.name, item.reason);
+            settled.add(item.name);
+        });
         for await (const install of installs) {
             search.seen.push(install.name);
-            if (wanted.has(install.name))
+            if (wanted.has(install.name)) {
                 search.found.set(install.name, install);
-            if (settled() === wanted.size)
+                settled.add(install.name);
+            }
+            if (settled.size === wanted.size)
                 break;
         }
     }
@@ -38632,7 +38638,92 @@ function repositoryOf(context) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/workflows/install-rules.ts
+/** A pattern: lowercase letters, digits, and at least one `*` (any run of characters) or `?` (one character). */
+const INSTALL_PATTERN = /^(?=.*[*?])[a-z0-9*?]{1,64}$/;
+/** The rule as the user wrote it. */
+function ruleText(rule) {
+    return rule.kind === 'id' ? rule.id : rule.kind === 'name' ? rule.name : rule.pattern;
+}
+function ruleMatches(rule, install) {
+    if (rule.kind === 'id')
+        return rule.id === install.id;
+    if (rule.kind === 'name')
+        return rule.name === install.name;
+    return globMatches(rule.pattern, install.name);
+}
+/** Whether `name` matches `pattern` as a whole, `*` standing for any run of characters and `?` for one. */
+function globMatches(pattern, name) {
+    // Greedy with one backtrack point (the last `*`): linear for these short texts, never exponential.
+    let p = 0;
+    let n = 0;
+    let star = -1;
+    let resume = 0;
+    while (n < name.length) {
+        if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+            p++;
+            n++;
+        }
+        else if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = n;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        }
+        else {
+            return false;
+        }
+    }
+    while (pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+/**
+ * The names closest to matching `pattern`, nearest first, for a "did you mean" when it matches none.
+ * The distance is the fewest letters to change, add or remove in the pattern for it to match the
+ * name (`*` and `?` match for free); only near misses count: at most a third of the pattern's letters,
+ * and at least one.
+ */
+function closestToPattern(pattern, names, limit = 3) {
+    const letters = pattern.replace(/[*?]/g, '').length;
+    const most = Math.max(1, Math.floor(letters / 3));
+    const near = [];
+    for (const name of new Set(names)) {
+        const distance = patternDistance(pattern, name);
+        if (distance > 0 && distance <= most)
+            near.push({ name, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+    return near.slice(0, limit).map(({ name }) => name);
+}
+/** Edit distance between a pattern and a name, wildcards matching at no cost; a swap of two neighbouring letters is one edit. */
+function patternDistance(pattern, name) {
+    // Row i holds the distances of pattern[0, i) against every name[0, j).
+    const rows = [Array.from({ length: name.length + 1 }, (_, j) => j)];
+    for (let i = 1; i <= pattern.length; i++) {
+        const c = pattern[i - 1];
+        const above = rows[i - 1];
+        const row = [c === '*' ? above[0] : above[0] + 1];
+        for (let j = 1; j <= name.length; j++) {
+            if (c === '*') {
+                row[j] = Math.min(above[j], row[j - 1]);
+                continue;
+            }
+            let best = Math.min(above[j - 1] + (c === '?' || c === name[j - 1] ? 0 : 1), above[j] + 1, row[j - 1] + 1);
+            const previous = pattern[i - 2];
+            if (i > 1 && j > 1 && previous !== '*' && c === name[j - 2] && previous === name[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            row[j] = best;
+        }
+        rows.push(row);
+    }
+    return rows[pattern.length][name.length];
+}
+
 ;// CONCATENATED MODULE: ./src/step/inputs.ts
+
 
 
 
@@ -38682,24 +38773,37 @@ class InputReader {
     }
     /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
     installs() {
-        const installs = [];
-        const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean);
-        if (texts.length === 0)
-            this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+        return this.installList('install', { required: true, patterns: false });
+    }
+    /** Install names, IDs and patterns of names (`shop*`, `*`), as the backup's install and exclude take them; repeats dropped. */
+    installRules(name, required) {
+        return this.installList(name, { required, patterns: true });
+    }
+    installList(name, { required, patterns }) {
+        const rules = [];
+        const seen = new Set();
+        const texts = this.getInput(name).split(LIST_SEPARATOR).filter(Boolean);
+        if (texts.length === 0 && required)
+            this.problems.push(`${name} is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines${patterns ? ', or a pattern of names (shop*, or * for every install)' : ''}`);
         for (const text of texts) {
-            const ref = UUID.test(text)
+            const rule = UUID.test(text)
                 ? { kind: 'id', id: text.toLowerCase() }
                 : INSTALL_NAME.test(text)
                     ? { kind: 'name', name: text }
-                    : undefined;
-            if (ref === undefined) {
-                this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+                    : patterns && INSTALL_PATTERN.test(text)
+                        ? { kind: 'pattern', pattern: text }
+                        : undefined;
+            if (rule === undefined) {
+                this.problems.push(patterns
+                    ? `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)`
+                    : `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
-            else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-                installs.push(ref);
+            else if (!seen.has(ruleText(rule))) {
+                seen.add(ruleText(rule));
+                rules.push(rule);
             }
         }
-        return installs;
+        return rules;
     }
     backupId(required) {
         const text = this.text('backup-id');
@@ -38927,7 +39031,7 @@ async function runAction(action, dependencies) {
         const settings = await readSettings(action, deps);
         if (!settings)
             return;
-        await action.stepFor(settings)((step) => runStep(step, settings, deps));
+        await action.stepFor(settings)((step) => runStep(step, settings, deps, action.title));
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
@@ -38935,7 +39039,7 @@ async function runAction(action, dependencies) {
     }
 }
 /** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
-async function runStep(step, settings, deps) {
+async function runStep(step, settings, deps, title) {
     const { core } = deps;
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
@@ -38982,6 +39086,13 @@ async function runStep(step, settings, deps) {
         deps.signals?.off('SIGTERM', onSignal);
         if (!deps.send)
             send.close();
+    }
+    if (error instanceof InputError) {
+        // Input found bad only once the API was read (a pattern that matches no install): it ends as bad input
+        // does, and nothing but reads was sent.
+        core.setFailed(`Invalid input: ${error.message}`);
+        await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE));
+        return;
     }
     const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
     for (const [name, value] of Object.entries(step.outputs(report, verdict)))
@@ -39031,8 +39142,10 @@ function maskCredentials(core, env, settings) {
     core.setSecret(password);
     core.setSecret(basicToken(userId, password));
 }
-function nothingSentSummary(heading, problems) {
-    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
+const NOTHING_SENT_NOTE = 'Nothing was sent to WP Engine.';
+const READ_ONLY_NOTE = 'Nothing was requested: the step only read from WP Engine.';
+function nothingSentSummary(heading, problems, note = NOTHING_SENT_NOTE) {
+    return [`## ❌ ${heading}`, '', note, '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
 }
 /** The job summary; failing to write it is a warning, never the step's failure. */
 async function writeSummary(core, markdown) {

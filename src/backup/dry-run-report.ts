@@ -2,6 +2,7 @@ import type { Backup } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
 import { outputsOf, type InstallEntry } from './report.js'
 import { ageOf, type Reusable } from './reuse.js'
+import type { Shard } from '../workflows/shard.js'
 
 // What a dry run records: per install, what was found and what a real run would do. A real run's
 // report (report.ts) has none of it.
@@ -40,6 +41,8 @@ export interface DryRunInstall extends InstallEntry {
 export interface DryRunReport {
   installs: DryRunInstall[]
   credentialsWork: boolean
+  /** This job's share of the installs chosen (the shard input). */
+  shard?: Shard
 }
 
 /**

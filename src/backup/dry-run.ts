@@ -5,10 +5,11 @@ import { formatDuration, readableTime } from '../time/time-text.js'
 import { CancelledError, errorLine } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
+import type { Shard } from '../workflows/shard.js'
 import { estimateDuration, recentDurations, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
-import { eachInstall, findAllInstalls } from './back-up-installs.js'
-import { ageText, namesByReason } from './messages.js'
+import { eachInstall, findAllInstalls, namedInstalls } from './back-up-installs.js'
+import { ageText, emptyShardText, namesByReason } from './messages.js'
 import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
 import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
@@ -29,7 +30,7 @@ export interface DryRunVerdict extends StepVerdict {
  */
 export const dryRunStep: StepDefinition<Settings, DryRunReport, DryRunVerdict> = {
   limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: true }),
-  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), credentialsWork: false }),
+  start: (settings) => ({ installs: namedInstalls(settings), credentialsWork: false, shard: settings.shard }),
   work: dryRun,
   conclude: concludeDryRun,
   outputs: dryRunOutputs,
@@ -150,7 +151,12 @@ function concludeDryRun(report: DryRunReport, { cancelled, error }: { cancelled:
       `Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`
     )
   }
-  return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` }
+  return {
+    ok: true,
+    cancelled: false,
+    dryRun: true,
+    line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}. Nothing was requested.`
+  }
 }
 
 function failed(line: string, cancelled = false): DryRunVerdict {
@@ -158,7 +164,8 @@ function failed(line: string, cancelled = false): DryRunVerdict {
 }
 
 /** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
-function plansInShort(installs: DryRunInstall[]): string {
+function plansInShort(installs: DryRunInstall[], shard: Shard | undefined): string {
+  if (installs.length === 0) return `${emptyShardText(shard)}; a real run would request nothing`
   const [only] = installs
   if (installs.length === 1 && only?.preflight?.wouldDo) return `a real run would ${only.preflight.wouldDo}`
   const count = (action: RealRun['action']): number => installs.filter((entry) => entry.preflight?.plan?.action === action).length

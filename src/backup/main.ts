@@ -9,7 +9,7 @@ import {
 } from '../step/harness.js'
 import { dryRunStep } from './dry-run.js'
 import { parseInputs, type Settings } from './inputs.js'
-import { backUpAll, type AfterBackup } from './back-up-installs.js'
+import { backUpAll, namedInstalls, type AfterBackup } from './back-up-installs.js'
 import { conclude, type BackupVerdict } from './conclude.js'
 import { outputsOf, type Report } from './report.js'
 import { renderSummary } from './summary.js'
@@ -22,7 +22,7 @@ export type { Dependencies } from '../step/harness.js'
  */
 const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
   limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
+  start: (settings) => ({ installs: namedInstalls(settings), archiving: settings.archive, shard: settings.shard }),
   async work(report, tools) {
     const { settings } = tools
     const shared = sharedDownloads()
@@ -36,7 +36,7 @@ const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
         backup: entry.backup,
         notificationEmails: settings.notificationEmails,
         archivePath: settings.archivePath,
-        linkOutput: settings.installs.length === 1,
+        linkOutput: report.installs.length === 1,
         timeoutMs: settings.timeoutMs,
         pollCeilingMs: settings.pollIntervalMs,
         shared

@@ -4,6 +4,7 @@ import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
 import type { Reusable } from './reuse.js'
+import type { Shard } from '../workflows/shard.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
 export type Outcome = 'completed' | 'aborted' | 'timeout' | 'requested' | 'failed' | 'cancelled'
@@ -37,6 +38,8 @@ export interface Report {
   installs: InstallReport[]
   /** The step makes off-site copies (the archive input). */
   archiving?: boolean
+  /** This job's share of the installs chosen (the shard input). */
+  shard?: Shard
 }
 
 export function recordBackup(entry: InstallReport, backup: Backup): void {

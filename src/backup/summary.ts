@@ -6,6 +6,7 @@ import { formatDuration, readableTime } from '../time/time-text.js'
 import { usualRange } from './history.js'
 import { cell } from '../text/markdown-cell.js'
 import type { BackupVerdict } from './conclude.js'
+import { emptyShardText } from './messages.js'
 import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
 
 function heading(report: Report, { outcome }: BackupVerdict): string {
@@ -28,6 +29,7 @@ function heading(report: Report, { outcome }: BackupVerdict): string {
         return `❌ ${of} failed`
     }
   }
+  if (installs.length === 0) return `✅ ${emptyShardText(report.shard)}`
   const failed = installs.filter((entry) => !succeeded(entry)).length
   if (failed > 0) return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`
   const uncopied = installs.filter((entry) => entry.archive?.error).length

@@ -119,7 +119,7 @@ export async function runAction<S extends Credentials>(action: ActionDefinition<
   try {
     const settings = await readSettings(action, deps)
     if (!settings) return
-    await action.stepFor(settings)((step) => runStep(step, settings, deps))
+    await action.stepFor(settings)((step) => runStep(step, settings, deps, action.title))
   } catch (error) {
     // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
     deps.core.setFailed(`Unexpected failure: ${errorLine(error)}`)
@@ -130,7 +130,8 @@ export async function runAction<S extends Credentials>(action: ActionDefinition<
 async function runStep<S extends Credentials, R, V extends StepVerdict>(
   step: StepDefinition<S, R, V>,
   settings: S,
-  deps: Dependencies
+  deps: Dependencies,
+  title: string
 ): Promise<void> {
   const { core } = deps
   const clock = deps.clock ?? systemClock
@@ -175,6 +176,13 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     deps.signals?.off('SIGINT', onSignal)
     deps.signals?.off('SIGTERM', onSignal)
     if (!deps.send) (send as ClosableSend).close()
+  }
+  if (error instanceof InputError) {
+    // Input found bad only once the API was read (a pattern that matches no install): it ends as bad input
+    // does, and nothing but reads was sent.
+    core.setFailed(`Invalid input: ${error.message}`)
+    await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE))
+    return
   }
   const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error })
   for (const [name, value] of Object.entries(step.outputs(report, verdict))) core.setOutput(name, value)
@@ -223,8 +231,11 @@ function maskCredentials(core: Core, env: NodeJS.ProcessEnv, settings?: Credenti
   core.setSecret(basicToken(userId, password))
 }
 
-function nothingSentSummary(heading: string, problems: string[]): string {
-  return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n')
+const NOTHING_SENT_NOTE = 'Nothing was sent to WP Engine.'
+const READ_ONLY_NOTE = 'Nothing was requested: the step only read from WP Engine.'
+
+function nothingSentSummary(heading: string, problems: string[], note = NOTHING_SENT_NOTE): string {
+  return [`## ❌ ${heading}`, '', note, '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n')
 }
 
 /** The job summary; failing to write it is a warning, never the step's failure. */

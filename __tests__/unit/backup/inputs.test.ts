@@ -97,6 +97,57 @@ describe('parseInputs', () => {
     })
   })
 
+  describe('install rules: patterns, exclude, environment and shard', () => {
+    it('takes patterns of names beside names and IDs, in the order given', () => {
+      expect(parse({ ...BASE, install: `*dev, blog1\nshop?, ${INSTALL.id}, *` }).installs).toEqual([
+        { kind: 'pattern', pattern: '*dev' },
+        { kind: 'name', name: 'blog1' },
+        { kind: 'pattern', pattern: 'shop?' },
+        { kind: 'id', id: INSTALL.id },
+        { kind: 'pattern', pattern: '*' }
+      ])
+    })
+    it('refuses a pattern no install name could be written in, naming it', () => {
+      expect(problems({ ...BASE, install: 'Shop*, shop-*' })).toBe(
+        "install 'Shop*' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*); " +
+          "install 'shop-*' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)"
+      )
+    })
+    it('exclude takes the same, and is optional', () => {
+      expect(parse(BASE).exclude).toEqual([])
+      expect(parse({ ...BASE, install: '*', exclude: `old*, retired1 ${INSTALL.id}` }).exclude).toEqual([
+        { kind: 'pattern', pattern: 'old*' },
+        { kind: 'name', name: 'retired1' },
+        { kind: 'id', id: INSTALL.id }
+      ])
+      expect(problems({ ...BASE, exclude: 'old_site' })).toContain("exclude 'old_site' is neither")
+    })
+    it('environment takes one or more of production, staging and development, in any case', () => {
+      expect(parse(BASE).environments).toEqual([])
+      expect(parse({ ...BASE, environment: 'Production, staging production' }).environments).toEqual(['production', 'staging'])
+      expect(problems({ ...BASE, environment: 'prod, live' })).toBe(
+        "environment 'prod' is not one of production, staging, development; environment 'live' is not one of production, staging, development"
+      )
+    })
+    it('shard is K/N, N at most 256 (a matrix has no more jobs)', () => {
+      expect(parse(BASE).shard).toBeUndefined()
+      expect(parse({ ...BASE, shard: '2/4' }).shard).toEqual({ index: 2, count: 4 })
+      expect(parse({ ...BASE, shard: ' 1 / 1 ' }).shard).toEqual({ index: 1, count: 1 })
+      expect(problems({ ...BASE, shard: '2' })).toBe(
+        "shard '2' is not K/N: write e.g. 2/4 for the second of four jobs (${{ matrix.shard }}/4)"
+      )
+      for (const bad of ['0/4', '5/4', '1/0', '1/257'])
+        expect(problems({ ...BASE, shard: bad })).toBe(
+          `shard '${bad}' is out of range: N must be from 1 to 256 (a matrix's most jobs), and K from 1 to N`
+        )
+    })
+    it('refuses backup-id with a rule, naming the rules', () => {
+      expect(problems({ ...BASE, install: 'shop*', environment: 'staging', shard: '1/2', 'backup-id': BACKUP_ID })).toBe(
+        'backup-id names one backup of one install, so it cannot go with a pattern in install (shop*), environment and shard: give the one install the backup belongs to, alone'
+      )
+    })
+  })
+
   describe('max-parallel and reuse-within', () => {
     it('reads them', () => {
       expect(parse({ ...BASE, 'max-parallel': '12', 'reuse-within': '30m' })).toMatchObject({ maxParallel: 12, reuseWithinMs: 1_800_000 })
@@ -218,7 +269,7 @@ describe('parseInputs', () => {
     })
     it('is refused whatever a real run would refuse, all at once', () => {
       expect(problems({ install: 'My-Site', 'dry-run': 'true', timeout: '45', 'api-user-id': 'u', 'api-password': 'p' })).toBe(
-        "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
+        "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
       )
       expect(parse({ ...BASE, 'dry-run': 'true', 'notification-emails': '', 'backup-id': BACKUP_ID }).dryRun).toBe(true)
     })
@@ -278,6 +329,16 @@ describe('archive and archive-path', () => {
     })
     expect(parse({ ...BASE, 'archive-path': '.' }, env).archivePath).toEqual({ path: workspace, isDirectory: true })
     expect(parse({ ...BASE, archive: 'true' }, env)).toMatchObject({ archive: true, archivePath: undefined })
+  })
+
+  it('a pattern may choose several: the zips go in a directory, and a file in the way is refused', () => {
+    expect(parse({ ...BASE, install: 'shop*', 'archive-path': 'copies' }, env).archivePath).toEqual({
+      path: join(workspace, 'copies') + sep,
+      isDirectory: true
+    })
+    expect(problems({ ...BASE, install: 'mysite', environment: 'production', 'archive-path': 'notes.txt' }, env)).toBe(
+      "archive-path 'notes.txt' is a file, but with installs chosen by rule (environment) it must be a directory: each install's zip goes in it as <install>-<backup id>.zip"
+    )
   })
 
   it('takes several installs: their zips always go in a directory', () => {
