@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6378);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(764);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6378:
+/***/ 764:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41233,7 +41233,52 @@ function safeCore(core) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/step/output-files.ts
+
+
+
+
+// A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
+// hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
+// file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
+// would pass the limit, and the log says so.
+/** GitHub's limit for one output. */
+const MAX_OUTPUT_BYTES = 1_000_000;
+/**
+ * The outputs with each `x-file` set to the file holding `x` (when `x` has a value), and each `x` too
+ * large for an output emptied. `dir` is where the files go (RUNNER_TEMP on a runner).
+ */
+function withOutputFiles(outputs, dir, log) {
+    const result = { ...outputs };
+    let folder;
+    for (const name of Object.keys(outputs)) {
+        const fileName = `${name}-file`;
+        const value = outputs[name] ?? '';
+        if (!(fileName in outputs) || value === '')
+            continue;
+        const bytes = Buffer.byteLength(value);
+        try {
+            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-'));
+            const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);
+            (0,external_node_fs_namespaceObject.writeFileSync)(path, value);
+            result[fileName] = path;
+        }
+        catch (error) {
+            log.warning(`Could not write the ${name} output to a file (${errorLine(error)}); ${fileName} is empty.`);
+        }
+        if (bytes > MAX_OUTPUT_BYTES) {
+            result[name] = '';
+            const where = result[fileName] ? `: the whole JSON is in ${result[fileName]} (the ${fileName} output)` : '';
+            log.notice(`The ${name} output would be ${(bytes / 1_000_000).toFixed(1)} MB, more than the 1 MB GitHub takes for one output, so it is empty${where}.`);
+        }
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/step/harness.ts
+
 
 
 
@@ -41330,7 +41375,8 @@ async function runStep(step, settings, deps, title) {
         return;
     }
     const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
-    for (const [name, value] of Object.entries(step.outputs(report, verdict)))
+    const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core);
+    for (const [name, value] of Object.entries(outputs))
         core.setOutput(name, value);
     await writeSummary(core, step.summary(report, verdict));
     if (verdict.ok)
@@ -41829,7 +41875,87 @@ function againstUsual({ usual, runningMs }) {
     return runningMs <= usual.highMs ? `; usually done after ${usualRange(usual)}` : `; already longer than the usual ${usualRange(usual)}`;
 }
 
+;// CONCATENATED MODULE: ./src/backup/freshness.ts
+
+/** Holds every candidate to max-age at `now`. */
+function auditFreshness(candidates, maxAgeMs, now) {
+    const stale = [];
+    let oldestFreshMs;
+    for (const { name, installId, backup, reason } of candidates) {
+        // No create_time is no proof of freshness: the complete_time is the best the API gave, else none.
+        const taken = Date.parse(backup?.create_time ?? backup?.complete_time ?? '');
+        const ageMs = Number.isNaN(taken) ? undefined : Math.max(0, now - taken);
+        if (ageMs !== undefined && ageMs <= maxAgeMs) {
+            oldestFreshMs = Math.max(oldestFreshMs ?? 0, ageMs);
+            continue;
+        }
+        stale.push({
+            name,
+            installId,
+            newestCompleted: ageMs === undefined ? undefined : new Date(taken).toISOString(),
+            ageMs,
+            reason: backup ? undefined : reason
+        });
+    }
+    stale.sort((a, b) => (b.ageMs ?? Infinity) - (a.ageMs ?? Infinity) || a.name.localeCompare(b.name));
+    return { maxAgeMs, at: now, stale, audited: candidates.length, oldestFreshMs };
+}
+/** The `stale` output: one object per stale install, oldest first. */
+function staleOutput(audit) {
+    if (!audit)
+        return '';
+    return JSON.stringify(audit.stale.map((entry) => ({
+        install: entry.name,
+        'install-id': entry.installId,
+        'newest-completed': entry.newestCompleted ?? '',
+        'age-seconds': entry.ageMs === undefined ? null : Math.round(entry.ageMs / 1000)
+    })));
+}
+/** `27h 3m old`, or `none` (with why, when known). */
+function staleAge({ ageMs, reason }) {
+    if (ageMs !== undefined)
+        return `${formatDuration(ageMs)} old`;
+    return reason ? `none: ${reason}` : 'none';
+}
+// The failure line names stale installs until it is this long, then counts the rest (a log line stops at 4,000).
+const LINE_BUDGET = 3_000;
+/**
+ * `3 of 1300 installs have no completed backup within max-age (26h): shop2 (none: aborted by WP Engine),
+ * blog1 (27h 3m old). ` Oldest first; a long list names as many as fit and counts the rest.
+ */
+function staleLine(audit, total) {
+    const { stale, maxAgeMs } = audit;
+    const lead = `${stale.length} of ${total} install${total === 1 ? '' : 's'} ${stale.length === 1 ? 'has' : 'have'} no completed backup within max-age (${formatDuration(maxAgeMs)}): `;
+    const named = [];
+    let length = lead.length;
+    for (const entry of stale) {
+        const text = `${entry.name} (${staleAge(entry)})`;
+        if (length + text.length > LINE_BUDGET && named.length > 0)
+            break;
+        named.push(text);
+        length += text.length + 2;
+    }
+    const more = stale.length > named.length ? ` and ${stale.length - named.length} more (all in the stale output)` : '';
+    return `${lead}${named.join(', ')}${more}.`;
+}
+/** `every install has a completed backup within max-age (26h; the oldest is 23h 4m old)`. */
+function freshText({ maxAgeMs, oldestFreshMs, audited }) {
+    const every = audited === 1 ? 'the install has' : `all ${audited} installs have`;
+    const oldest = oldestFreshMs === undefined ? '' : `; the oldest is ${formatDuration(oldestFreshMs)} old`;
+    return `${every} a completed backup within max-age (${formatDuration(maxAgeMs)}${oldest})`;
+}
+/** The sentence a summary opens with when every install passed. */
+function freshSentence(audit) {
+    const text = freshText(audit);
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+/** The sentence a summary of several installs opens with when some are stale. */
+function staleSentence({ maxAgeMs }) {
+    return `The installs listed first have no completed backup within max-age (${formatDuration(maxAgeMs)}), oldest first; the stale output lists them too.`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/report.ts
+
 
 
 function recordBackup(entry, backup) {
@@ -41896,11 +42022,15 @@ function outputsOf(report) {
         'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
         'archive-sha256': archive?.sha256 ?? '',
         backups: JSON.stringify(all),
+        'backups-file': '',
+        stale: staleOutput(report.audit),
+        'stale-file': '',
         'dry-run': 'false'
     };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
+
 
 
 
@@ -41989,13 +42119,15 @@ function successMessage(report, outcome) {
         if (outcome === 'requested')
             return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
         const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
-        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
+        const fresh = report.audit ? `, within max-age (${formatDuration(report.audit.maxAgeMs)})` : '';
+        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}${fresh}.`;
     }
     const reused = report.installs.filter((entry) => entry.reused).length;
     const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
+    const fresh = report.audit ? `; ${freshText(report.audit)}` : '';
     return outcome === 'requested'
         ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
+        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}${fresh}. Their ids are in the backups output.`;
 }
 /** What was still running when the runner cancelled the step, and how to pick it up again. */
 function cancelledMessage(report, running) {
@@ -42068,6 +42200,10 @@ function shardLine(shard, taken, chosen) {
 /** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
 function emptyShardText(shard) {
     return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up';
+}
+/** Under a summary's table that could not hold every install. */
+function leftOutLine(dropped) {
+    return `… and ${dropped} more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output and the file backups-file names.`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/request-backup.ts
@@ -42533,7 +42669,7 @@ function settle(entry, error, signal) {
  */
 function dryRunOutputs(report) {
     const installs = report.installs.map(({ ref, install }) => ({ ref, install }));
-    return { ...outputsOf({ installs }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) };
+    return { ...outputsOf({ installs, audit: report.audit }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) };
 }
 const dry_run_report_seconds = (ms) => (ms === undefined ? null : Math.round(ms / 1000));
 function findings(entry) {
@@ -42578,6 +42714,7 @@ function findings(entry) {
 ;// CONCATENATED MODULE: ./src/step/summary-tables.ts
 
 
+
 /**
  * One thing's details as a two-column table. GitHub renders no table without a header row, so the
  * first row (what the table is about) is the header instead of an empty one. Rows with no value are
@@ -42600,8 +42737,45 @@ function problemQuote(text) {
 function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
+// What a summary's tables may take together: GitHub's 1 MiB, less room for the headings and notes around them.
+const TABLES_BYTES = MAX_SUMMARY_BYTES - 32 * 1024;
+/** The bytes left for a summary's tables, spent row by row, so that a fleet's summary stays whole instead of being cut. */
+class SummaryBudget {
+    left;
+    constructor(left = TABLES_BYTES) {
+        this.left = left;
+    }
+    /** The rows that still fit, in order, and how many did not. */
+    take(rows) {
+        const kept = [];
+        for (const row of rows) {
+            const bytes = Buffer.byteLength(row) + 1;
+            if (bytes > this.left)
+                break;
+            this.left -= bytes;
+            kept.push(row);
+        }
+        return { kept, dropped: rows.length - kept.length };
+    }
+}
+/** A table under its header, with as many rows as the budget holds; the rest are counted by `rest`. */
+function boundedTable(header, rows, budget, rest) {
+    if (rows.length === 0)
+        return [];
+    const { kept, dropped } = budget.take(rows);
+    return [...header, ...kept, '', ...(dropped > 0 ? [rest(dropped), ''] : [])];
+}
+/** Lines folded under a title that opens them (GitHub renders Markdown inside once a blank line follows the title). */
+function folded(title, lines) {
+    if (lines.length === 0)
+        return [];
+    return ['<details>', `<summary>${title}</summary>`, '', ...lines, '</details>', ''];
+}
+/** A summary lists up to this many rows in one table; past it (a fleet), the rows that need nothing are folded. */
+const FOLD_OVER = 20;
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run-summary.ts
+
 
 
 
@@ -42659,17 +42833,47 @@ function card(entry) {
         ['A real run would', install || entry.error !== undefined ? realRun(entry) : undefined]
     ]);
 }
-/** Several installs: one row each, in the order given. */
-function table(entries) {
-    return [
+function row(entry) {
+    const { preflight } = entry;
+    const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—'];
+    return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`;
+}
+/** A row of the folded table of a fleet's installs that need nothing: the newest completed backup, and the plan in a word. */
+function shortRow(entry) {
+    const { preflight } = entry;
+    const plan = preflight?.plan;
+    const would = !plan
+        ? '—'
+        : plan.action === 'request'
+            ? 'request'
+            : `${plan.action === 'wait' ? 'wait for' : 'use'} ${idCell(plan.backup.id, { short: true })}`;
+    return `| ${cell(nameOf(entry))} | ${preflight ? newestCompleted(preflight, true) : '—'} | ${would} |`;
+}
+/**
+ * Several installs: the ones that need attention first (with max-age, those without a completed backup
+ * within it, oldest first; then the ones a real run would fail on), then the rest; a fleet folds the
+ * rest into a compact table. The tables stay under GitHub's 1 MiB.
+ */
+function tables(report) {
+    const { installs, audit } = report;
+    const order = new Map((audit?.stale ?? []).map((entry, index) => [entry.installId || entry.name, index]));
+    const keyOf = (entry) => entry.install?.id ?? nameOf(entry);
+    const attention = installs.filter((entry) => order.has(keyOf(entry)) || entry.error !== undefined);
+    attention.sort((a, b) => (order.get(keyOf(a)) ?? Infinity) - (order.get(keyOf(b)) ?? Infinity));
+    const needed = new Set(attention);
+    const fine = installs.filter((entry) => !needed.has(entry));
+    const budget = new SummaryBudget();
+    const head = [
         '| Install | Newest completed backup | Still running | Usually takes | A real run would |',
-        '| :-- | :-- | :-- | :-- | :-- |',
-        ...entries.map((entry) => {
-            const { preflight } = entry;
-            const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—'];
-            return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`;
-        }),
-        ''
+        '| :-- | :-- | :-- | :-- | :-- |'
+    ];
+    if (installs.length <= FOLD_OVER)
+        return boundedTable(head, [...attention, ...fine].map(row), budget, leftOutLine);
+    const shortHead = ['| Install | Newest completed backup | A real run would |', '| :-- | :-- | :-- |'];
+    const what = audit ? 'a completed backup within max-age' : 'nothing in the way of a real run';
+    return [
+        ...boundedTable(head, attention.map(row), budget, leftOutLine),
+        ...folded(`${fine.length} installs with ${what}`, boundedTable(shortHead, fine.map(shortRow), budget, leftOutLine))
     ];
 }
 function renderDryRunSummary(report, verdict) {
@@ -42678,6 +42882,11 @@ function renderDryRunSummary(report, verdict) {
         lines.push(...problemQuote(verdict.error));
     const credentials = report.credentialsWork ? ' The API credentials work.' : '';
     lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '');
+    const { audit } = report;
+    if (audit && audit.stale.length === 0 && report.installs.length > 0)
+        lines.push(freshSentence(audit), '');
+    else if (audit && audit.stale.length > 0 && report.installs.length > 1)
+        lines.push(staleSentence(audit), '');
     const checked = report.installs.some((entry) => entry.install || entry.error !== undefined);
     if (!checked)
         return lines.join('\n');
@@ -42685,11 +42894,13 @@ function renderDryRunSummary(report, verdict) {
     if (report.installs.length === 1 && only)
         lines.push(...card(only));
     else
-        lines.push(...table(report.installs));
+        lines.push(...tables(report));
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run.ts
+
+
 
 
 
@@ -42720,6 +42931,16 @@ async function dryRun(report, tools) {
     core.info('The API credentials work.');
     await findAllInstalls(report, tools);
     await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log));
+    // The audit: each install's newest completed backup, as it stands when the dry run ends.
+    if (tools.settings.maxAgeMs !== undefined) {
+        const candidates = report.installs.map((entry) => ({
+            name: nameOf(entry),
+            installId: entry.install?.id ?? '',
+            backup: entry.preflight?.newestCompleted,
+            reason: entry.reason ?? (entry.preflight ? 'no completed backup yet' : undefined)
+        }));
+        report.audit = auditFreshness(candidates, tools.settings.maxAgeMs, tools.clock.now());
+    }
 }
 const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);
@@ -42728,7 +42949,8 @@ async function checkInstall(tools, entry, install, log) {
     const { client, clock, settings, context, signal } = tools;
     // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
     const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
-    const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
+    // The audit reads the list too: its newest completed backup is what max-age judges.
+    const needed = (named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })) || settings.maxAgeMs !== undefined;
     const backups = await listBackups(client, install).catch((error) => {
         // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
         // how long backups take, which never fails it.
@@ -42817,14 +43039,20 @@ function concludeDryRun(report, { cancelled, error }) {
     const [only] = failing;
     if (installs.length === 1 && only)
         return failed(`Dry run: ${only.error}`);
+    const { audit } = report;
+    if (audit && audit.stale.length > 0) {
+        // Every install that would fail has no completed backup either: the audit's line names them all.
+        return failed(`Dry run: ${staleLine(audit, installs.length)} Nothing was requested.`);
+    }
     if (failing.length > 0) {
         return failed(`Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`);
     }
+    const fresh = audit && installs.length > 0 ? `; ${freshText(audit)}` : '';
     return {
         ok: true,
         cancelled: false,
         dryRun: true,
-        line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}. Nothing was requested.`
+        line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}${fresh}. Nothing was requested.`
     };
 }
 function failed(line, cancelled = false) {
@@ -42856,6 +43084,7 @@ function plansInShort(installs, shard) {
 
 
 
+
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
@@ -42865,6 +43094,8 @@ const DEFAULT_MAX_PARALLEL = 5;
 const MAX_PARALLEL = 20;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
+// An audit asks for a recent restore point: a month covers weekly and monthly schedules too.
+const MAX_AGE_MS = 31 * 24 * 3_600_000;
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 function parseInputs(getInput, env, context = {}) {
     const read = new InputReader(getInput, env, context);
@@ -42891,6 +43122,11 @@ function parseInputs(getInput, env, context = {}) {
         ? undefined
         : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS);
     const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
+    const maxAgeMs = read.text('max-age') === '' ? undefined : read.duration('max-age', '', 60_000, MAX_AGE_MS);
+    if (maxAgeMs !== undefined && !wait)
+        problems.push('max-age needs wait: true: a backup that is not waited for is not completed when the step ends');
+    if (maxAgeMs !== undefined && reuseWithinMs !== undefined && reuseWithinMs > maxAgeMs)
+        problems.push(`reuse-within (${formatDuration(reuseWithinMs)}) is longer than max-age (${formatDuration(maxAgeMs)}): a backup it reuses could already be older than max-age allows. Make reuse-within shorter, leaving time for the step itself (e.g. reuse-within: 20h with max-age: 26h)`);
     const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL);
     const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN;
     if (!(maxParallel >= 1 && maxParallel <= MAX_PARALLEL)) {
@@ -42917,6 +43153,7 @@ function parseInputs(getInput, env, context = {}) {
         exclude,
         environments,
         shard,
+        maxAgeMs,
         maxParallel,
         reuseWithinMs,
         notificationEmails,
@@ -43042,6 +43279,7 @@ function archivePathProblem(text, { path, isDirectory }, several) {
 
 
 
+
 /** The step's one decision, from every install's outcome and the archive's: read by outputs, summary and the last line. */
 function conclude(report, { cancelled, error }) {
     const { installs } = report;
@@ -43054,9 +43292,15 @@ function conclude(report, { cancelled, error }) {
         return conclude_failed('failed', errorLine(error));
     let outcome;
     let reason;
-    if (installs.length === 1 && only) {
+    const { audit } = report;
+    if (installs.length === 1 && only && !(succeeded(only) && audit?.stale.length)) {
         outcome = only.outcome ?? 'failed';
         reason = only.error;
+    }
+    else if (audit && audit.stale.length > 0) {
+        // Every install that failed has no completed backup either: the audit's line names them all, oldest first.
+        outcome = 'failed';
+        reason = `${staleLine(audit, installs.length)}${installs.length > 1 ? ' The job summary lists them first.' : ''}`;
     }
     else if (installs.every(succeeded)) {
         outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested';
@@ -43086,6 +43330,7 @@ function conclude_failed(outcome, line) {
 
 
 
+
 function summary_heading(report, { outcome }) {
     const { installs } = report;
     if (outcome === 'cancelled')
@@ -43095,6 +43340,8 @@ function summary_heading(report, { outcome }) {
         const of = `WP Engine backup of ${nameOf(only)}`;
         if (only.archive?.error && only.outcome === 'completed')
             return `❌ ${of} completed, but its archive failed`;
+        if (only.outcome === 'completed' && report.audit?.stale.length)
+            return `❌ ${of} is older than max-age (${maxAge(report)})`;
         switch (only.outcome ?? 'failed') {
             case 'completed':
                 return `✅ ${of} completed`;
@@ -43110,6 +43357,9 @@ function summary_heading(report, { outcome }) {
     }
     if (installs.length === 0)
         return `✅ ${emptyShardText(report.shard)}`;
+    const stale = report.audit?.stale.length ?? 0;
+    if (stale > 0)
+        return `❌ WP Engine backups: ${stale} of ${installs.length} installs without a completed backup within max-age (${maxAge(report)})`;
     const failed = installs.filter((entry) => !succeeded(entry)).length;
     if (failed > 0)
         return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
@@ -43145,7 +43395,7 @@ function archiveState(archive) {
     return archive.noLink ? `${state}, no download link yet` : state;
 }
 /** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
-function summary_card(entry) {
+function summary_card(entry, report) {
     const { install, backup, archive } = entry;
     return detailsTable([
         ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
@@ -43160,8 +43410,16 @@ function summary_card(entry) {
         ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
         ['Archive', archive ? archiveState(archive) : undefined],
         ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
-        ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
+        ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined],
+        ['Max age', report.audit ? maxAgeCell(report) : undefined]
     ]);
+}
+/** Whether the one install passed the max-age audit. */
+function maxAgeCell(report) {
+    const [stale] = report.audit?.stale ?? [];
+    if (stale)
+        return `❌ ${staleAge(stale)}, over ${maxAge(report)}`;
+    return `✅ within ${maxAge(report)}`;
 }
 /** How long the backup took by WP Engine's own times, beside how long the install's backups usually take. */
 function tookRow({ backup, usual }) {
@@ -43202,17 +43460,55 @@ function copyCell({ archive }) {
         return `${state}: ${cell(archive.error)}`;
     return archive.file ? `${state}: ${cell((0,external_node_path_namespaceObject.basename)(archive.file))} (${formatBytes(archive.bytes ?? 0)})` : state;
 }
+const maxAge = (report) => formatDuration(report.audit?.maxAgeMs ?? 0);
+/** Where a stale install stands in the audit (oldest first), by its ID or, when it was not found, its name. */
+function staleOrder(report) {
+    return new Map((report.audit?.stale ?? []).map((entry, index) => [entry.installId || entry.name, index]));
+}
+const keyOf = (entry) => entry.install?.id ?? nameOf(entry);
+/** One row of the table of several installs, with its outcome and why; a completed backup that max-age refuses says how old it is. */
+function summary_row(entry, report, order) {
+    const archive = report.archiving ? ` ${copyCell(entry)} |` : '';
+    const stale = report.audit?.stale[order.get(keyOf(entry)) ?? -1];
+    const old = stale?.ageMs !== undefined && succeeded(entry) ? `older than max-age (${maxAge(report)}): ${staleAge(stale)}; ` : '';
+    return `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${old}${details(entry)} |${archive}`;
+}
+/** A row of the folded table of a fleet's installs that need nothing: the backup and when it completed, in few bytes. */
+function summary_shortRow(entry, report) {
+    const done = completedAt(entry) ?? (entry.status ? cell(entry.status) : '—');
+    const reused = entry.reused?.ageMs === undefined ? (entry.reused ? ', reused' : '') : `, reused (${formatDuration(entry.reused.ageMs)} old)`;
+    const archive = report.archiving
+        ? ` ${entry.archive?.file ? `${cell((0,external_node_path_namespaceObject.basename)(entry.archive.file))} (${formatBytes(entry.archive.bytes ?? 0)})` : copyCell(entry)} |`
+        : '';
+    return `| ${cell(nameOf(entry))} | ${idCell(entry.backup?.id, { short: true })} | ${done}${reused} |${archive}`;
+}
 /**
- * Several installs: one compact row each, in the order they were given, with its outcome and why;
- * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
- * backups output has them whole.
+ * Several installs: the ones that need attention first (stale ones oldest first, then failures and
+ * failed copies), then the rest; a fleet folds the rest into a compact table. Backup IDs are shortened to
+ * keep a row on one line; the backups output has them whole. The tables stay under GitHub's 1 MiB.
  */
-function summary_table(entries, archiving) {
-    return [
+function summary_tables(report) {
+    const { installs, archiving = false } = report;
+    const order = staleOrder(report);
+    const attention = installs.filter((entry) => order.has(keyOf(entry)) || !succeeded(entry) || entry.archive?.error);
+    attention.sort((a, b) => (order.get(keyOf(a)) ?? Infinity) - (order.get(keyOf(b)) ?? Infinity));
+    const needed = new Set(attention);
+    const fine = installs.filter((entry) => !needed.has(entry));
+    const budget = new SummaryBudget();
+    const head = [
         `| Install | Outcome | Backup | Details |${archiving ? ' Archive |' : ''}`,
-        `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`,
-        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |${archiving ? ` ${copyCell(entry)} |` : ''}`),
-        ''
+        `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`
+    ];
+    if (installs.length <= FOLD_OVER)
+        return boundedTable(head, [...attention, ...fine].map((entry) => summary_row(entry, report, order)), budget, leftOutLine);
+    const shortHead = [
+        `| Install | Backup | Completed |${archiving ? ' Archive |' : ''}`,
+        `| :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`
+    ];
+    const what = report.audit ? 'a completed backup within max-age' : 'a fresh backup';
+    return [
+        ...boundedTable(head, attention.map((entry) => summary_row(entry, report, order)), budget, leftOutLine),
+        ...folded(`${fine.length} installs with ${what}`, boundedTable(shortHead, fine.map((entry) => summary_shortRow(entry, report)), budget, leftOutLine))
     ];
 }
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
@@ -43222,20 +43518,26 @@ function renderSummary(report, verdict) {
     if (report.installs.length === 1 && only) {
         if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...summary_card(only));
+        lines.push(...summary_card(only, report));
     }
     else {
+        const stale = report.audit?.stale.length ?? 0;
         const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry));
-        if (someFailed)
+        if (report.audit && stale > 0)
+            lines.push(staleSentence(report.audit), '');
+        else if (someFailed)
             lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
         else if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...summary_table(report.installs, report.archiving ?? false));
+        else if (report.audit && report.installs.length > 0)
+            lines.push(freshSentence(report.audit), '');
+        lines.push(...summary_tables(report));
     }
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/backup/main.ts
+
 
 
 
@@ -43272,6 +43574,16 @@ const backupStep = {
             });
         };
         await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined);
+        // A real run holds each install to the backup it made or reused, and only a completed one counts.
+        if (settings.maxAgeMs !== undefined) {
+            const candidates = report.installs.map((entry) => ({
+                name: nameOf(entry),
+                installId: entry.install?.id ?? '',
+                backup: entry.status === 'completed' ? entry.backup : undefined,
+                reason: entry.reason ?? (entry.status ? `${entry.status.replace('_', ' ')}` : undefined)
+            }));
+            report.audit = auditFreshness(candidates, settings.maxAgeMs, tools.clock.now());
+        }
     },
     conclude: conclude,
     outputs: (report) => outputsOf(report),

@@ -3,11 +3,14 @@ import { EventEmitter } from 'node:events'
 import nock from 'nock'
 import { run, type Dependencies } from '../../src/backup/main.js'
 import { createNodeSend } from '../../src/wpengine/http.js'
+import { useWorkspaces } from '../support/workspaces.js'
 import { API, BACKUP_ID, backupAnswer, BASIC, CREDS, FakeClock, INSTALL, RecordingCore, RUN_CONTEXT, useNock } from '../support/helpers.js'
 
 const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': CREDS.userId, 'api-password': CREDS.password }
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
+// RUNNER_TEMP, where the step writes its output files.
+const runnerTemp = useWorkspaces('wpe-runner-temp-')
 
 /** Installs list with `mysite` on the second page; `next` names another host, which must not be contacted. */
 function installsOnTwoPages() {
@@ -27,7 +30,7 @@ function installsOnTwoPages() {
 async function runAction(inputs: Record<string, string>, extra: Partial<Dependencies> = {}) {
   const core = new RecordingCore({ ...INPUTS, ...inputs })
   const clock = new FakeClock()
-  await run({ core, env: {}, context: RUN_CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
+  await run({ core, env: { RUNNER_TEMP: runnerTemp() }, context: RUN_CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
   return core
 }
 
@@ -94,6 +97,9 @@ describe('run: a backup that completes', () => {
           reused: false
         }
       ]),
+      'backups-file': expect.stringMatching(/backups\.json$/),
+      stale: '',
+      'stale-file': '',
       'dry-run': 'false'
     })
     expect(core.summaries[0]).toContain('## ✅ WP Engine backup of mysite completed')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import type { InstallSeed, Simulator } from '../../sim/server.js'
 import { requestsTo } from '../support/sim-helpers.js'
 import { useStepBed } from '../support/step.js'
@@ -8,6 +9,7 @@ import { useStepBed } from '../support/step.js'
 // a fake clock.
 
 const MINUTE = 60_000
+const HOUR = 60 * MINUTE
 
 /** An agency's account: production shops and blogs, their staging and development copies, and two retired sites. */
 function fleet(): InstallSeed[] {
@@ -56,6 +58,8 @@ describe('installs chosen by rule', () => {
     const firstPost = sim.requests.findIndex((r) => r.method === 'POST')
     expect(sim.requests.slice(0, firstPost).every((r) => r.method === 'GET')).toBe(true)
     expect(core.log.at(-1)).toBe('✅ Backups of 13 installs completed. Their ids are in the backups output.')
+    // The backups output is also in a file, for a fleet too large for one output.
+    expect(readFileSync(core.outputs['backups-file'] ?? '', 'utf8')).toBe(core.outputs.backups)
   })
 
   it('mixes patterns and names freely: each install once, named ones where they are named, no warning for the overlap', async () => {
@@ -148,5 +152,91 @@ describe('shard', () => {
       )
     )
     expect(idle?.log.at(-1)).toMatch(/^✅ Shard [12]\/2 has no install to back up/)
+  })
+})
+
+/** Each install's history: completed backups of these ages (hours), newest last; others none. */
+function seedAges(sim: Simulator, ages: Record<string, { completed?: number[]; aborted?: number; running?: number }>) {
+  for (const [name, { completed = [], aborted, running }] of Object.entries(ages)) {
+    const installId = sim.installs.find((i) => i.name === name)?.id ?? ''
+    for (const hours of completed) sim.seedBackup({ installId, ageMs: hours * HOUR, durationMs: 5 * MINUTE })
+    if (aborted !== undefined) sim.seedBackup({ installId, ageMs: aborted * HOUR, durationMs: 5 * MINUTE, outcome: 'aborted' })
+    if (running !== undefined) sim.seedBackup({ installId, ageMs: running * HOUR, durationMs: running * HOUR + 10 * MINUTE })
+  }
+}
+
+const staleOf = (outputs: Record<string, string>) => JSON.parse(outputs.stale ?? 'null') as Record<string, unknown>[]
+
+describe('max-age', () => {
+  it('the scheduled audit: a dry run fails naming each install without a recent completed backup, oldest first, and sends only GETs', async () => {
+    const { sim, backup, clock } = await setup()
+    seedAges(sim, {
+      shop1: { completed: [50, 10] },
+      shop2: { completed: [30] },
+      shop3: { completed: [40], aborted: 2 }, // an aborted backup does not count
+      blog1: { completed: [20], running: 1 }, // nor does one still running
+      blog2: {}
+    })
+    const { core } = await backup({ install: 'shop?, blog?', 'max-age': '26h', 'dry-run': 'true' })
+    expect(sim.requests.every((r) => r.method === 'GET')).toBe(true)
+    expect(core.failed).toBe(
+      'Dry run: 3 of 5 installs have no completed backup within max-age (26h): blog2 (none: no completed backup yet), shop3 (40h old), shop2 (30h old). Nothing was requested.'
+    )
+    const shop3 = sim.installs.find((i) => i.name === 'shop3')
+    expect(staleOf(core.outputs)).toEqual([
+      { install: 'blog2', 'install-id': sim.installs.find((i) => i.name === 'blog2')?.id, 'newest-completed': '', 'age-seconds': null },
+      {
+        install: 'shop3',
+        'install-id': shop3?.id,
+        'newest-completed': new Date(clock.now() - 40 * HOUR).toISOString(),
+        'age-seconds': 40 * 3600
+      },
+      expect.objectContaining({ install: 'shop2', 'age-seconds': 30 * 3600 })
+    ])
+    const rows = (core.summaries[0] ?? '').split('\n').filter((line) => /^\| (shop|blog)\d /.test(line))
+    expect(rows.map((line) => line.split(' | ')[0]?.slice(2))).toEqual(['blog2', 'shop3', 'shop2', 'shop1', 'blog1'])
+    expect(core.summaries[0]).toContain(
+      'The installs listed first have no completed backup within max-age (26h), oldest first; the stale output lists them too.'
+    )
+  })
+
+  it('passes when every install has one, saying how old the oldest is; stale is [] (and empty without max-age)', async () => {
+    const { sim, backup } = await setup()
+    seedAges(sim, { shop1: { completed: [3] }, shop2: { completed: [25, 70] } })
+    const { core } = await backup({ install: 'shop1, shop2', 'max-age': '26h', 'dry-run': 'true' })
+    expect(core.failed).toBeUndefined()
+    expect(core.log.at(-1)).toBe(
+      '✅ Dry run passed: all 2 installs found; a real run would request 2 new backups; all 2 installs have a completed backup within max-age (26h; the oldest is 25h old). Nothing was requested.'
+    )
+    expect(core.outputs.stale).toBe('[]')
+    const { core: unaudited } = await backup({ install: 'shop1', 'dry-run': 'true' })
+    expect(unaudited.outputs.stale).toBe('')
+  })
+
+  it('the nightly job: with reuse-within 20h and max-age 26h, backs up only what is stale, then holds every install to the bar', async () => {
+    const { sim, backup } = await setup()
+    seedAges(sim, { shop1: { completed: [5] }, shop2: { completed: [22] }, shop3: { running: 1 }, blog1: { completed: [19.5] } })
+    const { core } = await backup({ install: 'shop?, blog1, blog2', 'reuse-within': '20h', 'max-age': '26h' })
+    expect(core.failed).toBeUndefined()
+    // shop1 and blog1 are recent enough, shop3's running backup is waited for: only shop2 and blog2 get a new one.
+    expect(backedUp(sim)).toEqual(['blog2', 'shop2'])
+    expect(core.outputs.stale).toBe('[]')
+    // blog1's is the oldest: 19h 30m when the step began, and the step waited some 10 minutes for shop3's.
+    expect(core.log.at(-1)).toMatch(
+      /^✅ Backups of 5 installs completed \(3 reused\); all 5 installs have a completed backup within max-age \(26h; the oldest is 19h 4\dm( \d+s)? old\)\. Their ids are in the backups output\.$/
+    )
+  })
+
+  it('a real run holds each install to the backup it made: an aborted one leaves the install stale, named in one line', async () => {
+    const { sim, backup } = await setup()
+    const shop2 = sim.installs.find((i) => i.name === 'shop2')
+    if (shop2) shop2.outcome = 'aborted'
+    seedAges(sim, { shop2: { completed: [3] } })
+    const { core } = await backup({ install: 'shop1, shop2, shop3', 'max-age': '26h' })
+    expect(core.failed).toBe(
+      '1 of 3 installs has no completed backup within max-age (26h): shop2 (none: aborted by WP Engine). The job summary lists them first.'
+    )
+    expect(staleOf(core.outputs)).toEqual([{ install: 'shop2', 'install-id': shop2?.id, 'newest-completed': '', 'age-seconds': null }])
+    expect(core.summaries[0]).toMatch(/^## ❌ WP Engine backups: 1 of 3 installs without a completed backup within max-age \(26h\)\n/)
   })
 })

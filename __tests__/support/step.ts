@@ -1,4 +1,7 @@
 import { afterAll } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Simulator } from '../../sim/server.js'
 import { run } from '../../src/backup/main.js'
 import { runRestore } from '../../src/restore/main.js'
@@ -9,6 +12,16 @@ import { useSimulators, type SimOptions } from './sim-helpers.js'
 
 // The step tier: a whole step (run() of an action) in process, against the simulator on a fake clock,
 // with a recording Core in place of @actions/core. Backups of minutes take milliseconds.
+
+// Where a step writes its output files (RUNNER_TEMP on a runner): one folder per test file, removed after it.
+let runnerTemp: string | undefined
+afterAll(() => {
+  if (runnerTemp) rmSync(runnerTemp, { recursive: true, force: true })
+})
+const runnerTempOf = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  RUNNER_TEMP: (runnerTemp ??= mkdtempSync(join(tmpdir(), 'wpe-runner-temp-'))),
+  ...env
+})
 
 interface StepOptions {
   clock: FakeClock
@@ -40,7 +53,7 @@ export async function backupStep(
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', 'notification-emails': 'ops@example.com', ...inputs }))
   const start = clock.now()
-  await run({ core, env, context, clock, send, random: Math.random, downloadStallMs })
+  await run({ core, env: runnerTempOf(env), context, clock, send, random: Math.random, downloadStallMs })
   return { core, start }
 }
 

@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5898);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5848);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5898:
+/***/ 5848:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38998,7 +38998,56 @@ function safeCore(core) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/step/output-files.ts
+
+
+
+
+// A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
+// hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
+// file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
+// would pass the limit, and the log says so.
+/** GitHub's limit for one output. */
+const MAX_OUTPUT_BYTES = 1_000_000;
+/**
+ * The outputs with each `x-file` set to the file holding `x` (when `x` has a value), and each `x` too
+ * large for an output emptied. `dir` is where the files go (RUNNER_TEMP on a runner).
+ */
+function withOutputFiles(outputs, dir, log) {
+    const result = { ...outputs };
+    let folder;
+    for (const name of Object.keys(outputs)) {
+        const fileName = `${name}-file`;
+        const value = outputs[name] ?? '';
+        if (!(fileName in outputs) || value === '')
+            continue;
+        const bytes = Buffer.byteLength(value);
+        try {
+            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-'));
+            const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);
+            (0,external_node_fs_namespaceObject.writeFileSync)(path, value);
+            result[fileName] = path;
+        }
+        catch (error) {
+            log.warning(`Could not write the ${name} output to a file (${errorLine(error)}); ${fileName} is empty.`);
+        }
+        if (bytes > MAX_OUTPUT_BYTES) {
+            result[name] = '';
+            const where = result[fileName] ? `: the whole JSON is in ${result[fileName]} (the ${fileName} output)` : '';
+            log.notice(`The ${name} output would be ${(bytes / 1_000_000).toFixed(1)} MB, more than the 1 MB GitHub takes for one output, so it is empty${where}.`);
+        }
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/step/harness.ts
+
 
 
 
@@ -39095,7 +39144,8 @@ async function runStep(step, settings, deps, title) {
         return;
     }
     const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
-    for (const [name, value] of Object.entries(step.outputs(report, verdict)))
+    const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core);
+    for (const [name, value] of Object.entries(outputs))
         core.setOutput(name, value);
     await writeSummary(core, step.summary(report, verdict));
     if (verdict.ok)
@@ -39270,6 +39320,7 @@ async function requestRestore(client, install, backup, body) {
 ;// CONCATENATED MODULE: ./src/step/summary-tables.ts
 
 
+
 /**
  * One thing's details as a two-column table. GitHub renders no table without a header row, so the
  * first row (what the table is about) is the header instead of an empty one. Rows with no value are
@@ -39292,6 +39343,42 @@ function problemQuote(text) {
 function idCell(id, { short = false } = {}) {
     return id && UUID.test(id) ? `\`${short ? id.slice(0, 8) : id}\`` : cell(id);
 }
+// What a summary's tables may take together: GitHub's 1 MiB, less room for the headings and notes around them.
+const TABLES_BYTES = MAX_SUMMARY_BYTES - 32 * 1024;
+/** The bytes left for a summary's tables, spent row by row, so that a fleet's summary stays whole instead of being cut. */
+class SummaryBudget {
+    left;
+    constructor(left = TABLES_BYTES) {
+        this.left = left;
+    }
+    /** The rows that still fit, in order, and how many did not. */
+    take(rows) {
+        const kept = [];
+        for (const row of rows) {
+            const bytes = Buffer.byteLength(row) + 1;
+            if (bytes > this.left)
+                break;
+            this.left -= bytes;
+            kept.push(row);
+        }
+        return { kept, dropped: rows.length - kept.length };
+    }
+}
+/** A table under its header, with as many rows as the budget holds; the rest are counted by `rest`. */
+function boundedTable(header, rows, budget, rest) {
+    if (rows.length === 0)
+        return [];
+    const { kept, dropped } = budget.take(rows);
+    return [...header, ...kept, '', ...(dropped > 0 ? [rest(dropped), ''] : [])];
+}
+/** Lines folded under a title that opens them (GitHub renders Markdown inside once a blank line follows the title). */
+function folded(title, lines) {
+    if (lines.length === 0)
+        return [];
+    return ['<details>', `<summary>${title}</summary>`, '', ...lines, '</details>', ''];
+}
+/** A summary lists up to this many rows in one table; past it (a fleet), the rows that need nothing are folded. */
+const FOLD_OVER = 20;
 
 ;// CONCATENATED MODULE: ./src/restore/summary.ts
 

@@ -3,6 +3,7 @@ import type { DurationEstimate } from './history.js'
 import { outputsOf, type InstallEntry } from './report.js'
 import { ageOf, type Reusable } from './reuse.js'
 import type { Shard } from '../workflows/shard.js'
+import type { Audit } from './freshness.js'
 
 // What a dry run records: per install, what was found and what a real run would do. A real run's
 // report (report.ts) has none of it.
@@ -43,6 +44,8 @@ export interface DryRunReport {
   credentialsWork: boolean
   /** This job's share of the installs chosen (the shard input). */
   shard?: Shard
+  /** The max-age audit, once every install is read. */
+  audit?: Audit
 }
 
 /**
@@ -51,7 +54,7 @@ export interface DryRunReport {
  */
 export function dryRunOutputs(report: DryRunReport): Record<string, string> {
   const installs = report.installs.map(({ ref, install }) => ({ ref, install }))
-  return { ...outputsOf({ installs }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) }
+  return { ...outputsOf({ installs, audit: report.audit }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) }
 }
 
 const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 1000))

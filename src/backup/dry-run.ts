@@ -10,6 +10,8 @@ import { estimateDuration, recentDurations, usualRange, type DurationEstimate } 
 import type { Settings } from './inputs.js'
 import { eachInstall, findAllInstalls, namedInstalls } from './back-up-installs.js'
 import { ageText, emptyShardText, namesByReason } from './messages.js'
+import { auditFreshness, freshText, staleLine } from './freshness.js'
+import { nameOf } from './report.js'
 import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
 import { ageOf, chooseReusable, listBackups, mayReuse } from './reuse.js'
@@ -45,6 +47,16 @@ async function dryRun(report: DryRunReport, tools: StepTools<Settings>): Promise
   core.info('The API credentials work.')
   await findAllInstalls(report, tools)
   await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log))
+  // The audit: each install's newest completed backup, as it stands when the dry run ends.
+  if (tools.settings.maxAgeMs !== undefined) {
+    const candidates = report.installs.map((entry) => ({
+      name: nameOf(entry),
+      installId: entry.install?.id ?? '',
+      backup: entry.preflight?.newestCompleted,
+      reason: entry.reason ?? (entry.preflight ? 'no completed backup yet' : undefined)
+    }))
+    report.audit = auditFreshness(candidates, tools.settings.maxAgeMs, tools.clock.now())
+  }
 }
 
 const created = (backup: Backup): number => Date.parse(backup.create_time ?? '') || 0
@@ -55,7 +67,8 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
   const { client, clock, settings, context, signal } = tools
   // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
   const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
-  const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })
+  // The audit reads the list too: its newest completed backup is what max-age judges.
+  const needed = (named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })) || settings.maxAgeMs !== undefined
   const backups = await listBackups(client, install).catch((error: unknown) => {
     // A real run reads the list to decide only when it could reuse a backup; otherwise only to learn
     // how long backups take, which never fails it.
@@ -146,16 +159,22 @@ function concludeDryRun(report: DryRunReport, { cancelled, error }: { cancelled:
   const failing = installs.filter((entry) => entry.error !== undefined)
   const [only] = failing
   if (installs.length === 1 && only) return failed(`Dry run: ${only.error}`)
+  const { audit } = report
+  if (audit && audit.stale.length > 0) {
+    // Every install that would fail has no completed backup either: the audit's line names them all.
+    return failed(`Dry run: ${staleLine(audit, installs.length)} Nothing was requested.`)
+  }
   if (failing.length > 0) {
     return failed(
       `Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`
     )
   }
+  const fresh = audit && installs.length > 0 ? `; ${freshText(audit)}` : ''
   return {
     ok: true,
     cancelled: false,
     dryRun: true,
-    line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}. Nothing was requested.`
+    line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}${fresh}. Nothing was requested.`
   }
 }
 

@@ -3,6 +3,7 @@ import { basename, dirname, resolve, sep } from 'node:path'
 import type { ArchiveDestination } from '../archive/offsite-copy.js'
 import type { RunContext } from '../step/run-context.js'
 import { InputReader, type GetInput } from '../step/inputs.js'
+import { formatDuration } from '../time/time-text.js'
 import { safeText } from '../text/safe-text.js'
 import { ENVIRONMENTS, usesRules, type Environment } from '../workflows/choose-installs.js'
 import { ruleText, type InstallRule } from '../workflows/install-rules.js'
@@ -17,6 +18,8 @@ export interface Settings {
   environments: Environment[]
   /** This job's share of the installs chosen, K of N. */
   shard?: Shard
+  /** Every install must end the step with a completed backup no older than this; undefined = no audit. */
+  maxAgeMs?: number
   /** The most requests to the API in flight at once. */
   maxParallel: number
   /** Reuse a completed backup younger than this, and attach to one in progress; undefined = off. */
@@ -50,6 +53,8 @@ const DEFAULT_MAX_PARALLEL = 5
 const MAX_PARALLEL = 20
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000
+// An audit asks for a recent restore point: a month covers weekly and monthly schedules too.
+const MAX_AGE_MS = 31 * 24 * 3_600_000
 
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context: RunContext = {}): Settings {
@@ -82,6 +87,13 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
     ? undefined
     : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS)
   const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS)
+  const maxAgeMs = read.text('max-age') === '' ? undefined : read.duration('max-age', '', 60_000, MAX_AGE_MS)
+  if (maxAgeMs !== undefined && !wait)
+    problems.push('max-age needs wait: true: a backup that is not waited for is not completed when the step ends')
+  if (maxAgeMs !== undefined && reuseWithinMs !== undefined && reuseWithinMs > maxAgeMs)
+    problems.push(
+      `reuse-within (${formatDuration(reuseWithinMs)}) is longer than max-age (${formatDuration(maxAgeMs)}): a backup it reuses could already be older than max-age allows. Make reuse-within shorter, leaving time for the step itself (e.g. reuse-within: 20h with max-age: 26h)`
+    )
 
   const maxParallelText = read.text('max-parallel') || String(DEFAULT_MAX_PARALLEL)
   const maxParallel = /^\d+$/.test(maxParallelText) ? Number(maxParallelText) : NaN
@@ -110,6 +122,7 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
     exclude,
     environments,
     shard,
+    maxAgeMs,
     maxParallel,
     reuseWithinMs,
     notificationEmails,

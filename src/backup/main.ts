@@ -11,7 +11,8 @@ import { dryRunStep } from './dry-run.js'
 import { parseInputs, type Settings } from './inputs.js'
 import { backUpAll, namedInstalls, type AfterBackup } from './back-up-installs.js'
 import { conclude, type BackupVerdict } from './conclude.js'
-import { outputsOf, type Report } from './report.js'
+import { nameOf, outputsOf, type Report } from './report.js'
+import { auditFreshness } from './freshness.js'
 import { renderSummary } from './summary.js'
 
 export type { Dependencies } from '../step/harness.js'
@@ -43,6 +44,16 @@ const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
       })
     }
     await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined)
+    // A real run holds each install to the backup it made or reused, and only a completed one counts.
+    if (settings.maxAgeMs !== undefined) {
+      const candidates = report.installs.map((entry) => ({
+        name: nameOf(entry),
+        installId: entry.install?.id ?? '',
+        backup: entry.status === 'completed' ? entry.backup : undefined,
+        reason: entry.reason ?? (entry.status ? `${entry.status.replace('_', ' ')}` : undefined)
+      }))
+      report.audit = auditFreshness(candidates, settings.maxAgeMs, tools.clock.now())
+    }
   },
   conclude,
   outputs: (report) => outputsOf(report),

@@ -10,6 +10,7 @@ import type { Chosen } from '../workflows/choose-installs.js'
 import { ruleText } from '../workflows/install-rules.js'
 import { shardText, type Shard } from '../workflows/shard.js'
 import type { Settings } from './inputs.js'
+import { freshText } from './freshness.js'
 
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 
@@ -93,13 +94,15 @@ export function successMessage(report: Report, outcome: 'completed' | 'requested
   if (report.installs.length === 1 && only) {
     if (outcome === 'requested') return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`
     const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : ''
-    return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`
+    const fresh = report.audit ? `, within max-age (${formatDuration(report.audit.maxAgeMs)})` : ''
+    return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}${fresh}.`
   }
   const reused = report.installs.filter((entry) => entry.reused).length
   const reusedNote = reused > 0 ? ` (${reused} reused)` : ''
+  const fresh = report.audit ? `; ${freshText(report.audit)}` : ''
   return outcome === 'requested'
     ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-    : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`
+    : `✅ Backups of ${report.installs.length} installs completed${reusedNote}${fresh}. Their ids are in the backups output.`
 }
 
 /** What was still running when the runner cancelled the step, and how to pick it up again. */
@@ -186,4 +189,9 @@ export function shardLine(shard: Shard, taken: number, chosen: number): string {
 /** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
 export function emptyShardText(shard: Shard | undefined): string {
   return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up'
+}
+
+/** Under a summary's table that could not hold every install. */
+export function leftOutLine(dropped: number): string {
+  return `… and ${dropped} more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output and the file backups-file names.`
 }

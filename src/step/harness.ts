@@ -9,6 +9,7 @@ import { runContextOf, type RunContext } from './run-context.js'
 import { InputError, type GetInput } from './inputs.js'
 import { cell } from '../text/markdown-cell.js'
 import { safeCore } from './output-sink.js'
+import { withOutputFiles } from './output-files.js'
 import type { Core } from './core.js'
 
 // What every step does, whichever action it is: read and check the inputs, mask the credentials before
@@ -185,7 +186,8 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     return
   }
   const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error })
-  for (const [name, value] of Object.entries(step.outputs(report, verdict))) core.setOutput(name, value)
+  const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   await writeSummary(core, step.summary(report, verdict))
   if (verdict.ok) core.info(verdict.line)
   else core.setFailed(verdict.line)

@@ -148,6 +148,29 @@ describe('parseInputs', () => {
     })
   })
 
+  describe('max-age', () => {
+    it('is off by default, and a duration from a minute to 31 days', () => {
+      expect(parse(BASE).maxAgeMs).toBeUndefined()
+      expect(parse({ ...BASE, 'max-age': '26h' }).maxAgeMs).toBe(26 * 3_600_000)
+      expect(problems({ ...BASE, 'max-age': '30s' })).toBe("max-age '30s' is out of range: it must be between 1m and 744h")
+      expect(problems({ ...BASE, 'max-age': '26' })).toBe("max-age '26' has no unit: write 26m for 26 minutes or 26s for 26 seconds")
+    })
+    it('needs wait: true, since a backup not waited for is not completed', () => {
+      expect(problems({ ...BASE, 'max-age': '26h', wait: 'false' })).toBe(
+        'max-age needs wait: true: a backup that is not waited for is not completed when the step ends'
+      )
+    })
+    it('refuses a reuse-within longer than itself, which could reuse a backup already too old', () => {
+      expect(parse({ ...BASE, 'max-age': '26h', 'reuse-within': '20h' })).toMatchObject({
+        maxAgeMs: 26 * 3_600_000,
+        reuseWithinMs: 20 * 3_600_000
+      })
+      expect(problems({ ...BASE, 'max-age': '26h', 'reuse-within': '30h' })).toBe(
+        'reuse-within (30h) is longer than max-age (26h): a backup it reuses could already be older than max-age allows. Make reuse-within shorter, leaving time for the step itself (e.g. reuse-within: 20h with max-age: 26h)'
+      )
+    })
+  })
+
   describe('max-parallel and reuse-within', () => {
     it('reads them', () => {
       expect(parse({ ...BASE, 'max-parallel': '12', 'reuse-within': '30m' })).toMatchObject({ maxParallel: 12, reuseWithinMs: 1_800_000 })
