@@ -15,6 +15,7 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --duration SECS     how long a new backup takes in all (default 4)
   --outcome STATE     completed or aborted (default completed)
   --latency MS        delay every answer by MS milliseconds (default 0)
+  --rate-limit N      allow N requests a second across the account (burst N); answer 429 past it
   --installs N        filler installs listed before 'mysite' (default 120, so it is on page 2)
   --user ID           API user id to accept (default ${DEFAULT_CREDENTIALS.userId})
   --password PW       API password to accept (default ${DEFAULT_CREDENTIALS.password})
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '4' },
     outcome: { type: 'string', default: 'completed' },
     latency: { type: 'string', default: '0' },
+    'rate-limit': { type: 'string' },
     installs: { type: 'string', default: '120' },
     user: { type: 'string', default: DEFAULT_CREDENTIALS.userId },
     password: { type: 'string', default: DEFAULT_CREDENTIALS.password },
@@ -84,6 +86,7 @@ const sim = await startSimulator({
   durationMs: number('duration', values.duration) * 1000,
   outcome: values.outcome,
   latencyMs: number('latency', values.latency),
+  rateLimit: values['rate-limit'] === undefined ? undefined : { perSecond: number('rate-limit', values['rate-limit']) },
   log: values.quiet ? undefined : (line) => process.stdout.write(`[sim] ${line}\n`)
 })
 

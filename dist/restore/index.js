@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5848);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2222);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5848:
+/***/ 2222:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38269,7 +38269,114 @@ class Semaphore {
     }
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/rate-limit.ts
+// WP Engine limits requests per account and publishes no numbers, and its 429 answers carry no
+// Retry-After. With hundreds of installs, each retrying a 429 on its own clock would keep the account
+// over its limit. So the step learns the limit together, as TCP shares a link (AIMD): no limit until
+// the first 429; then the rate halves to half of what was being sent, every request waits out one
+// shared pause, and the rate grows back by one request a second for every second without a 429.
+/** A rate below this is not worth pacing to: a 429 then only pauses. */
+const MIN_RATE = 0.5;
+/** Requests a second the rate grows back, each second of answers without a 429. */
+const GROWTH_PER_SECOND = 1;
+/** How far back sends count for the rate being sent. */
+const WINDOW_MS = 1_000;
+/** The shared pause after a 429 (doubling while 429s follow one another), and its ceiling. */
+const PAUSE_MS = 1_000;
+const MAX_PAUSE_MS = 30_000;
+/** The log hears of a slow-down at most this often: a line per 429 would drown the step's own. */
+const TELL_EVERY_MS = 60_000;
+/** The pace every request of one client keeps: ask `turn()` before sending, tell `answered()` after. */
+class AccountRateLimit {
+    clock;
+    onSlowDown;
+    /** Requests a second allowed; undefined until the first 429. */
+    rate;
+    /** The rate may grow back to this: twice the rate that drew the last 429. */
+    ceiling = Infinity;
+    pausedUntil = 0;
+    lastSentAt = -Infinity;
+    decreasedAt = -Infinity;
+    /** Since when the rate has grown back: the end of the last pause, then the last answer. */
+    grownAt = 0;
+    /** 429s in a row, for the length of the pause. */
+    streak = 0;
+    /** Send times within the last WINDOW_MS, oldest first. */
+    recent = [];
+    toldAt = -Infinity;
+    /** `onSlowDown` hears, at most once a minute, that the step slowed down and to what rate. */
+    constructor(clock, onSlowDown) {
+        this.clock = clock;
+        this.onSlowDown = onSlowDown;
+    }
+    /** Requests a second allowed now, undefined while no 429 has come (for tests and the debug log). */
+    get requestsPerSecond() {
+        return this.rate;
+    }
+    /** Waits until this request may go, and returns the time it went (to hand to `answered`). Rejects when `signal` aborts. */
+    async turn(signal) {
+        for (;;) {
+            const now = this.clock.now();
+            const spaced = this.rate === undefined ? -Infinity : this.lastSentAt + 1_000 / this.rate;
+            const at = Math.max(this.pausedUntil, spaced);
+            if (at <= now) {
+                this.lastSentAt = now;
+                this.forgetBefore(now - WINDOW_MS);
+                this.recent.push(now);
+                return now;
+            }
+            // Whoever wakes first goes; the others look again, so a pause or a lower rate set meanwhile holds.
+            await this.clock.sleep(at - now, signal);
+        }
+    }
+    /** The answer to a request sent at `sentAt`: `limited` for a 429, with its Retry-After when it gave one. */
+    answered(sentAt, limited, retryAfterMs) {
+        const now = this.clock.now();
+        if (!limited) {
+            this.streak = 0;
+            if (this.rate !== undefined && now > this.grownAt) {
+                this.rate = Math.min(this.ceiling, this.rate + (GROWTH_PER_SECOND * (now - this.grownAt)) / 1_000);
+                this.grownAt = now;
+            }
+            return;
+        }
+        if (retryAfterMs !== undefined)
+            this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+        // A request sent before the last decrease was sent at the old rate: its 429 is already answered for.
+        if (sentAt < this.decreasedAt)
+            return;
+        this.streak++;
+        const sending = this.sentWithin(now);
+        this.rate = Math.max(MIN_RATE, Math.min(this.rate ?? Infinity, sending) / 2);
+        this.ceiling = Math.max(MIN_RATE, 2 * sending);
+        this.decreasedAt = now;
+        this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(MAX_PAUSE_MS, PAUSE_MS * 2 ** (this.streak - 1)));
+        // The rate grows back only once requests flow again.
+        this.grownAt = this.pausedUntil;
+        if (now - this.toldAt >= TELL_EVERY_MS) {
+            this.toldAt = now;
+            this.onSlowDown?.(`WP Engine's rate limit answered 429 (too many requests): every request of this step now waits its turn, ${perSecond(this.rate)}, and the pace grows back while no 429 comes.`);
+        }
+    }
+    /** Requests sent in the last WINDOW_MS: the rate being sent. */
+    sentWithin(now) {
+        this.forgetBefore(now - WINDOW_MS);
+        return (this.recent.length * 1_000) / WINDOW_MS;
+    }
+    forgetBefore(time) {
+        let old = 0;
+        while (old < this.recent.length && (this.recent[old] ?? 0) <= time)
+            old++;
+        this.recent.splice(0, old);
+    }
+}
+/** `about 10 requests a second`, or `one request every 2s`. */
+function perSecond(rate) {
+    return rate >= 1 ? `about ${Math.round(rate)} requests a second` : `one request every ${Math.round(1 / rate)}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
+
 
 
 
@@ -38306,6 +38413,7 @@ class WpeClient {
     options;
     authorization;
     slots;
+    pace;
     warned = new Set();
     constructor(options) {
         // `??`, not a spread of defaults: an option passed as undefined must still get its default.
@@ -38319,6 +38427,7 @@ class WpeClient {
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
+        this.pace = options.rateLimit === false ? undefined : new AccountRateLimit(options.clock, (message) => this.options.onRetry?.(message));
     }
     getUser() {
         return this.request('GET', ['user'], 'check the API credentials', json(decodeUser));
@@ -38403,6 +38512,11 @@ class WpeClient {
         for (let attempt = 1;; attempt++) {
             // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
             await this.slots.acquire(signal);
+            // Every request of the step keeps the account's pace, learned from its 429s.
+            const pacedAt = await this.pace?.turn(signal).catch(() => {
+                this.slots.release();
+                throw new CancelledError();
+            });
             const left = deadline - clock.now();
             if (left <= 0) {
                 this.slots.release();
@@ -38447,6 +38561,10 @@ class WpeClient {
                         : { kind: 'network', code: error.code, sent: error.sent };
             }
             last = { outcome, response };
+            // Only an answer says anything of the account's limit; a lost one says nothing.
+            const limited = outcome.kind === 'response' && outcome.status === 429;
+            if (pacedAt !== undefined && response)
+                this.pace?.answered(pacedAt, limited, limited ? parseRetryAfter(headerValue(response, 'retry-after'), clock.now()) : undefined);
             const result = attemptResult(outcome, response, clock.now() - sentAt);
             const verdict = classify(method, outcome);
             if (verdict !== 'success')
@@ -39107,6 +39225,7 @@ async function runStep(step, settings, deps, title) {
         random: deps.random,
         maxConcurrentRequests,
         readOnly,
+        rateLimit: deps.rateLimit,
         onRetry: (message) => core.info(message),
         onDebug: (line) => core.debug(line),
         onWarning: (message) => core.warning(message)

@@ -37,6 +37,8 @@ export interface Dependencies {
    * given (DEFAULT_STALL_MS). A real-time limit, so the step tests, on a fake clock, shorten it here.
    */
   downloadStallMs?: number
+  /** false: no pace shared by every request and learned from 429s (ClientOptions.rateLimit), for the bench to compare. */
+  rateLimit?: false
 }
 
 /** The real collaborators: @actions/core, @actions/github's context, the process's signals. */
@@ -152,6 +154,7 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     random: deps.random,
     maxConcurrentRequests,
     readOnly,
+    rateLimit: deps.rateLimit,
     onRetry: (message) => core.info(message),
     onDebug: (line) => core.debug(line),
     onWarning: (message) => core.warning(message)
