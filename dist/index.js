@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6779);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4640);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6779:
+/***/ 4640:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30986,7 +30986,35 @@ function deadlineText(operation, last, failingForMs) {
     return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
 }
 
+;// CONCATENATED MODULE: ./src/time/on-abort.ts
+// Node's EventTarget looks through every listener a signal has before it adds one: with thousands of
+// waits on the step's one signal, each wait cost a pass over all the others. So a signal gets one
+// listener, and the waits on it register in a set behind that listener.
+const waiting = new WeakMap();
+/** Calls `onAbort` once, when `signal` aborts, unless the function returned is called first. */
+function whenAborted(signal, onAbort) {
+    if (signal.aborted) {
+        queueMicrotask(onAbort);
+        return () => undefined;
+    }
+    let waits = waiting.get(signal);
+    if (!waits) {
+        const created = new Set();
+        waits = created;
+        waiting.set(signal, created);
+        signal.addEventListener('abort', () => {
+            waiting.delete(signal);
+            for (const wait of created)
+                wait.onAbort();
+        }, { once: true });
+    }
+    const wait = { onAbort };
+    waits.add(wait);
+    return () => void waits.delete(wait);
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
 
 /** At most `limit` holders at once; the rest queue in arrival order. */
 class Semaphore {
@@ -31008,16 +31036,17 @@ class Semaphore {
         }
         return new Promise((resolve, reject) => {
             const grant = () => {
-                signal?.removeEventListener('abort', onAbort);
+                forget?.();
                 this.active++;
                 resolve();
             };
-            const onAbort = () => {
-                this.queue.splice(this.queue.indexOf(grant), 1);
-                reject(new CancelledError());
-            };
             this.queue.push(grant);
-            signal?.addEventListener('abort', onAbort, { once: true });
+            const forget = signal
+                ? whenAborted(signal, () => {
+                    this.queue.splice(this.queue.indexOf(grant), 1);
+                    reject(new CancelledError());
+                })
+                : undefined;
         });
     }
     release() {
@@ -40926,20 +40955,22 @@ function skippedMessage(operation, skipped, received) {
 }
 
 ;// CONCATENATED MODULE: ./src/time/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
         const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
+            forget?.();
             resolve();
         }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const forget = signal
+            ? whenAborted(signal, () => {
+                clearTimeout(timer);
+                reject(signal.reason);
+            })
+            : undefined;
     })
 };
 
@@ -42523,10 +42554,10 @@ async function waitForBackup(options) {
 
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-async function backUpInstall(tools, entry, install, scope, onCheck) {
+async function backUpInstall(tools, entry, install, scope, onCheck, obtaining = (work) => work()) {
     const { client, clock, settings, deadline, signal } = tools;
     const obtainedFrom = clock.now();
-    const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
+    const { backup, listed, requested } = await obtaining(() => scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log)));
     recordBackup(entry, backup);
     const status = normalizeStatus(backup.status);
     if (!settings.wait && !isFinal(status)) {
@@ -42660,6 +42691,7 @@ async function obtainBackup(tools, entry, install, log) {
 
 
 
+
 /**
  * Every install named: all found in one pass, each one's backup obtained and waited for at once, and
  * `after` run for each as soon as its backup is completed. One install's failure never stops the
@@ -42669,10 +42701,30 @@ async function backUpAll(report, tools, after) {
     const { core, clock, deadline } = tools;
     await findAllInstalls(report, tools);
     const several = report.installs.length > 1;
+    // Installs get their backups a few at a time, as the requests could go no faster anyway: thousands
+    // of requests prepared and queued at once would only hold memory.
+    const gate = new Semaphore(tools.settings.maxParallel * 2);
+    const obtaining = async (work) => {
+        await gate.acquire(tools.signal);
+        try {
+            return await work();
+        }
+        finally {
+            gate.release();
+        }
+    };
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
-    const onCheck = () => heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
+    // The list of what is still running is a pass over every install: with thousands, build it at most once a second.
+    let lookAgainAt = clock.now();
+    const onCheck = () => {
+        const now = clock.now();
+        if (now < lookAgainAt)
+            return;
+        lookAgainAt = now + 1_000;
+        heartbeat.beat(report.installs.flatMap((entry) => waitingOf(entry, now)), report.installs.length);
+    };
     await eachInstall(report, tools, async (entry, install, scope) => {
-        await backUpInstall(tools, entry, install, scope, onCheck);
+        await backUpInstall(tools, entry, install, scope, onCheck, obtaining);
         if (entry.outcome === 'completed')
             await after?.(entry, install, scope);
     }, (entry, scope) => {

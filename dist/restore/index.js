@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2222);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2797);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2222:
+/***/ 2797:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38229,7 +38229,35 @@ function tunnelFailure(error) {
     return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
+;// CONCATENATED MODULE: ./src/time/on-abort.ts
+// Node's EventTarget looks through every listener a signal has before it adds one: with thousands of
+// waits on the step's one signal, each wait cost a pass over all the others. So a signal gets one
+// listener, and the waits on it register in a set behind that listener.
+const waiting = new WeakMap();
+/** Calls `onAbort` once, when `signal` aborts, unless the function returned is called first. */
+function whenAborted(signal, onAbort) {
+    if (signal.aborted) {
+        queueMicrotask(onAbort);
+        return () => undefined;
+    }
+    let waits = waiting.get(signal);
+    if (!waits) {
+        const created = new Set();
+        waits = created;
+        waiting.set(signal, created);
+        signal.addEventListener('abort', () => {
+            waiting.delete(signal);
+            for (const wait of created)
+                wait.onAbort();
+        }, { once: true });
+    }
+    const wait = { onAbort };
+    waits.add(wait);
+    return () => void waits.delete(wait);
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
 
 /** At most `limit` holders at once; the rest queue in arrival order. */
 class Semaphore {
@@ -38251,16 +38279,17 @@ class Semaphore {
         }
         return new Promise((resolve, reject) => {
             const grant = () => {
-                signal?.removeEventListener('abort', onAbort);
+                forget?.();
                 this.active++;
                 resolve();
             };
-            const onAbort = () => {
-                this.queue.splice(this.queue.indexOf(grant), 1);
-                reject(new CancelledError());
-            };
             this.queue.push(grant);
-            signal?.addEventListener('abort', onAbort, { once: true });
+            const forget = signal
+                ? whenAborted(signal, () => {
+                    this.queue.splice(this.queue.indexOf(grant), 1);
+                    reject(new CancelledError());
+                })
+                : undefined;
         });
     }
     release() {
@@ -38691,20 +38720,22 @@ function skippedMessage(operation, skipped, received) {
 }
 
 ;// CONCATENATED MODULE: ./src/time/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
         const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
+            forget?.();
             resolve();
         }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const forget = signal
+            ? whenAborted(signal, () => {
+                clearTimeout(timer);
+                reject(signal.reason);
+            })
+            : undefined;
     })
 };
 

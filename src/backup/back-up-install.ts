@@ -21,11 +21,14 @@ export async function backUpInstall(
   entry: InstallReport,
   install: Install,
   scope: Scope,
-  onCheck: () => void
+  onCheck: () => void,
+  obtaining: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()
 ): Promise<void> {
   const { client, clock, settings, deadline, signal } = tools
   const obtainedFrom = clock.now()
-  const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
+  const { backup, listed, requested } = await obtaining(() =>
+    scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
+  )
   recordBackup(entry, backup)
 
   const status = normalizeStatus(backup.status)

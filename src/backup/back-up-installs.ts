@@ -5,6 +5,7 @@ import type { StepTools } from '../step/harness.js'
 import { InputError, installLabel, type InstallRef } from '../step/inputs.js'
 import { group, prefixedScope, runnerScope, type Scope } from '../step/log-scope.js'
 import { CancelledError, errorLine } from '../wpengine/errors.js'
+import { Semaphore } from '../wpengine/semaphore.js'
 import { isFinal } from '../wpengine/status.js'
 import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
@@ -26,17 +27,34 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
   await findAllInstalls(report, tools)
   const several = report.installs.length > 1
 
+  // Installs get their backups a few at a time, as the requests could go no faster anyway: thousands
+  // of requests prepared and queued at once would only hold memory.
+  const gate = new Semaphore(tools.settings.maxParallel * 2)
+  const obtaining = async <T>(work: () => Promise<T>): Promise<T> => {
+    await gate.acquire(tools.signal)
+    try {
+      return await work()
+    } finally {
+      gate.release()
+    }
+  }
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
-  const onCheck = (): void =>
+  // The list of what is still running is a pass over every install: with thousands, build it at most once a second.
+  let lookAgainAt = clock.now()
+  const onCheck = (): void => {
+    const now = clock.now()
+    if (now < lookAgainAt) return
+    lookAgainAt = now + 1_000
     heartbeat.beat(
-      report.installs.flatMap((entry) => waitingOf(entry, clock.now())),
+      report.installs.flatMap((entry) => waitingOf(entry, now)),
       report.installs.length
     )
+  }
   await eachInstall(
     report,
     tools,
     async (entry, install, scope) => {
-      await backUpInstall(tools, entry, install, scope, onCheck)
+      await backUpInstall(tools, entry, install, scope, onCheck, obtaining)
       if (entry.outcome === 'completed') await after?.(entry, install, scope)
     },
     (entry, scope) => {
