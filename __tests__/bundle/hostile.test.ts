@@ -329,7 +329,11 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
     'archive',
     'archive-path',
     'api-url',
-    'api-user-id'
+    'api-user-id',
+    'exclude',
+    'environment',
+    'shard',
+    'max-age'
   ]
   it.concurrent(
     'any text input holding hostile text',
