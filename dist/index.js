@@ -41870,7 +41870,9 @@ async function chooseInstalls(client, choice) {
     const excludedIds = new Set();
     for (const [at, rule] of exclude.entries()) {
         const matching = listed.filter((install) => ruleMatches(rule, install));
-        if (matching.length === 0)
+        // An install listed in a shape that cannot be used is left out anyway: excluding it is no mistake.
+        const unusable = rule.kind === 'name' && broken.has(rule.name);
+        if (matching.length === 0 && !unusable)
             found.push({ at: include.length + at, problem: noMatch('exclude', rule, listed.length, names()) });
         for (const install of matching)
             excludedIds.add(install.id);

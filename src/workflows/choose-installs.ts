@@ -101,7 +101,10 @@ export async function chooseInstalls(client: Pick<WpeClient, 'getInstall' | 'lis
   const excludedIds = new Set<string>()
   for (const [at, rule] of exclude.entries()) {
     const matching = listed.filter((install) => ruleMatches(rule, install))
-    if (matching.length === 0) found.push({ at: include.length + at, problem: noMatch('exclude', rule, listed.length, names()) })
+    // An install listed in a shape that cannot be used is left out anyway: excluding it is no mistake.
+    const unusable = rule.kind === 'name' && broken.has(rule.name)
+    if (matching.length === 0 && !unusable)
+      found.push({ at: include.length + at, problem: noMatch('exclude', rule, listed.length, names()) })
     for (const install of matching) excludedIds.add(install.id)
   }
   const excluded: Install[] = []
