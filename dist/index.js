@@ -41392,12 +41392,13 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
 // hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
 // file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
-// would pass the limit, and the log says so.
+// would pass the limit, and the log says so. Off a runner (no RUNNER_TEMP: a test, a run by hand) the
+// file is written only when `x` is too large, so that nothing is left behind in the system's tmp.
 /** GitHub's limit for one output. */
 const MAX_OUTPUT_BYTES = 1_000_000;
 /**
  * The outputs with each `x-file` set to the file holding `x` (when `x` has a value), and each `x` too
- * large for an output emptied. `dir` is where the files go (RUNNER_TEMP on a runner).
+ * large for an output emptied. `dir` is where the files go (RUNNER_TEMP on a runner); without it, only an output too large is written, to the system's tmp.
  */
 function withOutputFiles(outputs, dir, log) {
     const result = { ...outputs };
@@ -41408,6 +41409,8 @@ function withOutputFiles(outputs, dir, log) {
         if (!(fileName in outputs) || value === '')
             continue;
         const bytes = Buffer.byteLength(value);
+        if (!dir && bytes <= MAX_OUTPUT_BYTES)
+            continue;
         try {
             folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-'));
             const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);

@@ -41,6 +41,14 @@ describe('withOutputFiles', () => {
     ])
   })
 
+  it('off a runner (no RUNNER_TEMP), writes a file only for an output too large, so that tests and runs by hand leave nothing behind', () => {
+    expect(withOutputFiles({ backups: '[]', 'backups-file': '' }, undefined, logged().log)).toEqual({ backups: '[]', 'backups-file': '' })
+    const big = 'x'.repeat(MAX_OUTPUT_BYTES + 1)
+    const outputs = withOutputFiles({ backups: big, 'backups-file': '' }, undefined, logged().log)
+    expect(readFileSync(outputs['backups-file'] ?? '', 'utf8')).toBe(big)
+    rmSync(dirname(outputs['backups-file'] ?? ''), { recursive: true, force: true })
+  })
+
   it('keeps an output of exactly 1 MB', () => {
     const exact = 'x'.repeat(MAX_OUTPUT_BYTES)
     expect(withOutputFiles({ backups: exact, 'backups-file': '' }, dir, logged().log).backups).toBe(exact)
