@@ -119,10 +119,11 @@ export function target(what, value, relation, limit, { unit = count, limitIs } =
  * simulator answers at once, in real time), and moves on to the earliest sleeper's wake-up only once
  * every request has been answered and what followed has settled: sleepers wake in order of their
  * wake-up time, however many installs sleep at once, and minutes of backups and outages take
- * milliseconds.
- * @param {import('../src/wpengine/http.js').Send} realSend @param {number} [start]
+ * milliseconds. With `latencyMs`, each request takes that much simulated time on the wire (half each
+ * way), so that requests in flight overlap as they do against the real API.
+ * @param {import('../src/wpengine/http.js').Send} realSend @param {{ latencyMs?: number, start?: number }} [options]
  */
-export function virtualTime(realSend, start = Date.UTC(2026, 0, 1)) {
+export function virtualTime(realSend, { latencyMs = 0, start = Date.UTC(2026, 0, 1) } = {}) {
   let time = start
   let inFlight = 0
   let order = 0
@@ -181,24 +182,28 @@ export function virtualTime(realSend, start = Date.UTC(2026, 0, 1)) {
     for (const rejectSleeper of waiting?.values() ?? []) rejectSleeper(this.reason)
   }
   /** @type {import('../src/wpengine/http.js').Send} */
-  const send = (request, signal) => {
+  const send = async (request, signal) => {
+    if (latencyMs > 0) await clock.sleep(latencyMs / 2, signal)
     inFlight++
-    return realSend(request, signal).finally(() => {
+    try {
+      return await realSend(request, signal)
+    } finally {
       inFlight--
       later()
-    })
+      if (latencyMs > 0) await clock.sleep(latencyMs / 2)
+    }
   }
   return { clock, send }
 }
 
 /**
  * The backup step (run() of src/backup/main.ts, compiled) in process against the simulator, on
- * simulated time: `inputs` add to the simulator's URL and credentials. Returns whether it failed and
- * its outputs.
+ * simulated time: `inputs` add to the simulator's URL and credentials. Returns whether it failed, its
+ * outputs and its job summary. `retryBudget` and `rateLimit` false turn those off, to measure what they save.
  * @param {import('../sim/server.js').Simulator} sim @param {Record<string, string>} inputs
- * @param {{ clock: import('../src/time/clock.js').Clock, send: import('../src/wpengine/http.js').Send, random: () => number, retryBudget?: false }} tools
+ * @param {{ clock: import('../src/time/clock.js').Clock, send: import('../src/wpengine/http.js').Send, random: () => number, retryBudget?: false, rateLimit?: false, env?: NodeJS.ProcessEnv }} tools
  */
-export async function backupStepInProcess(sim, inputs, { clock, send, random, retryBudget }) {
+export async function backupStepInProcess(sim, inputs, { clock, send, random, retryBudget, rateLimit, env = {} }) {
   const { run } = await built('backup/main.js')
   /** @type {Record<string, string>} */
   const given = {
@@ -212,6 +217,7 @@ export async function backupStepInProcess(sim, inputs, { clock, send, random, re
   const outputs = {}
   /** @type {string | undefined} */
   let failed
+  let summary = ''
   const core = {
     getInput: (/** @type {string} */ name) => given[name] ?? '',
     setOutput: (/** @type {string} */ name, /** @type {unknown} */ value) => void (outputs[name] = String(value)),
@@ -223,8 +229,14 @@ export async function backupStepInProcess(sim, inputs, { clock, send, random, re
     debug() {},
     startGroup() {},
     endGroup() {},
-    summary: { addRaw() {}, write: async () => undefined }
+    summary: {
+      addRaw(/** @type {string} */ text) {
+        summary += text
+        return this
+      },
+      write: async () => undefined
+    }
   }
-  await run({ core, env: {}, context: SAMPLE_RUN_CONTEXT, clock, send, random, retryBudget })
-  return { failed, outputs }
+  await run({ core, env, context: SAMPLE_RUN_CONTEXT, clock, send, random, retryBudget, rateLimit })
+  return { failed, outputs, summary }
 }

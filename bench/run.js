@@ -10,7 +10,17 @@
 import { scratchFolder } from './helpers.js'
 
 /** The sections, in the order they run and print. */
-const SECTIONS = ['poll-schedule', 'history-fit', 'cold-start', 'many-installs', 'offsite-copy', 'bad-api-days', 'retry-budget']
+const SECTIONS = [
+  'poll-schedule',
+  'history-fit',
+  'cold-start',
+  'many-installs',
+  'offsite-copy',
+  'bad-api-days',
+  'retry-budget',
+  'fleet',
+  'rate-limit'
+]
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')

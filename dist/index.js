@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1473);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9871);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1473:
+/***/ 9871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31029,7 +31029,35 @@ function deadlineText(operation, last, failingForMs) {
     return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
 }
 
+;// CONCATENATED MODULE: ./src/time/on-abort.ts
+// Node's EventTarget looks through every listener a signal has before it adds one: with thousands of
+// waits on the step's one signal, each wait cost a pass over all the others. So a signal gets one
+// listener, and the waits on it register in a set behind that listener.
+const waiting = new WeakMap();
+/** Calls `onAbort` once, when `signal` aborts, unless the function returned is called first. */
+function whenAborted(signal, onAbort) {
+    if (signal.aborted) {
+        queueMicrotask(onAbort);
+        return () => undefined;
+    }
+    let waits = waiting.get(signal);
+    if (!waits) {
+        const created = new Set();
+        waits = created;
+        waiting.set(signal, created);
+        signal.addEventListener('abort', () => {
+            waiting.delete(signal);
+            for (const wait of created)
+                wait.onAbort();
+        }, { once: true });
+    }
+    const wait = { onAbort };
+    waits.add(wait);
+    return () => void waits.delete(wait);
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
 
 /** At most `limit` holders at once; the rest queue in arrival order. */
 class Semaphore {
@@ -31051,16 +31079,17 @@ class Semaphore {
         }
         return new Promise((resolve, reject) => {
             const grant = () => {
-                signal?.removeEventListener('abort', onAbort);
+                forget?.();
                 this.active++;
                 resolve();
             };
-            const onAbort = () => {
-                this.queue.splice(this.queue.indexOf(grant), 1);
-                reject(new CancelledError());
-            };
             this.queue.push(grant);
-            signal?.addEventListener('abort', onAbort, { once: true });
+            const forget = signal
+                ? whenAborted(signal, () => {
+                    this.queue.splice(this.queue.indexOf(grant), 1);
+                    reject(new CancelledError());
+                })
+                : undefined;
         });
     }
     release() {
@@ -40655,7 +40684,114 @@ function tunnelFailure(error) {
     return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/rate-limit.ts
+// WP Engine limits requests per account and publishes no numbers, and its 429 answers carry no
+// Retry-After. With hundreds of installs, each retrying a 429 on its own clock would keep the account
+// over its limit. So the step learns the limit together, as TCP shares a link (AIMD): no limit until
+// the first 429; then the rate halves to half of what was being sent, every request waits out one
+// shared pause, and the rate grows back by one request a second for every second without a 429.
+/** A rate below this is not worth pacing to: a 429 then only pauses. */
+const MIN_RATE = 0.5;
+/** Requests a second the rate grows back, each second of answers without a 429. */
+const GROWTH_PER_SECOND = 1;
+/** How far back sends count for the rate being sent. */
+const WINDOW_MS = 1_000;
+/** The shared pause after a 429 (doubling while 429s follow one another), and its ceiling. */
+const PAUSE_MS = 1_000;
+const MAX_PAUSE_MS = 30_000;
+/** The log hears of a slow-down at most this often: a line per 429 would drown the step's own. */
+const TELL_EVERY_MS = 60_000;
+/** The pace every request of one client keeps: ask `turn()` before sending, tell `answered()` after. */
+class AccountRateLimit {
+    clock;
+    onSlowDown;
+    /** Requests a second allowed; undefined until the first 429. */
+    rate;
+    /** The rate may grow back to this: twice the rate that drew the last 429. */
+    ceiling = Infinity;
+    pausedUntil = 0;
+    lastSentAt = -Infinity;
+    decreasedAt = -Infinity;
+    /** Since when the rate has grown back: the end of the last pause, then the last answer. */
+    grownAt = 0;
+    /** 429s in a row, for the length of the pause. */
+    streak = 0;
+    /** Send times within the last WINDOW_MS, oldest first. */
+    recent = [];
+    toldAt = -Infinity;
+    /** `onSlowDown` hears, at most once a minute, that the step slowed down and to what rate. */
+    constructor(clock, onSlowDown) {
+        this.clock = clock;
+        this.onSlowDown = onSlowDown;
+    }
+    /** Requests a second allowed now, undefined while no 429 has come (for tests and the debug log). */
+    get requestsPerSecond() {
+        return this.rate;
+    }
+    /** Waits until this request may go, and returns the time it went (to hand to `answered`). Rejects when `signal` aborts. */
+    async turn(signal) {
+        for (;;) {
+            const now = this.clock.now();
+            const spaced = this.rate === undefined ? -Infinity : this.lastSentAt + 1_000 / this.rate;
+            const at = Math.max(this.pausedUntil, spaced);
+            if (at <= now) {
+                this.lastSentAt = now;
+                this.forgetBefore(now - WINDOW_MS);
+                this.recent.push(now);
+                return now;
+            }
+            // Whoever wakes first goes; the others look again, so a pause or a lower rate set meanwhile holds.
+            await this.clock.sleep(at - now, signal);
+        }
+    }
+    /** The answer to a request sent at `sentAt`: `limited` for a 429, with its Retry-After when it gave one. */
+    answered(sentAt, limited, retryAfterMs) {
+        const now = this.clock.now();
+        if (!limited) {
+            this.streak = 0;
+            if (this.rate !== undefined && now > this.grownAt) {
+                this.rate = Math.min(this.ceiling, this.rate + (GROWTH_PER_SECOND * (now - this.grownAt)) / 1_000);
+                this.grownAt = now;
+            }
+            return;
+        }
+        if (retryAfterMs !== undefined)
+            this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+        // A request sent before the last decrease was sent at the old rate: its 429 is already answered for.
+        if (sentAt < this.decreasedAt)
+            return;
+        this.streak++;
+        const sending = this.sentWithin(now);
+        this.rate = Math.max(MIN_RATE, Math.min(this.rate ?? Infinity, sending) / 2);
+        this.ceiling = Math.max(MIN_RATE, 2 * sending);
+        this.decreasedAt = now;
+        this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(MAX_PAUSE_MS, PAUSE_MS * 2 ** (this.streak - 1)));
+        // The rate grows back only once requests flow again.
+        this.grownAt = this.pausedUntil;
+        if (now - this.toldAt >= TELL_EVERY_MS) {
+            this.toldAt = now;
+            this.onSlowDown?.(`WP Engine's rate limit answered 429 (too many requests): every request of this step now waits its turn, ${perSecond(this.rate)}, and the pace grows back while no 429 comes.`);
+        }
+    }
+    /** Requests sent in the last WINDOW_MS: the rate being sent. */
+    sentWithin(now) {
+        this.forgetBefore(now - WINDOW_MS);
+        return (this.recent.length * 1_000) / WINDOW_MS;
+    }
+    forgetBefore(time) {
+        let old = 0;
+        while (old < this.recent.length && (this.recent[old] ?? 0) <= time)
+            old++;
+        this.recent.splice(0, old);
+    }
+}
+/** `about 10 requests a second`, or `one request every 2s`. */
+function perSecond(rate) {
+    return rate >= 1 ? `about ${Math.round(rate)} requests a second` : `one request every ${Math.round(1 / rate)}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
+
 
 
 
@@ -40708,6 +40844,7 @@ class WpeClient {
     options;
     authorization;
     slots;
+    pace;
     warned = new Set();
     /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
     missingRoutes = new Set();
@@ -40724,6 +40861,7 @@ class WpeClient {
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
+        this.pace = options.rateLimit === false ? undefined : new AccountRateLimit(options.clock, (message) => this.options.onRetry?.(message));
     }
     /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
     apiNow() {
@@ -40829,6 +40967,11 @@ class WpeClient {
         for (let attempt = 1;; attempt++) {
             // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
             await this.slots.acquire(signal);
+            // Every request of the step keeps the account's pace, learned from its 429s.
+            const pacedAt = await this.pace?.turn(signal).catch(() => {
+                this.slots.release();
+                throw new CancelledError();
+            });
             const left = deadline - clock.now();
             if (left <= 0) {
                 this.slots.release();
@@ -40882,6 +41025,10 @@ class WpeClient {
                         : { kind: 'network', code: error.code, sent: error.sent };
             }
             last = { outcome, response };
+            // Only an answer says anything of the account's limit; a lost one says nothing.
+            const limited = outcome.kind === 'response' && outcome.status === 429;
+            if (pacedAt !== undefined && response)
+                this.pace?.answered(pacedAt, limited, limited ? parseRetryAfter(headerValue(response, 'retry-after'), clock.now()) : undefined);
             const result = attemptResult(outcome, response, clock.now() - sentAt);
             const verdict = classify(method, outcome, misfits);
             if (outcome.kind === 'misfit')
@@ -41050,20 +41197,22 @@ function skippedMessage(operation, skipped, received) {
 }
 
 ;// CONCATENATED MODULE: ./src/time/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
         const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
+            forget?.();
             resolve();
         }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const forget = signal
+            ? whenAborted(signal, () => {
+                clearTimeout(timer);
+                reject(signal.reason);
+            })
+            : undefined;
     }),
     every: (everyMs, tick) => {
         const timer = setInterval(tick, everyMs);
@@ -41121,7 +41270,92 @@ function repositoryOf(context) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/workflows/install-rules.ts
+/** A pattern: lowercase letters, digits, and at least one `*` (any run of characters) or `?` (one character). */
+const INSTALL_PATTERN = /^(?=.*[*?])[a-z0-9*?]{1,64}$/;
+/** The rule as the user wrote it. */
+function ruleText(rule) {
+    return rule.kind === 'id' ? rule.id : rule.kind === 'name' ? rule.name : rule.pattern;
+}
+function ruleMatches(rule, install) {
+    if (rule.kind === 'id')
+        return rule.id === install.id;
+    if (rule.kind === 'name')
+        return rule.name === install.name;
+    return globMatches(rule.pattern, install.name);
+}
+/** Whether `name` matches `pattern` as a whole, `*` standing for any run of characters and `?` for one. */
+function globMatches(pattern, name) {
+    // Greedy with one backtrack point (the last `*`): linear for these short texts, never exponential.
+    let p = 0;
+    let n = 0;
+    let star = -1;
+    let resume = 0;
+    while (n < name.length) {
+        if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+            p++;
+            n++;
+        }
+        else if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = n;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        }
+        else {
+            return false;
+        }
+    }
+    while (pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+/**
+ * The names closest to matching `pattern`, nearest first, for a "did you mean" when it matches none.
+ * The distance is the fewest letters to change, add or remove in the pattern for it to match the
+ * name (`*` and `?` match for free); only near misses count: at most a third of the pattern's letters,
+ * and at least one.
+ */
+function closestToPattern(pattern, names, limit = 3) {
+    const letters = pattern.replace(/[*?]/g, '').length;
+    const most = Math.max(1, Math.floor(letters / 3));
+    const near = [];
+    for (const name of new Set(names)) {
+        const distance = patternDistance(pattern, name);
+        if (distance > 0 && distance <= most)
+            near.push({ name, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+    return near.slice(0, limit).map(({ name }) => name);
+}
+/** Edit distance between a pattern and a name, wildcards matching at no cost; a swap of two neighbouring letters is one edit. */
+function patternDistance(pattern, name) {
+    // Row i holds the distances of pattern[0, i) against every name[0, j).
+    const rows = [Array.from({ length: name.length + 1 }, (_, j) => j)];
+    for (let i = 1; i <= pattern.length; i++) {
+        const c = pattern[i - 1];
+        const above = rows[i - 1];
+        const row = [c === '*' ? above[0] : above[0] + 1];
+        for (let j = 1; j <= name.length; j++) {
+            if (c === '*') {
+                row[j] = Math.min(above[j], row[j - 1]);
+                continue;
+            }
+            let best = Math.min(above[j - 1] + (c === '?' || c === name[j - 1] ? 0 : 1), above[j] + 1, row[j - 1] + 1);
+            const previous = pattern[i - 2];
+            if (i > 1 && j > 1 && previous !== '*' && c === name[j - 2] && previous === name[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            row[j] = best;
+        }
+        rows.push(row);
+    }
+    return rows[pattern.length][name.length];
+}
+
 ;// CONCATENATED MODULE: ./src/step/inputs.ts
+
 
 
 
@@ -41174,24 +41408,37 @@ class InputReader {
     }
     /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
     installs() {
-        const installs = [];
-        const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean);
-        if (texts.length === 0)
-            this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+        return this.installList('install', { required: true, patterns: false });
+    }
+    /** Install names, IDs and patterns of names (`shop*`, `*`), as the backup's install and exclude take them; repeats dropped. */
+    installRules(name, required) {
+        return this.installList(name, { required, patterns: true });
+    }
+    installList(name, { required, patterns }) {
+        const rules = [];
+        const seen = new Set();
+        const texts = this.getInput(name).split(LIST_SEPARATOR).filter(Boolean);
+        if (texts.length === 0 && required)
+            this.problems.push(`${name} is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines${patterns ? ', or a pattern of names (shop*, or * for every install)' : ''}`);
         for (const text of texts) {
-            const ref = UUID.test(text)
+            const rule = UUID.test(text)
                 ? { kind: 'id', id: text.toLowerCase() }
                 : INSTALL_NAME.test(text)
                     ? { kind: 'name', name: text }
-                    : undefined;
-            if (ref === undefined) {
-                this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+                    : patterns && INSTALL_PATTERN.test(text)
+                        ? { kind: 'pattern', pattern: text }
+                        : undefined;
+            if (rule === undefined) {
+                this.problems.push(patterns
+                    ? `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)`
+                    : `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
-            else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-                installs.push(ref);
+            else if (!seen.has(ruleText(rule))) {
+                seen.add(ruleText(rule));
+                rules.push(rule);
             }
         }
-        return installs;
+        return rules;
     }
     /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
     backupId(required, alternatives) {
@@ -41401,7 +41648,55 @@ function safeCore(core) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/step/output-files.ts
+
+
+
+
+// A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
+// hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
+// file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
+// would pass the limit, and the log says so. Off a runner (no RUNNER_TEMP: a test, a run by hand) the
+// file is written only when `x` is too large, so that nothing is left behind in the system's tmp.
+/** GitHub's limit for one output. */
+const MAX_OUTPUT_BYTES = 1_000_000;
+/**
+ * The outputs with each `x-file` set to the file holding `x` (when `x` has a value), and each `x` too
+ * large for an output emptied. `dir` is where the files go (RUNNER_TEMP on a runner); without it, only an output too large is written, to the system's tmp.
+ */
+function withOutputFiles(outputs, dir, log) {
+    const result = { ...outputs };
+    let folder;
+    for (const name of Object.keys(outputs)) {
+        const fileName = `${name}-file`;
+        const value = outputs[name] ?? '';
+        if (!(fileName in outputs) || value === '')
+            continue;
+        const bytes = Buffer.byteLength(value);
+        if (!dir && bytes <= MAX_OUTPUT_BYTES)
+            continue;
+        try {
+            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-'));
+            const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);
+            (0,external_node_fs_namespaceObject.writeFileSync)(path, value);
+            result[fileName] = path;
+        }
+        catch (error) {
+            log.warning(`Could not write the ${name} output to a file (${errorLine(error)}); ${fileName} is empty.`);
+        }
+        if (bytes > MAX_OUTPUT_BYTES) {
+            result[name] = '';
+            const where = result[fileName] ? `: the whole JSON is in ${result[fileName]} (the ${fileName} output)` : '';
+            log.notice(`The ${name} output would be ${(bytes / 1_000_000).toFixed(1)} MB, more than the 1 MB GitHub takes for one output, so it is empty${where}.`);
+        }
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/step/harness.ts
+
 
 
 
@@ -41434,7 +41729,7 @@ async function runAction(action, dependencies) {
         const settings = await readSettings(action, deps);
         if (!settings)
             return;
-        await action.stepFor(settings)((step) => runStep(step, settings, deps));
+        await action.stepFor(settings)((step) => runStep(step, settings, deps, action.title));
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
@@ -41442,7 +41737,7 @@ async function runAction(action, dependencies) {
     }
 }
 /** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
-async function runStep(step, settings, deps) {
+async function runStep(step, settings, deps, title) {
     const { core } = deps;
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
@@ -41462,6 +41757,7 @@ async function runStep(step, settings, deps) {
         budget: deps.retryBudget,
         maxConcurrentRequests,
         readOnly,
+        rateLimit: deps.rateLimit,
         onRetry: (message) => core.info(message),
         onDebug: (line) => core.debug(line),
         onWarning: (message) => core.warning(message)
@@ -41498,8 +41794,16 @@ async function runStep(step, settings, deps) {
         if (!deps.send)
             send.close();
     }
+    if (error instanceof InputError) {
+        // Input found bad only once the API was read (a pattern that matches no install): it ends as bad input
+        // does, and nothing but reads was sent.
+        core.setFailed(`Invalid input: ${error.message}`);
+        await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE));
+        return;
+    }
     const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
-    for (const [name, value] of Object.entries(step.outputs(report, verdict)))
+    const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core);
+    for (const [name, value] of Object.entries(outputs))
         core.setOutput(name, value);
     await writeSummary(core, step.summary(report, verdict));
     if (verdict.ok)
@@ -41546,8 +41850,10 @@ function maskCredentials(core, env, settings) {
     core.setSecret(password);
     core.setSecret(basicToken(userId, password));
 }
-function nothingSentSummary(heading, problems) {
-    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
+const NOTHING_SENT_NOTE = 'Nothing was sent to WP Engine.';
+const READ_ONLY_NOTE = 'Nothing was requested: the step only read from WP Engine.';
+function nothingSentSummary(heading, problems, note = NOTHING_SENT_NOTE) {
+    return [`## ❌ ${heading}`, '', note, '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
 }
 /** The job summary; failing to write it is a warning, never the step's failure. */
 async function writeSummary(core, markdown) {
@@ -41781,13 +42087,13 @@ function nameResolution(ref, byName) {
     if (byName.error !== undefined)
         return { ref, error: byName.error };
     const broken = byName.broken.get(ref.name);
-    if (broken !== undefined) {
-        return {
-            ref,
-            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
-        };
-    }
+    if (broken !== undefined)
+        return { ref, error: brokenEntryError(ref.name, broken) };
     return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+}
+/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
+function brokenEntryError(name, reason) {
+    return new Error(`WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`);
 }
 async function getInstallById(client, id) {
     try {
@@ -41810,14 +42116,20 @@ async function findByNames(client, names) {
     if (wanted.size === 0)
         return search;
     const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
-    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
+    // Names found or found broken, counted as they come: the search ends when all are.
+    const settled = new Set();
     try {
-        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => {
+            search.broken.set(item.name, item.reason);
+            settled.add(item.name);
+        });
         for await (const install of installs) {
             search.seen.push(install.name);
-            if (wanted.has(install.name))
+            if (wanted.has(install.name)) {
                 search.found.set(install.name, install);
-            if (settled() === wanted.size)
+                settled.add(install.name);
+            }
+            if (settled.size === wanted.size)
                 break;
         }
     }
@@ -41857,6 +42169,160 @@ function editDistance(a, b) {
         }
     }
     return rows[a.length][b.length];
+}
+
+;// CONCATENATED MODULE: ./src/workflows/choose-installs.ts
+
+
+
+/** The environments WP Engine gives an install. */
+const ENVIRONMENTS = ['production', 'staging', 'development'];
+/** Whether anything but plain names and IDs is asked for: then the whole list of installs is read. */
+function usesRules({ include, exclude, environments }) {
+    return include.some((rule) => rule.kind === 'pattern') || exclude.length > 0 || environments.length > 0;
+}
+/**
+ * The installs to back up. Names and IDs alone are found as findInstalls finds them (the list read only
+ * as far as the last name). With a pattern, exclude or environment, the whole list is read in one pass,
+ * and each rule is held to it: a pattern or exclude entry that matches no install, or a name outside the
+ * environments, is a problem (with the closest names), as is a choice that leaves nothing.
+ */
+async function chooseInstalls(client, choice) {
+    const { include, exclude, environments } = choice;
+    if (!usesRules(choice))
+        return { resolutions: await findInstalls(client, include), excluded: [], problems: [] };
+    const named = new Set([...include, ...exclude].flatMap((rule) => (rule.kind === 'name' ? [rule.name] : [])));
+    const listed = [];
+    const broken = new Map();
+    const pages = allItems((offset) => client.listInstalls(offset, { askedFor: (item) => item.name !== undefined && named.has(item.name) }), (item) => broken.set(item.name, item.reason));
+    for await (const install of pages)
+        listed.push(install);
+    const byName = new Map(listed.map((install) => [install.name, install]));
+    const byId = new Map(listed.map((install) => [install.id, install]));
+    const names = () => listed.map((install) => install.name);
+    const inEnvironments = (install) => environments.length === 0 || environments.includes(install.environment?.toLowerCase() ?? '');
+    // Each problem with the place of its rule, so that they read in the order the rules were given.
+    const found = [];
+    const environmentText = environments.join(', ');
+    // Names and IDs first, so that a pattern never chooses again what is named on its own.
+    const explicit = new Map();
+    for (const [at, rule] of include.entries()) {
+        if (rule.kind === 'pattern')
+            continue;
+        const resolution = rule.kind === 'name' ? choose_installs_nameResolution(rule, byName, broken, listed.length, names) : await idResolution(client, rule, byId);
+        if ('install' in resolution && !inEnvironments(resolution.install)) {
+            found.push({
+                at,
+                problem: `install '${ruleText(rule)}' is ${describeEnvironment(resolution.install)}, outside environment (${environmentText}): leave it out of install, or add its environment`
+            });
+        }
+        explicit.set(rule, resolution);
+    }
+    const chosenIds = new Set([...explicit.values()].flatMap((resolution) => ('install' in resolution ? [resolution.install.id] : [])));
+    const resolutions = [];
+    for (const [at, rule] of include.entries()) {
+        const resolution = explicit.get(rule);
+        if (resolution) {
+            resolutions.push(resolution);
+            continue;
+        }
+        if (rule.kind !== 'pattern')
+            continue;
+        const matching = listed.filter((install) => globMatches(rule.pattern, install.name));
+        const kept = matching.filter(inEnvironments);
+        if (matching.length === 0)
+            found.push({ at, problem: noMatch('install', rule, listed.length, names()) });
+        else if (kept.length === 0)
+            found.push({
+                at,
+                problem: `install '${rule.pattern}' matches ${count(matching.length)}, none in environment (${environmentText}): ${environmentsOf(matching)}`
+            });
+        for (const install of kept.sort((a, b) => a.name.localeCompare(b.name))) {
+            if (chosenIds.has(install.id))
+                continue;
+            chosenIds.add(install.id);
+            resolutions.push({ ref: { kind: 'name', name: install.name }, install });
+        }
+    }
+    const excludedIds = new Set();
+    for (const [at, rule] of exclude.entries()) {
+        const matching = listed.filter((install) => ruleMatches(rule, install));
+        // An install listed in a shape that cannot be used is left out anyway: excluding it is no mistake.
+        const unusable = rule.kind === 'name' && broken.has(rule.name);
+        if (matching.length === 0 && !unusable)
+            found.push({ at: include.length + at, problem: noMatch('exclude', rule, listed.length, names()) });
+        for (const install of matching)
+            excludedIds.add(install.id);
+    }
+    const excluded = [];
+    const kept = resolutions.filter((resolution) => {
+        if (!('install' in resolution) || !excludedIds.has(resolution.install.id))
+            return true;
+        excluded.push(resolution.install);
+        return false;
+    });
+    const problems = found.sort((a, b) => a.at - b.at).map(({ problem }) => problem);
+    if (problems.length === 0 && kept.length === 0) {
+        problems.push(`install (${include.map(ruleText).join(', ')}) chooses ${count(resolutions.length)}, and exclude (${exclude.map(ruleText).join(', ')}) leaves out every one of them: there is nothing to back up`);
+    }
+    return { resolutions: kept, excluded, problems, visible: listed.length };
+}
+function choose_installs_nameResolution(ref, byName, broken, searched, names) {
+    const install = byName.get(ref.name);
+    if (install)
+        return { ref, install };
+    const reason = broken.get(ref.name);
+    if (reason !== undefined)
+        return { ref, error: brokenEntryError(ref.name, reason) };
+    return { ref, error: new InstallNotFoundError(ref.name, searched, closestMatches(ref.name, names())) };
+}
+/** An ID from the list, or (for one the list does not show) from its own GET, as findInstalls would. */
+async function idResolution(client, ref, byId) {
+    const install = byId.get(ref.id);
+    return install ? { ref, install } : resolveId(client, ref);
+}
+/** `exclude 'oldsop' matches no install this API user can see (2000 searched). Did you mean oldshop?` */
+function noMatch(input, rule, searched, names) {
+    const text = ruleText(rule);
+    const suggestions = rule.kind === 'pattern' ? closestToPattern(rule.pattern, names) : rule.kind === 'name' ? closestMatches(rule.name, names) : [];
+    const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
+    const fix = input === 'exclude' ? ' Correct it or remove it from exclude.' : '';
+    return `${input} '${text}' matches no install this API user can see (${count(searched)} searched).${guess}${fix}`;
+}
+const count = (n) => `${n} install${n === 1 ? '' : 's'}`;
+/** `a staging install`, or `an install of no known environment`. */
+function describeEnvironment(install) {
+    return install.environment ? `a ${install.environment} install` : 'an install of no known environment';
+}
+/** `5 production, 2 staging`: the environments some installs are in. */
+function environmentsOf(installs) {
+    const counts = new Map();
+    for (const install of installs) {
+        const environment = install.environment || 'no known environment';
+        counts.set(environment, (counts.get(environment) ?? 0) + 1);
+    }
+    return [...counts].map(([environment, n]) => `${n} ${environment}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/workflows/shard.ts
+
+/** GitHub runs at most 256 jobs from one matrix. */
+const MAX_SHARDS = 256;
+/** `2/4`. */
+function shardText({ index, count }) {
+    return `${index}/${count}`;
+}
+/**
+ * Whether the install with this key (its ID) belongs to the shard. Decided by a hash of the key alone,
+ * so an install stays in its shard however the list is ordered, and N jobs cover every install once.
+ */
+function inShard(key, { index, count }) {
+    return shardIndexOf(key, count) === index;
+}
+/** Which of `count` shards (1 to count) the key falls in. */
+function shardIndexOf(key, count) {
+    // SHA-256 spreads any IDs evenly; the bias of 2^32 modulo count is below one in ten million.
+    return ((0,external_node_crypto_.createHash)('sha256').update(key.toLowerCase()).digest().readUInt32BE(0) % count) + 1;
 }
 
 ;// CONCATENATED MODULE: ./src/step/log-scope.ts
@@ -41942,7 +42408,87 @@ function againstUsual({ usual, runningMs }) {
     return runningMs <= usual.highMs ? `; usually done after ${usualRange(usual)}` : `; already longer than the usual ${usualRange(usual)}`;
 }
 
+;// CONCATENATED MODULE: ./src/backup/freshness.ts
+
+/** Holds every candidate to max-age at `now`. */
+function auditFreshness(candidates, maxAgeMs, now) {
+    const stale = [];
+    let oldestFreshMs;
+    for (const { name, installId, backup, reason } of candidates) {
+        // No create_time is no proof of freshness: the complete_time is the best the API gave, else none.
+        const taken = Date.parse(backup?.create_time ?? backup?.complete_time ?? '');
+        const ageMs = Number.isNaN(taken) ? undefined : Math.max(0, now - taken);
+        if (ageMs !== undefined && ageMs <= maxAgeMs) {
+            oldestFreshMs = Math.max(oldestFreshMs ?? 0, ageMs);
+            continue;
+        }
+        stale.push({
+            name,
+            installId,
+            newestCompleted: ageMs === undefined ? undefined : new Date(taken).toISOString(),
+            ageMs,
+            reason: backup ? undefined : reason
+        });
+    }
+    stale.sort((a, b) => (b.ageMs ?? Infinity) - (a.ageMs ?? Infinity) || a.name.localeCompare(b.name));
+    return { maxAgeMs, at: now, stale, audited: candidates.length, oldestFreshMs };
+}
+/** The `stale` output: one object per stale install, oldest first. */
+function staleOutput(audit) {
+    if (!audit)
+        return '';
+    return JSON.stringify(audit.stale.map((entry) => ({
+        install: entry.name,
+        'install-id': entry.installId,
+        'newest-completed': entry.newestCompleted ?? '',
+        'age-seconds': entry.ageMs === undefined ? null : Math.round(entry.ageMs / 1000)
+    })));
+}
+/** `27h 3m old`, or `none` (with why, when known). */
+function staleAge({ ageMs, reason }) {
+    if (ageMs !== undefined)
+        return `${formatDuration(ageMs)} old`;
+    return reason ? `none: ${reason}` : 'none';
+}
+// The failure line names stale installs until it is this long, then counts the rest (a log line stops at 4,000).
+const LINE_BUDGET = 3_000;
+/**
+ * `3 of 1300 installs have no completed backup within max-age (26h): shop2 (none: aborted by WP Engine),
+ * blog1 (27h 3m old). ` Oldest first; a long list names as many as fit and counts the rest.
+ */
+function staleLine(audit, total) {
+    const { stale, maxAgeMs } = audit;
+    const lead = `${stale.length} of ${total} install${total === 1 ? '' : 's'} ${stale.length === 1 ? 'has' : 'have'} no completed backup within max-age (${formatDuration(maxAgeMs)}): `;
+    const named = [];
+    let length = lead.length;
+    for (const entry of stale) {
+        const text = `${entry.name} (${staleAge(entry)})`;
+        if (length + text.length > LINE_BUDGET && named.length > 0)
+            break;
+        named.push(text);
+        length += text.length + 2;
+    }
+    const more = stale.length > named.length ? ` and ${stale.length - named.length} more (all in the stale output)` : '';
+    return `${lead}${named.join(', ')}${more}.`;
+}
+/** `every install has a completed backup within max-age (26h; the oldest is 23h 4m old)`. */
+function freshText({ maxAgeMs, oldestFreshMs, audited }) {
+    const every = audited === 1 ? 'the install has' : `all ${audited} installs have`;
+    const oldest = oldestFreshMs === undefined ? '' : `; the oldest is ${formatDuration(oldestFreshMs)} old`;
+    return `${every} a completed backup within max-age (${formatDuration(maxAgeMs)}${oldest})`;
+}
+/** The sentence a summary opens with when every install passed. */
+function freshSentence(audit) {
+    const text = freshText(audit);
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+/** The sentence a summary of several installs opens with when some are stale. */
+function staleSentence({ maxAgeMs }) {
+    return `The installs listed first have no completed backup within max-age (${formatDuration(maxAgeMs)}), oldest first; the stale output lists them too.`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/report.ts
+
 
 
 function recordBackup(entry, backup) {
@@ -42018,11 +42564,17 @@ function outputsOf(report) {
         'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
         'archive-sha256': archive?.sha256 ?? '',
         backups: JSON.stringify(all),
+        'backups-file': '',
+        stale: staleOutput(report.audit),
+        'stale-file': '',
         'dry-run': 'false'
     };
 }
 
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
+
+
+
 
 
 
@@ -42121,18 +42673,22 @@ function noCopyMessage(installs, uncopied) {
     return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`;
 }
 function successMessage(report, outcome) {
+    if (report.installs.length === 0)
+        return `✅ ${emptyShardText(report.shard)}.`;
     const [only] = report.installs;
     if (report.installs.length === 1 && only) {
         if (outcome === 'requested')
             return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
         const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
-        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
+        const fresh = report.audit ? `, within max-age (${formatDuration(report.audit.maxAgeMs)})` : '';
+        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}${fresh}.`;
     }
     const reused = report.installs.filter((entry) => entry.reused).length;
     const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
+    const fresh = report.audit ? `; ${freshText(report.audit)}` : '';
     return outcome === 'requested'
         ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
+        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}${fresh}. Their ids are in the backups output.`;
 }
 /** What was still running when the runner cancelled the step, and how to pick it up again. */
 function cancelledMessage(report, running) {
@@ -42204,6 +42760,41 @@ function historyLine(install, durations, estimate, createdAt) {
 /** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
 function ageText(ageMs) {
     return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
+}
+/** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */
+function choiceText({ installs, exclude, environments, shard }) {
+    return [
+        `install ${installs.map(ruleText).join(', ')}`,
+        environments.length > 0 && `environment ${environments.join(', ')}`,
+        exclude.length > 0 && `exclude ${exclude.map(ruleText).join(', ')}`,
+        shard && `shard ${shardText(shard)}`
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+// A log line names this many installs left out, and counts the rest.
+const EXCLUDED_NAMED = 20;
+/** `Chose 1300 of the 2000 installs this API user sees; exclude left out 2: oldshop, oldblog.` */
+function chosenLine({ resolutions, excluded, visible }) {
+    const of = visible === undefined ? '' : ` of the ${visible} installs this API user sees`;
+    const names = excluded.slice(0, EXCLUDED_NAMED).map((install) => install.name);
+    const more = excluded.length > names.length ? ` and ${excluded.length - names.length} more` : '';
+    const left = excluded.length > 0 ? `; exclude left out ${excluded.length}: ${names.join(', ')}${more}` : '';
+    return `Chose ${resolutions.length}${of}${left}.`;
+}
+/** `Shard 2/4 takes 325 of the 1300 installs chosen.` */
+function shardLine(shard, taken, chosen) {
+    const share = taken === 0 ? 'none' : String(taken);
+    const rest = taken === 0 ? ': nothing to back up in this job; the other shards take them all' : '; the other shards take the rest';
+    return `Shard ${shardText(shard)} takes ${share} of the ${chosen} installs chosen${rest}.`;
+}
+/** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
+function emptyShardText(shard) {
+    return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up';
+}
+/** Under a summary's table that could not hold every install. */
+function leftOutLine(dropped) {
+    return `… and ${dropped} more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output and the file backups-file names.`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/request-backup.ts
@@ -42407,10 +42998,10 @@ async function waitForBackup(options) {
 
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-async function backUpInstall(tools, entry, install, scope) {
+async function backUpInstall(tools, entry, install, scope, obtaining = (work) => work()) {
     const { client, clock, settings, deadline, signal } = tools;
     const obtainedFrom = clock.now();
-    const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log));
+    const { backup, listed, requested } = await obtaining(() => scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log)));
     recordBackup(entry, backup);
     const status = normalizeStatus(backup.status);
     if (!settings.wait && !isFinal(status)) {
@@ -42558,6 +43149,9 @@ async function obtainBackup(tools, entry, install, log) {
 
 
 
+
+
+
 /**
  * Every install named: all found in one pass, each one's backup obtained and waited for at once, and
  * `after` run for each as soon as its backup is completed. One install's failure never stops the
@@ -42565,13 +43159,25 @@ async function obtainBackup(tools, entry, install, log) {
  */
 async function backUpAll(report, tools, after) {
     const { core, clock, deadline } = tools;
-    const several = report.installs.length > 1;
     await findAllInstalls(report, tools);
+    const several = report.installs.length > 1;
+    // Installs get their backups a few at a time, as the requests could go no faster anyway: thousands
+    // of requests prepared and queued at once would only hold memory.
+    const gate = new Semaphore(tools.settings.maxParallel * 2);
+    const obtaining = async (work) => {
+        await gate.acquire(tools.signal);
+        try {
+            return await work();
+        }
+        finally {
+            gate.release();
+        }
+    };
     const heartbeat = new Heartbeat(clock, clock.now(), deadline, core);
     const stopHeartbeat = heartbeat.run(() => report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length);
     try {
         await eachInstall(report, tools, async (entry, install, scope) => {
-            await backUpInstall(tools, entry, install, scope);
+            await backUpInstall(tools, entry, install, scope, obtaining);
             if (entry.outcome === 'completed')
                 await after?.(entry, install, scope);
         }, (entry, scope) => {
@@ -42599,14 +43205,38 @@ async function eachInstall(report, { core, signal }, work, settled) {
         settled?.(entry, scope);
     }));
 }
-/** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
+/** The report's first entries, before anything is read: the installs named by name or ID (a pattern's come once the list is read). */
+function namedInstalls(settings) {
+    return settings.installs.flatMap((rule) => (rule.kind === 'pattern' ? [] : [{ ref: rule }]));
+}
+/**
+ * Every install chosen, found in one pass: each entry gets its install, or the error that says why there
+ * is none. A rule that chooses nothing is bad input: an InputError, before anything is requested. With
+ * shard, only this job's share stays. The installs chosen are logged before any request is sent.
+ */
 async function findAllInstalls(report, tools) {
     const { core, client, settings } = tools;
+    const choice = { include: settings.installs, exclude: settings.exclude, environments: settings.environments };
+    const ruled = usesRules(choice);
     const find = async () => {
-        report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools);
+        const chosen = await chooseInstalls(client, choice);
+        if (chosen.problems.length > 0)
+            throw new InputError(chosen.problems);
+        if (ruled)
+            core.info(chosenLine(chosen));
+        let { resolutions } = chosen;
+        if (settings.shard) {
+            const { shard } = settings;
+            resolutions = resolutions.filter((resolution) => inShard('install' in resolution ? resolution.install.id : installLabel(resolution.ref), shard));
+            core.info(shardLine(shard, resolutions.length, chosen.resolutions.length));
+        }
+        // Entries made afresh from what was chosen: a pattern becomes the installs it matches.
+        report.installs = withoutTwins(resolutions.map((resolution) => ({ ref: resolution.ref })), resolutions, tools);
     };
     // One install is one line ("Install mysite (…), production"), not worth a group of its own.
-    if (report.installs.length > 1)
+    if (ruled || settings.shard)
+        await log_scope_group(core, `Choosing installs: ${choiceText(settings)}`, find);
+    else if (report.installs.length > 1)
         await log_scope_group(core, `Finding ${report.installs.length} installs`, find);
     else
         await find();
@@ -42670,7 +43300,7 @@ function settle(entry, error, signal) {
  */
 function dryRunOutputs(report) {
     const installs = report.installs.map(({ ref, install }) => ({ ref, install }));
-    return { ...outputsOf({ installs }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) };
+    return { ...outputsOf({ installs, audit: report.audit }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) };
 }
 const dry_run_report_seconds = (ms) => (ms === undefined ? null : Math.round(ms / 1000));
 function findings(entry) {
@@ -42715,6 +43345,7 @@ function findings(entry) {
 ;// CONCATENATED MODULE: ./src/step/summary-tables.ts
 
 
+
 /**
  * One thing's details as a two-column table. GitHub renders no table without a header row, so the
  * first row (what the table is about) is the header instead of an empty one. Rows with no value are
@@ -42747,8 +43378,45 @@ function fullIds(title, items) {
         return [];
     return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', ''];
 }
+// What a summary's tables may take together: GitHub's 1 MiB, less room for the headings and notes around them.
+const TABLES_BYTES = MAX_SUMMARY_BYTES - 32 * 1024;
+/** The bytes left for a summary's tables, spent row by row, so that a fleet's summary stays whole instead of being cut. */
+class SummaryBudget {
+    left;
+    constructor(left = TABLES_BYTES) {
+        this.left = left;
+    }
+    /** The rows that still fit, in order, and how many did not. */
+    take(rows) {
+        const kept = [];
+        for (const row of rows) {
+            const bytes = Buffer.byteLength(row) + 1;
+            if (bytes > this.left)
+                break;
+            this.left -= bytes;
+            kept.push(row);
+        }
+        return { kept, dropped: rows.length - kept.length };
+    }
+}
+/** A table under its header, with as many rows as the budget holds; the rest are counted by `rest`. */
+function boundedTable(header, rows, budget, rest) {
+    if (rows.length === 0)
+        return [];
+    const { kept, dropped } = budget.take(rows);
+    return [...header, ...kept, '', ...(dropped > 0 ? [rest(dropped), ''] : [])];
+}
+/** Lines folded under a title that opens them (GitHub renders Markdown inside once a blank line follows the title). */
+function folded(title, lines) {
+    if (lines.length === 0)
+        return [];
+    return ['<details>', `<summary>${title}</summary>`, '', ...lines, '</details>', ''];
+}
+/** A summary lists up to this many rows in one table; past it (a fleet), the rows that need nothing are folded. */
+const FOLD_OVER = 20;
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run-summary.ts
+
 
 
 
@@ -42806,17 +43474,47 @@ function card(entry) {
         ['A real run would', install || entry.error !== undefined ? realRun(entry) : undefined]
     ]);
 }
-/** Several installs: one row each, in the order given. */
-function table(entries) {
-    return [
+function row(entry) {
+    const { preflight } = entry;
+    const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—'];
+    return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`;
+}
+/** A row of the folded table of a fleet's installs that need nothing: the newest completed backup, and the plan in a word. */
+function shortRow(entry) {
+    const { preflight } = entry;
+    const plan = preflight?.plan;
+    const would = !plan
+        ? '—'
+        : plan.action === 'request'
+            ? 'request'
+            : `${plan.action === 'wait' ? 'wait for' : 'use'} ${idCell(plan.backup.id, { short: true })}`;
+    return `| ${cell(nameOf(entry))} | ${preflight ? newestCompleted(preflight, true) : '—'} | ${would} |`;
+}
+/**
+ * Several installs: the ones that need attention first (with max-age, those without a completed backup
+ * within it, oldest first; then the ones a real run would fail on), then the rest; a fleet folds the
+ * rest into a compact table. The tables stay under GitHub's 1 MiB.
+ */
+function tables(report) {
+    const { installs, audit } = report;
+    const order = new Map((audit?.stale ?? []).map((entry, index) => [entry.installId || entry.name, index]));
+    const keyOf = (entry) => entry.install?.id ?? nameOf(entry);
+    const attention = installs.filter((entry) => order.has(keyOf(entry)) || entry.error !== undefined);
+    attention.sort((a, b) => (order.get(keyOf(a)) ?? Infinity) - (order.get(keyOf(b)) ?? Infinity));
+    const needed = new Set(attention);
+    const fine = installs.filter((entry) => !needed.has(entry));
+    const budget = new SummaryBudget();
+    const head = [
         '| Install | Newest completed backup | Still running | Usually takes | A real run would |',
-        '| :-- | :-- | :-- | :-- | :-- |',
-        ...entries.map((entry) => {
-            const { preflight } = entry;
-            const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—'];
-            return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`;
-        }),
-        ''
+        '| :-- | :-- | :-- | :-- | :-- |'
+    ];
+    if (installs.length <= FOLD_OVER)
+        return boundedTable(head, [...attention, ...fine].map(row), budget, leftOutLine);
+    const shortHead = ['| Install | Newest completed backup | A real run would |', '| :-- | :-- | :-- |'];
+    const what = audit ? 'a completed backup within max-age' : 'nothing in the way of a real run';
+    return [
+        ...boundedTable(head, attention.map(row), budget, leftOutLine),
+        ...folded(`${fine.length} installs with ${what}`, boundedTable(shortHead, fine.map(shortRow), budget, leftOutLine))
     ];
 }
 function renderDryRunSummary(report, verdict) {
@@ -42825,6 +43523,11 @@ function renderDryRunSummary(report, verdict) {
         lines.push(...problemQuote(verdict.error));
     const credentials = report.credentialsWork ? ' The API credentials work.' : '';
     lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '');
+    const { audit } = report;
+    if (audit && audit.stale.length === 0 && report.installs.length > 0)
+        lines.push(freshSentence(audit), '');
+    else if (audit && audit.stale.length > 0 && report.installs.length > 1)
+        lines.push(staleSentence(audit), '');
     const checked = report.installs.some((entry) => entry.install || entry.error !== undefined);
     if (!checked)
         return lines.join('\n');
@@ -42832,11 +43535,13 @@ function renderDryRunSummary(report, verdict) {
     if (report.installs.length === 1 && only)
         lines.push(...card(only));
     else
-        lines.push(...table(report.installs));
+        lines.push(...tables(report));
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run.ts
+
+
 
 
 
@@ -42853,7 +43558,7 @@ function renderDryRunSummary(report, verdict) {
  */
 const dryRunStep = {
     limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: true }),
-    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), credentialsWork: false }),
+    start: (settings) => ({ installs: namedInstalls(settings), credentialsWork: false, shard: settings.shard }),
     work: dryRun,
     conclude: concludeDryRun,
     outputs: dryRunOutputs,
@@ -42867,6 +43572,16 @@ async function dryRun(report, tools) {
     core.info('The API credentials work.');
     await findAllInstalls(report, tools);
     await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log));
+    // The audit: each install's newest completed backup, as it stands when the dry run ends.
+    if (tools.settings.maxAgeMs !== undefined) {
+        const candidates = report.installs.map((entry) => ({
+            name: nameOf(entry),
+            installId: entry.install?.id ?? '',
+            backup: entry.preflight?.newestCompleted,
+            reason: entry.reason ?? (entry.preflight ? 'no completed backup yet' : undefined)
+        }));
+        report.audit = auditFreshness(candidates, tools.settings.maxAgeMs, tools.client.apiNow());
+    }
 }
 const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 const newestFirst = (a, b) => created(b) - created(a);
@@ -42875,7 +43590,8 @@ async function checkInstall(tools, entry, install, log) {
     const { client, settings, context, signal, warnOnce } = tools;
     // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
     const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId);
-    const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs });
+    // The audit reads the list too: its newest completed backup is what max-age judges.
+    const needed = (named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })) || settings.maxAgeMs !== undefined;
     const backups = await listBackups(client, install).catch((error) => {
         // An older API without the list: a real run says what it could not look for, and requests a backup.
         if (isMissingRouteError(error)) {
@@ -42981,16 +43697,29 @@ function concludeDryRun(report, { cancelled, error }) {
     const [only] = failing;
     if (installs.length === 1 && only)
         return failed(`Dry run: ${only.error}`);
+    const { audit } = report;
+    if (audit && audit.stale.length > 0) {
+        // Every install that would fail has no completed backup either: the audit's line names them all.
+        return failed(`Dry run: ${staleLine(audit, installs.length)} Nothing was requested.`);
+    }
     if (failing.length > 0) {
         return failed(`Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`);
     }
-    return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` };
+    const fresh = audit && installs.length > 0 ? `; ${freshText(audit)}` : '';
+    return {
+        ok: true,
+        cancelled: false,
+        dryRun: true,
+        line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}${fresh}. Nothing was requested.`
+    };
 }
 function failed(line, cancelled = false) {
     return { ok: false, cancelled, dryRun: true, line, error: line };
 }
 /** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
-function plansInShort(installs) {
+function plansInShort(installs, shard) {
+    if (installs.length === 0)
+        return `${emptyShardText(shard)}; a real run would request nothing`;
     const [only] = installs;
     if (installs.length === 1 && only?.preflight?.wouldDo)
         return `a real run would ${only.preflight.wouldDo}`;
@@ -43010,20 +43739,33 @@ function plansInShort(installs) {
 
 
 
+
+
+
+
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 10 * 60_000;
 // A job may run for six hours at most on GitHub-hosted runners.
 const MAX_TIMEOUT_MS = 6 * 3_600_000;
 // A restore point older than a week is not what anyone means by a fresh backup before a deploy.
 const MAX_REUSE_WITHIN_MS = 7 * 24 * 3_600_000;
+// An audit asks for a recent restore point: a month covers weekly and monthly schedules too.
+const MAX_AGE_MS = 31 * 24 * 3_600_000;
 /** Reads and checks every input before anything is sent; throws one InputError listing all problems. */
 function parseInputs(getInput, env, context = {}) {
     const read = new InputReader(getInput, env, context);
     const { problems } = read;
-    const installs = read.installs();
+    const installs = read.installRules('install', true);
+    const exclude = read.installRules('exclude', false);
+    const environments = readEnvironments(read);
+    const shard = readShard(read);
+    const rules = rulesText(installs, exclude, environments, shard);
     const backupId = read.backupId(false);
     if (backupId !== undefined && installs.length > 1) {
-        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(installLabel).join(', ')}): give the one install the backup belongs to`);
+        problems.push(`backup-id names one backup of one install, but install lists ${installs.length} (${installs.map(ruleText).join(', ')}): give the one install the backup belongs to`);
+    }
+    else if (backupId !== undefined && rules !== undefined) {
+        problems.push(`backup-id names one backup of one install, so it cannot go with ${rules}: give the one install the backup belongs to, alone`);
     }
     const notificationEmails = read.emails(backupId === undefined ? 'to request a backup: WP Engine emails these addresses when the backup completes' : undefined);
     // Sent as one log-safe line: what the log shows is what WP Engine stores.
@@ -43035,14 +43777,21 @@ function parseInputs(getInput, env, context = {}) {
         ? undefined
         : read.duration('poll-interval', '', MIN_POLL_MS, MAX_POLL_MS);
     const reuseWithinMs = read.text('reuse-within') === '' ? undefined : read.duration('reuse-within', '', 1_000, MAX_REUSE_WITHIN_MS);
+    const maxAgeMs = read.text('max-age') === '' ? undefined : read.duration('max-age', '', 60_000, MAX_AGE_MS);
+    if (maxAgeMs !== undefined && !wait)
+        problems.push('max-age needs wait: true: a backup that is not waited for is not completed when the step ends');
+    if (maxAgeMs !== undefined && reuseWithinMs !== undefined && reuseWithinMs > maxAgeMs)
+        problems.push(`reuse-within (${formatDuration(reuseWithinMs)}) is longer than max-age (${formatDuration(maxAgeMs)}): a backup it reuses could already be older than max-age allows. Make reuse-within shorter, leaving time for the step itself (e.g. reuse-within: 20h with max-age: 26h)`);
     const maxParallel = read.maxParallel();
     const archivePathText = read.text('archive-path');
     // A path to download to implies the archive.
     const archive = read.boolean('archive', false) || archivePathText !== '';
     if (archive && !wait)
         problems.push('archive needs wait: true: an archive can only be made of a completed backup');
-    const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, installs.length);
-    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length);
+    // Rules may choose several installs: their zips go in a directory, as for a list.
+    const several = rules !== undefined ? `installs chosen by rule (${rules})` : installs.length > 1 ? `${installs.length} installs` : undefined;
+    const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, several);
+    const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, several);
     if (archiveProblem)
         problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`);
     const { userId, password } = read.credentials();
@@ -43052,6 +43801,10 @@ function parseInputs(getInput, env, context = {}) {
     read.done();
     return {
         installs,
+        exclude,
+        environments,
+        shard,
+        maxAgeMs,
         maxParallel,
         reuseWithinMs,
         notificationEmails,
@@ -43068,14 +43821,60 @@ function parseInputs(getInput, env, context = {}) {
         dryRun
     };
 }
+/** The environment input: any of production, staging and development; empty keeps every install. */
+function readEnvironments(read) {
+    const environments = [];
+    for (const text of read
+        .text('environment')
+        .split(/[\s,]+/)
+        .filter(Boolean)) {
+        const environment = text.toLowerCase();
+        if (!ENVIRONMENTS.includes(environment))
+            read.problems.push(`environment ${read.quote(text)} is not one of ${ENVIRONMENTS.join(', ')}`);
+        else if (!environments.includes(environment))
+            environments.push(environment);
+    }
+    return environments;
+}
+/** The shard input, `K/N`: this job's share when N jobs of a matrix split the installs. */
+function readShard(read) {
+    const text = read.text('shard');
+    if (text === '')
+        return undefined;
+    const match = /^(\d{1,4}) *\/ *(\d{1,4})$/.exec(text);
+    const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+    if (!match) {
+        read.problems.push(`shard ${read.quote(text)} is not K/N: write e.g. 2/4 for the second of four jobs (\${{ matrix.shard }}/4)`);
+    }
+    else if (!(count >= 1 && count <= MAX_SHARDS && index >= 1 && index <= count)) {
+        read.problems.push(`shard ${read.quote(text)} is out of range: N must be from 1 to ${MAX_SHARDS} (a matrix's most jobs), and K from 1 to N`);
+    }
+    else {
+        return { index, count };
+    }
+    return undefined;
+}
+/** `a pattern in install (shop*), exclude and shard`: what may make install choose more than the installs it names; undefined when nothing does. */
+function rulesText(installs, exclude, environments, shard) {
+    if (!usesRules({ include: installs, exclude, environments }) && shard === undefined)
+        return undefined;
+    const patterns = installs.filter((rule) => rule.kind === 'pattern').map(ruleText);
+    const rules = [
+        patterns.length > 0 && `a pattern in install (${patterns.join(', ')})`,
+        exclude.length > 0 && 'exclude',
+        environments.length > 0 && 'environment',
+        shard && 'shard'
+    ].filter((rule) => typeof rule === 'string');
+    return rules.length > 1 ? `${rules.slice(0, -1).join(', ')} and ${rules.at(-1)}` : rules.join('');
+}
 /**
  * Where archive-path puts the zips, decided once: a directory when the path ends in a separator,
  * names an existing directory, or must hold several installs' zips; a file otherwise.
  */
-function archiveDestination(text, env, installs) {
+function archiveDestination(text, env, several) {
     const resolved = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), text);
     // A trailing separator says "a directory": keep it, as resolve() drops it.
-    const named = /[\\/]$/.test(text) || installs > 1;
+    const named = /[\\/]$/.test(text) || several !== undefined;
     const path = named ? resolved + external_node_path_namespaceObject.sep : resolved;
     return { path, isDirectory: named || (statOf(resolved)?.isDirectory() ?? false) };
 }
@@ -43094,12 +43893,12 @@ function statOf(path) {
  * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
  * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
  */
-function archivePathProblem(text, { path, isDirectory }, installs) {
+function archivePathProblem(text, { path, isDirectory }, several) {
     if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
         return 'contains a line break or another invisible character';
     const target = statOf(path.endsWith(external_node_path_namespaceObject.sep) ? path.slice(0, -1) : path);
-    if (installs > 1 && target && !target.isDirectory())
-        return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
+    if (several !== undefined && target && !target.isDirectory())
+        return `is a file, but with ${several} it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`;
     if (!isDirectory && target !== undefined && !target.isFile())
         return 'is neither a file nor a directory';
     if (!isDirectory && Buffer.byteLength((0,external_node_path_namespaceObject.basename)(path)) > MAX_NAME_BYTES)
@@ -43131,6 +43930,7 @@ function archivePathProblem(text, { path, isDirectory }, installs) {
 
 
 
+
 /** The step's one decision, from every install's outcome and the archive's: read by outputs, summary and the last line. */
 function conclude(report, { cancelled, error }) {
     const { installs } = report;
@@ -43143,9 +43943,15 @@ function conclude(report, { cancelled, error }) {
         return conclude_failed('failed', errorLine(error));
     let outcome;
     let reason;
-    if (installs.length === 1 && only) {
+    const { audit } = report;
+    if (installs.length === 1 && only && !(succeeded(only) && audit?.stale.length)) {
         outcome = only.outcome ?? 'failed';
         reason = only.error;
+    }
+    else if (audit && audit.stale.length > 0) {
+        // Every install that failed has no completed backup either: the audit's line names them all, oldest first.
+        outcome = 'failed';
+        reason = `${staleLine(audit, installs.length)}${installs.length > 1 ? ' The job summary lists them first.' : ''}`;
     }
     else if (installs.every(succeeded)) {
         outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested';
@@ -43174,6 +43980,8 @@ function conclude_failed(outcome, line) {
 
 
 
+
+
 function summary_heading(report, { outcome }) {
     const { installs } = report;
     if (outcome === 'cancelled')
@@ -43183,6 +43991,8 @@ function summary_heading(report, { outcome }) {
         const of = `WP Engine backup of ${nameOf(only)}`;
         if (only.archive?.error && only.outcome === 'completed')
             return `❌ ${of} completed, but its archive failed`;
+        if (only.outcome === 'completed' && report.audit?.stale.length)
+            return `❌ ${of} is older than max-age (${maxAge(report)})`;
         switch (only.outcome ?? 'failed') {
             case 'completed':
                 return `✅ ${of} completed`;
@@ -43196,6 +44006,11 @@ function summary_heading(report, { outcome }) {
                 return `❌ ${of} failed`;
         }
     }
+    if (installs.length === 0)
+        return `✅ ${emptyShardText(report.shard)}`;
+    const stale = report.audit?.stale.length ?? 0;
+    if (stale > 0)
+        return `❌ WP Engine backups: ${stale} of ${installs.length} installs without a completed backup within max-age (${maxAge(report)})`;
     const failed = installs.filter((entry) => !succeeded(entry)).length;
     if (failed > 0)
         return `❌ WP Engine backups: ${failed} of ${installs.length} installs without a fresh backup`;
@@ -43231,7 +44046,7 @@ function archiveState(archive) {
     return archive.noLink ? `${state}, no download link yet` : state;
 }
 /** One install: every detail a reviewer of the deploy needs about its restore point, and nothing unknown. */
-function summary_card(entry) {
+function summary_card(entry, report) {
     const { install, backup, archive } = entry;
     return detailsTable([
         ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(nameOf(entry))],
@@ -43246,8 +44061,16 @@ function summary_card(entry) {
         ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
         ['Archive', archive ? archiveState(archive) : undefined],
         ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
-        ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
+        ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined],
+        ['Max age', report.audit ? maxAgeCell(report) : undefined]
     ]);
+}
+/** Whether the one install passed the max-age audit. */
+function maxAgeCell(report) {
+    const [stale] = report.audit?.stale ?? [];
+    if (stale)
+        return `❌ ${staleAge(stale)}, over ${maxAge(report)}`;
+    return `✅ within ${maxAge(report)}`;
 }
 /** How long the backup took by WP Engine's own times, beside how long the install's backups usually take. */
 function tookRow({ backup, usual }) {
@@ -43288,17 +44111,56 @@ function copyCell({ archive }) {
         return `${state}: ${cell(archive.error)}`;
     return archive.file ? `${state}: ${cell((0,external_node_path_namespaceObject.basename)(archive.file))} (${formatBytes(archive.bytes ?? 0)})` : state;
 }
+const maxAge = (report) => formatDuration(report.audit?.maxAgeMs ?? 0);
+/** Where a stale install stands in the audit (oldest first), by its ID or, when it was not found, its name. */
+function staleOrder(report) {
+    return new Map((report.audit?.stale ?? []).map((entry, index) => [entry.installId || entry.name, index]));
+}
+const keyOf = (entry) => entry.install?.id ?? nameOf(entry);
+/** One row of the table of several installs, with its outcome and why; a completed backup that max-age refuses says how old it is. */
+function summary_row(entry, report, order) {
+    const archive = report.archiving ? ` ${copyCell(entry)} |` : '';
+    const stale = report.audit?.stale[order.get(keyOf(entry)) ?? -1];
+    const old = stale?.ageMs !== undefined && succeeded(entry) ? `older than max-age (${maxAge(report)}): ${staleAge(stale)}; ` : '';
+    return `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${old}${details(entry)} |${archive}`;
+}
+/** A row of the folded table of a fleet's installs that need nothing: the backup and when it completed, in few bytes. */
+function summary_shortRow(entry, report) {
+    const done = completedAt(entry) ?? (entry.status ? cell(entry.status) : '—');
+    const reused = entry.reused?.ageMs === undefined ? (entry.reused ? ', reused' : '') : `, reused (${formatDuration(entry.reused.ageMs)} old)`;
+    const archive = report.archiving
+        ? ` ${entry.archive?.file ? `${cell((0,external_node_path_namespaceObject.basename)(entry.archive.file))} (${formatBytes(entry.archive.bytes ?? 0)})` : copyCell(entry)} |`
+        : '';
+    return `| ${cell(nameOf(entry))} | ${idCell(entry.backup?.id, { short: true })} | ${done}${reused} |${archive}`;
+}
 /**
- * Several installs: one compact row each, in the order they were given, with its outcome and why;
- * with archiving, each one's copy too. Backup IDs are shortened to keep a row on one line; the
- * summary lists them whole below the table (fullIds), and the backups output has them too.
+ * Several installs: the ones that need attention first (stale ones oldest first, then failures and
+ * failed copies), then the rest; a fleet folds the rest into a compact table. Backup IDs are shortened to
+ * keep a row on one line; up to FOLD_OVER installs, the summary lists them whole below the tables
+ * (fullIds), and the backups output always has them. The tables stay under GitHub's 1 MiB.
  */
-function summary_table(entries, archiving) {
-    return [
+function summary_tables(report) {
+    const { installs, archiving = false } = report;
+    const order = staleOrder(report);
+    const attention = installs.filter((entry) => order.has(keyOf(entry)) || !succeeded(entry) || entry.archive?.error);
+    attention.sort((a, b) => (order.get(keyOf(a)) ?? Infinity) - (order.get(keyOf(b)) ?? Infinity));
+    const needed = new Set(attention);
+    const fine = installs.filter((entry) => !needed.has(entry));
+    const budget = new SummaryBudget();
+    const head = [
         `| Install | Outcome | Backup | Details |${archiving ? ' Archive |' : ''}`,
-        `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`,
-        ...entries.map((entry) => `| ${cell(nameOf(entry))} | ${OUTCOMES[entry.outcome ?? ''] ?? cell(entry.status)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry)} |${archiving ? ` ${copyCell(entry)} |` : ''}`),
-        ''
+        `| :-- | :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`
+    ];
+    if (installs.length <= FOLD_OVER)
+        return boundedTable(head, [...attention, ...fine].map((entry) => summary_row(entry, report, order)), budget, leftOutLine);
+    const shortHead = [
+        `| Install | Backup | Completed |${archiving ? ' Archive |' : ''}`,
+        `| :-- | :-- | :-- |${archiving ? ' :-- |' : ''}`
+    ];
+    const what = report.audit ? 'a completed backup within max-age' : 'a fresh backup';
+    return [
+        ...boundedTable(head, attention.map((entry) => summary_row(entry, report, order)), budget, leftOutLine),
+        ...folded(`${fine.length} installs with ${what}`, boundedTable(shortHead, fine.map((entry) => summary_shortRow(entry, report)), budget, leftOutLine))
     ];
 }
 /** The job summary: what a reviewer of the deploy needs to know about its restore points. */
@@ -43308,22 +44170,31 @@ function renderSummary(report, verdict) {
     if (report.installs.length === 1 && only) {
         if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        lines.push(...summary_card(only));
+        lines.push(...summary_card(only, report));
     }
     else {
+        const stale = report.audit?.stale.length ?? 0;
         const someFailed = verdict.outcome === 'failed' && report.installs.some((entry) => !succeeded(entry));
-        if (someFailed)
+        if (report.audit && stale > 0)
+            lines.push(staleSentence(report.audit), '');
+        else if (someFailed)
             lines.push('Do not deploy to an install without a fresh backup; its row says why.', '');
         else if (verdict.error)
             lines.push(...problemQuote(verdict.error));
-        // The restore's backup-id takes only a whole ID: each is there to copy.
-        const ids = report.installs.map((entry) => [nameOf(entry), entry.backup?.id]);
-        lines.push(...summary_table(report.installs, report.archiving ?? false), ...fullIds('Full backup IDs', ids));
+        else if (report.audit && report.installs.length > 0)
+            lines.push(freshSentence(report.audit), '');
+        lines.push(...summary_tables(report));
+        // The restore's backup-id takes only a whole ID: each is there to copy (a fleet's, from the backups output).
+        if (report.installs.length <= FOLD_OVER) {
+            const ids = report.installs.map((entry) => [nameOf(entry), entry.backup?.id]);
+            lines.push(...fullIds('Full backup IDs', ids));
+        }
     }
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/backup/main.ts
+
 
 
 
@@ -43338,7 +44209,7 @@ function renderSummary(report, verdict) {
  */
 const backupStep = {
     limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-    start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
+    start: (settings) => ({ installs: namedInstalls(settings), archiving: settings.archive, shard: settings.shard }),
     async work(report, tools) {
         const { settings } = tools;
         const shared = sharedDownloads();
@@ -43353,13 +44224,23 @@ const backupStep = {
                 backup: entry.backup,
                 notificationEmails: settings.notificationEmails,
                 archivePath: settings.archivePath,
-                linkOutput: settings.installs.length === 1,
+                linkOutput: report.installs.length === 1,
                 timeoutMs: settings.timeoutMs,
                 pollCeilingMs: settings.pollIntervalMs,
                 shared
             });
         };
         await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined);
+        // A real run holds each install to the backup it made or reused, and only a completed one counts.
+        if (settings.maxAgeMs !== undefined) {
+            const candidates = report.installs.map((entry) => ({
+                name: nameOf(entry),
+                installId: entry.install?.id ?? '',
+                backup: entry.status === 'completed' ? entry.backup : undefined,
+                reason: entry.reason ?? (entry.status ? `${entry.status.replace('_', ' ')}` : undefined)
+            }));
+            report.audit = auditFreshness(candidates, settings.maxAgeMs, tools.client.apiNow());
+        }
     },
     conclude: conclude,
     outputs: (report) => outputsOf(report),

@@ -32,6 +32,25 @@ function seedHistory(sim, installId) {
     sim.seedBackup({ installId, ageMs: (day + 1) * 86_400_000, durationMs: ms })
 }
 
+const HOUR = 3_600_000
+
+/**
+ * An agency's account: 24 production shops and blogs, a staging copy of each shop, and two retired
+ * sites. @returns {import('../sim/server.js').InstallSeed[]}
+ */
+function agencyFleet() {
+  /** @type {import('../sim/server.js').InstallSeed[]} */
+  const installs = []
+  const add = (/** @type {string} */ name, /** @type {string} */ environment) =>
+    installs.push({ id: `00000000-0000-4000-9000-${String(installs.length + 1).padStart(12, '0')}`, name, environment })
+  for (let n = 1; n <= 16; n++) add(`shop${String(n).padStart(2, '0')}`, 'production')
+  for (let n = 1; n <= 8; n++) add(`blog${String(n).padStart(2, '0')}`, 'production')
+  for (let n = 1; n <= 16; n++) add(`shop${String(n).padStart(2, '0')}stg`, 'staging')
+  add('oldshop', 'production')
+  add('oldblog', 'production')
+  return installs
+}
+
 /** @type {Ending[]} */
 export const ENDINGS = [
   {
@@ -58,6 +77,23 @@ export const ENDINGS = [
       return { install: 'mysite, shoptwo', 'dry-run': 'true' }
     },
     ok: true
+  },
+  {
+    name: 'dry-run-fleet',
+    title: "The scheduled audit of a fleet: install '*' in production with max-age, as a dry run",
+    sim: { ...QUICK, installs: agencyFleet() },
+    inputs: (sim) => {
+      // Most installs have WP Engine's nightly backups, the newest from last night; a few fall short of max-age.
+      for (const [n, install] of sim.installs.entries()) {
+        if (install.name === 'shop12') continue
+        const newest = { shop07: 31, blog03: 40 }[install.name] ?? 6 + (n % 5)
+        for (const day of [0, 1, 2, 3])
+          sim.seedBackup({ installId: install.id, ageMs: (newest + 24 * day) * HOUR, durationMs: (200 + ((n * 7 + day * 13) % 60)) * 1000 })
+        if (install.name === 'shop03') sim.seedBackup({ installId: install.id, ageMs: 2 * HOUR, durationMs: 240_000, outcome: 'aborted' })
+      }
+      return { install: '*', environment: 'production', exclude: 'old*', 'max-age': '26h', 'dry-run': 'true' }
+    },
+    ok: false
   },
   {
     name: 'several',

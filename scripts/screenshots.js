@@ -12,7 +12,7 @@ import { ENDINGS, runEnding } from './endings.js'
 import { ROOT } from './run-action.js'
 
 /** The endings a reader of the README would want to see, and the file each goes to. */
-const SHOWN = ['completed', 'several', 'timeout', 'dry-run', 'input-error', 'restore-accepted']
+const SHOWN = ['completed', 'several', 'timeout', 'dry-run', 'dry-run-fleet', 'input-error', 'restore-accepted']
 const OUT = join(ROOT, 'docs', 'screenshots')
 const WIDTH = 900
 const CHROMIUM = process.env.CHROMIUM ?? 'chromium'

@@ -15,6 +15,7 @@ A local WP Engine API for trying and testing the action; binds to loopback only.
   --duration SECS     how long a new backup takes in all (default 4)
   --outcome STATE     completed or aborted (default completed)
   --latency MS        delay every answer by MS milliseconds (default 0)
+  --rate-limit N      allow N requests a second across the account (burst N); answer 429 past it
   --installs N        filler installs listed before 'mysite' (default 120, so it is on page 2)
   --user ID           API user id to accept (default ${DEFAULT_CREDENTIALS.userId})
   --password PW       API password to accept (default ${DEFAULT_CREDENTIALS.password})
@@ -71,6 +72,7 @@ export function readSimArgs(args) {
       duration: { type: 'string', default: '4' },
       outcome: { type: 'string', default: 'completed' },
       latency: { type: 'string', default: '0' },
+      'rate-limit': { type: 'string' },
       installs: { type: 'string', default: '120' },
       user: { type: 'string', default: DEFAULT_CREDENTIALS.userId },
       password: { type: 'string', default: DEFAULT_CREDENTIALS.password },
@@ -110,6 +112,7 @@ export function readSimArgs(args) {
       durationMs: number('duration', values.duration) * 1000,
       outcome: /** @type {'completed' | 'aborted'} */ (outcome),
       latencyMs: number('latency', values.latency),
+      rateLimit: values['rate-limit'] === undefined ? undefined : { perSecond: number('rate-limit', values['rate-limit']) },
       gateway:
         values.gateway === undefined ? undefined : { version: /** @type {import('./server.js').ApiVersion} */ (values.gateway), unmapped }
     },

@@ -122,6 +122,7 @@ export function defaultInstalls(fillers = 120) {
  *   archiveMs?: number, archiveOutcome?: Outcome, archiveBytes?: number, archiveTruncatedTo?: number, archiveRanges?: boolean,
  *   archiveZip?: ZipKind, archiveBody?: 'sized' | 'unsized' | 'endless', archiveLinkDelayMs?: number, archiveBytesPerSecond?: number,
  *   backupListLagMs?: number, archiveListLagMs?: number,
+ *   rateLimit?: { perSecond: number, burst?: number },
  *   now?: () => number,
  *   log?: (line: string) => void,
  *   hostile?: (field: string) => string | undefined,
@@ -167,6 +168,12 @@ export async function startSimulator(options = {}) {
     /** A new archive shows up in the install's list only this long after it was made. */
     archiveListLagMs: options.archiveListLagMs ?? 0,
     /**
+     * The account's rate limit, as API Gateway enforces one: a bucket of `burst` requests (perSecond
+     * unless given), refilled at `perSecond` by the simulator's clock. A request that finds it empty is
+     * answered 429 with no Retry-After (as recorded traffic shows) and takes nothing from it.
+     */
+    rateLimit: options.rateLimit,
+    /**
      * A hostile or broken API: called with a field's name (`backup.description`, `archive.state`, …) for
      * every free-text field of every answer; a string it returns is sent in place of the real value.
      */
@@ -206,6 +213,8 @@ export async function startSimulator(options = {}) {
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
   const concurrency = { current: 0, max: 0 }
+  /** The rate limit's bucket: requests left, as of `at`. */
+  const bucket = { tokens: Infinity, at: now() }
   /** @type {string} */
   let origin = ''
 
@@ -569,6 +578,19 @@ export async function startSimulator(options = {}) {
     return { status: 500, body: { message: typeof said === 'string' ? said : 'Internal server error' } }
   }
 
+  /** Whether the rate limit lets one more request through now (and counts it). */
+  function withinRateLimit() {
+    const limit = settings.rateLimit
+    if (!limit) return true
+    const burst = limit.burst ?? limit.perSecond
+    const t = now()
+    bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, t - bucket.at) * limit.perSecond) / 1000)
+    bucket.at = t
+    if (bucket.tokens < 1) return false
+    bucket.tokens--
+    return true
+  }
+
   /** @param {string} method @param {string} path */
   function takeFault(method, path) {
     const index = faults.findIndex(
@@ -724,6 +746,8 @@ export async function startSimulator(options = {}) {
           }
         }
       }
+      // The gateway turns a request away before anything else looks at it.
+      if (!withinRateLimit()) return send({ status: 429, body: { message: 'Too Many Requests' } })
       if (!record.authorized) return send({ status: 401, body: { message: 'Bad Credentials' } })
       const reply = unmapped(route(record.method, path, record.query, body))
       if (settings.latencyMs > 0) setTimeout(() => send(reply), settings.latencyMs)

@@ -34,7 +34,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
         install: 'mysite',
         'notification-emails': 'ops@example.com',
         'api-url': sim.url,
-        // An answer the door refuses counts as lost: the step then looks for its backup for a quarter
+        // An answer the decoder refuses counts as lost: the step then looks for its backup for a quarter
         // of the time left, so a short timeout keeps the run short.
         timeout: '30s',
         // The simulator completes backups and archives at once: check after a second, not the usual 2.5 s.

@@ -104,7 +104,7 @@ describe('answers must be the thing asked for', () => {
   })
 })
 
-describe('text from the API is bounded once, at the door', () => {
+describe('text from the API is bounded once, where it is decoded', () => {
   it('a 3 MiB description: the summary stays far under 1 MiB and the output is cut', async () => {
     const huge = `${'[x](https://evil.example) '.repeat(130_000)}`
     const { sim, backup } = await setup({ hostile: (field) => (field === 'backup.description' ? huge : undefined) })

@@ -10,6 +10,7 @@ import { API, BACKUP_ID, backupAnswer, BASIC, CREDS, FakeClock, INSTALL, Recordi
 import type { Simulator } from '../../sim/server.js'
 import { count, credentialsOf, expectNoCredentialsIn, type SimOptions } from '../support/sim-helpers.js'
 import { useTurnBed } from '../support/turns.js'
+import { useWorkspaces } from '../support/workspaces.js'
 
 // One install, end to end: the whole backup step in process, first against an API scripted answer by
 // answer (nock), then against the simulator on a fake clock.
@@ -18,6 +19,8 @@ const INPUTS = { install: 'mysite', 'notification-emails': 'ops@example.com', 'a
 const BACKUPS = `/v1/installs/${INSTALL.id}/backups`
 const transport = createNodeSend()
 afterAll(() => transport.close())
+// RUNNER_TEMP, where the step writes its output files.
+const runnerTemp = useWorkspaces('wpe-runner-temp-')
 
 /** Installs list with `mysite` on the second page; `next` names another host, which must not be contacted. */
 function installsOnTwoPages() {
@@ -38,7 +41,7 @@ function installsOnTwoPages() {
 async function step(inputs: Record<string, string>, extra: Partial<Dependencies> = {}) {
   const core = new RecordingCore({ ...INPUTS, ...inputs })
   const clock = new FakeClock()
-  await run({ core, env: {}, context: RUN_CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
+  await run({ core, env: { RUNNER_TEMP: runnerTemp() }, context: RUN_CONTEXT, clock, send: transport, random: () => 0.5, ...extra })
   return core
 }
 
@@ -49,7 +52,7 @@ describe('against a scripted API (nock)', () => {
     it('sends nothing and fails with one line naming the input and value', async () => {
       const core = await step({ install: 'My-Site', timeout: 'forever' })
       expect(core.failed).toBe(
-        "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h or 1h30m"
+        "Invalid input: install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*); timeout 'forever' is not a duration: use e.g. 90s, 30m, 1h or 1h30m"
       )
       expect(nock.pendingMocks()).toEqual([])
       expect(core.outputs).toEqual({})
@@ -105,6 +108,9 @@ describe('against a scripted API (nock)', () => {
             reused: false
           }
         ]),
+        'backups-file': expect.stringMatching(/backups\.json$/),
+        stale: '',
+        'stale-file': '',
         'dry-run': 'false'
       })
       expect(core.summaries[0]).toContain('## ✅ WP Engine backup of mysite completed')

@@ -67,7 +67,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
     await fc.assert(
       fc.asyncProperty(hostileAnswers, hostileInput, async (answers, description) => {
         const { sim, backup } = await hostileBed(answers)
-        // An answer the door refuses counts as lost: the step then looks for its backup for a quarter
+        // An answer the decoder refuses counts as lost: the step then looks for its backup for a quarter
         // of the time left, so a short timeout keeps each run short.
         const { core } = await backup({ timeout: '30s', description, 'archive-path': 'backups/' }, { env: envOf(sim) })
         const link = linkOf(sim)
@@ -154,7 +154,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
             ? await backup(
                 {
                   ...valid,
-                  // An answer the door refuses counts as lost: the step then looks for its backup for a quarter
+                  // An answer the decoder refuses counts as lost: the step then looks for its backup for a quarter
                   // of the time left, so a short timeout keeps each run short.
                   timeout: '30s',
                   wait: 'false',

@@ -131,7 +131,7 @@ export interface Seen {
 
 const OWN_COMMANDS = new Set(['add-mask', 'group', 'endgroup', 'warning', 'error', 'notice', 'debug'])
 // What the runner renders from a summary the action writes: its own headings, tables, alerts and lists.
-// `code` spans only ever hold ids the door checked (UUIDs, and their first 8 digits): asserted below.
+// `code` spans only ever hold ids the decoder checked (UUIDs, and their first 8 digits): asserted below.
 const SUMMARY_TAGS = new Set(['h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'blockquote', 'ul', 'li', 'br', 'code'])
 
 /** Workflow commands in the output, found as the runner finds them: a line starting with `::` (after any whitespace), or `##[` anywhere. */

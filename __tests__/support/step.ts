@@ -8,9 +8,22 @@ import type { Clock } from '../../src/time/clock.js'
 import { createNodeSend, type ClosableSend, type Send } from '../../src/wpengine/http.js'
 import { FakeClock, RecordingCore, RUN_CONTEXT } from './helpers.js'
 import { useSimulators, type SimOptions } from './sim-helpers.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 // The step tier: a whole step (run() of an action) in process, against the simulator on a fake clock,
 // with a recording Core in place of @actions/core. Backups of minutes take milliseconds.
+
+// Where a step writes its output files (RUNNER_TEMP on a runner): one folder per test file, removed after it.
+let runnerTemp: string | undefined
+afterAll(() => {
+  if (runnerTemp) rmSync(runnerTemp, { recursive: true, force: true })
+})
+const runnerTempOf = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  RUNNER_TEMP: (runnerTemp ??= mkdtempSync(join(tmpdir(), 'wpe-runner-temp-'))),
+  ...env
+})
 
 export interface StepOptions {
   clock: Clock
@@ -46,7 +59,7 @@ export async function backupStep(
 ): Promise<{ core: RecordingCore; start: number }> {
   const core = new RecordingCore(simInputs(s, { install: 'mysite', 'notification-emails': 'ops@example.com', ...inputs }))
   const start = clock.now()
-  await run({ core, env, context, clock, send, random, downloadStallMs })
+  await run({ core, env: runnerTempOf(env), context, clock, send, random, downloadStallMs })
   return { core, start }
 }
 

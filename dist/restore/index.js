@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7283);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8913);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7283:
+/***/ 8913:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38146,7 +38146,35 @@ function tunnelFailure(error) {
     return match[1] ? `the proxy refused the tunnel (HTTP ${match[1]})` : `could not reach the proxy: ${match[2]}`;
 }
 
+;// CONCATENATED MODULE: ./src/time/on-abort.ts
+// Node's EventTarget looks through every listener a signal has before it adds one: with thousands of
+// waits on the step's one signal, each wait cost a pass over all the others. So a signal gets one
+// listener, and the waits on it register in a set behind that listener.
+const waiting = new WeakMap();
+/** Calls `onAbort` once, when `signal` aborts, unless the function returned is called first. */
+function whenAborted(signal, onAbort) {
+    if (signal.aborted) {
+        queueMicrotask(onAbort);
+        return () => undefined;
+    }
+    let waits = waiting.get(signal);
+    if (!waits) {
+        const created = new Set();
+        waits = created;
+        waiting.set(signal, created);
+        signal.addEventListener('abort', () => {
+            waiting.delete(signal);
+            for (const wait of created)
+                wait.onAbort();
+        }, { once: true });
+    }
+    const wait = { onAbort };
+    waits.add(wait);
+    return () => void waits.delete(wait);
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/semaphore.ts
+
 
 /** At most `limit` holders at once; the rest queue in arrival order. */
 class Semaphore {
@@ -38168,16 +38196,17 @@ class Semaphore {
         }
         return new Promise((resolve, reject) => {
             const grant = () => {
-                signal?.removeEventListener('abort', onAbort);
+                forget?.();
                 this.active++;
                 resolve();
             };
-            const onAbort = () => {
-                this.queue.splice(this.queue.indexOf(grant), 1);
-                reject(new errors_CancelledError());
-            };
             this.queue.push(grant);
-            signal?.addEventListener('abort', onAbort, { once: true });
+            const forget = signal
+                ? whenAborted(signal, () => {
+                    this.queue.splice(this.queue.indexOf(grant), 1);
+                    reject(new errors_CancelledError());
+                })
+                : undefined;
         });
     }
     release() {
@@ -38186,7 +38215,114 @@ class Semaphore {
     }
 }
 
+;// CONCATENATED MODULE: ./src/wpengine/rate-limit.ts
+// WP Engine limits requests per account and publishes no numbers, and its 429 answers carry no
+// Retry-After. With hundreds of installs, each retrying a 429 on its own clock would keep the account
+// over its limit. So the step learns the limit together, as TCP shares a link (AIMD): no limit until
+// the first 429; then the rate halves to half of what was being sent, every request waits out one
+// shared pause, and the rate grows back by one request a second for every second without a 429.
+/** A rate below this is not worth pacing to: a 429 then only pauses. */
+const MIN_RATE = 0.5;
+/** Requests a second the rate grows back, each second of answers without a 429. */
+const GROWTH_PER_SECOND = 1;
+/** How far back sends count for the rate being sent. */
+const WINDOW_MS = 1_000;
+/** The shared pause after a 429 (doubling while 429s follow one another), and its ceiling. */
+const PAUSE_MS = 1_000;
+const MAX_PAUSE_MS = 30_000;
+/** The log hears of a slow-down at most this often: a line per 429 would drown the step's own. */
+const TELL_EVERY_MS = 60_000;
+/** The pace every request of one client keeps: ask `turn()` before sending, tell `answered()` after. */
+class AccountRateLimit {
+    clock;
+    onSlowDown;
+    /** Requests a second allowed; undefined until the first 429. */
+    rate;
+    /** The rate may grow back to this: twice the rate that drew the last 429. */
+    ceiling = Infinity;
+    pausedUntil = 0;
+    lastSentAt = -Infinity;
+    decreasedAt = -Infinity;
+    /** Since when the rate has grown back: the end of the last pause, then the last answer. */
+    grownAt = 0;
+    /** 429s in a row, for the length of the pause. */
+    streak = 0;
+    /** Send times within the last WINDOW_MS, oldest first. */
+    recent = [];
+    toldAt = -Infinity;
+    /** `onSlowDown` hears, at most once a minute, that the step slowed down and to what rate. */
+    constructor(clock, onSlowDown) {
+        this.clock = clock;
+        this.onSlowDown = onSlowDown;
+    }
+    /** Requests a second allowed now, undefined while no 429 has come (for tests and the debug log). */
+    get requestsPerSecond() {
+        return this.rate;
+    }
+    /** Waits until this request may go, and returns the time it went (to hand to `answered`). Rejects when `signal` aborts. */
+    async turn(signal) {
+        for (;;) {
+            const now = this.clock.now();
+            const spaced = this.rate === undefined ? -Infinity : this.lastSentAt + 1_000 / this.rate;
+            const at = Math.max(this.pausedUntil, spaced);
+            if (at <= now) {
+                this.lastSentAt = now;
+                this.forgetBefore(now - WINDOW_MS);
+                this.recent.push(now);
+                return now;
+            }
+            // Whoever wakes first goes; the others look again, so a pause or a lower rate set meanwhile holds.
+            await this.clock.sleep(at - now, signal);
+        }
+    }
+    /** The answer to a request sent at `sentAt`: `limited` for a 429, with its Retry-After when it gave one. */
+    answered(sentAt, limited, retryAfterMs) {
+        const now = this.clock.now();
+        if (!limited) {
+            this.streak = 0;
+            if (this.rate !== undefined && now > this.grownAt) {
+                this.rate = Math.min(this.ceiling, this.rate + (GROWTH_PER_SECOND * (now - this.grownAt)) / 1_000);
+                this.grownAt = now;
+            }
+            return;
+        }
+        if (retryAfterMs !== undefined)
+            this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+        // A request sent before the last decrease was sent at the old rate: its 429 is already answered for.
+        if (sentAt < this.decreasedAt)
+            return;
+        this.streak++;
+        const sending = this.sentWithin(now);
+        this.rate = Math.max(MIN_RATE, Math.min(this.rate ?? Infinity, sending) / 2);
+        this.ceiling = Math.max(MIN_RATE, 2 * sending);
+        this.decreasedAt = now;
+        this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(MAX_PAUSE_MS, PAUSE_MS * 2 ** (this.streak - 1)));
+        // The rate grows back only once requests flow again.
+        this.grownAt = this.pausedUntil;
+        if (now - this.toldAt >= TELL_EVERY_MS) {
+            this.toldAt = now;
+            this.onSlowDown?.(`WP Engine's rate limit answered 429 (too many requests): every request of this step now waits its turn, ${perSecond(this.rate)}, and the pace grows back while no 429 comes.`);
+        }
+    }
+    /** Requests sent in the last WINDOW_MS: the rate being sent. */
+    sentWithin(now) {
+        this.forgetBefore(now - WINDOW_MS);
+        return (this.recent.length * 1_000) / WINDOW_MS;
+    }
+    forgetBefore(time) {
+        let old = 0;
+        while (old < this.recent.length && (this.recent[old] ?? 0) <= time)
+            old++;
+        this.recent.splice(0, old);
+    }
+}
+/** `about 10 requests a second`, or `one request every 2s`. */
+function perSecond(rate) {
+    return rate >= 1 ? `about ${Math.round(rate)} requests a second` : `one request every ${Math.round(1 / rate)}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/wpengine/client.ts
+
 
 
 
@@ -38239,6 +38375,7 @@ class WpeClient {
     options;
     authorization;
     slots;
+    pace;
     warned = new Set();
     /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
     missingRoutes = new Set();
@@ -38255,6 +38392,7 @@ class WpeClient {
         };
         this.authorization = `Basic ${basicToken(options.userId, options.password)}`;
         this.slots = new Semaphore(options.maxConcurrentRequests ?? 1);
+        this.pace = options.rateLimit === false ? undefined : new AccountRateLimit(options.clock, (message) => this.options.onRetry?.(message));
     }
     /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
     apiNow() {
@@ -38360,6 +38498,11 @@ class WpeClient {
         for (let attempt = 1;; attempt++) {
             // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
             await this.slots.acquire(signal);
+            // Every request of the step keeps the account's pace, learned from its 429s.
+            const pacedAt = await this.pace?.turn(signal).catch(() => {
+                this.slots.release();
+                throw new errors_CancelledError();
+            });
             const left = deadline - clock.now();
             if (left <= 0) {
                 this.slots.release();
@@ -38413,6 +38556,10 @@ class WpeClient {
                         : { kind: 'network', code: error.code, sent: error.sent };
             }
             last = { outcome, response };
+            // Only an answer says anything of the account's limit; a lost one says nothing.
+            const limited = outcome.kind === 'response' && outcome.status === 429;
+            if (pacedAt !== undefined && response)
+                this.pace?.answered(pacedAt, limited, limited ? parseRetryAfter(headerValue(response, 'retry-after'), clock.now()) : undefined);
             const result = attemptResult(outcome, response, clock.now() - sentAt);
             const verdict = classify(method, outcome, misfits);
             if (outcome.kind === 'misfit')
@@ -38581,20 +38728,22 @@ function skippedMessage(operation, skipped, received) {
 }
 
 ;// CONCATENATED MODULE: ./src/time/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms, signal) => new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
         const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
+            forget?.();
             resolve();
         }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const forget = signal
+            ? whenAborted(signal, () => {
+                clearTimeout(timer);
+                reject(signal.reason);
+            })
+            : undefined;
     }),
     every: (everyMs, tick) => {
         const timer = setInterval(tick, everyMs);
@@ -38652,7 +38801,92 @@ function repositoryOf(context) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/workflows/install-rules.ts
+/** A pattern: lowercase letters, digits, and at least one `*` (any run of characters) or `?` (one character). */
+const INSTALL_PATTERN = /^(?=.*[*?])[a-z0-9*?]{1,64}$/;
+/** The rule as the user wrote it. */
+function install_rules_ruleText(rule) {
+    return rule.kind === 'id' ? rule.id : rule.kind === 'name' ? rule.name : rule.pattern;
+}
+function ruleMatches(rule, install) {
+    if (rule.kind === 'id')
+        return rule.id === install.id;
+    if (rule.kind === 'name')
+        return rule.name === install.name;
+    return globMatches(rule.pattern, install.name);
+}
+/** Whether `name` matches `pattern` as a whole, `*` standing for any run of characters and `?` for one. */
+function globMatches(pattern, name) {
+    // Greedy with one backtrack point (the last `*`): linear for these short texts, never exponential.
+    let p = 0;
+    let n = 0;
+    let star = -1;
+    let resume = 0;
+    while (n < name.length) {
+        if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+            p++;
+            n++;
+        }
+        else if (p < pattern.length && pattern[p] === '*') {
+            star = p++;
+            resume = n;
+        }
+        else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        }
+        else {
+            return false;
+        }
+    }
+    while (pattern[p] === '*')
+        p++;
+    return p === pattern.length;
+}
+/**
+ * The names closest to matching `pattern`, nearest first, for a "did you mean" when it matches none.
+ * The distance is the fewest letters to change, add or remove in the pattern for it to match the
+ * name (`*` and `?` match for free); only near misses count: at most a third of the pattern's letters,
+ * and at least one.
+ */
+function closestToPattern(pattern, names, limit = 3) {
+    const letters = pattern.replace(/[*?]/g, '').length;
+    const most = Math.max(1, Math.floor(letters / 3));
+    const near = [];
+    for (const name of new Set(names)) {
+        const distance = patternDistance(pattern, name);
+        if (distance > 0 && distance <= most)
+            near.push({ name, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+    return near.slice(0, limit).map(({ name }) => name);
+}
+/** Edit distance between a pattern and a name, wildcards matching at no cost; a swap of two neighbouring letters is one edit. */
+function patternDistance(pattern, name) {
+    // Row i holds the distances of pattern[0, i) against every name[0, j).
+    const rows = [Array.from({ length: name.length + 1 }, (_, j) => j)];
+    for (let i = 1; i <= pattern.length; i++) {
+        const c = pattern[i - 1];
+        const above = rows[i - 1];
+        const row = [c === '*' ? above[0] : above[0] + 1];
+        for (let j = 1; j <= name.length; j++) {
+            if (c === '*') {
+                row[j] = Math.min(above[j], row[j - 1]);
+                continue;
+            }
+            let best = Math.min(above[j - 1] + (c === '?' || c === name[j - 1] ? 0 : 1), above[j] + 1, row[j - 1] + 1);
+            const previous = pattern[i - 2];
+            if (i > 1 && j > 1 && previous !== '*' && c === name[j - 2] && previous === name[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            row[j] = best;
+        }
+        rows.push(row);
+    }
+    return rows[pattern.length][name.length];
+}
+
 ;// CONCATENATED MODULE: ./src/step/inputs.ts
+
 
 
 
@@ -38705,24 +38939,37 @@ class InputReader {
     }
     /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
     installs() {
-        const installs = [];
-        const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean);
-        if (texts.length === 0)
-            this.problems.push('install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines');
+        return this.installList('install', { required: true, patterns: false });
+    }
+    /** Install names, IDs and patterns of names (`shop*`, `*`), as the backup's install and exclude take them; repeats dropped. */
+    installRules(name, required) {
+        return this.installList(name, { required, patterns: true });
+    }
+    installList(name, { required, patterns }) {
+        const rules = [];
+        const seen = new Set();
+        const texts = this.getInput(name).split(LIST_SEPARATOR).filter(Boolean);
+        if (texts.length === 0 && required)
+            this.problems.push(`${name} is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines${patterns ? ', or a pattern of names (shop*, or * for every install)' : ''}`);
         for (const text of texts) {
-            const ref = UUID.test(text)
+            const rule = UUID.test(text)
                 ? { kind: 'id', id: text.toLowerCase() }
                 : INSTALL_NAME.test(text)
                     ? { kind: 'name', name: text }
-                    : undefined;
-            if (ref === undefined) {
-                this.problems.push(`install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
+                    : patterns && INSTALL_PATTERN.test(text)
+                        ? { kind: 'pattern', pattern: text }
+                        : undefined;
+            if (rule === undefined) {
+                this.problems.push(patterns
+                    ? `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)`
+                    : `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
-            else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-                installs.push(ref);
+            else if (!seen.has(install_rules_ruleText(rule))) {
+                seen.add(install_rules_ruleText(rule));
+                rules.push(rule);
             }
         }
-        return installs;
+        return rules;
     }
     /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */
     backupId(required, alternatives) {
@@ -38932,7 +39179,59 @@ function safeCore(core) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/step/output-files.ts
+
+
+
+
+// A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
+// hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
+// file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
+// would pass the limit, and the log says so. Off a runner (no RUNNER_TEMP: a test, a run by hand) the
+// file is written only when `x` is too large, so that nothing is left behind in the system's tmp.
+/** GitHub's limit for one output. */
+const MAX_OUTPUT_BYTES = 1_000_000;
+/**
+ * The outputs with each `x-file` set to the file holding `x` (when `x` has a value), and each `x` too
+ * large for an output emptied. `dir` is where the files go (RUNNER_TEMP on a runner); without it, only an output too large is written, to the system's tmp.
+ */
+function withOutputFiles(outputs, dir, log) {
+    const result = { ...outputs };
+    let folder;
+    for (const name of Object.keys(outputs)) {
+        const fileName = `${name}-file`;
+        const value = outputs[name] ?? '';
+        if (!(fileName in outputs) || value === '')
+            continue;
+        const bytes = Buffer.byteLength(value);
+        if (!dir && bytes <= MAX_OUTPUT_BYTES)
+            continue;
+        try {
+            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-'));
+            const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);
+            (0,external_node_fs_namespaceObject.writeFileSync)(path, value);
+            result[fileName] = path;
+        }
+        catch (error) {
+            log.warning(`Could not write the ${name} output to a file (${errorLine(error)}); ${fileName} is empty.`);
+        }
+        if (bytes > MAX_OUTPUT_BYTES) {
+            result[name] = '';
+            const where = result[fileName] ? `: the whole JSON is in ${result[fileName]} (the ${fileName} output)` : '';
+            log.notice(`The ${name} output would be ${(bytes / 1_000_000).toFixed(1)} MB, more than the 1 MB GitHub takes for one output, so it is empty${where}.`);
+        }
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/step/harness.ts
+
 
 
 
@@ -38965,7 +39264,7 @@ async function runAction(action, dependencies) {
         const settings = await readSettings(action, deps);
         if (!settings)
             return;
-        await action.stepFor(settings)((step) => runStep(step, settings, deps));
+        await action.stepFor(settings)((step) => runStep(step, settings, deps, action.title));
     }
     catch (error) {
         // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
@@ -38973,7 +39272,7 @@ async function runAction(action, dependencies) {
     }
 }
 /** Opens the client, does the work, and tells the one verdict through the outputs, the summary and the last line. */
-async function runStep(step, settings, deps) {
+async function runStep(step, settings, deps, title) {
     const { core } = deps;
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
@@ -38993,6 +39292,7 @@ async function runStep(step, settings, deps) {
         budget: deps.retryBudget,
         maxConcurrentRequests,
         readOnly,
+        rateLimit: deps.rateLimit,
         onRetry: (message) => core.info(message),
         onDebug: (line) => core.debug(line),
         onWarning: (message) => core.warning(message)
@@ -39029,8 +39329,16 @@ async function runStep(step, settings, deps) {
         if (!deps.send)
             send.close();
     }
+    if (error instanceof InputError) {
+        // Input found bad only once the API was read (a pattern that matches no install): it ends as bad input
+        // does, and nothing but reads was sent.
+        core.setFailed(`Invalid input: ${error.message}`);
+        await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE));
+        return;
+    }
     const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof errors_CancelledError, error });
-    for (const [name, value] of Object.entries(step.outputs(report, verdict)))
+    const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core);
+    for (const [name, value] of Object.entries(outputs))
         core.setOutput(name, value);
     await writeSummary(core, step.summary(report, verdict));
     if (verdict.ok)
@@ -39077,8 +39385,10 @@ function maskCredentials(core, env, settings) {
     core.setSecret(password);
     core.setSecret(basicToken(userId, password));
 }
-function nothingSentSummary(heading, problems) {
-    return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
+const NOTHING_SENT_NOTE = 'Nothing was sent to WP Engine.';
+const READ_ONLY_NOTE = 'Nothing was requested: the step only read from WP Engine.';
+function nothingSentSummary(heading, problems, note = NOTHING_SENT_NOTE) {
+    return [`## ❌ ${heading}`, '', note, '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n');
 }
 /** The job summary; failing to write it is a warning, never the step's failure. */
 async function writeSummary(core, markdown) {
@@ -39177,13 +39487,13 @@ function nameResolution(ref, byName) {
     if (byName.error !== undefined)
         return { ref, error: byName.error };
     const broken = byName.broken.get(ref.name);
-    if (broken !== undefined) {
-        return {
-            ref,
-            error: new Error(`WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`)
-        };
-    }
+    if (broken !== undefined)
+        return { ref, error: brokenEntryError(ref.name, broken) };
     return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+}
+/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
+function brokenEntryError(name, reason) {
+    return new Error(`WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`);
 }
 async function getInstallById(client, id) {
     try {
@@ -39206,14 +39516,20 @@ async function findByNames(client, names) {
     if (wanted.size === 0)
         return search;
     const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
-    const settled = () => new Set([...search.found.keys(), ...search.broken.keys()]).size;
+    // Names found or found broken, counted as they come: the search ends when all are.
+    const settled = new Set();
     try {
-        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => search.broken.set(item.name, item.reason));
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => {
+            search.broken.set(item.name, item.reason);
+            settled.add(item.name);
+        });
         for await (const install of installs) {
             search.seen.push(install.name);
-            if (wanted.has(install.name))
+            if (wanted.has(install.name)) {
                 search.found.set(install.name, install);
-            if (settled() === wanted.size)
+                settled.add(install.name);
+            }
+            if (settled.size === wanted.size)
                 break;
         }
     }
@@ -39255,7 +39571,87 @@ function editDistance(a, b) {
     return rows[a.length][b.length];
 }
 
+;// CONCATENATED MODULE: ./src/backup/freshness.ts
+
+/** Holds every candidate to max-age at `now`. */
+function auditFreshness(candidates, maxAgeMs, now) {
+    const stale = [];
+    let oldestFreshMs;
+    for (const { name, installId, backup, reason } of candidates) {
+        // No create_time is no proof of freshness: the complete_time is the best the API gave, else none.
+        const taken = Date.parse(backup?.create_time ?? backup?.complete_time ?? '');
+        const ageMs = Number.isNaN(taken) ? undefined : Math.max(0, now - taken);
+        if (ageMs !== undefined && ageMs <= maxAgeMs) {
+            oldestFreshMs = Math.max(oldestFreshMs ?? 0, ageMs);
+            continue;
+        }
+        stale.push({
+            name,
+            installId,
+            newestCompleted: ageMs === undefined ? undefined : new Date(taken).toISOString(),
+            ageMs,
+            reason: backup ? undefined : reason
+        });
+    }
+    stale.sort((a, b) => (b.ageMs ?? Infinity) - (a.ageMs ?? Infinity) || a.name.localeCompare(b.name));
+    return { maxAgeMs, at: now, stale, audited: candidates.length, oldestFreshMs };
+}
+/** The `stale` output: one object per stale install, oldest first. */
+function freshness_staleOutput(audit) {
+    if (!audit)
+        return '';
+    return JSON.stringify(audit.stale.map((entry) => ({
+        install: entry.name,
+        'install-id': entry.installId,
+        'newest-completed': entry.newestCompleted ?? '',
+        'age-seconds': entry.ageMs === undefined ? null : Math.round(entry.ageMs / 1000)
+    })));
+}
+/** `27h 3m old`, or `none` (with why, when known). */
+function staleAge({ ageMs, reason }) {
+    if (ageMs !== undefined)
+        return `${formatDuration(ageMs)} old`;
+    return reason ? `none: ${reason}` : 'none';
+}
+// The failure line names stale installs until it is this long, then counts the rest (a log line stops at 4,000).
+const LINE_BUDGET = 3_000;
+/**
+ * `3 of 1300 installs have no completed backup within max-age (26h): shop2 (none: aborted by WP Engine),
+ * blog1 (27h 3m old). ` Oldest first; a long list names as many as fit and counts the rest.
+ */
+function staleLine(audit, total) {
+    const { stale, maxAgeMs } = audit;
+    const lead = `${stale.length} of ${total} install${total === 1 ? '' : 's'} ${stale.length === 1 ? 'has' : 'have'} no completed backup within max-age (${formatDuration(maxAgeMs)}): `;
+    const named = [];
+    let length = lead.length;
+    for (const entry of stale) {
+        const text = `${entry.name} (${staleAge(entry)})`;
+        if (length + text.length > LINE_BUDGET && named.length > 0)
+            break;
+        named.push(text);
+        length += text.length + 2;
+    }
+    const more = stale.length > named.length ? ` and ${stale.length - named.length} more (all in the stale output)` : '';
+    return `${lead}${named.join(', ')}${more}.`;
+}
+/** `every install has a completed backup within max-age (26h; the oldest is 23h 4m old)`. */
+function freshness_freshText({ maxAgeMs, oldestFreshMs, audited }) {
+    const every = audited === 1 ? 'the install has' : `all ${audited} installs have`;
+    const oldest = oldestFreshMs === undefined ? '' : `; the oldest is ${formatDuration(oldestFreshMs)} old`;
+    return `${every} a completed backup within max-age (${formatDuration(maxAgeMs)}${oldest})`;
+}
+/** The sentence a summary opens with when every install passed. */
+function freshSentence(audit) {
+    const text = freshness_freshText(audit);
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+/** The sentence a summary of several installs opens with when some are stale. */
+function staleSentence({ maxAgeMs }) {
+    return `The installs listed first have no completed backup within max-age (${formatDuration(maxAgeMs)}), oldest first; the stale output lists them too.`;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/report.ts
+
 
 
 function recordBackup(entry, backup) {
@@ -39331,6 +39727,9 @@ function outputsOf(report) {
         'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
         'archive-sha256': archive?.sha256 ?? '',
         backups: JSON.stringify(all),
+        'backups-file': '',
+        stale: staleOutput(report.audit),
+        'stale-file': '',
         'dry-run': 'false'
     };
 }
@@ -39497,7 +39896,31 @@ function history_usualRange(estimate) {
     return `${range} (last ${samples}${ownOnly ? ' requested by this action' : ''}${left})`;
 }
 
+;// CONCATENATED MODULE: ./src/workflows/shard.ts
+
+/** GitHub runs at most 256 jobs from one matrix. */
+const MAX_SHARDS = 256;
+/** `2/4`. */
+function shard_shardText({ index, count }) {
+    return `${index}/${count}`;
+}
+/**
+ * Whether the install with this key (its ID) belongs to the shard. Decided by a hash of the key alone,
+ * so an install stays in its shard however the list is ordered, and N jobs cover every install once.
+ */
+function inShard(key, { index, count }) {
+    return shardIndexOf(key, count) === index;
+}
+/** Which of `count` shards (1 to count) the key falls in. */
+function shardIndexOf(key, count) {
+    // SHA-256 spreads any IDs evenly; the bias of 2^32 modulo count is below one in ten million.
+    return (createHash('sha256').update(key.toLowerCase()).digest().readUInt32BE(0) % count) + 1;
+}
+
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
+
+
+
 
 
 
@@ -39596,18 +40019,22 @@ function noCopyMessage(installs, uncopied) {
     return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`;
 }
 function successMessage(report, outcome) {
+    if (report.installs.length === 0)
+        return `✅ ${emptyShardText(report.shard)}.`;
     const [only] = report.installs;
     if (report.installs.length === 1 && only) {
         if (outcome === 'requested')
             return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
         const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
-        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`;
+        const fresh = report.audit ? `, within max-age (${formatDuration(report.audit.maxAgeMs)})` : '';
+        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}${fresh}.`;
     }
     const reused = report.installs.filter((entry) => entry.reused).length;
     const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
+    const fresh = report.audit ? `; ${freshText(report.audit)}` : '';
     return outcome === 'requested'
         ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`;
+        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}${fresh}. Their ids are in the backups output.`;
 }
 /** What was still running when the runner cancelled the step, and how to pick it up again. */
 function cancelledMessage(report, running) {
@@ -39679,6 +40106,41 @@ function historyLine(install, durations, estimate, createdAt) {
 /** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
 function ageText(ageMs) {
     return ageMs === undefined ? 'of unknown age' : `${time_text_formatDuration(ageMs)} old`;
+}
+/** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */
+function choiceText({ installs, exclude, environments, shard }) {
+    return [
+        `install ${installs.map(ruleText).join(', ')}`,
+        environments.length > 0 && `environment ${environments.join(', ')}`,
+        exclude.length > 0 && `exclude ${exclude.map(ruleText).join(', ')}`,
+        shard && `shard ${shardText(shard)}`
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+// A log line names this many installs left out, and counts the rest.
+const EXCLUDED_NAMED = 20;
+/** `Chose 1300 of the 2000 installs this API user sees; exclude left out 2: oldshop, oldblog.` */
+function chosenLine({ resolutions, excluded, visible }) {
+    const of = visible === undefined ? '' : ` of the ${visible} installs this API user sees`;
+    const names = excluded.slice(0, EXCLUDED_NAMED).map((install) => install.name);
+    const more = excluded.length > names.length ? ` and ${excluded.length - names.length} more` : '';
+    const left = excluded.length > 0 ? `; exclude left out ${excluded.length}: ${names.join(', ')}${more}` : '';
+    return `Chose ${resolutions.length}${of}${left}.`;
+}
+/** `Shard 2/4 takes 325 of the 1300 installs chosen.` */
+function shardLine(shard, taken, chosen) {
+    const share = taken === 0 ? 'none' : String(taken);
+    const rest = taken === 0 ? ': nothing to back up in this job; the other shards take them all' : '; the other shards take the rest';
+    return `Shard ${shardText(shard)} takes ${share} of the ${chosen} installs chosen${rest}.`;
+}
+/** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
+function emptyShardText(shard) {
+    return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up';
+}
+/** Under a summary's table that could not hold every install. */
+function leftOutLine(dropped) {
+    return `… and ${dropped} more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output and the file backups-file names.`;
 }
 
 ;// CONCATENATED MODULE: ./src/workflows/poll-schedule.ts
@@ -40053,6 +40515,7 @@ function severalLine(entries, settings) {
 ;// CONCATENATED MODULE: ./src/step/summary-tables.ts
 
 
+
 /**
  * One thing's details as a two-column table. GitHub renders no table without a header row, so the
  * first row (what the table is about) is the header instead of an empty one. Rows with no value are
@@ -40085,6 +40548,42 @@ function fullIds(title, items) {
         return [];
     return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', ''];
 }
+// What a summary's tables may take together: GitHub's 1 MiB, less room for the headings and notes around them.
+const TABLES_BYTES = MAX_SUMMARY_BYTES - 32 * 1024;
+/** The bytes left for a summary's tables, spent row by row, so that a fleet's summary stays whole instead of being cut. */
+class SummaryBudget {
+    left;
+    constructor(left = TABLES_BYTES) {
+        this.left = left;
+    }
+    /** The rows that still fit, in order, and how many did not. */
+    take(rows) {
+        const kept = [];
+        for (const row of rows) {
+            const bytes = Buffer.byteLength(row) + 1;
+            if (bytes > this.left)
+                break;
+            this.left -= bytes;
+            kept.push(row);
+        }
+        return { kept, dropped: rows.length - kept.length };
+    }
+}
+/** A table under its header, with as many rows as the budget holds; the rest are counted by `rest`. */
+function boundedTable(header, rows, budget, rest) {
+    if (rows.length === 0)
+        return [];
+    const { kept, dropped } = budget.take(rows);
+    return [...header, ...kept, '', ...(dropped > 0 ? [rest(dropped), ''] : [])];
+}
+/** Lines folded under a title that opens them (GitHub renders Markdown inside once a blank line follows the title). */
+function folded(title, lines) {
+    if (lines.length === 0)
+        return [];
+    return ['<details>', `<summary>${title}</summary>`, '', ...lines, '</details>', ''];
+}
+/** A summary lists up to this many rows in one table; past it (a fleet), the rows that need nothing are folded. */
+const FOLD_OVER = 20;
 
 ;// CONCATENATED MODULE: ./src/backup/reuse.ts
 

@@ -27,10 +27,18 @@ import { errorLine, isMissingRouteError } from '../wpengine/errors.js'
 type Tools = StepTools<Settings>
 
 /** One install: its backup (named, reused or requested exactly once), then the wait for it. */
-export async function backUpInstall(tools: Tools, entry: InstallReport, install: Install, scope: Scope): Promise<void> {
+export async function backUpInstall(
+  tools: Tools,
+  entry: InstallReport,
+  install: Install,
+  scope: Scope,
+  obtaining: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()
+): Promise<void> {
   const { client, clock, settings, deadline, signal } = tools
   const obtainedFrom = clock.now()
-  const { backup, listed, requested } = await scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
+  const { backup, listed, requested } = await obtaining(() =>
+    scope.group(backupTitle(tools, install), () => obtainBackup(tools, entry, install, scope.log))
+  )
   recordBackup(entry, backup)
 
   const status = normalizeStatus(backup.status)

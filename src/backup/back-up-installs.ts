@@ -1,12 +1,15 @@
-import { findInstalls, describeInstall, type Resolution } from '../workflows/find-installs.js'
+import { chooseInstalls, usesRules } from '../workflows/choose-installs.js'
+import { describeInstall, type Resolution } from '../workflows/find-installs.js'
+import { inShard } from '../workflows/shard.js'
 import type { StepTools } from '../step/harness.js'
-import { installLabel } from '../step/inputs.js'
+import { InputError, installLabel, type InstallRef } from '../step/inputs.js'
 import { group, prefixedScope, runnerScope, type Scope } from '../step/log-scope.js'
 import { CancelledError, errorLine } from '../wpengine/errors.js'
+import { Semaphore } from '../wpengine/semaphore.js'
 import { isFinal } from '../wpengine/status.js'
 import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
-import { apiClockLine, shortReason } from './messages.js'
+import { apiClockLine, choiceText, chosenLine, shardLine, shortReason } from './messages.js'
 import type { Settings } from './inputs.js'
 import { backUpInstall } from './back-up-install.js'
 import { nameOf, succeeded, type InstallEntry, type InstallReport, type Report } from './report.js'
@@ -21,9 +24,20 @@ export type AfterBackup = (entry: InstallReport, install: Install, scope: Scope)
  */
 export async function backUpAll(report: Report, tools: StepTools<Settings>, after?: AfterBackup): Promise<void> {
   const { core, clock, deadline } = tools
-  const several = report.installs.length > 1
   await findAllInstalls(report, tools)
+  const several = report.installs.length > 1
 
+  // Installs get their backups a few at a time, as the requests could go no faster anyway: thousands
+  // of requests prepared and queued at once would only hold memory.
+  const gate = new Semaphore(tools.settings.maxParallel * 2)
+  const obtaining = async <T>(work: () => Promise<T>): Promise<T> => {
+    await gate.acquire(tools.signal)
+    try {
+      return await work()
+    } finally {
+      gate.release()
+    }
+  }
   const heartbeat = new Heartbeat(clock, clock.now(), deadline, core)
   const stopHeartbeat = heartbeat.run(() => report.installs.flatMap((entry) => waitingOf(entry, clock.now())), report.installs.length)
   try {
@@ -31,7 +45,7 @@ export async function backUpAll(report: Report, tools: StepTools<Settings>, afte
       report,
       tools,
       async (entry, install, scope) => {
-        await backUpInstall(tools, entry, install, scope)
+        await backUpInstall(tools, entry, install, scope, obtaining)
         if (entry.outcome === 'completed') await after?.(entry, install, scope)
       },
       (entry, scope) => {
@@ -66,14 +80,42 @@ export async function eachInstall<E extends InstallEntry>(
   )
 }
 
-/** Every install named, found in one pass: each entry gets its install, or the error that says why there is none. */
+/** The report's first entries, before anything is read: the installs named by name or ID (a pattern's come once the list is read). */
+export function namedInstalls(settings: Settings): { ref: InstallRef }[] {
+  return settings.installs.flatMap((rule) => (rule.kind === 'pattern' ? [] : [{ ref: rule }]))
+}
+
+/**
+ * Every install chosen, found in one pass: each entry gets its install, or the error that says why there
+ * is none. A rule that chooses nothing is bad input: an InputError, before anything is requested. With
+ * shard, only this job's share stays. The installs chosen are logged before any request is sent.
+ */
 export async function findAllInstalls<E extends InstallEntry>(report: { installs: E[] }, tools: StepTools<Settings>): Promise<void> {
   const { core, client, settings } = tools
+  const choice = { include: settings.installs, exclude: settings.exclude, environments: settings.environments }
+  const ruled = usesRules(choice)
   const find = async (): Promise<void> => {
-    report.installs = withoutTwins(report.installs, await findInstalls(client, settings.installs), tools)
+    const chosen = await chooseInstalls(client, choice)
+    if (chosen.problems.length > 0) throw new InputError(chosen.problems)
+    if (ruled) core.info(chosenLine(chosen))
+    let { resolutions } = chosen
+    if (settings.shard) {
+      const { shard } = settings
+      resolutions = resolutions.filter((resolution) =>
+        inShard('install' in resolution ? resolution.install.id : installLabel(resolution.ref), shard)
+      )
+      core.info(shardLine(shard, resolutions.length, chosen.resolutions.length))
+    }
+    // Entries made afresh from what was chosen: a pattern becomes the installs it matches.
+    report.installs = withoutTwins(
+      resolutions.map((resolution) => ({ ref: resolution.ref }) as E),
+      resolutions,
+      tools
+    )
   }
   // One install is one line ("Install mysite (…), production"), not worth a group of its own.
-  if (report.installs.length > 1) await group(core, `Finding ${report.installs.length} installs`, find)
+  if (ruled || settings.shard) await group(core, `Choosing installs: ${choiceText(settings)}`, find)
+  else if (report.installs.length > 1) await group(core, `Finding ${report.installs.length} installs`, find)
   else await find()
   const clockLine = apiClockLine(client.apiClockOffsetMs())
   if (clockLine) core.info(clockLine)

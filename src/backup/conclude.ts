@@ -3,6 +3,7 @@ import { isFinal } from '../wpengine/status.js'
 import { cancelledMessage, noCopyMessage, severalFailedMessage, successMessage } from './messages.js'
 import { succeeded, type Outcome, type Report } from './report.js'
 import { errorLine } from '../wpengine/errors.js'
+import { staleLine } from './freshness.js'
 
 export interface BackupVerdict extends StepVerdict {
   outcome: Outcome
@@ -21,9 +22,14 @@ export function conclude(report: Report, { cancelled, error }: { cancelled: bool
   if (error !== undefined) return failed('failed', errorLine(error))
   let outcome: Outcome
   let reason: string | undefined
-  if (installs.length === 1 && only) {
+  const { audit } = report
+  if (installs.length === 1 && only && !(succeeded(only) && audit?.stale.length)) {
     outcome = only.outcome ?? 'failed'
     reason = only.error
+  } else if (audit && audit.stale.length > 0) {
+    // Every install that failed has no completed backup either: the audit's line names them all, oldest first.
+    outcome = 'failed'
+    reason = `${staleLine(audit, installs.length)}${installs.length > 1 ? ' The job summary lists them first.' : ''}`
   } else if (installs.every(succeeded)) {
     outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested'
   } else {

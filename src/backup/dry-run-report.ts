@@ -2,6 +2,8 @@ import type { Backup } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
 import { installNameOutput, outputsOf, type InstallEntry } from './report.js'
 import { ageOf, type Reusable } from './reuse.js'
+import type { Shard } from '../workflows/shard.js'
+import type { Audit } from './freshness.js'
 
 // What a dry run records: per install, what was found and what a real run would do. A real run's
 // report (report.ts) has none of it.
@@ -40,6 +42,10 @@ export interface DryRunInstall extends InstallEntry {
 export interface DryRunReport {
   installs: DryRunInstall[]
   credentialsWork: boolean
+  /** This job's share of the installs chosen (the shard input). */
+  shard?: Shard
+  /** The max-age audit, once every install is read. */
+  audit?: Audit
 }
 
 /**
@@ -48,7 +54,7 @@ export interface DryRunReport {
  */
 export function dryRunOutputs(report: DryRunReport): Record<string, string> {
   const installs = report.installs.map(({ ref, install }) => ({ ref, install }))
-  return { ...outputsOf({ installs }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) }
+  return { ...outputsOf({ installs, audit: report.audit }), 'dry-run': 'true', backups: JSON.stringify(report.installs.map(findings)) }
 }
 
 const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 1000))

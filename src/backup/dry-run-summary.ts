@@ -1,7 +1,8 @@
-import { detailsTable, idCell, problemQuote } from '../step/summary-tables.js'
+import { boundedTable, detailsTable, FOLD_OVER, folded, idCell, problemQuote, SummaryBudget } from '../step/summary-tables.js'
 import { cell } from '../text/markdown-cell.js'
 import { readableTime } from '../time/time-text.js'
-import { ageText } from './messages.js'
+import { freshSentence, staleSentence } from './freshness.js'
+import { ageText, leftOutLine } from './messages.js'
 import { ageOf } from './reuse.js'
 import { usualRange } from './history.js'
 import type { DryRunVerdict } from './dry-run.js'
@@ -59,17 +60,48 @@ function card(entry: DryRunInstall): string[] {
   ])
 }
 
-/** Several installs: one row each, in the order given. */
-function table(entries: DryRunInstall[]): string[] {
-  return [
+function row(entry: DryRunInstall): string {
+  const { preflight } = entry
+  const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—']
+  return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`
+}
+
+/** A row of the folded table of a fleet's installs that need nothing: the newest completed backup, and the plan in a word. */
+function shortRow(entry: DryRunInstall): string {
+  const { preflight } = entry
+  const plan = preflight?.plan
+  const would = !plan
+    ? '—'
+    : plan.action === 'request'
+      ? 'request'
+      : `${plan.action === 'wait' ? 'wait for' : 'use'} ${idCell(plan.backup.id, { short: true })}`
+  return `| ${cell(nameOf(entry))} | ${preflight ? newestCompleted(preflight, true) : '—'} | ${would} |`
+}
+
+/**
+ * Several installs: the ones that need attention first (with max-age, those without a completed backup
+ * within it, oldest first; then the ones a real run would fail on), then the rest; a fleet folds the
+ * rest into a compact table. The tables stay under GitHub's 1 MiB.
+ */
+function tables(report: DryRunReport): string[] {
+  const { installs, audit } = report
+  const order = new Map((audit?.stale ?? []).map((entry, index) => [entry.installId || entry.name, index]))
+  const keyOf = (entry: DryRunInstall): string => entry.install?.id ?? nameOf(entry)
+  const attention = installs.filter((entry) => order.has(keyOf(entry)) || entry.error !== undefined)
+  attention.sort((a, b) => (order.get(keyOf(a)) ?? Infinity) - (order.get(keyOf(b)) ?? Infinity))
+  const needed = new Set(attention)
+  const fine = installs.filter((entry) => !needed.has(entry))
+  const budget = new SummaryBudget()
+  const head: [string, string] = [
     '| Install | Newest completed backup | Still running | Usually takes | A real run would |',
-    '| :-- | :-- | :-- | :-- | :-- |',
-    ...entries.map((entry) => {
-      const { preflight } = entry
-      const facts = preflight ? [newestCompleted(preflight, true), running(preflight, true), usually(preflight)] : ['—', '—', '—']
-      return `| ${cell(nameOf(entry))} | ${facts.join(' | ')} | ${realRun(entry)} |`
-    }),
-    ''
+    '| :-- | :-- | :-- | :-- | :-- |'
+  ]
+  if (installs.length <= FOLD_OVER) return boundedTable(head, [...attention, ...fine].map(row), budget, leftOutLine)
+  const shortHead: [string, string] = ['| Install | Newest completed backup | A real run would |', '| :-- | :-- | :-- |']
+  const what = audit ? 'a completed backup within max-age' : 'nothing in the way of a real run'
+  return [
+    ...boundedTable(head, attention.map(row), budget, leftOutLine),
+    ...folded(`${fine.length} installs with ${what}`, boundedTable(shortHead, fine.map(shortRow), budget, leftOutLine))
   ]
 }
 
@@ -78,10 +110,13 @@ export function renderDryRunSummary(report: DryRunReport, verdict: DryRunVerdict
   if (verdict.error) lines.push(...problemQuote(verdict.error))
   const credentials = report.credentialsWork ? ' The API credentials work.' : ''
   lines.push(`A dry run only reads from the WP Engine API: no backup, archive or restore was requested.${credentials}`, '')
+  const { audit } = report
+  if (audit && audit.stale.length === 0 && report.installs.length > 0) lines.push(freshSentence(audit), '')
+  else if (audit && audit.stale.length > 0 && report.installs.length > 1) lines.push(staleSentence(audit), '')
   const checked = report.installs.some((entry) => entry.install || entry.error !== undefined)
   if (!checked) return lines.join('\n')
   const [only] = report.installs
   if (report.installs.length === 1 && only) lines.push(...card(only))
-  else lines.push(...table(report.installs))
+  else lines.push(...tables(report))
   return lines.join('\n')
 }

@@ -5,10 +5,22 @@ import { formatDuration, readableTime } from '../time/time-text.js'
 import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
+import type { Shard } from '../workflows/shard.js'
 import { historyOf, staleAfterMs, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
-import { eachInstall, findAllInstalls } from './back-up-installs.js'
-import { ageText, cannotLook, missingRouteWarning, namesByReason, outdatedMessage, staleMessage, stuckNamedMessage } from './messages.js'
+import { eachInstall, findAllInstalls, namedInstalls } from './back-up-installs.js'
+import {
+  ageText,
+  cannotLook,
+  emptyShardText,
+  missingRouteWarning,
+  namesByReason,
+  outdatedMessage,
+  staleMessage,
+  stuckNamedMessage
+} from './messages.js'
+import { auditFreshness, freshText, staleLine } from './freshness.js'
+import { nameOf } from './report.js'
 import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
 import { ageOf, chooseReusable, listBackups, mayReuse, reuseLookups, stuckAt } from './reuse.js'
@@ -29,7 +41,7 @@ export interface DryRunVerdict extends StepVerdict {
  */
 export const dryRunStep: StepDefinition<Settings, DryRunReport, DryRunVerdict> = {
   limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel, readOnly: true }),
-  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), credentialsWork: false }),
+  start: (settings) => ({ installs: namedInstalls(settings), credentialsWork: false, shard: settings.shard }),
   work: dryRun,
   conclude: concludeDryRun,
   outputs: dryRunOutputs,
@@ -44,6 +56,16 @@ async function dryRun(report: DryRunReport, tools: StepTools<Settings>): Promise
   core.info('The API credentials work.')
   await findAllInstalls(report, tools)
   await eachInstall(report, tools, (entry, install, scope) => checkInstall(tools, entry, install, scope.log))
+  // The audit: each install's newest completed backup, as it stands when the dry run ends.
+  if (tools.settings.maxAgeMs !== undefined) {
+    const candidates = report.installs.map((entry) => ({
+      name: nameOf(entry),
+      installId: entry.install?.id ?? '',
+      backup: entry.preflight?.newestCompleted,
+      reason: entry.reason ?? (entry.preflight ? 'no completed backup yet' : undefined)
+    }))
+    report.audit = auditFreshness(candidates, tools.settings.maxAgeMs, tools.client.apiNow())
+  }
 }
 
 const created = (backup: Backup): number => Date.parse(backup.create_time ?? '') || 0
@@ -54,7 +76,8 @@ async function checkInstall(tools: StepTools<Settings>, entry: DryRunInstall, in
   const { client, settings, context, signal, warnOnce } = tools
   // As a real run does: the named backup by its id, so that a lagging list cannot hide it.
   const named = settings.backupId === undefined ? undefined : await getBackupOf(client, install, settings.backupId)
-  const needed = named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })
+  // The audit reads the list too: its newest completed backup is what max-age judges.
+  const needed = (named === undefined && mayReuse({ context, reuseWithinMs: settings.reuseWithinMs })) || settings.maxAgeMs !== undefined
   const backups = await listBackups(client, install).catch((error: unknown) => {
     // An older API without the list: a real run says what it could not look for, and requests a backup.
     if (isMissingRouteError(error)) {
@@ -160,12 +183,23 @@ function concludeDryRun(report: DryRunReport, { cancelled, error }: { cancelled:
   const failing = installs.filter((entry) => entry.error !== undefined)
   const [only] = failing
   if (installs.length === 1 && only) return failed(`Dry run: ${only.error}`)
+  const { audit } = report
+  if (audit && audit.stale.length > 0) {
+    // Every install that would fail has no completed backup either: the audit's line names them all.
+    return failed(`Dry run: ${staleLine(audit, installs.length)} Nothing was requested.`)
+  }
   if (failing.length > 0) {
     return failed(
       `Dry run: ${failing.length} of ${installs.length} installs would fail in a real run: ${namesByReason(failing)}. The job summary says why for each.`
     )
   }
-  return { ok: true, cancelled: false, dryRun: true, line: `✅ Dry run passed: ${plansInShort(installs)}. Nothing was requested.` }
+  const fresh = audit && installs.length > 0 ? `; ${freshText(audit)}` : ''
+  return {
+    ok: true,
+    cancelled: false,
+    dryRun: true,
+    line: `✅ Dry run passed: ${plansInShort(installs, report.shard)}${fresh}. Nothing was requested.`
+  }
 }
 
 function failed(line: string, cancelled = false): DryRunVerdict {
@@ -173,7 +207,8 @@ function failed(line: string, cancelled = false): DryRunVerdict {
 }
 
 /** "a real run would request a new backup of mysite", or for several "… request 2 new backups and use 1 existing one". */
-function plansInShort(installs: DryRunInstall[]): string {
+function plansInShort(installs: DryRunInstall[], shard: Shard | undefined): string {
+  if (installs.length === 0) return `${emptyShardText(shard)}; a real run would request nothing`
   const [only] = installs
   if (installs.length === 1 && only?.preflight?.wouldDo) return `a real run would ${only.preflight.wouldDo}`
   const count = (action: RealRun['action']): number => installs.filter((entry) => entry.preflight?.plan?.action === action).length

@@ -9,9 +9,10 @@ import {
 } from '../step/harness.js'
 import { dryRunStep } from './dry-run.js'
 import { parseInputs, type Settings } from './inputs.js'
-import { backUpAll, type AfterBackup } from './back-up-installs.js'
+import { backUpAll, namedInstalls, type AfterBackup } from './back-up-installs.js'
 import { conclude, type BackupVerdict } from './conclude.js'
-import { outputsOf, type Report } from './report.js'
+import { nameOf, outputsOf, type Report } from './report.js'
+import { auditFreshness } from './freshness.js'
 import { renderSummary } from './summary.js'
 
 export type { Dependencies } from '../step/harness.js'
@@ -22,7 +23,7 @@ export type { Dependencies } from '../step/harness.js'
  */
 const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
   limits: (settings) => ({ timeoutMs: settings.timeoutMs, maxConcurrentRequests: settings.maxParallel }),
-  start: (settings) => ({ installs: settings.installs.map((ref) => ({ ref })), archiving: settings.archive }),
+  start: (settings) => ({ installs: namedInstalls(settings), archiving: settings.archive, shard: settings.shard }),
   async work(report, tools) {
     const { settings } = tools
     const shared = sharedDownloads()
@@ -36,13 +37,23 @@ const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
         backup: entry.backup,
         notificationEmails: settings.notificationEmails,
         archivePath: settings.archivePath,
-        linkOutput: settings.installs.length === 1,
+        linkOutput: report.installs.length === 1,
         timeoutMs: settings.timeoutMs,
         pollCeilingMs: settings.pollIntervalMs,
         shared
       })
     }
     await backUpAll(report, tools, settings.archive ? offsiteCopy : undefined)
+    // A real run holds each install to the backup it made or reused, and only a completed one counts.
+    if (settings.maxAgeMs !== undefined) {
+      const candidates = report.installs.map((entry) => ({
+        name: nameOf(entry),
+        installId: entry.install?.id ?? '',
+        backup: entry.status === 'completed' ? entry.backup : undefined,
+        reason: entry.reason ?? (entry.status ? `${entry.status.replace('_', ' ')}` : undefined)
+      }))
+      report.audit = auditFreshness(candidates, settings.maxAgeMs, tools.client.apiNow())
+    }
   },
   conclude,
   outputs: (report) => outputsOf(report),

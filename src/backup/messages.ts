@@ -6,6 +6,11 @@ import { nameOf, type InstallEntry, type InstallReport, type Report } from './re
 import type { ReuseChoice, Reusable, Stale } from './reuse.js'
 import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
 import { AUTO_CEILING_MS } from '../workflows/poll-schedule.js'
+import type { Chosen } from '../workflows/choose-installs.js'
+import { ruleText } from '../workflows/install-rules.js'
+import { shardText, type Shard } from '../workflows/shard.js'
+import type { Settings } from './inputs.js'
+import { freshText } from './freshness.js'
 
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 
@@ -115,17 +120,20 @@ export function noCopyMessage(installs: InstallReport[], uncopied: InstallReport
 }
 
 export function successMessage(report: Report, outcome: 'completed' | 'requested'): string {
+  if (report.installs.length === 0) return `✅ ${emptyShardText(report.shard)}.`
   const [only] = report.installs
   if (report.installs.length === 1 && only) {
     if (outcome === 'requested') return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`
     const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : ''
-    return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}.`
+    const fresh = report.audit ? `, within max-age (${formatDuration(report.audit.maxAgeMs)})` : ''
+    return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}${fresh}.`
   }
   const reused = report.installs.filter((entry) => entry.reused).length
   const reusedNote = reused > 0 ? ` (${reused} reused)` : ''
+  const fresh = report.audit ? `; ${freshText(report.audit)}` : ''
   return outcome === 'requested'
     ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-    : `✅ Backups of ${report.installs.length} installs completed${reusedNote}. Their ids are in the backups output.`
+    : `✅ Backups of ${report.installs.length} installs completed${reusedNote}${fresh}. Their ids are in the backups output.`
 }
 
 /** What was still running when the runner cancelled the step, and how to pick it up again. */
@@ -204,4 +212,50 @@ export function historyLine(install: Install, durations: number, estimate: Durat
 /** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
 export function ageText(ageMs: number | undefined): string {
   return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
+}
+
+/** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */
+export function choiceText({
+  installs,
+  exclude,
+  environments,
+  shard
+}: Pick<Settings, 'installs' | 'exclude' | 'environments' | 'shard'>): string {
+  return [
+    `install ${installs.map(ruleText).join(', ')}`,
+    environments.length > 0 && `environment ${environments.join(', ')}`,
+    exclude.length > 0 && `exclude ${exclude.map(ruleText).join(', ')}`,
+    shard && `shard ${shardText(shard)}`
+  ]
+    .filter(Boolean)
+    .join('; ')
+}
+
+// A log line names this many installs left out, and counts the rest.
+const EXCLUDED_NAMED = 20
+
+/** `Chose 1300 of the 2000 installs this API user sees; exclude left out 2: oldshop, oldblog.` */
+export function chosenLine({ resolutions, excluded, visible }: Chosen): string {
+  const of = visible === undefined ? '' : ` of the ${visible} installs this API user sees`
+  const names = excluded.slice(0, EXCLUDED_NAMED).map((install) => install.name)
+  const more = excluded.length > names.length ? ` and ${excluded.length - names.length} more` : ''
+  const left = excluded.length > 0 ? `; exclude left out ${excluded.length}: ${names.join(', ')}${more}` : ''
+  return `Chose ${resolutions.length}${of}${left}.`
+}
+
+/** `Shard 2/4 takes 325 of the 1300 installs chosen.` */
+export function shardLine(shard: Shard, taken: number, chosen: number): string {
+  const share = taken === 0 ? 'none' : String(taken)
+  const rest = taken === 0 ? ': nothing to back up in this job; the other shards take them all' : '; the other shards take the rest'
+  return `Shard ${shardText(shard)} takes ${share} of the ${chosen} installs chosen${rest}.`
+}
+
+/** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
+export function emptyShardText(shard: Shard | undefined): string {
+  return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up'
+}
+
+/** Under a summary's table that could not hold every install. */
+export function leftOutLine(dropped: number): string {
+  return `… and ${dropped} more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output and the file backups-file names.`
 }

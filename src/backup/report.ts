@@ -4,6 +4,8 @@ import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
 import type { Reusable } from './reuse.js'
+import type { Shard } from '../workflows/shard.js'
+import { staleOutput, type Audit } from './freshness.js'
 
 /** How a backup (or the whole step) ended, for the summary and the final log line. */
 export type Outcome = 'completed' | 'aborted' | 'timeout' | 'requested' | 'failed' | 'cancelled'
@@ -37,6 +39,10 @@ export interface Report {
   installs: InstallReport[]
   /** The step makes off-site copies (the archive input). */
   archiving?: boolean
+  /** This job's share of the installs chosen (the shard input). */
+  shard?: Shard
+  /** The max-age audit, once the work is done. */
+  audit?: Audit
 }
 
 export function recordBackup(entry: InstallReport, backup: Backup): void {
@@ -116,6 +122,9 @@ export function outputsOf(report: Report): Record<string, string> {
     'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
     'archive-sha256': archive?.sha256 ?? '',
     backups: JSON.stringify(all),
+    'backups-file': '',
+    stale: staleOutput(report.audit),
+    'stale-file': '',
     'dry-run': 'false'
   }
 }

@@ -9,6 +9,7 @@ import { runContextOf, type RunContext } from './run-context.js'
 import { InputError, type GetInput } from './inputs.js'
 import { cell } from '../text/markdown-cell.js'
 import { safeCore } from './output-sink.js'
+import { withOutputFiles } from './output-files.js'
 import type { Core } from './core.js'
 
 // What every step does, whichever action it is: read and check the inputs, mask the credentials before
@@ -38,6 +39,8 @@ export interface Dependencies {
    * given (DEFAULT_STALL_MS). A real-time limit, so the step tests, on a fake clock, shorten it here.
    */
   downloadStallMs?: number
+  /** false: no pace shared by every request and learned from 429s (ClientOptions.rateLimit), for the bench to compare. */
+  rateLimit?: false
 }
 
 /** The real collaborators: @actions/core, @actions/github's context, the process's signals. */
@@ -123,7 +126,7 @@ export async function runAction<S extends Credentials>(action: ActionDefinition<
   try {
     const settings = await readSettings(action, deps)
     if (!settings) return
-    await action.stepFor(settings)((step) => runStep(step, settings, deps))
+    await action.stepFor(settings)((step) => runStep(step, settings, deps, action.title))
   } catch (error) {
     // What the step cannot report itself (e.g. an unwritable GITHUB_OUTPUT) still ends in one line, never a stack trace.
     deps.core.setFailed(`Unexpected failure: ${errorLine(error)}`)
@@ -134,7 +137,8 @@ export async function runAction<S extends Credentials>(action: ActionDefinition<
 async function runStep<S extends Credentials, R, V extends StepVerdict>(
   step: StepDefinition<S, R, V>,
   settings: S,
-  deps: Dependencies
+  deps: Dependencies,
+  title: string
 ): Promise<void> {
   const { core } = deps
   const clock = deps.clock ?? systemClock
@@ -155,6 +159,7 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     budget: deps.retryBudget,
     maxConcurrentRequests,
     readOnly,
+    rateLimit: deps.rateLimit,
     onRetry: (message) => core.info(message),
     onDebug: (line) => core.debug(line),
     onWarning: (message) => core.warning(message)
@@ -187,8 +192,16 @@ async function runStep<S extends Credentials, R, V extends StepVerdict>(
     deps.signals?.off('SIGTERM', onSignal)
     if (!deps.send) (send as ClosableSend).close()
   }
+  if (error instanceof InputError) {
+    // Input found bad only once the API was read (a pattern that matches no install): it ends as bad input
+    // does, and nothing but reads was sent.
+    core.setFailed(`Invalid input: ${error.message}`)
+    await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE))
+    return
+  }
   const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error })
-  for (const [name, value] of Object.entries(step.outputs(report, verdict))) core.setOutput(name, value)
+  const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   await writeSummary(core, step.summary(report, verdict))
   if (verdict.ok) core.info(verdict.line)
   else core.setFailed(verdict.line)
@@ -234,8 +247,11 @@ function maskCredentials(core: Core, env: NodeJS.ProcessEnv, settings?: Credenti
   core.setSecret(basicToken(userId, password))
 }
 
-function nothingSentSummary(heading: string, problems: string[]): string {
-  return [`## ❌ ${heading}`, '', 'Nothing was sent to WP Engine.', '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n')
+const NOTHING_SENT_NOTE = 'Nothing was sent to WP Engine.'
+const READ_ONLY_NOTE = 'Nothing was requested: the step only read from WP Engine.'
+
+function nothingSentSummary(heading: string, problems: string[], note = NOTHING_SENT_NOTE): string {
+  return [`## ❌ ${heading}`, '', note, '', ...problems.map((problem) => `- ${cell(problem)}`), ''].join('\n')
 }
 
 /** The job summary; failing to write it is a warning, never the step's failure. */

@@ -4,6 +4,7 @@ import { INSTALL_NAME, UUID } from '../wpengine/types.js'
 import { formatDuration, parseDuration } from '../time/time-text.js'
 import { isLoopbackHost } from '../wpengine/proxy.js'
 import { safeText } from '../text/safe-text.js'
+import { INSTALL_PATTERN, ruleText, type InstallRule } from '../workflows/install-rules.js'
 
 export type InstallRef = { kind: 'id'; id: string } | { kind: 'name'; name: string }
 
@@ -62,27 +63,42 @@ export class InputReader {
 
   /** Install names or IDs, separated by commas, spaces or newlines; repeats dropped. */
   installs(): InstallRef[] {
-    const installs: InstallRef[] = []
-    const texts = this.getInput('install').split(LIST_SEPARATOR).filter(Boolean)
-    if (texts.length === 0)
+    return this.installList('install', { required: true, patterns: false }) as InstallRef[]
+  }
+
+  /** Install names, IDs and patterns of names (`shop*`, `*`), as the backup's install and exclude take them; repeats dropped. */
+  installRules(name: 'install' | 'exclude', required: boolean): InstallRule[] {
+    return this.installList(name, { required, patterns: true })
+  }
+
+  private installList(name: string, { required, patterns }: { required: boolean; patterns: boolean }): InstallRule[] {
+    const rules: InstallRule[] = []
+    const seen = new Set<string>()
+    const texts = this.getInput(name).split(LIST_SEPARATOR).filter(Boolean)
+    if (texts.length === 0 && required)
       this.problems.push(
-        'install is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines'
+        `${name} is required: the install name (e.g. mysite) or its ID (a UUID), or several separated by commas, spaces or newlines${patterns ? ', or a pattern of names (shop*, or * for every install)' : ''}`
       )
     for (const text of texts) {
-      const ref: InstallRef | undefined = UUID.test(text)
+      const rule: InstallRule | undefined = UUID.test(text)
         ? { kind: 'id', id: text.toLowerCase() }
         : INSTALL_NAME.test(text)
           ? { kind: 'name', name: text }
-          : undefined
-      if (ref === undefined) {
+          : patterns && INSTALL_PATTERN.test(text)
+            ? { kind: 'pattern', pattern: text }
+            : undefined
+      if (rule === undefined) {
         this.problems.push(
-          `install ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`
+          patterns
+            ? `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)`
+            : `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`
         )
-      } else if (!installs.some((known) => installLabel(known) === installLabel(ref))) {
-        installs.push(ref)
+      } else if (!seen.has(ruleText(rule))) {
+        seen.add(ruleText(rule))
+        rules.push(rule)
       }
     }
-    return installs
+    return rules
   }
 
   /** `alternatives` names what else the input takes, for its messages (`latest or this-run`). */

@@ -1,5 +1,6 @@
 import { cell } from '../text/markdown-cell.js'
 import { UUID } from '../wpengine/types.js'
+import { MAX_SUMMARY_BYTES } from './output-sink.js'
 
 // The pieces both actions' job summaries are built from, so that they read alike.
 
@@ -39,3 +40,39 @@ export function fullIds(title: string, items: [name: string, id: string | undefi
   if (known.length === 0) return []
   return [`<details><summary>${title}</summary>`, '', ...known.map(([name, id]) => `- ${cell(name)}: ${idCell(id)}`), '', '</details>', '']
 }
+
+// What a summary's tables may take together: GitHub's 1 MiB, less room for the headings and notes around them.
+const TABLES_BYTES = MAX_SUMMARY_BYTES - 32 * 1024
+
+/** The bytes left for a summary's tables, spent row by row, so that a fleet's summary stays whole instead of being cut. */
+export class SummaryBudget {
+  constructor(private left = TABLES_BYTES) {}
+
+  /** The rows that still fit, in order, and how many did not. */
+  take(rows: string[]): { kept: string[]; dropped: number } {
+    const kept: string[] = []
+    for (const row of rows) {
+      const bytes = Buffer.byteLength(row) + 1
+      if (bytes > this.left) break
+      this.left -= bytes
+      kept.push(row)
+    }
+    return { kept, dropped: rows.length - kept.length }
+  }
+}
+
+/** A table under its header, with as many rows as the budget holds; the rest are counted by `rest`. */
+export function boundedTable(header: [string, string], rows: string[], budget: SummaryBudget, rest: (dropped: number) => string): string[] {
+  if (rows.length === 0) return []
+  const { kept, dropped } = budget.take(rows)
+  return [...header, ...kept, '', ...(dropped > 0 ? [rest(dropped), ''] : [])]
+}
+
+/** Lines folded under a title that opens them (GitHub renders Markdown inside once a blank line follows the title). */
+export function folded(title: string, lines: string[]): string[] {
+  if (lines.length === 0) return []
+  return ['<details>', `<summary>${title}</summary>`, '', ...lines, '</details>', '']
+}
+
+/** A summary lists up to this many rows in one table; past it (a fleet), the rows that need nothing are folded. */
+export const FOLD_OVER = 20

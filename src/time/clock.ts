@@ -1,3 +1,5 @@
+import { whenAborted } from './on-abort.js'
+
 /** Time as the backup workflow sees it: real in the action, fake (and instant) in tests. */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -16,18 +18,19 @@ export const systemClock: Clock = {
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
-      const onAbort = (): void => {
-        clearTimeout(timer)
-        reject(signal?.reason)
-      }
       const timer = setTimeout(
         () => {
-          signal?.removeEventListener('abort', onAbort)
+          forget?.()
           resolve()
         },
         Math.max(0, ms)
       )
-      signal?.addEventListener('abort', onAbort, { once: true })
+      const forget = signal
+        ? whenAborted(signal, () => {
+            clearTimeout(timer)
+            reject(signal.reason)
+          })
+        : undefined
     }),
   every: (everyMs, tick) => {
     const timer = setInterval(tick, everyMs)

@@ -28,7 +28,7 @@ export async function findInstalls(client: Pick<WpeClient, 'getInstall' | 'listI
   return refs.map((ref, index) => (ref.kind === 'id' ? (byId[index] as Resolution) : nameResolution(ref, byName)))
 }
 
-async function resolveId(client: Pick<WpeClient, 'getInstall'>, ref: InstallRef & { kind: 'id' }): Promise<Resolution> {
+export async function resolveId(client: Pick<WpeClient, 'getInstall'>, ref: InstallRef & { kind: 'id' }): Promise<Resolution> {
   try {
     return { ref, install: await getInstallById(client, ref.id) }
   } catch (error) {
@@ -56,15 +56,15 @@ function nameResolution(ref: InstallRef & { kind: 'name' }, byName: NameSearch):
   if (install) return { ref, install }
   if (byName.error !== undefined) return { ref, error: byName.error }
   const broken = byName.broken.get(ref.name)
-  if (broken !== undefined) {
-    return {
-      ref,
-      error: new Error(
-        `WP Engine lists an install named '${ref.name}', but its entry does not match the API's description (${broken}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`
-      )
-    }
-  }
+  if (broken !== undefined) return { ref, error: brokenEntryError(ref.name, broken) }
   return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) }
+}
+
+/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
+export function brokenEntryError(name: string, reason: string): Error {
+  return new Error(
+    `WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`
+  )
 }
 
 async function getInstallById(client: Pick<WpeClient, 'getInstall'>, id: string): Promise<Install> {
@@ -96,16 +96,23 @@ async function findByNames(client: Pick<WpeClient, 'listInstalls'>, names: strin
   const search: NameSearch = { found: new Map(), seen: [], broken: new Map() }
   if (wanted.size === 0) return search
   const askedFor = (item: Unusable): boolean => item.name !== undefined && wanted.has(item.name)
-  const settled = (): number => new Set([...search.found.keys(), ...search.broken.keys()]).size
+  // Names found or found broken, counted as they come: the search ends when all are.
+  const settled = new Set<string>()
   try {
     const installs = allItems(
       (offset) => client.listInstalls(offset, { askedFor }),
-      (item) => search.broken.set(item.name as string, item.reason)
+      (item) => {
+        search.broken.set(item.name as string, item.reason)
+        settled.add(item.name as string)
+      }
     )
     for await (const install of installs) {
       search.seen.push(install.name)
-      if (wanted.has(install.name)) search.found.set(install.name, install)
-      if (settled() === wanted.size) break
+      if (wanted.has(install.name)) {
+        search.found.set(install.name, install)
+        settled.add(install.name)
+      }
+      if (settled.size === wanted.size) break
     }
   } catch (error) {
     search.error = error

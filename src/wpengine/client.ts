@@ -38,6 +38,7 @@ import {
   type RetryDecision
 } from './retry.js'
 import { Semaphore } from './semaphore.js'
+import { AccountRateLimit } from './rate-limit.js'
 import type {
   Archive,
   Backup,
@@ -108,6 +109,8 @@ export interface ClientOptions {
   onWarning?: (message: string) => void
   /** Sends nothing but GET: anything else throws before it leaves (a dry run changes nothing, by construction). */
   readOnly?: boolean
+  /** false: no shared pace learned from 429s (rate-limit.ts), each request retrying on its own; for the bench to compare. */
+  rateLimit?: false
 }
 
 /** Turns the body of a 2xx answer into checked values, or throws BadAnswer; shown-only fields that do not fit go to `note`. */
@@ -138,11 +141,12 @@ export function basicToken(userId: string, password: string): string {
  */
 export class WpeClient {
   private readonly options: Required<
-    Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'maxConcurrentRequests' | 'readOnly'>
+    Omit<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'maxConcurrentRequests' | 'readOnly' | 'rateLimit'>
   > &
     Pick<ClientOptions, 'signal' | 'onRetry' | 'onDebug' | 'onWarning' | 'readOnly'>
   private readonly authorization: string
   private readonly slots: Semaphore
+  private readonly pace: AccountRateLimit | undefined
   private readonly warned = new Set<string>()
   /** Routes the API gateway said it does not have: not asked for again by this client (one step). */
   private readonly missingRoutes = new Set<string>()
@@ -160,6 +164,7 @@ export class WpeClient {
     }
     this.authorization = `Basic ${basicToken(options.userId, options.password)}`
     this.slots = new Semaphore(options.maxConcurrentRequests ?? 1)
+    this.pace = options.rateLimit === false ? undefined : new AccountRateLimit(options.clock, (message) => this.options.onRetry?.(message))
   }
 
   /** Now by the API's clock, as its answers' Date header shows it: what a backup's create_time is counted against. */
@@ -334,6 +339,11 @@ export class WpeClient {
     for (let attempt = 1; ; attempt++) {
       // A slot is held only while a request is in flight, never during a backoff; the attempt's time limit starts once it has one.
       await this.slots.acquire(signal)
+      // Every request of the step keeps the account's pace, learned from its 429s.
+      const pacedAt = await this.pace?.turn(signal).catch(() => {
+        this.slots.release()
+        throw new CancelledError()
+      })
       const left = deadline - clock.now()
       if (left <= 0) {
         this.slots.release()
@@ -386,6 +396,10 @@ export class WpeClient {
             : { kind: 'network', code: error.code, sent: error.sent }
       }
       last = { outcome, response }
+      // Only an answer says anything of the account's limit; a lost one says nothing.
+      const limited = outcome.kind === 'response' && outcome.status === 429
+      if (pacedAt !== undefined && response)
+        this.pace?.answered(pacedAt, limited, limited ? parseRetryAfter(headerValue(response, 'retry-after'), clock.now()) : undefined)
       const result = attemptResult(outcome, response, clock.now() - sentAt)
       const verdict = classify(method, outcome, misfits)
       if (outcome.kind === 'misfit') misfits++

@@ -1,3 +1,4 @@
+import { whenAborted } from '../time/on-abort.js'
 import { CancelledError } from './errors.js'
 
 /** At most `limit` holders at once; the rest queue in arrival order. */
@@ -18,16 +19,17 @@ export class Semaphore {
     }
     return new Promise((resolve, reject) => {
       const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort)
+        forget?.()
         this.active++
         resolve()
       }
-      const onAbort = (): void => {
-        this.queue.splice(this.queue.indexOf(grant), 1)
-        reject(new CancelledError())
-      }
       this.queue.push(grant)
-      signal?.addEventListener('abort', onAbort, { once: true })
+      const forget = signal
+        ? whenAborted(signal, () => {
+            this.queue.splice(this.queue.indexOf(grant), 1)
+            reject(new CancelledError())
+          })
+        : undefined
     })
   }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { parseInputs, type Settings } from '../../../src/backup/inputs.js'
 import { InputError } from '../../../src/step/inputs.js'
-import { BACKUP_ID } from '../../support/helpers.js'
+import { BACKUP_ID, INSTALL } from '../../support/helpers.js'
 
 const BASE = { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-user-id': 'u', 'api-password': 'p' }
 
@@ -46,6 +46,80 @@ describe('parseInputs', () => {
     it('refuses backup-id with several, saying why', () => {
       expect(problems({ ...BASE, install: 'shop blog', 'backup-id': BACKUP_ID })).toBe(
         'backup-id names one backup of one install, but install lists 2 (shop, blog): give the one install the backup belongs to'
+      )
+    })
+  })
+
+  describe('install rules: patterns, exclude, environment and shard', () => {
+    it('takes patterns of names beside names and IDs, in the order given', () => {
+      expect(parse({ ...BASE, install: `*dev, blog1\nshop?, ${INSTALL.id}, *` }).installs).toEqual([
+        { kind: 'pattern', pattern: '*dev' },
+        { kind: 'name', name: 'blog1' },
+        { kind: 'pattern', pattern: 'shop?' },
+        { kind: 'id', id: INSTALL.id },
+        { kind: 'pattern', pattern: '*' }
+      ])
+    })
+    it('refuses a pattern no install name could be written in, naming it', () => {
+      expect(problems({ ...BASE, install: 'Shop*, shop-*' })).toBe(
+        "install 'Shop*' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*); " +
+          "install 'shop-*' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)"
+      )
+    })
+    it('exclude takes the same, and is optional', () => {
+      expect(parse(BASE).exclude).toEqual([])
+      expect(parse({ ...BASE, install: '*', exclude: `old*, retired1 ${INSTALL.id}` }).exclude).toEqual([
+        { kind: 'pattern', pattern: 'old*' },
+        { kind: 'name', name: 'retired1' },
+        { kind: 'id', id: INSTALL.id }
+      ])
+      expect(problems({ ...BASE, exclude: 'old_site' })).toContain("exclude 'old_site' is neither")
+    })
+    it('environment takes one or more of production, staging and development, in any case', () => {
+      expect(parse(BASE).environments).toEqual([])
+      expect(parse({ ...BASE, environment: 'Production, staging production' }).environments).toEqual(['production', 'staging'])
+      expect(problems({ ...BASE, environment: 'prod, live' })).toBe(
+        "environment 'prod' is not one of production, staging, development; environment 'live' is not one of production, staging, development"
+      )
+    })
+    it('shard is K/N, N at most 256 (a matrix has no more jobs)', () => {
+      expect(parse(BASE).shard).toBeUndefined()
+      expect(parse({ ...BASE, shard: '2/4' }).shard).toEqual({ index: 2, count: 4 })
+      expect(parse({ ...BASE, shard: ' 1 / 1 ' }).shard).toEqual({ index: 1, count: 1 })
+      expect(problems({ ...BASE, shard: '2' })).toBe(
+        "shard '2' is not K/N: write e.g. 2/4 for the second of four jobs (${{ matrix.shard }}/4)"
+      )
+      for (const bad of ['0/4', '5/4', '1/0', '1/257'])
+        expect(problems({ ...BASE, shard: bad })).toBe(
+          `shard '${bad}' is out of range: N must be from 1 to 256 (a matrix's most jobs), and K from 1 to N`
+        )
+    })
+    it('refuses backup-id with a rule, naming the rules', () => {
+      expect(problems({ ...BASE, install: 'shop*', environment: 'staging', shard: '1/2', 'backup-id': BACKUP_ID })).toBe(
+        'backup-id names one backup of one install, so it cannot go with a pattern in install (shop*), environment and shard: give the one install the backup belongs to, alone'
+      )
+    })
+  })
+
+  describe('max-age', () => {
+    it('is off by default, and a duration from a minute to 31 days', () => {
+      expect(parse(BASE).maxAgeMs).toBeUndefined()
+      expect(parse({ ...BASE, 'max-age': '26h' }).maxAgeMs).toBe(26 * 3_600_000)
+      expect(problems({ ...BASE, 'max-age': '30s' })).toBe("max-age '30s' is out of range: it must be between 1m and 744h")
+      expect(problems({ ...BASE, 'max-age': '26' })).toBe("max-age '26' has no unit: write 26m for 26 minutes or 26s for 26 seconds")
+    })
+    it('needs wait: true, since a backup not waited for is not completed', () => {
+      expect(problems({ ...BASE, 'max-age': '26h', wait: 'false' })).toBe(
+        'max-age needs wait: true: a backup that is not waited for is not completed when the step ends'
+      )
+    })
+    it('refuses a reuse-within longer than itself, which could reuse a backup already too old', () => {
+      expect(parse({ ...BASE, 'max-age': '26h', 'reuse-within': '20h' })).toMatchObject({
+        maxAgeMs: 26 * 3_600_000,
+        reuseWithinMs: 20 * 3_600_000
+      })
+      expect(problems({ ...BASE, 'max-age': '26h', 'reuse-within': '30h' })).toBe(
+        'reuse-within (30h) is longer than max-age (26h): a backup it reuses could already be older than max-age allows. Make reuse-within shorter, leaving time for the step itself (e.g. reuse-within: 20h with max-age: 26h)'
       )
     })
   })
@@ -121,7 +195,7 @@ describe('parseInputs', () => {
     })
     it('is refused whatever a real run would refuse, all at once', () => {
       expect(problems({ install: 'My-Site', 'dry-run': 'true', timeout: '45', 'api-user-id': 'u', 'api-password': 'p' })).toBe(
-        "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
+        "install 'My-Site' is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*); notification-emails is required to request a backup: WP Engine emails these addresses when the backup completes; timeout '45' has no unit: write 45m for 45 minutes or 45s for 45 seconds"
       )
       expect(parse({ ...BASE, 'dry-run': 'true', 'notification-emails': '', 'backup-id': BACKUP_ID }).dryRun).toBe(true)
     })
@@ -157,6 +231,16 @@ describe('archive and archive-path', () => {
     })
     expect(parse({ ...BASE, 'archive-path': '.' }, env).archivePath).toEqual({ path: workspace, isDirectory: true })
     expect(parse({ ...BASE, archive: 'true' }, env)).toMatchObject({ archive: true, archivePath: undefined })
+  })
+
+  it('a pattern may choose several: the zips go in a directory, and a file in the way is refused', () => {
+    expect(parse({ ...BASE, install: 'shop*', 'archive-path': 'copies' }, env).archivePath).toEqual({
+      path: join(workspace, 'copies') + sep,
+      isDirectory: true
+    })
+    expect(problems({ ...BASE, install: 'mysite', environment: 'production', 'archive-path': 'notes.txt' }, env)).toBe(
+      "archive-path 'notes.txt' is a file, but with installs chosen by rule (environment) it must be a directory: each install's zip goes in it as <install>-<backup id>.zip"
+    )
   })
 
   it('takes several installs: their zips always go in a directory', () => {

@@ -5,6 +5,7 @@ import { renderSummary } from '../../../src/backup/summary.js'
 import { decodeBackup } from '../../../src/wpengine/decode.js'
 import type { SafeText } from '../../../src/text/safe-text.js'
 import { renderGfm } from '../../support/gfm.js'
+import { MAX_SUMMARY_BYTES } from '../../../src/step/output-sink.js'
 import { BACKUP_ID, INSTALL } from '../../support/helpers.js'
 
 const install = INSTALL
@@ -204,5 +205,78 @@ describe('renderSummary: several installs', () => {
       error: 'x'
     })
     expect(text).toContain("| gone | ❌\u00a0failed | — | No install named 'gone' is visible. Did you mean gona? |")
+  })
+})
+
+describe('renderSummary: a fleet', () => {
+  const site = (n: number, outcome: Outcome = 'completed', name = `site${n}`): InstallReport => ({
+    ref: { kind: 'name', name },
+    install: { id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name },
+    backup,
+    status: outcome === 'aborted' ? 'aborted' : 'completed',
+    outcome,
+    waitedMs: 1_000,
+    ...(outcome === 'aborted' ? { error: `WP Engine aborted backup ${backup.id} of install ${name}`, reason: 'aborted by WP Engine' } : {})
+  })
+  const rowNames = (markdown: string) =>
+    markdown
+      .split('\n')
+      .filter((line) => line.startsWith('| site'))
+      .map((line) => line.split(' | ')[0]?.slice(2))
+
+  it('lists the installs that need attention first, stale ones oldest first, and folds the rest in a compact table', () => {
+    const installs = Array.from({ length: 25 }, (_, n) => site(n, n === 7 ? 'aborted' : 'completed'))
+    const audit = {
+      maxAgeMs: 26 * 3_600_000,
+      at: 0,
+      audited: 25,
+      stale: [
+        { name: 'site7', installId: installs[7]?.install?.id ?? '', reason: 'aborted by WP Engine' },
+        { name: 'site20', installId: installs[20]?.install?.id ?? '', ageMs: 30 * 3_600_000, newestCompleted: 'x' },
+        { name: 'site3', installId: installs[3]?.install?.id ?? '', ageMs: 27 * 3_600_000, newestCompleted: 'x' }
+      ]
+    }
+    const text = render({ installs, audit, outcome: 'failed', error: 'x' })
+    expect(text).toMatch(/^## ❌ WP Engine backups: 3 of 25 installs without a completed backup within max-age \(26h\)\n/)
+    expect(rowNames(text).slice(0, 3)).toEqual(['site7', 'site20', 'site3'])
+    expect(text).toContain(`| site20 | ✅\u00a0completed | \`${backup.id.slice(0, 8)}\` | older than max-age (26h): 30h old; completed`)
+    const fold = text.slice(text.indexOf('<details>'))
+    expect(
+      fold.startsWith(
+        '<details>\n<summary>22 installs with a completed backup within max-age</summary>\n\n| Install | Backup | Completed |'
+      )
+    ).toBe(true)
+    expect(rowNames(fold)).toEqual(
+      installs.map((e) => e.install?.name).filter((name) => !['site7', 'site20', 'site3'].includes(name ?? ''))
+    )
+    expect(fold).toContain(`| site0 | \`${backup.id.slice(0, 8)}\` | 2026-01-01 00:04:00 UTC |`)
+    expect(renderGfm(text).tags).toEqual(new Set(['h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'details', 'summary']))
+  })
+
+  it('up to 20 installs: one table, the ones that need attention first', () => {
+    const text = render({ installs: [site(0), site(1, 'aborted'), site(2)], outcome: 'failed', error: 'x' })
+    expect(rowNames(text)).toEqual(['site1', 'site0', 'site2'])
+    // Nothing folded away but the whole backup IDs, there to copy.
+    expect(text.match(/<summary>[^<]*<\/summary>/g)).toEqual(['<summary>Full backup IDs</summary>'])
+  })
+
+  it('stays under GitHub’s 1 MiB for any fleet, however long its names and errors, and counts what it leaves out', () => {
+    const installs = Array.from({ length: 10_000 }, (_, n) =>
+      n % 3 === 0 ? { ...site(n, 'aborted'), error: `WP Engine aborted ${'a very long reason '.repeat(20)}` } : site(n)
+    )
+    const text = render({ installs, archiving: true, outcome: 'failed', error: 'x' })
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES)
+    expect(text).toMatch(
+      /\n… and \d+ more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output/
+    )
+    expect(text.trimEnd().endsWith('</details>')).toBe(true)
+  })
+
+  it('renders what the API named its installs as text, folded or not: no link, image or HTML of theirs', () => {
+    const hostile = ['<img src=x>', '[a](https://evil.example)', '</details><script>', '**bold**', 'https://evil.example']
+    const installs = Array.from({ length: 30 }, (_, n) => site(n, n % 2 ? 'aborted' : 'completed', hostile[n % hostile.length]))
+    const { tags, html } = renderGfm(render({ installs, outcome: 'failed', error: 'x' }))
+    expect([...tags].sort()).toEqual(['code', 'details', 'h2', 'p', 'summary', 'table', 'tbody', 'td', 'th', 'thead', 'tr'])
+    for (const rendered of html) expect(rendered).not.toMatch(/<[a-z][^>]*\b(href|src)=/i)
   })
 })

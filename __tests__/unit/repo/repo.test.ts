@@ -83,6 +83,7 @@ describe('action.yml', () => {
     expect(action.inputs['api-url']?.default).toBe('https://api.wpengineapi.com/v1')
     expect(action.inputs['max-parallel']?.default).toBe('5')
     expect(action.inputs['reuse-within']?.default).toBeUndefined()
+    for (const off of ['exclude', 'environment', 'shard', 'max-age']) expect(action.inputs[off]?.default).toBeUndefined()
     expect(action.inputs.install?.required).toBe(true)
   })
 })

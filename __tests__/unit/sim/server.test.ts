@@ -234,3 +234,19 @@ describe('simulator: gateway mode', () => {
     expect(await answer(response)).toEqual([500, { message: "You don't have permission to perform that action" }])
   })
 })
+
+describe('simulator: the account rate limit', () => {
+  it('lets a burst through, answers 429 with no Retry-After past it, and refills at the rate by its own clock', async () => {
+    let time = Date.UTC(2026, 0, 1)
+    const limited = await freshSim({ rateLimit: { perSecond: 20 }, now: () => time })
+    const get = () => fetch(`${limited.url}/user`, { headers: { authorization: credentialsOf(limited).authorization } })
+    const first = await Promise.all(Array.from({ length: 25 }, get))
+    expect(first.filter((r) => r.status === 200)).toHaveLength(20)
+    const refused = first.find((r) => r.status === 429)
+    expect([refused?.headers.get('retry-after'), await refused?.json()]).toEqual([null, { message: 'Too Many Requests' }])
+    time += 250 // a quarter of a second: five more
+    const next = await Promise.all(Array.from({ length: 8 }, get))
+    expect(next.filter((r) => r.status === 200)).toHaveLength(5)
+    expect(limited.requests.filter((r) => r.status === 429)).toHaveLength(8)
+  })
+})
