@@ -30627,7 +30627,7 @@ function defaultCallback(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9871);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3484);
 
 // The backup action's entry point (action.yml), bundled to dist/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -30637,7 +30637,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9871:
+/***/ 3484:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30735,6 +30735,10 @@ function readableTime(iso) {
 /** A time of day as a log line says it: `10:42:30 UTC`. */
 function timeOfDay(ms) {
     return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
+function ageText(ageMs) {
+    return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
 }
 
 ;// CONCATENATED MODULE: ./src/text/safe-text.ts
@@ -41881,31 +41885,10 @@ async function getBackupOf(client, install, backupId) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/backup/description.ts
+;// CONCATENATED MODULE: ./src/step/step-marker.ts
 
-
-// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
-const description_MAX_TEXT = 200;
-/**
- * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
- * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
- */
-function defaultDescription(ctx) {
-    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
-    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
-    const url = runUrl(ctx);
-    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
-}
-/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
-function refName(ref) {
-    if (!ref)
-        return undefined;
-    if (ref.startsWith('refs/heads/'))
-        return ref.slice('refs/heads/'.length);
-    if (ref.startsWith('refs/tags/'))
-        return `tag ${ref.slice('refs/tags/'.length)}`;
-    return undefined;
-}
+// The tag the backup action puts in the description of every backup it requests, and reading it back:
+// the backup action finds its own backups by it, the restore action this run's.
 // The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
 const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
 /**
@@ -41944,11 +41927,6 @@ function earlierAttemptOf(description, ctx) {
         return undefined;
     const current = ctx.runAttempt ?? 1;
     return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
-}
-/** The description sent with the backup: the text, cut short if need be, then always the marker. */
-function describeBackup(custom, ctx, marker) {
-    const text = custom ?? defaultDescription(ctx);
-    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
 }
 
 ;// CONCATENATED MODULE: ./src/backup/history.ts
@@ -42487,92 +42465,23 @@ function staleSentence({ maxAgeMs }) {
     return `The installs listed first have no completed backup within max-age (${formatDuration(maxAgeMs)}), oldest first; the stale output lists them too.`;
 }
 
-;// CONCATENATED MODULE: ./src/backup/report.ts
+;// CONCATENATED MODULE: ./src/step/install-names.ts
 
-
-
-function recordBackup(entry, backup) {
-    entry.backup = backup;
-    entry.status = normalizeStatus(backup.status) ?? entry.status;
-}
 /** What the install is called in messages: its name once known, else what the user gave. */
 function nameOf(entry) {
     return entry.install?.name ?? installLabel(entry.ref);
 }
-/**
- * The install's name as an output: the name found, or the one given. A placeholder for a name the API
- * did not give is for people reading the log, not for the steps that read outputs: empty.
- */
-function installNameOutput({ install, ref }) {
-    if (install)
-        return install.unnamed ? '' : install.name;
-    return ref.kind === 'name' ? ref.name : '';
-}
-/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
-function succeeded(entry) {
-    return entry.outcome === 'completed' || entry.outcome === 'requested';
-}
-/** One install's facts, with `complete-time` empty until the backup is completed. */
-function facts(entry, archiving) {
-    const { install, backup, ref, archive } = entry;
-    // Never the download link: it is a bearer URL, and this output is made to travel between jobs.
-    const copy = archiving
-        ? {
-            'archive-id': archive?.archive?.id ?? '',
-            'archive-state': archive?.state ?? '',
-            'archive-file': archive?.file ?? '',
-            'archive-bytes': archive?.bytes ?? null,
-            'archive-sha256': archive?.sha256 ?? ''
-        }
-        : {};
-    return {
-        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-        'install-name': installNameOutput(entry),
-        'backup-id': backup?.id ?? '',
-        status: entry.status ?? '',
-        'create-time': backup?.create_time ?? '',
-        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
-        'wordpress-version': backup?.wordpress_version ?? '',
-        reused: entry.reused !== undefined,
-        ...copy
-    };
-}
-/**
- * The action's outputs. `backups` has one object per install, always (with each one's archive when
- * archiving); the single-value outputs describe the install when there is exactly one, and are
- * empty when there are several. `reused` is true when no new backup was requested for any install.
- */
-function outputsOf(report) {
-    const all = report.installs.map((entry) => facts(entry, report.archiving ?? false));
-    const only = report.installs.length === 1 ? report.installs[0] : undefined;
-    const one = only ? facts(only, false) : undefined;
-    const archive = only?.archive;
-    return {
-        'backup-id': one?.['backup-id'] ?? '',
-        status: one?.status ?? '',
-        'install-id': one?.['install-id'] ?? '',
-        'install-name': one?.['install-name'] ?? '',
-        description: only?.backup?.description ?? '',
-        'create-time': one?.['create-time'] ?? '',
-        'complete-time': one?.['complete-time'] ?? '',
-        'wordpress-version': one?.['wordpress-version'] ?? '',
-        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
-        'archive-id': archive?.archive?.id ?? '',
-        'archive-state': archive?.state ?? '',
-        'archive-url': archive?.state === 'completed' ? (archive.archive?.download_uri ?? '') : '',
-        'archive-file': archive?.file ?? '',
-        'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
-        'archive-sha256': archive?.sha256 ?? '',
-        backups: JSON.stringify(all),
-        'backups-file': '',
-        stale: staleOutput(report.audit),
-        'stale-file': '',
-        'dry-run': 'false'
-    };
+/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
+function namesByReason(failed) {
+    const byReason = new Map();
+    for (const entry of failed) {
+        const reason = entry.reason ?? entry.outcome ?? 'failed';
+        byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)]);
+    }
+    return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
 }
 
 ;// CONCATENATED MODULE: ./src/backup/messages.ts
-
 
 
 
@@ -42618,51 +42527,9 @@ function stuckNamedMessage({ backup, ageMs, limitMs }, install) {
         `any backup of the install takes (${formatDuration(limitMs)}): it looks stuck and will not complete, so the step does not wait for it. ` +
         `Leave backup-id out to request a new backup.`);
 }
-/**
- * A few words on why an install has no fresh backup, for the failure line of a step with several
- * installs; the job summary keeps the whole sentence.
- */
-function shortReason(error) {
-    if (error instanceof InstallNotFoundError) {
-        return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found';
-    }
-    if (!(error instanceof WpeApiError))
-        return 'failed';
-    const { kind, status } = error.detail;
-    if (kind === 'http' && status !== undefined) {
-        if (status === 401)
-            return 'credentials refused (401)';
-        if (status === 403)
-            return 'not allowed (403)';
-        if (status === 404)
-            return 'not found (404)';
-        if (status === 429)
-            return 'rate-limited (429)';
-        return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`;
-    }
-    const reasons = {
-        network: 'API unreachable',
-        timeout: 'API did not answer in time',
-        deadline: 'timeout ran out',
-        redirect: 'redirected',
-        'bad-response': 'unexpected answer',
-        misfit: 'answer does not fit',
-        'no-route': 'API route missing'
-    };
-    return reasons[kind] ?? 'failed';
-}
 /** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
 function severalFailedMessage(installs, failed) {
     return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`;
-}
-/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
-function namesByReason(failed) {
-    const byReason = new Map();
-    for (const entry of failed) {
-        const reason = entry.reason ?? entry.outcome ?? 'failed';
-        byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)]);
-    }
-    return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
 }
 /** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
 function noCopyMessage(installs, uncopied) {
@@ -42757,10 +42624,6 @@ function historyLine(install, durations, estimate, createdAt) {
     const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`;
     return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`;
 }
-/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
-function ageText(ageMs) {
-    return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
-}
 /** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */
 function choiceText({ installs, exclude, environments, shard }) {
     return [
@@ -42845,6 +42708,140 @@ async function findByMarker(client, install, marker) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/backup/description.ts
+
+// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
+const description_MAX_TEXT = 200;
+/**
+ * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
+ * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
+ */
+function defaultDescription(ctx) {
+    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
+    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
+    const url = runUrl(ctx);
+    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
+}
+/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
+function refName(ref) {
+    if (!ref)
+        return undefined;
+    if (ref.startsWith('refs/heads/'))
+        return ref.slice('refs/heads/'.length);
+    if (ref.startsWith('refs/tags/'))
+        return `tag ${ref.slice('refs/tags/'.length)}`;
+    return undefined;
+}
+/** The description sent with the backup: the text, cut short if need be, then always the marker. */
+function describeBackup(custom, ctx, marker) {
+    const text = custom ?? defaultDescription(ctx);
+    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
+}
+
+;// CONCATENATED MODULE: ./src/backup/report.ts
+
+
+function recordBackup(entry, backup) {
+    entry.backup = backup;
+    entry.status = normalizeStatus(backup.status) ?? entry.status;
+}
+/**
+ * The install's name as an output: the name found, or the one given. A placeholder for a name the API
+ * did not give is for people reading the log, not for the steps that read outputs: empty.
+ */
+function installNameOutput({ install, ref }) {
+    if (install)
+        return install.unnamed ? '' : install.name;
+    return ref.kind === 'name' ? ref.name : '';
+}
+/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
+function succeeded(entry) {
+    return entry.outcome === 'completed' || entry.outcome === 'requested';
+}
+/** One install's facts, with `complete-time` empty until the backup is completed. */
+function facts(entry, archiving) {
+    const { install, backup, ref, archive } = entry;
+    // Never the download link: it is a bearer URL, and this output is made to travel between jobs.
+    const copy = archiving
+        ? {
+            'archive-id': archive?.archive?.id ?? '',
+            'archive-state': archive?.state ?? '',
+            'archive-file': archive?.file ?? '',
+            'archive-bytes': archive?.bytes ?? null,
+            'archive-sha256': archive?.sha256 ?? ''
+        }
+        : {};
+    return {
+        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
+        'install-name': installNameOutput(entry),
+        'backup-id': backup?.id ?? '',
+        status: entry.status ?? '',
+        'create-time': backup?.create_time ?? '',
+        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
+        'wordpress-version': backup?.wordpress_version ?? '',
+        reused: entry.reused !== undefined,
+        ...copy
+    };
+}
+/**
+ * The action's outputs. `backups` has one object per install, always (with each one's archive when
+ * archiving); the single-value outputs describe the install when there is exactly one, and are
+ * empty when there are several. `reused` is true when no new backup was requested for any install.
+ */
+function outputsOf(report) {
+    const all = report.installs.map((entry) => facts(entry, report.archiving ?? false));
+    const only = report.installs.length === 1 ? report.installs[0] : undefined;
+    const one = only ? facts(only, false) : undefined;
+    const archive = only?.archive;
+    return {
+        'backup-id': one?.['backup-id'] ?? '',
+        status: one?.status ?? '',
+        'install-id': one?.['install-id'] ?? '',
+        'install-name': one?.['install-name'] ?? '',
+        description: only?.backup?.description ?? '',
+        'create-time': one?.['create-time'] ?? '',
+        'complete-time': one?.['complete-time'] ?? '',
+        'wordpress-version': one?.['wordpress-version'] ?? '',
+        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
+        'archive-id': archive?.archive?.id ?? '',
+        'archive-state': archive?.state ?? '',
+        'archive-url': archive?.state === 'completed' ? (archive.archive?.download_uri ?? '') : '',
+        'archive-file': archive?.file ?? '',
+        'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
+        'archive-sha256': archive?.sha256 ?? '',
+        backups: JSON.stringify(all),
+        'backups-file': '',
+        stale: staleOutput(report.audit),
+        'stale-file': '',
+        'dry-run': 'false'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/workflows/list-backups.ts
+
+// An install's backups, and how old each is: what reuse, the history, the dry run and the restore's
+// choice of backup all read.
+/** Every backup of the install, in one pass through its list. */
+async function listBackups(client, install, options) {
+    const backups = [];
+    for await (const backup of allItems((offset) => client.listBackups(install, offset, options)))
+        backups.push(backup);
+    return backups;
+}
+// The API's clock and the runner's are reconciled (WpeClient.apiNow) to within the Date header's
+// whole seconds: a create_time this little ahead is a fresh backup.
+const FUTURE_TOLERANCE_MS = 5_000;
+/**
+ * Since the backup was created, by its create_time against `now` (the API's clock); undefined when the
+ * API gave none, or a time in the future: an unknown age, never 0.
+ */
+function ageOf(backup, now) {
+    const created = Date.parse(backup.create_time ?? '');
+    if (Number.isNaN(created) || created - now > FUTURE_TOLERANCE_MS)
+        return undefined;
+    return Math.max(0, now - created);
+}
+
 ;// CONCATENATED MODULE: ./src/backup/reuse.ts
 
 
@@ -42874,13 +42871,6 @@ async function findReusable(client, install, policy) {
         return { stale: [] };
     const backups = await listBackups(client, install);
     return { ...chooseReusable(backups, policy), backups };
-}
-/** Every backup of the install, in one pass through its list. */
-async function listBackups(client, install, options) {
-    const backups = [];
-    for await (const backup of allItems((offset) => client.listBackups(install, offset, options)))
-        backups.push(backup);
-    return backups;
 }
 /**
  * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
@@ -42932,19 +42922,6 @@ function chooseReusable(backups, policy) {
         choice.outdated = undefined;
     return choice;
 }
-// The API's clock and the runner's are reconciled (WpeClient.apiNow) to within the Date header's
-// whole seconds: a create_time this little ahead is a fresh backup.
-const FUTURE_TOLERANCE_MS = 5_000;
-/**
- * Since the backup was created, by its create_time against `now` (the API's clock); undefined when the
- * API gave none, or a time in the future: an unknown age, never 0.
- */
-function ageOf(backup, now) {
-    const created = Date.parse(backup.create_time ?? '');
-    if (Number.isNaN(created) || created - now > FUTURE_TOLERANCE_MS)
-        return undefined;
-    return Math.max(0, now - created);
-}
 /**
  * The age at which the backup named by backup-id, still requested or in progress, counts as stuck; and
  * the install's backups when they had to be read to say (only past 6 h, for an install whose backups
@@ -42986,6 +42963,8 @@ async function waitForBackup(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/backup/back-up-install.ts
+
+
 
 
 
@@ -43139,7 +43118,46 @@ async function obtainBackup(tools, entry, install, log) {
     return { backup: created.backup, listed, requested: true };
 }
 
+;// CONCATENATED MODULE: ./src/workflows/short-reason.ts
+
+
+/**
+ * A few words on why an install has no fresh backup, for the failure line of a step with several
+ * installs; the job summary keeps the whole sentence.
+ */
+function shortReason(error) {
+    if (error instanceof InstallNotFoundError) {
+        return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found';
+    }
+    if (!(error instanceof WpeApiError))
+        return 'failed';
+    const { kind, status } = error.detail;
+    if (kind === 'http' && status !== undefined) {
+        if (status === 401)
+            return 'credentials refused (401)';
+        if (status === 403)
+            return 'not allowed (403)';
+        if (status === 404)
+            return 'not found (404)';
+        if (status === 429)
+            return 'rate-limited (429)';
+        return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`;
+    }
+    const reasons = {
+        network: 'API unreachable',
+        timeout: 'API did not answer in time',
+        deadline: 'timeout ran out',
+        redirect: 'redirected',
+        'bad-response': 'unexpected answer',
+        misfit: 'answer does not fit',
+        'no-route': 'API route missing'
+    };
+    return reasons[kind] ?? 'failed';
+}
+
 ;// CONCATENATED MODULE: ./src/backup/back-up-installs.ts
+
+
 
 
 
@@ -43540,6 +43558,7 @@ function renderDryRunSummary(report, verdict) {
 }
 
 ;// CONCATENATED MODULE: ./src/backup/dry-run.ts
+
 
 
 
@@ -43982,6 +44001,7 @@ function conclude_failed(outcome, line) {
 
 
 
+
 function summary_heading(report, { outcome }) {
     const { installs } = report;
     if (outcome === 'cancelled')
@@ -44194,6 +44214,7 @@ function renderSummary(report, verdict) {
 }
 
 ;// CONCATENATED MODULE: ./src/backup/main.ts
+
 
 
 

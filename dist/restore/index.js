@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8913);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3354);
 
 // The restore action's entry point (restore/action.yml), bundled to dist/restore/index.js.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runRestore */ .Y)();
@@ -29225,7 +29225,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8913:
+/***/ 3354:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37243,7 +37243,7 @@ function parseDuration(text) {
     return Number(h) * UNIT_MS.h + Number(m) * UNIT_MS.m + Number(s) * UNIT_MS.s;
 }
 /** As people write it: `1h`, `30m`, `4m 12s`, `1h 5m`; under a second → `0s`. */
-function time_text_formatDuration(ms) {
+function formatDuration(ms) {
     const total = Math.max(0, Math.round(ms / 1000));
     const parts = [
         [Math.floor(total / 3600), 'h'],
@@ -37264,8 +37264,12 @@ function readableTime(iso) {
     return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 /** A time of day as a log line says it: `10:42:30 UTC`. */
-function time_text_timeOfDay(ms) {
+function timeOfDay(ms) {
     return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
+function ageText(ageMs) {
+    return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`;
 }
 
 ;// CONCATENATED MODULE: ./src/text/safe-text.ts
@@ -37684,7 +37688,7 @@ function isMissingRouteError(error) {
     return error instanceof WpeApiError && error.detail.kind === 'no-route';
 }
 /** The step was cancelled (SIGINT/SIGTERM from the runner) while a request or a wait was under way. */
-class errors_CancelledError extends Error {
+class CancelledError extends Error {
     constructor() {
         super('The step was cancelled');
         this.name = 'CancelledError';
@@ -37718,7 +37722,7 @@ function describeOutcome(outcome) {
 /** Why a request failed for good, and what to do; `origin` is api-url's. */
 function attemptFailureText({ operation, outcome, decision, apiMessage, fieldErrors, attempts, failingForMs, origin, endpoint }) {
     // How long the API failed: the line says whether this was a blip or an outage.
-    const tries = attempts > 1 ? ` for ${time_text_formatDuration(failingForMs)} (${attempts} attempts)` : '';
+    const tries = attempts > 1 ? ` for ${formatDuration(failingForMs)} (${attempts} attempts)` : '';
     if (decision === 'ambiguous') {
         return `WP Engine's answer was lost while trying to ${operation} (${describeOutcome(outcome)}); WP Engine may or may not have acted on it.`;
     }
@@ -37780,8 +37784,8 @@ function missingRouteText({ endpoint, feature, apiUrl, defaultApiUrl }) {
         `which may be an older version than the one that added it. Nothing was done by this request.`);
 }
 function retryAfterTooLongText(operation, outcome, retryAfterMs, timeLeftMs) {
-    return (`WP Engine asked to wait ${time_text_formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
-        `more than the ${time_text_formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
+    return (`WP Engine asked to wait ${formatDuration(retryAfterMs)} before trying again to ${operation} (${describeOutcome(outcome)} with Retry-After), ` +
+        `more than the ${formatDuration(timeLeftMs)} left before the step's timeout. Re-run the job later, or raise timeout.`);
 }
 function firstRetryText(operation, outcome, delay, keepTrying) {
     if (outcome.kind === 'misfit')
@@ -37789,7 +37793,7 @@ function firstRetryText(operation, outcome, delay, keepTrying) {
     return `${describeOutcome(outcome)} while trying to ${operation}; retrying in ${delay}, for up to ${keepTrying} while it keeps failing.`;
 }
 function stillFailingText(operation, outcome, failingForMs, keepTrying) {
-    return (`The WP Engine API has been failing for ${time_text_formatDuration(failingForMs)} while trying to ${operation} (last: ${describeOutcome(outcome)}); ` +
+    return (`The WP Engine API has been failing for ${formatDuration(failingForMs)} while trying to ${operation} (last: ${describeOutcome(outcome)}); ` +
         `still trying, for up to ${keepTrying} more.`);
 }
 function redirectText(operation, status, location) {
@@ -37797,7 +37801,7 @@ function redirectText(operation, status, location) {
         `so that the credentials are not sent elsewhere. Check api-url.`);
 }
 function deadlineText(operation, last, failingForMs) {
-    const lastSeen = last ? ` (the API had been failing for ${time_text_formatDuration(failingForMs)}; last answer: ${describeOutcome(last)})` : '';
+    const lastSeen = last ? ` (the API had been failing for ${formatDuration(failingForMs)}; last answer: ${describeOutcome(last)})` : '';
     return `The step's timeout ran out while trying to ${operation}${lastSeen}.`;
 }
 
@@ -38189,7 +38193,7 @@ class Semaphore {
     /** Resolves once a slot is free; rejects with CancelledError if the signal is aborted while queued. */
     acquire(signal) {
         if (signal?.aborted)
-            return Promise.reject(new errors_CancelledError());
+            return Promise.reject(new CancelledError());
         if (this.active < this.limit) {
             this.active++;
             return Promise.resolve();
@@ -38204,7 +38208,7 @@ class Semaphore {
             const forget = signal
                 ? whenAborted(signal, () => {
                     this.queue.splice(this.queue.indexOf(grant), 1);
-                    reject(new errors_CancelledError());
+                    reject(new CancelledError());
                 })
                 : undefined;
         });
@@ -38501,7 +38505,7 @@ class WpeClient {
             // Every request of the step keeps the account's pace, learned from its 429s.
             const pacedAt = await this.pace?.turn(signal).catch(() => {
                 this.slots.release();
-                throw new errors_CancelledError();
+                throw new CancelledError();
             });
             const left = deadline - clock.now();
             if (left <= 0) {
@@ -38543,7 +38547,7 @@ class WpeClient {
             catch (error) {
                 if (signal?.aborted) {
                     debug(`cancelled after ${clock.now() - sentAt} ms`);
-                    throw new errors_CancelledError();
+                    throw new CancelledError();
                 }
                 if (!(error instanceof NetworkError)) {
                     if (!(error instanceof WpeApiError))
@@ -38591,7 +38595,7 @@ class WpeClient {
                 if (reserved !== undefined && delay < timeLeft) {
                     spent += reserved.cost;
                     debug(result, `retrying in ${seconds(delay)}`);
-                    const keepTrying = time_text_formatDuration(Math.min(patienceMs - failingFor, timeLeft));
+                    const keepTrying = formatDuration(Math.min(patienceMs - failingFor, timeLeft));
                     if (toldAt === undefined) {
                         toldAt = clock.now();
                         this.options.onRetry?.(firstRetryText(operation, outcome, seconds(delay), keepTrying));
@@ -38604,7 +38608,7 @@ class WpeClient {
                         await clock.sleep(delay, signal);
                     }
                     catch {
-                        throw new errors_CancelledError();
+                        throw new CancelledError();
                     }
                     continue;
                 }
@@ -38714,7 +38718,7 @@ function errorMessage(response) {
 }
 /** `1234` → `1.2s`: finer than formatDuration, for backoffs of a fraction of a second. */
 function seconds(ms) {
-    return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : time_text_formatDuration(ms);
+    return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
 }
 function headerValue(response, name) {
     const value = response?.headers[name];
@@ -38785,7 +38789,7 @@ function isFork(eventName, pr) {
     return pr.head?.repo?.full_name !== base;
 }
 /** The run's page, where a person can get from a backup to the deploy that made it. */
-function run_context_runUrl(ctx) {
+function runUrl(ctx) {
     if (!ctx.serverUrl || !ctx.repository || ctx.runId === undefined)
         return undefined;
     return `${ctx.serverUrl.replace(/\/+$/, '')}/${ctx.repository}/actions/runs/${ctx.runId}`;
@@ -38805,7 +38809,7 @@ function repositoryOf(context) {
 /** A pattern: lowercase letters, digits, and at least one `*` (any run of characters) or `?` (one character). */
 const INSTALL_PATTERN = /^(?=.*[*?])[a-z0-9*?]{1,64}$/;
 /** The rule as the user wrote it. */
-function install_rules_ruleText(rule) {
+function ruleText(rule) {
     return rule.kind === 'id' ? rule.id : rule.kind === 'name' ? rule.name : rule.pattern;
 }
 function ruleMatches(rule, install) {
@@ -38964,8 +38968,8 @@ class InputReader {
                     ? `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter), an install ID (a UUID), nor a pattern of names (lowercase letters, digits, * and ?, e.g. shop*)`
                     : `${name} ${this.quote(text)} is neither an install name (3 to 14 lowercase letters and digits, starting with a letter) nor an install ID (a UUID)`);
             }
-            else if (!seen.has(install_rules_ruleText(rule))) {
-                seen.add(install_rules_ruleText(rule));
+            else if (!seen.has(ruleText(rule))) {
+                seen.add(ruleText(rule));
                 rules.push(rule);
             }
         }
@@ -39061,7 +39065,7 @@ function readDuration(name, raw, fallback, minMs, maxMs, problems, quote) {
         problems.push(`${name} ${quote(text)} is not a duration: use e.g. 90s, 30m, 1h or 1h30m`);
     }
     else if (ms < minMs || ms > maxMs) {
-        problems.push(`${name} ${quote(text)} is out of range: it must be between ${time_text_formatDuration(minMs)} and ${time_text_formatDuration(maxMs)}`);
+        problems.push(`${name} ${quote(text)} is out of range: it must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`);
     }
     return ms ?? 0;
 }
@@ -39276,7 +39280,7 @@ async function runStep(step, settings, deps, title) {
     const { core } = deps;
     const clock = deps.clock ?? systemClock;
     const cancel = new AbortController();
-    const onSignal = () => cancel.abort(new errors_CancelledError());
+    const onSignal = () => cancel.abort(new CancelledError());
     deps.signals?.once('SIGINT', onSignal);
     deps.signals?.once('SIGTERM', onSignal);
     const send = deps.send ?? createNodeSend(deps.env);
@@ -39336,7 +39340,7 @@ async function runStep(step, settings, deps, title) {
         await writeSummary(core, nothingSentSummary(`${title}: invalid input`, error.problems, READ_ONLY_NOTE));
         return;
     }
-    const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof errors_CancelledError, error });
+    const verdict = step.conclude(report, { cancelled: cancel.signal.aborted || error instanceof CancelledError, error });
     const outputs = withOutputFiles(step.outputs(report, verdict), deps.env.RUNNER_TEMP, core);
     for (const [name, value] of Object.entries(outputs))
         core.setOutput(name, value);
@@ -39401,753 +39405,11 @@ async function writeSummary(core, markdown) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/wpengine/pages.ts
-
-/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
-const MAX_PAGES = 200;
-/**
- * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
- * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
- * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
- * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
- */
-async function* allItems(fetchPage, onUnusable) {
-    let offset = 0;
-    let seen = 0;
-    for (let pages = 1;; pages++) {
-        const page = await fetchPage(offset);
-        seen += page.received;
-        if (page.count !== undefined && seen > page.count) {
-            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
-        }
-        for (const item of page.unusable)
-            onUnusable?.(item);
-        yield* page.results;
-        const next = page.nextOffset;
-        if (next === undefined || page.received === 0)
-            return;
-        if (next <= offset)
-            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
-        if (page.count !== undefined && next > page.count) {
-            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
-        }
-        if (pages >= MAX_PAGES) {
-            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
-        }
-        offset = next;
-    }
-}
-function broken(page, pages, what) {
-    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
-}
-
-;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
-
-
-const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
-/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
-function describeInstall(install) {
-    return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`;
-}
-/**
- * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
- * API has no name filter), which stops as soon as every name is found. One install that cannot be
- * found does not stop the others. Results come in the order of `refs`.
- */
-async function findInstalls(client, refs) {
-    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
-    const [byName, byId] = await Promise.all([
-        findByNames(client, names),
-        Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
-    ]);
-    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
-}
-async function resolveId(client, ref) {
-    try {
-        return { ref, install: await getInstallById(client, ref.id) };
-    }
-    catch (error) {
-        return { ref, error };
-    }
-}
-/** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
-class InstallNotFoundError extends Error {
-    suggestions;
-    constructor(installName, searched, suggestions) {
-        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
-        super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
-        this.suggestions = suggestions;
-        this.name = 'InstallNotFoundError';
-    }
-}
-function nameResolution(ref, byName) {
-    const install = byName.found.get(ref.name);
-    if (install)
-        return { ref, install };
-    if (byName.error !== undefined)
-        return { ref, error: byName.error };
-    const broken = byName.broken.get(ref.name);
-    if (broken !== undefined)
-        return { ref, error: brokenEntryError(ref.name, broken) };
-    return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
-}
-/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
-function brokenEntryError(name, reason) {
-    return new Error(`WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`);
-}
-async function getInstallById(client, id) {
-    try {
-        return await client.getInstall(id);
-    }
-    catch (error) {
-        if (error instanceof WpeApiError && error.status === 404) {
-            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
-        }
-        throw error;
-    }
-}
-/**
- * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
- * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
- */
-async function findByNames(client, names) {
-    const wanted = new Set(names);
-    const search = { found: new Map(), seen: [], broken: new Map() };
-    if (wanted.size === 0)
-        return search;
-    const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
-    // Names found or found broken, counted as they come: the search ends when all are.
-    const settled = new Set();
-    try {
-        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => {
-            search.broken.set(item.name, item.reason);
-            settled.add(item.name);
-        });
-        for await (const install of installs) {
-            search.seen.push(install.name);
-            if (wanted.has(install.name)) {
-                search.found.set(install.name, install);
-                settled.add(install.name);
-            }
-            if (settled.size === wanted.size)
-                break;
-        }
-    }
-    catch (error) {
-        search.error = error;
-    }
-    return search;
-}
-/**
- * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
- * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
- * wanted text's length in edits, and at least one.
- */
-function closestMatches(wanted, candidates, limit = 3) {
-    const most = Math.max(1, Math.floor(wanted.length / 3));
-    const near = [];
-    for (const candidate of new Set(candidates)) {
-        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
-            continue;
-        const distance = editDistance(wanted, candidate);
-        if (distance <= most)
-            near.push({ candidate, distance });
-    }
-    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
-    return near.slice(0, limit).map(({ candidate }) => candidate);
-}
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                best = Math.min(best, rows[i - 2][j - 2] + 1);
-            rows[i][j] = best;
-        }
-    }
-    return rows[a.length][b.length];
-}
-
-;// CONCATENATED MODULE: ./src/backup/freshness.ts
-
-/** Holds every candidate to max-age at `now`. */
-function auditFreshness(candidates, maxAgeMs, now) {
-    const stale = [];
-    let oldestFreshMs;
-    for (const { name, installId, backup, reason } of candidates) {
-        // No create_time is no proof of freshness: the complete_time is the best the API gave, else none.
-        const taken = Date.parse(backup?.create_time ?? backup?.complete_time ?? '');
-        const ageMs = Number.isNaN(taken) ? undefined : Math.max(0, now - taken);
-        if (ageMs !== undefined && ageMs <= maxAgeMs) {
-            oldestFreshMs = Math.max(oldestFreshMs ?? 0, ageMs);
-            continue;
-        }
-        stale.push({
-            name,
-            installId,
-            newestCompleted: ageMs === undefined ? undefined : new Date(taken).toISOString(),
-            ageMs,
-            reason: backup ? undefined : reason
-        });
-    }
-    stale.sort((a, b) => (b.ageMs ?? Infinity) - (a.ageMs ?? Infinity) || a.name.localeCompare(b.name));
-    return { maxAgeMs, at: now, stale, audited: candidates.length, oldestFreshMs };
-}
-/** The `stale` output: one object per stale install, oldest first. */
-function freshness_staleOutput(audit) {
-    if (!audit)
-        return '';
-    return JSON.stringify(audit.stale.map((entry) => ({
-        install: entry.name,
-        'install-id': entry.installId,
-        'newest-completed': entry.newestCompleted ?? '',
-        'age-seconds': entry.ageMs === undefined ? null : Math.round(entry.ageMs / 1000)
-    })));
-}
-/** `27h 3m old`, or `none` (with why, when known). */
-function staleAge({ ageMs, reason }) {
-    if (ageMs !== undefined)
-        return `${formatDuration(ageMs)} old`;
-    return reason ? `none: ${reason}` : 'none';
-}
-// The failure line names stale installs until it is this long, then counts the rest (a log line stops at 4,000).
-const LINE_BUDGET = 3_000;
-/**
- * `3 of 1300 installs have no completed backup within max-age (26h): shop2 (none: aborted by WP Engine),
- * blog1 (27h 3m old). ` Oldest first; a long list names as many as fit and counts the rest.
- */
-function staleLine(audit, total) {
-    const { stale, maxAgeMs } = audit;
-    const lead = `${stale.length} of ${total} install${total === 1 ? '' : 's'} ${stale.length === 1 ? 'has' : 'have'} no completed backup within max-age (${formatDuration(maxAgeMs)}): `;
-    const named = [];
-    let length = lead.length;
-    for (const entry of stale) {
-        const text = `${entry.name} (${staleAge(entry)})`;
-        if (length + text.length > LINE_BUDGET && named.length > 0)
-            break;
-        named.push(text);
-        length += text.length + 2;
-    }
-    const more = stale.length > named.length ? ` and ${stale.length - named.length} more (all in the stale output)` : '';
-    return `${lead}${named.join(', ')}${more}.`;
-}
-/** `every install has a completed backup within max-age (26h; the oldest is 23h 4m old)`. */
-function freshness_freshText({ maxAgeMs, oldestFreshMs, audited }) {
-    const every = audited === 1 ? 'the install has' : `all ${audited} installs have`;
-    const oldest = oldestFreshMs === undefined ? '' : `; the oldest is ${formatDuration(oldestFreshMs)} old`;
-    return `${every} a completed backup within max-age (${formatDuration(maxAgeMs)}${oldest})`;
-}
-/** The sentence a summary opens with when every install passed. */
-function freshSentence(audit) {
-    const text = freshness_freshText(audit);
-    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
-}
-/** The sentence a summary of several installs opens with when some are stale. */
-function staleSentence({ maxAgeMs }) {
-    return `The installs listed first have no completed backup within max-age (${formatDuration(maxAgeMs)}), oldest first; the stale output lists them too.`;
-}
-
-;// CONCATENATED MODULE: ./src/backup/report.ts
-
-
-
-function recordBackup(entry, backup) {
-    entry.backup = backup;
-    entry.status = normalizeStatus(backup.status) ?? entry.status;
-}
-/** What the install is called in messages: its name once known, else what the user gave. */
-function report_nameOf(entry) {
-    return entry.install?.name ?? installLabel(entry.ref);
-}
-/**
- * The install's name as an output: the name found, or the one given. A placeholder for a name the API
- * did not give is for people reading the log, not for the steps that read outputs: empty.
- */
-function installNameOutput({ install, ref }) {
-    if (install)
-        return install.unnamed ? '' : install.name;
-    return ref.kind === 'name' ? ref.name : '';
-}
-/** The step succeeded for this install: a completed backup, or one requested with wait: false. */
-function succeeded(entry) {
-    return entry.outcome === 'completed' || entry.outcome === 'requested';
-}
-/** One install's facts, with `complete-time` empty until the backup is completed. */
-function facts(entry, archiving) {
-    const { install, backup, ref, archive } = entry;
-    // Never the download link: it is a bearer URL, and this output is made to travel between jobs.
-    const copy = archiving
-        ? {
-            'archive-id': archive?.archive?.id ?? '',
-            'archive-state': archive?.state ?? '',
-            'archive-file': archive?.file ?? '',
-            'archive-bytes': archive?.bytes ?? null,
-            'archive-sha256': archive?.sha256 ?? ''
-        }
-        : {};
-    return {
-        'install-id': install?.id ?? (ref.kind === 'id' ? ref.id : ''),
-        'install-name': installNameOutput(entry),
-        'backup-id': backup?.id ?? '',
-        status: entry.status ?? '',
-        'create-time': backup?.create_time ?? '',
-        'complete-time': entry.status === 'completed' ? (backup?.complete_time ?? '') : '',
-        'wordpress-version': backup?.wordpress_version ?? '',
-        reused: entry.reused !== undefined,
-        ...copy
-    };
-}
-/**
- * The action's outputs. `backups` has one object per install, always (with each one's archive when
- * archiving); the single-value outputs describe the install when there is exactly one, and are
- * empty when there are several. `reused` is true when no new backup was requested for any install.
- */
-function outputsOf(report) {
-    const all = report.installs.map((entry) => facts(entry, report.archiving ?? false));
-    const only = report.installs.length === 1 ? report.installs[0] : undefined;
-    const one = only ? facts(only, false) : undefined;
-    const archive = only?.archive;
-    return {
-        'backup-id': one?.['backup-id'] ?? '',
-        status: one?.status ?? '',
-        'install-id': one?.['install-id'] ?? '',
-        'install-name': one?.['install-name'] ?? '',
-        description: only?.backup?.description ?? '',
-        'create-time': one?.['create-time'] ?? '',
-        'complete-time': one?.['complete-time'] ?? '',
-        'wordpress-version': one?.['wordpress-version'] ?? '',
-        reused: String(all.length > 0 && all.every((entry) => entry.reused)),
-        'archive-id': archive?.archive?.id ?? '',
-        'archive-state': archive?.state ?? '',
-        'archive-url': archive?.state === 'completed' ? (archive.archive?.download_uri ?? '') : '',
-        'archive-file': archive?.file ?? '',
-        'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
-        'archive-sha256': archive?.sha256 ?? '',
-        backups: JSON.stringify(all),
-        'backups-file': '',
-        stale: staleOutput(report.audit),
-        'stale-file': '',
-        'dry-run': 'false'
-    };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/backup/description.ts
-
-
-// WP Engine documents no limit on a description; kept short so that no limit can cut off the marker at its end.
-const description_MAX_TEXT = 200;
-/**
- * `Pre-deploy backup of acme/shop@8c3f2a1 (PR #12) by octocat: https://github.com/acme/shop/actions/runs/987654321`:
- * what is being deployed and the run's page, so a person in the User Portal can get from the backup to the deploy.
- */
-function defaultDescription(ctx) {
-    const what = ctx.repository ? `${ctx.repository}${ctx.sha ? `@${ctx.sha.slice(0, 7)}` : ''}` : 'wpengine-backup-action';
-    const where = ctx.pullRequest ? `PR #${ctx.pullRequest}` : refName(ctx.ref);
-    const url = runUrl(ctx);
-    return `Pre-deploy backup of ${what}${where ? ` (${where})` : ''}${ctx.actor ? ` by ${ctx.actor}` : ''}${url ? `: ${url}` : ''}`;
-}
-/** `refs/heads/main` → `main`, `refs/tags/v1.2.0` → `tag v1.2.0`; a pull request's merge ref says nothing more than its number. */
-function refName(ref) {
-    if (!ref)
-        return undefined;
-    if (ref.startsWith('refs/heads/'))
-        return ref.slice('refs/heads/'.length);
-    if (ref.startsWith('refs/tags/'))
-        return `tag ${ref.slice('refs/tags/'.length)}`;
-    return undefined;
-}
-// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
-const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
-/**
- * A tag that this step execution alone puts in its backup's description, for a custom description
- * too: it lets the step recognise the backup it created when the answer to the create call is lost,
- * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
- * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
- */
-function stepMarker(ctx, nonce = randomBytes(4).toString('hex')) {
-    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
-}
-const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
-// Any step's tag, from any run (or `local`): a backup this action requested.
-const ANY_MARKER = /\[ci (?:\d+|local)-\d+ [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ [0-9a-f]{8}\]/;
-/** Whether this action requested the backup: its description carries a step's tag (stepMarker). */
-function description_requestedByThisAction(description) {
-    return description ? ANY_MARKER.test(description) : false;
-}
-/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
-function markersIn(description) {
-    if (!description)
-        return [];
-    return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
-        runId: Number(runId),
-        attempt: Number(attempt),
-        job: job,
-        step: step
-    }));
-}
-/**
- * The attempt of this run that put this step's marker into `description`, when it was an earlier
- * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
- */
-function description_earlierAttemptOf(description, ctx) {
-    if (ctx.runId === undefined)
-        return undefined;
-    const current = ctx.runAttempt ?? 1;
-    return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
-}
-/** The description sent with the backup: the text, cut short if need be, then always the marker. */
-function describeBackup(custom, ctx, marker) {
-    const text = custom ?? defaultDescription(ctx);
-    return `${text.length > description_MAX_TEXT ? `${text.slice(0, description_MAX_TEXT - 1)}…` : text} ${marker}`;
-}
-
-;// CONCATENATED MODULE: ./src/backup/history.ts
-
-
-
-/**
- * How long the install's backups usually take. WP Engine's own daily backups are in the list beside
- * on-demand ones, and may take far longer or shorter; so the backups this action requested (found by
- * their tag) are learned from alone when they are enough for an estimate, and all completed backups
- * otherwise.
- */
-function historyOf(backups) {
-    const all = [...backups];
-    const own = recentDurations(all.filter((backup) => requestedByThisAction(backup.description)));
-    const fromOwn = estimateDuration(own);
-    if (fromOwn)
-        return { durations: own, estimate: { ...fromOwn, ownOnly: true } };
-    const durations = recentDurations(all);
-    return { durations, estimate: estimateDuration(durations) };
-}
-/** The estimate reads at most this many of the newest completed backups: recent enough to follow a site that grows. */
-const HISTORY_SIZE = 12;
-/** Fewer durations than this say too little to estimate from. */
-const history_MIN_SAMPLES = 3;
-// A duration under half or over twice the median is an outlier: a first backup after a large upload,
-// one held up by the platform. Durations vary by a factor, so the rule is a ratio.
-const OUTLIER_RATIO = 2;
-// A backup reported as taking longer than this has wrong times, not a long backup.
-const LONGEST_PLAUSIBLE_MS = (/* unused pure expression or super */ null && (7 * 24 * 3_600_000));
-/** The durations of the newest completed backups, newest first; backups without usable times are skipped. */
-function recentDurations(backups, size = HISTORY_SIZE) {
-    const timed = [];
-    for (const backup of backups) {
-        if (normalizeStatus(backup.status) !== 'completed')
-            continue;
-        const createdAt = Date.parse(backup.create_time ?? '');
-        const ms = Date.parse(backup.complete_time ?? '') - createdAt;
-        if (ms > 0 && ms <= LONGEST_PLAUSIBLE_MS)
-            timed.push({ createdAt, ms });
-    }
-    return timed
-        .sort((a, b) => b.createdAt - a.createdAt)
-        .slice(0, size)
-        .map((t) => t.ms);
-}
-/**
- * The usual duration and range from recent durations, with outliers left out (a first backup after a
- * large upload, one held up by the platform); undefined when there are too few to say.
- */
-function estimateDuration(durations) {
-    if (durations.length < history_MIN_SAMPLES)
-        return undefined;
-    const center = median(durations);
-    const kept = durations.filter((d) => d * OUTLIER_RATIO >= center && d <= center * OUTLIER_RATIO);
-    if (kept.length < history_MIN_SAMPLES)
-        return undefined;
-    return {
-        typicalMs: median(kept),
-        lowMs: Math.min(...kept),
-        highMs: Math.max(...kept),
-        samples: durations.length,
-        outliers: durations.length - kept.length
-    };
-}
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-/** A backup still requested or in progress this long after it was created is stuck: no backup takes this long. */
-const history_STALE_AFTER_MS = (/* unused pure expression or super */ null && (6 * 3_600_000));
-// Or, for an install whose backups take hours, this many times its longest usual duration.
-const STALE_FACTOR = 3;
-/**
- * How old a backup still requested or in progress may be before it counts as stuck: 6 h, or 3 times the
- * longest usual duration of the install's backups (its own or WP Engine's automatic ones, whichever
- * take longer) if that is more. Such a backup is never reused, adopted or waited for.
- */
-function history_staleAfterMs(backups) {
-    const all = [...backups];
-    const longest = Math.max(0, ...[all, all.filter((b) => requestedByThisAction(b.description))].map((some) => estimateDuration(recentDurations(some))?.highMs ?? 0));
-    return Math.max(history_STALE_AFTER_MS, STALE_FACTOR * longest);
-}
-/** The usual range as the log and the summary say it: `4m 10s–5m 30s (last 12)`, `20s–25s (last 5 requested by this action)`. */
-function history_usualRange(estimate) {
-    const { lowMs, highMs, samples, outliers, ownOnly } = estimate;
-    const range = formatDuration(lowMs) === formatDuration(highMs) ? formatDuration(lowMs) : `${formatDuration(lowMs)}–${formatDuration(highMs)}`;
-    const left = outliers > 0 ? `, ${outliers} unusual left out` : '';
-    return `${range} (last ${samples}${ownOnly ? ' requested by this action' : ''}${left})`;
-}
-
-;// CONCATENATED MODULE: ./src/workflows/shard.ts
-
-/** GitHub runs at most 256 jobs from one matrix. */
-const MAX_SHARDS = 256;
-/** `2/4`. */
-function shard_shardText({ index, count }) {
-    return `${index}/${count}`;
-}
-/**
- * Whether the install with this key (its ID) belongs to the shard. Decided by a hash of the key alone,
- * so an install stays in its shard however the list is ordered, and N jobs cover every install once.
- */
-function inShard(key, { index, count }) {
-    return shardIndexOf(key, count) === index;
-}
-/** Which of `count` shards (1 to count) the key falls in. */
-function shardIndexOf(key, count) {
-    // SHA-256 spreads any IDs evenly; the bias of 2^32 modulo count is below one in ten million.
-    return (createHash('sha256').update(key.toLowerCase()).digest().readUInt32BE(0) % count) + 1;
-}
-
-;// CONCATENATED MODULE: ./src/backup/messages.ts
-
-
-
-
-
-
-
-
-
-// The backup step's sentences, in one place: what the log, the summary and the failure line say.
-function abortedMessage(backup, install) {
-    return `WP Engine aborted backup ${backup.id} of install ${install.name}: there is no fresh restore point, so do not deploy. Check the install in the WP Engine User Portal, then re-run the job.`;
-}
-function timeoutMessage(backup, install, status, timeoutMs) {
-    return (`Backup ${backup.id} of install ${install.name} was still ${status} when the timeout of ${formatDuration(timeoutMs)} ran out. ` +
-        `It keeps running on WP Engine: to wait for it later, run this action with backup-id: ${backup.id}, or raise timeout.`);
-}
-function reuseMessage({ backup, reason, ageMs, attempt }, install, reuseWithinMs) {
-    const { status } = backup;
-    const age = ageText(ageMs);
-    switch (reason) {
-        case 'rerun':
-            return `Backup ${backup.id} was requested by attempt ${attempt} of this run and is ${status} (${age}): using it instead of requesting another.`;
-        case 'in-flight':
-            return `Backup ${backup.id} of ${install.name} is already ${status} (${age}): waiting for it instead of requesting a second one, as WP Engine advises.`;
-        case 'recent':
-            return `Backup ${backup.id} of ${install.name} completed and is ${age}, within reuse-within (${formatDuration(reuseWithinMs ?? 0)}): using it instead of requesting another.`;
-    }
-}
-/** A backup that would have been reused or waited for, but is stuck: said once, by name. */
-function staleMessage({ backup, ageMs, limitMs }, install) {
-    return (`Backup ${backup.id} of ${install.name} is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than any backup ` +
-        `of the install takes (${formatDuration(limitMs)}): it looks stuck, so it is not reused or waited for.`);
-}
-/** An earlier attempt's completed backup that is too old (or of unknown age) to be this run's restore point. */
-function outdatedMessage({ backup, ageMs, attempt, limitMs }, reuseWithinMs) {
-    const within = reuseWithinMs === undefined ? `${formatDuration(limitMs)}, the limit without reuse-within` : `reuse-within (${formatDuration(limitMs)})`;
-    const age = ageMs === undefined ? 'is of unknown age (its create_time is missing or in the future)' : `is ${ageText(ageMs)}, older than ${within}`;
-    return `Backup ${backup.id}, requested by attempt ${attempt} of this run, completed but ${age}: restoring it would undo what changed since, so it is not this run's restore point. Requesting a new backup.`;
-}
-/** The backup named by backup-id is stuck: the step does not wait for it. */
-function stuckNamedMessage({ backup, ageMs, limitMs }, install) {
-    return (`Backup ${backup.id} of install ${install.name} (backup-id) is still ${backup.status} ${formatDuration(ageMs)} after it was created, longer than ` +
-        `any backup of the install takes (${formatDuration(limitMs)}): it looks stuck and will not complete, so the step does not wait for it. ` +
-        `Leave backup-id out to request a new backup.`);
-}
-/**
- * A few words on why an install has no fresh backup, for the failure line of a step with several
- * installs; the job summary keeps the whole sentence.
- */
-function shortReason(error) {
-    if (error instanceof InstallNotFoundError) {
-        return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found';
-    }
-    if (!(error instanceof WpeApiError))
-        return 'failed';
-    const { kind, status } = error.detail;
-    if (kind === 'http' && status !== undefined) {
-        if (status === 401)
-            return 'credentials refused (401)';
-        if (status === 403)
-            return 'not allowed (403)';
-        if (status === 404)
-            return 'not found (404)';
-        if (status === 429)
-            return 'rate-limited (429)';
-        return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`;
-    }
-    const reasons = {
-        network: 'API unreachable',
-        timeout: 'API did not answer in time',
-        deadline: 'timeout ran out',
-        redirect: 'redirected',
-        'bad-response': 'unexpected answer',
-        misfit: 'answer does not fit',
-        'no-route': 'API route missing'
-    };
-    return reasons[kind] ?? 'failed';
-}
-/** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
-function severalFailedMessage(installs, failed) {
-    return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`;
-}
-/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
-function namesByReason(failed) {
-    const byReason = new Map();
-    for (const entry of failed) {
-        const reason = entry.reason ?? entry.outcome ?? 'failed';
-        byReason.set(reason, [...(byReason.get(reason) ?? []), report_nameOf(entry)]);
-    }
-    return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
-}
-/** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
-function noCopyMessage(installs, uncopied) {
-    const [only] = uncopied;
-    if (installs.length === 1 && only)
-        return only.archive?.error ?? '';
-    const lead = `Every backup completed, but ${uncopied.length} of ${installs.length} installs have no off-site copy (${uncopied.map(nameOf).join(', ')}).`;
-    return `${lead} ${uncopied.map((entry) => `${nameOf(entry)}: ${entry.archive?.error}`).join(' ')}`;
-}
-function successMessage(report, outcome) {
-    if (report.installs.length === 0)
-        return `✅ ${emptyShardText(report.shard)}.`;
-    const [only] = report.installs;
-    if (report.installs.length === 1 && only) {
-        if (outcome === 'requested')
-            return `Backup ${only.backup?.id} is ${only.status}; not waiting for it (wait: false).`;
-        const waited = only.waitedMs ? ` after waiting ${formatDuration(only.waitedMs)}` : '';
-        const fresh = report.audit ? `, within max-age (${formatDuration(report.audit.maxAgeMs)})` : '';
-        return `✅ Backup ${only.backup?.id} of install ${only.install?.name} completed${waited}${fresh}.`;
-    }
-    const reused = report.installs.filter((entry) => entry.reused).length;
-    const reusedNote = reused > 0 ? ` (${reused} reused)` : '';
-    const fresh = report.audit ? `; ${freshText(report.audit)}` : '';
-    return outcome === 'requested'
-        ? `Backups of ${report.installs.length} installs requested${reusedNote}; not waiting for them (wait: false). Their ids are in the backups output.`
-        : `✅ Backups of ${report.installs.length} installs completed${reusedNote}${fresh}. Their ids are in the backups output.`;
-}
-/** What was still running when the runner cancelled the step, and how to pick it up again. */
-function cancelledMessage(report, running) {
-    const [only] = running;
-    if (running.length === 1 && only?.backup) {
-        const id = only.backup.id;
-        return `The step was cancelled while waiting for backup ${id}${report.installs.length > 1 ? ` of ${nameOf(only)}` : ''}. The backup keeps running on WP Engine: to wait for it later, run this action with backup-id: ${id}.`;
-    }
-    if (running.length > 1) {
-        return `The step was cancelled while waiting for ${running.length} backups (${running.map((entry) => `${nameOf(entry)}: ${entry.backup?.id}`).join(', ')}). They keep running on WP Engine: to wait for one later, run this action with its install and backup-id.`;
-    }
-    const copying = report.installs.filter((entry) => entry.archive && !entry.archive.copied && !entry.archive.error);
-    const [copy] = copying;
-    if (copying.length === 1 && copy?.backup) {
-        const archive = copy.archive?.archive?.id ? ` (archive ${copy.archive.archive.id})` : '';
-        return `The step was cancelled while making the off-site copy of backup ${copy.backup.id}${archive}. The backup itself completed and is a restore point; re-run the job to finish the archive.`;
-    }
-    if (copying.length > 1) {
-        return `The step was cancelled while making the off-site copies of ${copying.length} backups (${copying.map(nameOf).join(', ')}). The backups themselves completed and are restore points; re-run the job to finish the archives.`;
-    }
-    if (report.installs.some((entry) => entry.backup)) {
-        return 'The step was cancelled. The backups it requested keep running on WP Engine; their ids are in the backups output.';
-    }
-    return "The step was cancelled before WP Engine confirmed a backup request. If the request had already reached WP Engine, the backup runs on; its description ends with this step's [ci …] tag.";
-}
-/**
- * The API does not offer a route the step reads from (an older API version): what the step could not do
- * without it, once per step: `… so the step could not look for a backup to reuse (reuse-within) and requests a new one.`
- */
-function missingRouteWarning(error, consequence) {
-    const { feature, endpoint } = error.detail;
-    return `The WP Engine API does not offer ${feature} (${endpoint} answered 403 Missing Authentication Token), so ${consequence}.`;
-}
-/** What a re-run, reuse-within and the history could not look for when the install's backups cannot be listed. */
-function cannotLook(lookup, dryRun = false) {
-    const who = dryRun ? 'the dry run' : 'the step';
-    const instead = dryRun ? 'a real run would request a new one' : 'it requests a new one';
-    switch (lookup) {
-        case 'rerun':
-            return `${who} could not look for the backup an earlier attempt of this run requested; ${instead}`;
-        case 'reuse-within':
-            return `${who} could not look for a backup to reuse or one already running (reuse-within); ${instead}`;
-        case 'history':
-            return `${who} could not learn how long backups of the install usually take; ${dryRun ? 'a real run keeps' : 'checks keep'} the schedule that needs none`;
-    }
-}
-// A runner and an API whose clocks differ by less than this are not worth a line.
-const CLOCK_NOTE_MS = 60_000;
-/** Said once the API has answered, when its clock is well off the runner's: why ages may differ from the runner's reckoning. */
-function apiClockLine(offsetMs) {
-    if (Math.abs(offsetMs) < CLOCK_NOTE_MS)
-        return undefined;
-    const side = offsetMs < 0 ? 'behind' : 'ahead of';
-    return `WP Engine's clock is ${formatDuration(Math.abs(offsetMs))} ${side} the runner's (by its Date header); backup ages are counted by WP Engine's clock.`;
-}
-/** The wait's group: how long it may take, and what paces the checks. */
-function waitTitle(backup, timeLeftMs, pollIntervalMs) {
-    const pace = pollIntervalMs === undefined ? 'poll-interval auto' : `checks at most ${formatDuration(pollIntervalMs)} apart`;
-    return `Waiting for backup ${backup.id} (timeout ${formatDuration(timeLeftMs)}, ${pace})`;
-}
-/** What the install's history says about this wait, once it is read. */
-function historyLine(install, durations, estimate, createdAt) {
-    if (estimate) {
-        return `Backups of ${install.name} usually take ${usualRange(estimate)}; expecting completion around ${timeOfDay(createdAt + estimate.typicalMs)}.`;
-    }
-    const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`;
-    return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`;
-}
-/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
-function ageText(ageMs) {
-    return ageMs === undefined ? 'of unknown age' : `${time_text_formatDuration(ageMs)} old`;
-}
-/** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */
-function choiceText({ installs, exclude, environments, shard }) {
-    return [
-        `install ${installs.map(ruleText).join(', ')}`,
-        environments.length > 0 && `environment ${environments.join(', ')}`,
-        exclude.length > 0 && `exclude ${exclude.map(ruleText).join(', ')}`,
-        shard && `shard ${shardText(shard)}`
-    ]
-        .filter(Boolean)
-        .join('; ');
-}
-// A log line names this many installs left out, and counts the rest.
-const EXCLUDED_NAMED = 20;
-/** `Chose 1300 of the 2000 installs this API user sees; exclude left out 2: oldshop, oldblog.` */
-function chosenLine({ resolutions, excluded, visible }) {
-    const of = visible === undefined ? '' : ` of the ${visible} installs this API user sees`;
-    const names = excluded.slice(0, EXCLUDED_NAMED).map((install) => install.name);
-    const more = excluded.length > names.length ? ` and ${excluded.length - names.length} more` : '';
-    const left = excluded.length > 0 ? `; exclude left out ${excluded.length}: ${names.join(', ')}${more}` : '';
-    return `Chose ${resolutions.length}${of}${left}.`;
-}
-/** `Shard 2/4 takes 325 of the 1300 installs chosen.` */
-function shardLine(shard, taken, chosen) {
-    const share = taken === 0 ? 'none' : String(taken);
-    const rest = taken === 0 ? ': nothing to back up in this job; the other shards take them all' : '; the other shards take the rest';
-    return `Shard ${shardText(shard)} takes ${share} of the ${chosen} installs chosen${rest}.`;
-}
-/** `Shard 2/4 has no install to back up: the other shards take every install chosen`. */
-function emptyShardText(shard) {
-    return shard ? `Shard ${shardText(shard)} has no install to back up: the other shards take every install chosen` : 'No install to back up';
-}
-/** Under a summary's table that could not hold every install. */
-function leftOutLine(dropped) {
-    return `… and ${dropped} more installs, left out to keep the summary under GitHub's 1 MiB: every install is in the backups output and the file backups-file names.`;
-}
-
 ;// CONCATENATED MODULE: ./src/workflows/poll-schedule.ts
 /** The first status check comes this soon, so a short backup (or one refused at once) is noticed within seconds. */
 const FIRST_POLL_MS = 2_500;
 /** `poll-interval: auto` without a history: the ceiling of the schedule that knows nothing of the install. */
-const poll_schedule_AUTO_CEILING_MS = 15_000;
+const AUTO_CEILING_MS = 15_000;
 /** Each gap is at most this share of the time so far: a backup done after T is noticed within 20 % of T. */
 const GROWTH = 0.2;
 /** Jitter takes up to this share off a gap, so parallel jobs drift apart instead of polling in lockstep. */
@@ -40184,11 +39446,11 @@ function pollDelay(waitedMs, pace, random) {
         target = expectedGap(waitedMs + (pace.ageAtStartMs ?? 0), expected);
     else
         target = Math.max(FIRST_POLL_MS, waitedMs * GROWTH);
-    const ceiling = ceilingMs ?? (expected ? Infinity : poll_schedule_AUTO_CEILING_MS);
+    const ceiling = ceilingMs ?? (expected ? Infinity : AUTO_CEILING_MS);
     let gap = Math.min(ceiling, target);
     // A window that makes no sense (NaN, endless) must never turn into a tight loop of requests.
     if (!Number.isFinite(gap))
-        gap = Math.min(ceilingMs ?? poll_schedule_AUTO_CEILING_MS, poll_schedule_AUTO_CEILING_MS);
+        gap = Math.min(ceilingMs ?? AUTO_CEILING_MS, AUTO_CEILING_MS);
     return Math.round(gap * (1 - JITTER * random()));
 }
 /** The gap after a check at `ageMs` (since the backup was created), given its usual range. */
@@ -40247,7 +39509,7 @@ async function checkSite(options) {
             await clock.sleep(Math.min(pollDelay(clock.now() - start, { ceilingMs: SITE_CHECK_CEILING_MS }, random), deadline - clock.now()), signal);
         }
         catch {
-            throw new errors_CancelledError();
+            throw new CancelledError();
         }
         const answer = await look(options);
         checks++;
@@ -40276,7 +39538,7 @@ async function look({ get, text, signal, attemptTimeoutMs = SITE_ATTEMPT_TIMEOUT
     }
     catch (error) {
         if (signal?.aborted)
-            throw new errors_CancelledError();
+            throw new CancelledError();
         if (error instanceof NetworkError)
             return { kind: 'none', code: error.code };
         // The transport's own refusal (a proxy variable it cannot use) is no answer from the site either.
@@ -40306,7 +39568,23 @@ function answerText(answer, text) {
 }
 /** How many checks, over how long: `14 checks over 2m 30s`. */
 function checksText({ checks, tookMs }) {
-    return `${checks} check${checks === 1 ? '' : 's'} over ${time_text_formatDuration(tookMs)}`;
+    return `${checks} check${checks === 1 ? '' : 's'} over ${formatDuration(tookMs)}`;
+}
+
+;// CONCATENATED MODULE: ./src/step/install-names.ts
+
+/** What the install is called in messages: its name once known, else what the user gave. */
+function nameOf(entry) {
+    return entry.install?.name ?? installLabel(entry.ref);
+}
+/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
+function namesByReason(failed) {
+    const byReason = new Map();
+    for (const entry of failed) {
+        const reason = entry.reason ?? entry.outcome ?? 'failed';
+        byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)]);
+    }
+    return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ');
 }
 
 ;// CONCATENATED MODULE: ./src/restore/report.ts
@@ -40328,15 +39606,15 @@ function restoredAsAsked(entry) {
     return outcome === 'accepted' && entry.purge?.state !== 'failed' && (entry.site === undefined || entry.site.state === 'verified');
 }
 /** What the install is called in messages: its name once known, else what the user gave. */
-function restore_report_nameOf(entry) {
-    return entry.install?.name ?? installLabel(entry.target.ref);
+function report_nameOf(entry) {
+    return nameOf({ ref: entry.target.ref, install: entry.install });
 }
 /** The backup's ID once known, else the one the inputs named (empty for latest and this-run until resolved). */
 function backupIdOf({ backup, target }) {
     return backup?.id ?? ('id' in target.choice ? target.choice.id : '');
 }
 /** One install's facts, from what the inputs gave until the API says more (a cancelled step still reports them). */
-function report_facts(entry) {
+function facts(entry) {
     const { install, target } = entry;
     return {
         'install-id': install?.id ?? target.installId ?? (target.ref.kind === 'id' ? target.ref.id : ''),
@@ -40354,8 +39632,8 @@ function report_facts(entry) {
  * describe the install when there is exactly one, and are empty when there are several. `accepted`
  * and `verified` are true only when they are true of every install that had a restore point.
  */
-function report_outputsOf({ entries }) {
-    const all = entries.map(report_facts);
+function outputsOf({ entries }) {
+    const all = entries.map(facts);
     const only = all.length === 1 ? all[0] : undefined;
     const restorable = all.filter((entry) => entry.outcome !== 'skipped');
     const every = (key) => String(restorable.length > 0 && restorable.every((entry) => entry[key]));
@@ -40394,8 +39672,8 @@ function siteClause(entry, settings) {
     if (site.state === 'verified')
         return `${site.url} answers ${answerText(site.last, text)}`;
     const within = site.state === 'checking'
-        ? `in the ${time_text_formatDuration(site.tookMs)} checked`
-        : `within ${time_text_formatDuration(settings.verify?.timeoutMs ?? 0)}`;
+        ? `in the ${formatDuration(site.tookMs)} checked`
+        : `within ${formatDuration(settings.verify?.timeoutMs ?? 0)}`;
     return `${site.url} did not answer ${askedText(text)} ${within}: it last answered ${answerText(site.last, text)}`;
 }
 /** A few words on why one install was not restored as asked, for a line that names many. */
@@ -40424,7 +39702,7 @@ function severalFailedLine(entries, settings) {
 }
 /** One install, accepted: what was accepted, and what followed (the purge, the site check), good or bad. */
 function acceptedLine(entry, settings) {
-    const accepted = `WP Engine accepted the restore of ${restore_report_nameOf(entry)} from backup ${backupIdOf(entry)}`;
+    const accepted = `WP Engine accepted the restore of ${report_nameOf(entry)} from backup ${backupIdOf(entry)}`;
     const { purge, site } = entry;
     const caches = purge ? cachesText(purge.type) : '';
     if (restoredAsAsked(entry)) {
@@ -40446,7 +39724,7 @@ function acceptedLine(entry, settings) {
 }
 /** An install the backups input gave no restore point: nothing is sent for it. */
 function skippedLine(entry) {
-    return `${restore_report_nameOf(entry)} is not restored: ${entry.target.skip}.`;
+    return `${report_nameOf(entry)} is not restored: ${entry.target.skip}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/conclude.ts
@@ -40476,7 +39754,7 @@ function oneInstall(entry, settings) {
     return { ok: false, cancelled: false, line: entry.error ?? 'The restore step failed' };
 }
 function cancelledLine(entry) {
-    const name = restore_report_nameOf(entry);
+    const name = report_nameOf(entry);
     switch (outcomeOf(entry)) {
         case 'accepted':
             return `The step was cancelled after WP Engine accepted the restore of ${name} from backup ${backupIdOf(entry)}${entry.site ? ', while checking the site' : entry.purge ? ', while purging its cache' : ''}. The restore runs on WP Engine; check the site.`;
@@ -40487,7 +39765,7 @@ function cancelledLine(entry) {
     }
 }
 function severalCancelledLine(entries) {
-    const names = (outcome) => entries.filter((entry) => outcomeOf(entry) === outcome).map(restore_report_nameOf);
+    const names = (outcome) => entries.filter((entry) => outcomeOf(entry) === outcome).map(report_nameOf);
     const accepted = names('accepted');
     const unknown = names('unknown');
     return [
@@ -40585,92 +39863,102 @@ function folded(title, lines) {
 /** A summary lists up to this many rows in one table; past it (a fleet), the rows that need nothing are folded. */
 const FOLD_OVER = 20;
 
-;// CONCATENATED MODULE: ./src/backup/reuse.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/step/step-marker.ts
 
-
-
-
-
+// The tag the backup action puts in the description of every backup it requests, and reading it back:
+// the backup action finds its own backups by it, the restore action this run's.
+// The step's identity in a marker: characters that could break the tag are dropped, and the length is bounded.
+const markerId = (value) => ((value ?? '').replace(/[^A-Za-z0-9_.-]/g, '') || '-').slice(0, 40);
 /**
- * Without reuse-within, an earlier attempt's completed backup is this run's restore point only while it
- * is this recent: a re-run days later would otherwise roll the site back over days of changes.
+ * A tag that this step execution alone puts in its backup's description, for a custom description
+ * too: it lets the step recognise the backup it created when the answer to the create call is lost,
+ * and a re-run of the workflow recognise the backup an earlier attempt of the step requested.
+ * Shape: `[ci <run id>-<attempt> <job>/<step> <8 hex>]`.
  */
-const RERUN_REUSE_WITHIN_MS = (/* unused pure expression or super */ null && (6 * 3_600_000));
-/** What the install's backups are listed for: a re-run's earlier attempt, and reuse-within's running or recent backups. */
-function reuseLookups(policy) {
-    const rerun = policy.context.runId !== undefined && (policy.context.runAttempt ?? 1) > 1;
-    return [...(rerun ? ['rerun'] : []), ...(policy.reuseWithinMs !== undefined ? ['reuse-within'] : [])];
+function stepMarker(ctx, nonce = randomBytes(4).toString('hex')) {
+    return `[ci ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? 1} ${markerId(ctx.job)}/${markerId(ctx.step)} ${nonce}]`;
 }
-/** Whether any backup could be reused at all; when not, the install's backups are not listed. */
-function mayReuse(policy) {
-    return reuseLookups(policy).length > 0;
+const MARKER = /\[ci (\d+)-(\d+) ([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+) [0-9a-f]{8}\]/g;
+// Any step's tag, from any run (or `local`): a backup this action requested.
+const ANY_MARKER = /\[ci (?:\d+|local)-\d+ [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+ [0-9a-f]{8}\]/;
+/** Whether this action requested the backup: its description carries a step's tag (stepMarker). */
+function requestedByThisAction(description) {
+    return description ? ANY_MARKER.test(description) : false;
+}
+/** Every marker in `description`, in order: the run, attempt, job and step of each (a run's local markers have no run id, and no place here). */
+function markersIn(description) {
+    if (!description)
+        return [];
+    return [...description.matchAll(MARKER)].map(([, runId, attempt, job, step]) => ({
+        runId: Number(runId),
+        attempt: Number(attempt),
+        job: job,
+        step: step
+    }));
 }
 /**
- * When a backup could be reused at all: every backup of the install, in one pass through its list
- * (the install's history is read from it too), and the one to reuse, if any.
+ * The attempt of this run that put this step's marker into `description`, when it was an earlier
+ * attempt than the current one; undefined otherwise (another run, job or step, or no marker).
  */
-async function findReusable(client, install, policy) {
-    if (!mayReuse(policy))
-        return { stale: [] };
-    const backups = await listBackups(client, install);
-    return { ...chooseReusable(backups, policy), backups };
+function earlierAttemptOf(description, ctx) {
+    if (ctx.runId === undefined)
+        return undefined;
+    const current = ctx.runAttempt ?? 1;
+    return markersIn(description).find((by) => by.runId === ctx.runId && by.job === markerId(ctx.job) && by.step === markerId(ctx.step) && by.attempt < current)?.attempt;
 }
+
+;// CONCATENATED MODULE: ./src/wpengine/pages.ts
+
+/** No WP Engine account comes near this many pages of 100 (installs, or one install's backups or archives). */
+const MAX_PAGES = 200;
+/**
+ * Every item of an offset-paginated list. The next offset comes from `next`, whose URL is never
+ * followed. The list ends on a page without `next` or an empty page, and stops with a clear error
+ * when pages stop advancing, run past the total the API counts, or pass MAX_PAGES: a broken API must
+ * not keep the step busy for ever. Malformed items the caller asked for go to `onUnusable`.
+ */
+async function* allItems(fetchPage, onUnusable) {
+    let offset = 0;
+    let seen = 0;
+    for (let pages = 1;; pages++) {
+        const page = await fetchPage(offset);
+        seen += page.received;
+        if (page.count !== undefined && seen > page.count) {
+            throw broken(page, pages, `went on past the ${page.count} items it counts (${seen} so far)`);
+        }
+        for (const item of page.unusable)
+            onUnusable?.(item);
+        yield* page.results;
+        const next = page.nextOffset;
+        if (next === undefined || page.received === 0)
+            return;
+        if (next <= offset)
+            throw broken(page, pages, `stopped advancing (page ${pages} points back to offset ${next})`);
+        if (page.count !== undefined && next > page.count) {
+            throw broken(page, pages, `points past its end (offset ${next} of the ${page.count} items it counts)`);
+        }
+        if (pages >= MAX_PAGES) {
+            throw broken(page, pages, `went on for more than ${MAX_PAGES} pages (${seen} items), more than any WP Engine account holds`);
+        }
+        offset = next;
+    }
+}
+function broken(page, pages, what) {
+    return new WpeApiError(`WP Engine's answer to ${page.operation} ${what}: its pagination looks broken, so the action stopped reading it. Re-run the job later.`, { kind: 'bad-response', operation: page.operation, ambiguous: false, transient: false, attempts: pages });
+}
+
+;// CONCATENATED MODULE: ./src/workflows/list-backups.ts
+
+// An install's backups, and how old each is: what reuse, the history, the dry run and the restore's
+// choice of backup all read.
 /** Every backup of the install, in one pass through its list. */
 async function listBackups(client, install, options) {
     const backups = [];
     for await (const backup of allItems((offset) => client.listBackups(install, offset, options)))
         backups.push(backup);
     return backups;
-}
-/**
- * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
- * the state before this run's first deploy) while it is recent: younger than reuse-within, or 6 h
- * without it. Then, with reuse-within, one still running (WP Engine advises against requesting a
- * second while one runs), then the newest completed one inside the window. Aborted ones never count,
- * nor one still running long past any plausible duration (stuck: see staleAfterMs).
- */
-function chooseReusable(backups, policy) {
-    const choice = { stale: [] };
-    if (!mayReuse(policy))
-        return choice;
-    const all = [...backups];
-    const limitMs = staleAfterMs(all);
-    const rerunWithinMs = policy.reuseWithinMs ?? RERUN_REUSE_WITHIN_MS;
-    let rerun;
-    let inFlight;
-    let recent;
-    for (const backup of all) {
-        const status = normalizeStatus(backup.status);
-        if (status === undefined || status === 'aborted')
-            continue;
-        const ageMs = ageOf(backup, policy.now);
-        const newer = (known) => known === undefined || (ageMs ?? Infinity) < (known.ageMs ?? Infinity);
-        const attempt = earlierAttemptOf(backup.description, policy.context);
-        const running = !isFinal(status);
-        if (attempt === undefined && (policy.reuseWithinMs === undefined || !running)) {
-            if (policy.reuseWithinMs !== undefined && ageMs !== undefined && ageMs < policy.reuseWithinMs && newer(recent))
-                recent = { backup, reason: 'recent', ageMs };
-            continue;
-        }
-        // An earlier attempt's backup, or (with reuse-within) one still running.
-        const stuck = running ? stuckAt(backup, policy.now, limitMs) : undefined;
-        if (stuck)
-            choice.stale.push(stuck);
-        else if (attempt === undefined) {
-            if (newer(inFlight))
-                inFlight = { backup, reason: 'in-flight', ageMs };
-        }
-        else if (running || (ageMs !== undefined && ageMs < rerunWithinMs)) {
-            if (newer(rerun))
-                rerun = { backup, reason: 'rerun', ageMs, attempt };
-        }
-        else if (newer(choice.outdated))
-            choice.outdated = { backup, ageMs, attempt, limitMs: rerunWithinMs };
-    }
-    choice.reusable = rerun ?? inFlight ?? recent;
-    if (rerun)
-        choice.outdated = undefined;
-    return choice;
 }
 // The API's clock and the runner's are reconciled (WpeClient.apiNow) to within the Date header's
 // whole seconds: a create_time this little ahead is a fresh backup.
@@ -40684,29 +39972,6 @@ function ageOf(backup, now) {
     if (Number.isNaN(created) || created - now > FUTURE_TOLERANCE_MS)
         return undefined;
     return Math.max(0, now - created);
-}
-/**
- * The age at which the backup named by backup-id, still requested or in progress, counts as stuck; and
- * the install's backups when they had to be read to say (only past 6 h, for an install whose backups
- * take hours). Undefined when it is not stuck.
- */
-async function stuckNamedBackup(client, install, backup, now) {
-    if (stuckAt(backup, now, STALE_AFTER_MS) === undefined)
-        return {};
-    // One attempt: the history only raises the limit, and 6 h holds without it.
-    const backups = await listBackups(client, install, { once: true }).catch((error) => {
-        if (error instanceof CancelledError)
-            throw error;
-        return undefined;
-    });
-    return { stuck: stuckAt(backup, now, backups ? staleAfterMs(backups) : STALE_AFTER_MS), backups };
-}
-/** The backup, when it is still requested or in progress past `limitMs` after it was created (by `now`, the API's clock). */
-function stuckAt(backup, now, limitMs) {
-    const ageMs = ageOf(backup, now);
-    if (isFinal(normalizeStatus(backup.status)) || ageMs === undefined || ageMs <= limitMs)
-        return undefined;
-    return { backup, ageMs, limitMs };
 }
 
 ;// CONCATENATED MODULE: ./src/workflows/get-backup.ts
@@ -40727,10 +39992,10 @@ async function getBackupOf(client, install, backupId) {
 ;// CONCATENATED MODULE: ./src/wpengine/status.ts
 
 /** The documented status, or undefined for one the docs do not define (the client decodes `initiated` as `in_progress`). */
-function status_normalizeStatus(status) {
+function normalizeStatus(status) {
     return BACKUP_STATUSES.includes(status ?? '') ? status : undefined;
 }
-function status_isFinal(status) {
+function isFinal(status) {
     return status === 'completed' || status === 'aborted';
 }
 
@@ -40751,7 +40016,7 @@ class NoRestorePoint extends Error {
  * never found, as WP Engine answers 404 for it). Nothing is sent when it is not.
  */
 function assertRestorable(backup, install) {
-    const status = status_normalizeStatus(backup.status);
+    const status = normalizeStatus(backup.status);
     if (status === 'aborted') {
         throw new NoRestorePoint(`Backup ${backup.id} of install ${install.name} was aborted, so it holds no restore point; nothing was restored. Restore from a completed backup.`, 'backup aborted');
     }
@@ -40806,7 +40071,7 @@ async function chooseBackup(client, install, choice, { context, now }) {
 const created = (backup) => Date.parse(backup.create_time ?? '') || 0;
 /** The newest completed backup, by create_time: never one still running or aborted. */
 function newestCompleted(backups) {
-    return backups.filter((backup) => status_normalizeStatus(backup.status) === 'completed').sort((a, b) => created(b) - created(a))[0];
+    return backups.filter((backup) => normalizeStatus(backup.status) === 'completed').sort((a, b) => created(b) - created(a))[0];
 }
 /**
  * The backup of this run to restore from: of those whose description carries a tag of run `runId`
@@ -40821,7 +40086,7 @@ function ofRun(backups, runId) {
         return by ? [{ backup, by }] : [];
     });
     const completed = ours
-        .filter(({ backup }) => status_normalizeStatus(backup.status) === 'completed')
+        .filter(({ backup }) => normalizeStatus(backup.status) === 'completed')
         .sort((a, b) => created(a.backup) - created(b.backup));
     const chosen = completed[0] ?? [...ours].sort((a, b) => created(b.backup) - created(a.backup))[0];
     return chosen && { ...chosen, others: ours.length - 1 };
@@ -41139,14 +40404,14 @@ async function purgeCache(client, clock, install, type, { signal, onRateLimited 
             throw error;
         const waitMs = error.detail.retryAfterMs ?? RATE_LIMIT_WAIT_MS;
         if (waitMs > MAX_RATE_LIMIT_WAIT_MS) {
-            throw new WpeApiError(`WP Engine is rate-limiting purges of the ${caches} of install ${install.name} (429) and asked to wait ${time_text_formatDuration(waitMs)}, longer than this step waits (${time_text_formatDuration(MAX_RATE_LIMIT_WAIT_MS)}). ${BY_HAND}`, error.detail);
+            throw new WpeApiError(`WP Engine is rate-limiting purges of the ${caches} of install ${install.name} (429) and asked to wait ${formatDuration(waitMs)}, longer than this step waits (${formatDuration(MAX_RATE_LIMIT_WAIT_MS)}). ${BY_HAND}`, error.detail);
         }
         onRateLimited?.(waitMs);
         try {
             await clock.sleep(waitMs, signal);
         }
         catch {
-            throw new errors_CancelledError();
+            throw new CancelledError();
         }
         try {
             await client.purgeCache(install, type);
@@ -41154,7 +40419,7 @@ async function purgeCache(client, clock, install, type, { signal, onRateLimited 
         catch (again) {
             if (!rateLimited(again))
                 throw again;
-            throw new WpeApiError(`WP Engine still refused to purge the ${caches} of install ${install.name} after waiting ${time_text_formatDuration(waitMs)} (429; it allows one object-cache purge a minute per install). ${BY_HAND}`, again.detail);
+            throw new WpeApiError(`WP Engine still refused to purge the ${caches} of install ${install.name} after waiting ${formatDuration(waitMs)} (429; it allows one object-cache purge a minute per install). ${BY_HAND}`, again.detail);
         }
         return { waitedMs: waitMs };
     }
@@ -41213,13 +40478,13 @@ async function purge(entry, install, { tools, scope }) {
     try {
         const { waitedMs } = await purgeCache(client, clock, install, type, {
             signal,
-            onRateLimited: (waitMs) => scope.log.info(`WP Engine is rate-limiting cache purges of ${install.name} (429): asking once more in ${time_text_formatDuration(waitMs)}.`)
+            onRateLimited: (waitMs) => scope.log.info(`WP Engine is rate-limiting cache purges of ${install.name} (429): asking once more in ${formatDuration(waitMs)}.`)
         });
         entry.purge = { type, state: 'purged', waitedMs };
         scope.log.info(`Purged the ${caches} of ${install.name}.`);
     }
     catch (error) {
-        if (error instanceof errors_CancelledError || signal.aborted)
+        if (error instanceof CancelledError || signal.aborted)
             throw error;
         entry.purge = { type, state: 'failed', error: errorLine(error) };
         scope.log.info(`❌ The ${caches} of ${install.name} were not purged: ${entry.purge.error}`);
@@ -41233,7 +40498,7 @@ async function verify(entry, install, { tools, scope, site }) {
     const url = siteUrl(settings.verify, install.name);
     const shown = shownUrl(url);
     const report = (entry.site = { url: shown, state: 'checking', checks: 0, tookMs: 0 });
-    scope.log.info(`Checking ${shown} until it answers ${askedText(text)}, for up to ${time_text_formatDuration(timeoutMs)}.`);
+    scope.log.info(`Checking ${shown} until it answers ${askedText(text)}, for up to ${formatDuration(timeoutMs)}.`);
     const result = await checkSite({
         get: (attempt) => getPage(site, url, attempt),
         text,
@@ -41244,13 +40509,13 @@ async function verify(entry, install, { tools, scope, site }) {
         onCheck: (answer, { elapsedMs, news }) => {
             Object.assign(report, { last: answer, checks: report.checks + 1, tookMs: elapsedMs });
             if (news)
-                scope.log.info(`${shown} answers ${answerText(answer, text)} (${time_text_formatDuration(elapsedMs)} into the checks).`);
+                scope.log.info(`${shown} answers ${answerText(answer, text)} (${formatDuration(elapsedMs)} into the checks).`);
         }
     });
     Object.assign(report, { state: result.ok ? 'verified' : 'not-verified', last: result.last, checks: result.checks, tookMs: result.tookMs });
     scope.log.info(result.ok
         ? `✅ ${shown} answers ${answerText(result.last, text)}, after ${checksText(result)}.`
-        : `❌ ${shown} did not answer ${askedText(text)} within ${time_text_formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`);
+        : `❌ ${shown} did not answer ${askedText(text)} within ${formatDuration(timeoutMs)}: it last answered ${answerText(result.last, text)}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/step/log-scope.ts
@@ -41281,6 +40546,173 @@ async function log_scope_group(core, name, body) {
     finally {
         core.endGroup();
     }
+}
+
+;// CONCATENATED MODULE: ./src/workflows/find-installs.ts
+
+
+const ACCESS_HINT = 'and that API access is enabled for the account that owns it (https://my.wpengine.com/api_access)';
+/** `Install mysite (294deacc-…), production`: the log line that says which install was found. */
+function describeInstall(install) {
+    return `Install ${install.name} (${install.id})${install.environment ? `, ${install.environment}` : ''}`;
+}
+/**
+ * Finds every install: each ID with one GET, and all names in one pass through GET /installs (the
+ * API has no name filter), which stops as soon as every name is found. One install that cannot be
+ * found does not stop the others. Results come in the order of `refs`.
+ */
+async function findInstalls(client, refs) {
+    const names = refs.flatMap((ref) => (ref.kind === 'name' ? [ref.name] : []));
+    const [byName, byId] = await Promise.all([
+        findByNames(client, names),
+        Promise.all(refs.map((ref) => (ref.kind === 'id' ? resolveId(client, ref) : undefined)))
+    ]);
+    return refs.map((ref, index) => (ref.kind === 'id' ? byId[index] : nameResolution(ref, byName)));
+}
+async function resolveId(client, ref) {
+    try {
+        return { ref, install: await getInstallById(client, ref.id) };
+    }
+    catch (error) {
+        return { ref, error };
+    }
+}
+/** No install of that name among those the API user can see; `suggestions` are the nearest names that exist. */
+class InstallNotFoundError extends Error {
+    suggestions;
+    constructor(installName, searched, suggestions) {
+        const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
+        super(`No install named '${installName}' is visible to this API user (${searched} installs searched).${guess} Check the install input ${ACCESS_HINT}.`);
+        this.suggestions = suggestions;
+        this.name = 'InstallNotFoundError';
+    }
+}
+function nameResolution(ref, byName) {
+    const install = byName.found.get(ref.name);
+    if (install)
+        return { ref, install };
+    if (byName.error !== undefined)
+        return { ref, error: byName.error };
+    const broken = byName.broken.get(ref.name);
+    if (broken !== undefined)
+        return { ref, error: brokenEntryError(ref.name, broken) };
+    return { ref, error: new InstallNotFoundError(ref.name, byName.seen.length, closestMatches(ref.name, byName.seen)) };
+}
+/** The install asked for by name is listed, but its entry does not match its shape (`reason`). */
+function brokenEntryError(name, reason) {
+    return new Error(`WP Engine lists an install named '${name}', but its entry does not match the API's description (${reason}), so it cannot be used. Re-run the job later; if it happens again, contact WP Engine support.`);
+}
+async function getInstallById(client, id) {
+    try {
+        return await client.getInstall(id);
+    }
+    catch (error) {
+        if (error instanceof WpeApiError && error.status === 404) {
+            throw new WpeApiError(`Install ${id} was not found. Check the install input ${ACCESS_HINT}.`, error.detail);
+        }
+        throw error;
+    }
+}
+/**
+ * One pass through the account's installs. A malformed entry is skipped (the client warns), so that
+ * one odd install elsewhere in the account fails no lookup; only one named like an install asked for fails that name.
+ */
+async function findByNames(client, names) {
+    const wanted = new Set(names);
+    const search = { found: new Map(), seen: [], broken: new Map() };
+    if (wanted.size === 0)
+        return search;
+    const askedFor = (item) => item.name !== undefined && wanted.has(item.name);
+    // Names found or found broken, counted as they come: the search ends when all are.
+    const settled = new Set();
+    try {
+        const installs = allItems((offset) => client.listInstalls(offset, { askedFor }), (item) => {
+            search.broken.set(item.name, item.reason);
+            settled.add(item.name);
+        });
+        for await (const install of installs) {
+            search.seen.push(install.name);
+            if (wanted.has(install.name)) {
+                search.found.set(install.name, install);
+                settled.add(install.name);
+            }
+            if (settled.size === wanted.size)
+                break;
+        }
+    }
+    catch (error) {
+        search.error = error;
+    }
+    return search;
+}
+/**
+ * The candidates closest to `wanted` by edit distance (a swap of two neighbouring letters counts as
+ * one edit), nearest first, for a "did you mean". Only near misses count: at most a third of the
+ * wanted text's length in edits, and at least one.
+ */
+function closestMatches(wanted, candidates, limit = 3) {
+    const most = Math.max(1, Math.floor(wanted.length / 3));
+    const near = [];
+    for (const candidate of new Set(candidates)) {
+        if (candidate === wanted || Math.abs(candidate.length - wanted.length) > most)
+            continue;
+        const distance = editDistance(wanted, candidate);
+        if (distance <= most)
+            near.push({ candidate, distance });
+    }
+    near.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+    return near.slice(0, limit).map(({ candidate }) => candidate);
+}
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
+
+;// CONCATENATED MODULE: ./src/workflows/short-reason.ts
+
+
+/**
+ * A few words on why an install has no fresh backup, for the failure line of a step with several
+ * installs; the job summary keeps the whole sentence.
+ */
+function shortReason(error) {
+    if (error instanceof InstallNotFoundError) {
+        return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found';
+    }
+    if (!(error instanceof WpeApiError))
+        return 'failed';
+    const { kind, status } = error.detail;
+    if (kind === 'http' && status !== undefined) {
+        if (status === 401)
+            return 'credentials refused (401)';
+        if (status === 403)
+            return 'not allowed (403)';
+        if (status === 404)
+            return 'not found (404)';
+        if (status === 429)
+            return 'rate-limited (429)';
+        return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`;
+    }
+    const reasons = {
+        network: 'API unreachable',
+        timeout: 'API did not answer in time',
+        deadline: 'timeout ran out',
+        redirect: 'redirected',
+        'bad-response': 'unexpected answer',
+        misfit: 'answer does not fit',
+        'no-route': 'API route missing'
+    };
+    return reasons[kind] ?? 'failed';
 }
 
 ;// CONCATENATED MODULE: ./src/restore/restore-installs.ts
@@ -41359,7 +40791,7 @@ function withoutTwins(entries, { core }) {
 }
 /** Records how an install's work ended when it threw: cancelled, or failed with one line and a few words. */
 function settle(entry, error, signal) {
-    entry.cancelled = error instanceof errors_CancelledError || signal.aborted;
+    entry.cancelled = error instanceof CancelledError || signal.aborted;
     if (entry.cancelled)
         return;
     entry.ambiguous = error instanceof WpeApiError && error.detail.ambiguous;
@@ -41430,7 +40862,7 @@ function wouldDo(install, backup, chosen, settings) {
         `restore ${install.name} from backup ${backup.id} (${chosenText(chosen)}; ${optionsText(settings)})`,
         purgeCache && `then purge its ${cachesText(purgeCache)}`,
         verify &&
-            `then check ${shownUrl(siteUrl(verify, install.name))} until it answers ${askedText(verify.text)}, for up to ${time_text_formatDuration(verify.timeoutMs)}`
+            `then check ${shownUrl(siteUrl(verify, install.name))} until it answers ${askedText(verify.text)}, for up to ${formatDuration(verify.timeoutMs)}`
     ]
         .filter(Boolean)
         .join(', ');
@@ -41463,7 +40895,7 @@ function concludeDryRun(report, { cancelled, error }) {
 }
 /** No restore was requested: `accepted` and `verified` are false, and `restores` has what a real run would do for each install. */
 function dryRunOutputs(report) {
-    const outputs = report_outputsOf({ entries: report.entries.map((entry) => ({ ...entry, request: 'not-sent' })) });
+    const outputs = outputsOf({ entries: report.entries.map((entry) => ({ ...entry, request: 'not-sent' })) });
     const findings = report.entries.map((entry) => ({
         'install-id': entry.install?.id ?? entry.target.installId ?? (entry.target.ref.kind === 'id' ? entry.target.ref.id : ''),
         'install-name': entry.install?.name ?? (entry.target.ref.kind === 'name' ? entry.target.ref.name : ''),
@@ -41496,7 +40928,7 @@ function renderDryRunSummary(report, verdict) {
     const [only] = entries;
     if (entries.length === 1 && only) {
         lines.push(...detailsTable([
-            ['Install', only.install ? `${cell(only.install.name)} (${idCell(only.install.id)})` : cell(restore_report_nameOf(only))],
+            ['Install', only.install ? `${cell(only.install.name)} (${idCell(only.install.id)})` : cell(report_nameOf(only))],
             [
                 'Backup',
                 only.backup
@@ -41507,7 +40939,7 @@ function renderDryRunSummary(report, verdict) {
         ]));
         return lines.join('\n');
     }
-    lines.push('| Install | Backup | A real run would |', '| :-- | :-- | :-- |', ...entries.map((entry) => `| ${cell(restore_report_nameOf(entry))} | ${idCell(entry.backup?.id, { short: true })} | ${realRun(entry)} |`), '', ...fullIds('Full backup IDs', entries.map((entry) => [restore_report_nameOf(entry), entry.backup?.id])));
+    lines.push('| Install | Backup | A real run would |', '| :-- | :-- | :-- |', ...entries.map((entry) => `| ${cell(report_nameOf(entry))} | ${idCell(entry.backup?.id, { short: true })} | ${realRun(entry)} |`), '', ...fullIds('Full backup IDs', entries.map((entry) => [report_nameOf(entry), entry.backup?.id])));
     return lines.join('\n');
 }
 
@@ -41523,7 +40955,7 @@ function renderDryRunSummary(report, verdict) {
 // no restore status, so an accepted restore is "accepted", never "restored"; "verified" says only
 // what the site answered when it was checked.
 function heading(entry, verdict) {
-    const name = restore_report_nameOf(entry);
+    const name = report_nameOf(entry);
     const outcome = outcomeOf(entry);
     if (outcome === 'accepted') {
         const of = `WP Engine accepted the restore of ${name}`;
@@ -41569,7 +41001,7 @@ function cacheCell({ purge }) {
         return undefined;
     const caches = cell(cachesText(purge.type));
     if (purge.state === 'purged')
-        return `${caches} purged${purge.waitedMs ? `, after waiting ${time_text_formatDuration(purge.waitedMs)} for WP Engine's rate limit` : ''}`;
+        return `${caches} purged${purge.waitedMs ? `, after waiting ${formatDuration(purge.waitedMs)} for WP Engine's rate limit` : ''}`;
     if (purge.state === 'failed')
         return `**not purged**: ${cell(purge.error)}`;
     return `${caches}: the purge did not finish`;
@@ -41593,7 +41025,7 @@ function card(entry, settings) {
     const { install } = entry;
     const asked = entry.request !== 'not-sent';
     return detailsTable([
-        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(restore_report_nameOf(entry))],
+        ['Install', install ? `${cell(install.name)} (${idCell(install.id)})` : cell(report_nameOf(entry))],
         ['Backup', backupCell(entry)],
         ['Restores', asked ? (settings.restoreDatabase ? 'files and database' : 'files only; the database is left as it is') : undefined],
         ['Checkpoint first', asked ? (settings.createCheckpoint ? 'yes, so the restore can be undone' : 'no') : undefined],
@@ -41640,9 +41072,9 @@ function table(entries, settings) {
     return [
         '| Install | Outcome | Backup | Details |',
         '| :-- | :-- | :-- | :-- |',
-        ...entries.map((entry) => `| ${cell(restore_report_nameOf(entry))} | ${outcomeCell(entry)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry, settings)} |`),
+        ...entries.map((entry) => `| ${cell(report_nameOf(entry))} | ${outcomeCell(entry)} | ${idCell(entry.backup?.id, { short: true })} | ${details(entry, settings)} |`),
         '',
-        ...fullIds('Full backup IDs', entries.map((entry) => [restore_report_nameOf(entry), entry.backup?.id]))
+        ...fullIds('Full backup IDs', entries.map((entry) => [report_nameOf(entry), entry.backup?.id]))
     ];
 }
 function renderRestoreSummary(report, verdict) {
@@ -41699,7 +41131,7 @@ const restoreStep = {
         }
     },
     conclude: conclude,
-    outputs: (report) => report_outputsOf(report),
+    outputs: (report) => outputsOf(report),
     summary: renderRestoreSummary
 };
 const restoreAction = {

@@ -4,7 +4,8 @@ import type { Scope } from '../step/log-scope.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import { createBackupOnce } from './request-backup.js'
-import { describeBackup, stepMarker } from './description.js'
+import { stepMarker } from '../step/step-marker.js'
+import { describeBackup } from './description.js'
 import type { Settings } from './inputs.js'
 import {
   abortedMessage,
@@ -19,7 +20,8 @@ import {
   waitTitle
 } from './messages.js'
 import { recordBackup, type InstallReport } from './report.js'
-import { ageOf, findReusable, listBackups, mayReuse, reuseLookups, stuckNamedBackup } from './reuse.js'
+import { ageOf, listBackups } from '../workflows/list-backups.js'
+import { findReusable, mayReuse, reuseLookups, stuckNamedBackup } from './reuse.js'
 import { historyOf } from './history.js'
 import { waitForBackup } from './wait-for-backup.js'
 import { errorLine, isMissingRouteError } from '../wpengine/errors.js'

@@ -9,10 +9,12 @@ import { Semaphore } from '../wpengine/semaphore.js'
 import { isFinal } from '../wpengine/status.js'
 import type { Install } from '../wpengine/types.js'
 import { Heartbeat, type Waiting } from './heartbeat.js'
-import { apiClockLine, choiceText, chosenLine, shardLine, shortReason } from './messages.js'
+import { apiClockLine, choiceText, chosenLine, shardLine } from './messages.js'
 import type { Settings } from './inputs.js'
 import { backUpInstall } from './back-up-install.js'
-import { nameOf, succeeded, type InstallEntry, type InstallReport, type Report } from './report.js'
+import { succeeded, type InstallEntry, type InstallReport, type Report } from './report.js'
+import { shortReason } from '../workflows/short-reason.js'
+import { nameOf } from '../step/install-names.js'
 
 /** What follows a completed backup of one install in the same step (the off-site copy). */
 export type AfterBackup = (entry: InstallReport, install: Install, scope: Scope) => Promise<void>

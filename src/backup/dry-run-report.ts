@@ -1,7 +1,8 @@
 import type { Backup } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
 import { installNameOutput, outputsOf, type InstallEntry } from './report.js'
-import { ageOf, type Reusable } from './reuse.js'
+import { ageOf } from '../workflows/list-backups.js'
+import type { Reusable } from './reuse.js'
 import type { Shard } from '../workflows/shard.js'
 import type { Audit } from './freshness.js'
 

@@ -1,13 +1,13 @@
 import { boundedTable, detailsTable, FOLD_OVER, folded, idCell, problemQuote, SummaryBudget } from '../step/summary-tables.js'
 import { cell } from '../text/markdown-cell.js'
-import { readableTime } from '../time/time-text.js'
+import { ageText, readableTime } from '../time/time-text.js'
 import { freshSentence, staleSentence } from './freshness.js'
-import { ageText, leftOutLine } from './messages.js'
-import { ageOf } from './reuse.js'
+import { leftOutLine } from './messages.js'
+import { ageOf } from '../workflows/list-backups.js'
 import { usualRange } from './history.js'
 import type { DryRunVerdict } from './dry-run.js'
 import type { DryRunInstall, DryRunReport, Preflight } from './dry-run-report.js'
-import { nameOf } from './report.js'
+import { nameOf } from '../step/install-names.js'
 
 // The job summary of a dry run: plainly a dry run, and per install what was found and what a real run would do.
 

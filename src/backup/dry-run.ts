@@ -1,7 +1,7 @@
 import { getBackupOf } from '../workflows/get-backup.js'
 import type { StepDefinition, StepTools, StepVerdict } from '../step/harness.js'
 import type { Scope } from '../step/log-scope.js'
-import { formatDuration, readableTime } from '../time/time-text.js'
+import { ageText, formatDuration, readableTime } from '../time/time-text.js'
 import { CancelledError, errorLine, isMissingRouteError } from '../wpengine/errors.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
@@ -9,21 +9,13 @@ import type { Shard } from '../workflows/shard.js'
 import { historyOf, staleAfterMs, usualRange, type DurationEstimate } from './history.js'
 import type { Settings } from './inputs.js'
 import { eachInstall, findAllInstalls, namedInstalls } from './back-up-installs.js'
-import {
-  ageText,
-  cannotLook,
-  emptyShardText,
-  missingRouteWarning,
-  namesByReason,
-  outdatedMessage,
-  staleMessage,
-  stuckNamedMessage
-} from './messages.js'
+import { cannotLook, emptyShardText, missingRouteWarning, outdatedMessage, staleMessage, stuckNamedMessage } from './messages.js'
 import { auditFreshness, freshText, staleLine } from './freshness.js'
-import { nameOf } from './report.js'
 import { dryRunOutputs, type DryRunInstall, type DryRunReport, type Existing, type Preflight, type RealRun } from './dry-run-report.js'
 import { renderDryRunSummary } from './dry-run-summary.js'
-import { ageOf, chooseReusable, listBackups, mayReuse, reuseLookups, stuckAt } from './reuse.js'
+import { ageOf, listBackups } from '../workflows/list-backups.js'
+import { chooseReusable, mayReuse, reuseLookups, stuckAt } from './reuse.js'
+import { nameOf, namesByReason } from '../step/install-names.js'
 
 // dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
 // installs, each install's backups) and judged by the same rules, and nothing written: no backup,

@@ -1,7 +1,7 @@
 import { formatDuration } from '../time/time-text.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup } from '../wpengine/types.js'
-import { requestedByThisAction } from './description.js'
+import { requestedByThisAction } from '../step/step-marker.js'
 
 /** How long an install's backups usually take, from its recent completed backups. */
 export interface DurationEstimate {

@@ -11,9 +11,10 @@ import { dryRunStep } from './dry-run.js'
 import { parseInputs, type Settings } from './inputs.js'
 import { backUpAll, namedInstalls, type AfterBackup } from './back-up-installs.js'
 import { conclude, type BackupVerdict } from './conclude.js'
-import { nameOf, outputsOf, type Report } from './report.js'
+import { outputsOf, type Report } from './report.js'
 import { auditFreshness } from './freshness.js'
 import { renderSummary } from './summary.js'
+import { nameOf } from '../step/install-names.js'
 
 export type { Dependencies } from '../step/harness.js'
 

@@ -1,8 +1,7 @@
-import { InstallNotFoundError } from '../workflows/find-installs.js'
-import { formatDuration, timeOfDay } from '../time/time-text.js'
+import { ageText, formatDuration, timeOfDay } from '../time/time-text.js'
 import { WpeApiError } from '../wpengine/errors.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
-import { nameOf, type InstallEntry, type InstallReport, type Report } from './report.js'
+import type { InstallReport, Report } from './report.js'
 import type { ReuseChoice, Reusable, Stale } from './reuse.js'
 import { MIN_SAMPLES, usualRange, type DurationEstimate } from './history.js'
 import { AUTO_CEILING_MS } from '../workflows/poll-schedule.js'
@@ -11,6 +10,7 @@ import { ruleText } from '../workflows/install-rules.js'
 import { shardText, type Shard } from '../workflows/shard.js'
 import type { Settings } from './inputs.js'
 import { freshText } from './freshness.js'
+import { nameOf, namesByReason } from '../step/install-names.js'
 
 // The backup step's sentences, in one place: what the log, the summary and the failure line say.
 
@@ -67,48 +67,9 @@ export function stuckNamedMessage({ backup, ageMs, limitMs }: Stale, install: In
   )
 }
 
-/**
- * A few words on why an install has no fresh backup, for the failure line of a step with several
- * installs; the job summary keeps the whole sentence.
- */
-export function shortReason(error: unknown): string {
-  if (error instanceof InstallNotFoundError) {
-    return error.suggestions.length > 0 ? `not found; did you mean ${error.suggestions[0]}?` : 'not found'
-  }
-  if (!(error instanceof WpeApiError)) return 'failed'
-  const { kind, status } = error.detail
-  if (kind === 'http' && status !== undefined) {
-    if (status === 401) return 'credentials refused (401)'
-    if (status === 403) return 'not allowed (403)'
-    if (status === 404) return 'not found (404)'
-    if (status === 429) return 'rate-limited (429)'
-    return status >= 500 ? `WP Engine error (${status})` : `refused (${status})`
-  }
-  const reasons: Record<string, string> = {
-    network: 'API unreachable',
-    timeout: 'API did not answer in time',
-    deadline: 'timeout ran out',
-    redirect: 'redirected',
-    'bad-response': 'unexpected answer',
-    misfit: 'answer does not fit',
-    'no-route': 'API route missing'
-  }
-  return reasons[kind] ?? 'failed'
-}
-
 /** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
 export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[]): string {
   return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`
-}
-
-/** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */
-export function namesByReason(failed: InstallEntry[]): string {
-  const byReason = new Map<string, string[]>()
-  for (const entry of failed) {
-    const reason = entry.reason ?? entry.outcome ?? 'failed'
-    byReason.set(reason, [...(byReason.get(reason) ?? []), nameOf(entry)])
-  }
-  return [...byReason].map(([reason, names]) => `${names.join(', ')} (${reason})`).join('; ')
 }
 
 /** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */
@@ -207,11 +168,6 @@ export function historyLine(install: Install, durations: number, estimate: Durat
   }
   const few = durations === 0 ? 'No completed backup' : `Only ${durations} completed backup${durations === 1 ? '' : 's'}`
   return `${few} of ${install.name} with times to learn from (${MIN_SAMPLES} needed, outliers aside); checks keep the schedule that needs none (at most ${formatDuration(AUTO_CEILING_MS)} apart, or poll-interval).`
-}
-
-/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
-export function ageText(ageMs: number | undefined): string {
-  return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
 }
 
 /** `install *; environment production; exclude old*, retired1; shard 2/4`: the rules that choose the installs. */

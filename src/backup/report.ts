@@ -1,5 +1,5 @@
 import type { ArchiveReport } from '../archive/offsite-copy.js'
-import { installLabel, type InstallRef } from '../step/inputs.js'
+import type { InstallRef } from '../step/inputs.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, BackupStatus, Install } from '../wpengine/types.js'
 import type { DurationEstimate } from './history.js'
@@ -48,11 +48,6 @@ export interface Report {
 export function recordBackup(entry: InstallReport, backup: Backup): void {
   entry.backup = backup
   entry.status = normalizeStatus(backup.status) ?? entry.status
-}
-
-/** What the install is called in messages: its name once known, else what the user gave. */
-export function nameOf(entry: InstallEntry): string {
-  return entry.install?.name ?? installLabel(entry.ref)
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { RunContext } from '../step/run-context.js'
-import { earlierAttemptOf } from './description.js'
+import { earlierAttemptOf } from '../step/step-marker.js'
 import type { WpeClient } from '../wpengine/client.js'
 import { CancelledError } from '../wpengine/errors.js'
-import type { Backup, Install, ListOptions } from '../wpengine/types.js'
-import { allItems } from '../wpengine/pages.js'
+import type { Backup, Install } from '../wpengine/types.js'
+import { ageOf, listBackups } from '../workflows/list-backups.js'
 import { isFinal, normalizeStatus } from '../wpengine/status.js'
 import { staleAfterMs, STALE_AFTER_MS } from './history.js'
 
@@ -79,13 +79,6 @@ export async function findReusable(
   return { ...chooseReusable(backups, policy), backups }
 }
 
-/** Every backup of the install, in one pass through its list. */
-export async function listBackups(client: Pick<WpeClient, 'listBackups'>, install: Install, options?: ListOptions): Promise<Backup[]> {
-  const backups: Backup[] = []
-  for await (const backup of allItems((offset) => client.listBackups(install, offset, options))) backups.push(backup)
-  return backups
-}
-
 /**
  * The backup to use instead of requesting one, if any. An earlier attempt's backup comes first (it is
  * the state before this run's first deploy) while it is recent: younger than reuse-within, or 6 h
@@ -126,20 +119,6 @@ export function chooseReusable(backups: Iterable<Backup>, policy: ReusePolicy): 
   choice.reusable = rerun ?? inFlight ?? recent
   if (rerun) choice.outdated = undefined
   return choice
-}
-
-// The API's clock and the runner's are reconciled (WpeClient.apiNow) to within the Date header's
-// whole seconds: a create_time this little ahead is a fresh backup.
-const FUTURE_TOLERANCE_MS = 5_000
-
-/**
- * Since the backup was created, by its create_time against `now` (the API's clock); undefined when the
- * API gave none, or a time in the future: an unknown age, never 0.
- */
-export function ageOf(backup: Backup, now: number): number | undefined {
-  const created = Date.parse(backup.create_time ?? '')
-  if (Number.isNaN(created) || created - now > FUTURE_TOLERANCE_MS) return undefined
-  return Math.max(0, now - created)
 }
 
 /**

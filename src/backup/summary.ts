@@ -8,7 +8,8 @@ import { cell } from '../text/markdown-cell.js'
 import type { BackupVerdict } from './conclude.js'
 import { emptyShardText, leftOutLine } from './messages.js'
 import { freshSentence, staleAge, staleSentence } from './freshness.js'
-import { nameOf, succeeded, type InstallReport, type Report } from './report.js'
+import { succeeded, type InstallReport, type Report } from './report.js'
+import { nameOf } from '../step/install-names.js'
 
 function heading(report: Report, { outcome }: BackupVerdict): string {
   const { installs } = report

@@ -1,6 +1,5 @@
-import { markersIn, type MarkedBy } from '../backup/description.js'
-import { ageText } from '../backup/messages.js'
-import { ageOf, listBackups } from '../backup/reuse.js'
+import { markersIn, type MarkedBy } from '../step/step-marker.js'
+import { ageOf, listBackups } from '../workflows/list-backups.js'
 import type { RunContext } from '../step/run-context.js'
 import { getBackupOf } from '../workflows/get-backup.js'
 import type { WpeClient } from '../wpengine/client.js'
@@ -8,6 +7,7 @@ import { normalizeStatus } from '../wpengine/status.js'
 import type { Backup, Install } from '../wpengine/types.js'
 import type { BackupChoice } from './inputs.js'
 import { NoRestorePoint } from './request-restore.js'
+import { ageText } from '../time/time-text.js'
 
 // Which backup an install goes back to, and why: the one named, the newest completed one (latest),
 // or the one this workflow run's backup step made (this-run), found by the tag the backup action

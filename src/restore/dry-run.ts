@@ -1,4 +1,3 @@
-import { namesByReason } from '../backup/messages.js'
 import type { StepDefinition, StepTools, StepVerdict } from '../step/harness.js'
 import type { Scope } from '../step/log-scope.js'
 import { detailsTable, fullIds, idCell, problemQuote } from '../step/summary-tables.js'
@@ -9,11 +8,12 @@ import type { Backup, Install } from '../wpengine/types.js'
 import { chooseBackup, choiceLine, chosenText, type Chosen } from './choose-backup.js'
 import { shownUrl, siteUrl, type RestoreSettings } from './inputs.js'
 import { askedText, cachesText } from './messages.js'
-import { outputsOf, nameOf } from './report.js'
+import { nameOf, outputsOf } from './report.js'
 import { assertRestorable } from './request-restore.js'
 import { optionsText } from './restore-install.js'
 import { eachTarget, type TargetEntry } from './restore-installs.js'
 import { restoreLimits } from './limits.js'
+import { namesByReason } from '../step/install-names.js'
 
 // dry-run: true. Everything a real run reads before its first POST, read the same way (credentials,
 // installs, each one's backup, chosen by the same rules) and judged the same way, and nothing

@@ -1,9 +1,9 @@
-import { namesByReason } from '../backup/messages.js'
 import { formatDuration } from '../time/time-text.js'
 import { answerText, quotedText } from '../workflows/check-site.js'
 import type { CacheType } from '../wpengine/types.js'
 import type { RestoreSettings } from './inputs.js'
 import { backupIdOf, nameOf, outcomeOf, restoredAsAsked, type RestoreEntry } from './report.js'
+import { namesByReason } from '../step/install-names.js'
 
 // The restore step's sentences, in one place: what the log, the summary and the last line say.
 

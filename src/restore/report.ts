@@ -1,4 +1,4 @@
-import { installLabel } from '../step/inputs.js'
+import { nameOf as nameOfInstall } from '../step/install-names.js'
 import type { SiteAnswer } from '../workflows/check-site.js'
 import type { Backup, CacheType, Install } from '../wpengine/types.js'
 import type { Chosen } from './choose-backup.js'
@@ -73,7 +73,7 @@ export function restoredAsAsked(entry: RestoreEntry): boolean {
 
 /** What the install is called in messages: its name once known, else what the user gave. */
 export function nameOf(entry: Pick<RestoreEntry, 'target' | 'install'>): string {
-  return entry.install?.name ?? installLabel(entry.target.ref)
+  return nameOfInstall({ ref: entry.target.ref, install: entry.install })
 }
 
 /** The backup's ID once known, else the one the inputs named (empty for latest and this-run until resolved). */

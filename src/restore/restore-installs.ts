@@ -1,4 +1,3 @@
-import { shortReason } from '../backup/messages.js'
 import type { StepTools } from '../step/harness.js'
 import { installLabel } from '../step/inputs.js'
 import { group, prefixedScope, runnerScope, type Scope } from '../step/log-scope.js'
@@ -8,6 +7,7 @@ import type { Install } from '../wpengine/types.js'
 import type { RestoreSettings, RestoreTarget } from './inputs.js'
 import { skippedLine } from './messages.js'
 import { NoRestorePoint } from './request-restore.js'
+import { shortReason } from '../workflows/short-reason.js'
 
 /** What every restore step (the real one and the dry run) records of each install named. */
 export interface TargetEntry {

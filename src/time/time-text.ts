@@ -39,3 +39,8 @@ export function readableTime(iso: string): string {
 export function timeOfDay(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 19)} UTC`
 }
+
+/** A backup's age as the log and the summary say it: `12m old`, or `of unknown age` when the API gave no create_time. */
+export function ageText(ageMs: number | undefined): string {
+  return ageMs === undefined ? 'of unknown age' : `${formatDuration(ageMs)} old`
+}
