@@ -315,7 +315,7 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
 async function verify(part: string, bytes: number, { clock, deadline, signal }: DownloadOptions): Promise<{ entries: number }> {
   const verifying = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(0, deadline - clock.now()))])
   try {
-    return await verifyZip(part, verifying)
+    return await verifyZip(part, { signal: verifying })
   } catch (error) {
     if (signal?.aborted) throw new CancelledError()
     if (verifying.aborted) throw timedOut(bytes, 'testing the downloaded archive')
