@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Simulator } from '../../sim/server.js'
 import { ACTION, RESTORE_ACTION, startAction } from '../../scripts/run-action.js'
 import { INSTALL, visible } from '../support/helpers.js'
@@ -11,8 +14,15 @@ import { actionAgainst, expectNoCredentials, useSimulators } from '../support/si
 const freshSim = useSimulators({ requestedMs: 200, durationMs: 600, archiveMs: 600_000 })
 
 /** Runs `script`, and sends `signal` once `ready()` says the moment has come. */
-async function cancelWhen(s: Simulator, script: string, inputs: Record<string, string>, signal: NodeJS.Signals, ready: () => boolean) {
-  const { child, result } = startAction({ script, ...actionAgainst(s, inputs) })
+async function cancelWhen(
+  s: Simulator,
+  script: string,
+  inputs: Record<string, string>,
+  signal: NodeJS.Signals,
+  ready: () => boolean,
+  env: Record<string, string> = {}
+) {
+  const { child, result } = startAction({ script, ...actionAgainst(s, inputs, env) })
   const watch = setInterval(() => {
     if (ready()) {
       clearInterval(watch)
@@ -103,5 +113,49 @@ describe('backup: cancelled in the archive phase', () => {
       ['completed', 'requested'],
       ['completed', 'requested']
     ])
+  })
+})
+
+describe('backup: cancelled during an encrypted copy', () => {
+  it.concurrent('the plaintext zip was only ever under RUNNER_TEMP, and is gone; the workspace holds nothing', async () => {
+    // 8 MB at 2 MB/s: four seconds of download, cancelled once a megabyte of it is on the disk.
+    const s = await freshSim({ archiveMs: 300, archiveBytes: 8 * 1024 * 1024, archiveBytesPerSecond: 2 * 1024 * 1024 })
+    // A completed backup named by backup-id: no wait for one.
+    const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
+    const dir = mkdtempSync(join(tmpdir(), 'wpe-workspace-'))
+    const temp = mkdtempSync(join(tmpdir(), 'wpe-runner-temp-'))
+    const staged = (): string[] =>
+      readdirSync(temp).flatMap((staging) => readdirSync(join(temp, staging)).map((name) => join(temp, staging, name)))
+    let seen: string[] = []
+    let workspaceThen: string[] = []
+    try {
+      const result = await cancelWhen(
+        s,
+        ACTION,
+        {
+          'backup-id': done.id,
+          'archive-path': 'site.zip',
+          'archive-recipients': 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
+        },
+        'SIGTERM',
+        () => {
+          seen = staged()
+          workspaceThen = readdirSync(dir)
+          return seen.some((file) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024)
+        },
+        { GITHUB_WORKSPACE: dir, RUNNER_TEMP: temp }
+      )
+      expect(seen).toEqual([expect.stringMatching(/\/wpengine-backup-[^/]+\/site\.zip\.part$/)])
+      expect(workspaceThen).toEqual([])
+      expect(result.code).toBe(1)
+      expect(errorLines(result.stdout)).toEqual([
+        expect.stringContaining('::error::The step was cancelled while making the off-site copy of backup')
+      ])
+      expect(readdirSync(dir)).toEqual([])
+      expect(readdirSync(temp)).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })

@@ -328,6 +328,7 @@ describe('a hostile API and hostile inputs cannot reach the runner, the secrets 
     'wait',
     'archive',
     'archive-path',
+    'archive-recipients',
     'api-url',
     'api-user-id'
   ]

@@ -82,6 +82,7 @@ describe('run: a backup that completes', () => {
       'archive-file': '',
       'archive-bytes': '',
       'archive-sha256': '',
+      'archive-zip-sha256': '',
       backups: JSON.stringify([
         {
           'install-id': INSTALL.id,

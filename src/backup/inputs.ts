@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs'
 import { basename, dirname, resolve, sep } from 'node:path'
-import type { ArchiveDestination } from '../archive/offsite-copy.js'
+import { parseRecipients } from '../archive/age-encrypt.js'
+import { encryptedName, type ArchiveDestination } from '../archive/offsite-copy.js'
 import type { RunContext } from '../step/run-context.js'
 import { InputReader, installLabel, type GetInput, type InstallRef } from '../step/inputs.js'
 import { safeText } from '../text/safe-text.js'
@@ -25,6 +26,8 @@ export interface Settings {
   archive: boolean
   /** Download the zip here (absolute; relative inputs are resolved against the workspace). */
   archivePath?: ArchiveDestination
+  /** age recipients the copy is encrypted to; empty keeps the zip itself. */
+  archiveRecipients: string[]
   userId: string
   password: string
   apiUrl: URL
@@ -77,7 +80,13 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
   const archive = read.boolean('archive', false) || archivePathText !== ''
   if (archive && !wait) problems.push('archive needs wait: true: an archive can only be made of a completed backup')
   const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, installs.length)
-  const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length)
+  const recipients = parseRecipients(read.text('archive-recipients'), (value) => read.quote(value))
+  problems.push(...recipients.problems.map((problem) => `archive-recipients: ${problem}`))
+  if (recipients.recipients.length > 0 && archivePath === undefined)
+    problems.push('archive-recipients needs archive-path: the encrypted copy is written there (with archive alone, nothing is downloaded)')
+  const encrypted = recipients.recipients.length > 0
+  const archiveProblem =
+    archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, installs.length, encrypted)
   if (archiveProblem) problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`)
 
   const { userId, password } = read.credentials()
@@ -97,6 +106,7 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
     backupId,
     archive,
     archivePath,
+    archiveRecipients: recipients.recipients,
     userId,
     password,
     apiUrl,
@@ -132,8 +142,15 @@ function statOf(path: string): Stats | undefined {
  * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
  * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
  */
-function archivePathProblem(text: string, { path, isDirectory }: ArchiveDestination, installs: number): string | undefined {
+function archivePathProblem(
+  text: string,
+  { path: given, isDirectory }: ArchiveDestination,
+  installs: number,
+  encrypted: boolean
+): string | undefined {
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text)) return 'contains a line break or another invisible character'
+  // An encrypted copy is written to `<path>.age`: that name is the one that must work.
+  const path = encrypted && !isDirectory ? encryptedName(given) : given
   const target = statOf(path.endsWith(sep) ? path.slice(0, -1) : path)
   if (installs > 1 && target && !target.isDirectory())
     return `is a file, but with ${installs} installs it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`

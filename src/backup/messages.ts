@@ -60,9 +60,16 @@ export function shortReason(error: unknown): string {
   return reasons[kind] ?? 'failed'
 }
 
-/** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
-export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[]): string {
-  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`
+/**
+ * Several installs: which have no fresh backup and, in a few words, why, then which have a backup but
+ * lost the off-site copy asked for; the job summary has each one's detail.
+ */
+export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[], uncopied: InstallReport[] = []): string {
+  const copies =
+    uncopied.length === 0
+      ? ''
+      : ` ${uncopied.length} more ${uncopied.length === 1 ? 'has' : 'have'} a backup but no off-site copy: ${namesByReason(uncopied.map((entry) => ({ ...entry, reason: entry.archive?.reason })))}.`
+  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}.${copies} The job summary says why for each.`
 }
 
 /** `shoptwo, shopthree (aborted by WP Engine); blog9 (not found; did you mean blog8?)`: installs grouped by the few words of why. */

@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { formatBytes } from '../archive/download.js'
+import { formatBytes } from '../archive/disk-space.js'
 import type { ArchiveReport } from '../archive/offsite-copy.js'
 import { detailsTable, idCell, problemQuote } from '../step/summary-tables.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
@@ -78,9 +78,15 @@ function card(entry: InstallReport): string[] {
     tookRow(entry),
     ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
     ['Archive', archive ? archiveState(archive) : undefined],
-    ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
-    ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined]
+    ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)}${encryptedText(archive)})` : undefined],
+    ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined],
+    ['Zip SHA-256', archive?.recipients && archive.zipSha256 ? idCell(archive.zipSha256) : undefined]
   ])
+}
+
+/** `, encrypted to 2 age recipients`, for a copy kept encrypted. */
+function encryptedText({ recipients }: ArchiveReport): string {
+  return recipients ? `, encrypted to ${recipients} age ${recipients === 1 ? 'recipient' : 'recipients'}` : ''
 }
 
 /** How long the backup took by WP Engine's own times, beside how long the install's backups usually take. */

@@ -84,6 +84,7 @@ describe('action.yml', () => {
     expect(action.inputs['api-url']?.default).toBe('https://api.wpengineapi.com/v1')
     expect(action.inputs['max-parallel']?.default).toBe('5')
     expect(action.inputs['reuse-within']?.default).toBeUndefined()
+    expect(action.inputs['archive-recipients']?.default).toBeUndefined()
     expect(action.inputs.install?.required).toBe(true)
   })
 })
