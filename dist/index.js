@@ -51453,9 +51453,11 @@ async function archiveCopy(entry, options) {
         const { recipients } = options;
         await slots.acquire(signal);
         // With recipients the plaintext zip goes only under RUNNER_TEMP, never the workspace, and is gone however the copy ends.
-        const staging = recipients.length > 0 ? await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-')) : undefined;
+        let staging;
         let release = () => undefined;
         try {
+            if (recipients.length > 0)
+                staging = await stagingDirectory(options.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)());
             let encryptedClaim;
             if (staging) {
                 await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
@@ -51545,6 +51547,17 @@ async function archiveCopy(entry, options) {
             entry.error = errorLine(error);
             entry.reason = error instanceof DownloadError ? 'download failed' : 'failed';
         }
+    }
+}
+/** A directory of its own under RUNNER_TEMP for the plaintext zip, or a clear failure naming the place. */
+async function stagingDirectory(temp) {
+    try {
+        await (0,promises_namespaceObject.mkdir)(temp, { recursive: true });
+        return await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(temp, 'wpengine-backup-'));
+    }
+    catch (error) {
+        const code = error.code ?? 'EIO';
+        throw new DownloadError(`Could not make a place for the zip under RUNNER_TEMP (${temp}, ${code}), where it is tested and encrypted. Run the step on a runner whose RUNNER_TEMP is writable.`);
     }
 }
 /** The link WP Engine gave, or a clear failure that never quotes it. */

@@ -125,6 +125,28 @@ describe('archive-recipients: a copy kept only encrypted', () => {
   })
 })
 
+describe('RUNNER_TEMP', () => {
+  it('is made when missing, and a RUNNER_TEMP that cannot be used is one clear line', async () => {
+    const bed = await setup()
+    const at = await places()
+    const missing = join(at.temp, 'not', 'yet')
+    const made = await bed.backup(
+      { 'archive-path': 'site.zip', 'archive-recipients': at.keys[0].recipient },
+      { env: { GITHUB_WORKSPACE: at.dir, RUNNER_TEMP: missing } }
+    )
+    expect(made.core.failed).toBeUndefined()
+    expect(readdirSync(missing)).toEqual([])
+    const file = join(at.dir, 'site.zip.age')
+    const { core } = await bed.backup(
+      { 'archive-path': 'elsewhere.zip', 'archive-recipients': at.keys[0].recipient },
+      { env: { GITHUB_WORKSPACE: at.dir, RUNNER_TEMP: file } }
+    )
+    expect(errorLines(core)).toEqual([
+      `::error::Could not make a place for the zip under RUNNER_TEMP (${file}, EEXIST), where it is tested and encrypted. Run the step on a runner whose RUNNER_TEMP is writable.`
+    ])
+  })
+})
+
 describe('a body sent with a Content-Encoding', () => {
   it.each(['gzip', 'br'] as const)('%s: decoded, said so, and tested like any other', async (encoding) => {
     const bed = await setup({ archiveBytes: 2 * MB, archiveEncoding: encoding })

@@ -167,9 +167,10 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     const { recipients } = options
     await slots.acquire(signal)
     // With recipients the plaintext zip goes only under RUNNER_TEMP, never the workspace, and is gone however the copy ends.
-    const staging = recipients.length > 0 ? await mkdtemp(join(options.env.RUNNER_TEMP || tmpdir(), 'wpengine-backup-')) : undefined
+    let staging: string | undefined
     let release = (): void => undefined
     try {
+      if (recipients.length > 0) staging = await stagingDirectory(options.env.RUNNER_TEMP || tmpdir())
       let encryptedClaim: DiskClaim | undefined
       if (staging) {
         await mkdir(dirname(file), { recursive: true })
@@ -254,6 +255,19 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
       entry.error = errorLine(error)
       entry.reason = error instanceof DownloadError ? 'download failed' : 'failed'
     }
+  }
+}
+
+/** A directory of its own under RUNNER_TEMP for the plaintext zip, or a clear failure naming the place. */
+async function stagingDirectory(temp: string): Promise<string> {
+  try {
+    await mkdir(temp, { recursive: true })
+    return await mkdtemp(join(temp, 'wpengine-backup-'))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
+    throw new DownloadError(
+      `Could not make a place for the zip under RUNNER_TEMP (${temp}, ${code}), where it is tested and encrypted. Run the step on a runner whose RUNNER_TEMP is writable.`
+    )
   }
 }
 
