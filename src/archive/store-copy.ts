@@ -38,6 +38,7 @@ export interface Stored {
   entries: number
 }
 
+const PROGRESS_EVERY_MS = 10_000
 // Large writes: fewer system calls at the speed of the encryption.
 const WRITE_BUFFER_BYTES = 1024 * 1024
 
@@ -134,12 +135,26 @@ async function encrypted(options: StoreOptions, zipHash: ReturnType<typeof creat
 
 /** The zip tested within the step's time, each chunk handed on once checked; a zip that fails is reported as damaged. */
 async function tested(
-  { part, clock, deadline, signal, recipients }: StoreOptions,
+  { part, clock, deadline, signal, recipients, log }: StoreOptions,
   each: (chunk: Buffer) => void | Promise<void>
 ): Promise<{ entries: number; bytes: number }> {
   const verifying = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(0, deadline - clock.now()))])
+  // A line about every 10 seconds, as the download gives: a large zip takes a while to test.
+  const total = (await stat(part)).size
+  let done = 0
+  let saidAt = clock.now()
+  const doing = recipients.length > 0 ? 'Tested and encrypted' : 'Tested'
   try {
-    return await verifyZip(part, { signal: verifying, each })
+    return await verifyZip(part, {
+      signal: verifying,
+      each: async (chunk) => {
+        await each(chunk)
+        done += chunk.length
+        if (clock.now() - saidAt < PROGRESS_EVERY_MS) return
+        saidAt = clock.now()
+        log.info(`${doing} ${formatBytes(done)} of ${formatBytes(total)} (${Math.floor((done / total) * 100)} %)`)
+      }
+    })
   } catch (error) {
     if (signal?.aborted) throw new CancelledError()
     if (verifying.aborted) {
