@@ -50549,15 +50549,16 @@ async function byteLimit({ claim, disk, offset, returned, directory, file, maxUn
     }
     const margin = await marginOf(directory);
     const cap = maxUnsizedBytes - offset;
-    // What the disk leaves this answer, counted from its start: what it wrote, and the free space beside the margin and the others' needs.
-    const room = async () => claim.written - offset + (await freeSpace(directory)) - margin - disk.owedBesides(claim).bytes;
+    // What the disk leaves this answer, counted from its start: what of it is on the disk already, and
+    // the free space beside the margin and the others' needs.
+    const room = async (flushed) => flushed + (await freeSpace(directory)) - margin - disk.owedBesides(claim).bytes;
     return {
         bytes: Math.min(cap, free - margin - others.bytes),
         free,
-        recheck: async () => Math.min(cap, await room()),
+        recheck: async (flushed) => Math.min(cap, await room(flushed)),
         exceeded: async (written) => {
             const lead = `The download server did not announce the archive's size and was still sending after ${formatBytes(written)}: `;
-            if ((await room()) >= cap)
+            if ((await room(written)) >= cap)
                 return new DownloadError(`${lead}that is the most this action downloads without a size. The download server is misbehaving; re-run the job later.`);
             const { by } = disk.owedBesides(claim);
             return new DownloadError(lead +
@@ -50663,10 +50664,11 @@ async function receive(response, part, append, { progress, claim, stallMs, limit
                 return pass();
             if (!limit.recheck)
                 return done(new OverLimit());
-            // A body without a size: the room left is reckoned again from the disk every so often.
+            // A body without a size: the room left is reckoned again from the disk every so often. It only
+            // shrinks (another copy claimed room); bytes still in the write buffer are not on the disk yet.
             recheckAt = received + RECHECK_BYTES;
-            limit.recheck().then((bytes) => {
-                allowed = bytes;
+            limit.recheck(writer.bytesWritten).then((bytes) => {
+                allowed = Math.min(allowed, bytes);
                 if (received > allowed)
                     done(new OverLimit());
                 else
