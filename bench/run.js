@@ -16,6 +16,7 @@ const SECTIONS = [
   'cold-start',
   'many-installs',
   'offsite-copy',
+  'offsite-encrypt',
   'bad-api-days',
   'retry-budget',
   'fleet',

@@ -6,6 +6,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
+import zlib from 'node:zlib'
 import { zipArchive } from './zip.js'
 
 /** @typedef {import('./zip.js').ZipKind} ZipKind */
@@ -121,6 +122,7 @@ export function defaultInstalls(fillers = 120) {
  *   latencyMs?: number,
  *   archiveMs?: number, archiveOutcome?: Outcome, archiveBytes?: number, archiveTruncatedTo?: number, archiveRanges?: boolean,
  *   archiveZip?: ZipKind, archiveBody?: 'sized' | 'unsized' | 'endless', archiveLinkDelayMs?: number, archiveBytesPerSecond?: number,
+ *   archiveEncoding?: 'gzip' | 'br' | 'compress',
  *   backupListLagMs?: number, archiveListLagMs?: number,
  *   rateLimit?: { perSecond: number, burst?: number },
  *   now?: () => number,
@@ -163,6 +165,11 @@ export async function startSimulator(options = {}) {
     archiveLinkDelayMs: options.archiveLinkDelayMs ?? 0,
     /** How fast each download is sent; 0 is as fast as the connection goes. */
     archiveBytesPerSecond: options.archiveBytesPerSecond ?? 0,
+    /**
+     * A Content-Encoding the download server applies whatever the client asked for, as a misconfigured
+     * storage or proxy does: gzip and br encoded for real, `compress` only named (no client decodes it).
+     */
+    archiveEncoding: options.archiveEncoding,
     /** A new backup shows up in the install's list only this long after it was made (a lagging list); GET by id has it at once. */
     backupListLagMs: options.backupListLagMs ?? 0,
     /** A new archive shows up in the install's list only this long after it was made. */
@@ -528,7 +535,8 @@ export async function startSimulator(options = {}) {
     }
     const zip = zipArchive(installs.find((i) => i.id === archive.installId)?.archiveBytes ?? settings.archiveBytes, settings.archiveZip)
     const size = Math.min(zip.size, settings.archiveTruncatedTo ?? zip.size)
-    const sized = settings.archiveBody === 'sized'
+    const encoding = settings.archiveEncoding
+    const sized = settings.archiveBody === 'sized' && !encoding
     const ranges = settings.archiveRanges && sized
     const etag = `"${archive.id}-${size}"`
     const range = ranges ? /^bytes=(\d+)-$/.exec(String(req.headers.range ?? '')) : null
@@ -540,6 +548,7 @@ export async function startSimulator(options = {}) {
     }
     const headers = {
       'content-type': 'application/zip',
+      ...(encoding ? { 'content-encoding': encoding } : {}),
       etag,
       ...(sized ? { 'content-length': size - start } : {}),
       ...(ranges ? { 'accept-ranges': 'bytes' } : {})
@@ -547,8 +556,13 @@ export async function startSimulator(options = {}) {
     if (start > 0) reply(206, { ...headers, 'content-range': `bytes ${start}-${size - 1}/${size}` })
     else reply(200, headers)
     const bytes = settings.archiveBody === 'endless' ? endlessly(zip.read(0, size)) : zip.read(start, size)
-    const body = Readable.from(settings.archiveBytesPerSecond > 0 ? paced(bytes, settings.archiveBytesPerSecond) : bytes)
-    res.on('close', () => body.destroy())
+    const plain = Readable.from(settings.archiveBytesPerSecond > 0 ? paced(bytes, settings.archiveBytesPerSecond) : bytes)
+    const encoder = encoding === 'gzip' ? zlib.createGzip() : encoding === 'br' ? zlib.createBrotliCompress() : undefined
+    const body = encoder ? plain.pipe(encoder) : plain
+    res.on('close', () => {
+      body.destroy()
+      plain.destroy()
+    })
     if (fault?.type === 'break-download') {
       let sent = 0
       const limit = fault.afterBytes ?? Math.floor((size - start) / 2)

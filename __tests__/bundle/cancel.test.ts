@@ -1,8 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Simulator } from '../../sim/server.js'
 import { ACTION, RESTORE_ACTION, startAction } from '../../scripts/run-action.js'
 import { INSTALL, visible } from '../support/helpers.js'
 import { actionAgainst, expectNoCredentials, useSimulators } from '../support/sim-helpers.js'
+import { leftInRunnerTemp } from '../support/workspaces.js'
 
 // The runner cancels a step with SIGINT, then SIGTERM: each bundled action, signalled at the moment
 // that matters, must end within seconds with its outputs, a summary, and one line saying what is
@@ -15,8 +19,15 @@ const freshSim = useSimulators({ requestedMs: 0, durationMs: 0, archiveMs: 600_0
  * Runs `script`, and sends `signal` once `ready()` says the moment has come; `afterSignalMs` is how
  * long the action took to exit after it.
  */
-async function cancelWhen(s: Simulator, script: string, inputs: Record<string, string>, signal: NodeJS.Signals, ready: () => boolean) {
-  const { child, result } = startAction({ script, ...actionAgainst(s, inputs) })
+async function cancelWhen(
+  s: Simulator,
+  script: string,
+  inputs: Record<string, string>,
+  signal: NodeJS.Signals,
+  ready: () => boolean,
+  env: Record<string, string> = {}
+) {
+  const { child, result } = startAction({ script, ...actionAgainst(s, inputs, env) })
   let signalledAt = NaN
   let exitedAt = NaN
   const watch = setInterval(() => {
@@ -114,5 +125,49 @@ describe('backup: cancelled in the archive phase', () => {
       ['completed', 'requested'],
       ['completed', 'requested']
     ])
+  })
+})
+
+describe('backup: cancelled during an encrypted copy', () => {
+  it.concurrent('the plaintext zip was only ever under RUNNER_TEMP, and is gone; the workspace holds nothing', async () => {
+    // 8 MB at 2 MB/s: four seconds of download, cancelled once a megabyte of it is on the disk.
+    const s = await freshSim({ archiveMs: 300, archiveBytes: 8 * 1024 * 1024, archiveBytesPerSecond: 2 * 1024 * 1024 })
+    // A completed backup named by backup-id: no wait for one.
+    const done = s.seedBackup({ installId: INSTALL.id, ageMs: 60_000 })
+    const dir = mkdtempSync(join(tmpdir(), 'wpe-workspace-'))
+    const temp = mkdtempSync(join(tmpdir(), 'wpe-runner-temp-'))
+    const staged = (): string[] =>
+      leftInRunnerTemp(temp).flatMap((staging) => readdirSync(join(temp, staging)).map((name) => join(temp, staging, name)))
+    let seen: string[] = []
+    let workspaceThen: string[] = []
+    try {
+      const result = await cancelWhen(
+        s,
+        ACTION,
+        {
+          'backup-id': done.id,
+          'archive-path': 'site.zip',
+          'archive-recipients': 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
+        },
+        'SIGTERM',
+        () => {
+          seen = staged()
+          workspaceThen = readdirSync(dir)
+          return seen.some((file) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024)
+        },
+        { GITHUB_WORKSPACE: dir, RUNNER_TEMP: temp }
+      )
+      expect(seen).toEqual([expect.stringMatching(/\/wpengine-backup-[^/]+\/site\.zip\.part$/)])
+      expect(workspaceThen).toEqual([])
+      expect(result.code).toBe(1)
+      expect(errorLines(result.stdout)).toEqual([
+        expect.stringContaining('::error::The step was cancelled while making the off-site copy of backup')
+      ])
+      expect(readdirSync(dir)).toEqual([])
+      expect(leftInRunnerTemp(temp)).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })

@@ -30,7 +30,7 @@ it('the bundled backup action with archive-path downloads the zip, tests it, set
     'archive-sha256': sha256(file)
   })
   expect(existsSync(`${file}.part`)).toBe(false)
-  await expect(verifyZip(file)).resolves.toEqual({ entries: 1 })
+  await expect(verifyZip(file)).resolves.toMatchObject({ entries: 1 })
   expect(result.stdout).toContain(`${file} is a sound zip: 1 entry, every size and CRC-32 as its directory says.`)
   expect(result.summary).toContain(`| Archive | \`${archive?.id}\` (**completed**) |`)
 })

@@ -96,6 +96,7 @@ describe('against a scripted API (nock)', () => {
         'archive-file': '',
         'archive-bytes': '',
         'archive-sha256': '',
+        'archive-zip-sha256': '',
         backups: JSON.stringify([
           {
             'install-id': INSTALL.id,

@@ -257,6 +257,11 @@ describe('dry-run against the simulator', () => {
       expect(s.archives()).toEqual([])
       expect(requestsTo(s, 'GET', /archives/)).toEqual([])
       expect(core.outputs['archive-file']).toBe('')
+      const encrypted = await dryRun({
+        'archive-path': `${dir}/`,
+        'archive-recipients': 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
+      })
+      expect(encrypted.core.text).toContain(`download the zip to ${dir}/, keeping it only encrypted to 1 age recipient.`)
       expect(readdirSync(dir)).toEqual([])
     } finally {
       rmSync(dir, { recursive: true, force: true })

@@ -64,10 +64,10 @@ describe('archive: an off-site copy of the backup', () => {
     })
     expect(statSync(file).size).toBe(3 * MB)
     expect(existsSync(`${file}.part`)).toBe(false)
-    await expect(verifyZip(file)).resolves.toEqual({ entries: 1 })
+    await expect(verifyZip(file)).resolves.toMatchObject({ entries: 1 })
     // The download carries no API credentials: the link is its own authorisation.
     expect(downloads(s).every((r) => r.authorization === undefined)).toBe(true)
-    expect(core.text).toMatch(/Downloaded 3\.0 MB in \d+s \(.+\/s\); testing every entry\.\n/)
+    expect(core.text).toMatch(/Downloaded 3\.0 MB in \d+s \(.+\/s\)\.\nTesting every entry of the zip\.\n/)
     expect(core.text).toContain(`${file} is a sound zip: 1 entry, every size and CRC-32 as its directory says.`)
     expect(core.summaries[0]).toContain(`| Archive | \`${archive?.id}\` (**completed**) |`)
   })
@@ -133,9 +133,11 @@ describe('a broken or stalled download', () => {
     expect(first?.range).toBeUndefined()
     const file = join(dir, 'site.zip')
     expect(statSync(file).size).toBe(8 * MB)
-    await expect(verifyZip(file)).resolves.toEqual({ entries: 1 })
+    await expect(verifyZip(file)).resolves.toMatchObject({ entries: 1 })
     expect(core.outputs['archive-sha256']).toMatch(/^[0-9a-f]{64}$/)
     expect(core.outputs['archive-sha256']).toBe(sha256(file))
+    // Without archive-recipients the file kept is the zip: both hashes are its own.
+    expect(core.outputs['archive-zip-sha256']).toBe(sha256(file))
     expect(core.summaries[0]).toContain(`| SHA-256 | ${sha256(file)} |`)
   })
 
@@ -148,7 +150,7 @@ describe('a broken or stalled download', () => {
     expect(downloads(bed.sim).map((r) => r.status)).toEqual([200, 200])
     expect(core.text).toContain('starting over (the server does not take Range requests)')
     expect(statSync(join(dir, 'site.zip')).size).toBe(2 * MB)
-    await expect(verifyZip(join(dir, 'site.zip'))).resolves.toEqual({ entries: 1 })
+    await expect(verifyZip(join(dir, 'site.zip'))).resolves.toMatchObject({ entries: 1 })
   })
 
   it('a server that takes the connection and never answers is dropped at the stall limit, and the download resumed', async () => {
@@ -340,6 +342,23 @@ describe('several installs in one step', () => {
     expect(staging).toMatchObject({ status: 'completed', 'archive-state': 'aborted', 'archive-file': '', 'archive-bytes': null })
     expect(readdirSync(join(dir, 'copies'))).toEqual([`mysite-${mysite?.['backup-id']}.zip`])
     expect(core.summaries[0]).toContain('## ❌ WP Engine backups completed, but 1 of 2 installs have no off-site copy')
+  })
+
+  it('some backups failed and a copy failed too: the failure line names every install, the copy with its reason', async () => {
+    const bed = await setup({
+      installs: installs.map((i) =>
+        i.name === 'mysite'
+          ? { ...i, outcome: 'aborted' as const }
+          : i.name === 'filler0001'
+            ? { ...i, archiveOutcome: 'aborted' as const }
+            : i
+      )
+    })
+    const dir = workspace()
+    const core = await backup(bed, { install: 'mysite mysitestaging filler0001', 'archive-path': 'copies' }, inWorkspace(dir))
+    expect(errorLines(core)).toEqual([
+      '::error::1 of 3 installs have no fresh backup, so do not deploy to them: mysite (aborted by WP Engine). 1 more has a backup but no off-site copy: filler0001 (archive aborted by WP Engine). The job summary says why for each.'
+    ])
   })
 
   it('at most three downloads at once, however many installs', async () => {

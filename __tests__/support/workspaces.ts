@@ -1,5 +1,5 @@
 import { afterAll } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -14,4 +14,9 @@ export function useWorkspaces(prefix = 'wpe-workspace-'): () => string {
     dirs.push(dir)
     return dir
   }
+}
+
+/** What a step left under its RUNNER_TEMP but its output files (backups.json, written there on purpose): staging, if any. */
+export function leftInRunnerTemp(temp: string): string[] {
+  return readdirSync(temp).filter((name) => !name.startsWith('wpengine-outputs-'))
 }

@@ -39217,7 +39217,7 @@ function withOutputFiles(outputs, dir, log) {
         if (!dir && bytes <= MAX_OUTPUT_BYTES)
             continue;
         try {
-            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-backup-'));
+            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-outputs-'));
             const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);
             (0,external_node_fs_namespaceObject.writeFileSync)(path, value);
             result[fileName] = path;

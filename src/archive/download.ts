@@ -1,21 +1,22 @@
 import http from 'node:http'
 import https from 'node:https'
-import { createHash, type Hash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { Transform } from 'node:stream'
+import { Transform, type Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import zlib from 'node:zlib'
 import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
+import { safeText } from '../text/safe-text.js'
 import { CancelledError, WpeApiError } from '../wpengine/errors.js'
 import { isLoopbackHost, ProxyAgents, ProxyConfigError } from '../wpengine/proxy.js'
-import { BadZipError, verifyZip } from './verify-zip.js'
+import { deviceOf, DiskClaims, formatBytes, freeSpace, marginOf, OUT_OF_ROOM, whoFilledTheDisk, type DiskClaim } from './disk-space.js'
 
 export interface DownloadOptions {
   /** The archive's download link: a bearer URL, never logged. */
   url: URL
-  /** Where the zip goes; it is written to `<file>.part` and renamed once checked. */
+  /** The zip's path, as messages name it; the bytes go to `<file>.part`, which the caller tests and names. */
   file: string
   env: NodeJS.ProcessEnv
   clock: Clock
@@ -29,18 +30,27 @@ export interface DownloadOptions {
   maxFailures?: number
   /** Asked for a fresh link when the server refuses this one (403, 404, 410); undefined when there is none. */
   freshLink?: () => Promise<URL | undefined>
-  /** Shared by downloads to one disk at the same time, so that each one's free-space check leaves room for the others. */
+  /** The files the step's copies are writing, so that each one's free-space check leaves room for the others. */
   disk?: DiskClaims
+  /** How this download is named among them: its install. */
+  label?: string
+  /** Told of this download's claim on the disk before it is checked, to add claims that follow from it (an encrypted copy). */
+  onClaim?: (claim: ZipClaim) => void
   /** The most a body without an announced size may bring. */
   maxUnsizedBytes?: number
+  /** Follow plain-http links (to loopback only): only when api-url is plain http too, as with the simulator. */
+  plainHttp?: boolean
+}
+
+/** The download's claim on its disk; `total` is the zip's size once the server announces it. */
+export interface ZipClaim extends DiskClaim {
+  total?: number
 }
 
 export interface Downloaded {
-  file: string
+  /** `<file>.part`, complete and not yet tested. */
+  part: string
   bytes: number
-  /** Of the file as written, hex: for checking the copy again wherever it is kept. */
-  sha256: string
-  entries: number
 }
 
 /**
@@ -74,26 +84,8 @@ async function sizeOf(path: string): Promise<number> {
   return (await stat(path).catch(() => undefined))?.size ?? 0
 }
 
-/** What an unprivileged writer may still put on the disk that holds `directory`. */
-async function freeSpace(directory: string): Promise<number> {
-  const disk = await statfs(directory)
-  return disk.bavail * disk.bsize
-}
-
-function timedOut(bytes: number, doing = 'downloading the archive'): DownloadError {
+export function timedOut(bytes: number, doing = 'downloading the archive'): DownloadError {
   return new DownloadError(`The step's timeout ran out while ${doing} (${formatBytes(bytes)} so far). Raise timeout.`)
-}
-
-/** `157286400` → `150.0 MB` (binary megabytes, as download tools show them). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
 }
 
 /** A progress line about every `everyMs`: bytes, percent when the size is known, and the rate since the last line. */
@@ -129,27 +121,6 @@ export class Progress {
   }
 }
 
-/**
- * The downloads writing to one disk at the same time. Each free-space check subtracts what the
- * others are still to write, so that two archives that fit one by one but not together fail
- * before either fills the disk.
- */
-export class DiskClaims {
-  private readonly downloads = new Set<Progress>()
-
-  add(download: Progress): () => void {
-    this.downloads.add(download)
-    return () => this.downloads.delete(download)
-  }
-
-  /** Bytes the other downloads have announced and not yet written. */
-  owedBesides(download: Progress): number {
-    let owed = 0
-    for (const other of this.downloads) if (other !== download) owed += Math.max(0, (other.total ?? 0) - other.bytes)
-    return owed
-  }
-}
-
 class TransferError extends Error {
   constructor(
     message: string,
@@ -170,14 +141,21 @@ class WriteFailure extends Error {
 class OverLimit extends Error {}
 
 const REFUSED = new Set([403, 404, 410])
-const OUT_OF_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG'])
+// Encodings the step decodes when a server sends one it did not ask for (it asks for none).
+const DECODERS: Record<string, () => Duplex> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+  zstd: () => zlib.createZstdDecompress()
+}
 
 /**
- * Streams the archive to disk (memory stays flat whatever its size), resuming a broken transfer
- * with an HTTP Range request where the server allows it (If-Range, so a changed file is fetched
- * whole), and tests the result as `unzip -t` would before it takes the final name. The SHA-256 is
- * taken on the way to the disk. No credentials are ever sent: the link itself is the authorisation.
- * A failure of the local disk ends the download at once; whatever way it fails, no `.part` is left.
+ * Streams the archive to `<file>.part` (memory stays flat whatever its size), resuming a broken
+ * transfer with an HTTP Range request where the server allows it (If-Range, so a changed file is
+ * fetched whole). No credentials are ever sent: the link itself is the authorisation. A body the
+ * server encoded (Content-Encoding) though none was asked for is decoded, or refused by name. A
+ * failure of the local disk ends the download at once; whatever way it fails, no `.part` is left.
  */
 export async function downloadArchive(options: DownloadOptions): Promise<Downloaded> {
   const { file, clock, deadline, signal, log } = options
@@ -187,7 +165,6 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
   const directory = dirname(file)
   const progress = new Progress(clock, log, options.progressEveryMs ?? 10_000)
   const disk = options.disk ?? new DiskClaims()
-  const release = disk.add(progress)
   // Proxied as the API requests are (HTTPS_PROXY and the rest, read from options.env).
   const agents = new ProxyAgents(options.env, false)
   const started = clock.now()
@@ -197,12 +174,20 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
   let failures = 0
   // The size of the part when a fresh link was last fetched: a link refused again before any progress is not refreshed twice.
   let refreshedAt: number | undefined
-  // Set by every transfer that starts writing; the last one's is the file's.
-  let hash: Hash | undefined
+  let encodingSaid = false
+  let release = (): void => undefined
   try {
     await mkdir(directory, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-      throw writeFailed(error, file, progress)
+      throw writeFailed(error, file)
     })
+    const claim: ZipClaim = {
+      label: options.label ?? 'this archive',
+      device: await deviceOf(directory),
+      written: 0,
+      owed: () => (claim.total === undefined ? 0 : claim.total - claim.written)
+    }
+    release = disk.add(claim)
+    options.onClaim?.(claim)
     await rm(part, { force: true })
     for (;;) {
       const have = await sizeOf(part)
@@ -213,9 +198,11 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
         const resume = have > 0 && rangesAccepted
         const headers: Record<string, string> = {
           'user-agent': 'wpengine-backup-action',
+          // The zip as stored: a Range counts its bytes, and its size is the file's.
+          'accept-encoding': 'identity',
           ...(resume ? { range: `bytes=${have}-`, ...(etag ? { 'if-range': etag } : {}) } : {})
         }
-        const response = await get(url, headers, agents, attemptSignal, stallMs)
+        const response = await get(url, headers, agents, attemptSignal, stallMs, options.plainHttp ?? false)
         const status = response.statusCode ?? 0
         if (REFUSED.has(status)) {
           response.resume()
@@ -233,11 +220,19 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
             'link'
           )
         }
-        rangesAccepted = response.headers['accept-ranges'] === 'bytes'
+        const decoder = decoderFor(response)
+        if (decoder && !encodingSaid) {
+          encodingSaid = true
+          log.info(
+            `The download server sent the archive ${decoder.name}-encoded (Content-Encoding: ${decoder.name}), though the step asked for none; decoding it. A broken transfer starts over, as an encoded body cannot be resumed.`
+          )
+        }
+        // An encoded body's length and ranges count encoded bytes, not the zip's.
+        rangesAccepted = !decoder && response.headers['accept-ranges'] === 'bytes'
         etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined
-        const length = Number(response.headers['content-length'] ?? NaN)
+        const length = decoder ? NaN : Number(response.headers['content-length'] ?? NaN)
         let offset = 0
-        if (status === 206 && resume) {
+        if (status === 206 && resume && !decoder) {
           const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''))
           offset = Number(range?.[1] ?? -1)
           if (offset !== have) throw new TransferError('the server resumed at the wrong place', true)
@@ -250,15 +245,17 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
         }
         if (offset === 0 && have > 0) log.info('The server sent the whole file again; starting over.')
         progress.reset(offset)
+        claim.total = progress.total
+        claim.written = offset
         // Starting over truncates the part, which gives its bytes back to the disk.
-        const free = Math.max(0, (await freeSpace(directory)) + (offset === 0 ? have : 0) - disk.owedBesides(progress))
-        const limit = byteLimit(progress.total, offset, free, options.maxUnsizedBytes ?? MAX_UNSIZED_BYTES, file)
-        hash = offset === 0 ? createHash('sha256') : await hashOf(part)
+        const returned = offset === 0 ? have : 0
+        const before = disk.writtenBesides(claim)
+        const limit = await byteLimit({ ...options, claim, disk, offset, returned, directory })
         try {
-          await receive(response, part, offset > 0, { progress, hash, stallMs, limit: limit.bytes })
+          await receive(response, part, offset > 0, { progress, claim, stallMs, limit, decoder })
         } catch (error) {
-          if (error instanceof OverLimit) throw limit.exceeded(progress.bytes)
-          if (error instanceof WriteFailure) throw writeFailed(error.failure, file, progress, free)
+          if (error instanceof OverLimit) throw await limit.exceeded(progress.bytes)
+          if (error instanceof WriteFailure) throw writeFailed(error.failure, file, { claim, disk, before, free: limit.free })
           throw error
         }
         const size = await sizeOf(part)
@@ -287,7 +284,7 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
             ? 'trying again'
             : rangesAccepted
               ? `resuming at byte ${now}`
-              : 'starting over (the server does not take Range requests)'
+              : `starting over (${encodingSaid ? 'an encoded body cannot be resumed' : 'the server does not take Range requests'})`
         log.info(`The archive download broke after ${formatBytes(now)} (${reason}); ${next} in ${formatDuration(delay)}.`)
         if (!rangesAccepted) await rm(part, { force: true })
         await clock.sleep(delay, signal).catch(() => {
@@ -297,11 +294,8 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
     }
     const bytes = await sizeOf(part)
     const took = Math.max(1, clock.now() - started)
-    log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s); testing every entry.`)
-    const { entries } = await verify(part, bytes, options)
-    await rename(part, file)
-    log.info(`${file} is a sound zip: ${entries} ${entries === 1 ? 'entry' : 'entries'}, every size and CRC-32 as its directory says.`)
-    return { file, bytes, sha256: hash!.digest('hex'), entries }
+    log.info(`Downloaded ${formatBytes(bytes)} in ${formatDuration(took)} (${formatBytes((bytes / took) * 1000)}/s).`)
+    return { part, bytes }
   } catch (error) {
     await rm(part, { force: true })
     throw error
@@ -311,63 +305,110 @@ export async function downloadArchive(options: DownloadOptions): Promise<Downloa
   }
 }
 
-/** Every entry's data and CRC-32, within the step's time; a zip that fails is reported as damaged. */
-async function verify(part: string, bytes: number, { clock, deadline, signal }: DownloadOptions): Promise<{ entries: number }> {
-  const verifying = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(0, deadline - clock.now()))])
-  try {
-    return await verifyZip(part, verifying)
-  } catch (error) {
-    if (signal?.aborted) throw new CancelledError()
-    if (verifying.aborted) throw timedOut(bytes, 'testing the downloaded archive')
-    if (!(error instanceof BadZipError)) throw error
-    throw new DownloadError(`The downloaded archive is not a sound zip file: ${error.message}. It was deleted.`, 'damaged')
+/** The decoder for the body's Content-Encoding, if it has one; an encoding the step cannot decode fails the download, by name. */
+function decoderFor(response: http.IncomingMessage): { name: string; make: () => Duplex } | undefined {
+  const header = String(response.headers['content-encoding'] ?? '')
+  const codings = header
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity')
+  if (codings.length === 0) return undefined
+  const [only] = codings
+  const make = codings.length === 1 && only !== undefined ? DECODERS[only] : undefined
+  if (!make || !only) {
+    response.resume()
+    throw new DownloadError(
+      `The download server sent the archive with Content-Encoding: ${safeText(header, 60)}, which the step cannot decode (it asked for none, and decodes gzip, deflate, br and zstd). Re-run the job later; if it persists, the storage behind the link is misconfigured.`
+    )
   }
-}
-
-/** The SHA-256 of what a resumed download keeps: hashing on the way to the disk starts over from what is on it. */
-async function hashOf(path: string): Promise<Hash> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: WRITE_BUFFER_BYTES })) hash.update(chunk as Buffer)
-  return hash
+  return { name: only, make }
 }
 
 /**
- * How much this answer may bring, and what to say when it brings more: exactly its announced size,
- * which must fit in the free space; without a size, no more than the free space or the cap.
+ * How much this answer may bring, and what to say when it brings more. With an announced size,
+ * exactly that, which must fit in the free space beside what the step's other copies on the disk
+ * still need. Without one, no more than the cap, and no more than leaves the disk's margin free
+ * beside what the others need: checked again as it goes, as the others write too.
  */
-function byteLimit(total: number | undefined, offset: number, free: number, maxUnsized: number, file: string) {
-  if (total !== undefined) {
-    const need = total - offset
-    if (need > free) {
+async function byteLimit({
+  claim,
+  disk,
+  offset,
+  returned,
+  directory,
+  file,
+  maxUnsizedBytes = MAX_UNSIZED_BYTES
+}: Pick<DownloadOptions, 'file' | 'maxUnsizedBytes'> & {
+  claim: ZipClaim
+  disk: DiskClaims
+  offset: number
+  returned: number
+  directory: string
+}): Promise<Limit> {
+  const free = (await freeSpace(directory)) + returned
+  const others = disk.owedBesides(claim)
+  if (claim.total !== undefined) {
+    const need = claim.total - offset
+    if (need + others.bytes > free) {
+      const besides = others.by.length > 0 ? `, beside what the step's other copies still need of it (${others.by.join('; ')})` : ''
       throw new DownloadError(
-        `There is no room for the archive at ${file}: it needs ${formatBytes(need)} more, and the disk has ${formatBytes(free)} free. ` +
+        `There is no room for the archive at ${file}: it needs ${formatBytes(need)} more, and the disk has ${formatBytes(free)} free${besides}. ` +
           'Free up space on the runner, or set archive-path to a disk with room.'
       )
     }
-    return { bytes: need, exceeded: () => new TransferError('the server sent more than it announced', true) }
+    return { bytes: need, free, exceeded: async () => new TransferError('the server sent more than it announced', true) }
   }
-  const byRoom = free < maxUnsized - offset
+  const margin = await marginOf(directory)
+  const cap = maxUnsizedBytes - offset
+  // What the disk leaves this answer, counted from its start: what of it is on the disk already, and
+  // the free space beside the margin and the others' needs.
+  const room = async (flushed: number): Promise<number> => flushed + (await freeSpace(directory)) - margin - disk.owedBesides(claim).bytes
   return {
-    bytes: byRoom ? free : maxUnsized - offset,
-    exceeded: (written: number) =>
-      new DownloadError(
-        `The download server did not announce the archive's size and was still sending after ${formatBytes(written)}: ` +
-          (byRoom
-            ? `that is all the free space on the disk of ${file}. Free up space on the runner, or set archive-path to a disk with room.`
-            : `that is the most this action downloads without a size. The download server is misbehaving; re-run the job later.`)
+    bytes: Math.min(cap, free - margin - others.bytes),
+    free,
+    recheck: async (flushed) => Math.min(cap, await room(flushed)),
+    exceeded: async (written) => {
+      const lead = `The download server did not announce the archive's size and was still sending after ${formatBytes(written)}: `
+      if ((await room(written)) >= cap)
+        return new DownloadError(
+          `${lead}that is the most this action downloads without a size. The download server is misbehaving; re-run the job later.`
+        )
+      const { by } = disk.owedBesides(claim)
+      return new DownloadError(
+        lead +
+          (by.length > 0
+            ? `the rest of the disk of ${file} is needed by the step's other copies (${by.join('; ')}), and ${formatBytes(margin)} is kept free for the runner.`
+            : `that is all the free space on the disk of ${file}, but for ${formatBytes(margin)} kept free for the runner.`) +
+          ' Free up space on the runner, or set archive-path to a disk with room.'
       )
+    }
   }
 }
 
-/** One line for a disk that refused the file: full, or not writable. */
-function writeFailed(error: NodeJS.ErrnoException, file: string, progress: Progress, free?: number): DownloadError {
+interface Limit {
+  /** Bytes the answer may bring. */
+  bytes: number
+  /** The free space when it started, beside what it gave back. */
+  free: number
+  /** For a body without a size: the bytes it may bring, reckoned again from the disk as it is now (`flushed` of them written to it). */
+  recheck?: (flushed: number) => Promise<number>
+  exceeded(written: number): Promise<Error>
+}
+
+/** One line for a disk that refused the file: full (and who filled it), or not writable. */
+function writeFailed(
+  error: NodeJS.ErrnoException,
+  file: string,
+  context?: { claim: ZipClaim; disk: DiskClaims; before: ReturnType<DiskClaims['writtenBesides']>; free: number }
+): DownloadError {
   const code = error.code ?? 'EIO'
-  if (OUT_OF_ROOM.has(code)) {
-    // More room was free when the transfer started than it needed (or it would not have started): something else took it.
+  if (OUT_OF_ROOM.has(code) && context) {
+    const { claim, disk, before, free } = context
+    // The room was there when the transfer started (or it would not have started): something took it since.
     const need =
-      progress.total === undefined
-        ? `it needs more than the ${formatBytes(progress.bytes)} written`
-        : `it needs ${formatBytes(progress.total)}${free === undefined ? '' : `, and ${formatBytes(free)} was free when it started: something else on the runner is filling the disk`}`
+      claim.total === undefined
+        ? `it needs more than the ${formatBytes(claim.written)} written`
+        : `it needs ${formatBytes(claim.total)}, and ${formatBytes(free)} was free when it started: ${whoFilledTheDisk(disk, claim, before, free - claim.total)}`
     return new DownloadError(
       `The disk ran out of room for the archive at ${file} (${code}): ${need}; the partial file was deleted. ` +
         'Free up space on the runner, or set archive-path to a disk with room.'
@@ -379,8 +420,9 @@ function writeFailed(error: NodeJS.ErrnoException, file: string, progress: Progr
 }
 
 /**
- * A GET that follows redirects (there are no credentials to leak), to https, or to http on
- * loopback only. A server that sends no answer within `stallMs` is dropped.
+ * A GET that follows redirects (there are no credentials to leak), to https only; to plain http on
+ * loopback with `plainHttp` (api-url is plain http itself). A server that sends no answer within
+ * `stallMs` is dropped.
  */
 function get(
   url: URL,
@@ -388,10 +430,19 @@ function get(
   agents: ProxyAgents,
   signal: AbortSignal,
   stallMs: number,
+  plainHttp: boolean,
   redirects = 0
 ): Promise<http.IncomingMessage> {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return Promise.reject(new TransferError('the download link is not an https URL', false))
+  if (url.protocol !== 'https:' && !(plainHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    const link = redirects === 0 ? 'the download link' : 'the download link redirected to a URL that'
+    return Promise.reject(
+      new TransferError(
+        url.protocol === 'http:'
+          ? `${link} is plain http (to ${safeText(url.hostname, 80)}): the step follows only https links, and plain http to loopback only when api-url is plain http too, as with the local simulator`
+          : `${link} is not an https URL`,
+        false
+      )
+    )
   }
   let agent: http.Agent
   try {
@@ -411,7 +462,7 @@ function get(
         response.resume()
         if (redirects >= MAX_REDIRECTS)
           return reject(new TransferError(`the download link redirected more than ${MAX_REDIRECTS} times`, false))
-        return resolve(get(new URL(location, url), headers, agents, signal, stallMs, redirects + 1))
+        return resolve(get(new URL(location, url), headers, agents, signal, stallMs, plainHttp, redirects + 1))
       }
       resolve(response)
     })
@@ -433,16 +484,24 @@ function get(
 
 // Large writes: fewer system calls at the speed of a fast link.
 const WRITE_BUFFER_BYTES = 1024 * 1024
+// How often a download without a size reckons its room again.
+const RECHECK_BYTES = 1024 * 1024
 
 /**
- * Streams the body into the file through one step that counts, hashes and holds it to `limit`
- * before a byte is written; a connection silent for `stallMs` is dropped.
+ * Streams the body (decoded, when the server encoded it) into the file through one step that counts
+ * it and holds it to `limit` before a byte is written; a connection silent for `stallMs` is dropped.
  */
 async function receive(
   response: http.IncomingMessage,
   part: string,
   append: boolean,
-  { progress, hash, stallMs, limit }: { progress: Progress; hash: Hash; stallMs: number; limit: number }
+  {
+    progress,
+    claim,
+    stallMs,
+    limit,
+    decoder
+  }: { progress: Progress; claim: ZipClaim; stallMs: number; limit: Limit; decoder?: { name: string; make: () => Duplex } }
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const arm = (): void => {
@@ -450,14 +509,26 @@ async function receive(
     timer = setTimeout(() => response.destroy(new TransferError(`no data for ${formatDuration(stallMs)}`, true)), stallMs)
   }
   let received = 0
+  let allowed = limit.bytes
+  let recheckAt = RECHECK_BYTES
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      arm()
       received += chunk.length
-      if (received > limit) return done(new OverLimit())
-      hash.update(chunk)
-      progress.add(chunk.length)
-      done(null, chunk)
+      const pass = (): void => {
+        progress.add(chunk.length)
+        claim.written += chunk.length
+        done(null, chunk)
+      }
+      if (received <= allowed && (!limit.recheck || received < recheckAt)) return pass()
+      if (!limit.recheck) return done(new OverLimit())
+      // A body without a size: the room left is reckoned again from the disk every so often. It only
+      // shrinks (another copy claimed room); bytes still in the write buffer are not on the disk yet.
+      recheckAt = received + RECHECK_BYTES
+      limit.recheck(writer.bytesWritten).then((bytes) => {
+        allowed = Math.min(allowed, bytes)
+        if (received > allowed) done(new OverLimit())
+        else pass()
+      }, done)
     }
   })
   const writer = createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER_BYTES })
@@ -466,22 +537,30 @@ async function receive(
   let broke: unknown
   async function* bodyUntilBreak(): AsyncGenerator<Buffer> {
     try {
-      for await (const chunk of response) yield chunk as Buffer
+      for await (const chunk of response) {
+        arm()
+        yield chunk as Buffer
+      }
     } catch (error) {
       broke = error
     }
   }
+  const decode = decoder?.make()
   // The pipeline hands one stream's error to the others: the stream that failed first says where the
   // fault is, and only a system call's error (ENOSPC on write, EACCES on open) is the disk's.
   let first: { stream: unknown; error: NodeJS.ErrnoException } | undefined
-  for (const stream of [meter, writer] as NodeJS.EventEmitter[]) {
+  for (const stream of [meter, writer, ...(decode ? [decode] : [])] as NodeJS.EventEmitter[]) {
     stream.once('error', (error: NodeJS.ErrnoException) => (first ??= { stream, error }))
   }
   arm()
   try {
-    await pipeline(bodyUntilBreak(), meter, writer)
+    await (decode ? pipeline(bodyUntilBreak(), decode, meter, writer) : pipeline(bodyUntilBreak(), meter, writer))
   } catch (error) {
-    throw first?.stream === writer && first.error.syscall ? new WriteFailure(first.error) : error
+    if (first?.stream === writer && first.error.syscall) throw new WriteFailure(first.error)
+    if (broke !== undefined) throw broke
+    if (decode && first?.stream === decode)
+      throw new TransferError(`the ${decoder?.name}-encoded body did not decode (${safeText(first.error.message, 120)})`, true)
+    throw error
   } finally {
     clearTimeout(timer)
   }

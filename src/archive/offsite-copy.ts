@@ -1,4 +1,6 @@
-import { join } from 'node:path'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import type { Clock } from '../time/clock.js'
 import { formatDuration } from '../time/time-text.js'
 import type { Scope } from '../step/log-scope.js'
@@ -8,7 +10,10 @@ import { Semaphore } from '../wpengine/semaphore.js'
 import { normalizeStatus } from '../wpengine/status.js'
 import type { Archive, Backup, BackupStatus, Install } from '../wpengine/types.js'
 import { archiveBackup, findArchive } from './request-archive.js'
-import { DiskClaims, downloadArchive, DownloadError, type Downloaded } from './download.js'
+import { encryptedSizeLimit } from './age-encrypt.js'
+import { deviceOf, DiskClaims, type DiskClaim } from './disk-space.js'
+import { downloadArchive, DownloadError } from './download.js'
+import { storeCopy, type Stored } from './store-copy.js'
 import type { Core } from '../step/core.js'
 
 /** Where archive-path puts the zips (absolute), decided once when the inputs are read. */
@@ -22,15 +27,21 @@ export interface ArchiveDestination {
 export interface ArchiveReport {
   archive?: Archive
   state?: BackupStatus
-  /** Set when the off-site copy ended badly: aborted, timed out or failed. */
+  /** Set when the off-site copy ended badly: aborted, timed out or failed; `reason` in a few words, for a line that names many installs. */
   error?: string
+  reason?: string
   /** The off-site copy ended well: the archive is completed, and its zip downloaded when asked for. */
   copied?: boolean
   /** The archive completed without a download link (the API allows it), and none was fetched. */
   noLink?: boolean
+  /** The file kept (the zip, or its age file), its size and SHA-256. */
   file?: string
   bytes?: number
   sha256?: string
+  /** The zip's SHA-256: the file's own, or with archive-recipients the zip's inside the age file. */
+  zipSha256?: string
+  /** With archive-recipients: how many the copy is encrypted to. */
+  recipients?: number
 }
 
 // Downloads at once across installs: a storage that limits each connection still fills the runner's
@@ -66,6 +77,10 @@ export interface ArchivePhaseOptions {
   notificationEmails: string[]
   /** Download the zip here. */
   archivePath?: ArchiveDestination
+  /** age recipients: the copy kept is encrypted to them, and the zip is only ever in plaintext under RUNNER_TEMP. */
+  recipients: string[]
+  /** Follow plain-http download links (to loopback): api-url is plain http too, as with the simulator. */
+  plainHttp: boolean
   /** The link goes to the archive-url output (one install); with several, it is not output. */
   linkOutput: boolean
   timeoutMs: number
@@ -121,10 +136,12 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     see(result.item)
     if (result.outcome === 'aborted') {
       entry.error = `Backup ${backup.id} completed, but WP Engine aborted its archive${result.item.id ? ` ${result.item.id}` : ''}: there is no off-site copy. Re-run the job to request another archive.`
+      entry.reason = 'archive aborted by WP Engine'
       return undefined
     }
     if (result.outcome === 'timeout') {
       entry.error = `Backup ${backup.id} completed, but its archive was still ${result.status} when the timeout of ${formatDuration(options.timeoutMs)} ran out. Raise timeout; a re-run uses the same archive.`
+      entry.reason = `archive still ${result.status.replace('_', ' ')} at the timeout`
       return undefined
     }
     return result.item
@@ -171,7 +188,8 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
           'link'
         )
 
-  const download = async (archive: Archive, file: string): Promise<Downloaded> => {
+  /** The archive's zip downloaded, tested and kept at `file` (encrypted, with recipients). */
+  const copy = async (archive: Archive, file: string): Promise<Stored> => {
     let url = archive.download_uri ? linkOf(archive.download_uri) : undefined
     if (!url) {
       const waited = await awaitLink(archive)
@@ -179,23 +197,46 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
       url = waited.url
     }
     const { slots, disk } = options.shared
+    const { recipients } = options
     await slots.acquire(signal)
+    // With recipients the plaintext zip goes only under RUNNER_TEMP, never the workspace, and is gone however the copy ends.
+    let staging: string | undefined
+    let release = (): void => undefined
     try {
-      return await scope.group(`Downloading archive ${archive.id} to ${file}`, () =>
-        downloadArchive({
+      if (recipients.length > 0) staging = await stagingDirectory(options.env.RUNNER_TEMP || tmpdir())
+      let encryptedClaim: DiskClaim | undefined
+      if (staging) {
+        await mkdir(dirname(file), { recursive: true })
+        encryptedClaim = { label: `${install.name}'s encrypted copy`, device: await deviceOf(dirname(file)), written: 0, owed: () => 0 }
+      }
+      const zip = staging ? join(staging, basename(file).replace(/\.age$/, '')) : file
+      return await scope.group(`Downloading archive ${archive.id} to ${staging ? `${file} (encrypted)` : file}`, async () => {
+        const { part } = await downloadArchive({
           url,
-          file,
+          file: zip,
           env: options.env,
           clock,
           deadline,
           signal,
           log,
           disk,
+          label: install.name,
+          plainHttp: options.plainHttp,
           stallMs: options.downloadStallMs,
-          freshLink: () => freshLink(archive)
+          freshLink: () => freshLink(archive),
+          // The encrypted copy takes about as much room as the zip, on its own disk.
+          onClaim: (zipClaim) => {
+            if (!encryptedClaim) return
+            const claim = encryptedClaim
+            claim.owed = () => encryptedSizeLimit(zipClaim.total ?? zipClaim.written, recipients.length) - claim.written
+            release = disk.add(claim)
+          }
         })
-      )
+        return storeCopy({ part, file, recipients, clock, deadline, signal, log, disk, claim: encryptedClaim })
+      })
     } finally {
+      release()
+      if (staging) await rm(staging, { recursive: true, force: true })
       slots.release()
     }
   }
@@ -218,13 +259,15 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
       entry.copied = true
       return
     }
-    const file = zipPath(options.archivePath, install, backup)
+    const file = copyPath(options.archivePath, install, backup, options.recipients.length > 0)
     for (;;) {
       try {
-        const downloaded = await download(archive, file)
-        entry.file = downloaded.file
-        entry.bytes = downloaded.bytes
-        entry.sha256 = downloaded.sha256
+        const stored = await copy(archive, file)
+        entry.file = stored.file
+        entry.bytes = stored.bytes
+        entry.sha256 = stored.sha256
+        entry.zipSha256 = stored.zipSha256
+        if (options.recipients.length > 0) entry.recipients = options.recipients.length
         entry.copied = true
         return
       } catch (error) {
@@ -232,6 +275,7 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
         const [first] = spoiled
         if (first !== undefined) {
           entry.error = `${error.message} That was a new archive (${archive.id}), requested when archive ${first} failed too; re-run the job later.`
+          entry.reason = error.kind === 'damaged' ? 'damaged zip' : 'no download link that works'
           return
         }
         spoiled.add(archive.id)
@@ -247,6 +291,20 @@ export async function archiveCopy(entry: ArchiveReport, options: ArchivePhaseOpt
     entry.error = isMissingRouteError(error)
       ? `Backup ${backup.id} completed, but there is no off-site copy: ${error.message} Leave archive and archive-path out until the API offers archives.`
       : errorLine(error)
+    entry.reason = error instanceof DownloadError ? 'download failed' : 'failed'
+  }
+}
+
+/** A directory of its own under RUNNER_TEMP for the plaintext zip, or a clear failure naming the place. */
+async function stagingDirectory(temp: string): Promise<string> {
+  try {
+    await mkdir(temp, { recursive: true })
+    return await mkdtemp(join(temp, 'wpengine-backup-'))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
+    throw new DownloadError(
+      `Could not make a place for the zip under RUNNER_TEMP (${temp}, ${code}), where it is tested and encrypted. Run the step on a runner whose RUNNER_TEMP is writable.`
+    )
   }
 }
 
@@ -259,7 +317,13 @@ function linkOf(uri: string): URL {
   }
 }
 
-/** A directory gets `<install>-<backup id>.zip`. */
-function zipPath({ path, isDirectory }: ArchiveDestination, install: Install, backup: Backup): string {
-  return isDirectory ? join(path, `${install.name}-${backup.id}.zip`) : path
+/** A directory gets `<install>-<backup id>.zip`, or its encrypted copy. */
+function copyPath({ path, isDirectory }: ArchiveDestination, install: Install, backup: Backup, encrypted: boolean): string {
+  const zip = isDirectory ? join(path, `${install.name}-${backup.id}.zip`) : path
+  return encrypted ? encryptedName(zip) : zip
+}
+
+/** The encrypted copy of `zip` is `<zip>.age`, unless archive-path names the age file itself. */
+export function encryptedName(zip: string): string {
+  return zip.endsWith('.age') ? zip : `${zip}.age`
 }

@@ -34,9 +34,11 @@ export function conclude(report: Report, { cancelled, error }: { cancelled: bool
     outcome = installs.every((entry) => entry.outcome === 'completed') ? 'completed' : 'requested'
   } else {
     outcome = 'failed'
+    // Every install whose copy failed is named too, beside those without a backup.
     reason = severalFailedMessage(
       installs,
-      installs.filter((entry) => !succeeded(entry))
+      installs.filter((entry) => !succeeded(entry)),
+      installs.filter((entry) => succeeded(entry) && entry.archive?.error)
     )
   }
   // A fresh backup without the off-site copy that was asked for still fails the step.

@@ -145,10 +145,15 @@ export function usualText(install: Install, estimate: DurationEstimate | undefin
     : `Too few completed backups of ${install.name} to say how long one usually takes`
 }
 
+/** `, keeping it encrypted to 2 age recipients`, with archive-recipients. */
+function encryptedTo({ archiveRecipients: { length } }: Settings): string {
+  return length > 0 ? `, keeping it only encrypted to ${length} age ${length === 1 ? 'recipient' : 'recipients'}` : ''
+}
+
 /** What a real run would do, by the same rules: "request a new backup and wait for it, then …". */
 function wouldDo(plan: RealRun, settings: Settings): string {
   const copy = settings.archive
-    ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath.path}` : ''}`
+    ? `, then have WP Engine archive it as a zip${settings.archivePath ? ` and download the zip to ${settings.archivePath.path}${encryptedTo(settings)}` : ''}`
     : ''
   if (plan.action === 'request') {
     return `request a new backup${settings.wait ? ` and wait for it${copy}` : ' without waiting for it (wait: false)'}`

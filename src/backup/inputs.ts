@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs'
 import { basename, dirname, resolve, sep } from 'node:path'
-import type { ArchiveDestination } from '../archive/offsite-copy.js'
+import { parseRecipients } from '../archive/age-encrypt.js'
+import { encryptedName, type ArchiveDestination } from '../archive/offsite-copy.js'
 import type { RunContext } from '../step/run-context.js'
 import { InputReader, type GetInput } from '../step/inputs.js'
 import { formatDuration } from '../time/time-text.js'
@@ -37,6 +38,8 @@ export interface Settings {
   archive: boolean
   /** Download the zip here (absolute; relative inputs are resolved against the workspace). */
   archivePath?: ArchiveDestination
+  /** age recipients the copy is encrypted to; empty keeps the zip itself. */
+  archiveRecipients: string[]
   userId: string
   password: string
   apiUrl: URL
@@ -102,7 +105,12 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
   const several =
     rules !== undefined ? `installs chosen by rule (${rules})` : installs.length > 1 ? `${installs.length} installs` : undefined
   const archivePath = archivePathText === '' ? undefined : archiveDestination(archivePathText, env, several)
-  const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, several)
+  const recipients = parseRecipients(read.text('archive-recipients'), (value) => read.quote(value))
+  problems.push(...recipients.problems.map((problem) => `archive-recipients: ${problem}`))
+  if (recipients.recipients.length > 0 && archivePath === undefined)
+    problems.push('archive-recipients needs archive-path: the encrypted copy is written there (with archive alone, nothing is downloaded)')
+  const encrypted = recipients.recipients.length > 0
+  const archiveProblem = archivePath === undefined ? undefined : archivePathProblem(archivePathText, archivePath, several, encrypted)
   if (archiveProblem) problems.push(`archive-path ${read.quote(archivePathText)} ${archiveProblem}`)
 
   const { userId, password } = read.credentials()
@@ -126,6 +134,7 @@ export function parseInputs(getInput: GetInput, env: NodeJS.ProcessEnv, context:
     backupId,
     archive,
     archivePath,
+    archiveRecipients: recipients.recipients,
     userId,
     password,
     apiUrl,
@@ -211,8 +220,15 @@ function statOf(path: string): Stats | undefined {
  * What stands in the way of downloading to `path`, found before anything is sent: invisible characters,
  * a file where a directory must be, a name too long, or a directory where `<file>.part` goes.
  */
-function archivePathProblem(text: string, { path, isDirectory }: ArchiveDestination, several: string | undefined): string | undefined {
+function archivePathProblem(
+  text: string,
+  { path: given, isDirectory }: ArchiveDestination,
+  several: string | undefined,
+  encrypted: boolean
+): string | undefined {
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text)) return 'contains a line break or another invisible character'
+  // An encrypted copy is written to `<path>.age`: that name is the one that must work.
+  const path = encrypted && !isDirectory ? encryptedName(given) : given
   const target = statOf(path.endsWith(sep) ? path.slice(0, -1) : path)
   if (several !== undefined && target && !target.isDirectory())
     return `is a file, but with ${several} it must be a directory: each install's zip goes in it as <install>-<backup id>.zip`

@@ -38,6 +38,8 @@ const backupStep: StepDefinition<Settings, Report, BackupVerdict> = {
         backup: entry.backup,
         notificationEmails: settings.notificationEmails,
         archivePath: settings.archivePath,
+        recipients: settings.archiveRecipients,
+        plainHttp: settings.apiUrl.protocol === 'http:',
         linkOutput: report.installs.length === 1,
         timeoutMs: settings.timeoutMs,
         pollCeilingMs: settings.pollIntervalMs,

@@ -67,9 +67,16 @@ export function stuckNamedMessage({ backup, ageMs, limitMs }: Stale, install: In
   )
 }
 
-/** Several installs: which have no fresh backup and, in a few words, why; the job summary has each one's detail. */
-export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[]): string {
-  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}. The job summary says why for each.`
+/**
+ * Several installs: which have no fresh backup and, in a few words, why, then which have a backup but
+ * lost the off-site copy asked for; the job summary has each one's detail.
+ */
+export function severalFailedMessage(installs: InstallReport[], failed: InstallReport[], uncopied: InstallReport[] = []): string {
+  const copies =
+    uncopied.length === 0
+      ? ''
+      : ` ${uncopied.length} more ${uncopied.length === 1 ? 'has' : 'have'} a backup but no off-site copy: ${namesByReason(uncopied.map((entry) => ({ ...entry, reason: entry.archive?.reason })))}.`
+  return `${failed.length} of ${installs.length} installs have no fresh backup, so do not deploy to them: ${namesByReason(failed)}.${copies} The job summary says why for each.`
 }
 
 /** Backups completed, but some of the off-site copies asked for failed: the archive's own line for one install. */

@@ -74,7 +74,8 @@ function facts(entry: InstallReport, archiving: boolean) {
         'archive-state': archive?.state ?? '',
         'archive-file': archive?.file ?? '',
         'archive-bytes': archive?.bytes ?? null,
-        'archive-sha256': archive?.sha256 ?? ''
+        'archive-sha256': archive?.sha256 ?? '',
+        'archive-zip-sha256': archive?.zipSha256 ?? ''
       }
     : {}
   return {
@@ -116,6 +117,7 @@ export function outputsOf(report: Report): Record<string, string> {
     'archive-file': archive?.file ?? '',
     'archive-bytes': archive?.bytes === undefined ? '' : String(archive.bytes),
     'archive-sha256': archive?.sha256 ?? '',
+    'archive-zip-sha256': archive?.zipSha256 ?? '',
     backups: JSON.stringify(all),
     'backups-file': '',
     stale: staleOutput(report.audit),

@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { formatBytes } from '../archive/download.js'
+import { formatBytes } from '../archive/disk-space.js'
 import type { ArchiveReport } from '../archive/offsite-copy.js'
 import { boundedTable, detailsTable, FOLD_OVER, folded, fullIds, idCell, problemQuote, SummaryBudget } from '../step/summary-tables.js'
 import { formatDuration, readableTime } from '../time/time-text.js'
@@ -86,8 +86,9 @@ function card(entry: InstallReport, report: Report): string[] {
     tookRow(entry),
     ['WordPress', backup?.wordpress_version ? cell(backup.wordpress_version) : undefined],
     ['Archive', archive ? archiveState(archive) : undefined],
-    ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)})` : undefined],
+    ['Archive file', archive?.file ? `${cell(archive.file)} (${formatBytes(archive.bytes ?? 0)}${encryptedText(archive)})` : undefined],
     ['SHA-256', archive?.sha256 ? idCell(archive.sha256) : undefined],
+    ['Zip SHA-256', archive?.recipients && archive.zipSha256 ? idCell(archive.zipSha256) : undefined],
     ['Max age', report.audit ? maxAgeCell(report) : undefined]
   ])
 }
@@ -97,6 +98,11 @@ function maxAgeCell(report: Report): string {
   const [stale] = report.audit?.stale ?? []
   if (stale) return `❌ ${staleAge(stale)}, over ${maxAge(report)}`
   return `✅ within ${maxAge(report)}`
+}
+
+/** `, encrypted to 2 age recipients`, for a copy kept encrypted. */
+function encryptedText({ recipients }: ArchiveReport): string {
+  return recipients ? `, encrypted to ${recipients} age ${recipients === 1 ? 'recipient' : 'recipients'}` : ''
 }
 
 /** How long the backup took by WP Engine's own times, beside how long the install's backups usually take. */

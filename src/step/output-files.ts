@@ -30,7 +30,7 @@ export function withOutputFiles(
     const bytes = Buffer.byteLength(value)
     if (!dir && bytes <= MAX_OUTPUT_BYTES) continue
     try {
-      folder ??= mkdtempSync(join(dir || tmpdir(), 'wpengine-backup-'))
+      folder ??= mkdtempSync(join(dir || tmpdir(), 'wpengine-outputs-'))
       const path = join(folder, `${name}.json`)
       writeFileSync(path, value)
       result[fileName] = path

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Simulator } from '../../../sim/server.js'
-import { DEFAULT_STALL_MS, DiskClaims, downloadArchive, DownloadError, formatBytes, Progress } from '../../../src/archive/download.js'
+import { DiskClaims, formatBytes } from '../../../src/archive/disk-space.js'
+import { DEFAULT_STALL_MS, downloadArchive, DownloadError, Progress } from '../../../src/archive/download.js'
 import { systemClock } from '../../../src/time/clock.js'
 import { FakeClock, INSTALL, rejection as failure } from '../../support/helpers.js'
 import { until, useConnectProxies } from '../../support/proxies.js'
@@ -74,18 +75,55 @@ describe('stalls and endless bodies', () => {
   })
 })
 
+describe('plain http', () => {
+  it('a plain-http link, even to loopback, is not followed unless api-url is plain http too: nothing is requested', async () => {
+    const s = await freshSim()
+    const { url } = await completedArchive(s)
+    const dir = workspace()
+    await expect(download({ url, file: join(dir, 'a.zip'), plainHttp: false })).rejects.toThrow(
+      'The download link is plain http (to 127.0.0.1): the step follows only https links, and plain http to loopback only when api-url is plain http too, as with the local simulator.'
+    )
+    expect(downloads(s)).toHaveLength(0)
+    expect(readdirSync(dir)).toEqual([])
+  })
+})
+
 describe('a full disk', () => {
-  it('two downloads that fit one by one but not together: the one that would not fit fails before writing', async () => {
+  it('two downloads that fit one by one but not together: the one that would not fit fails before writing, naming the other', async () => {
     const dir = workspace()
     const disk = new DiskClaims()
-    const other = new Progress(new FakeClock(), { info: () => undefined }, 10_000)
     const { bavail, bsize } = await statfs(dir)
-    other.total = bavail * bsize + 1024 ** 3 // another download, just started, that will more than fill the disk
-    disk.add(other)
+    // Another install's download, just started, that will more than fill the disk.
+    const owed = bavail * bsize + 1024 ** 3
+    disk.add({ label: 'mysitestaging', device: statSync(dir).dev, written: 0, owed: () => owed })
     const { url } = await completedArchive(await freshSim())
     await expect(download({ url, file: join(dir, 'a.zip'), disk })).rejects.toThrow(
-      /^There is no room for the archive at .*a\.zip: it needs 256\.0 KB more, and the disk has 0 B free\./
+      new RegExp(
+        `^There is no room for the archive at .*a\\.zip: it needs 256\\.0 KB more, and the disk has .* free, beside what the step's other copies still need of it \\(mysitestaging: ${formatBytes(owed).replace('.', '\\.')}\\)\\.`
+      )
     )
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('a body without a size stops where only the margin and what the other copies still need are left, and names them', async () => {
+    const dir = workspace()
+    const disk = new DiskClaims()
+    const { bavail, bsize, blocks } = await statfs(dir)
+    const margin = Math.min(256 * MB, Math.floor((blocks * bsize) / 20))
+    // Another install's download that needs all but 3 MB of what is free beside the margin.
+    const owed = bavail * bsize - margin - 3 * MB
+    disk.add({ label: 'mysitestaging', device: statSync(dir).dev, written: 0, owed: () => owed })
+    const { url } = await completedArchive(await freshSim({ archiveBody: 'endless' }))
+    const failure = await download({ url, file: join(dir, 'a.zip'), disk }).catch((error: Error) => error)
+    expect(failure).toBeInstanceOf(Error)
+    expect((failure as Error).message).toMatch(
+      new RegExp(
+        `^The download server did not announce the archive's size and was still sending after [\\d.]+ MB: the rest of the disk of .*a\\.zip is needed by the step's other copies \\(mysitestaging: [\\d.]+ [MGT]B\\), and ${formatBytes(margin).replace('.', '\\.')} is kept free for the runner\\. Free up space on the runner, or set archive-path to a disk with room\\.$`
+      )
+    )
+    const written = Number(/after ([\d.]+) MB/.exec((failure as Error).message)?.[1])
+    expect(written).toBeGreaterThan(1.5)
+    expect(written).toBeLessThan(4.5)
     expect(readdirSync(dir)).toEqual([])
   })
 })
@@ -108,7 +146,7 @@ async function completedArchive(s: Simulator): Promise<{ url: URL }> {
   return { url: new URL(archive!.download_uri!) }
 }
 
-/** The download alone, on a fake clock, with a 30-second budget. */
+/** The download alone, on a fake clock, with a 30-second budget; the simulator's plain-http links followed, as its API is plain http. */
 function download(options: Partial<Parameters<typeof downloadArchive>[0]> & { url: URL; file: string }) {
   const clock = new FakeClock()
   return downloadArchive({
@@ -116,6 +154,7 @@ function download(options: Partial<Parameters<typeof downloadArchive>[0]> & { ur
     clock,
     deadline: clock.now() + 30_000,
     log: { info: () => undefined },
+    plainHttp: true,
     ...options
   })
 }

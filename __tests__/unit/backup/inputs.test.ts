@@ -275,6 +275,43 @@ describe('archive and archive-path', () => {
   })
 })
 
+describe('archive-recipients', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'wpe-inputs-'))
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }))
+  const env = { GITHUB_WORKSPACE: workspace }
+  const ONE = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
+  const TWO = 'age1lggyhqrw2nlhcxprm67z43rta597azn8gknawjehu9d9dl0jq3yqqvfafg'
+
+  it('takes age recipients from a multi-line secret or a comma list; none by default', () => {
+    expect(parse({ ...BASE, 'archive-path': 'site.zip' }, env).archiveRecipients).toEqual([])
+    expect(
+      parse({ ...BASE, 'archive-path': 'site.zip', 'archive-recipients': `# offline key\n${ONE}\n${TWO}\n` }, env).archiveRecipients
+    ).toEqual([ONE, TWO])
+    expect(parse({ ...BASE, 'archive-path': 'site.zip', 'archive-recipients': `${ONE}, ${TWO}` }, env).archiveRecipients).toEqual([
+      ONE,
+      TWO
+    ])
+  })
+
+  it('refuses what is not an age recipient, and recipients without archive-path, all at once', () => {
+    expect(problems({ ...BASE, 'archive-recipients': `${ONE}\nage1nope`, 'max-parallel': '0' }, env)).toBe(
+      [
+        "max-parallel '0' is not a whole number from 1 to 20",
+        `archive-recipients: 'age1nope' is not an age recipient: give a public key such as ${ONE} (age-keygen prints one)`,
+        'archive-recipients needs archive-path: the encrypted copy is written there (with archive alone, nothing is downloaded)'
+      ].join('; ')
+    )
+  })
+
+  it('checks the name the encrypted copy is written to: <archive-path>.age', () => {
+    mkdirSync(join(workspace, 'site.zip.age.part'))
+    expect(problems({ ...BASE, 'archive-path': 'site.zip', 'archive-recipients': ONE }, env)).toBe(
+      "archive-path 'site.zip' cannot be downloaded to: site.zip.age.part, where the download goes first, is a directory"
+    )
+    expect(parse({ ...BASE, 'archive-path': 'site.zip' }, env).archivePath).toBeDefined()
+  })
+})
+
 describe('archive-path, checked before anything is sent', () => {
   let workspace: string
   beforeAll(() => {
