@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { statfs } from 'node:fs/promises'
@@ -71,6 +73,27 @@ describe('stalls and endless bodies', () => {
     await expect(download({ url, file: join(dir, 'a.zip'), maxUnsizedBytes: 2 * MB })).rejects.toThrow(
       "The download server did not announce the archive's size and was still sending after 2.0 MB: that is the most this action downloads without a size. The download server is misbehaving; re-run the job later."
     )
+    expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('a body sent with a Content-Encoding', () => {
+  it('one that does not decode: retried from the start, then one line that names the encoding', async () => {
+    // A server that says gzip and sends something else.
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/zip', 'content-encoding': 'gzip' })
+      response.end(Buffer.from('PK\u0003\u0004 not gzip at all'))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const dir = workspace()
+    try {
+      const { port } = server.address() as AddressInfo
+      await expect(download({ url: new URL(`http://127.0.0.1:${port}/a.zip`), file: join(dir, 'a.zip'), maxFailures: 2 })).rejects.toThrow(
+        'Downloading the archive failed 2 times in a row without progress; the last: the gzip-encoded body did not decode (incorrect header check). Re-run the job later.'
+      )
+    } finally {
+      server.close()
+    }
     expect(readdirSync(dir)).toEqual([])
   })
 })
