@@ -1,6 +1,6 @@
 // @ts-check
 // What the bench sections share: the compiled source, seeded randomness, statistics, formatting, and targets.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { setImmediate } from 'node:timers'
@@ -240,3 +240,19 @@ export async function backupStepInProcess(sim, inputs, { clock, send, random, re
   await run({ core, env, context: SAMPLE_RUN_CONTEXT, clock, send, random, retryBudget, rateLimit })
   return { failed, outputs, summary }
 }
+
+/** Wall time of a command, in ms; rejects when it fails. @param {string} command @param {string[]} args */
+export function timeCommand(command, args) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint()
+    // Not spawnSync: a simulator serving the command may run in this process.
+    spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] })
+      .on('error', reject)
+      .on('exit', (code) =>
+        code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${command} exited ${code}`))
+      )
+  })
+}
+
+/** Whether a command is on the PATH (curl, unzip, age…): it answers its version. @param {string} command @param {string[]} [args] */
+export const installed = (command, args = command === 'unzip' ? ['-v'] : ['--version']) => spawnSync(command, args).status === 0

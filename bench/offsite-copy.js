@@ -3,29 +3,14 @@
 // quick run) beside `curl -o` of the same file followed by `unzip -t`, wall time (printed, never a
 // target: the simulator serving the file shares the CPU with both); and the action's peak memory for
 // archives of 100 MB and 400 MB.
-import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
 import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { median, megabytes, SECOND, seconds, target } from './helpers.js'
-
-/** Wall time of a command, in ms; rejects when it fails. @param {string} command @param {string[]} args */
-function timeCommand(command, args) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    // Not spawnSync: the simulator serving the file runs in this process.
-    spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] })
-      .on('error', reject)
-      .on('exit', (code) =>
-        code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${command} exited ${code}`))
-      )
-  })
-}
+import { installed, median, megabytes, SECOND, seconds, target, timeCommand } from './helpers.js'
 
 /** Whether a command is installed: curl and unzip are optional on a developer machine. @param {string} command */
-const installed = (command) => spawnSync(command, command === 'unzip' ? ['-v'] : ['--version']).status === 0
 
 /**
  * The off-site copy of an archive of `mib` MiB, `runs` times each, interleaved: the action (archive-path,

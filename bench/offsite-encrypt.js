@@ -20,30 +20,14 @@ import { startSimulator } from '../sim/server.js'
 import { zipArchive } from '../sim/zip.js'
 import { manyEntries } from '../scripts/hostile-zips.js'
 import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { built, median, megabytes, target } from './helpers.js'
+import { built, installed, median, megabytes, target, timeCommand } from './helpers.js'
 
 const MB = 1024 * 1024
 const SECOND = 1000
 
 const { verifyZip } = await built('archive/verify-zip.js')
 
-/** @param {string} command @param {string[]} args */
-const installed = (command, args = ['--version']) => spawnSync(command, args).status === 0
-
 const seconds = (/** @type {number} */ ms) => `${(ms / SECOND).toFixed(2)} s`
-
-/** Wall time of a command, in ms; rejects when it fails. @param {string} command @param {string[]} args */
-function timeCommand(command, args) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    // Not spawnSync: the simulator serving the file runs in this process.
-    spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] })
-      .on('error', reject)
-      .on('exit', (code) =>
-        code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${command} exited ${code}`))
-      )
-  })
-}
 
 /** An age key made by age-keygen in `dir`: its identity file and its public key. @param {string} dir */
 function ageKey(dir) {
