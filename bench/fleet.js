@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultInstalls, startSimulator } from '../sim/server.js'
-import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { inSeconds, megabytes, target } from './helpers.js'
+import { actionAgainst, runAction } from '../scripts/run-action.js'
+import { inSeconds, megabytes, peakMemoryEnv, target } from './helpers.js'
 
 const MB = 1024 * 1024
 const SUMMARY_LIMIT = 1024 * 1024
@@ -23,21 +23,8 @@ async function fleet(count, chosenBy) {
   const sim = await startSimulator({ installs, requestedMs: 500, durationMs: 2_000 })
   const dir = mkdtempSync(join(tmpdir(), 'wpe-bench-fleet-'))
   try {
-    const result = await runAction({
-      inputs: {
-        install: chosenBy === 'pattern' ? '*' : installs.map((i) => i.name).join(','),
-        'notification-emails': 'ops@example.com',
-        'api-url': sim.url
-      },
-      env: {
-        ...SAMPLE_RUN_ENV,
-        RUNNER_TEMP: dir,
-        WPENGINE_USER_ID: sim.credentials.userId,
-        WPENGINE_PASSWORD: sim.credentials.password,
-        NODE_OPTIONS: `--import ${join(ROOT, '__tests__', 'fixtures', 'peak-memory.mjs')}`,
-        PEAK_MEMORY_FILE: join(dir, 'peak')
-      }
-    })
+    const install = chosenBy === 'pattern' ? '*' : installs.map((i) => i.name).join(',')
+    const result = await runAction(actionAgainst(sim, { install }, { RUNNER_TEMP: dir, ...peakMemoryEnv(join(dir, 'peak')) }))
     const file = result.outputs['backups-file'] ?? ''
     const backups = /** @type {{ status: string }[]} */ (JSON.parse(file ? readFileSync(file, 'utf8') : '[]'))
     return {

@@ -256,3 +256,9 @@ export function timeCommand(command, args) {
 
 /** Whether a command is on the PATH (curl, unzip, age…): it answers its version. @param {string} command @param {string[]} [args] */
 export const installed = (command, args = command === 'unzip' ? ['-v'] : ['--version']) => spawnSync(command, args).status === 0
+
+/** The environment that makes the bundled action write its peak resident memory to `file` (the tests' probe). @param {string} file */
+export const peakMemoryEnv = (file) => ({
+  NODE_OPTIONS: `--import ${join(ROOT, '__tests__', 'fixtures', 'peak-memory.mjs')}`,
+  PEAK_MEMORY_FILE: file
+})

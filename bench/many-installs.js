@@ -3,7 +3,7 @@
 // another: wall time, requests and peak concurrency. The full run times the bundled action; the quick
 // run counts requests of the step in process, on simulated time (no wall time).
 import { startSimulator } from '../sim/server.js'
-import { runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
+import { actionAgainst, runAction } from '../scripts/run-action.js'
 import { backupStepInProcess, built, inSeconds, seconds, seeded, target, virtualTime } from './helpers.js'
 
 const SIM = { requestedMs: 500, durationMs: 2_000, latencyMs: 50 }
@@ -17,10 +17,7 @@ async function manyInstalls() {
   const options = SIM
   /** @param {Record<string, string>} inputs @param {import('../sim/server.js').Simulator} sim */
   const step = async (inputs, sim) => {
-    const result = await runAction({
-      inputs: { 'notification-emails': 'ops@example.com', 'api-url': sim.url, ...inputs },
-      env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: sim.credentials.userId, WPENGINE_PASSWORD: sim.credentials.password }
-    })
+    const result = await runAction(actionAgainst(sim, inputs))
     if (result.code !== 0) throw new Error(`the action failed: ${result.stdout}`)
     return result.durationMs
   }

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
-import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { installed, median, megabytes, SECOND, seconds, target, timeCommand } from './helpers.js'
+import { actionAgainst, runAction } from '../scripts/run-action.js'
+import { installed, median, megabytes, peakMemoryEnv, SECOND, seconds, target, timeCommand } from './helpers.js'
 
 /** Whether a command is installed: curl and unzip are optional on a developer machine. @param {string} command */
 
@@ -31,21 +31,7 @@ async function offsiteCopy(/** @type {number} */ mib, /** @type {number} */ runs
   /** @type {{ action: number[], actionDownload: number[], tools: number[], curl: number[] }} */
   const times = { action: [], actionDownload: [], tools: [], curl: [] }
   for (let i = 0; i < runs; i++) {
-    const result = await runAction({
-      inputs: {
-        install: 'mysite',
-        'notification-emails': 'ops@example.com',
-        'api-url': sim.url,
-        'archive-path': 'site.zip',
-        'reuse-within': '1h'
-      },
-      env: {
-        ...SAMPLE_RUN_ENV,
-        GITHUB_WORKSPACE: dir,
-        WPENGINE_USER_ID: sim.credentials.userId,
-        WPENGINE_PASSWORD: sim.credentials.password
-      }
-    })
+    const result = await runAction(actionAgainst(sim, { 'archive-path': 'site.zip', 'reuse-within': '1h' }, { GITHUB_WORKSPACE: dir }))
     const ended = Date.now()
     if (result.code !== 0) throw new Error(`the action failed: ${result.stdout}`)
     times.action.push(ended - (downloads().at(-1)?.at ?? Number.NaN))
@@ -70,17 +56,9 @@ async function offsiteCopy(/** @type {number} */ mib, /** @type {number} */ runs
 async function peakMemory(bytes) {
   const sim = await startSimulator({ requestedMs: 100, durationMs: 300, archiveMs: 300, archiveBytes: bytes })
   const dir = mkdtempSync(join(tmpdir(), 'wpe-bench-memory-'))
-  const result = await runAction({
-    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': sim.url, 'archive-path': 'site.zip' },
-    env: {
-      ...SAMPLE_RUN_ENV,
-      GITHUB_WORKSPACE: dir,
-      WPENGINE_USER_ID: sim.credentials.userId,
-      WPENGINE_PASSWORD: sim.credentials.password,
-      NODE_OPTIONS: `--import ${join(ROOT, '__tests__', 'fixtures', 'peak-memory.mjs')}`,
-      PEAK_MEMORY_FILE: join(dir, 'peak')
-    }
-  })
+  const result = await runAction(
+    actionAgainst(sim, { 'archive-path': 'site.zip' }, { GITHUB_WORKSPACE: dir, ...peakMemoryEnv(join(dir, 'peak')) })
+  )
   await sim.close()
   if (result.code !== 0 || statSync(join(dir, 'site.zip')).size !== bytes) throw new Error(`the action failed: ${result.stdout}`)
   const peak = Number(readFileSync(join(dir, 'peak'), 'utf8'))

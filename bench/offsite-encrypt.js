@@ -19,8 +19,8 @@ import { join } from 'node:path'
 import { startSimulator } from '../sim/server.js'
 import { zipArchive } from '../sim/zip.js'
 import { manyEntries } from '../scripts/hostile-zips.js'
-import { ROOT, runAction, SAMPLE_RUN_ENV } from '../scripts/run-action.js'
-import { built, installed, median, megabytes, target, timeCommand } from './helpers.js'
+import { actionAgainst, runAction } from '../scripts/run-action.js'
+import { built, installed, median, megabytes, peakMemoryEnv, target, timeCommand } from './helpers.js'
 
 const MB = 1024 * 1024
 const SECOND = 1000
@@ -71,24 +71,13 @@ function servedSha256(bytes) {
  * @param {Awaited<ReturnType<typeof startSimulator>>} sim @param {string} dir @param {string} recipient @param {Record<string, string>} [env]
  */
 async function encryptedCopy(sim, dir, recipient, env = {}) {
-  const result = await runAction({
-    inputs: {
-      install: 'mysite',
-      'notification-emails': 'ops@example.com',
-      'api-url': sim.url,
-      'archive-path': 'site.zip',
-      'archive-recipients': recipient,
-      'reuse-within': '1h'
-    },
-    env: {
-      ...SAMPLE_RUN_ENV,
-      GITHUB_WORKSPACE: dir,
-      RUNNER_TEMP: join(dir, 'temp'),
-      WPENGINE_USER_ID: sim.credentials.userId,
-      WPENGINE_PASSWORD: sim.credentials.password,
-      ...env
-    }
-  })
+  const result = await runAction(
+    actionAgainst(
+      sim,
+      { 'archive-path': 'site.zip', 'archive-recipients': recipient, 'reuse-within': '1h' },
+      { GITHUB_WORKSPACE: dir, RUNNER_TEMP: join(dir, 'temp'), ...env }
+    )
+  )
   const ended = Date.now()
   if (result.code !== 0) throw new Error(`the action failed: ${result.stdout}`)
   const downloads = sim.requests.filter((r) => r.path.startsWith('/downloads/'))
@@ -132,8 +121,7 @@ async function peakMemory(bytes) {
   const dir = mkdtempSync(join(tmpdir(), 'wpe-bench-encrypt-memory-'))
   const key = ageKey(dir)
   const { result } = await encryptedCopy(sim, dir, key.recipient, {
-    NODE_OPTIONS: `--import ${join(ROOT, '__tests__', 'fixtures', 'peak-memory.mjs')}`,
-    PEAK_MEMORY_FILE: join(dir, 'peak')
+    ...peakMemoryEnv(join(dir, 'peak'))
   })
   await sim.close()
   const peak = Number(readFileSync(join(dir, 'peak'), 'utf8'))

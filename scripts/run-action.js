@@ -48,6 +48,20 @@ export const SAMPLE_RUN_CONTEXT = {
   step: SAMPLE_RUN_ENV.GITHUB_ACTION
 }
 
+/**
+ * The inputs and environment of a bundled action run against the simulator, as the tests and the
+ * bench run it: install mysite, one notification address, the simulator's URL and credentials, and
+ * the sample run's GITHUB_* variables; `inputs` and `env` add to them or replace them.
+ * @param {{ url: string, credentials: { userId: string, password: string } }} s
+ * @param {Record<string, string>} [inputs] @param {Record<string, string>} [env]
+ */
+export function actionAgainst(s, inputs = {}, env = {}) {
+  return {
+    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
+    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
+  }
+}
+
 /** Parses the runner's GITHUB_OUTPUT file (`name<<DELIMITER` records, and `name=value` lines). @param {string} text */
 export function parseOutputFile(text) {
   /** @type {Record<string, string>} */

@@ -1,6 +1,5 @@
 import { afterAll, expect } from '@jest/globals'
 import { startSimulator, type Simulator } from '../../sim/server.js'
-import { SAMPLE_RUN_ENV } from '../../scripts/run-action.js'
 import { WpeClient, type ClientOptions } from '../../src/wpengine/client.js'
 import { basicToken, visible } from './helpers.js'
 
@@ -66,14 +65,4 @@ export function expectNoCredentials(stdout: string, s: Simulator): void {
   expectNoCredentialsIn([visible(stdout)], { password, token })
 }
 
-/**
- * The inputs and environment of a bundled action run against the simulator, as the tests run it:
- * install mysite, one notification address, the simulator's URL and credentials, and the sample
- * run's GITHUB_* variables; `inputs` and `env` add to them or replace them.
- */
-export function actionAgainst(s: Simulator, inputs: Record<string, string> = {}, env: Record<string, string> = {}) {
-  return {
-    inputs: { install: 'mysite', 'notification-emails': 'ops@example.com', 'api-url': s.url, ...inputs },
-    env: { ...SAMPLE_RUN_ENV, WPENGINE_USER_ID: s.credentials.userId, WPENGINE_PASSWORD: s.credentials.password, ...env }
-  }
-}
+export { actionAgainst } from '../../scripts/run-action.js'
