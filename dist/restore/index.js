@@ -39194,6 +39194,8 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+/** The folder the files go in, under RUNNER_TEMP: named apart from anything else a step keeps there. */
+const OUTPUT_FOLDER_PREFIX = 'wpengine-outputs-';
 // A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
 // hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
 // file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
@@ -39217,7 +39219,7 @@ function withOutputFiles(outputs, dir, log) {
         if (!dir && bytes <= MAX_OUTPUT_BYTES)
             continue;
         try {
-            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), 'wpengine-outputs-'));
+            folder ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(dir || (0,external_node_os_namespaceObject.tmpdir)(), OUTPUT_FOLDER_PREFIX));
             const path = (0,external_node_path_namespaceObject.join)(folder, `${name}.json`);
             (0,external_node_fs_namespaceObject.writeFileSync)(path, value);
             result[fileName] = path;

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { errorLine } from '../wpengine/errors.js'
 
+/** The folder the files go in, under RUNNER_TEMP: named apart from anything else a step keeps there. */
+export const OUTPUT_FOLDER_PREFIX = 'wpengine-outputs-'
+
 // A JSON output can outgrow what GitHub takes for one output (1 MB): a fleet's backups output is
 // hundreds of bytes per install. Every output `x` that has an `x-file` beside it is also written to a
 // file in the runner's temporary directory, whose path `x-file` holds; `x` itself is emptied when it
@@ -30,7 +33,7 @@ export function withOutputFiles(
     const bytes = Buffer.byteLength(value)
     if (!dir && bytes <= MAX_OUTPUT_BYTES) continue
     try {
-      folder ??= mkdtempSync(join(dir || tmpdir(), 'wpengine-outputs-'))
+      folder ??= mkdtempSync(join(dir || tmpdir(), OUTPUT_FOLDER_PREFIX))
       const path = join(folder, `${name}.json`)
       writeFileSync(path, value)
       result[fileName] = path
